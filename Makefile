@@ -1,0 +1,43 @@
+# The README's two commands: `make demo` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+DEMO_OUT := reports/demo
+
+.PHONY: install demo test lint format bench data clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	mkdir -p $(DEMO_OUT)
+	$(VENV)/bin/workbook validate params/jining-2020.yaml
+	$(VENV)/bin/workbook status params/jining-2020.yaml --as-of 2020-06-30 | tee $(DEMO_OUT)/status.txt
+	$(VENV)/bin/workbook status params/jining-2020.yaml --as-of 2020-06-30 --json > $(DEMO_OUT)/status.json
+	@echo "status written to $(abspath $(DEMO_OUT))/status.txt and status.json"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(PY) -m pytest
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+data: install
+	$(PY) data/generate.py
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache

@@ -1,0 +1,48 @@
+"""The `workbook` command: one subcommand per module in this package, each a thin call.
+
+A subcommand module defines `NAME`, `HELP`, `add_arguments(parser)` and `run(args) -> int`.
+`main` turns a WorkbookError into its message lines on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from workbook.errors import WorkbookError
+
+
+def _commands() -> list[ModuleType]:
+    from workbook.cli import status, validate
+
+    return [validate, status]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbook",
+        description="Investment-promotion planning workbook (招商引资规划工作簿).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for mod in _commands():
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except WorkbookError as exc:
+        for line in exc.lines():
+            print(f"error: {line}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head`
+        sys.stderr.close()
+        return 0

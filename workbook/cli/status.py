@@ -1,0 +1,34 @@
+"""`workbook status`: every target against pacing (序时进度) as of a date."""
+
+from __future__ import annotations
+
+import argparse
+
+from workbook.cli._common import add_lang, date_arg, print_json, print_table
+from workbook.pacing import format_status, status
+from workbook.zone import load_zone
+
+NAME = "status"
+HELP = "Year-to-date progress of every target against time elapsed (序时进度), as of a date."
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("params", help="params YAML of a zone and year")
+    p.add_argument(
+        "--as-of", type=date_arg, required=True, help="date of the status, e.g. 2020-06-30"
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    add_lang(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    zone = load_zone(args.params)
+    table = status(zone.params, zone.ledger, args.as_of, args.lang)
+    if args.json:
+        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+        print_json(records)
+    else:
+        p = zone.params
+        print(f"{p.zone_name(args.lang)} {p.year} — {args.as_of.isoformat()}")
+        print_table(format_status(table, args.lang))
+    return 0

@@ -1,0 +1,51 @@
+"""`workbook validate`: load and check a zone's params and data files, or a ledger alone."""
+
+from __future__ import annotations
+
+import argparse
+
+from workbook.cli._common import print_table
+from workbook.errors import InputError
+from workbook.i18n import label
+from workbook.ledger import load_ledger
+from workbook.zone import load_zone
+
+NAME = "validate"
+HELP = "Check a params file and its data files (or a ledger and arrivals) and summarise them."
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("params", nargs="?", help="params YAML of a zone and year")
+    p.add_argument("--ledger", help="a ledger file (.xlsx or .csv) to check on its own")
+    p.add_argument("--arrivals", help="an arrivals file to check with --ledger")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+
+
+def run(args: argparse.Namespace) -> int:
+    if bool(args.params) == bool(args.ledger):
+        raise InputError("give either a params file or --ledger FILE (not both)")
+    if args.arrivals and not args.ledger:
+        raise InputError("--arrivals goes with --ledger")
+    if args.params:
+        zone = load_zone(args.params)
+        ledger = zone.ledger
+        print(f"{args.params}: {zone.params.zone_name(args.lang)} {zone.params.year}, OK")
+        if zone.events is not None:
+            print(f"{zone.params.data.events}: {len(zone.events)} candidate events, OK")
+    else:
+        ledger = load_ledger(args.ledger, args.arrivals)
+    lang = args.lang
+    summary = ledger.summary().reset_index()
+    summary["stage"] = [label("stage", s, lang) for s in summary["stage"]]
+    summary.columns = [label("column", c, lang) for c in summary.columns]
+    print(f"{ledger.ledger_path}: {len(ledger.projects)} projects, OK")
+    print_table(summary.round(2))
+    n_foreign = int((ledger.projects["capital_type"] == "foreign").sum())
+    print(
+        f"domestic {len(ledger.projects) - n_foreign}, foreign {n_foreign}; total investment {ledger.projects['total_investment'].sum():,.2f} 亿元"
+    )
+    if ledger.arrivals_path is not None:
+        by_cur = ledger.arrivals.groupby("currency")["amount"].sum()
+        text = ", ".join(f"{v:,.2f} 亿{'元' if c == 'CNY' else '美元'}" for c, v in by_cur.items())
+        print(f"{ledger.arrivals_path}: {len(ledger.arrivals)} arrivals ({text}), OK")
+    return 0
