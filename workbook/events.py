@@ -84,8 +84,10 @@ def parse_months(value: Any, unit: str | None = None) -> tuple[int, ...] | None:
 
 def parse_cost_wan(value: Any, unit: str | None = None) -> float | None:
     """A cost in 万元 (the header may say 万元 or 元)."""
-    amount = parse_amount(value, unit or "万元")
-    return None if amount is None else amount * 1e4
+    n = parse_count(value)
+    if n is None:
+        return None
+    return n / 1e4 if unit == "元" else n
 
 
 EVENT_SCHEMA: tuple[Column, ...] = (
@@ -155,7 +157,7 @@ def load_events(path: str | Path, channel_ids: set[str] | None = None) -> pd.Dat
                 f"unknown office or platform {values['channel']!r} (expected one of {', '.join(sorted(channel_ids))})",
             )
     if table.problems:
-        raise DataFileError(table.problems)
+        raise DataFileError(table.sorted_problems())
     df = pd.DataFrame(table.rows, columns=[c.name for c in EVENT_SCHEMA])
     df["row"] = table.row_numbers
     return df

@@ -232,7 +232,7 @@ def load_ledger(ledger_path: str | Path, arrivals_path: str | Path | None = None
     problems: list[CellProblem] = []
     try:
         table, projects = read_projects(ledger_path)
-        problems += table.problems
+        problems += table.sorted_problems()
     except DataFileError as exc:
         problems += exc.problems
         projects, table = None, None
@@ -246,7 +246,7 @@ def load_ledger(ledger_path: str | Path, arrivals_path: str | Path | None = None
             arrivals = _arrivals_frame(atable, known, ledger_path.name)
             if projects is None:  # unknown ids are meaningless when the ledger itself failed
                 atable.problems = [p for p in atable.problems if "unknown project" not in p.message]
-            problems += atable.problems
+            problems += atable.sorted_problems()
         except DataFileError as exc:
             problems += exc.problems
     if problems:

@@ -205,6 +205,11 @@ _CONSTRAINT_MSG = {
 }
 
 
+def _plain(v: Any) -> Any:
+    """0.0 -> 0 and 1.0 -> 1 in messages; everything else as it is."""
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
 def _describe(err: dict[str, Any]) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
@@ -215,7 +220,7 @@ def _describe(err: dict[str, Any]) -> str:
     if template is None:
         text = err["msg"][0].lower() + err["msg"][1:]
     else:
-        text = template.format(**{k: v for k, v in (err.get("ctx") or {}).items()})
+        text = template.format(**{k: _plain(v) for k, v in (err.get("ctx") or {}).items()})
     if kind != "missing":
         text += (
             f", got {err['input']!r}" if isinstance(err["input"], str) else f", got {err['input']}"

@@ -69,6 +69,11 @@ class Table:
     row_numbers: list[int] = field(default_factory=list)  # Excel row of each parsed row
     problems: list[CellProblem] = field(default_factory=list)
 
+    def sorted_problems(self) -> list[CellProblem]:
+        """Problems in reading order: header first, then by Excel row, then left to right."""
+        position = {h.text: h.index for h in (*self.headers.values(), *self.extra_headers)}
+        return sorted(self.problems, key=lambda p: (p.row or 0, position.get(p.column or "", -1)))
+
     def problem(self, row: int | None, column: str | None, message: str) -> None:
         header = self.headers.get(column) if column else None
         self.problems.append(

@@ -1,0 +1,152 @@
+"""Fixtures built in code: small ledgers, arrivals and params written the way planners keep them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from openpyxl import Workbook
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_PARAMS = REPO / "params" / "jining-2020.yaml"
+
+LEDGER_HEADER = [
+    "项目编号",
+    "项目名称",
+    "投资方",
+    "内外资",
+    "500强类别",
+    "阶段",
+    "总投资(亿元)",
+    "年度计划到位（万元）",
+    "签约日期",
+    "开工日期",
+    "投产日期",
+    "新签500强",
+    "四新",
+]
+
+
+def write_xlsx(path: Path, rows: list[list[Any]], sheet: str = "项目台账") -> Path:
+    """Write rows (row 1 first) to one sheet of a new workbook."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8-sig") -> Path:
+    with path.open("w", newline="", encoding=encoding) as f:
+        csv.writer(f).writerows([["" if c is None else c for c in r] for r in rows])
+    return path
+
+
+def small_ledger_rows() -> list[list[Any]]:
+    """Four projects with hand-checkable figures (amounts in 亿元 / 万元 as the headers say)."""
+    return [
+        LEDGER_HEADER,
+        [
+            "P1",
+            "甲项目",
+            "甲公司",
+            "内资",
+            "世界500强",
+            "签约",
+            40,
+            50000,
+            dt.date(2020, 2, 10),
+            None,
+            None,
+            "是",
+            "否",
+        ],
+        [
+            "P2",
+            "乙项目",
+            "乙公司",
+            "外资",
+            "无",
+            "开工",
+            5,
+            20000,
+            dt.date(2019, 11, 1),
+            dt.date(2020, 3, 1),
+            None,
+            "否",
+            "是",
+        ],
+        [
+            "P3",
+            "丙项目",
+            "丙公司",
+            "港澳台",
+            "中国500强",
+            "投产",
+            120,
+            0,
+            dt.date(2019, 5, 1),
+            dt.date(2019, 9, 1),
+            dt.date(2020, 5, 20),
+            "否",
+            "否",
+        ],
+        ["P4", "丁项目", "丁公司", "内资", "无", "在谈", 2, None, None, None, None, "否", "否"],
+    ]
+
+
+def small_arrival_rows() -> list[list[Any]]:
+    return [
+        ["项目编号", "月份", "到位金额(万)", "币种"],
+        ["P1", "2020-01", 10000, "人民币"],  # 1 亿元
+        ["P1", "2020年4月", 20000, "人民币"],  # 2 亿元, after a 2020-03-31 as-of
+        ["P2", "2020-02", 1000, "美元"],  # 0.1 亿美元
+        ["P3", "2019-12", 5000, "美元"],  # last year: never counts
+    ]
+
+
+def write_params(path: Path, ledger: Path, arrivals: Path | None = None, **overrides: Any) -> Path:
+    data: dict[str, Any] = {
+        "zone": "测试园区",
+        "zone_en": "Test Zone",
+        "year": 2020,
+        "fx_cny_per_usd": 7.0,
+        "targets": {
+            "domestic_capital": {"annual": 10, "currency": "CNY"},
+            "foreign_capital": {"annual": 1, "currency": "USD", "phasing": [0.2, 0.4, 0.7, 1.0]},
+            "global500_signings": {"annual": 1},
+            "bonus_500": {"annual": 2},
+            "big_projects_30": {"annual": 1, "stretch": 2},
+            "projects_100": {"annual": 1},
+            "new_starts": {"annual": 4},
+            "new_production": {"annual": 2},
+            "four_new": {"annual": 2},
+        },
+        "offices": [
+            {
+                "id": "yrd",
+                "name": "驻长三角招商机构",
+                "name_en": "YRD office",
+                "region": "长三角",
+                "leads_per_quarter": 10,
+            }
+        ],
+        "data": {"ledger": str(ledger), **({"arrivals": str(arrivals)} if arrivals else {})},
+    }
+    data.update(overrides)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small_zone(tmp_path: Path) -> Path:
+    """A params file over a four-project ledger and five arrivals; returns the params path."""
+    ledger = write_xlsx(tmp_path / "ledger.xlsx", small_ledger_rows())
+    arrivals = write_xlsx(tmp_path / "arrivals.xlsx", small_arrival_rows(), sheet="到位资金")
+    return write_params(tmp_path / "zone.yaml", ledger, arrivals)

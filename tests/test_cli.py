@@ -1,0 +1,92 @@
+"""The `workbook` command: exit codes, output, JSON shape, and that the README documents it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import LEDGER_HEADER, REPO, SAMPLE_PARAMS, write_xlsx
+from workbook.cli import build_parser, main
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workbook", *args], capture_output=True, text=True, cwd=REPO
+    )
+
+
+def test_validate_sample_zone_prints_a_summary():
+    r = run("validate", str(SAMPLE_PARAMS))
+    assert r.returncode == 0, r.stderr
+    assert "220 projects, OK" in r.stdout
+    assert "25 candidate events, OK" in r.stdout
+    assert re.search(r"开工\s+34\s+412\.43", r.stdout)
+
+
+def test_validate_bad_ledger_prints_every_error_and_exits_2(tmp_path, capsys):
+    rows = [
+        LEDGER_HEADER,
+        ["P1", "甲", "x", "内资", "无", "已签", 1, 0, None, None, None, "否", "否"],
+        ["P1", "乙", "x", "内资", "无", "签约", 1, 0, None, None, None, "否", "否"],
+    ]
+    path = write_xlsx(tmp_path / "bad.xlsx", rows)
+    assert main(["validate", "--ledger", str(path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"error: {path}, sheet 项目台账, row 2, column 阶段: unknown stage '已签' (expected one of 线索, 接洽, 考察, 在谈, 意向, 签约, 开工, 投产, lead, contact, visit, negotiating, intent, signed, started, producing, negotiation, sign, start, production, site visit)",
+        f"error: {path}, sheet 项目台账, row 3, column 项目编号: duplicate project id 'P1' (first at row 2)",
+        f"error: {path}, sheet 项目台账, row 3, column 签约日期: stage 签约 requires a date in this column, found it empty",
+    ]
+
+
+def test_validate_needs_params_or_ledger(capsys):
+    assert main(["validate"]) == 2
+    assert "give either a params file or --ledger FILE" in capsys.readouterr().err
+
+
+def test_status_json_has_the_documented_keys():
+    r = run("status", str(SAMPLE_PARAMS), "--as-of", "2020-06-30", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert {"metric", "target", "actual", "completion", "time_progress"} <= set(rows[0])
+    dom = next(x for x in rows if x["metric"] == "domestic_capital")
+    assert dom["target"] == 56 and dom["time_progress"] == 0.5
+    assert dom["actual"] == pytest.approx(23.39099)
+
+
+def test_status_table_in_chinese_and_english(small_zone):
+    zh = run("status", str(small_zone), "--as-of", "2020年3月31日")
+    assert zh.returncode == 0 and "内资到位" in zh.stdout and "滞后序时" in zh.stdout
+    en = run("status", str(small_zone), "--as-of", "2020-03-31", "--lang", "en")
+    assert "Domestic capital arrived" in en.stdout and "behind" in en.stdout
+
+
+def test_bad_date_and_bad_params_exit_2(tmp_path):
+    r = run("status", str(SAMPLE_PARAMS), "--as-of", "2020-02-30")
+    assert r.returncode == 2 and "not a real date: '2020-02-30'" in r.stderr
+    bad = tmp_path / "p.yaml"
+    bad.write_text("zone: x\n", encoding="utf-8")
+    r = run("status", str(bad), "--as-of", "2020-06-30")
+    assert r.returncode == 2
+    assert f"error: {bad}: zone_en is required" in r.stderr.splitlines()
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert sub.choices, "no subcommands"
+    for name, p in sub.choices.items():
+        assert p.description, f"workbook {name} has no help text"
+        assert f"workbook {name}" in readme, f"README does not document `workbook {name}`"
+
+
+def test_readme_shows_the_two_commands():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "make demo" in readme and "make test" in readme
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
