@@ -216,6 +216,15 @@ def test_missing_required_column_names_the_header_row(tmp_path):
     ]
 
 
+def test_a_stage_date_column_missing_from_the_file(tmp_path):
+    rows = [["项目编号", "项目名称", "阶段", "内外资", "总投资"], ["P1", "甲", "开工", "内资", 1]]
+    ledger = write_xlsx(tmp_path / "ledger.xlsx", rows)
+    assert _problems(ledger) == [
+        "ledger.xlsx, sheet 项目台账, row 2, column signed_date: stage 开工 requires a 签约日期 column, which the file does not have",
+        "ledger.xlsx, sheet 项目台账, row 2, column start_date: stage 开工 requires a 开工日期 column, which the file does not have",
+    ]
+
+
 def test_a_file_with_no_header_says_what_it_expected(tmp_path):
     ledger = write_xlsx(tmp_path / "ledger.xlsx", [["随便"], [1, 2, 3]])
     (msg,) = _problems(ledger)

@@ -65,6 +65,7 @@ CURRENCY_WORDS = {"人民币": "CNY", "美元": "USD", "cny": "CNY", "rmb": "CNY
 
 # The stage a project must have reached for a date column to be required.
 REQUIRED_DATES = {"signed_date": "signed", "start_date": "started", "production_date": "producing"}
+DATE_HEADERS = {"signed_date": "签约日期", "start_date": "开工日期", "production_date": "投产日期"}
 
 LEDGER_SCHEMA: tuple[Column, ...] = (
     Column("project_id", ("项目编号", "编号", "id"), parse_text, required=True),
@@ -163,7 +164,9 @@ def _check_projects(table: Table) -> None:
                         table.problem(
                             row,
                             col,
-                            f"stage {STAGE_ZH[stage]} requires a date in this column, found it empty",
+                            f"stage {STAGE_ZH[stage]} requires a date in this column, found it empty"
+                            if header
+                            else f"stage {STAGE_ZH[stage]} requires a {DATE_HEADERS[col]} column, which the file does not have",
                         )
         order = [
             c for c in ("signed_date", "start_date", "production_date") if values[c] is not None
