@@ -63,3 +63,14 @@ class DataFileError(WorkbookError):
 
 class InputError(WorkbookError):
     """A command-line value (date, quarter, path) that cannot be used."""
+
+
+class InfeasiblePlanError(WorkbookError):
+    """No roadshow plan meets the constraints; the lines name the constraints that conflict."""
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = list(reasons)
+        super().__init__("\n".join(self.reasons))
+
+    def lines(self) -> list[str]:
+        return list(self.reasons)

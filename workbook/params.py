@@ -148,6 +148,10 @@ class DataFiles(Frozen):
         return path
 
 
+# Sections kept in their own values modules subclass Frozen, so they are imported after it.
+from workbook.roadshow_params import RoadshowSettings  # noqa: E402
+
+
 class ZoneParams(Frozen):
     """Everything the workbook knows about one zone and year, before the data files are read."""
 
@@ -160,6 +164,7 @@ class ZoneParams(Frozen):
     offices: tuple[Channel, ...] = ()
     platforms: tuple[Channel, ...] = ()
     data: DataFiles
+    roadshow: RoadshowSettings = RoadshowSettings()
     source: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")

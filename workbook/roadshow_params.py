@@ -1,0 +1,117 @@
+"""The roadshow plan's settings (the `roadshow:` section of a params file): frozen values only.
+
+Budget, staff capacity, how many events a month can take, which events must be held (each
+resident office at least one, at least M cloud events), how much an expected 500强 signing
+is worth beside arrived capital, which official holidays no event may touch, and standing
+restrictions (events or kinds that may not be held in given months). Also the few numbers
+of the optimiser's expected-value model (how signed deals turn into arrived capital).
+
+This module sits in the values layer: it imports nothing above `workbook.params.Frozen`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from workbook.params import Frozen
+
+EventKind = Literal["domestic", "overseas", "cloud", "conference", "platform"]
+EVENT_KIND_ORDER: tuple[str, ...] = ("domestic", "overseas", "conference", "platform", "cloud")
+
+
+def _check_months(v: tuple[int, ...]) -> tuple[int, ...]:
+    bad = [m for m in v if not 1 <= m <= 12]
+    if bad:
+        raise ValueError(f"months must be between 1 and 12, got {list(v)}")
+    return tuple(sorted(set(v)))
+
+
+class Restriction(Frozen):
+    """Events that may not be held: those matching any of kinds/events/channels, in `months`.
+
+    An empty `months` means the whole year. E.g. ``{kinds: [overseas], months: [1, 2, 3, 4, 5,
+    6], reason: 疫情期间暂停出境}``.
+    """
+
+    reason: str = ""
+    kinds: tuple[EventKind, ...] = ()
+    events: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    months: tuple[int, ...] = ()
+
+    @field_validator("months")
+    @classmethod
+    def _months(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        return _check_months(v)
+
+    @model_validator(mode="after")
+    def _selects_something(self) -> Restriction:
+        if not (self.kinds or self.events or self.channels):
+            raise ValueError("a restriction must name kinds, events or channels")
+        return self
+
+    def forbids(self, event_id: str, kind: str, channel: str, month: int) -> bool:
+        """True when this restriction rules out holding the event in the month."""
+        if self.months and month not in self.months:
+            return False
+        return kind in self.kinds or event_id in self.events or channel in self.channels
+
+
+class EventDays(Frozen):
+    """How many consecutive days an event of each kind takes (dates for the calendar)."""
+
+    domestic: int = Field(default=2, ge=1, le=20)
+    overseas: int = Field(default=5, ge=1, le=20)
+    conference: int = Field(default=2, ge=1, le=20)
+    platform: int = Field(default=1, ge=1, le=20)
+    cloud: int = Field(default=1, ge=1, le=20)
+
+    def of(self, kind: str) -> int:
+        return int(getattr(self, kind))
+
+
+class ValueModel(Frozen):
+    """How the optimiser values an event: expected signings -> expected in-year arrived capital.
+
+    An event in month m brings `expected_leads x conversion` signings in month m + lag; each
+    signed deal (lognormal size around the catalogue median with `size_sigma`) starts with
+    probability `p_start`, `start_delay_months` after signing, then pays `arrival_share` of
+    its size per twelve months, evenly, until December. What lands after December is lost.
+    """
+
+    size_sigma: float = Field(default=1.0, ge=0, le=3)
+    p_start: float = Field(default=0.7, ge=0, le=1)
+    start_delay_months: int = Field(default=1, ge=0, le=12)
+    arrival_share: float = Field(default=2 / 7, ge=0, le=1)
+
+
+class RoadshowSettings(Frozen):
+    """Constraints and weights of the roadshow plan (money in 万元, capital in 亿元)."""
+
+    budget: float = Field(default=300, ge=0)
+    staff_days_per_month: float = Field(default=120, gt=0)
+    max_events_per_month: int = Field(default=4, ge=1)
+    min_cloud_events: int = Field(default=2, ge=0)
+    each_office_runs_one: bool = True
+    # 亿元 of in-year arrived capital that one expected 500强 signing is worth.
+    weight_500: float = Field(default=5.0, ge=0)
+    # Official holidays (chinese_calendar.Holiday names) no event day may fall in.
+    blocked_holidays: tuple[str, ...] = ("spring_festival", "national_day")
+    event_days: EventDays = EventDays()
+    restrictions: tuple[Restriction, ...] = ()
+    value: ValueModel = ValueModel()
+
+    @field_validator("blocked_holidays")
+    @classmethod
+    def _holiday_names(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from chinese_calendar import Holiday
+
+        valid = list(Holiday.__members__)
+        bad = [h for h in v if h not in valid]
+        if bad:
+            raise ValueError(
+                f"unknown holiday {', '.join(repr(b) for b in bad)} (valid: {', '.join(valid)})"
+            )
+        return v
