@@ -15,9 +15,9 @@ from workbook.errors import WorkbookError
 
 
 def _commands() -> list[ModuleType]:
-    from workbook.cli import status, validate
+    from workbook.cli import app, status, validate
 
-    return [validate, status]
+    return [validate, status, app]
 
 
 def build_parser() -> argparse.ArgumentParser:
