@@ -149,6 +149,7 @@ class DataFiles(Frozen):
 
 
 # Sections kept in their own values modules subclass Frozen, so they are imported after it.
+from workbook.drivers import Drivers, PlannedEvent, Scenario  # noqa: E402
 from workbook.roadshow_params import RoadshowSettings  # noqa: E402
 
 
@@ -165,6 +166,10 @@ class ZoneParams(Frozen):
     platforms: tuple[Channel, ...] = ()
     data: DataFiles
     roadshow: RoadshowSettings = RoadshowSettings()
+    # The forecast (workbook.simulate): drivers, named scenarios and the baseline event plan.
+    drivers: Drivers = Drivers()
+    scenarios: dict[str, Scenario] = {}
+    event_plan: tuple[PlannedEvent, ...] = ()
     source: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
