@@ -3,8 +3,8 @@
 Budget, staff capacity, how many events a month can take, which events must be held (each
 resident office at least one, at least M cloud events), how much an expected 500强 signing
 is worth beside arrived capital, which official holidays no event may touch, and standing
-restrictions (events or kinds that may not be held in given months). Also the few numbers
-of the optimiser's expected-value model (how signed deals turn into arrived capital).
+restrictions (events or kinds that may not be held in given months). How signed deals turn
+into arrived capital is the forecast's business: the `drivers:` section (workbook.drivers).
 
 This module sits in the values layer: it imports nothing above `workbook.params.Frozen`.
 """
@@ -72,21 +72,6 @@ class EventDays(Frozen):
         return int(getattr(self, kind))
 
 
-class ValueModel(Frozen):
-    """How the optimiser values an event: expected signings -> expected in-year arrived capital.
-
-    An event in month m brings `expected_leads x conversion` signings in month m + lag; each
-    signed deal (lognormal size around the catalogue median with `size_sigma`) starts with
-    probability `p_start`, `start_delay_months` after signing, then pays `arrival_share` of
-    its size per twelve months, evenly, until December. What lands after December is lost.
-    """
-
-    size_sigma: float = Field(default=1.0, ge=0, le=3)
-    p_start: float = Field(default=0.7, ge=0, le=1)
-    start_delay_months: int = Field(default=1, ge=0, le=12)
-    arrival_share: float = Field(default=2 / 7, ge=0, le=1)
-
-
 class RoadshowSettings(Frozen):
     """Constraints and weights of the roadshow plan (money in 万元, capital in 亿元)."""
 
@@ -101,7 +86,6 @@ class RoadshowSettings(Frozen):
     blocked_holidays: tuple[str, ...] = ("spring_festival", "national_day")
     event_days: EventDays = EventDays()
     restrictions: tuple[Restriction, ...] = ()
-    value: ValueModel = ValueModel()
 
     @field_validator("blocked_holidays")
     @classmethod
