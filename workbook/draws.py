@@ -1,0 +1,90 @@
+"""Random draws kept as 15-bit quantile codes, and the inverse-CDF tables that read them.
+
+Every uniform the forecast needs is stored once as a code q in [0, 32768): two bytes, drawn
+from a seeded `numpy.random.Generator`. A driver value never touches the draws: it builds a
+32,768-entry table (the distribution's quantile at (q + 0.5) / 32768) and the simulation
+reads `table[q]`. Changing a driver costs a table (microseconds) and a gather, and every
+value moves monotonically with its driver under the same codes (common random numbers).
+
+A "month table" folds an event's chance and its timing into one code: with probability p
+the event happens `ceil(mean x L)` months after `base` (L a unit-mean lognormal), otherwise
+never; codes below p·32768 map to the lag quantiles, the rest to OUT. Raising p therefore
+only adds events and brings existing ones forward, never removes one.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from scipy import special
+
+BITS = 15
+Q = 1 << BITS  # number of distinct codes
+OUT = 13  # a month past December: whatever lands here does not count for the year
+_MID = (np.arange(Q, dtype=np.float64) + 0.5) / Q
+
+
+def codes(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Uniform 15-bit codes (uint16) of the given shape."""
+    n = math.prod(shape)
+    raw = np.frombuffer(rng.bytes(2 * n), dtype=np.uint16).reshape(shape)
+    return raw & np.uint16(Q - 1)
+
+
+def stream(seed: int, *key: int) -> np.random.Generator:
+    """An independent generator for one named block of draws: same (seed, key), same draws."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def threshold(p: float) -> int:
+    """Codes below this happen with probability p (to 1/32768)."""
+    return int(round(min(max(p, 0.0), 1.0) * Q))
+
+
+@lru_cache(maxsize=512)
+def month_table(p: float, mean: float, sigma: float, base: int, min_lag: int) -> np.ndarray:
+    """int8[Q]: the month an event happens (base + lag, at most OUT), or OUT when it does not.
+
+    The lag is max(min_lag, ceil(mean x L)) with L lognormal of mean 1 and log-sd `sigma`.
+    """
+    thr = threshold(p)
+    out = np.full(Q, OUT, dtype=np.int8)
+    if thr:
+        u = (np.arange(thr, dtype=np.float64) + 0.5) / thr
+        unit = np.exp(sigma * special.ndtri(u) - sigma * sigma / 2) if sigma > 0 else np.ones(thr)
+        lag = np.maximum(np.ceil(mean * unit - 1e-9), min_lag)
+        out[:thr] = np.minimum(base + lag, OUT).astype(np.int8)
+    out.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=256)
+def share_table(mean: float, concentration: float) -> np.ndarray:
+    """float32[Q]: quantiles of Beta(mean·c, (1 − mean)·c); a constant when mean is 0 or 1."""
+    if mean <= 0 or mean >= 1:
+        out = np.full(Q, min(max(mean, 0.0), 1.0), dtype=np.float32)
+    else:
+        a, b = mean * concentration, (1 - mean) * concentration
+        out = special.betaincinv(a, b, _MID).astype(np.float32)
+    out.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=64)
+def size_table(sigma: float) -> np.ndarray:
+    """float32[Q]: quantiles of a lognormal with median 1 and log-sd `sigma` (deal sizes)."""
+    out = np.exp(sigma * special.ndtri(_MID)).astype(np.float32)
+    out.setflags(write=False)
+    return out
+
+
+def poisson_counts(u: np.ndarray, lam: float) -> np.ndarray:
+    """Poisson(lam) counts by inversion of uniforms `u`: more lam never gives fewer."""
+    if lam <= 0:
+        return np.zeros(u.shape, dtype=np.int64)
+    top = int(lam + 12 * math.sqrt(lam) + 30)
+    k = np.arange(top + 1)
+    cdf = special.pdtr(k, lam)
+    return np.searchsorted(cdf, u, side="right")

@@ -1,0 +1,888 @@
+"""Monte Carlo forecast of every target: how the year ends, as probabilities (DESIGN.md §3).
+
+    engine = Engine(zone, as_of=dt.date(2020, 6, 30), trials=20_000, seed=1)
+    fc = engine.forecast()                    # params' drivers and event plan
+    fc = engine.forecast_scenario("疫情延迟")  # a named scenario
+    fc.targets, fc.p_all, fc.fan("domestic_capital"), fc.year_end("new_starts"), fc.projects
+
+The model, month by month after the as-of month (what lands after December does not count):
+
+- Facts are facts: arrivals logged up to the as-of month and stage dates up to the as-of date
+  count exactly as `workbook.metrics` counts them; the forecast only adds to them. A project's
+  stage is the one its dates show at the as-of date (so an earlier as-of replays the past).
+- A project before signing signs with its stage's probability, `months_to_sign` after the
+  as-of date; a signed one starts with `start_probability`, `months_to_start` later; a started
+  one produces with `production_probability`. Lags are lognormal around their means; the
+  first milestone still ahead of each project slips by `slip_months`.
+- Money arrives, not signatures: a started project pays the rest of its planned in-year
+  inflow times a Beta `arrival_ratio`, evenly over the months left; one that starts later pays
+  its plan's monthly rate from its start month; one without a plan pays `unplanned_share` of
+  its total investment a year. Foreign money counts in the target's currency at the FX rate.
+- Offices and platforms bring leads every month, events in the plan bring leads in their
+  month (events already held are in the ledger); a share of leads sign after a lag as new
+  deals with a heavy-tailed size, a foreign share, a 500强 share (foreign ones on the
+  世界500强 list, domestic ones on the 中国500强 list) and a 四新 share, then start and pay
+  like a project without a plan.
+
+Common random numbers: every draw is a 15-bit code (workbook.draws) made once per (seed,
+trials, as-of) and per (catalogue event, month) slot, and kept on the engine; a driver change
+or another plan rebuilds small tables and re-reads the same codes. Same seed, same result.
+Trials run in chunks of `CHUNK` so memory stays bounded; draws above `cache_mb` are
+regenerated (identically) instead of kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from workbook import draws
+from workbook.drivers import Drivers, PlannedEvent
+from workbook.errors import InputError, ParamsError
+from workbook.i18n import STAGES
+from workbook.ledger import convert_rate
+from workbook.metrics import BIG_PROJECT, HUNDRED_BILLION, METRICS, count_masks, unit_of
+from workbook.pacing import check_as_of
+from workbook.zone import Zone
+
+CHUNK = 4096  # trials per chunk; part of the draws' identity, so fixed
+BLOCK = 4  # deal slots drawn per block; more blocks are drawn when a source needs them
+KEYS: tuple[str, ...] = tuple(METRICS)  # every metric, in METRICS order
+MONEY = KEYS[:2]
+COUNTS = KEYS[2:]
+PRE_SIGN = STAGES[:5]
+_KIND_OF_STAGE = {
+    **{s: ("S", "T", "P", "R") for s in PRE_SIGN},
+    "signed": ("T", "P", "R"),
+    "started": ("P", "R"),
+    "producing": ("R",),
+}
+# Marks of one new deal, in the order its codes are drawn.
+_DEAL_MARKS = ("lag", "month", "size", "foreign", "is500", "four_new", "start", "produce", "share")
+_M = {name: i for i, name in enumerate(_DEAL_MARKS)}
+_C = {name: i for i, name in enumerate(COUNTS)}
+# Stream families (first element of every draw key).
+_PROJECTS, _CHANNEL, _EVENT, _EXTRA = 1, 2, 3, 4
+EXTRA_SLOTS = 20  # goal seek: extra signed capital is spread over this many signed projects
+
+
+def default_as_of(zone: Zone) -> dt.date:
+    """The end of the last month with arrivals logged in the plan year; an error without any."""
+    year = zone.params.year
+    months = pd.to_datetime(zone.ledger.arrivals["month"])
+    months = months[months.dt.year == year]
+    if not len(months):
+        raise InputError(
+            f"no arrivals are logged for {year}, so there is no as-of date to take: give one "
+            "(--as-of 2020-06-30)"
+        )
+    return (months.max() + pd.offsets.MonthEnd(0)).date()
+
+
+def stage_at(projects: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Each project's stage at the as-of date, by its dates (the ledger's stage when no date
+    after signing applies; 意向 for a project whose signing falls after the as-of date)."""
+    ts = pd.Timestamp(as_of)
+    stage = projects["stage"].astype(str).to_numpy(dtype=object).copy()
+    reached_sign = np.array([STAGES.index(s) >= STAGES.index("signed") for s in stage], bool)
+    stage[reached_sign] = "intent"
+    for col, name in (
+        ("signed_date", "signed"),
+        ("start_date", "started"),
+        ("production_date", "producing"),
+    ):
+        d = projects[col]
+        stage[(d.notna() & (d <= ts)).to_numpy()] = name
+    return pd.Series(stage, index=projects.index, name="stage")
+
+
+@dataclass
+class _Group:
+    """Ledger projects of one stage (at the as-of date) and one plan status, simulated together."""
+
+    stage: str
+    has_plan: bool
+    cols: np.ndarray  # positions in the ledger
+    kinds: tuple[str, ...]
+    key: tuple[int, ...]
+    # Count metrics reached by signing / starting / producing: the columns that count for
+    # any of them (`sel_*`) and their weights (k, 8); new starts and new production count
+    # every column and are summed directly.
+    sel_sign: np.ndarray | None = None
+    w_sign: np.ndarray | None = None
+    sel_start: np.ndarray | None = None
+    w_start: np.ndarray | None = None
+    sel_produce: np.ndarray | None = None
+    w_produce: np.ndarray | None = None
+
+    def select(self, family: str, w: np.ndarray, every: str | None = None) -> None:
+        """Keep the columns with a weight (besides `every`, which counts all of them)."""
+        if every is not None:
+            w[:, _C[every]] = 0
+        sel = np.flatnonzero(w.any(axis=1))
+        setattr(self, f"sel_{family}", sel)
+        setattr(self, f"w_{family}", np.ascontiguousarray(w[sel]))
+
+    @property
+    def started(self) -> bool:
+        return self.stage in ("started", "producing")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where new deals come from: an office or platform, or one event held in one month."""
+
+    kind: str  # "channel" | "event"
+    name: str  # channel id or event id
+    month: int  # the event's month; for a channel the first month of leads
+    copy: int  # 0, 1, … when the same event is held twice in a month
+    expected_signings: float  # Poisson mean of deals (leads x conversion)
+    spread: int  # months over which a channel's leads arrive (0 for an event)
+    lag: float  # mean months from lead to signing
+    size_median: float
+    foreign_share: float
+    share_500: float
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        crc = zlib.crc32(self.name.encode("utf-8"))
+        if self.kind == "channel":
+            return (_CHANNEL, crc)
+        return (_EVENT, crc, self.month, self.copy)
+
+
+@dataclass
+class _Setup:
+    """What one forecast needs beyond the draws: tables, weights and sources."""
+
+    drivers: Drivers
+    fx: float
+    plan: pd.DataFrame
+    sources: list[Source]
+    tables: dict[str, np.ndarray]
+    money_w: dict[int, np.ndarray]  # group index -> (n, 2): scale x (CNY -> metric unit)
+    floors: dict[int, np.ndarray]  # group index -> (n,): arrived so far / amount (started)
+    scale: np.ndarray  # per ledger project: 亿元 per unit of share (a year, or a month)
+    deal_fx: np.ndarray  # (2,) CNY -> unit of the domestic / foreign money metric
+    src: dict[str, np.ndarray] = field(default_factory=dict)
+    deal_key: tuple = ()  # everything new deals depend on
+
+
+class Engine:
+    """A zone's pipeline ready to simulate: draws made once, forecasts read them again."""
+
+    def __init__(
+        self,
+        zone: Zone,
+        as_of: dt.date | None = None,
+        trials: int = 10_000,
+        seed: int = 1,
+        *,
+        lang: str = "zh",
+        cache_mb: float = 512.0,
+    ):
+        if not isinstance(trials, int | np.integer) or trials < 1:
+            raise InputError(f"trials must be a whole number >= 1, got {trials}")
+        params = zone.params
+        self.zone = zone
+        self.params = params
+        self.as_of = as_of if as_of is not None else default_as_of(zone)
+        check_as_of(self.as_of, params.year)
+        self.trials = int(trials)
+        self.seed = int(seed)
+        self.lang = lang
+        self.month = self.as_of.month  # the as-of month: the last one that is fact
+        self.future = 12 - self.month  # months simulated
+        self._cache: dict[tuple, np.ndarray] = {}
+        self._cache_bytes = 0
+        self._cache_limit = cache_mb * 2**20
+        self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._deals_last: tuple | None = None
+        self._deal_result: tuple | None = None
+        self._prepare_ledger()
+        self._catalogue = None if zone.events is None else zone.events.set_index("event_id")
+        self._check_plans()
+        self._facts: dict[float, dict[str, float]] = {}
+        self._monthly_facts: dict[float, np.ndarray] = {}
+
+    # ---- the ledger at the as-of date ----------------------------------------------------
+
+    def _prepare_ledger(self) -> None:
+        p = self.zone.ledger.projects.reset_index(drop=True)
+        self.projects = p
+        year_start = dt.date(self.params.year, 1, 1)
+        self.stage = stage_at(p, self.as_of).to_numpy()
+        counted = count_masks(p, year_start, self.as_of)["bonus_500"].to_numpy(bool)
+        plan = p["planned_inflow"].fillna(0).to_numpy(float)
+        self.plan_inflow = plan
+        self.total = p["total_investment"].fillna(0).to_numpy(float)
+        self.foreign = (p["capital_type"] == "foreign").to_numpy()
+        flag = p["list_flag"].fillna("none").to_numpy(dtype=object)
+        new500 = p["new_500_signing"].fillna(False).astype(bool).to_numpy()
+        four = p["four_new"].fillna(False).astype(bool).to_numpy()
+        bonus = (flag != "none") & ~counted
+
+        # Arrivals already logged this year, up to the as-of month, per project and currency.
+        a = self.zone.ledger.arrivals
+        lo = pd.Timestamp(year_start)
+        hi = pd.Timestamp(self.as_of.year, self.as_of.month, 1)
+        a = a[(a["month"] >= lo) & (a["month"] <= hi)]
+        pos = pd.Series(np.arange(len(p)), index=p["project_id"])
+        self.arrived_cny = np.zeros(len(p))
+        self.arrived_usd = np.zeros(len(p))
+        for cur, target in (("CNY", self.arrived_cny), ("USD", self.arrived_usd)):
+            sums = a[a["currency"] == cur].groupby("project_id")["amount"].sum()
+            np.add.at(target, pos.reindex(sums.index).to_numpy(), sums.to_numpy())
+
+        self.groups: list[_Group] = []
+        for si, stage in enumerate(STAGES):
+            for has_plan in (True, False):
+                cols = np.flatnonzero((self.stage == stage) & ((plan > 0) == has_plan))
+                if not len(cols):
+                    continue
+                g = _Group(stage, has_plan, cols, _KIND_OF_STAGE[stage], (si, int(has_plan)))
+                n = len(cols)
+                if stage in PRE_SIGN:
+                    w = np.zeros((n, len(COUNTS)), np.float32)
+                    w[:, _C["global500_signings"]] = new500[cols] & (flag[cols] == "global500")
+                    w[:, _C["china500_signings"]] = new500[cols] & (flag[cols] == "china500")
+                    w[:, _C["bonus_500"]] = bonus[cols]
+                    w[:, _C["big_projects_30"]] = self.total[cols] >= BIG_PROJECT
+                    w[:, _C["projects_100"]] = self.total[cols] >= HUNDRED_BILLION
+                    g.select("sign", w)
+                if "T" in g.kinds:
+                    w = np.zeros((n, len(COUNTS)), np.float32)
+                    w[:, _C["new_starts"]] = 1
+                    w[:, _C["four_new"]] = four[cols]
+                    if stage == "signed":
+                        w[:, _C["bonus_500"]] = bonus[cols]
+                    g.select("start", w, every="new_starts")
+                if "P" in g.kinds:
+                    w = np.zeros((n, len(COUNTS)), np.float32)
+                    w[:, _C["new_production"]] = 1
+                    if stage == "started":
+                        w[:, _C["bonus_500"]] = bonus[cols]
+                    g.select("produce", w, every="new_production")
+                self.groups.append(g)
+
+    # ---- plans and scenarios -------------------------------------------------------------
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Names of the params' scenarios, in file order."""
+        return list(self.params.scenarios)
+
+    def scenario_key(self, name: str) -> str:
+        """The params key of a scenario given by its key or its English name."""
+        for key, sc in self.params.scenarios.items():
+            if name in (key, sc.name_en):
+                return key
+        valid = ", ".join(
+            f"{k} ({sc.name_en})" if sc.name_en else k for k, sc in self.params.scenarios.items()
+        )
+        raise InputError(f"unknown scenario {name!r} (expected one of {valid or 'none defined'})")
+
+    def scenario_drivers(self, name: str) -> Drivers:
+        sc = self.params.scenarios[self.scenario_key(name)]
+        try:
+            return self.params.drivers.apply(sc.drivers)
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            raise ParamsError([f"{self._source()}: scenarios.{name}.drivers: {exc}"]) from None
+
+    def scenario_plan(self, name: str) -> pd.DataFrame:
+        sc = self.params.scenarios[self.scenario_key(name)]
+        return plan_frame(sc.event_plan if sc.event_plan is not None else self.params.event_plan)
+
+    @property
+    def base_plan(self) -> pd.DataFrame:
+        """The params' event plan as DataFrame[event_id, month]."""
+        return plan_frame(self.params.event_plan)
+
+    def _source(self) -> str:
+        return str(self.params.source) if self.params.source else "<params>"
+
+    def _check_plans(self) -> None:
+        problems: list[str] = []
+        plans: list[tuple[str, tuple[PlannedEvent, ...]]] = [("event_plan", self.params.event_plan)]
+        for key, sc in self.params.scenarios.items():
+            if sc.event_plan is not None:
+                plans.append((f"scenarios.{key}.event_plan", sc.event_plan))
+        for where, plan in plans:
+            for i, ev in enumerate(plan):
+                problem = self._plan_problem(ev.event_id, ev.month)
+                if problem:
+                    problems.append(f"{self._source()}: {where}.{i}: {problem}")
+        if problems:
+            raise ParamsError(problems)
+
+    def _plan_problem(self, event_id: str, month: int) -> str | None:
+        if self._catalogue is None:
+            return f"event {event_id!r} is planned but the params name no event catalogue"
+        if event_id not in self._catalogue.index:
+            valid = ", ".join(self._catalogue.index)
+            return f"unknown event {event_id!r} (expected one of {valid})"
+        months = tuple(self._catalogue.at[event_id, "months"])
+        if month not in months:
+            return (
+                f"event {event_id} cannot be held in month {month} "
+                f"(the catalogue allows {_months_text(months)})"
+            )
+        return None
+
+    def resolve_plan(self, plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFrame:
+        """A plan as DataFrame[event_id, month] (None: the params' plan), checked."""
+        df = self.base_plan if plan is None else plan_frame(plan)
+        problems = [
+            f"plan row {i}: {msg}"
+            for i, (eid, m) in enumerate(zip(df["event_id"], df["month"], strict=True))
+            if (msg := self._plan_problem(eid, int(m)))
+        ]
+        if problems:
+            raise InputError("\n".join(problems))
+        return df
+
+    # ---- forecasts -----------------------------------------------------------------------
+
+    def forecast(
+        self,
+        drivers: Drivers | None = None,
+        plan: pd.DataFrame | Iterable[PlannedEvent] | None = None,
+        *,
+        scenario: str | None = None,
+    ):  # -> Forecast (imported late: forecast.py imports this module)
+        """Simulate the rest of the year. `drivers` None: the params' drivers; `plan` None: the
+        params' event plan, an empty DataFrame: no events."""
+        from workbook.forecast import Forecast
+
+        drivers = drivers if drivers is not None else self.params.drivers
+        setup = self._setup(drivers, self.resolve_plan(plan))
+        future = self._run(setup, months=(12,))[:, 0, :]
+        return Forecast(self, setup, future, scenario=scenario)
+
+    def forecast_scenario(self, name: str):
+        """The forecast under a named scenario of the params (its drivers and its plan)."""
+        key = self.scenario_key(name)
+        return self.forecast(self.scenario_drivers(key), self.scenario_plan(key), scenario=key)
+
+    def facts(self, fx: float | None = None) -> dict[str, float]:
+        """Year-to-date value of every metric at the as-of date (the same as `status`)."""
+        fx = float(fx or self.params.fx_cny_per_usd)
+        if fx not in self._facts:
+            self._facts[fx] = self._facts_at(self.as_of, fx)
+        return self._facts[fx]
+
+    def monthly_facts(self, fx: float | None = None) -> np.ndarray:
+        """(12, metrics): cumulative facts at each month end up to the as-of month, NaN after."""
+        fx = float(fx or self.params.fx_cny_per_usd)
+        if fx not in self._monthly_facts:
+            out = np.full((12, len(KEYS)), np.nan)
+            for m in range(1, self.month + 1):
+                end = (pd.Timestamp(self.params.year, m, 1) + pd.offsets.MonthEnd(0)).date()
+                values = self._facts_at(min(end, self.as_of), fx)
+                out[m - 1] = [values[k] for k in KEYS]
+            self._monthly_facts[fx] = out
+        return self._monthly_facts[fx]
+
+    def _facts_at(self, date: dt.date, fx: float) -> dict[str, float]:
+        from workbook.metrics import actuals
+
+        params = self.params.model_copy(update={"fx_cny_per_usd": fx})
+        # Unassessed metrics too: a copy of the params whose targets name every metric.
+        values = actuals(params, self.zone.ledger, date)
+        ledger = self.zone.ledger
+        masks = count_masks(ledger.projects, dt.date(self.params.year, 1, 1), date)
+        out = {}
+        for key in KEYS:
+            if key in values:
+                out[key] = float(values[key])
+            elif key in MONEY:
+                out[key] = self._money_to(key, date, fx)
+            else:
+                out[key] = float(masks[key].sum())
+        return out
+
+    def _money_to(self, key: str, date: dt.date, fx: float) -> float:
+        from workbook.ledger import arrivals_in
+
+        m = METRICS[key]
+        s = arrivals_in(self.zone.ledger, self.unit(key), fx, m.capital_type or "", date)
+        return float(s[s.index >= pd.Timestamp(self.params.year, 1, 1)].sum())
+
+    def unit(self, key: str) -> str:
+        """The unit a metric is counted in: its target's currency, or 'count'."""
+        target = dict(self.params.targets.items()).get(key)
+        if target is not None:
+            return unit_of(key, target)
+        m = METRICS[key]
+        return (m.default_currency or "CNY") if m.kind == "money" else "count"
+
+    # ---- one forecast's tables, weights and sources --------------------------------------
+
+    def _setup(self, d: Drivers, plan: pd.DataFrame) -> _Setup:
+        fx = float(d.fx_cny_per_usd or self.params.fx_cny_per_usd)
+        base, sigma = self.month + d.slip_months, d.lag_sigma
+        sp = d.stage_probability
+        sm = d.months_to_sign
+        tables = {
+            f"S:{s}": draws.month_table(getattr(sp, s), getattr(sm, s), sigma, base, 1)
+            for s in PRE_SIGN
+        }
+        tables["T:first"] = draws.month_table(
+            d.start_probability, d.months_to_start, sigma, base, 1
+        )
+        tables["T:chain"] = draws.month_table(d.start_probability, d.months_to_start, sigma, 0, 0)
+        tables["P:first"] = draws.month_table(
+            d.production_probability, d.months_to_production, sigma, base, 1
+        )
+        tables["P:chain"] = draws.month_table(
+            d.production_probability, d.months_to_production, sigma, 0, 0
+        )
+        tables["R:plan"] = draws.share_table(d.arrival_ratio.mean, d.arrival_ratio.concentration)
+        tables["R:none"] = draws.share_table(
+            d.unplanned_share.mean, d.unplanned_share.concentration
+        )
+        tables["size"] = draws.size_table(d.size_sigma)
+
+        # Money of each ledger project: a share X (drawn) of an amount A (亿元): the planned
+        # in-year inflow, or the total investment when there is no plan. A started project
+        # ends the year at max(X·A, arrived so far); a later one pays X·A/12 a month once started.
+        arrived = self.arrived_cny + self.arrived_usd * fx
+        amount = np.where(self.plan_inflow > 0, self.plan_inflow, self.total)
+        started = np.isin(self.stage, ("started", "producing"))
+        scale = np.where(started, amount, amount / 12)
+        floor = np.where(amount > 0, arrived / np.where(amount > 0, amount, 1), 1.0)
+        deal_fx = np.array([convert_rate("CNY", self.unit(k), fx) for k in MONEY], np.float32)
+        money_w, floors = {}, {}
+        for gi, g in enumerate(self.groups):
+            w = np.zeros((len(g.cols), 2), np.float32)
+            fo = self.foreign[g.cols]
+            w[~fo, 0] = scale[g.cols][~fo] * deal_fx[0]
+            w[fo, 1] = scale[g.cols][fo] * deal_fx[1]
+            money_w[gi] = w
+            floors[gi] = floor[g.cols].astype(np.float32)
+        setup = _Setup(d, fx, plan, self._sources(d, plan), tables, money_w, floors, scale, deal_fx)
+        self._source_arrays(setup)
+        setup.deal_key = (
+            tuple(setup.sources),
+            d.slip_months,
+            d.lag_sigma,
+            d.size_sigma,
+            d.four_new_share,
+            d.start_probability,
+            d.months_to_start,
+            d.production_probability,
+            d.months_to_production,
+            d.unplanned_share,
+            fx,
+        )
+        return setup
+
+    def _sources(self, d: Drivers, plan: pd.DataFrame) -> list[Source]:
+        out: list[Source] = []
+        if self.future <= 0:
+            return out
+        ch = d.channels
+        for c in self.params.channels:
+            leads = c.leads_per_quarter / 3 * ch.lead_multiplier * self.future
+            if c.overseas:
+                leads *= ch.overseas_lead_multiplier
+            out.append(
+                Source(
+                    kind="channel",
+                    name=c.id,
+                    month=self.month + 1,
+                    copy=0,
+                    expected_signings=leads * ch.conversion,
+                    spread=self.future,
+                    lag=ch.months_to_sign,
+                    size_median=ch.size_median,
+                    foreign_share=ch.foreign_share_overseas
+                    if c.overseas
+                    else ch.foreign_share_domestic,
+                    share_500=ch.share_500,
+                )
+            )
+        seen: Counter[tuple[str, int]] = Counter()
+        for eid, month in zip(plan["event_id"], plan["month"], strict=True):
+            month = int(month)
+            copy = seen[(eid, month)]
+            seen[(eid, month)] += 1
+            if month <= self.month:
+                continue  # held already: its leads are in the ledger
+            ev = self._catalogue.loc[eid]  # type: ignore[union-attr]
+            kind, channel = str(ev["kind"]), str(ev["channel"])
+            if d.events.is_cancelled(eid, kind, channel, month):
+                continue
+            leads = float(ev["expected_leads"]) * d.events.lead_multiplier.of(kind)
+            conversion = min(1.0, float(ev["conversion"]) * d.events.conversion_multiplier)
+            out.append(
+                Source(
+                    kind="event",
+                    name=str(eid),
+                    month=month,
+                    copy=copy,
+                    expected_signings=leads * conversion,
+                    spread=0,
+                    lag=float(ev["lag_months"]),
+                    size_median=float(ev["size_median"]),
+                    foreign_share=float(ev["foreign_share"]),
+                    share_500=float(ev["share_500"]),
+                )
+            )
+        return out
+
+    def _source_arrays(self, setup: _Setup) -> None:
+        d, srcs = setup.drivers, setup.sources
+        setup.src = {
+            "lag": np.stack(
+                [draws.month_table(1.0, s.lag, d.lag_sigma, 0, 0) for s in srcs]
+                or [np.zeros(draws.Q, np.int8)]
+            ),
+            "first": np.array([s.month for s in srcs], np.int32),
+            "spread": np.array([s.spread for s in srcs], np.int32),
+            "size": np.array([s.size_median for s in srcs], np.float32),
+            "foreign": np.array([draws.threshold(s.foreign_share) for s in srcs], np.int32),
+            "is500": np.array([draws.threshold(s.share_500) for s in srcs], np.int32),
+        }
+
+    # ---- draws ---------------------------------------------------------------------------
+
+    def _chunks(self) -> list[tuple[int, int]]:
+        return [
+            (c, min(CHUNK, self.trials - c * CHUNK)) for c in range(math.ceil(self.trials / CHUNK))
+        ]
+
+    def _draw(self, key: tuple, make) -> np.ndarray:  # type: ignore[no-untyped-def]
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        arr = make()
+        if self._cache_bytes + arr.nbytes <= self._cache_limit:
+            self._cache[key] = arr
+            self._cache_bytes += arr.nbytes
+        return arr
+
+    def _group_codes(self, c: int, n: int, g: _Group) -> np.ndarray:
+        key = (_PROJECTS, *g.key, c)
+        shape = (len(g.kinds), n, len(g.cols))
+        return self._draw(key, lambda: draws.codes(draws.stream(self.seed, *key), shape))
+
+    def _source_u(self, c: int, n: int, key: tuple[int, ...]) -> np.ndarray:
+        full = (*key, c, 0)
+        return self._draw(full, lambda: draws.stream(self.seed, *full).random(n))
+
+    def _source_block(self, c: int, n: int, key: tuple[int, ...], b: int) -> np.ndarray:
+        full = (*key, c, b + 1)
+        shape = (len(_DEAL_MARKS), n, BLOCK)
+        return self._draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
+
+    def extra_codes(self, c: int, n: int) -> np.ndarray:
+        """Codes of the goal seek's extra signed projects: (2 [start, share], n, EXTRA_SLOTS)."""
+        key = (_EXTRA, c)
+        return self._draw(
+            key, lambda: draws.codes(draws.stream(self.seed, *key), (2, n, EXTRA_SLOTS))
+        )
+
+    @property
+    def cached_mb(self) -> float:
+        return self._cache_bytes / 2**20
+
+    # ---- the simulation ------------------------------------------------------------------
+
+    def _run(
+        self,
+        setup: _Setup,
+        months: tuple[int, ...],
+        projects: dict[str, np.ndarray] | None = None,
+        sources: dict[str, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Future value (on top of facts) of every metric at the end of each of `months`:
+        (trials, len(months), len(KEYS)). Fills per-project and per-source sums if given."""
+        out = np.zeros((self.trials, len(months), len(KEYS)))
+        if self.future <= 0:
+            return out
+        for c, n in self._chunks():
+            lo = c * CHUNK
+            part = out[lo : lo + n]
+            for gi, g in enumerate(self.groups):
+                self._group_kernel(setup, c, n, gi, g, months, part, projects)
+        out += self._deal_part(setup, months, sources)
+        return out
+
+    def _group_kernel(
+        self,
+        setup: _Setup,
+        c: int,
+        n: int,
+        gi: int,
+        g: _Group,
+        months: tuple[int, ...],
+        out: np.ndarray,
+        projects: dict[str, np.ndarray] | None,
+    ) -> None:
+        t = setup.tables
+        codes = self._group_codes(c, n, g)
+        code = dict(zip(g.kinds, codes, strict=True))
+        sign = start = produce = None
+        if g.stage in PRE_SIGN:
+            sign = _take(t[f"S:{g.stage}"], code["S"])
+            start = sign + _take(t["T:chain"], code["T"])
+            produce = start + _take(t["P:chain"], code["P"])
+        elif g.stage == "signed":
+            start = _take(t["T:first"], code["T"])
+            produce = start + _take(t["P:chain"], code["P"])
+        elif g.stage == "started":
+            produce = _take(t["P:first"], code["P"])
+        share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"])
+        w_money = setup.money_w[gi]
+        year = None
+        if start is None:  # started: the year's share less what arrived, evenly to December
+            share = np.maximum(share - setup.floors[gi], 0, out=share)
+            year = share @ w_money
+        for j, m in enumerate(months):
+            counts = out[:, j, 2:]
+            if sign is not None and len(g.sel_sign):
+                counts += (sign[:, g.sel_sign] <= m).astype(np.float32) @ g.w_sign
+            if start is not None:
+                hit = start <= m
+                counts[:, _C["new_starts"]] += _row_count(hit)
+                if len(g.sel_start):
+                    counts += hit[:, g.sel_start].astype(np.float32) @ g.w_start
+            if produce is not None:
+                hit = produce <= m
+                counts[:, _C["new_production"]] += _row_count(hit)
+                if len(g.sel_produce):
+                    counts += hit[:, g.sel_produce].astype(np.float32) @ g.w_produce
+            if year is not None:
+                out[:, j, :2] += year * ((m - self.month) / self.future)
+            else:
+                paying = np.maximum(m + 1 - start, 0)
+                out[:, j, :2] += (share * paying) @ w_money
+        if projects is not None:
+            cols = g.cols
+            if sign is not None:
+                projects["sign"][cols] += np.count_nonzero(sign <= 12, axis=0)
+            if start is not None:
+                projects["start"][cols] += np.count_nonzero(start <= 12, axis=0)
+                amount = share * np.maximum(13 - start, 0)
+            else:
+                amount = share
+            amount = amount * setup.scale[cols].astype(np.float32)
+            projects["money"][cols] += np.count_nonzero(amount > 0, axis=0)
+            projects["amount"][cols] += amount.sum(axis=0, dtype=np.float64)
+
+    def _deals(self, setup: _Setup) -> tuple[Any, ...]:
+        """Every new deal of every trial: (trial, source, codes[marks, deal], trial-sum matrix).
+        Which slots hold a deal depends only on each source's expected number of deals, so the
+        compacted deals are kept per (source, chunk, mean): a driver change that keeps the
+        means reuses them."""
+        signature = tuple((s.key, s.expected_signings) for s in setup.sources)
+        if self._deals_last is not None and self._deals_last[0] == signature:
+            return self._deals_last[1]
+        trial, src, marks = [], [], []
+        for si, s in enumerate(setup.sources):
+            for c, n in self._chunks():
+                t_idx, m = self._source_deals(c, n, s)
+                trial.append(t_idx + c * CHUNK)
+                src.append(np.full(len(t_idx), si, np.intp))
+                marks.append(m)
+        t_all = np.concatenate(trial) if trial else np.zeros(0, np.intp)
+        s_all = np.concatenate(src) if src else np.zeros(0, np.intp)
+        m_all = (
+            np.concatenate(marks, axis=1) if marks else np.zeros((len(_DEAL_MARKS), 0), np.uint16)
+        )
+        # Sums per trial as one sparse product: agg[t, d] = 1 when deal d is in trial t.
+        ones = np.ones(len(t_all), np.float32)
+        shape = (self.trials, len(t_all))
+        agg = sparse.csr_matrix((ones, (t_all, np.arange(len(t_all)))), shape=shape)
+        out = (t_all, s_all, m_all, agg)
+        self._deals_last = (signature, out)
+        return out
+
+    def _source_deals(self, c: int, n: int, s: Source) -> tuple[np.ndarray, np.ndarray]:
+        key = (s.key, c, s.expected_signings)
+        hit = self._active.get(key)
+        if hit is not None:
+            return hit
+        k = draws.poisson_counts(self._source_u(c, n, s.key), s.expected_signings)
+        trial, marks = [], []
+        for b in range(math.ceil(int(k.max(initial=0)) / BLOCK)):
+            block = self._source_block(c, n, s.key, b)
+            slot = np.arange(b * BLOCK, (b + 1) * BLOCK)
+            t_idx, k_idx = np.nonzero(slot[None, :] < k[:, None])
+            trial.append(t_idx)
+            marks.append(block[:, t_idx, k_idx])
+        if trial:
+            hit = np.concatenate(trial), np.concatenate(marks, axis=1)
+        else:
+            hit = np.zeros(0, np.intp), np.zeros((len(_DEAL_MARKS), 0), np.uint16)
+        if len(self._active) > 4096:  # derived data: drop it all rather than grow without end
+            self._active.clear()
+        self._active[key] = hit
+        return hit
+
+    def _deal_part(
+        self, setup: _Setup, months: tuple[int, ...], sources: dict[str, np.ndarray] | None
+    ) -> np.ndarray:
+        """What new deals add to every metric: (trials, len(months), len(KEYS)). Kept for the
+        last (deal drivers, months): a change to ledger-only drivers does not redo it."""
+        key = (setup.deal_key, months)
+        if sources is None and self._deal_result is not None and self._deal_result[0] == key:
+            return self._deal_result[1]
+        out = np.zeros((self.trials, len(months), len(KEYS)))
+        self._deal_kernel(setup, months, out, sources)
+        self._deal_result = (key, out)
+        return out
+
+    def _deal_kernel(
+        self,
+        setup: _Setup,
+        months: tuple[int, ...],
+        out: np.ndarray,
+        sources: dict[str, np.ndarray] | None,
+    ) -> None:
+        trial, src, code, agg = self._deals(setup)
+        if not len(trial):
+            return
+        d, t, a = setup.drivers, setup.tables, setup.src
+        # Deals come grouped by source: per-source values are repeated, not gathered.
+        per_src = np.bincount(src, minlength=len(setup.sources))
+        bounds = np.concatenate([[0], np.cumsum(per_src)])
+
+        def each(values: np.ndarray) -> np.ndarray:
+            return np.repeat(values, per_src)
+
+        lag = np.empty(len(trial), np.int8)
+        for si in range(len(setup.sources)):
+            lo, hi = bounds[si], bounds[si + 1]
+            np.take(a["lag"][si], code[_M["lag"], lo:hi], mode="clip", out=lag[lo:hi])
+        spread = each(a["spread"])
+        lead = each(a["first"]) + ((code[_M["month"]].astype(np.int32) * spread) >> draws.BITS)
+        sign = np.minimum(lead + (lag + d.slip_months), draws.OUT)
+        start = sign + _take(t["T:chain"], code[_M["start"]])
+        produce = start + _take(t["P:chain"], code[_M["produce"]])
+        size = each(a["size"]) * _take(t["size"], code[_M["size"]])
+        foreign = code[_M["foreign"]] < each(a["foreign"])
+        is500 = code[_M["is500"]] < each(a["is500"])
+        four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
+        rate = size * _take(t["R:none"], code[_M["share"]]) * np.float32(1 / 12)  # 亿元 a month
+        big30, big100 = size >= BIG_PROJECT, size >= HUNDRED_BILLION
+        fx_dom = np.where(foreign, 0, setup.deal_fx[0]).astype(np.float32)
+        fx_for = np.where(foreign, setup.deal_fx[1], 0).astype(np.float32)
+        v = np.empty((len(trial), len(KEYS)), np.float32)
+        col = {key: v[:, k] for k, key in enumerate(KEYS)}
+        for j, m in enumerate(months):
+            signed, started = sign <= m, start <= m
+            paid = rate * np.maximum(m + 1 - start, 0)
+            np.multiply(paid, fx_dom, out=col["domestic_capital"])
+            np.multiply(paid, fx_for, out=col["foreign_capital"])
+            s500 = signed & is500
+            col["global500_signings"][:] = s500 & foreign
+            col["china500_signings"][:] = s500 & ~foreign
+            col["bonus_500"][:] = s500
+            col["big_projects_30"][:] = signed & big30
+            col["projects_100"][:] = signed & big100
+            col["new_starts"][:] = started
+            col["new_production"][:] = produce <= m
+            col["four_new"][:] = started & four
+            out[:, j, :] += agg @ v
+        if sources is not None:
+            ns = len(setup.sources)
+            paid = rate * np.maximum(13 - start, 0)
+            sources["signings"] += np.bincount(src, weights=sign <= 12, minlength=ns)
+            sources["signings_500"] += np.bincount(src, weights=(sign <= 12) & is500, minlength=ns)
+            sources["capital"] += np.bincount(src, weights=paid, minlength=ns)
+            sources["domestic"] += np.bincount(
+                src, weights=np.where(foreign, 0, paid), minlength=ns
+            )
+
+    # ---- goal seek support ---------------------------------------------------------------
+
+    def signed_capital_yield(self, drivers: Drivers, metric: str) -> np.ndarray:
+        """Per trial: the year-end value added to a money metric by 1亿元 more capital signed
+        right after the as-of date (spread over EXTRA_SLOTS projects without a plan, each
+        starting and paying like a signed ledger project)."""
+        m = METRICS[metric]
+        if m.kind != "money":
+            raise InputError(f"{metric} is a count: signed capital does not move it")
+        out = np.zeros(self.trials)
+        if self.future <= 0:
+            return out
+        d = drivers
+        fx = float(d.fx_cny_per_usd or self.params.fx_cny_per_usd)
+        start_t = draws.month_table(
+            d.start_probability, d.months_to_start, d.lag_sigma, self.month + d.slip_months, 1
+        )
+        share_t = draws.share_table(d.unplanned_share.mean, d.unplanned_share.concentration)
+        to_unit = convert_rate("CNY", self.unit(metric), fx)
+        for c, n in self._chunks():
+            codes = self.extra_codes(c, n)
+            start = start_t[codes[0]]
+            paid = share_t[codes[1]] * np.maximum(13 - start, 0)
+            out[c * CHUNK : c * CHUNK + n] = paid.sum(axis=1) / (12 * EXTRA_SLOTS) * to_unit
+        return out
+
+
+def _row_count(hit: np.ndarray) -> np.ndarray:
+    """How many True in each row of a boolean matrix."""
+    return hit.view(np.uint8).sum(axis=1, dtype=np.uint16)
+
+
+def _take(table: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """table[code] (codes are always in range; 'clip' skips numpy's bounds checks)."""
+    return np.take(table, code, mode="clip")
+
+
+def plan_frame(plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFrame:
+    """An event plan as DataFrame[event_id, month] from a DataFrame or PlannedEvent values."""
+    if plan is None:
+        return pd.DataFrame(
+            {"event_id": pd.Series([], dtype=object), "month": pd.Series([], dtype=int)}
+        )
+    if isinstance(plan, pd.DataFrame):
+        missing = [c for c in ("event_id", "month") if c not in plan.columns]
+        if missing and len(plan.columns):
+            raise InputError(
+                f"a plan needs columns event_id and month, missing {', '.join(missing)}"
+            )
+        if missing:
+            return plan_frame(None)
+        months = pd.to_numeric(plan["month"], errors="coerce")
+        bad = plan.index[months.isna() | (months % 1 != 0) | (months < 1) | (months > 12)]
+        if len(bad):
+            raise InputError(
+                f"plan months must be whole numbers 1..12, got {plan.loc[bad[0], 'month']!r}"
+            )
+        return pd.DataFrame(
+            {
+                "event_id": plan["event_id"].astype(str).to_numpy(dtype=object),
+                "month": months.astype(int).to_numpy(),
+            }
+        )
+    rows = [(p.event_id, p.month) for p in plan]
+    return pd.DataFrame(
+        {
+            "event_id": pd.Series([r[0] for r in rows], dtype=object),
+            "month": pd.Series([r[1] for r in rows], dtype=int),
+        }
+    )
+
+
+def _months_text(months: tuple[int, ...]) -> str:
+    """(3, 4, 5, 9) -> '3-5, 9'."""
+    runs: list[list[int]] = []
+    for m in sorted(months):
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)
