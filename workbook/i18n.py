@@ -142,25 +142,27 @@ REVIEW_ZH = {
     "s5": "五、重大项目攻坚（30亿元、50亿元、百亿元以上）",
     "s6": "六、招商渠道与活动成效",
     "s7": "七、下季度工作建议",
-    "p_all": "全部目标同时达成的概率：{p:.0%}",
+    "p_all_note": "全部目标同时达成的概率：{p:.0%}",
     "no_forecast": "（未做全年预测）",
     "no_previous": "未提供上季度台账，季度变化从略。",
     "previous": "与上季度台账（{file}）相比：",
+    "changes_note": "各类变化按总投资列前{n}个，完整清单见review.xlsx。",
     "funnel_note": "共{projects}个项目，总投资{investment:,.1f}亿元；已签约及以后阶段{signed}个。",
     "tracker_note": "500强项目{projects}个（世界500强{global500}个、中国500强{china500}个、民营500强{private500}个）；"
     "今年新签世界500强{global500_signings}个、中国500强{china500_signings}个，计入500强加分项{bonus_500}个。",
     "ladder_note": "30亿元以上项目{n30}个（今年签约{s30}个），50亿元以上{n50}个，百亿元以上{n100}个；"
     "{overdue}个项目时间节点已逾期，标红显示。",
-    "channels_note": "费用按活动目录计：截至本季度可举办的活动费用，计入承办机构或台账所列活动；"
-    "无活动的渠道不计费用。到位资金折合人民币（汇率{fx}）。",
+    "channels_note": "活动费用：年度活动计划中截至本季度已举办活动的目录费用，计入台账所列活动，"
+    "否则计入承办机构；无活动的渠道不计费用。到位资金折合人民币（汇率{fx}）。",
     "plan_title": "剩余预算（{budget:,.0f}万元）的推荐招商活动安排",
     "plan_none": "剩余预算内没有可安排的活动。",
     "goal_seek": "要使{metric}达标概率达到{probability:.0%}，需在现有基础上新增签约资金约{extra:,.1f}{unit}"
     "（当前达标概率{current:.0%}）。",
     "goal_seek_met": "{metric}达标概率已达{current:.0%}，不低于{probability:.0%}，无需新增签约资金。",
-    "goal_seek_out": "在可测算范围内（新增签约资金至{extra:,.0f}{unit}）{metric}达标概率仍达不到{probability:.0%}。",
+    "goal_seek_out": "仅靠新增签约资金，{metric}达标概率最高约{achieved:.0%}，达不到{probability:.0%}。",
     "stake_title": "影响全年目标最大的在途项目",
-    "with_plan": "含推荐活动",
+    "p_base_plan": "达标概率（按年度活动计划）",
+    "p_with_plan": "达标概率（按推荐安排）",
     "data_note": "台账最近到位资金记录为{last}，晚于此日期的到位尚未录入。",
     "actual": "实际累计",
     "phased": "序时目标",
@@ -250,6 +252,27 @@ REVIEW_ZH = {
     "sheet_plan": "下季度活动安排",
     "sheet_stake": "重点在途项目",
     "sheet_goal_seek": "目标测算",
+    # batch: index.html and rollup.xlsx
+    "index_title": "季度评估汇总",
+    "index_note": "共{runs}份评估，其中{failed}份运行失败。",
+    "zone": "园区",
+    "params": "参数文件",
+    "quarter": "季度",
+    "status": "状态",
+    "seconds": "用时(秒)",
+    "error": "错误",
+    "folder": "目录",
+    "headline": "要点",
+    "files": "文件",
+    "status_ok": "完成",
+    "status_failed": "失败",
+    "status_skipped": "已完成(跳过)",
+    "signed_or_beyond": "已签约及以后",
+    "big_30": "30亿元以上项目",
+    "p_all": "全部达标概率",
+    "sheet_rollup_targets": "目标汇总",
+    "sheet_rollup_pipeline": "项目汇总",
+    "sheet_rollup_runs": "运行情况",
 }
 REVIEW_EN = {
     "title": "{zone}: quarterly investment-promotion review, {quarter}",
@@ -261,29 +284,31 @@ REVIEW_EN = {
     "s5": "5. Big-project ladder (>= 3bn, 5bn, 10bn CNY)",
     "s6": "6. Channels and events",
     "s7": "7. Next quarter",
-    "p_all": "Chance that every target is met: {p:.0%}",
+    "p_all_note": "Chance that every target is met: {p:.0%}",
     "no_forecast": "(no year-end forecast)",
     "no_previous": "No previous quarter's ledger was given: changes are left out.",
     "previous": "Against the previous quarter's ledger ({file}):",
+    "changes_note": "The {n} largest projects of each kind of change; review.xlsx lists them all.",
     "funnel_note": "{projects} projects, total investment {investment:,.1f} (100m CNY); {signed} signed or beyond.",
     "tracker_note": "{projects} 500-strong projects ({global500} Fortune Global 500, {china500} China 500, "
     "{private500} private 500); new signings this year: {global500_signings} Global 500, "
     "{china500_signings} China 500; {bonus_500} count as bonus items.",
     "ladder_note": "{n30} projects >= 3bn CNY ({s30} signed this year), {n50} >= 5bn, {n100} >= 10bn; "
     "{overdue} have an overdue time node (in red).",
-    "channels_note": "Cost from the event catalogue: events that could be held by this quarter, charged to "
-    "the event the ledger names or else to the office or platform running it; channels without "
-    "events carry no cost. Capital in 100m CNY (USD at {fx}).",
+    "channels_note": "Event cost: catalogue cost of the year's event plan held by this quarter, "
+    "charged to the event the ledger names, else to the office or platform running it; channels "
+    "without events carry no cost. Capital in 100m CNY (USD at {fx}).",
     "plan_title": "Recommended events for the remaining budget ({budget:,.0f} 10k CNY)",
     "plan_none": "No event fits in the remaining budget.",
     "goal_seek": "For a {probability:.0%} chance of meeting {metric}, about {extra:,.1f} {unit} of extra signed "
     "capital is needed (chance now {current:.0%}).",
     "goal_seek_met": "{metric} already has a {current:.0%} chance, at least {probability:.0%}: no extra "
     "signed capital is needed.",
-    "goal_seek_out": "Within the range searched (up to {extra:,.0f} {unit} extra), {metric} does not "
-    "reach a {probability:.0%} chance.",
+    "goal_seek_out": "Extra signed capital alone lifts the chance of meeting {metric} to about "
+    "{achieved:.0%} at most, short of {probability:.0%}.",
     "stake_title": "Open projects with the most at stake",
-    "with_plan": "with the plan",
+    "p_base_plan": "P(target), the year's event plan",
+    "p_with_plan": "P(target), recommended events",
     "data_note": "The latest logged arrival is for {last}: later arrivals are not entered yet.",
     "actual": "Actual",
     "phased": "Phased target",
@@ -371,6 +396,26 @@ REVIEW_EN = {
     "sheet_plan": "Next-quarter events",
     "sheet_stake": "Most at stake",
     "sheet_goal_seek": "Goal seek",
+    "index_title": "Quarterly reviews",
+    "index_note": "{runs} reviews, {failed} failed.",
+    "zone": "Zone",
+    "params": "Params file",
+    "quarter": "Quarter",
+    "status": "Status",
+    "seconds": "Seconds",
+    "error": "Error",
+    "folder": "Folder",
+    "headline": "Headline",
+    "files": "Files",
+    "status_ok": "done",
+    "status_failed": "failed",
+    "status_skipped": "done (skipped)",
+    "signed_or_beyond": "Signed or beyond",
+    "big_30": "Projects >= 3bn CNY",
+    "p_all": "P(all targets)",
+    "sheet_rollup_targets": "Targets",
+    "sheet_rollup_pipeline": "Pipeline",
+    "sheet_rollup_runs": "Runs",
 }
 OUTLOOK_ZH = {
     "likely": "有望完成",

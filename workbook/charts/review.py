@@ -1,0 +1,285 @@
+"""The quarterly review's charts: pure functions of the section tables (workbook.review.sections).
+
+Each takes the canonical-column DataFrame a section computes and the language, and returns an
+`alt.Chart` (or layer) in the house theme. Categories are always sorted explicitly (Chinese
+sorts by code point otherwise) and months are naive local dates.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+import workbook.charts  # noqa: F401  (registers the house theme)
+from workbook.charts.theme import GREY, METRIC_COLORS, OUTLOOK_COLORS, VERDICT_COLORS, WIDTH
+from workbook.i18n import STAGES, label
+
+HALF = 420  # two charts side by side on a report page
+
+
+def _t(key: str, lang: str) -> str:
+    return label("review", key, lang)
+
+
+def _month_axis(lang: str) -> alt.Axis:
+    return alt.Axis(format="%-m月" if lang == "zh" else "%b", labelAngle=0, tickCount=12)
+
+
+def completion_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
+    """Completion of every target (bar, coloured by pace verdict) beside the share due by now
+    (black tick): "时间过半、任务过半" at a glance."""
+    df = pd.DataFrame(
+        {
+            "metric": [label("metric", m, lang) for m in headline["metric"]],
+            "completion": headline["completion"].clip(upper=2.0),
+            "phased_share": headline["phased_share"],
+            "verdict": [label("verdict", v, lang) for v in headline["verdict"]],
+            "text": [f"{c:.0%}" for c in headline["completion"]],
+        }
+    )
+    order = list(df["metric"])
+    y = alt.Y("metric:N", sort=order, title=None)
+    verdicts = ["ahead", "on_pace", "behind"]
+    color = alt.Color(
+        "verdict:N",
+        title=_t("verdict", lang),
+        scale=alt.Scale(
+            domain=[label("verdict", v, lang) for v in verdicts],
+            range=[VERDICT_COLORS[v] for v in verdicts],
+        ),
+    )
+    base = alt.Chart(df).encode(y=y)
+    bars = base.mark_bar(height=14).encode(
+        x=alt.X("completion:Q", title=_t("completion_axis", lang), axis=alt.Axis(format="%")),
+        color=color,
+        tooltip=[
+            alt.Tooltip("metric:N", title=_t("metric", lang)),
+            alt.Tooltip("completion:Q", title=_t("completion", lang), format=".1%"),
+            alt.Tooltip("phased_share:Q", title=_t("phased_share", lang), format=".1%"),
+        ],
+    )
+    ticks = base.mark_tick(color="black", thickness=2, size=22).encode(x="phased_share:Q")
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(x="completion:Q", text="text:N")
+    return (bars + ticks + text).properties(
+        width=HALF, height=alt.Step(24), title=_t("completion_axis", lang)
+    )
+
+
+def attainment_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
+    """P(reach the floor) of every target, coloured by outlook, with the 80% line."""
+    df = pd.DataFrame(
+        {
+            "metric": [label("metric", m, lang) for m in headline["metric"]],
+            "p_attain": headline["p_attain"],
+            "outlook": [label("outlook", o, lang) for o in headline["outlook"]],
+            "text": [f"{p:.0%}" for p in headline["p_attain"]],
+        }
+    )
+    outlooks = ["likely", "uncertain", "at_risk"]
+    base = alt.Chart(df).encode(y=alt.Y("metric:N", sort=list(df["metric"]), title=None))
+    bars = base.mark_bar(height=14).encode(
+        x=alt.X(
+            "p_attain:Q",
+            title=_t("p_attain", lang),
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%"),
+        ),
+        color=alt.Color(
+            "outlook:N",
+            title=_t("outlook", lang),
+            scale=alt.Scale(
+                domain=[label("outlook", o, lang) for o in outlooks],
+                range=[OUTLOOK_COLORS[o] for o in outlooks],
+            ),
+        ),
+        tooltip=[
+            alt.Tooltip("metric:N", title=_t("metric", lang)),
+            alt.Tooltip("p_attain:Q", title=_t("p_attain", lang), format=".1%"),
+        ],
+    )
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(x="p_attain:Q", text="text:N")
+    rule = (
+        alt.Chart(pd.DataFrame({"x": [0.8]}))
+        .mark_rule(color=GREY, strokeDash=[4, 3])
+        .encode(x="x:Q")
+    )
+    return (bars + text + rule).properties(
+        width=HALF, height=alt.Step(24), title=_t("p_attain", lang)
+    )
+
+
+def burnup_chart(burnup: pd.DataFrame, metric: str, unit: str, lang: str = "zh") -> alt.LayerChart:
+    """Cumulative capital arrived by month, the phased target line, the annual target, and the
+    forecast fan (P10–P90 band, P50 dashed) to December."""
+    color = METRIC_COLORS.get(metric, "#c0392b")
+    names = {
+        "actual": _t("actual", lang),
+        "phased": _t("phased", lang),
+        "p50": _t("forecast_p50", lang),
+    }
+    long = pd.concat(
+        [
+            pd.DataFrame({"month": burnup["month"], "series": names[s], "value": burnup[col]})
+            for s, col in (("actual", "actual"), ("phased", "phased_target"), ("p50", "p50"))
+        ]
+    ).dropna(subset=["value"])
+    unit_text = label("unit", unit, lang)
+    y_title = f"{label('metric', metric, lang)} ({unit_text})"
+    x = alt.X("month:T", title=None, axis=_month_axis(lang))
+    lines = (
+        alt.Chart(long)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=y_title),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=[names["actual"], names["phased"], names["p50"]],
+                    range=[color, GREY, color],
+                ),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                legend=None,
+                scale=alt.Scale(
+                    domain=[names["actual"], names["phased"], names["p50"]],
+                    range=[[1, 0], [2, 2], [6, 3]],
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("month:T", title=_t("month", lang), format="%Y-%m"),
+                alt.Tooltip("series:N", title=_t("series", lang)),
+                alt.Tooltip("value:Q", title=unit_text, format=",.2f"),
+            ],
+        )
+    )
+    layers = []
+    fan = burnup.dropna(subset=["p10", "p90"])
+    if len(fan):
+        layers.append(
+            alt.Chart(fan)
+            .mark_area(opacity=0.18, color=color)
+            .encode(
+                x=x,
+                y="p10:Q",
+                y2="p90:Q",
+                tooltip=[
+                    alt.Tooltip("month:T", title=_t("month", lang), format="%Y-%m"),
+                    alt.Tooltip("p10:Q", title="P10", format=",.2f"),
+                    alt.Tooltip("p90:Q", title="P90", format=",.2f"),
+                ],
+            )
+        )
+    target = float(burnup["target"].iloc[0])
+    rule = (
+        alt.Chart(
+            pd.DataFrame({"y": [target], "text": [f"{_t('annual_target', lang)} {target:g}"]})
+        )
+        .mark_rule(color="black", strokeDash=[1, 2])
+        .encode(y="y:Q")
+    )
+    rule_text = rule.mark_text(align="left", dx=4, dy=-7, fontSize=11).encode(
+        y="y:Q", x=alt.value(0), text="text:N"
+    )
+    return alt.layer(*layers, lines, rule, rule_text).properties(
+        width=HALF, height=280, title=label("metric", metric, lang)
+    )
+
+
+def funnel_chart(funnel: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
+    """Projects at each stage in pipeline order, with their total investment."""
+    df = pd.DataFrame(
+        {
+            "stage": [label("stage", s, lang) for s in funnel["stage"]],
+            "projects": funnel["projects"],
+            "total_investment": funnel["total_investment"],
+            "text": [
+                f"{n} | {v:,.1f}"
+                for n, v in zip(funnel["projects"], funnel["total_investment"], strict=True)
+            ],
+        }
+    )
+    order = [label("stage", s, lang) for s in STAGES]
+    base = alt.Chart(df).encode(y=alt.Y("stage:N", sort=order, title=None))
+    bars = base.mark_bar(height=16, color="#1f5fa8").encode(
+        x=alt.X("projects:Q", title=_t("projects", lang)),
+        tooltip=[
+            alt.Tooltip("stage:N", title=_t("stage", lang)),
+            alt.Tooltip("projects:Q", title=_t("projects", lang)),
+            alt.Tooltip("total_investment:Q", title=_t("total_investment", lang), format=",.1f"),
+        ],
+    )
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(x="projects:Q", text="text:N")
+    return (bars + text).properties(width=WIDTH, height=alt.Step(26), title=_t("s3", lang)[2:])
+
+
+def changes_chart(counts: dict[str, int], lang: str = "zh") -> alt.LayerChart:
+    """How many projects advanced, are new, stalled, moved back or were dropped."""
+    keys = [k for k in ("advanced", "new", "stalled", "moved_back", "dropped") if k in counts]
+    df = pd.DataFrame(
+        {"change": [label("change", k, lang) for k in keys], "projects": [counts[k] for k in keys]}
+    )
+    colors = {
+        "advanced": "#27ae60",
+        "new": "#2e86c1",
+        "stalled": "#f39c12",
+        "moved_back": "#c0392b",
+        "dropped": GREY,
+    }
+    base = alt.Chart(df).encode(
+        x=alt.X("change:N", sort=list(df["change"]), title=None, axis=alt.Axis(labelAngle=0))
+    )
+    bars = base.mark_bar(width=40).encode(
+        y=alt.Y("projects:Q", title=_t("projects", lang)),
+        color=alt.Color(
+            "change:N",
+            legend=None,
+            scale=alt.Scale(domain=list(df["change"]), range=[colors[k] for k in keys]),
+        ),
+        tooltip=[
+            alt.Tooltip("change:N", title=_t("change", lang)),
+            alt.Tooltip("projects:Q", title=_t("projects", lang)),
+        ],
+    )
+    text = base.mark_text(dy=-8, fontSize=11).encode(y="projects:Q", text="projects:Q")
+    return (bars + text).properties(width=360, height=200, title=_t("change", lang))
+
+
+def channels_chart(channels: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
+    """Capital arrived this year by channel (bars coloured by office / platform / event / other),
+    with the number of signings."""
+    name = channels["channel"] if lang == "zh" else channels["channel_en"]
+    df = pd.DataFrame(
+        {
+            "channel": name,
+            "kind": [label("channel_kind", k, lang) for k in channels["kind"]],
+            "arrived": channels["arrived"],
+            "signings": channels["signings"],
+            "leads": channels["leads"],
+            "text": [f"{a:,.2f}" for a in channels["arrived"]],
+        }
+    )
+    kinds = ["office", "platform", "event", "other"]
+    df = df.sort_values("arrived", ascending=False, kind="stable")
+    base = alt.Chart(df).encode(y=alt.Y("channel:N", sort=list(df["channel"]), title=None))
+    bars = base.mark_bar(height=14).encode(
+        x=alt.X("arrived:Q", title=_t("arrived", lang)),
+        color=alt.Color(
+            "kind:N",
+            title=_t("kind", lang),
+            scale=alt.Scale(
+                domain=[label("channel_kind", k, lang) for k in kinds],
+                range=["#c0392b", "#1f5fa8", "#f39c12", GREY],
+            ),
+        ),
+        tooltip=[
+            alt.Tooltip("channel:N", title=_t("channel", lang)),
+            alt.Tooltip("leads:Q", title=_t("leads", lang)),
+            alt.Tooltip("signings:Q", title=_t("signings", lang)),
+            alt.Tooltip("arrived:Q", title=_t("arrived", lang), format=",.2f"),
+        ],
+    )
+    text = base.mark_text(align="left", dx=4, fontSize=10).encode(x="arrived:Q", text="text:N")
+    return (bars + text).properties(width=WIDTH, height=alt.Step(20), title=_t("arrived", lang))

@@ -1,0 +1,221 @@
+"""The review's parameters: a quarter such as 2020Q2, an as-of date, trials, seed, language.
+
+`review_params(...)` checks every value (types included: papermill's CLI guesses types and
+checks none) and returns a frozen `ReviewParams`; the runner calls it before any kernel
+starts, and the notebook calls it again on what papermill injected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from workbook.errors import InputError
+from workbook.i18n import LANGS
+from workbook.tabular import parse_date
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]([1-4])\s*$")
+DEFAULT_TRIALS = 10000  # the engine's default: P(attain) within about ±1 point
+DEFAULT_SEED = 1
+MAX_TRIALS = 1_000_000
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter of a year."""
+
+    year: int
+    q: int
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.q}"
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 3 * self.q - 2, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """The last day of the quarter."""
+        nxt = self.next()
+        return dt.date(nxt.year, 3 * nxt.q - 2, 1) - dt.timedelta(days=1)
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.q == 1 else Quarter(self.year, self.q - 1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.q == 4 else Quarter(self.year, self.q + 1)
+
+    def months(self) -> tuple[int, int, int]:
+        first = 3 * self.q - 2
+        return (first, first + 1, first + 2)
+
+
+def parse_quarter(text: Any) -> Quarter:
+    """'2020Q2', '2020-Q2' or '2020 q2' -> Quarter(2020, 2)."""
+    if isinstance(text, Quarter):
+        return text
+    m = _QUARTER.match(str(text)) if isinstance(text, str) else None
+    if m is None:
+        raise InputError(f"quarter must look like 2020Q2, got {text!r}")
+    return Quarter(int(m.group(1)), int(m.group(2)))
+
+
+def parse_quarters(text: str) -> list[Quarter]:
+    """'2020Q1-2020Q4' (a range), '2020Q2,2020Q4' (a list) or '2020Q3' (one) -> quarters in order."""
+    out: list[Quarter] = []
+    for part in str(text).split(","):
+        if not part.strip():
+            continue
+        bounds = re.split(r"\s*(?:-|~|\.\.|to)\s*(?=\d{4})", part.strip())
+        if len(bounds) == 1:
+            out.append(parse_quarter(bounds[0]))
+            continue
+        if len(bounds) != 2:
+            raise InputError(f"quarters must look like 2020Q1-2020Q4, got {text!r}")
+        lo, hi = parse_quarter(bounds[0]), parse_quarter(bounds[1])
+        if hi < lo:
+            raise InputError(f"quarter range {text!r} ends before it starts")
+        q = lo
+        while q <= hi:
+            out.append(q)
+            q = q.next()
+    if not out:
+        raise InputError(f"no quarter given in {text!r} (expected e.g. 2020Q1-2020Q4)")
+    return sorted(set(out))
+
+
+@dataclass(frozen=True)
+class ReviewParams:
+    """Everything one review run needs, checked; paths are absolute."""
+
+    params_path: Path
+    quarter: Quarter
+    as_of: dt.date
+    trials: int = DEFAULT_TRIALS
+    seed: int = DEFAULT_SEED
+    lang: str = "zh"
+    previous_ledger: Path | None = None
+    budget: float | None = None  # remaining roadshow budget, 万元; None: the planner's default
+
+    def notebook_parameters(self, out_dir: Path | str | None = None) -> dict[str, Any]:
+        """The values papermill injects into the notebook's `parameters` cell."""
+        return {
+            "params_path": str(self.params_path),
+            "quarter": str(self.quarter),
+            "as_of": self.as_of.isoformat(),
+            "trials": self.trials,
+            "seed": self.seed,
+            "lang": self.lang,
+            "previous_ledger": str(self.previous_ledger) if self.previous_ledger else None,
+            "budget": self.budget,
+            "out_dir": str(out_dir) if out_dir is not None else None,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.update(
+            params_path=str(self.params_path),
+            quarter=str(self.quarter),
+            as_of=self.as_of.isoformat(),
+            previous_ledger=str(self.previous_ledger) if self.previous_ledger else None,
+        )
+        return d
+
+
+def _int(name: str, value: Any, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InputError(f"{name} must be a whole number, got {value!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(f"{name} must be a whole number, got {value!r}") from None
+    if not number.is_integer():
+        raise InputError(f"{name} must be a whole number, got {value!r}")
+    if not lo <= number <= hi:
+        raise InputError(f"{name} must be between {lo:,} and {hi:,}, got {int(number):,}")
+    return int(number)
+
+
+def review_params(
+    params_path: str | Path,
+    quarter: Any,
+    as_of: Any = None,
+    trials: Any = DEFAULT_TRIALS,
+    seed: Any = DEFAULT_SEED,
+    lang: Any = "zh",
+    previous_ledger: Any = None,
+    budget: Any = None,
+) -> ReviewParams:
+    """Check raw values (from the CLI, papermill or a caller) and return ReviewParams.
+
+    `as_of` defaults to the quarter's last day and must fall inside that quarter.
+    `previous_ledger` defaults to a file named like the ledger with the previous quarter
+    appended (``ledger-2020Q1.xlsx`` beside ``ledger.xlsx``) when one exists.
+    Raises InputError (or ParamsError for the params file) with a one-line message.
+    """
+    from workbook.params import load_params
+
+    if not isinstance(params_path, str | Path) or not str(params_path).strip():
+        raise InputError(f"params_path must be the path of a params YAML file, got {params_path!r}")
+    path = Path(params_path).expanduser().resolve()
+    zone_params = load_params(path)
+    q = parse_quarter(quarter)
+    if q.year != zone_params.year:
+        raise InputError(f"quarter {q} is outside the plan year {zone_params.year} of {path.name}")
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        day = q.end
+    else:
+        try:
+            day = parse_date(as_of)
+        except ValueError as exc:
+            raise InputError(f"as_of: {exc}") from None
+        if day is None:
+            day = q.end
+        if not q.start <= day <= q.end:
+            raise InputError(
+                f"as_of {day.isoformat()} is outside quarter {q} "
+                f"({q.start.isoformat()} to {q.end.isoformat()})"
+            )
+    if lang not in LANGS:
+        raise InputError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    prev: Path | None
+    if previous_ledger is None or (
+        isinstance(previous_ledger, str) and not previous_ledger.strip()
+    ):
+        prev = previous_ledger_for(zone_params.data.ledger, q)
+    else:
+        prev = Path(previous_ledger).expanduser().resolve()
+        if not prev.is_file():
+            raise InputError(f"previous_ledger: file not found: {prev}")
+    money: float | None = None
+    if budget is not None and not (isinstance(budget, str) and not budget.strip()):
+        try:
+            money = float(budget)
+        except (TypeError, ValueError):
+            raise InputError(f"budget must be an amount in 万元, got {budget!r}") from None
+        if not money >= 0:
+            raise InputError(f"budget must be >= 0 (万元), got {budget!r}")
+    return ReviewParams(
+        params_path=path,
+        quarter=q,
+        as_of=day,
+        trials=_int("trials", trials, 100, MAX_TRIALS),
+        seed=_int("seed", seed, 0, 2**32 - 1),
+        lang=lang,
+        previous_ledger=prev,
+        budget=money,
+    )
+
+
+def previous_ledger_for(ledger: Path, quarter: Quarter) -> Path | None:
+    """The previous quarter's ledger snapshot kept beside the ledger, if there is one."""
+    prev = quarter.previous()
+    for suffix in (ledger.suffix, ".xlsx", ".csv"):
+        candidate = ledger.with_name(f"{ledger.stem}-{prev}{suffix}")
+        if candidate.is_file():
+            return candidate
+    return None

@@ -1,0 +1,167 @@
+"""HTML fragments of the review (title, notes, tables, charts) and the localized tables.
+
+A chart becomes ``<div class="wb-chart"><script type="application/json">SPEC</script></div>``:
+no code runs in a notebook output; the report page (`workbook.review.html`) carries the
+Vega bundle once and draws every such div with one `vegaEmbed` call each.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbook.i18n import label
+
+# How each canonical column is shown: kind of value -> format.
+PERCENT = {
+    "completion",
+    "time_progress",
+    "phased_share",
+    "gap",
+    "p_attain",
+    "p_stretch",
+    "signing_rate",
+    "p_sign",
+    "p_start",
+    "p_money",
+}
+INTEGER = {"projects", "reached", "leads", "signings", "days_overdue", "events"}
+DATE = {"signed_date", "milestone_date", "first_day", "last_day"}
+MONTH = {"month"}
+BOOL = {
+    "new_500_signing",
+    "global500_signings",
+    "china500_signings",
+    "bonus_500",
+    "overdue",
+    "signed_this_year",
+}
+# Categorical columns and the label table that translates them.
+CATEGORY = {
+    "metric": "metric",
+    "unit": "unit",
+    "verdict": "verdict",
+    "outlook": "outlook",
+    "stage": "stage",
+    "stage_before": "stage",
+    "stage_now": "stage",
+    "list_flag": "list_flag",
+    "change": "change",
+    "tier": "tier",
+    "kind": "channel_kind",
+}
+# Headers whose review label differs from the column key.
+HEADER_KEY = {"actual": "actual_col"}
+
+
+def header(col: str, lang: str) -> str:
+    return label("review", HEADER_KEY.get(col, col), lang)
+
+
+def localize(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Categories translated, booleans as 是/否, headers in the report language; numbers stay
+    numbers (Excel keeps computing with them)."""
+    out = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        s = df[col]
+        if col in CATEGORY:
+            s = s.map(lambda v, k=CATEGORY[col]: label(k, v, lang) if isinstance(v, str) else v)
+        elif col in BOOL:
+            s = s.map(lambda v: label("review", "yes" if v else "no", lang) if pd.notna(v) else v)
+        elif col in DATE or col in MONTH:
+            s = pd.to_datetime(s)
+        out[header(col, lang)] = s
+    return out
+
+
+def _fmt(col: str, v: Any, lang: str, unit: str | None = None) -> str:
+    if v is None or (isinstance(v, float) and not np.isfinite(v)) or v is pd.NaT or v is pd.NA:
+        return "—"
+    if col in CATEGORY:
+        return label(CATEGORY[col], str(v), lang)
+    if col in BOOL:
+        return "✓" if v else ""
+    if col in PERCENT:
+        return f"{float(v):.0%}" if col.startswith("p_") else f"{float(v):.1%}"
+    if col in INTEGER:
+        return f"{int(v):,}"
+    if col in DATE:
+        return pd.Timestamp(v).strftime("%Y-%m-%d")
+    if col in MONTH:
+        return v if isinstance(v, str) else pd.Timestamp(v).strftime("%Y-%m")
+    if isinstance(v, bool | np.bool_):
+        return "✓" if v else ""
+    if isinstance(v, int | np.integer):
+        return f"{int(v):,}"
+    if isinstance(v, float | np.floating):
+        f = float(v)
+        if unit == "count" or (f.is_integer() and abs(f) >= 1):
+            return f"{f:,.0f}" if f.is_integer() else f"{f:,.2f}"
+        return f"{f:,.2f}"
+    return str(v)
+
+
+def table_html(
+    df: pd.DataFrame,
+    lang: str,
+    columns: list[str] | None = None,
+    flag: str | None = None,
+    unit_column: str | None = None,
+) -> str:
+    """A table as HTML: headers in the report language, figures formatted, rows where `flag`
+    is true marked (class wb-flag, shown red)."""
+    cols = [c for c in (columns or list(df.columns)) if c in df.columns]
+    head = "".join(f"<th>{html.escape(header(c, lang))}</th>" for c in cols)
+    numeric = {c for c in cols if pd.api.types.is_numeric_dtype(df[c]) and c not in BOOL}
+    body = []
+    for _, row in df.iterrows():
+        unit = row[unit_column] if unit_column else None
+        cls = ' class="wb-flag"' if flag and bool(row.get(flag)) else ""
+        cells = "".join(
+            f"<td{_td_class(c, numeric)}>{html.escape(_fmt(c, row[c], lang, unit))}</td>"
+            for c in cols
+        )
+        body.append(f"<tr{cls}>{cells}</tr>")
+    return (
+        f'<table class="wb-table"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _td_class(col: str, numeric: set[str]) -> str:
+    if col in numeric:
+        return ' class="num"'
+    if col in DATE or col in MONTH:
+        return ' class="date"'
+    return ""
+
+
+def chart_html(chart: Any, name: str) -> str:
+    """A chart as a div holding its Vega-Lite spec as JSON (drawn by the report page)."""
+    spec = chart.to_dict()
+    spec.pop("$schema", None)  # the page embeds Vega-Lite itself: no schema URL to fetch
+    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = text.replace("</", "<\\/")
+    return (
+        f'<div class="wb-chart" data-chart="{html.escape(name)}">'
+        f'<script type="application/json" class="wb-spec">{text}</script></div>'
+    )
+
+
+def heading(text: str, level: int = 2) -> str:
+    return f"<h{level}>{html.escape(text)}</h{level}>"
+
+
+def note(text: str, cls: str = "wb-note") -> str:
+    return f'<p class="{cls}">{html.escape(text)}</p>'
+
+
+def display_html(fragment: str, text: str) -> None:
+    """Show a fragment as a notebook output (text/html, with a plain-text fallback)."""
+    from IPython.display import display
+
+    display({"text/html": fragment, "text/plain": text}, raw=True)

@@ -1,0 +1,393 @@
+"""The quarterly review: every section computed once from the zone and its forecast.
+
+`build_review(review_params(...))` loads the zone, runs the forecast (workbook.simulate),
+plans the remaining roadshows (workbook.roadshow) and computes the seven sections
+(workbook.review.sections). The `Review` then shows each section in a notebook
+(`show(name)`), returns the tables one sheet each (`tables()`), the headline figures
+(`summary()`), and writes review.xlsx and summary.json (`save(folder)`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbook.errors import InfeasiblePlanError
+from workbook.i18n import STAGES, label
+from workbook.ledger import load_ledger
+from workbook.metrics import METRICS, unit_of
+from workbook.review import sections as sec
+from workbook.review.params import ReviewParams
+from workbook.zone import Zone, load_zone
+
+SECTIONS = ("headline", "burnup", "pipeline", "tracker", "ladder", "channels", "next_quarter")
+GOAL_METRIC = "domestic_capital"
+GOAL_PROBABILITY = 0.8
+SUMMARY_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class NextQuarter:
+    """Section 7: the recommended events for the remaining budget and what they buy, the goal
+    seek for the domestic-capital target, and the open projects with most at stake."""
+
+    budget: float | None
+    plan: pd.DataFrame | None  # workbook.roadshow.PLAN_COLUMNS
+    plan_problems: tuple[str, ...]  # why there is no plan (infeasible, no catalogue)
+    plan_chart: Any  # alt.Chart of the plan, or None
+    p_with_plan: pd.Series | None  # P(attain) per metric with the plan held
+    goal_seek: dict[str, Any] | None
+    at_stake: pd.DataFrame | None
+
+
+@dataclass(frozen=True)
+class Review:
+    """All seven sections of one zone's quarterly review (see the module docstring)."""
+
+    params: ReviewParams
+    zone: Zone
+    headline: pd.DataFrame
+    p_all: float | None
+    burnups: dict[str, pd.DataFrame]
+    funnel: pd.DataFrame
+    changes: pd.DataFrame | None
+    tracker: pd.DataFrame
+    ladder: pd.DataFrame
+    channels: pd.DataFrame
+    next_quarter: NextQuarter
+    last_arrival: dt.date | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def lang(self) -> str:
+        return self.params.lang
+
+    def t(self, key: str, **kw: Any) -> str:
+        text = label("review", key, self.lang)
+        return text.format(**kw) if kw else text
+
+    # ---- the notebook's view -----------------------------------------------------------
+
+    def show(self, section: str) -> None:
+        """Display one section ('title' or one of SECTIONS) as HTML in the notebook."""
+        from workbook.review.render import display_html
+
+        fragment = self.section_html(section)
+        display_html(fragment, f"[{section}]")
+
+    def section_html(self, section: str) -> str:
+        from workbook.review import views
+
+        if section == "title":
+            return views.title(self)
+        if section not in SECTIONS:
+            raise KeyError(
+                f"unknown section {section!r} (expected title or one of {', '.join(SECTIONS)})"
+            )
+        return getattr(views, section)(self)
+
+    def charts(self) -> dict[str, Any]:
+        """Every chart of the review by name (the report draws each of them)."""
+        from workbook.review import views
+
+        return views.charts(self)
+
+    # ---- tables and figures ------------------------------------------------------------
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """One localized table per sheet, in report order (sheet name -> table)."""
+        from workbook.review.render import localize
+
+        lang = self.lang
+        out: dict[str, pd.DataFrame] = {}
+        head = self.headline.drop(columns=["gap"]).copy()
+        out[self.t("sheet_headline")] = localize(head, lang)
+        burn = pd.concat(
+            [b.assign(metric=m)[["metric", *b.columns]] for m, b in self.burnups.items()],
+            ignore_index=True,
+        )
+        out[self.t("sheet_burnup")] = localize(burn, lang)
+        out[self.t("sheet_funnel")] = localize(self.funnel, lang)
+        if self.changes is not None:
+            out[self.t("sheet_changes")] = localize(self.changes, lang)
+        out[self.t("sheet_tracker")] = localize(self.tracker, lang)
+        out[self.t("sheet_ladder")] = localize(self.ladder, lang)
+        ch = self.channels.drop(columns=["channel_en" if lang == "zh" else "channel", "channel_id"])
+        ch = ch.rename(columns={"channel_en": "channel"})
+        out[self.t("sheet_channels")] = localize(ch, lang)
+        nq = self.next_quarter
+        if nq.plan is not None:
+            out[self.t("sheet_plan")] = _localize_plan(nq.plan, lang)
+        if nq.goal_seek is not None:
+            out[self.t("sheet_goal_seek")] = pd.DataFrame(
+                {"key": list(nq.goal_seek), "value": [_cell(v) for v in nq.goal_seek.values()]}
+            )
+        if nq.at_stake is not None:
+            out[self.t("sheet_stake")] = localize(nq.at_stake, lang)
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """Every headline figure, canonical keys, JSON-ready (for roll-ups across zones)."""
+        rp, p = self.params, self.zone.params
+        targets = {}
+        for row in sec.records(self.headline):
+            key = row.pop("metric")
+            row["label"] = label("metric", key, rp.lang)
+            targets[key] = row
+        burn = {}
+        for m, b in self.burnups.items():
+            known = b.dropna(subset=["actual"])
+            dec = b.iloc[-1]
+            burn[m] = {
+                "actual_to_date": sec._plain(known["actual"].iloc[-1]) if len(known) else 0.0,
+                "phased_target_now": sec._plain(known["phased_target"].iloc[-1])
+                if len(known)
+                else 0.0,
+                "p10_december": sec._plain(dec["p10"]),
+                "p50_december": sec._plain(dec["p50"]),
+                "p90_december": sec._plain(dec["p90"]),
+            }
+        f = self.funnel.set_index("stage")
+        pipeline = {
+            "projects": int(f["projects"].sum()),
+            "total_investment": float(f["total_investment"].sum()),
+            "signed_or_beyond": int(f.loc[STAGES[STAGES.index("signed")], "reached"]),
+            "by_stage": {
+                s: {
+                    "projects": int(f.loc[s, "projects"]),
+                    "total_investment": float(f.loc[s, "total_investment"]),
+                }
+                for s in STAGES
+            },
+        }
+        changes = None
+        if self.changes is not None:
+            changes = {
+                "previous_ledger": rp.previous_ledger.name if rp.previous_ledger else None,
+                **sec.change_counts(self.changes),
+            }
+        nq = self.next_quarter
+        plan = None
+        if nq.plan is not None:
+            plan = {
+                "budget": nq.budget,
+                "events": len(nq.plan),
+                "cost": float(nq.plan["cost"].sum()),
+                "expected_capital": float(nq.plan["expected_capital"].sum()),
+                "expected_500": float(nq.plan["expected_500"].sum()),
+                "event_ids": [str(e) for e in nq.plan["event_id"]],
+                "p_attain_with_plan": {k: sec._plain(v) for k, v in nq.p_with_plan.items()}
+                if nq.p_with_plan is not None
+                else None,
+            }
+        return {
+            "schema": SUMMARY_SCHEMA,
+            "zone": p.zone,
+            "zone_en": p.zone_en,
+            "params": rp.params_path.name,
+            "year": p.year,
+            "quarter": str(rp.quarter),
+            "as_of": rp.as_of.isoformat(),
+            "lang": rp.lang,
+            "trials": rp.trials,
+            "seed": rp.seed,
+            "last_arrival": self.last_arrival.isoformat() if self.last_arrival else None,
+            "targets": targets,
+            "p_all": sec._plain(self.p_all),
+            "burnup": burn,
+            "pipeline": pipeline,
+            "changes": changes,
+            "tracker_500": sec.tracker_counts(self.tracker),
+            "big_projects": {
+                **sec.ladder_counts(self.ladder),
+                "overdue_projects": [
+                    str(x) for x in self.ladder.loc[self.ladder["overdue"], "project_id"]
+                ],
+            },
+            "channels": sec.channel_totals(self.channels),
+            "next_quarter": {
+                "plan": plan,
+                "plan_problems": list(nq.plan_problems),
+                "goal_seek": {k: sec._plain(v) for k, v in nq.goal_seek.items()}
+                if nq.goal_seek is not None
+                else None,
+                "at_stake": [str(x) for x in nq.at_stake["project_id"]]
+                if nq.at_stake is not None
+                else [],
+            },
+        }
+
+    def save(self, folder: str | Path | None) -> None:
+        """Write review.xlsx (one sheet per table) and summary.json into `folder` (nothing
+        when it is None or empty, as in a notebook run without an output folder)."""
+        from workbook.review.output import write_json, write_xlsx
+
+        if folder is None or not str(folder).strip():
+            return
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        write_xlsx(folder / "review.xlsx", self.tables())
+        write_json(folder / "summary.json", self.summary())
+        timings = {**self.timings, "save": time.perf_counter() - t0}
+        write_json(folder / ".kernel-timings.json", timings)
+
+
+def _cell(v: Any) -> Any:
+    v = sec._plain(v)
+    return json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+
+
+def _localize_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
+    from workbook.review.render import localize
+
+    cols = [
+        c
+        for c in (
+            "month",
+            "first_day",
+            "last_day",
+            "event_id",
+            "name",
+            "kind",
+            "city",
+            "office",
+            "cost",
+            "staff_days",
+            "expected_leads",
+            "expected_signings",
+            "expected_capital",
+            "expected_500",
+        )
+        if c in plan.columns
+    ]
+    df = plan[cols].copy()
+    if "kind" in df.columns:
+        from workbook.events import EVENT_KIND_ZH
+
+        df["kind"] = [EVENT_KIND_ZH.get(k, k) if lang == "zh" else k for k in df["kind"]]
+    renamed = localize(df.drop(columns=["kind"], errors="ignore"), lang)
+    if "kind" in df.columns:
+        renamed.insert(min(5, len(renamed.columns)), label("review", "kind", lang), df["kind"])
+    return renamed
+
+
+# ---- building ----------------------------------------------------------------------------
+
+
+def _timed(timings: dict[str, float], name: str, fn: Callable[[], Any]) -> Any:
+    t0 = time.perf_counter()
+    try:
+        return fn()
+    finally:
+        timings[name] = time.perf_counter() - t0
+
+
+def build_review(rp: ReviewParams) -> Review:
+    """Compute every section of the review for validated parameters."""
+    timings: dict[str, float] = {}
+    zone = _timed(timings, "load", lambda: load_zone(rp.params_path))
+    p, ledger, as_of = zone.params, zone.ledger, rp.as_of
+
+    engine, fc = _timed(timings, "forecast", lambda: _forecast(zone, rp))
+    headline = sec.headline(p, ledger, as_of, fc.targets)
+    burnups = {m: sec.burnup(p, ledger, as_of, m, fc.fan(m)) for m in sec.money_metrics(p)}
+
+    changes = None
+    if rp.previous_ledger is not None:
+        previous = _timed(timings, "previous_ledger", lambda: load_ledger(rp.previous_ledger))
+        changes = sec.changes(previous.projects, ledger.projects)
+
+    next_quarter = _timed(timings, "next_quarter", lambda: _next_quarter(zone, rp, engine, fc))
+    arrivals = ledger.arrivals
+    last = None
+    if len(arrivals):
+        m = arrivals["month"].max()
+        last = dt.date(m.year, m.month, 1)
+    return Review(
+        params=rp,
+        zone=zone,
+        headline=headline,
+        p_all=float(fc.p_all),
+        burnups=burnups,
+        funnel=sec.funnel(ledger.projects),
+        changes=changes,
+        tracker=sec.tracker_500(p, ledger, as_of),
+        ladder=sec.ladder(p, ledger, as_of),
+        channels=sec.channels(p, ledger, zone.events, as_of),
+        next_quarter=next_quarter,
+        last_arrival=last,
+        timings=timings,
+    )
+
+
+def _forecast(zone: Zone, rp: ReviewParams) -> tuple[Any, Any]:
+    from workbook.simulate import Engine
+
+    engine = Engine(zone, as_of=rp.as_of, trials=rp.trials, seed=rp.seed)
+    return engine, engine.forecast()
+
+
+def _next_quarter(zone: Zone, rp: ReviewParams, engine: Any, fc: Any) -> NextQuarter:
+    from workbook import roadshow
+
+    plan_table = chart = p_with = None
+    problems: tuple[str, ...] = ()
+    budget = rp.budget if rp.budget is not None else zone.params.roadshow.budget
+    if zone.events is None or not len(zone.events):
+        problems = (label("review", "plan_none", rp.lang),)
+    else:
+        problem = roadshow.build_problem(
+            zone.params, zone.events, budget=budget, as_of=rp.as_of + dt.timedelta(days=1)
+        )
+        try:
+            plan = roadshow.solve(problem, lang=rp.lang)
+        except InfeasiblePlanError as exc:
+            problems = tuple(exc.lines())
+        else:
+            plan_table = plan.table
+            if len(plan_table):
+                with_plan = engine.forecast(plan=plan.held())
+                p_with = with_plan.targets["p_attain"]
+                chart = _plan_chart(plan_table, rp.lang)
+    goal = _goal_seek(engine, fc, zone, rp)
+    stake = sec.at_stake(fc.projects, zone.ledger) if fc.projects is not None else None
+    return NextQuarter(budget, plan_table, problems, chart, p_with, goal, stake)
+
+
+def _plan_chart(table: pd.DataFrame, lang: str) -> Any:
+    from workbook.charts.roadshow import plan_chart
+
+    return plan_chart(table, lang=lang)
+
+
+def _goal_seek(engine: Any, fc: Any, zone: Zone, rp: ReviewParams) -> dict[str, Any] | None:
+    """Extra signed capital (亿元) that lifts P(domestic capital target met) to 80%."""
+    if GOAL_METRIC not in dict(zone.params.targets.items()):
+        return None
+    from workbook.goalseek import goal_seek
+
+    g = goal_seek(engine, GOAL_METRIC, GOAL_PROBABILITY, lever="signed_capital")
+    return {
+        "metric": g.metric,
+        "lever": g.lever,
+        "unit": g.unit,
+        "probability": g.probability,
+        "current": float(g.current),
+        "extra_signed_capital": None if g.extra is None else float(g.extra),
+        "achieved": float(g.achieved),
+    }
+
+
+def metric_unit(review: Review, metric: str) -> str:
+    return unit_of(metric, dict(review.zone.params.targets.items())[metric])
+
+
+__all__ = ["METRICS", "SECTIONS", "NextQuarter", "Review", "build_review"]

@@ -1,0 +1,313 @@
+"""What each section of the review shows: HTML built from the section tables and charts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from workbook.i18n import label
+from workbook.review import sections as sec
+from workbook.review.render import chart_html, heading, note, table_html
+
+if TYPE_CHECKING:
+    from workbook.review.report import Review
+
+CHANGES_SHOWN = 10  # per kind of change, largest first; review.xlsx lists them all
+HEADLINE_COLUMNS = [
+    "metric",
+    "unit",
+    "target",
+    "stretch",
+    "actual",
+    "completion",
+    "time_progress",
+    "phased_target",
+    "verdict",
+    "p_attain",
+    "p_stretch",
+    "p50",
+    "outlook",
+]
+
+
+def charts(rv: Review) -> dict[str, Any]:
+    """Every chart of the review, by a stable name."""
+    from workbook.charts import review as rc
+
+    lang = rv.lang
+    out: dict[str, Any] = {
+        "completion": rc.completion_chart(rv.headline, lang),
+        "attainment": rc.attainment_chart(rv.headline, lang),
+    }
+    for m, b in rv.burnups.items():
+        out[f"burnup_{m}"] = rc.burnup_chart(b, m, _unit(rv, m), lang)
+    out["funnel"] = rc.funnel_chart(rv.funnel, lang)
+    if rv.changes is not None:
+        out["changes"] = rc.changes_chart(sec.change_counts(rv.changes), lang)
+    out["channels"] = rc.channels_chart(rv.channels, lang)
+    if rv.next_quarter.plan_chart is not None:
+        out["plan"] = rv.next_quarter.plan_chart
+    return out
+
+
+def _unit(rv: Review, metric: str) -> str:
+    from workbook.metrics import unit_of
+
+    return unit_of(metric, dict(rv.zone.params.targets.items())[metric])
+
+
+def _section(rv: Review, key: str, *parts: str) -> str:
+    return f'<section class="wb-section">{heading(rv.t(key))}{"".join(parts)}</section>'
+
+
+def title(rv: Review) -> str:
+    p, rp = rv.zone.params, rv.params
+    parts = [
+        heading(rv.t("title", zone=p.zone_name(rv.lang), quarter=str(rp.quarter)), 1),
+        note(
+            rv.t("subtitle", as_of=rp.as_of.isoformat(), trials=rp.trials, seed=rp.seed),
+            "wb-subtitle",
+        ),
+    ]
+    if rv.last_arrival is not None and (rp.as_of - rv.last_arrival).days > 62:
+        parts.append(note(rv.t("data_note", last=rv.last_arrival.strftime("%Y-%m")), "wb-warn"))
+    return f'<header class="wb-title">{"".join(parts)}</header>'
+
+
+def headline(rv: Review) -> str:
+    from workbook.charts import review as rc
+
+    parts = [table_html(rv.headline, rv.lang, HEADLINE_COLUMNS, unit_column="unit")]
+    if rv.p_all is not None:
+        parts.append(note(rv.t("p_all_note", p=rv.p_all), "wb-key"))
+    parts.append('<div class="wb-row">')
+    parts.append(chart_html(rc.completion_chart(rv.headline, rv.lang), "completion"))
+    parts.append(chart_html(rc.attainment_chart(rv.headline, rv.lang), "attainment"))
+    parts.append("</div>")
+    return _section(rv, "s1", *parts)
+
+
+def burnup(rv: Review) -> str:
+    from workbook.charts import review as rc
+
+    parts = [
+        chart_html(rc.burnup_chart(b, m, _unit(rv, m), rv.lang), f"burnup_{m}")
+        for m, b in rv.burnups.items()
+    ]
+    return _section(rv, "s2", '<div class="wb-row">', *parts, "</div>")
+
+
+def pipeline(rv: Review) -> str:
+    from workbook.charts import review as rc
+
+    f = rv.funnel
+    signed = int(f.loc[f["stage"] == "signed", "reached"].iloc[0])
+    parts = [
+        note(
+            rv.t(
+                "funnel_note",
+                projects=int(f["projects"].sum()),
+                investment=float(f["total_investment"].sum()),
+                signed=signed,
+            )
+        ),
+        '<div class="wb-row">',
+        table_html(
+            f, rv.lang, ["stage", "projects", "reached", "total_investment", "planned_inflow"]
+        ),
+        chart_html(rc.funnel_chart(f, rv.lang), "funnel"),
+        "</div>",
+    ]
+    if rv.changes is None:
+        parts.append(note(rv.t("no_previous")))
+    else:
+        prev = rv.params.previous_ledger
+        parts.append(note(rv.t("previous", file=prev.name if prev else "")))
+        parts.append(
+            chart_html(rc.changes_chart(sec.change_counts(rv.changes), rv.lang), "changes")
+        )
+        moved = rv.changes[rv.changes["change"] != "unchanged"]
+        moved = moved.groupby("change", sort=False, group_keys=False).head(CHANGES_SHOWN)
+        parts.append(note(rv.t("changes_note", n=CHANGES_SHOWN)))
+        parts.append(
+            table_html(
+                moved,
+                rv.lang,
+                [
+                    "change",
+                    "project_id",
+                    "name",
+                    "stage_before",
+                    "stage_now",
+                    "total_investment",
+                    "team",
+                    "owner",
+                ],
+            )
+        )
+    return _section(rv, "s3", *parts)
+
+
+def tracker(rv: Review) -> str:
+    counts = sec.tracker_counts(rv.tracker)
+    cols = [
+        "list_flag",
+        "name",
+        "investor",
+        "stage",
+        "total_investment",
+        "signed_date",
+        "global500_signings",
+        "china500_signings",
+        "bonus_500",
+        "next_milestone",
+        "milestone_date",
+        "team",
+        "owner",
+    ]
+    return _section(
+        rv,
+        "s4",
+        note(rv.t("tracker_note", **counts)),
+        table_html(rv.tracker, rv.lang, cols, flag="overdue"),
+    )
+
+
+def ladder(rv: Review) -> str:
+    counts = sec.ladder_counts(rv.ladder)
+    text = rv.t(
+        "ladder_note",
+        n30=counts["tier_30"]["projects"],
+        s30=counts["tier_30"]["signed_this_year"],
+        n50=counts["tier_50"]["projects"],
+        n100=counts["tier_100"]["projects"],
+        overdue=counts["tier_30"]["overdue"],
+    )
+    cols = [
+        "tier",
+        "name",
+        "total_investment",
+        "stage",
+        "signed_date",
+        "team",
+        "owner",
+        "next_milestone",
+        "milestone_date",
+        "days_overdue",
+    ]
+    return _section(rv, "s5", note(text), table_html(rv.ladder, rv.lang, cols, flag="overdue"))
+
+
+def channels(rv: Review) -> str:
+    from workbook.charts import review as rc
+
+    df = rv.channels.copy()
+    if rv.lang != "zh":
+        df["channel"] = df["channel_en"]
+    cols = [
+        "kind",
+        "channel",
+        "leads",
+        "signings",
+        "signing_rate",
+        "signed_investment",
+        "arrived",
+        "cost",
+        "cost_per_signing",
+    ]
+    return _section(
+        rv,
+        "s6",
+        table_html(df, rv.lang, cols),
+        chart_html(rc.channels_chart(rv.channels, rv.lang), "channels"),
+        note(rv.t("channels_note", fx=rv.zone.params.fx_cny_per_usd)),
+    )
+
+
+def next_quarter(rv: Review) -> str:
+    nq = rv.next_quarter
+    lang = rv.lang
+    parts = []
+    budget = nq.budget or 0.0
+    parts.append(heading(rv.t("plan_title", budget=budget), 3))
+    if nq.plan is not None and len(nq.plan):
+        cols = [
+            "month",
+            "first_day",
+            "last_day",
+            "name",
+            "city",
+            "office",
+            "cost",
+            "expected_leads",
+            "expected_capital",
+        ]
+        plan = nq.plan.copy()
+        if "month" in plan.columns and plan["month"].dtype.kind in "iu":
+            plan["month"] = [f"{m}月" if lang == "zh" else f"{m:02d}" for m in plan["month"]]
+        parts.append(table_html(plan, lang, [c for c in cols if c in plan.columns]))
+        if nq.plan_chart is not None:
+            parts.append(chart_html(nq.plan_chart, "plan"))
+        if nq.p_with_plan is not None:
+            head = rv.headline.set_index("metric")
+            rows = head[["p_attain"]].rename(columns={"p_attain": "p_attain"}).copy()
+            rows["p_with_plan"] = nq.p_with_plan.reindex(rows.index)
+            rows = rows.reset_index()
+            parts.append(_plan_effect(rows, lang))
+    else:
+        for line in nq.plan_problems or (rv.t("plan_none"),):
+            parts.append(note(line))
+    g = nq.goal_seek
+    if g is not None:
+        metric = label("metric", g["metric"], lang)
+        unit = label("unit", g["unit"], lang)
+        if g["current"] >= g["probability"]:
+            text = rv.t(
+                "goal_seek_met", metric=metric, current=g["current"], probability=g["probability"]
+            )
+        elif g["extra_signed_capital"] is None:
+            text = rv.t(
+                "goal_seek_out", metric=metric, probability=g["probability"], achieved=g["achieved"]
+            )
+        else:
+            text = rv.t(
+                "goal_seek",
+                metric=metric,
+                probability=g["probability"],
+                extra=g["extra_signed_capital"],
+                unit=unit,
+                current=g["current"],
+            )
+        parts.append(note(text, "wb-key"))
+    if nq.at_stake is not None and len(nq.at_stake):
+        parts.append(heading(rv.t("stake_title"), 3))
+        cols = [
+            "name",
+            "stage",
+            "total_investment",
+            "p_sign",
+            "p_money",
+            "expected_contribution",
+            "team",
+            "owner",
+            "next_milestone",
+            "milestone_date",
+        ]
+        parts.append(table_html(nq.at_stake, lang, [c for c in cols if c in nq.at_stake.columns]))
+    return _section(rv, "s7", *parts)
+
+
+def _plan_effect(rows: Any, lang: str) -> str:
+    import html as _html
+
+    t = lambda key: _html.escape(label("review", key, lang))  # noqa: E731
+    body = "".join(
+        f"<tr><td>{_html.escape(label('metric', r.metric, lang))}</td>"
+        f'<td class="num">{r.p_attain:.0%}</td><td class="num">{r.p_with_plan:.0%}</td></tr>'
+        for r in rows.itertuples()
+        if r.p_attain == r.p_attain and r.p_with_plan == r.p_with_plan
+    )
+    return (
+        f'<table class="wb-table"><thead><tr><th>{t("metric")}</th>'
+        f"<th>{t('p_base_plan')}</th><th>{t('p_with_plan')}</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
