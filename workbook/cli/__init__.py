@@ -15,9 +15,9 @@ from workbook.errors import WorkbookError
 
 
 def _commands() -> list[ModuleType]:
-    from workbook.cli import app, status, validate
+    from workbook.cli import app, batch, review, status, validate
 
-    return [validate, status, app]
+    return [validate, status, app, review, batch]
 
 
 def build_parser() -> argparse.ArgumentParser:

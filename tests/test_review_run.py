@@ -1,0 +1,277 @@
+"""One quarterly review run end to end: the run folder, golden figures, offline HTML in a
+real browser, Excel sheets, a failing run, validation before any kernel, the papermill CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.review_helpers import (
+    ARTIFACTS,
+    JINING,
+    NOTEBOOK,
+    REPO,
+    REPORT_FILES,
+    failing_notebook,
+    leftovers,
+    open_offline,
+)
+from workbook.cli import main
+from workbook.review.html import external_references
+from workbook.review.runner import review, run_review
+
+pytestmark = [pytest.mark.slow, pytest.mark.notebook]
+
+GOLDEN = Path(__file__).parent / "golden" / "review-jining-2020Q2.json"
+SHEETS_ZH = [
+    "目标完成情况",
+    "资金到位进度",
+    "项目漏斗",
+    "季度变化",
+    "500强跟踪",
+    "重大项目",
+    "渠道成效",
+    "下季度活动安排",
+    "目标测算",
+    "重点在途项目",
+]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """The sample zone's 2020Q2 review, run once for the tests of this module."""
+    out = tmp_path_factory.mktemp("reports") / "jining-2020" / "2020Q2"
+    result = review(JINING, "2020Q2", out)
+    assert result.status == "ok", result.error
+    return result
+
+
+def test_run_folder_holds_record_report_tables_summary_and_manifest(run):
+    files = {p.name for p in run.run_dir.iterdir()}
+    assert files == REPORT_FILES
+    assert leftovers(run.run_dir.parent) == []
+    m = json.loads((run.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "ok" and m["error"] is None
+    assert m["parameters"]["quarter"] == "2020Q2" and m["parameters"]["as_of"] == "2020-06-30"
+    assert m["parameters"]["previous_ledger"].endswith("ledger-2020Q1.xlsx")
+    assert m["kernel"] == {"name": "python3", "language": "python", "transport": "ipc"}
+    assert {"papermill", "nbconvert", "altair", "pandas", "workbook"} <= set(m["versions"])
+    assert {"validate", "execute", "export_html", "total"} <= set(m["timings"])
+    assert {"load", "forecast", "save"} <= set(m["timings"]["kernel"])
+    assert set(m["inputs"]) == {
+        "params",
+        "ledger",
+        "arrivals",
+        "events",
+        "previous_ledger",
+        "notebook",
+    }
+    nb = nbformat.read(run.run_dir / "review.ipynb", as_version=4)
+    assert nb.metadata.papermill["parameters"]["quarter"] == "2020Q2"
+    assert nb.metadata.kernelspec.name == "python3"
+    assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+
+
+def _close(a, b, path="") -> list[str]:
+    """Differences between two JSON values, floats compared to 1e-6 relative."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = [f"{path}: keys {sorted(set(a) ^ set(b))}"] if set(a) != set(b) else []
+        return out + [d for k in set(a) & set(b) for d in _close(a[k], b[k], f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: {len(a)} items, expected {len(b)}"]
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in _close(x, y, f"{path}[{i}]")
+        ]
+    if isinstance(a, float) or isinstance(b, float):
+        ok = isinstance(a, int | float) and isinstance(b, int | float)
+        return (
+            [] if ok and math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9) else [f"{path}: {a} != {b}"]
+        )
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def test_summary_figures_match_the_golden_file(run):
+    """Every headline figure of the sample zone at seed 1. After an intended change to the
+    model or the data: WORKBOOK_UPDATE_GOLDEN=1 pytest tests/test_review_run.py -k golden."""
+    summary = json.loads((run.run_dir / "summary.json").read_text(encoding="utf-8"))
+    if os.environ.get("WORKBOOK_UPDATE_GOLDEN"):
+        GOLDEN.write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert _close(summary, golden) == []
+    # and the figures a leader reads first are the pacing ones `workbook status` prints
+    d = summary["targets"]["domestic_capital"]
+    assert d["target"] == 56 and round(d["actual"], 2) == 23.39 and d["verdict"] == "on_pace"
+    assert 0 <= d["p_attain"] <= 1 and d["p10"] <= d["p50"] <= d["p90"]
+    assert summary["changes"]["previous_ledger"] == "ledger-2020Q1.xlsx"
+
+
+def test_html_has_no_code_cells_and_no_external_reference(run):
+    page = (run.run_dir / "review.html").read_text(encoding="utf-8")
+    assert external_references(page) == []
+    tags = re.findall(r"<(?:script|link|img|iframe|source|object|embed)\b[^>]*>", page, re.I)
+    assert not [
+        t for t in tags if re.search(r"(?:src|href|data)\s*=\s*[\"']?\s*(?:https?:)?//", t, re.I)
+    ]
+    assert "open_review(" not in page and "review.show(" not in page
+    assert 'class="input' not in page and "jp-InputArea" not in page
+    assert "一、目标完成情况与全年预测" in page and "七、下季度工作建议" in page
+    assert page.count('class="wb-chart"') >= 7
+
+
+@pytest.mark.browser
+def test_offline_browser_draws_every_chart(run):
+    shot = ARTIFACTS / "review-jining-2020Q2.png"
+    seen = open_offline(run.run_dir / "review.html", screenshot=shot)
+    assert seen["requests"] == [] and seen["errors"] == []
+    names = [c["name"] for c in seen["charts"]]
+    assert {
+        "completion",
+        "attainment",
+        "burnup_domestic_capital",
+        "burnup_foreign_capital",
+        "funnel",
+        "changes",
+        "channels",
+        "plan",
+    } <= set(names)
+    for c in seen["charts"]:
+        assert c["rendered"] == "ok", c
+        assert c["marks"] > 3 and c["width"] > 100 and c["height"] > 50, c
+    burnup = next(c for c in seen["charts"] if c["name"] == "burnup_domestic_capital")
+    assert "内资到位" in burnup["text"] and "年度目标 56" in burnup["text"]
+    assert "济宁高新区2020Q2招商引资工作季度评估" in seen["text"]
+    assert shot.stat().st_size > 50_000
+
+
+def test_xlsx_opens_with_one_sheet_per_table(run):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(run.run_dir / "review.xlsx", read_only=True)
+    assert wb.sheetnames == SHEETS_ZH
+    rows = list(wb["目标完成情况"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("指标", "单位", "年度目标", "冲刺目标")
+    assert rows[1][0] == "内资到位" and rows[1][2] == 56
+    assert len(list(wb["重大项目"].iter_rows())) == 11  # header + ten projects >= 30亿元
+    wb.close()
+
+
+def test_a_failing_cell_is_reported_and_leaves_no_half_written_report(run, tmp_path):
+    # a finished report already in place is replaced by the failed run's record, never mixed
+    target = tmp_path / "2020Q2"
+    target.mkdir()
+    for name in REPORT_FILES:
+        (target / name).write_text("old", encoding="utf-8")
+    rp = run.params
+    result = run_review(rp, target, notebook=failing_notebook(tmp_path, after="s1-headline"))
+    assert result.status == "failed" and not result.ok
+    assert "RuntimeError" in result.error and "deliberate failure" in result.error
+    assert {p.name for p in target.iterdir()} == {"review.ipynb", "manifest.json"}
+    assert leftovers(tmp_path) == []
+    m = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "failed" and m["error"]["ename"] == "RuntimeError"
+    nb = nbformat.read(target / "review.ipynb", as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors and errors[0]["evalue"] == "deliberate failure for the test"
+    shown = [c for c in nb.cells if c.get("id") == "s1-headline"][0]
+    assert shown.outputs  # the cells before the failure ran and kept their outputs
+
+
+def test_bad_parameters_stop_before_any_kernel_starts(tmp_path, capsys, monkeypatch):
+    import papermill
+
+    def no_kernel(*a, **k):  # pragma: no cover - reaching it is the failure
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
+    out = tmp_path / "run"
+    assert main(["review", str(JINING), "--quarter", "2020Q7", "--out", str(out)]) == 2
+    assert "quarter must look like 2020Q2, got '2020Q7'" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "review",
+                str(JINING),
+                "--quarter",
+                "2020Q2",
+                "--as-of",
+                "2020-09-30",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
+    assert "outside quarter 2020Q2" in capsys.readouterr().err
+    assert (
+        main(["review", str(JINING), "--quarter", "2020Q2", "--trials", "5", "--out", str(out)])
+        == 2
+    )
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_cli_review_reports_a_failed_run_with_exit_code_1(run, tmp_path, capsys):
+    bad = failing_notebook(tmp_path, after="parameters")
+    out = tmp_path / "run"
+    code = main(
+        [
+            "review",
+            str(JINING),
+            "--quarter",
+            "2020Q2",
+            "--out",
+            str(out),
+            "--notebook",
+            str(bad),
+            "--trials",
+            "1000",
+        ]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "review failed: cell" in err and "RuntimeError: deliberate failure" in err
+    assert {p.name for p in out.iterdir()} == {"review.ipynb", "manifest.json"}
+
+
+def test_the_papermill_cli_line_in_the_readme_runs(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    line = next(
+        x.strip()
+        for x in readme.splitlines()
+        if x.strip().startswith("papermill notebooks/quarterly_review.ipynb")
+    )
+    args = shlex.split(line.replace("reports/papermill", str(tmp_path / "pm")))
+    (tmp_path / "pm").mkdir()  # the README's line before it: mkdir -p reports/papermill
+    assert "mkdir -p reports/papermill" in readme
+    proc = subprocess.run(
+        [sys.executable, "-m", *args], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    nb = nbformat.read(tmp_path / "pm" / "review.ipynb", as_version=4)
+    assert nb.metadata.papermill["parameters"]["quarter"] == "2020Q2"
+    summary = json.loads((tmp_path / "pm" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["quarter"] == "2020Q2" and summary["zone"] == "济宁高新区"
+
+
+def test_notebook_parameters_match_what_the_runner_passes(run):
+    import papermill
+
+    declared = set(papermill.inspect_notebook(str(NOTEBOOK)))
+    assert declared == set(run.params.notebook_parameters(out_dir="x"))
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    assert [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])][0].id == "parameters"
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")  # committed clean
+    assert nb.metadata.kernelspec.name == "python3"

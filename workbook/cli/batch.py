@@ -1,0 +1,74 @@
+"""`workbook batch`: reviews of many zones and quarters in parallel, with an index and roll-up."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from workbook.cli._common import add_lang
+from workbook.review.params import DEFAULT_SEED, DEFAULT_TRIALS
+
+NAME = "batch"
+HELP = (
+    "Run the quarterly review for every params file and quarter in parallel processes (or on a "
+    "Dask cluster); writes index.html and rollup.xlsx; skips finished runs unless --force."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("params", nargs="+", help="params YAML files, one per zone")
+    p.add_argument(
+        "--quarters", required=True, help="quarters: a range 2020Q1-2020Q4 or a list 2020Q2,2020Q4"
+    )
+    p.add_argument("--out", default="reports", help="batch folder (default %(default)s)")
+    p.add_argument("--jobs", type=int, help="parallel runs (default: the number of CPUs)")
+    p.add_argument("--force", action="store_true", help="run again even when a run is finished")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--dask", choices=["local"], help="run on a local Dask cluster")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask scheduler")
+    add_lang(p)
+    p.add_argument(
+        "--trials", type=int, default=DEFAULT_TRIALS, help="forecast trials (default %(default)s)"
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="random seed (default %(default)s)"
+    )
+    p.add_argument(
+        "--notebook",
+        help="a review notebook of your own (default notebooks/quarterly_review.ipynb)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbook.review.batch import run_batch
+    from workbook.review.params import parse_quarters
+    from workbook.review.runner import NOTEBOOK
+
+    result = run_batch(
+        args.params,
+        parse_quarters(args.quarters),
+        root=args.out,
+        jobs=args.jobs,
+        force=args.force,
+        dask=args.dask,
+        scheduler=args.scheduler,
+        progress=not args.no_progress,
+        notebook=args.notebook or NOTEBOOK,
+        lang=args.lang,
+        trials=args.trials,
+        seed=args.seed,
+    )
+    for r in result.results:
+        where = r.html or r.run_dir / "review.ipynb"
+        print(f"{r.status:8} {r.params.params_path.stem} {r.params.quarter}  {where}")
+        if r.status == "failed":
+            print(
+                f"error: {r.params.params_path.name} {r.params.quarter}: {r.error}", file=sys.stderr
+            )
+    print(
+        f"{result.count('ok')} done, {result.count('skipped')} skipped, "
+        f"{result.count('failed')} failed in {result.seconds:.1f} s; rollup: {result.rollup}"
+    )
+    print(result.index)
+    return 1 if result.failed else 0

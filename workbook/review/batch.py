@@ -1,0 +1,327 @@
+"""Many reviews at once: every zone x quarter, in parallel processes or on a Dask cluster.
+
+`run_batch` validates every parameter set before any kernel starts, skips runs whose folder
+already holds a finished review of the same parameters and input files (unless `force`),
+runs the rest in worker processes (each kernel on IPC transport), shows a tqdm progress
+bar, and writes `index.html` (a link to every run) and `rollup.xlsx` (every zone's headline
+figures side by side) into the batch folder.
+
+With `dask="local"` the runs go to a local Dask cluster (LocalCluster: one single-threaded
+worker process per job); with `scheduler="tcp://HOST:PORT"` to an existing one, whose
+workers need this package and its data paths.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbook.errors import InputError
+from workbook.i18n import label
+from workbook.review.params import Quarter, ReviewParams, review_params
+from workbook.review.runner import NOTEBOOK, RunResult, is_done, run_folder, run_review
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Every run of a batch (in zone, quarter order) and the files written beside them."""
+
+    root: Path
+    results: tuple[RunResult, ...]
+    index: Path
+    rollup: Path
+    seconds: float
+
+    @property
+    def failed(self) -> list[RunResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+
+def plan_batch(
+    params_paths: Sequence[str | Path],
+    quarters: Iterable[Quarter],
+    root: str | Path = "reports",
+    **raw: Any,
+) -> list[tuple[ReviewParams, Path]]:
+    """(parameters, run folder) of every zone x quarter, all validated (InputError/ParamsError
+    on the first bad one, before anything runs)."""
+    if not params_paths:
+        raise InputError("give at least one params file")
+    quarters = list(quarters)
+    out = []
+    seen: set[Path] = set()
+    for path in params_paths:
+        for q in quarters:
+            rp = review_params(path, q, **raw)
+            folder = run_folder(rp, root).resolve()
+            if folder in seen:
+                raise InputError(f"{path} and another params file share the run folder {folder}")
+            seen.add(folder)
+            out.append((rp, folder))
+    return out
+
+
+def _run_one(rp: ReviewParams, run_dir: Path, notebook: str) -> RunResult:
+    """One review in a worker; any failure becomes a 'failed' result, never a lost task."""
+    t0 = time.perf_counter()
+    try:
+        return run_review(rp, run_dir, notebook=notebook)
+    except Exception as exc:  # e.g. disk full: report it with the run, keep the batch going
+        return RunResult(
+            rp, run_dir, "failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - t0
+        )
+
+
+def run_batch(
+    params_paths: Sequence[str | Path],
+    quarters: Iterable[Quarter],
+    *,
+    root: str | Path = "reports",
+    jobs: int | None = None,
+    force: bool = False,
+    dask: str | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    notebook: str | Path = NOTEBOOK,
+    **raw: Any,
+) -> BatchResult:
+    """Run every review of params_paths x quarters; see the module docstring."""
+    t0 = time.perf_counter()
+    if dask not in (None, "local"):
+        raise InputError(f"--dask takes 'local', got {dask!r} (use --scheduler for a cluster)")
+    if dask and scheduler:
+        raise InputError("give either --dask local or --scheduler ADDRESS, not both")
+    if jobs is not None and jobs < 1:
+        raise InputError(f"--jobs must be >= 1, got {jobs}")
+    root = Path(root).resolve()
+    if not Path(notebook).is_file():
+        raise InputError(f"review notebook not found: {notebook}")
+    planned = plan_batch(params_paths, quarters, root, **raw)
+    notebook = str(Path(notebook).resolve())
+    results: dict[Path, RunResult] = {}
+    todo = []
+    for rp, folder in planned:
+        if not force and is_done(rp, folder, Path(notebook)):
+            results[folder] = RunResult(rp, folder, "skipped")
+        else:
+            todo.append((rp, folder))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(todo), desc="reviews", unit="run", file=sys.stderr, disable=not progress)
+    try:
+        if not todo:
+            pass
+        elif dask or scheduler:
+            for r in _on_dask(todo, notebook, jobs, scheduler):
+                results[r.run_dir] = r
+                bar.update(1)
+                bar.set_postfix_str(f"{r.params.params_path.stem} {r.params.quarter} {r.status}")
+        elif jobs == 1:
+            for rp, folder in todo:
+                r = _run_one(rp, folder, notebook)
+                results[folder] = r
+                bar.update(1)
+                bar.set_postfix_str(f"{rp.params_path.stem} {rp.quarter} {r.status}")
+        else:
+            ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+                futures = [pool.submit(_run_one, rp, folder, notebook) for rp, folder in todo]
+                for fut in as_completed(futures):
+                    r = fut.result()
+                    results[r.run_dir] = r
+                    bar.update(1)
+                    bar.set_postfix_str(
+                        f"{r.params.params_path.stem} {r.params.quarter} {r.status}"
+                    )
+    finally:
+        bar.close()
+    ordered = tuple(results[folder] for _, folder in planned)
+    lang = planned[0][0].lang
+    root.mkdir(parents=True, exist_ok=True)
+    index = write_index(root / "index.html", ordered, lang)
+    rollup = write_rollup(root / "rollup.xlsx", ordered, lang)
+    return BatchResult(root, ordered, index, rollup, time.perf_counter() - t0)
+
+
+def _on_dask(
+    todo: list[tuple[ReviewParams, Path]], notebook: str, jobs: int, scheduler: str | None
+) -> Iterable[RunResult]:
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise InputError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+    try:
+        futures = [
+            client.submit(
+                _run_one,
+                rp,
+                folder,
+                notebook,
+                pure=False,
+                key=f"review-{rp.params_path.stem}-{rp.quarter}-{rp.lang}",
+            )
+            for rp, folder in todo
+        ]
+        for fut in dask_completed(futures):
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# ---- index.html and rollup.xlsx ------------------------------------------------------------
+
+
+def _summary(r: RunResult) -> dict[str, Any] | None:
+    try:
+        return json.loads((r.run_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataFrame]:
+    """Runs, targets (zone x quarter x metric) and pipeline figures across every run."""
+    t = lambda key: label("review", key, lang)  # noqa: E731
+    runs, targets, pipes = [], [], []
+    for r in results:
+        s = _summary(r) if r.status != "failed" else None
+        zone = (s["zone"] if lang == "zh" else s["zone_en"]) if s else r.params.params_path.stem
+        runs.append(
+            {
+                t("zone"): zone,
+                t("params"): r.params.params_path.name,
+                t("quarter"): str(r.params.quarter),
+                t("status"): label("review", f"status_{r.status}", lang),
+                t("seconds"): round(r.seconds, 1) if r.seconds else None,
+                t("error"): r.error,
+                t("folder"): str(r.run_dir),
+            }
+        )
+        if s is None:
+            continue
+        for metric, v in s["targets"].items():
+            targets.append(
+                {
+                    t("zone"): zone,
+                    t("quarter"): s["quarter"],
+                    t("metric"): label("metric", metric, lang),
+                    t("unit"): label("unit", v["unit"], lang),
+                    t("target"): v["target"],
+                    t("actual_col"): v["actual"],
+                    t("completion"): v["completion"],
+                    t("phased_target"): v["phased_target"],
+                    t("verdict"): label("verdict", v["verdict"], lang),
+                    t("p_attain"): v["p_attain"],
+                    t("p50"): v["p50"],
+                    t("outlook"): label("outlook", v["outlook"], lang),
+                }
+            )
+        tr, big, pipe = s["tracker_500"], s["big_projects"], s["pipeline"]
+        pipes.append(
+            {
+                t("zone"): zone,
+                t("quarter"): s["quarter"],
+                t("projects"): pipe["projects"],
+                t("total_investment"): pipe["total_investment"],
+                t("signed_or_beyond"): pipe["signed_or_beyond"],
+                t("global500_signings"): tr["global500_signings"],
+                t("china500_signings"): tr["china500_signings"],
+                t("bonus_500"): tr["bonus_500"],
+                t("big_30"): big["tier_30"]["projects"],
+                t("overdue"): len(big["overdue_projects"]),
+                t("p_all"): s["p_all"],
+            }
+        )
+    return {
+        t("sheet_rollup_targets"): pd.DataFrame(targets),
+        t("sheet_rollup_pipeline"): pd.DataFrame(pipes),
+        t("sheet_rollup_runs"): pd.DataFrame(runs),
+    }
+
+
+def write_rollup(path: Path, results: Sequence[RunResult], lang: str) -> Path:
+    from workbook.review.output import write_xlsx
+
+    return write_xlsx(path, rollup_tables(results, lang))
+
+
+def write_index(path: Path, results: Sequence[RunResult], lang: str) -> Path:
+    """A page linking every run's report (or, for a failed run, its record and manifest)."""
+    from workbook.review.html import CSS
+
+    t = lambda key: label("review", key, lang)  # noqa: E731
+    rows = []
+    for r in results:
+        s = _summary(r) if r.status != "failed" else None
+        zone = (s["zone"] if lang == "zh" else s["zone_en"]) if s else r.params.params_path.stem
+        rel = lambda name: html.escape(os.path.relpath(r.run_dir / name, path.parent))  # noqa: E731, B023
+        if r.status == "failed":
+            link = (
+                f'<a href="{rel("review.ipynb")}">review.ipynb</a> · '
+                f'<a href="{rel("manifest.json")}">manifest.json</a>'
+            )
+            figures = html.escape(r.error or "")
+        else:
+            link = f'<a href="{rel("review.html")}">review.html</a> · <a href="{rel("review.xlsx")}">review.xlsx</a>'
+            figures = ""
+            if s is not None and "domestic_capital" in s["targets"]:
+                d = s["targets"]["domestic_capital"]
+                p = d.get("p_attain")
+                figures = html.escape(
+                    f"{label('metric', 'domestic_capital', lang)} {d['completion']:.1%}"
+                    + (f" · {t('p_attain')} {p:.0%}" if p is not None else "")
+                )
+        cls = ' class="wb-flag"' if r.status == "failed" else ""
+        rows.append(
+            f"<tr{cls}><td>{html.escape(zone)}</td><td>{r.params.quarter}</td>"
+            f"<td>{html.escape(label('review', f'status_{r.status}', lang))}</td>"
+            f"<td>{figures}</td><td>{link}</td></tr>"
+        )
+    head = "".join(
+        f"<th>{html.escape(t(k))}</th>" for k in ("zone", "quarter", "status", "headline", "files")
+    )
+    failed = sum(r.status == "failed" for r in results)
+    page = (
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(t('index_title'))}</title><style>{CSS}</style></head><body><main>"
+        f"<h1>{html.escape(t('index_title'))}</h1>"
+        f'<p class="wb-subtitle">{html.escape(t("index_note").format(runs=len(results), failed=failed))}</p>'
+        f'<p><a href="rollup.xlsx">rollup.xlsx</a></p>'
+        f'<table class="wb-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f"</main></body></html>\n"
+    )
+    from workbook.review.output import readable
+
+    fd, tmp = tempfile.mkstemp(prefix=".index.html.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(page)
+    os.replace(readable(Path(tmp)), path)
+    return path

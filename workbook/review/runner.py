@@ -1,0 +1,318 @@
+"""Running one review: validate, execute the notebook with papermill, write the run folder.
+
+A run folder holds review.ipynb (the executed record), review.html (offline report),
+review.xlsx, summary.json and manifest.json (parameters, input fingerprints, package
+versions, timings, status). Everything is written into a temporary folder beside the run
+folder and moved into place at the end, so a reader finds either the previous complete run,
+or the new one, never half of one. A run whose notebook fails keeps only review.ipynb (with
+its error) and manifest.json (status "failed"): no report.
+
+Kernels are pinned (python3, language python) and use IPC transport on POSIX, which stays
+clean when many runs start kernels at once (TCP ports race under parallel load).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+
+from workbook.review.params import ReviewParams
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "quarterly_review.ipynb"
+REPORT_FILES = ("review.html", "review.xlsx", "summary.json")
+KERNEL_NAME = "python3"
+KERNEL_TIMINGS = ".kernel-timings.json"
+VERSIONED = (
+    "workbook",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "jupyter_client",
+    "numpy",
+    "pandas",
+    "scipy",
+    "altair",
+    "vl-convert-python",
+    "openpyxl",
+)
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel talks over Unix sockets in the temp folder, not TCP."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.transport = "ipc"
+        self.ip = os.path.join(tempfile.gettempdir(), f"wb-kernel-{uuid.uuid4().hex[:12]}")
+
+
+def kernel_manager_class() -> type[AsyncKernelManager]:
+    return IPCKernelManager if os.name == "posix" else AsyncKernelManager
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What became of one review: status 'ok', 'failed' or 'skipped' (already done)."""
+
+    params: ReviewParams
+    run_dir: Path
+    status: str
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def html(self) -> Path | None:
+        path = self.run_dir / "review.html"
+        return path if self.status in ("ok", "skipped") and path.is_file() else None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "skipped")
+
+
+def run_folder(rp: ReviewParams, root: str | Path = "reports") -> Path:
+    """Where a review goes by default: reports/<params file stem>/<quarter>[-en]."""
+    suffix = "" if rp.lang == "zh" else f"-{rp.lang}"
+    return Path(root) / rp.params_path.stem / f"{rp.quarter}{suffix}"
+
+
+# ---- fingerprints and versions -------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def inputs_of(rp: ReviewParams, notebook: Path = NOTEBOOK) -> dict[str, str]:
+    """sha256 of every file the review reads: params, data files, previous ledger, notebook."""
+    from workbook.params import load_params
+
+    p = load_params(rp.params_path)
+    files = {"params": rp.params_path, "ledger": p.data.ledger, "notebook": notebook}
+    if p.data.arrivals:
+        files["arrivals"] = p.data.arrivals
+    if p.data.events:
+        files["events"] = p.data.events
+    if rp.previous_ledger:
+        files["previous_ledger"] = rp.previous_ledger
+    return {k: _sha256(Path(v)) for k, v in sorted(files.items())}
+
+
+def fingerprint(rp: ReviewParams, notebook: Path = NOTEBOOK) -> str:
+    """One hash of the parameters and the input files: same fingerprint, same review."""
+    h = hashlib.sha256()
+    h.update(repr(sorted(rp.as_dict().items())).encode())
+    h.update(repr(sorted(inputs_of(rp, notebook).items())).encode())
+    return h.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def read_manifest(run_dir: Path) -> dict[str, Any] | None:
+    import json
+
+    try:
+        return json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_done(rp: ReviewParams, run_dir: Path, notebook: Path = NOTEBOOK) -> bool:
+    """A finished run of the same parameters and the same input files is already in place."""
+    m = read_manifest(run_dir)
+    return (
+        m is not None
+        and m.get("status") == "ok"
+        and m.get("fingerprint") == fingerprint(rp, notebook)
+        and all((Path(run_dir) / f).is_file() for f in REPORT_FILES)
+    )
+
+
+# ---- one run -------------------------------------------------------------------------------
+
+
+def run_review(
+    rp: ReviewParams,
+    run_dir: str | Path,
+    *,
+    notebook: str | Path = NOTEBOOK,
+    validate_seconds: float = 0.0,
+) -> RunResult:
+    """Execute the review notebook for validated parameters and put its run folder in place.
+
+    Never raises for a failing notebook: the result (and manifest) says 'failed' with the
+    cell and error. Raises only for what is not the notebook's doing (e.g. no disk space).
+    """
+    import json
+
+    import nbformat
+    import papermill as pm
+
+    from workbook.review.html import write_report
+    from workbook.review.output import readable, write_json
+
+    t0 = time.perf_counter()
+    started = dt.datetime.now().astimezone()
+    run_dir = Path(run_dir).resolve()
+    notebook = Path(notebook).resolve()
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.", suffix=".tmp", dir=run_dir.parent))
+    readable(tmp, directory=True)
+    timings: dict[str, Any] = {"validate": round(validate_seconds, 3)}
+    status, error = "ok", None
+    try:
+        out_nb = tmp / "review.ipynb"
+        t = time.perf_counter()
+        try:
+            pm.execute_notebook(
+                str(notebook),
+                str(out_nb),
+                parameters=rp.notebook_parameters(out_dir=tmp),
+                kernel_name=KERNEL_NAME,
+                language="python",
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                kernel_manager_class=kernel_manager_class(),
+            )
+        except pm.PapermillExecutionError as exc:
+            status = "failed"
+            error = {
+                "cell": exc.exec_count,
+                "ename": exc.ename,
+                "evalue": exc.evalue,
+                "message": f"cell [{exc.exec_count}] raised {exc.ename}: {exc.evalue}",
+            }
+        except Exception as exc:  # the kernel died, timed out or would not start
+            status = "failed"
+            error = {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)}
+            error["message"] = f"the notebook did not run: {type(exc).__name__}: {exc}"
+        timings["execute"] = round(time.perf_counter() - t, 3)
+        kernel = tmp / KERNEL_TIMINGS
+        if kernel.is_file():
+            timings["kernel"] = {
+                k: round(v, 3) for k, v in json.loads(kernel.read_text(encoding="utf-8")).items()
+            }
+            kernel.unlink()
+        if status == "ok":
+            missing = [f for f in ("review.xlsx", "summary.json") if not (tmp / f).is_file()]
+            if missing:
+                status = "failed"
+                error = {
+                    "cell": None,
+                    "ename": "MissingOutput",
+                    "evalue": ", ".join(missing),
+                    "message": f"the notebook wrote no {', '.join(missing)} (out_dir not saved to)",
+                }
+        if status == "ok":
+            t = time.perf_counter()
+            nb = nbformat.read(out_nb, as_version=4)
+            summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
+            from workbook.i18n import label
+
+            title = label("review", "title", rp.lang).format(
+                zone=summary["zone"] if rp.lang == "zh" else summary["zone_en"],
+                quarter=str(rp.quarter),
+            )
+            write_report(
+                nb,
+                tmp / "review.html",
+                title=title,
+                lang=rp.lang,
+                footer=f"workbook {versions()['workbook']} · {rp.params_path.name} · "
+                f"{rp.quarter} · {started:%Y-%m-%d %H:%M}",
+            )
+            timings["export_html"] = round(time.perf_counter() - t, 3)
+        else:
+            for name in REPORT_FILES:  # a failed run leaves its record, never half a report
+                (tmp / name).unlink(missing_ok=True)
+        timings["total"] = round(time.perf_counter() - t0 + validate_seconds, 3)
+        manifest = {
+            "status": status,
+            "error": error,
+            "parameters": rp.as_dict(),
+            "fingerprint": fingerprint(rp, notebook),
+            "inputs": inputs_of(rp, notebook),
+            "notebook": str(notebook),
+            "kernel": {
+                "name": KERNEL_NAME,
+                "language": "python",
+                "transport": "ipc" if os.name == "posix" else "tcp",
+            },
+            "versions": versions(),
+            "timings": timings,
+            "started": started.isoformat(timespec="seconds"),
+            "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "files": sorted(p.name for p in tmp.iterdir() if not p.name.startswith(".")),
+            "host": {"platform": platform.platform(), "executable": sys.executable},
+        }
+        manifest["files"] = sorted({*manifest["files"], "manifest.json"})
+        write_json(tmp / "manifest.json", manifest)
+        _move_into_place(tmp, run_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    message = error["message"] if error else None
+    return RunResult(rp, run_dir, status, message, time.perf_counter() - t0 + validate_seconds)
+
+
+def _move_into_place(tmp: Path, run_dir: Path) -> None:
+    """Replace run_dir by tmp: the old folder is renamed aside first, then removed."""
+    old = None
+    if run_dir.exists():
+        old = run_dir.with_name(f".{run_dir.name}.old-{uuid.uuid4().hex[:8]}")
+        os.replace(run_dir, old)
+    os.replace(tmp, run_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def review(
+    params_path: str | Path,
+    quarter: Any,
+    out: str | Path | None = None,
+    *,
+    root: str | Path = "reports",
+    notebook: str | Path = NOTEBOOK,
+    **raw: Any,
+) -> RunResult:
+    """Validate (before any kernel starts), then run one review into `out` (default
+    reports/<params stem>/<quarter>[-en])."""
+    from workbook.review.params import review_params
+
+    t = time.perf_counter()
+    rp = review_params(params_path, quarter, **raw)
+    if not Path(notebook).is_file():
+        from workbook.errors import InputError
+
+        raise InputError(f"review notebook not found: {notebook}")
+    seconds = time.perf_counter() - t
+    run_dir = Path(out) if out is not None else run_folder(rp, root)
+    return run_review(rp, run_dir, notebook=notebook, validate_seconds=seconds)
