@@ -1,0 +1,200 @@
+"""Roadshow plan charts: the plan as a calendar (Gantt) and the budget -> P(attain) frontier.
+
+Pure functions DataFrame -> alt.Chart in the house theme. Dates are naive local dates sent
+as ISO strings (no time zone, so nothing shifts on a UTC host); Chinese categories are
+always given an explicit sort order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
+from workbook.holidays import HolidayWeek, holiday_label
+from workbook.i18n import check_lang, label
+from workbook.roadshow_params import EVENT_KIND_ORDER
+
+KIND_COLORS = dict(zip(EVENT_KIND_ORDER, CATEGORY, strict=False))
+PLAN_ORDER: tuple[str, ...] = ("none", "greedy", "optimal")
+
+
+def _month_start(d: dt.date) -> dt.date:
+    return dt.date(d.year, d.month, 1)
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+def plan_chart(
+    table: pd.DataFrame,
+    lang: str = "zh",
+    holidays: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> alt.Chart | alt.LayerChart:
+    """The plan as a calendar: one bar per event from its first to its last day, coloured by
+    kind, in date order; blocked holiday weeks (DataFrame[holiday, first, last]) shaded grey.
+
+    `table` has the plan's columns (workbook.roadshow.PLAN_COLUMNS): at least event_id, name,
+    kind, office, first_day, last_day, cost, expected_leads, expected_capital.
+    """
+    check_lang(lang)
+    t = table.sort_values(["first_day", "event_id"]).reset_index(drop=True)
+    data = pd.DataFrame(
+        {
+            "event": [f"{e} {n}" for e, n in zip(t["event_id"], t["name"], strict=True)],
+            "start": [d.isoformat() for d in t["first_day"]],
+            "end": [(d + dt.timedelta(days=1)).isoformat() for d in t["last_day"]],
+            "first_day": [d.isoformat() for d in t["first_day"]],
+            "last_day": [d.isoformat() for d in t["last_day"]],
+            "kind": [label("event_kind", k, lang) for k in t["kind"]],
+            "office": t["office"].astype(str),
+            "cost": t["cost"].astype(float),
+            "expected_leads": t["expected_leads"].astype(float).round(1),
+            "expected_capital": t["expected_capital"].astype(float).round(3),
+        }
+    )
+    kinds = [label("event_kind", k, lang) for k in EVENT_KIND_ORDER]
+    colors = [KIND_COLORS[k] for k in EVENT_KIND_ORDER]
+    if len(t):
+        lo = _month_start(min(t["first_day"]))
+        hi = _next_month(max(t["last_day"]))
+    else:
+        lo = hi = dt.date.today()
+    fmt = "%-m月" if lang == "zh" else "%b"
+    x = alt.X(
+        "start:T",
+        title=None,
+        scale=alt.Scale(domain=[lo.isoformat(), hi.isoformat()]),
+        axis=alt.Axis(format=fmt, tickCount="month", grid=True),
+    )
+
+    def lab(key: str) -> str:
+        return label("plan", key, lang)
+
+    bars = (
+        alt.Chart(data)
+        .mark_bar(cornerRadius=2, height=14)
+        .encode(
+            x=x,
+            x2="end:T",
+            y=alt.Y("event:N", sort=list(data["event"]), title=None),
+            color=alt.Color(
+                "kind:N",
+                title=lab("kind"),
+                sort=kinds,
+                scale=alt.Scale(domain=kinds, range=colors),
+            ),
+            tooltip=[
+                alt.Tooltip("event:N", title=lab("name")),
+                alt.Tooltip("kind:N", title=lab("kind")),
+                alt.Tooltip("office:N", title=lab("office")),
+                alt.Tooltip("first_day:N", title=lab("first_day")),
+                alt.Tooltip("last_day:N", title=lab("last_day")),
+                alt.Tooltip("cost:Q", title=lab("cost"), format=",.1f"),
+                alt.Tooltip("expected_leads:Q", title=lab("expected_leads"), format=".1f"),
+                alt.Tooltip("expected_capital:Q", title=lab("expected_capital"), format=".3f"),
+            ],
+        )
+    )
+    height = max(60, 22 * len(data))
+    chart: alt.Chart | alt.LayerChart = bars
+    if holidays is not None and len(holidays) and len(t):
+        h = holidays[(holidays["last"] >= lo) & (holidays["first"] < hi)]
+        if len(h):
+            shade = pd.DataFrame(
+                {
+                    "start": [max(d, lo).isoformat() for d in h["first"]],
+                    "end": [(min(d, hi) + dt.timedelta(days=1)).isoformat() for d in h["last"]],
+                    "holiday": [holiday_label(n, lang) for n in h["holiday"]],
+                }
+            )
+            band = (
+                alt.Chart(shade)
+                .mark_rect(color=LIGHT, opacity=0.7)
+                .encode(x=x, x2="end:T", tooltip=[alt.Tooltip("holiday:N", title=None)])
+            )
+            text = (
+                alt.Chart(shade)
+                .mark_text(align="left", baseline="top", dx=2, dy=2, color=GREY, fontSize=10)
+                .encode(x=x, y=alt.value(0), text="holiday:N")
+            )
+            chart = alt.layer(band, text, bars)
+    title = title or ("招商活动安排" if lang == "zh" else "Roadshow plan")
+    return chart.properties(width=WIDTH, height=height, title=title)
+
+
+def holiday_frame(weeks: Sequence[HolidayWeek]) -> pd.DataFrame:
+    """DataFrame[holiday, first, last] of holiday weeks, for `plan_chart`."""
+    return pd.DataFrame(
+        [(w.holiday, w.first, w.last) for w in weeks], columns=["holiday", "first", "last"]
+    )
+
+
+def frontier_chart(
+    frontier: pd.DataFrame,
+    lang: str = "zh",
+    metrics: Sequence[str] | None = None,
+    title: str | None = None,
+) -> alt.Chart:
+    """Budget (万元) -> P(attain) per target: one colour per metric, solid for the optimal plan,
+    dashed for the greedy plan when `frontier` has a `plan` column holding both.
+
+    `frontier` has columns budget, metric, p_attain and optionally plan ('optimal',
+    'greedy'); metrics are drawn in the order given (default: the order they appear).
+    """
+    check_lang(lang)
+    df = frontier.copy()
+    if "plan" not in df.columns:
+        df["plan"] = "optimal"
+    order = list(metrics) if metrics is not None else list(dict.fromkeys(df["metric"]))
+    df = df[df["metric"].isin(order)]
+    df["metric_label"] = [label("metric", m, lang) for m in df["metric"]]
+    df["plan_label"] = [label("plan", p, lang) for p in df["plan"]]
+    labels = [label("metric", m, lang) for m in order]
+    colors = [METRIC_COLORS.get(m, GREY) for m in order]
+    plans = [p for p in PLAN_ORDER if p in set(df["plan"])]
+    plan_labels = [label("plan", p, lang) for p in plans]
+    dashes = {"optimal": [1, 0], "greedy": [5, 3], "none": [1, 3]}
+    data = df[["budget", "metric_label", "plan_label", "p_attain"]]
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("budget:Q", title=label("plan", "budget", lang)),
+            y=alt.Y(
+                "p_attain:Q",
+                title=label("plan", "p_attain", lang),
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
+            ),
+            color=alt.Color(
+                "metric_label:N",
+                title=None,
+                sort=labels,
+                scale=alt.Scale(domain=labels, range=colors),
+            ),
+            strokeDash=alt.StrokeDash(
+                "plan_label:N",
+                title=None,
+                sort=plan_labels,
+                legend=alt.Legend(symbolType="stroke", symbolStrokeColor=GREY),
+                scale=alt.Scale(domain=plan_labels, range=[dashes[p] for p in plans]),
+            ),
+            tooltip=[
+                alt.Tooltip("metric_label:N", title=label("column", "metric", lang)),
+                alt.Tooltip("plan_label:N", title=None),
+                alt.Tooltip("budget:Q", title=label("plan", "budget", lang), format=",.0f"),
+                alt.Tooltip("p_attain:Q", title=label("plan", "p_attain", lang), format=".0%"),
+            ],
+        )
+        .properties(
+            width=WIDTH,
+            height=280,
+            title=title or ("预算与达标概率" if lang == "zh" else "Budget and P(attain)"),
+        )
+    )
