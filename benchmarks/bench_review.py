@@ -1,0 +1,117 @@
+"""Quarterly review speed: one review beside a bare papermill run, and a batch of 8 reviews.
+
+    .venv/bin/python benchmarks/bench_review.py
+
+Prints, measured in the same run on this machine:
+- a bare papermill run of an empty notebook (kernel start and stop: the floor every notebook
+  pays), and one full review (`run_review`: kernel, forecast, roadshow plan, sections, charts,
+  review.xlsx, summary.json, offline review.html, manifest) -- the review should add <= 3 s;
+- a batch of 8 reviews (2 zones x 4 quarters) with 2 jobs, its wall time and its ratio to the
+  same 8 reviews run one after another.
+Budgets are checked here, not in timed tests (DESIGN.md §6).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import nbformat  # noqa: E402
+import papermill as pm  # noqa: E402
+
+from workbook.review.batch import run_batch  # noqa: E402
+from workbook.review.params import parse_quarters, review_params  # noqa: E402
+from workbook.review.runner import kernel_manager_class, run_review  # noqa: E402
+
+PARAMS = [REPO / "params" / "jining-2020.yaml", REPO / "params" / "zoucheng-2020.yaml"]
+REPEAT = 3
+BUDGET_S = 3.0
+
+
+def bare_papermill(folder: Path) -> float:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell("", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(""),
+    ]
+    src = folder / "empty.ipynb"
+    nbformat.write(nb, src)
+    t = time.perf_counter()
+    pm.execute_notebook(
+        str(src),
+        str(folder / "empty.out.ipynb"),
+        parameters={"x": 1},
+        kernel_name="python3",
+        language="python",
+        progress_bar=False,
+        kernel_manager_class=kernel_manager_class(),
+    )
+    return time.perf_counter() - t
+
+
+def one_review(folder: Path, i: int) -> tuple[float, dict]:
+    rp = review_params(PARAMS[0], "2020Q2")
+    t = time.perf_counter()
+    result = run_review(rp, folder / f"review-{i}")
+    seconds = time.perf_counter() - t
+    if result.status != "ok":
+        raise SystemExit(f"review failed: {result.error}")
+    import json
+
+    timings = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))["timings"]
+    return seconds, timings
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp:
+        folder = Path(tmp)
+        bare_papermill(folder)  # warm the file cache once; not counted
+        bare, rev = [], []
+        timings: dict = {}
+        for i in range(REPEAT):  # interleaved, so both see the same machine load
+            bare.append(bare_papermill(folder))
+            seconds, timings = one_review(folder, i)
+            rev.append(seconds)
+        b, r = statistics.median(bare), statistics.median(rev)
+        print(
+            f"bare papermill run (empty notebook): median {b:.2f} s  ({', '.join(f'{x:.2f}' for x in bare)})"
+        )
+        print(
+            f"one review (jining 2020Q2, default 10,000 trials): median {r:.2f} s  ({', '.join(f'{x:.2f}' for x in rev)})"
+        )
+        print(f"  last run's steps: {timings}")
+        added = r - b
+        print(
+            f"review adds {added:.2f} s on top of a bare papermill run (budget {BUDGET_S:.0f} s): "
+            f"{'OK' if added <= BUDGET_S else 'OVER BUDGET'}"
+        )
+
+        quarters = parse_quarters("2020Q1-2020Q4")
+        t = time.perf_counter()
+        par = run_batch(PARAMS, quarters, root=folder / "parallel", jobs=2, progress=False)
+        wall_par = time.perf_counter() - t
+        t = time.perf_counter()
+        ser = run_batch(PARAMS, quarters, root=folder / "serial", jobs=1, progress=False)
+        wall_ser = time.perf_counter() - t
+        for name, res in (("parallel", par), ("serial", ser)):
+            if res.failed:
+                raise SystemExit(f"{name} batch: {len(res.failed)} failed: {res.failed[0].error}")
+        print(
+            f"batch of {len(par.results)} reviews, 2 jobs: {wall_par:.1f} s; the same one by one: "
+            f"{wall_ser:.1f} s; ratio parallel/serial {wall_par / wall_ser:.2f} "
+            f"(speed-up x{wall_ser / wall_par:.2f} on {__import__('os').cpu_count()} cores)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
