@@ -15,9 +15,9 @@ from workbook.errors import WorkbookError
 
 
 def _commands() -> list[ModuleType]:
-    from workbook.cli import app, batch, review, status, validate
+    from workbook.cli import app, batch, plan, review, status, validate
 
-    return [validate, status, app, review, batch]
+    return [validate, status, app, plan, review, batch]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,75 @@
+"""`workbook plan`: prints the plan and the P(attain) comparison, writes plan.xlsx and plan.ics,
+and names the constraint (exit 2, no files) when no plan is feasible."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from icalendar import Calendar
+from openpyxl import load_workbook
+
+from workbook.cli import build_parser, main
+
+SAMPLE = "params/jining-2020.yaml"
+
+
+def test_plan_prints_the_plan_and_comparison_and_writes_both_files(tmp_path, capsys):
+    out = tmp_path / "out"
+    args = [SAMPLE, "--budget", "300", "--as-of", "2020-06-30", "--out", str(out)]
+    rc = main(["plan", *args, "--trials", "2000", "--scenario", "疫情延迟"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    text = captured.out
+    assert "预算300万元，计划月份7–12月（截至2020-06-30，情景：疫情延迟）" in text
+    for header in ("月份", "活动名称", "承办机构", "费用(万元)", "预期线索", "预期年内到位(亿元)"):
+        assert header in text
+    assert "优化方案：" in text and "已证明最优" in text and "为优化方案的" in text
+    assert "达标概率对比（2,000次模拟，共同随机数）" in text
+    assert "不办新活动" in text and "性价比贪心方案" in text
+    assert sorted(p.name for p in out.iterdir()) == ["plan.ics", "plan.xlsx"]
+
+    wb = load_workbook(out / "plan.xlsx")
+    assert wb.sheetnames == ["活动计划", "汇总", "达标概率对比"]
+    ids = [r[1] for r in wb["活动计划"].iter_rows(min_row=3, values_only=True) if r[1]]
+    cal = Calendar.from_ical((out / "plan.ics").read_bytes())
+    uids = [str(e["uid"]).split("-")[0] for e in cal.walk("VEVENT")]
+    assert ids == uids and len(ids) > 0
+    months = [r[0] for r in wb["活动计划"].iter_rows(min_row=3, values_only=True) if r[1]]
+    assert min(months) >= 7
+    summary = dict(wb["汇总"].iter_rows(values_only=True))
+    assert summary["预算(万元)"] == 300 and summary["情景"] == "疫情延迟"
+    assert summary["计划费用(万元)"] <= 300
+
+
+def test_plan_in_english_without_simulation(tmp_path, capsys):
+    rc = main(["plan", SAMPLE, "--out", str(tmp_path), "--no-simulate", "--lang", "en"])
+    text = capsys.readouterr().out
+    assert rc == 0
+    assert "roadshow plan — budget 300 (10k CNY), months Jan–Dec (as of 2020-01-01)" in text
+    assert "Japan office" in text and "optimal plan:" in text and "greedy plan" in text
+    assert "P(attain)" not in text
+    wb = load_workbook(io.BytesIO((tmp_path / "plan.xlsx").read_bytes()))
+    assert wb.sheetnames == ["Plan", "Summary"]
+
+
+def test_infeasible_budget_names_the_constraint_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "out"
+    rc = main(["plan", SAMPLE, "--budget", "60", "--out", str(out), "--no-simulate"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.startswith(
+        "error: 驻日本招商机构须至少举办一场活动，但其每个候选活动的费用都超过预算（60万元）"
+    )
+    assert "error: 预算至少108万元才有可行方案" in err
+    assert not out.exists()
+
+
+def test_bad_arguments_are_clear(tmp_path, capsys):
+    assert main(["plan", SAMPLE, "--scenario", "无此情景", "--out", str(tmp_path)]) == 2
+    assert "unknown scenario '无此情景'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", SAMPLE, "--budget", "很多"])
+    assert exc.value.code == 2
+    assert "expected a budget in 万元 such as 300" in capsys.readouterr().err
+    assert build_parser().parse_args(["plan", SAMPLE, "--budget", "300万元"]).budget == 300
