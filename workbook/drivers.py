@@ -11,17 +11,17 @@ event plan; `Drivers.apply(scenario.drivers)` gives the scenario's drivers. Over
 checked as they are read, with the same key paths and messages as the drivers themselves:
 ``params/x.yaml: scenarios.乐观.drivers.stage_probability.visit must be <= 1, got 1.3``.
 
-This module sits in the values layer: it imports nothing above `workbook.params.Frozen`.
+This module sits in the values layer: it imports nothing but `workbook.frozen.Frozen` (the base
+of `workbook.params`), so it loads in any order.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, create_model
+from pydantic import Field, create_model, model_validator
 
-from workbook.params import Frozen
-from workbook.roadshow_params import Restriction
+from workbook.frozen import Frozen
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 Months = Annotated[float, Field(ge=0, le=120)]
@@ -89,6 +89,33 @@ class ChannelDrivers(Frozen):
     foreign_share_domestic: Probability = 0.05
 
 
+EventKind = Literal["domestic", "overseas", "cloud", "conference", "platform"]
+
+
+class Cancellation(Frozen):
+    """Events not held: those matching any of kinds/events/channels, in `months` (empty: all
+    year). The same form as the roadshow's restrictions, e.g. ``{kinds: [overseas], months:
+    [1, 2, 3, 4, 5, 6], reason: 疫情期间暂停出境}``."""
+
+    reason: str = ""
+    kinds: tuple[EventKind, ...] = ()
+    events: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = ()
+
+    @model_validator(mode="after")
+    def _selects_something(self) -> Cancellation:
+        if not (self.kinds or self.events or self.channels):
+            raise ValueError("a cancellation must name kinds, events or channels")
+        return self
+
+    def forbids(self, event_id: str, kind: str, channel: str, month: int) -> bool:
+        """True when this cancellation rules out holding the event in the month."""
+        if self.months and month not in self.months:
+            return False
+        return kind in self.kinds or event_id in self.events or channel in self.channels
+
+
 class EventDrivers(Frozen):
     """New deals from promotion events held (the event plan against the catalogue).
 
@@ -99,7 +126,7 @@ class EventDrivers(Frozen):
 
     lead_multiplier: KindMultiplier = KindMultiplier()
     conversion_multiplier: Multiplier = 1.0
-    cancelled: tuple[Restriction, ...] = ()
+    cancelled: tuple[Cancellation, ...] = ()
 
     def is_cancelled(self, event_id: str, kind: str, channel: str, month: int) -> bool:
         return any(r.forbids(event_id, kind, channel, month) for r in self.cancelled)
@@ -165,7 +192,7 @@ def _partial(model: type[Frozen]) -> type[Frozen]:
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         ann = info.annotation
-        if isinstance(ann, type) and issubclass(ann, Frozen) and ann is not Restriction:
+        if isinstance(ann, type) and issubclass(ann, Frozen) and ann is not Cancellation:
             fields[name] = (_partial(ann) | None, None)
         else:
             inner = Annotated[ann, *info.metadata] if info.metadata else ann  # type: ignore[valid-type]

@@ -14,8 +14,6 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     ValidationInfo,
@@ -24,27 +22,9 @@ from pydantic import (
 )
 
 from workbook.errors import ParamsError
+from workbook.frozen import Frozen  # the base of every model here (defined apart: no import cycle)
 
 Currency = Literal["CNY", "USD"]
-
-
-class Frozen(BaseModel):
-    """Base of every parameter model: immutable, unknown keys are errors listing the valid ones."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _unknown_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            valid = list(cls.model_fields)
-            unknown = [k for k in data if k not in valid]
-            if unknown:
-                raise ValueError(
-                    f"unknown key {', '.join(repr(k) for k in unknown)} "
-                    f"(valid keys: {', '.join(valid)})"
-                )
-        return data
 
 
 class Target(Frozen):

@@ -75,6 +75,26 @@ _PROJECTS, _CHANNEL, _EVENT, _EXTRA = 1, 2, 3, 4
 EXTRA_SLOTS = 20  # goal seek: extra signed capital is spread over this many signed projects
 
 
+# What the planning modules add on top of the engine, reachable from here as well.
+_ELSEWHERE = {
+    "goal_seek": "workbook.goalseek",
+    "GoalSeek": "workbook.goalseek",
+    "compare": "workbook.scenarios",
+    "sensitivity": "workbook.scenarios",
+    "calibrate": "workbook.calibrate",
+    "Forecast": "workbook.forecast",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """`simulate.goal_seek`, `simulate.compare`, … without importing them with the engine."""
+    if name in _ELSEWHERE:
+        import importlib
+
+        return getattr(importlib.import_module(_ELSEWHERE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def default_as_of(zone: Zone) -> dt.date:
     """The end of the last month with arrivals logged in the plan year; an error without any."""
     year = zone.params.year

@@ -15,9 +15,33 @@ from workbook.errors import WorkbookError
 
 
 def _commands() -> list[ModuleType]:
-    from workbook.cli import app, batch, plan, review, status, validate
+    from workbook.cli import (
+        app,
+        batch,
+        calibrate,
+        compare,
+        goalseek,
+        plan,
+        review,
+        sensitivity,
+        simulate,
+        status,
+        validate,
+    )
 
-    return [validate, status, app, plan, review, batch]
+    return [
+        validate,
+        status,
+        simulate,
+        compare,
+        sensitivity,
+        goalseek,
+        calibrate,
+        app,
+        plan,
+        review,
+        batch,
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,117 @@
+"""Arguments and printing shared by the forecast commands (simulate, compare, sensitivity,
+goalseek, calibrate)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Any
+
+import pandas as pd
+
+from workbook.cli._common import add_lang, date_arg
+from workbook.i18n import label
+from workbook.simulate import Engine
+from workbook.zone import Zone, load_zone
+
+AS_OF_HELP = (
+    "date of the forecast, e.g. 2020-06-30 (default: the end of the last month with "
+    "arrivals logged in the plan year); arrivals and stage dates up to it are facts"
+)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def probability(text: str) -> float:
+    try:
+        value = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a probability such as 0.8, found {text!r}"
+        ) from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
+    return value
+
+
+def add_engine_args(
+    p: argparse.ArgumentParser, trials: int = 10_000, scenario: bool = True
+) -> None:
+    p.add_argument("params", help="params YAML of a zone and year")
+    if scenario:
+        p.add_argument(
+            "--scenario",
+            help="a scenario named in the params (its key or English name); default: the "
+            "params' drivers and event plan",
+        )
+    p.add_argument("--as-of", type=date_arg, help=AS_OF_HELP)
+    p.add_argument(
+        "--trials",
+        type=positive_int,
+        default=trials,
+        help=f"Monte Carlo trials (default {trials:,})",
+    )
+    p.add_argument(
+        "--seed", type=int, default=1, help="random seed (default 1): same seed, same result"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_lang(p)
+
+
+def engine_from(args: argparse.Namespace) -> tuple[Zone, Engine]:
+    zone = load_zone(args.params)
+    return zone, Engine(zone, as_of=args.as_of, trials=args.trials, seed=args.seed, lang=args.lang)
+
+
+def scenario_name(engine: Engine, args: argparse.Namespace) -> str:
+    """The scenario's display name, or the words for the params' own drivers."""
+    name = getattr(args, "scenario", None)
+    if not name:
+        return label("forecast", "baseline", args.lang)
+    key = engine.scenario_key(name)
+    return engine.params.scenarios[key].display(key, args.lang)
+
+
+def title(engine: Engine, args: argparse.Namespace, key: str = "title", **fmt: Any) -> str:
+    p = engine.params
+    return label("forecast", key, args.lang).format(
+        zone=p.zone_name(args.lang),
+        year=p.year,
+        as_of=engine.as_of.isoformat(),
+        trials=engine.trials,
+        seed=engine.seed,
+        **fmt,
+    )
+
+
+def pct(v: float) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.1%}"
+
+
+def num(v: float, digits: int = 2) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.{digits}f}"
+
+
+def plain(v: Any) -> Any:
+    """A JSON-ready scalar: NaN -> None, numpy -> Python."""
+    if v is None:
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: plain(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
