@@ -62,6 +62,14 @@ def test_plan_chart_shades_the_holiday_weeks_in_view(plan):
     assert spec["title"] == "Roadshow plan"
 
 
+def test_an_empty_plan_draws_an_empty_calendar(plan):
+    empty = plan.table.iloc[:0]
+    spec = plan_chart(empty, "zh", holidays=holiday_frame(holiday_weeks(2020, ["national_day"])))
+    d = spec.to_dict()
+    assert "layer" not in d and "domain" not in d["encoding"]["x"].get("scale", {})
+    assert d["height"] == 60
+
+
 def frontier_frame():
     rows = []
     for b in (100, 200, 300):

@@ -60,16 +60,13 @@ def plan_chart(
     )
     kinds = [label("event_kind", k, lang) for k in EVENT_KIND_ORDER]
     colors = [KIND_COLORS[k] for k in EVENT_KIND_ORDER]
-    if len(t):
-        lo = _month_start(min(t["first_day"]))
-        hi = _next_month(max(t["last_day"]))
-    else:
-        lo = hi = dt.date.today()
+    lo = _month_start(min(t["first_day"])) if len(t) else None
+    hi = _next_month(max(t["last_day"])) if len(t) else None
     fmt = "%-m月" if lang == "zh" else "%b"
     x = alt.X(
         "start:T",
         title=None,
-        scale=alt.Scale(domain=[lo.isoformat(), hi.isoformat()]),
+        scale=alt.Scale(domain=[lo.isoformat(), hi.isoformat()]) if lo and hi else alt.Scale(),
         axis=alt.Axis(format=fmt, tickCount="month", grid=True),
     )
 
@@ -103,7 +100,7 @@ def plan_chart(
     )
     height = max(60, 22 * len(data))
     chart: alt.Chart | alt.LayerChart = bars
-    if holidays is not None and len(holidays) and len(t):
+    if holidays is not None and len(holidays) and lo and hi:
         h = holidays[(holidays["last"] >= lo) & (holidays["first"] < hi)]
         if len(h):
             shade = pd.DataFrame(
