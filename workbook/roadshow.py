@@ -539,7 +539,12 @@ def _raise_infeasible(problem: RoadshowProblem, lang: str) -> None:
     from workbook.errors import InfeasiblePlanError
     from workbook.roadshow_explain import explain_infeasible
 
-    raise InfeasiblePlanError(explain_infeasible(problem, lang))
+    reasons = explain_infeasible(problem, lang) or [
+        "没有满足全部约束的活动方案（求解器判定，未能定位到具体约束）"
+        if lang == "zh"
+        else "no plan meets every constraint (the solver says so; no smaller conflict was found)"
+    ]
+    raise InfeasiblePlanError(reasons)
 
 
 # ---- greedy comparison -------------------------------------------------------------------------
