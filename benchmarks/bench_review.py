@@ -40,7 +40,7 @@ def bare_papermill(folder: Path) -> float:
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
     }
     nb.cells = [
-        nbformat.v4.new_code_cell("", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(""),
     ]
     src = folder / "empty.ipynb"

@@ -24,19 +24,19 @@ if TYPE_CHECKING:
 
 def open_review(params_path: Any, quarter: Any, **raw: Any) -> Review:
     """Check the parameters (as papermill injected them) and compute the whole review."""
-    _skip_slow_optional_imports()
+    skip_slow_optional_imports()
     from workbook.review.report import build_review
 
     return build_review(review_params(params_path, quarter, **raw))
 
 
-def _skip_slow_optional_imports() -> None:
-    """Keep jsonschema from importing rfc3987_syntax in a review kernel.
+def skip_slow_optional_imports() -> None:
+    """Keep jsonschema from importing rfc3987_syntax in a review kernel or runner.
 
     Jupyter installs jsonschema's format extras; jsonschema then imports rfc3987_syntax,
-    which compiles a Lark grammar at import (about 1 s of every kernel start) for an IRI
-    format check that Altair's spec validation never uses. Only done before jsonschema
-    is first imported, in the kernel that runs the review.
+    which compiles a Lark grammar at import (about 1 s of every kernel start and of every
+    `workbook review`) for an IRI format check that neither Altair's spec validation nor
+    nbformat's notebook validation uses. Only done before jsonschema is first imported.
     """
     import sys
 
@@ -51,4 +51,5 @@ __all__ = [
     "parse_quarter",
     "parse_quarters",
     "review_params",
+    "skip_slow_optional_imports",
 ]

@@ -27,9 +27,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from jupyter_client.manager import AsyncKernelManager
+from workbook.review import skip_slow_optional_imports
 
-from workbook.review.params import ReviewParams
+skip_slow_optional_imports()  # before jupyter_client, nbformat and jsonschema are imported
+
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
+
+from workbook.review.params import ReviewParams  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "quarterly_review.ipynb"
@@ -118,11 +122,14 @@ def inputs_of(rp: ReviewParams, notebook: Path = NOTEBOOK) -> dict[str, str]:
     return {k: _sha256(Path(v)) for k, v in sorted(files.items())}
 
 
-def fingerprint(rp: ReviewParams, notebook: Path = NOTEBOOK) -> str:
+def fingerprint(
+    rp: ReviewParams, notebook: Path = NOTEBOOK, inputs: dict[str, str] | None = None
+) -> str:
     """One hash of the parameters and the input files: same fingerprint, same review."""
     h = hashlib.sha256()
     h.update(repr(sorted(rp.as_dict().items())).encode())
-    h.update(repr(sorted(inputs_of(rp, notebook).items())).encode())
+    inputs = inputs if inputs is not None else inputs_of(rp, notebook)
+    h.update(repr(sorted(inputs.items())).encode())
     return h.hexdigest()
 
 
@@ -254,12 +261,13 @@ def run_review(
             for name in REPORT_FILES:  # a failed run leaves its record, never half a report
                 (tmp / name).unlink(missing_ok=True)
         timings["total"] = round(time.perf_counter() - t0 + validate_seconds, 3)
+        inputs = inputs_of(rp, notebook)
         manifest = {
             "status": status,
             "error": error,
             "parameters": rp.as_dict(),
-            "fingerprint": fingerprint(rp, notebook),
-            "inputs": inputs_of(rp, notebook),
+            "fingerprint": fingerprint(rp, notebook, inputs),
+            "inputs": inputs,
             "notebook": str(notebook),
             "kernel": {
                 "name": KERNEL_NAME,
