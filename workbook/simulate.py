@@ -593,8 +593,8 @@ class Engine:
 
     def _group_codes(self, c: int, n: int, g: _Group) -> np.ndarray:
         key = (_PROJECTS, *g.key, c)
-        shape = (len(g.kinds), n, len(g.cols))
-        return self._draw(key, lambda: draws.codes(draws.stream(self.seed, *key), shape))
+        shape = (n, len(g.kinds), len(g.cols))
+        return self._draw(key, lambda: _by_kind(draws.codes(draws.stream(self.seed, *key), shape)))
 
     def _source_u(self, c: int, n: int, key: tuple[int, ...]) -> np.ndarray:
         full = (*key, c, 0)
@@ -602,15 +602,14 @@ class Engine:
 
     def _source_block(self, c: int, n: int, key: tuple[int, ...], b: int) -> np.ndarray:
         full = (*key, c, b + 1)
-        shape = (len(_DEAL_MARKS), n, BLOCK)
+        shape = (n, len(_DEAL_MARKS), BLOCK)
         return self._draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
 
     def extra_codes(self, c: int, n: int) -> np.ndarray:
         """Codes of the goal seek's extra signed projects: (2 [start, share], n, EXTRA_SLOTS)."""
         key = (_EXTRA, c)
-        return self._draw(
-            key, lambda: draws.codes(draws.stream(self.seed, *key), (2, n, EXTRA_SLOTS))
-        )
+        shape = (n, 2, EXTRA_SLOTS)
+        return self._draw(key, lambda: _by_kind(draws.codes(draws.stream(self.seed, *key), shape)))
 
     @property
     def cached_mb(self) -> float:
@@ -740,7 +739,7 @@ class Engine:
             slot = np.arange(b * BLOCK, (b + 1) * BLOCK)
             t_idx, k_idx = np.nonzero(slot[None, :] < k[:, None])
             trial.append(t_idx)
-            marks.append(block[:, t_idx, k_idx])
+            marks.append(block[t_idx, :, k_idx].T)
         if trial:
             hit = np.concatenate(trial), np.concatenate(marks, axis=1)
         else:
@@ -850,6 +849,12 @@ class Engine:
             paid = share_t[codes[1]] * np.maximum(13 - start, 0)
             out[c * CHUNK : c * CHUNK + n] = paid.sum(axis=1) / (12 * EXTRA_SLOTS) * to_unit
         return out
+
+
+def _by_kind(raw: np.ndarray) -> np.ndarray:
+    """(trials, kinds, …) codes as (kinds, trials, …), each kind contiguous. Drawn trial by
+    trial, so the first trials of a chunk do not depend on how many trials it holds."""
+    return np.ascontiguousarray(np.moveaxis(raw, 1, 0))
 
 
 def _row_count(hit: np.ndarray) -> np.ndarray:

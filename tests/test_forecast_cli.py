@@ -1,0 +1,118 @@
+"""The forecast commands: they print, `--json` has the promised shape, bad input exits 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import SAMPLE_PARAMS
+from workbook.cli import main
+
+SAMPLE = str(SAMPLE_PARAMS)
+FAST = ["--trials", "300", "--seed", "3"]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_simulate_prints_the_table_in_chinese(capsys):
+    rc, out, _ = run(capsys, "simulate", SAMPLE, *FAST, "--projects", "3")
+    assert rc == 0
+    assert "济宁高新区2020年全年目标预测　截至2020-06-30" in out  # as-of from the data
+    assert "内资到位" in out and "达标概率" in out and "P50" in out
+    assert "全部目标同时达成的概率" in out and "年内到位贡献最大的项目" in out
+
+
+def test_simulate_json_shape(capsys):
+    rc, out, _ = run(capsys, "simulate", SAMPLE, *FAST, "--json", "--scenario", "乐观")
+    assert rc == 0
+    data = json.loads(out)
+    assert data["scenario"] == "乐观" and data["as_of"] == "2020-06-30" and data["trials"] == 300
+    assert set(data["targets"]) == {
+        "domestic_capital",
+        "foreign_capital",
+        "global500_signings",
+        "china500_signings",
+        "bonus_500",
+        "big_projects_30",
+        "projects_100",
+        "new_starts",
+        "new_production",
+        "four_new",
+    }
+    for row in data["targets"].values():
+        assert {"p_attain", "p10", "p50", "p90"} <= set(row)
+        assert 0 <= row["p_attain"] <= 1 and row["p10"] <= row["p50"] <= row["p90"]
+    assert data["targets"]["domestic_capital"]["p_stretch"] is None
+    assert 0 <= data["p_all"] <= 1 and len(data["projects"]) == 10
+
+
+def test_simulate_same_seed_same_output(capsys):
+    a = run(capsys, "simulate", SAMPLE, *FAST, "--json", "--as-of", "2020-03-31")[1]
+    b = run(capsys, "simulate", SAMPLE, *FAST, "--json", "--as-of", "2020年3月31日")[1]
+    assert a == b and json.loads(a)["as_of"] == "2020-03-31"
+
+
+def test_compare_sensitivity_goalseek_calibrate_print(capsys):
+    rc, out, _ = run(capsys, "compare", SAMPLE, *FAST, "--lang", "en")
+    assert rc == 0 and "baseline" in out and "covid-delay" in out and "optimistic" in out
+    assert "P(all targets met)" in out
+    rc, out, _ = run(capsys, "compare", SAMPLE, *FAST, "--json", "--stat", "p50")
+    data = json.loads(out)
+    assert data["scenarios"] == ["基准", "疫情延迟", "乐观"] and "all" not in data["metrics"]
+    rc, out, _ = run(capsys, "sensitivity", SAMPLE, *FAST, "--top", "4")
+    assert rc == 0 and "年度计划到位完成比例" in out and "摆幅" in out
+    rc, out, _ = run(
+        capsys, "goalseek", SAMPLE, *FAST, "--metric", "domestic_capital", "--probability", "0.9"
+    )
+    assert rc == 0 and "需在2020-06-30后新增签约资金约" in out
+    rc, out, _ = run(
+        capsys,
+        "goalseek",
+        SAMPLE,
+        *FAST,
+        "--metric",
+        "china500_signings",
+        "--probability",
+        "35%",
+        "--lever",
+        "events",
+        "--json",
+    )
+    data = json.loads(out)
+    assert (
+        data["lever"] == "events"
+        and data["achieved"] >= 0.35
+        and len(data["events"]) == data["extra"]
+    )
+    rc, out, _ = run(capsys, "calibrate", SAMPLE)
+    assert rc == 0 and "签约后开工概率" in out and "drivers:\n  start_probability:" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["simulate", SAMPLE, "--scenario", "悲观"], "error: unknown scenario '悲观'"),
+        (["simulate", SAMPLE, "--as-of", "2019-12-31"], "outside the plan year 2020"),
+        (["goalseek", SAMPLE, "--metric", "new_starts"], "new_starts is a count"),
+        (["sensitivity", SAMPLE, "--metric", "gdp"], "--metric 'gdp' is not an assessed target"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys, argv, message):
+    rc, out, err = run(capsys, *argv, *FAST)
+    assert rc == 2 and message in err and out == ""
+
+
+def test_bad_trials_and_probability_are_argument_errors(capsys):
+    for argv in (
+        ["simulate", SAMPLE, "--trials", "0"],
+        ["goalseek", SAMPLE, "--probability", "1.5"],
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+    assert "must be" in capsys.readouterr().err
