@@ -111,7 +111,11 @@ def test_summary_figures_match_the_golden_file(run):
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
-    assert _close(summary, golden) == []
+    diffs = _close(summary, golden)
+    assert not diffs, (
+        f"{len(diffs)} figures differ from {GOLDEN.name}, e.g. {diffs[:3]}; if the model or the "
+        "sample data changed on purpose: WORKBOOK_UPDATE_GOLDEN=1 pytest tests/test_review_run.py -k golden"
+    )
     # and the figures a leader reads first are the pacing ones `workbook status` prints
     d = summary["targets"]["domestic_capital"]
     assert d["target"] == 56 and round(d["actual"], 2) == 23.39 and d["verdict"] == "on_pace"

@@ -65,6 +65,14 @@ class IPCKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = os.path.join(tempfile.gettempdir(), f"wb-kernel-{uuid.uuid4().hex[:12]}")
 
+    async def _async_interrupt_kernel(self) -> None:
+        # jupyter_client interrupts the kernel before every shutdown; after a notebook ran to
+        # its end (or its error) there is nothing to interrupt, and ipykernel would print
+        # "ERROR | KeyboardInterrupt caught in kernel" into the planner's terminal.
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
 
 def kernel_manager_class() -> type[AsyncKernelManager]:
     return IPCKernelManager if os.name == "posix" else AsyncKernelManager
