@@ -10,7 +10,6 @@ plans the remaining roadshows (workbook.roadshow) and computes the seven section
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ import pandas as pd
 from workbook.errors import InfeasiblePlanError
 from workbook.i18n import STAGES, label
 from workbook.ledger import load_ledger
-from workbook.metrics import METRICS, unit_of
 from workbook.review import sections as sec
 from workbook.review.params import ReviewParams
 from workbook.zone import Zone, load_zone
@@ -126,8 +124,19 @@ class Review:
         if nq.plan is not None:
             out[self.t("sheet_plan")] = _localize_plan(nq.plan, lang)
         if nq.goal_seek is not None:
+            g = nq.goal_seek
+            rows = [
+                ("metric", label("metric", g["metric"], lang)),
+                ("gs_probability", g["probability"]),
+                ("gs_current", g["current"]),
+                ("gs_extra", g["extra_signed_capital"]),
+                ("gs_achieved", g["achieved"]),
+            ]
             out[self.t("sheet_goal_seek")] = pd.DataFrame(
-                {"key": list(nq.goal_seek), "value": [_cell(v) for v in nq.goal_seek.values()]}
+                {
+                    self.t("gs_item"): [self.t(k) for k, _ in rows],
+                    self.t("gs_value"): [v for _, v in rows],
+                }
             )
         if nq.at_stake is not None:
             out[self.t("sheet_stake")] = localize(nq.at_stake, lang)
@@ -238,11 +247,6 @@ class Review:
         write_json(folder / "summary.json", self.summary())
         timings = {**self.timings, "save": time.perf_counter() - t0}
         write_json(folder / ".kernel-timings.json", timings)
-
-
-def _cell(v: Any) -> Any:
-    v = sec._plain(v)
-    return json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
 
 
 def _localize_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -386,8 +390,4 @@ def _goal_seek(engine: Any, fc: Any, zone: Zone, rp: ReviewParams) -> dict[str, 
     }
 
 
-def metric_unit(review: Review, metric: str) -> str:
-    return unit_of(metric, dict(review.zone.params.targets.items())[metric])
-
-
-__all__ = ["METRICS", "SECTIONS", "NextQuarter", "Review", "build_review"]
+__all__ = ["SECTIONS", "NextQuarter", "Review", "build_review"]
