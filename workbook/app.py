@@ -1,5 +1,9 @@
 """The no-code web app: the planner notebooks served by Voila on localhost, code hidden.
 
+Nothing is loaded from the internet: charts draw with the Vega bundle from vl-convert
+(`alt.JupyterChart.enable_offline()`), and the page uses Voila's lab template minus its Font
+Awesome CDN links (`workbook/jupyter/voila/templates/workbook`).
+
 `serve(port)` runs Voila over `notebooks/` in this process until interrupted. The zone, as-of
 date and language the notebooks start with can be passed through the environment
 (`WORKBOOK_PARAMS`, `WORKBOOK_AS_OF`, `WORKBOOK_LANG`): kernels inherit it, and a notebook
@@ -16,6 +20,9 @@ from pathlib import Path
 from workbook.errors import InputError
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+# Our Voila template (lab, minus its CDN links) lives under <JUPYTER_DIR>/voila/templates.
+JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"
+TEMPLATE = "workbook"
 APP_NOTEBOOKS = ("scenario_planner.ipynb", "roadshow_planner.ipynb")
 DEFAULT_PORT = 8866
 
@@ -40,6 +47,7 @@ def voila_argv(port: int, open_browser: bool = False) -> list[str]:
         str(notebooks_dir()),
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
+        f"--template={TEMPLATE}",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=True",
         "--Voila.port_retries=0",
@@ -76,6 +84,9 @@ def serve(
     """Run Voila over the planner notebooks until interrupted; returns its exit status."""
     argv = voila_argv(port, open_browser)
     os.environ.update(app_environment(params, as_of, lang))
+    # Voila finds templates on the Jupyter data path: put ours first.
+    path = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(JUPYTER_DIR), path) if p)
     from voila.app import Voila
 
     print(f"workbook app: http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)

@@ -1,0 +1,234 @@
+"""`workbook app` in a real browser, as a planner uses it: Debian's Chromium (driven by
+Playwright, nothing downloaded) opens each planner, waits for its charts, moves a control with
+the keyboard and sees the numbers change and a chart redrawn. Screenshots and the measured
+latencies go to test-artifacts/. The test fails, never skips, when Chromium is missing.
+
+One Voila server (started through the real CLI on a free port) serves both tests and is
+stopped at the end, kernels included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.conftest import REPO, SAMPLE_PARAMS
+from workbook.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = REPO / "test-artifacts"
+LOAD_TIMEOUT_MS = 180_000  # first page: kernel start, imports, draws, scenarios, sensitivity
+MOVE_TIMEOUT_MS = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"workbook app exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as r:
+            if r.status == 200:
+                return
+        time.sleep(0.3)
+    pytest.fail(f"workbook app did not answer on {url} in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory) -> Iterator[str]:
+    """`workbook app --port P` on a free port, serving the sample zone as of 2020-06-30."""
+    log = tmp_path_factory.mktemp("app") / "voila.log"
+    port = _free_port()
+    env = {
+        **os.environ,
+        ENV_PARAMS: str(SAMPLE_PARAMS),
+        ENV_AS_OF: "2020-06-30",
+        ENV_LANG: "zh",
+    }
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "workbook", "app", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_http(base + "/", proc, log)
+        yield base
+    finally:
+        children = psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []
+        proc.send_signal(signal.SIGTERM)  # Voila stops its loop and shuts its kernels down
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        for child in children:  # anything that outlived the server, by pid
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium and fonts-wqy-microhei "
+            "(`make system`, or apt-get install chromium fonts-wqy-microhei)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _open(browser, url: str):
+    """A fresh page that records every request leaving 127.0.0.1 (there must be none)."""
+    page = browser.new_page(viewport={"width": 1600, "height": 2600}, locale="zh-CN")
+    external: list[str] = []
+    local = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+    page.on("request", lambda r: None if r.url.startswith(local) else external.append(r.url))
+    page.goto(url, timeout=LOAD_TIMEOUT_MS)
+    return page, external
+
+
+def _changed(page, selector: str, before: str, prop: str = "innerText") -> float:
+    """Seconds until the element's text (or markup) differs from `before`."""
+    t0 = time.perf_counter()
+    page.wait_for_function(
+        "([sel, prop, b]) => { const e = document.querySelector(sel); return e && e[prop] !== b; }",
+        arg=[selector, prop, before],
+        timeout=MOVE_TIMEOUT_MS,
+    )
+    return time.perf_counter() - t0
+
+
+def _record(name: str, figures: dict) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "browser-timings.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[name] = figures
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    print(name, figures)
+
+
+def _no_error(page) -> None:
+    errors = page.locator(".wb-error")
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def test_scenario_planner_moves_p_attain_and_redraws_the_fan(app, browser):
+    t0 = time.perf_counter()
+    page, external = _open(browser, app + "/voila/render/scenario_planner.ipynb")
+    p_sel = '.wb-headline .wb-p-attain[data-metric="domestic_capital"]'
+    page.wait_for_selector(p_sel, timeout=LOAD_TIMEOUT_MS)
+    for name in ("fan", "hist", "p_attain", "compare", "tornado"):  # every chart drawn
+        page.wait_for_selector(
+            f".wb-chart-{name} svg .mark-rect, .wb-chart-{name} svg .mark-area",
+            timeout=LOAD_TIMEOUT_MS,
+        )
+    load_s = time.perf_counter() - t0
+    _no_error(page)
+    body = page.inner_text("body")
+    assert "达标概率" in body and "内资到位" in body  # Chinese by default
+    assert "import" not in body  # code hidden
+    fan_sel = ".wb-chart-fan svg"
+    p_before = page.inner_text(p_sel)
+    fan_before = page.inner_html(fan_sel)
+    timing_before = page.inner_text(".wb-timing")
+
+    handle = page.locator(".wb-driver-arrival_ratio .noUi-handle")
+    handle.focus()
+    page.keyboard.press("ArrowLeft")  # 计划资金到位比例 0.60 -> 0.55: one recompute
+    numbers_s = _changed(page, p_sel, p_before)
+    chart_s = numbers_s + _changed(page, fan_sel, fan_before, "innerHTML")
+    p_after = page.inner_text(p_sel)
+    assert p_after != p_before and p_after.endswith("%")
+    assert float(p_after.rstrip("%")) < float(p_before.rstrip("%"))  # less money arriving
+    page.wait_for_function(
+        "b => document.querySelector('.wb-timing').innerText !== b", arg=timing_before
+    )
+    _no_error(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "scenario_planner.png"), full_page=True)
+    _record(
+        "scenario_planner",
+        {
+            "first_load_s": round(load_s, 2),
+            "key_to_numbers_s": round(numbers_s, 3),
+            "key_to_fan_redrawn_s": round(chart_s, 3),
+            "kernel_side": page.inner_text(".wb-timing"),
+            "p_attain_domestic": [p_before, p_after],
+        },
+    )
+    assert external == [], f"requests left the machine: {external[:5]}"
+    page.close()
+
+
+def test_roadshow_planner_budget_slider_replans_and_redraws_the_calendar(app, browser):
+    t0 = time.perf_counter()
+    page, external = _open(browser, app + "/voila/render/roadshow_planner.ipynb")
+    page.wait_for_selector(".wb-plan-summary .wb-plan-p", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".wb-chart-gantt svg .mark-rect", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".wb-chart-frontier svg .mark-line", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".wb-plan-table table", timeout=LOAD_TIMEOUT_MS)
+    load_s = time.perf_counter() - t0
+    _no_error(page)
+    facts_sel, gantt_sel = ".wb-plan-facts", ".wb-chart-gantt svg"
+    facts_before = page.inner_text(facts_sel)
+    gantt_before = page.inner_html(gantt_sel)
+    assert "300万元" in facts_before
+
+    page.locator(".wb-budget .noUi-handle").focus()
+    for _ in range(10):  # 300 -> 200 万元, one re-plan per key press
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "() => document.querySelector('.wb-plan-facts').innerText.includes('预算200万元')",
+        timeout=MOVE_TIMEOUT_MS,
+    )
+    replan_s = time.perf_counter() - t0 - load_s
+    _changed(page, gantt_sel, gantt_before, "innerHTML")
+    assert page.inner_text(facts_sel) != facts_before
+    _no_error(page)
+    page.screenshot(path=str(ARTIFACTS / "roadshow_planner.png"), full_page=True)
+    _record(
+        "roadshow_planner",
+        {
+            "first_load_s": round(load_s, 2),
+            "ten_budget_steps_s": round(replan_s, 3),
+            "kernel_side": page.inner_text(".wb-timing"),
+        },
+    )
+    assert external == [], f"requests left the machine: {external[:5]}"
+    page.close()

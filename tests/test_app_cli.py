@@ -1,0 +1,52 @@
+"""`workbook app`: its Voila command line (localhost only, code hidden, our CDN-free template)
+and its bad input (exit 2, one line), without starting a server."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from workbook import app
+from workbook.cli import main
+from workbook.errors import InputError
+
+
+def test_voila_serves_the_planner_notebooks_on_localhost_with_code_hidden():
+    argv = app.voila_argv(8899)
+    assert argv[0] == str(app.NOTEBOOKS_DIR)
+    assert "--port=8899" in argv and "--Voila.ip=127.0.0.1" in argv
+    assert "--VoilaConfiguration.strip_sources=True" in argv
+    assert "--no-browser" in argv
+    assert f"--template={app.TEMPLATE}" in argv
+    assert "--no-browser" not in app.voila_argv(8899, open_browser=True)
+    for name in app.APP_NOTEBOOKS:
+        assert (app.NOTEBOOKS_DIR / name).is_file()
+
+
+def test_the_template_drops_voilas_cdn_links_and_extends_lab():
+    folder = app.JUPYTER_DIR / "voila" / "templates" / app.TEMPLATE
+    assert '"base_template": "lab"' in (folder / "conf.json").read_text()
+    text = (folder / "index.html.j2").read_text()
+    assert "extends 'lab/index.html.j2'" in text and "fontawesome" in text
+
+
+def test_app_environment_carries_zone_date_and_language(tmp_path):
+    params = tmp_path / "z.yaml"
+    params.write_text("x: 1\n")
+    env = app.app_environment(params, dt.date(2020, 6, 30), "en")
+    assert env == {
+        app.ENV_PARAMS: str(params.resolve()),
+        app.ENV_AS_OF: "2020-06-30",
+        app.ENV_LANG: "en",
+    }
+    assert app.app_environment() == {}
+    with pytest.raises(InputError, match="not found"):
+        app.app_environment(tmp_path / "missing.yaml")
+
+
+def test_bad_port_or_params_exit_2_with_one_line(capsys, tmp_path):
+    assert main(["app", "--port", "70000"]) == 2
+    assert "error: --port must be between 1 and 65535, got 70000" in capsys.readouterr().err
+    assert main(["app", "--params", str(tmp_path / "nope.yaml")]) == 2
+    assert "params file not found" in capsys.readouterr().err
