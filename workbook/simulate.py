@@ -55,6 +55,7 @@ from workbook.pacing import check_as_of
 from workbook.zone import Zone
 
 CHUNK = 4096  # trials per chunk; part of the draws' identity, so fixed
+DEAL_SPAN = 8  # chunks of trials whose new deals are simulated together
 BLOCK = 4  # deal slots drawn per block; more blocks are drawn when a source needs them
 KEYS: tuple[str, ...] = tuple(METRICS)  # every metric, in METRICS order
 MONEY = KEYS[:2]
@@ -171,6 +172,10 @@ class Source:
     size_median: float
     foreign_share: float
     share_500: float
+    # Deals drawn ahead per trial: Poisson at this mean (from the params' own drivers, so the
+    # draws never depend on which forecast came first); a forecast with a larger mean draws
+    # the rest in overflow blocks.
+    cap: float = 0.0
 
     @property
     def key(self) -> tuple[int, ...]:
@@ -226,7 +231,7 @@ class Engine:
         self._cache_bytes = 0
         self._cache_limit = cache_mb * 2**20
         self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._deals_last: tuple | None = None
+        self._deals_last: dict[int, tuple] = {}
         self._deal_result: tuple | None = None
         self._prepare_ledger()
         self._catalogue = None if zone.events is None else zone.events.set_index("event_id")
@@ -529,6 +534,7 @@ class Engine:
                     if c.overseas
                     else ch.foreign_share_domestic,
                     share_500=ch.share_500,
+                    cap=self._cap("channel", c.id),
                 )
             )
         seen: Counter[tuple[str, int]] = Counter()
@@ -556,9 +562,26 @@ class Engine:
                     size_median=float(ev["size_median"]),
                     foreign_share=float(ev["foreign_share"]),
                     share_500=float(ev["share_500"]),
+                    cap=self._cap("event", str(eid)),
                 )
             )
         return out
+
+    def _cap(self, kind: str, name: str) -> float:
+        """How many deals a source's pool holds per trial on average: twice its mean under
+        the params' drivers, plus two."""
+        d = self.params.drivers
+        if kind == "channel":
+            c = next(c for c in self.params.channels if c.id == name)
+            leads = c.leads_per_quarter / 3 * self.future * d.channels.lead_multiplier
+            if c.overseas:
+                leads *= d.channels.overseas_lead_multiplier
+            mean = leads * d.channels.conversion
+        else:
+            ev = self._catalogue.loc[name]  # type: ignore[union-attr]
+            leads = float(ev["expected_leads"]) * d.events.lead_multiplier.of(str(ev["kind"]))
+            mean = leads * min(1.0, float(ev["conversion"]) * d.events.conversion_multiplier)
+        return 2 * mean + 2
 
     def _source_arrays(self, setup: _Setup) -> None:
         d, srcs = setup.drivers, setup.sources
@@ -591,17 +614,28 @@ class Engine:
             self._cache_bytes += arr.nbytes
         return arr
 
-    def _group_codes(self, c: int, n: int, g: _Group) -> np.ndarray:
-        key = (_PROJECTS, *g.key, c)
-        shape = (n, len(g.kinds), len(g.cols))
-        return self._draw(key, lambda: _by_kind(draws.codes(draws.stream(self.seed, *key), shape)))
+    def _group_codes(self, c: int, n: int, g: _Group) -> list[np.ndarray]:
+        out = []
+        for i in range(len(g.kinds)):
+            key = (_PROJECTS, *g.key, c, i)
+            shape = (n, len(g.cols))
+            out.append(
+                self._draw(key, lambda k=key, s=shape: draws.codes(draws.stream(self.seed, *k), s))
+            )
+        return out
 
     def _source_u(self, c: int, n: int, key: tuple[int, ...]) -> np.ndarray:
         full = (*key, c, 0)
         return self._draw(full, lambda: draws.stream(self.seed, *full).random(n))
 
-    def _source_block(self, c: int, n: int, key: tuple[int, ...], b: int) -> np.ndarray:
-        full = (*key, c, b + 1)
+    def _source_pool(self, c: int, s: Source, room: np.ndarray) -> np.ndarray:
+        """(sum of room, marks) codes: trial after trial, `room[t]` deals each."""
+        full = (*s.key, c, 1)
+        shape = (int(room.sum()), len(_DEAL_MARKS))
+        return self._draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
+
+    def _overflow_block(self, c: int, n: int, key: tuple[int, ...], b: int) -> np.ndarray:
+        full = (*key, c, b + 2)
         shape = (n, len(_DEAL_MARKS), BLOCK)
         return self._draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
 
@@ -699,19 +733,27 @@ class Engine:
             projects["money"][cols] += np.count_nonzero(amount > 0, axis=0)
             projects["amount"][cols] += amount.sum(axis=0, dtype=np.float64)
 
-    def _deals(self, setup: _Setup) -> tuple[Any, ...]:
-        """Every new deal of every trial: (trial, source, codes[marks, deal], trial-sum matrix).
-        Which slots hold a deal depends only on each source's expected number of deals, so the
-        compacted deals are kept per (source, chunk, mean): a driver change that keeps the
-        means reuses them."""
+    def _spans(self) -> list[list[tuple[int, int]]]:
+        """Chunks grouped into spans of DEAL_SPAN chunks: new deals are simulated span by span."""
+        chunks = self._chunks()
+        return [chunks[i : i + DEAL_SPAN] for i in range(0, len(chunks), DEAL_SPAN)]
+
+    def _deals(self, setup: _Setup, span: int) -> tuple[Any, ...]:
+        """The new deals of one span of trials: (trial within the span, source, codes[marks,
+        deal], trial-sum matrix). Which slots hold a deal depends only on each source's
+        expected number of deals, so the compacted deals are kept per (source, chunk, mean):
+        a driver change that keeps the means reuses them."""
         signature = tuple((s.key, s.expected_signings) for s in setup.sources)
-        if self._deals_last is not None and self._deals_last[0] == signature:
-            return self._deals_last[1]
+        last = self._deals_last.get(span)
+        if last is not None and last[0] == signature:
+            return last[1]
+        chunks = self._spans()[span]
+        lo = chunks[0][0] * CHUNK
         trial, src, marks = [], [], []
         for si, s in enumerate(setup.sources):
-            for c, n in self._chunks():
+            for c, n in chunks:
                 t_idx, m = self._source_deals(c, n, s)
-                trial.append(t_idx + c * CHUNK)
+                trial.append(t_idx + (c * CHUNK - lo))
                 src.append(np.full(len(t_idx), si, np.intp))
                 marks.append(m)
         t_all = np.concatenate(trial) if trial else np.zeros(0, np.intp)
@@ -721,29 +763,36 @@ class Engine:
         )
         # Sums per trial as one sparse product: agg[t, d] = 1 when deal d is in trial t.
         ones = np.ones(len(t_all), np.float32)
-        shape = (self.trials, len(t_all))
+        shape = (sum(n for _, n in chunks), len(t_all))
         agg = sparse.csr_matrix((ones, (t_all, np.arange(len(t_all)))), shape=shape)
         out = (t_all, s_all, m_all, agg)
-        self._deals_last = (signature, out)
+        self._deals_last[span] = (signature, out)
         return out
 
     def _source_deals(self, c: int, n: int, s: Source) -> tuple[np.ndarray, np.ndarray]:
+        """One source's deals in one chunk: (trial of each deal, codes[marks, deal]). Trial t
+        has `k[t]` deals; the first `room[t]` come from the pool, any more from overflow
+        blocks, so a larger mean only ever adds deals to a trial."""
         key = (s.key, c, s.expected_signings)
         hit = self._active.get(key)
         if hit is not None:
             return hit
-        k = draws.poisson_counts(self._source_u(c, n, s.key), s.expected_signings)
-        trial, marks = [], []
-        for b in range(math.ceil(int(k.max(initial=0)) / BLOCK)):
-            block = self._source_block(c, n, s.key, b)
+        u = self._source_u(c, n, s.key)
+        k = draws.poisson_counts(u, s.expected_signings)
+        room = draws.poisson_counts(u, s.cap)
+        pool = self._source_pool(c, s, room)
+        take = np.minimum(k, room)
+        first = np.repeat(np.cumsum(room) - room - (np.cumsum(take) - take), take)
+        trial = [np.repeat(np.arange(n), take)]
+        marks = [pool[first + np.arange(int(take.sum()))].T]
+        over = k - take
+        for b in range(math.ceil(int(over.max(initial=0)) / BLOCK)):
+            block = self._overflow_block(c, n, s.key, b)
             slot = np.arange(b * BLOCK, (b + 1) * BLOCK)
-            t_idx, k_idx = np.nonzero(slot[None, :] < k[:, None])
+            t_idx, j_idx = np.nonzero(slot[None, :] < over[:, None])
             trial.append(t_idx)
-            marks.append(block[t_idx, :, k_idx].T)
-        if trial:
-            hit = np.concatenate(trial), np.concatenate(marks, axis=1)
-        else:
-            hit = np.zeros(0, np.intp), np.zeros((len(_DEAL_MARKS), 0), np.uint16)
+            marks.append(block[t_idx, :, j_idx].T)
+        hit = np.concatenate(trial), np.ascontiguousarray(np.concatenate(marks, axis=1))
         if len(self._active) > 4096:  # derived data: drop it all rather than grow without end
             self._active.clear()
         self._active[key] = hit
@@ -758,18 +807,22 @@ class Engine:
         if sources is None and self._deal_result is not None and self._deal_result[0] == key:
             return self._deal_result[1]
         out = np.zeros((self.trials, len(months), len(KEYS)))
-        self._deal_kernel(setup, months, out, sources)
+        for span, chunks in enumerate(self._spans()):
+            lo = chunks[0][0] * CHUNK
+            hi = lo + sum(n for _, n in chunks)
+            self._deal_kernel(setup, span, months, out[lo:hi], sources)
         self._deal_result = (key, out)
         return out
 
     def _deal_kernel(
         self,
         setup: _Setup,
+        span: int,
         months: tuple[int, ...],
         out: np.ndarray,
         sources: dict[str, np.ndarray] | None,
     ) -> None:
-        trial, src, code, agg = self._deals(setup)
+        trial, src, code, agg = self._deals(setup, span)
         if not len(trial):
             return
         d, t, a = setup.drivers, setup.tables, setup.src
