@@ -55,6 +55,7 @@ from workbook.pacing import check_as_of
 from workbook.zone import Zone
 
 CHUNK = 4096  # trials per chunk; part of the draws' identity, so fixed
+SPARSE = 0.3  # below this share of trials signing in the year, a stage runs sparse
 DEAL_SPAN = 8  # chunks of trials whose new deals are simulated together
 BLOCK = 4  # deal slots drawn per block; more blocks are drawn when a source needs them
 KEYS: tuple[str, ...] = tuple(METRICS)  # every metric, in METRICS order
@@ -145,8 +146,11 @@ class _Group:
     sel_produce: np.ndarray | None = None
     w_produce: np.ndarray | None = None
 
+    full: dict[str, np.ndarray] = field(default_factory=dict)  # (n, 8) weights, every column
+
     def select(self, family: str, w: np.ndarray, every: str | None = None) -> None:
         """Keep the columns with a weight (besides `every`, which counts all of them)."""
+        self.full[family] = w.copy()
         if every is not None:
             w[:, _C[every]] = 0
         sel = np.flatnonzero(w.any(axis=1))
@@ -200,6 +204,7 @@ class _Setup:
     deal_fx: np.ndarray  # (2,) CNY -> unit of the domestic / foreign money metric
     src: dict[str, np.ndarray] = field(default_factory=dict)
     deal_key: tuple = ()  # everything new deals depend on
+    sparse: dict[str, bool] = field(default_factory=dict)  # stage -> few sign within the year
 
 
 class Engine:
@@ -496,6 +501,10 @@ class Engine:
             floors[gi] = floor[g.cols].astype(np.float32)
         setup = _Setup(d, fx, plan, self._sources(d, plan), tables, money_w, floors, scale, deal_fx)
         self._source_arrays(setup)
+        setup.sparse = {
+            st: float(np.count_nonzero(tables[f"S:{st}"] <= 12)) / draws.Q < SPARSE
+            for st in PRE_SIGN
+        }
         setup.deal_key = (
             tuple(setup.sources),
             d.slip_months,
@@ -688,6 +697,9 @@ class Engine:
         sign = start = produce = None
         if g.stage in PRE_SIGN:
             sign = _take(t[f"S:{g.stage}"], code["S"])
+            if setup.sparse[g.stage]:
+                self._sparse_kernel(setup, n, gi, g, code, sign, months, out, projects)
+                return
             start = sign + _take(t["T:chain"], code["T"])
             produce = start + _take(t["P:chain"], code["P"])
         elif g.stage == "signed":
@@ -732,6 +744,49 @@ class Engine:
             amount = amount * setup.scale[cols].astype(np.float32)
             projects["money"][cols] += np.count_nonzero(amount > 0, axis=0)
             projects["amount"][cols] += amount.sum(axis=0, dtype=np.float64)
+
+    def _sparse_kernel(
+        self,
+        setup: _Setup,
+        n: int,
+        gi: int,
+        g: _Group,
+        code: dict[str, np.ndarray],
+        sign: np.ndarray,
+        months: tuple[int, ...],
+        out: np.ndarray,
+        projects: dict[str, np.ndarray] | None,
+    ) -> None:
+        """A stage before signing where few trials sign within the year (leads, contacts):
+        only the (trial, project) pairs that sign by December go on, summed per trial by a
+        sparse product. Same draws, same result as the dense path."""
+        t = setup.tables
+        k = len(g.cols)
+        nz = np.flatnonzero(sign <= 12)
+        rows, cols = np.divmod(nz, k)
+        s_ = sign.ravel()[nz]
+        st = s_ + _take(t["T:chain"], code["T"].ravel()[nz])
+        pr = st + _take(t["P:chain"], code["P"].ravel()[nz])
+        share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"].ravel()[nz])
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+
+        def per_trial(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+            """Σ over the group's (trial, project) pairs of value x the project's weights."""
+            m = sparse.csr_matrix((values.astype(np.float32), cols, indptr), shape=(n, k))
+            return m @ w
+
+        for j, m in enumerate(months):
+            counts = per_trial(s_ <= m, g.full["sign"])
+            counts += per_trial(st <= m, g.full["start"])
+            counts += per_trial(pr <= m, g.full["produce"])
+            out[:, j, 2:] += counts
+            out[:, j, :2] += per_trial(share * np.maximum(m + 1 - st, 0), setup.money_w[gi])
+        if projects is not None:
+            amount = share * np.maximum(13 - st, 0) * setup.scale[g.cols][cols].astype(np.float32)
+            projects["sign"][g.cols] += np.bincount(cols, minlength=k)
+            projects["start"][g.cols] += np.bincount(cols, weights=st <= 12, minlength=k)
+            projects["money"][g.cols] += np.bincount(cols, weights=amount > 0, minlength=k)
+            projects["amount"][g.cols] += np.bincount(cols, weights=amount, minlength=k)
 
     def _spans(self) -> list[list[tuple[int, int]]]:
         """Chunks grouped into spans of DEAL_SPAN chunks: new deals are simulated span by span."""
@@ -850,8 +905,8 @@ class Engine:
         big30, big100 = size >= BIG_PROJECT, size >= HUNDRED_BILLION
         fx_dom = np.where(foreign, 0, setup.deal_fx[0]).astype(np.float32)
         fx_for = np.where(foreign, setup.deal_fx[1], 0).astype(np.float32)
-        v = np.empty((len(trial), len(KEYS)), np.float32)
-        col = {key: v[:, k] for k, key in enumerate(KEYS)}
+        v = np.empty((len(KEYS), len(trial)), np.float32)  # one contiguous row per metric
+        col = dict(zip(KEYS, v, strict=True))
         for j, m in enumerate(months):
             signed, started = sign <= m, start <= m
             paid = rate * np.maximum(m + 1 - start, 0)
@@ -866,7 +921,7 @@ class Engine:
             col["new_starts"][:] = started
             col["new_production"][:] = produce <= m
             col["four_new"][:] = started & four
-            out[:, j, :] += agg @ v
+            out[:, j, :] += agg @ v.T
         if sources is not None:
             ns = len(setup.sources)
             paid = rate * np.maximum(13 - start, 0)
