@@ -14,10 +14,11 @@ The model, month by month after the as-of month (what lands after December does 
   as-of date; a signed one starts with `start_probability`, `months_to_start` later; a started
   one produces with `production_probability`. Lags are lognormal around their means; the
   first milestone still ahead of each project slips by `slip_months`.
-- Money arrives, not signatures: a started project pays the rest of its planned in-year
-  inflow times a Beta `arrival_ratio`, evenly over the months left; one that starts later pays
-  its plan's monthly rate from its start month; one without a plan pays `unplanned_share` of
-  its total investment a year. Foreign money counts in the target's currency at the FX rate.
+- Money arrives, not signatures: a started project ends the year at a Beta `arrival_ratio`
+  share of its planned in-year inflow (never below what has arrived), the rest paid evenly
+  over the months left; one that starts later pays that share of its plan's monthly rate
+  from its start month; one without a plan pays an `unplanned_share` of its total investment
+  a year. Foreign money counts in the target's currency at the FX rate.
 - Offices and platforms bring leads every month, events in the plan bring leads in their
   month (events already held are in the ledger); a share of leads sign after a lag as new
   deals with a heavy-tailed size, a foreign share, a 500强 share (foreign ones on the
@@ -39,7 +40,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,16 +49,19 @@ from scipy import sparse
 from workbook import draws
 from workbook.drivers import Drivers, PlannedEvent
 from workbook.errors import InputError, ParamsError
-from workbook.i18n import STAGES
+from workbook.i18n import STAGES, check_lang
 from workbook.ledger import convert_rate
 from workbook.metrics import BIG_PROJECT, HUNDRED_BILLION, METRICS, count_masks, unit_of
 from workbook.pacing import check_as_of
 from workbook.zone import Zone
 
+if TYPE_CHECKING:
+    from workbook.forecast import Forecast  # forecast.py imports this module
+
 CHUNK = 4096  # trials per chunk; part of the draws' identity, so fixed
 SPARSE = 0.3  # below this share of trials signing in the year, a stage runs sparse
 DEAL_SPAN = 8  # chunks of trials whose new deals are simulated together
-BLOCK = 4  # deal slots drawn per block; more blocks are drawn when a source needs them
+BLOCK = 4  # deal slots per overflow block (deals beyond a source's pool)
 KEYS: tuple[str, ...] = tuple(METRICS)  # every metric, in METRICS order
 MONEY = KEYS[:2]
 COUNTS = KEYS[2:]
@@ -157,10 +161,6 @@ class _Group:
         setattr(self, f"sel_{family}", sel)
         setattr(self, f"w_{family}", np.ascontiguousarray(w[sel]))
 
-    @property
-    def started(self) -> bool:
-        return self.stage in ("started", "producing")
-
 
 @dataclass(frozen=True)
 class Source:
@@ -229,7 +229,7 @@ class Engine:
         check_as_of(self.as_of, params.year)
         self.trials = int(trials)
         self.seed = int(seed)
-        self.lang = lang
+        self.lang = check_lang(lang)
         self.month = self.as_of.month  # the as-of month: the last one that is fact
         self.future = 12 - self.month  # months simulated
         self._cache: dict[tuple, np.ndarray] = {}
@@ -388,7 +388,7 @@ class Engine:
         plan: pd.DataFrame | Iterable[PlannedEvent] | None = None,
         *,
         scenario: str | None = None,
-    ):  # -> Forecast (imported late: forecast.py imports this module)
+    ) -> Forecast:
         """Simulate the rest of the year. `drivers` None: the params' drivers; `plan` None: the
         params' event plan, an empty DataFrame: no events."""
         from workbook.forecast import Forecast
@@ -398,7 +398,7 @@ class Engine:
         future = self._run(setup, months=(12,))[:, 0, :]
         return Forecast(self, setup, future, scenario=scenario)
 
-    def forecast_scenario(self, name: str):
+    def forecast_scenario(self, name: str) -> Forecast:
         """The forecast under a named scenario of the params (its drivers and its plan)."""
         key = self.scenario_key(name)
         return self.forecast(self.scenario_drivers(key), self.scenario_plan(key), scenario=key)
@@ -425,8 +425,9 @@ class Engine:
     def _facts_at(self, date: dt.date, fx: float) -> dict[str, float]:
         from workbook.metrics import actuals
 
+        # Assessed metrics exactly as `status` counts them (at this FX rate); the others by
+        # the same definitions, so a forecast can add to every metric.
         params = self.params.model_copy(update={"fx_cny_per_usd": fx})
-        # Unassessed metrics too: a copy of the params whose targets name every metric.
         values = actuals(params, self.zone.ledger, date)
         ledger = self.zone.ledger
         masks = count_masks(ledger.projects, dt.date(self.params.year, 1, 1), date)
