@@ -439,3 +439,16 @@ def test_the_report_page_refuses_external_references(tmp_path):
     assert "<p>可见</p>" in page and "secret_code" not in page
     assert "notes for notebook readers" not in page and "a warning" not in page
     assert "vegaEmbed" in page and '"formatLocale"' in page and not external_references(page)
+
+
+def test_importing_the_package_and_the_review_facade_stays_light():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, workbook, workbook.review, workbook.cli.review, workbook.cli.batch; "
+        "heavy = [m for m in ('altair', 'papermill', 'nbconvert', 'nbformat', 'jupyter_client', "
+        "'IPython', 'ipywidgets', 'distributed') if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
