@@ -8,6 +8,7 @@ catalogue are DataFrames shaped exactly as the readers shape them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ from workbook.events import EVENT_COLUMNS
 from workbook.i18n import STAGES
 from workbook.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger
 from workbook.params import parse_params
-from workbook.zone import Zone
+from workbook.simulate import Engine
+from workbook.zone import Zone, load_zone
+
+SAMPLE_PARAMS = Path(__file__).resolve().parent.parent / "params" / "jining-2020.yaml"
 
 AS_OF = dt.date(2020, 6, 30)
 
@@ -137,3 +141,15 @@ def make_zone(
         ev["row"] = range(2, len(ev) + 2)
         ev = ev[EVENT_COLUMNS]
     return Zone(zp, ledger, ev)
+
+
+@functools.lru_cache(maxsize=1)
+def sample_zone() -> Zone:
+    """The bundled sample zone (Jining 2020), loaded once per test session."""
+    return load_zone(SAMPLE_PARAMS)
+
+
+@functools.lru_cache(maxsize=1)
+def sample_engine() -> Engine:
+    """A small engine on the sample zone, shared: its draws are made once."""
+    return Engine(sample_zone(), as_of=AS_OF, trials=400, seed=1)

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tests.sim_zones import AS_OF, CERTAIN, event, make_zone, project
-from tests.test_simulate import sample_engine, sample_zone
+from tests.sim_zones import AS_OF, CERTAIN, event, make_zone, project, sample_engine, sample_zone
 from workbook.calibrate import DAYS_PER_MONTH, calibrate
 from workbook.errors import InputError
 from workbook.forecast import reached

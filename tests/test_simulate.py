@@ -4,7 +4,6 @@ something is, common random numbers, facts never lost, and the shape of what it 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 from pathlib import Path
 
@@ -14,14 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SAMPLE_PARAMS
-from tests.sim_zones import AS_OF, CERTAIN, event, make_zone, project
+from tests.sim_zones import AS_OF, CERTAIN, event, make_zone, project, sample_engine, sample_zone
 from workbook.drivers import Drivers
 from workbook.errors import InputError, ParamsError
 from workbook.metrics import actuals
 from workbook.pacing import status
 from workbook.simulate import CHUNK, Engine, default_as_of, stage_at
-from workbook.zone import load_zone
 
 # ---- a zone where nothing is random: every total is known ---------------------------------
 
@@ -221,16 +218,6 @@ def test_event_deals_are_poisson_with_the_catalogue_mean(tmp_path):
 
 
 # ---- the sample zone: shape, order, facts, common random numbers ---------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def sample_zone():
-    return load_zone(SAMPLE_PARAMS)
-
-
-@functools.lru_cache(maxsize=1)
-def sample_engine() -> Engine:
-    return Engine(sample_zone(), as_of=AS_OF, trials=400, seed=1)
 
 
 def test_targets_table_shape_and_order():
