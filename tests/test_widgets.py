@@ -287,6 +287,29 @@ def test_constraint_toggles_change_the_problem_and_the_frontier(roadshow):
     assert roadshow.errors.text == ""
 
 
+def test_no_overseas_toggle_drops_overseas_events_from_the_plan(roadshow):
+    assert (roadshow.problem.slots["kind"] == "overseas").any()
+    roadshow.no_overseas.value = True
+    # the Japan office can only run overseas events: the planner says so
+    assert roadshow.plan is None and "驻日本招商机构" in roadshow.errors.text
+    roadshow.each_office.value = False
+    assert not (roadshow.problem.slots["kind"] == "overseas").any()
+    assert "overseas" not in set(roadshow.plan.table["kind"])
+    roadshow.no_overseas.value = False
+    roadshow.each_office.value = True
+    assert roadshow.errors.text == "" and roadshow.plan is not None
+
+
+def test_picking_a_scenario_plans_under_its_drivers(roadshow):
+    from workbook.roadshow import scenario_drivers
+
+    roadshow.scenario.value = "乐观"
+    assert roadshow.drivers == scenario_drivers(roadshow.params, "乐观")
+    assert roadshow.plan is not None and roadshow.errors.text == ""
+    roadshow.scenario.value = ""
+    assert roadshow.drivers == roadshow.params.drivers
+
+
 def test_export_buttons_write_xlsx_and_ics_that_read_back(roadshow):
     from icalendar import Calendar
     from openpyxl import load_workbook

@@ -246,7 +246,8 @@ EVENT_KINDS: tuple[str, ...] = ("domestic", "overseas", "conference", "platform"
 
 @dataclass(frozen=True)
 class Control:
-    """One driver slider: its key, label key, kind, range and step."""
+    """One driver slider: its key (label `ctl_<key>`), whole numbers or not, range, step and
+    readout format."""
 
     key: str
     integer: bool
@@ -584,7 +585,7 @@ class ScenarioPlanner:
         self._set_controls(self.base_drivers)
         self._build_cancel_boxes()
         self.cancel_holder.children = [self.cancel_area]
-        self.recompute()
+        self._compute()
         self.base_forecast = self.forecast
         self._refresh_tornado()
         self._render()
@@ -648,6 +649,11 @@ class ScenarioPlanner:
 
     def recompute(self) -> Forecast:
         """Forecast the current controls from the engine's cached draws, then redraw."""
+        self._compute()
+        self._render()
+        return self.forecast
+
+    def _compute(self) -> None:
         with _timer(self.timings, "drivers_ms"):
             self.drivers = what_if(
                 self.base_drivers,
@@ -659,8 +665,6 @@ class ScenarioPlanner:
         with _timer(self.timings, "engine_ms"):
             self.forecast = self.engine.forecast(self.drivers, self.plan)
             self._chart_data()
-        self._render()
-        return self.forecast
 
     def _chart_data(self) -> None:
         """The aggregated data the charts of the chosen metric need (a second engine pass for
@@ -903,7 +907,8 @@ def targets_table_html(targets: pd.DataFrame, status: pd.DataFrame, lang: str = 
         ("p90", "right"),
     ]
     th = "".join(
-        f'<th style="text-align:{a};padding:3px 8px;border-bottom:2px solid #999">'
+        f'<th style="text-align:{a};padding:3px 8px;border-bottom:2px solid #999;'
+        f'white-space:nowrap">'
         f"{html.escape(_t('col_' + k, lang))}</th>"
         for k, a in heads
     )
@@ -945,8 +950,8 @@ def targets_table_html(targets: pd.DataFrame, status: pd.DataFrame, lang: str = 
         rows.append(
             "<tr>"
             + "".join(
-                f'<td style="text-align:{a};padding:2px 8px;border-bottom:1px solid #eee;{s}">'
-                f"{v}</td>"
+                f'<td style="text-align:{a};padding:2px 8px;border-bottom:1px solid #eee;'
+                f'white-space:nowrap;{s}">{v}</td>'
                 for v, a, s in cells
             )
             + "</tr>"
@@ -1013,7 +1018,6 @@ class RoadshowPlanner:
         self.errors = ErrorArea()
         self.timings: dict[str, float] = {}
         self.updates = 0
-        self._holding = False
         self._fixed: dict[tuple, Any] = {}  # forecasts that a budget move does not change
         self.settings0 = self.params.roadshow
         self.drivers = scenario_drivers(self.params, self.scenario_key)
@@ -1050,6 +1054,8 @@ class RoadshowPlanner:
         active = tuple(
             r for r, box in zip(s0.restrictions, self.restriction_boxes, strict=True) if box.value
         )
+        if self.no_overseas.value:
+            active += (Restriction(kinds=("overseas",), reason=_t("rs_no_overseas", self.lang)),)
         return s0.model_copy(
             update={
                 "budget": float(self.budget.value),
@@ -1070,7 +1076,8 @@ class RoadshowPlanner:
             2 * s0.budget,
             float(self.zone.events["cost"].sum()) if self.zone.events is not None else 0.0,
         )
-        top = float(max(100.0, round(min(top, 4 * max(s0.budget, 100.0)) / 50) * 50))
+        top = min(top, 4 * max(s0.budget, 100.0), 10_000.0)
+        top = float(max(100.0, math.ceil(max(top, self.problem.budget) / 50) * 50))
         self.budget = _slider(
             W.IntSlider,
             "budget",
@@ -1109,7 +1116,7 @@ class RoadshowPlanner:
             W.IntSlider,
             "min_cloud",
             _t("rs_min_cloud", lang),
-            min(s0.min_cloud_events, max(n_cloud, s0.min_cloud_events)),
+            s0.min_cloud_events,
             0,
             max(n_cloud, s0.min_cloud_events, 1),
             1,
@@ -1130,19 +1137,27 @@ class RoadshowPlanner:
             )
             for r in s0.restrictions
         ]
-        for w in (self.each_office, self.avoid_holidays, *self.restriction_boxes):
+        self.no_overseas = W.Checkbox(
+            value=False, description=_t("rs_no_overseas", lang), indent=False
+        )
+        toggles = (self.each_office, self.avoid_holidays, self.no_overseas, *self.restriction_boxes)
+        for w in toggles:
             w.add_class("wb-control")
         self.each_office.add_class("wb-toggle-each-office")
         self.avoid_holidays.add_class("wb-toggle-holidays")
+        self.no_overseas.add_class("wb-toggle-no-overseas")
+        self.scenario = W.Dropdown(
+            options=[(_t("params_drivers", lang), "")]
+            + [(sc.display(k, lang), k) for k, sc in self.params.scenarios.items()],
+            value=self.scenario_key or "",
+            description=_t("scenario", lang),
+            style={"description_width": "11em"},
+            layout=W.Layout(width="30em"),
+        )
+        self.scenario.add_class("wb-scenario")
+        self.scenario.observe(self._on_scenario, names="value")
         self.budget.observe(self._on_budget, names="value")
-        for w in (
-            self.staff_days,
-            self.max_per_month,
-            self.min_cloud,
-            self.each_office,
-            self.avoid_holidays,
-            *self.restriction_boxes,
-        ):
+        for w in (self.staff_days, self.max_per_month, self.min_cloud, *toggles):
             w.observe(self._on_constraint, names="value")
         auto = W.Layout(width="auto")
         self.xlsx_button = W.Button(
@@ -1167,8 +1182,13 @@ class RoadshowPlanner:
 
     @guarded
     def _on_constraint(self, change: dict[str, Any]) -> None:
-        if not self._holding:
-            self.recompute(frontier=True)
+        self.recompute(frontier=True)
+
+    @guarded
+    def _on_scenario(self, change: dict[str, Any]) -> None:
+        self.scenario_key = change["new"] or None
+        self.drivers = scenario_drivers(self.params, self.scenario_key)
+        self.recompute(frontier=True)
 
     @guarded
     def _on_export_xlsx(self, _: Any = None) -> None:
@@ -1399,6 +1419,7 @@ class RoadshowPlanner:
         lang = self.lang
         controls = W.VBox(
             [
+                self.scenario,
                 W.HTML(f"<b>{html.escape(_t('rs_budget_title', lang))}</b>"),
                 self.budget,
                 W.HTML(f"<b>{html.escape(_t('rs_constraints', lang))}</b>"),
@@ -1407,6 +1428,7 @@ class RoadshowPlanner:
                 self.min_cloud,
                 self.each_office,
                 self.avoid_holidays,
+                self.no_overseas,
                 *self.restriction_boxes,
                 W.HTML(f"<b>{html.escape(_t('rs_export', lang))}</b>"),
                 W.HBox([self.xlsx_button, self.ics_button]),
