@@ -237,7 +237,7 @@ class Engine:
         self._cache_limit = cache_mb * 2**20
         self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._deals_last: dict[int, tuple] = {}
-        self._deal_result: tuple | None = None
+        self._deal_result: dict[tuple[int, ...], tuple] = {}  # months -> (deal drivers, result)
         self._prepare_ledger()
         self._catalogue = None if zone.events is None else zone.events.set_index("event_id")
         self._check_plans()
@@ -858,16 +858,16 @@ class Engine:
         self, setup: _Setup, months: tuple[int, ...], sources: dict[str, np.ndarray] | None
     ) -> np.ndarray:
         """What new deals add to every metric: (trials, len(months), len(KEYS)). Kept for the
-        last (deal drivers, months): a change to ledger-only drivers does not redo it."""
-        key = (setup.deal_key, months)
-        if sources is None and self._deal_result is not None and self._deal_result[0] == key:
-            return self._deal_result[1]
+        last deal drivers of each `months`: a change to ledger-only drivers does not redo it."""
+        last = self._deal_result.get(months)
+        if sources is None and last is not None and last[0] == setup.deal_key:
+            return last[1]
         out = np.zeros((self.trials, len(months), len(KEYS)))
         for span, chunks in enumerate(self._spans()):
             lo = chunks[0][0] * CHUNK
             hi = lo + sum(n for _, n in chunks)
             self._deal_kernel(setup, span, months, out[lo:hi], sources)
-        self._deal_result = (key, out)
+        self._deal_result[months] = (setup.deal_key, out)
         return out
 
     def _deal_kernel(
