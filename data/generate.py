@@ -25,6 +25,8 @@ AS_OF = dt.date(2020, 6, 30)
 FX = 6.9
 FIXED_TIME = dt.datetime(2020, 7, 1, 9, 0, 0)
 
+# fmt: off
+# Word lists and hand-listed rows stay one record a line: easier to read and edit as tables.
 STAGES_ZH = ["线索", "接洽", "考察", "在谈", "意向", "签约", "开工", "投产"]
 OFFICES = ["驻日本招商机构", "驻韩国招商机构", "驻京津冀招商机构", "驻长三角招商机构", "驻珠三角招商机构"]
 PLATFORMS = ["山东省青年企业家联合会", "深圳手机行业协会", "北京首都产业疏解机构", "上海山东商会", "香港山东商会", "济宁市贸促会"]
@@ -64,6 +66,7 @@ NAMED = [
     ("中国重汽新能源商用车项目", "中国重汽集团", "内资", "中国500强", "考察", 50.0, 4.0, None, None, None, "是", "是", "智能制造专班"),
     ("三星电子零部件项目", "三星电子", "外资", "世界500强", "接洽", 12.0, 1.5, None, None, None, "是", "否", "外资专班"),
 ]
+# fmt: on
 
 
 def _date(s: str | None) -> dt.date | None:
@@ -78,57 +81,115 @@ def synthetic(rng: np.random.Generator, n: int) -> list[dict]:
         foreign = rng.random() < 0.15
         cap = ("港澳台" if rng.random() < 0.4 else "外资") if foreign else "内资"
         u = rng.random()
-        flag = "世界500强" if u < 0.015 else "中国500强" if u < 0.035 else "民营500强" if u < 0.06 else "无"
+        flag = (
+            "世界500强"
+            if u < 0.015
+            else "中国500强"
+            if u < 0.035
+            else "民营500强"
+            if u < 0.06
+            else "无"
+        )
         total = float(np.round(np.exp(rng.normal(np.log(1.5), 1.25)), 2))
         if i == 7:
             total = 118.0  # the heavy tail: one synthetic 百亿 lead
         total = max(total, 0.1)
         sector = SECTORS[rng.integers(len(SECTORS))]
-        region = (REGIONS_FOREIGN if foreign else REGIONS_DOMESTIC)[rng.integers(7 if foreign else 10)]
+        region = (REGIONS_FOREIGN if foreign else REGIONS_DOMESTIC)[
+            rng.integers(7 if foreign else 10)
+        ]
         word = NAME_WORDS[rng.integers(len(NAME_WORDS))]
         ch_u = rng.random()
-        channel = (OFFICES[rng.integers(5)] if ch_u < 0.45 else PLATFORMS[rng.integers(6)] if ch_u < 0.75 else OTHER_CHANNELS[rng.integers(6)])
+        channel = (
+            OFFICES[rng.integers(5)]
+            if ch_u < 0.45
+            else PLATFORMS[rng.integers(6)]
+            if ch_u < 0.75
+            else OTHER_CHANNELS[rng.integers(6)]
+        )
         k = STAGES_ZH.index(stage)
         signed = start = prod = None
         if k >= 5:
-            signed = dt.date(2019, 1, 1) + dt.timedelta(days=int(rng.integers(0, 540 if k >= 6 else 150)))
+            signed = dt.date(2019, 1, 1) + dt.timedelta(
+                days=int(rng.integers(0, 540 if k >= 6 else 150))
+            )
             if k == 5:
                 signed = dt.date(2019, 10, 1) + dt.timedelta(days=int(rng.integers(0, 272)))
         if k >= 6:
-            start = min(signed + dt.timedelta(days=int(rng.integers(20, 240))), AS_OF - dt.timedelta(days=int(rng.integers(0, 60))))
+            start = min(
+                signed + dt.timedelta(days=int(rng.integers(20, 240))),
+                AS_OF - dt.timedelta(days=int(rng.integers(0, 60))),
+            )
             start = max(start, signed)
         if k >= 7:
-            prod = min(start + dt.timedelta(days=int(rng.integers(60, 300))), AS_OF - dt.timedelta(days=int(rng.integers(0, 30))))
+            prod = min(
+                start + dt.timedelta(days=int(rng.integers(60, 300))),
+                AS_OF - dt.timedelta(days=int(rng.integers(0, 30))),
+            )
             prod = max(prod, start)
         planned = 0.0
         if k >= 3:
-            planned = float(np.round(total * rng.uniform(0.15, 0.5) if k >= 5 else total * rng.uniform(0.05, 0.25), 2))
+            planned = float(
+                np.round(
+                    total * rng.uniform(0.15, 0.5) if k >= 5 else total * rng.uniform(0.05, 0.25), 2
+                )
+            )
         mdate = AS_OF + dt.timedelta(days=int(rng.integers(-20, 120)))
-        rows.append({
-            "name": f"{word}{sector}项目", "investor": f"{region}{word}{['科技', '实业', '集团'][rng.integers(3)]}有限公司",
-            "cap": cap, "flag": flag, "stage": stage, "total": total, "planned": planned,
-            "signed": signed, "start": start, "prod": prod,
-            "new500": "是" if flag in ("世界500强", "中国500强") and (signed is None or signed.year == YEAR) else "否",
-            "four_new": "是" if rng.random() < 0.3 else "否",
-            "region": region, "sector": sector, "channel": channel,
-            "team": TEAMS[4] if foreign else TEAMS[rng.integers(4)], "owner": OWNERS[rng.integers(len(OWNERS))],
-            "milestone": MILESTONES[stage], "mdate": mdate,
-        })
+        rows.append(
+            {
+                "name": f"{word}{sector}项目",
+                "investor": f"{region}{word}{['科技', '实业', '集团'][rng.integers(3)]}有限公司",
+                "cap": cap,
+                "flag": flag,
+                "stage": stage,
+                "total": total,
+                "planned": planned,
+                "signed": signed,
+                "start": start,
+                "prod": prod,
+                "new500": "是"
+                if flag in ("世界500强", "中国500强") and (signed is None or signed.year == YEAR)
+                else "否",
+                "four_new": "是" if rng.random() < 0.3 else "否",
+                "region": region,
+                "sector": sector,
+                "channel": channel,
+                "team": TEAMS[4] if foreign else TEAMS[rng.integers(4)],
+                "owner": OWNERS[rng.integers(len(OWNERS))],
+                "milestone": MILESTONES[stage],
+                "mdate": mdate,
+            }
+        )
     return rows
 
 
 def named_rows(rng: np.random.Generator) -> list[dict]:
     rows = []
-    for (name, inv, cap, flag, stage, total, planned, s, st, pr, n500, four, team) in NAMED:
+    for name, inv, cap, flag, stage, total, planned, s, st, pr, n500, four, team in NAMED:
         foreign = cap != "内资"
-        rows.append({
-            "name": name, "investor": inv, "cap": cap, "flag": flag, "stage": stage, "total": total,
-            "planned": planned, "signed": _date(s), "start": _date(st), "prod": _date(pr), "new500": n500,
-            "four_new": four, "region": "香港" if cap == "港澳台" else ("日本" if foreign else "山东"),
-            "sector": "智能制造", "channel": OFFICES[3] if not foreign else PLATFORMS[4], "team": team,
-            "owner": OWNERS[rng.integers(len(OWNERS))], "milestone": MILESTONES[stage],
-            "mdate": AS_OF + dt.timedelta(days=int(rng.integers(-15, 100))),
-        })
+        rows.append(
+            {
+                "name": name,
+                "investor": inv,
+                "cap": cap,
+                "flag": flag,
+                "stage": stage,
+                "total": total,
+                "planned": planned,
+                "signed": _date(s),
+                "start": _date(st),
+                "prod": _date(pr),
+                "new500": n500,
+                "four_new": four,
+                "region": "香港" if cap == "港澳台" else ("日本" if foreign else "山东"),
+                "sector": "智能制造",
+                "channel": OFFICES[3] if not foreign else PLATFORMS[4],
+                "team": team,
+                "owner": OWNERS[rng.integers(len(OWNERS))],
+                "milestone": MILESTONES[stage],
+                "mdate": AS_OF + dt.timedelta(days=int(rng.integers(-15, 100))),
+            }
+        )
     return rows
 
 
@@ -157,6 +218,7 @@ def arrivals(rng: np.random.Generator, projects: list[dict]) -> list[tuple]:
     return out
 
 
+# fmt: off
 EVENTS = [
     # id, name, kind, city, channel, cost 万元, staff-days, months, leads, conversion, lag, size median 亿元, foreign share, 500强 share
     ("EV01", "上海投资说明会(春季)", "国内推介会", "上海", "yrd", 45, 30, "3-6", 25, 0.06, 4, 2.0, 0.05, 0.04),
@@ -185,12 +247,21 @@ EVENTS = [
     ("EV24", "北京央企合作对接会", "国内推介会", "北京", "jjj", 40, 25, "4-11", 16, 0.07, 5, 4.0, 0.0, 0.12),
     ("EV25", "世界500强在华机构拜访周", "国内推介会", "上海", "sh_chamber", 30, 20, "5-11", 10, 0.06, 6, 5.0, 0.3, 0.3),
 ]
+# fmt: on
 
 
-def write_xlsx(path: Path, title: list[str] | None, header: list[str], rows: list[list], total_row: list | None = None) -> None:
+def write_xlsx(
+    path: Path,
+    title: list[str] | None,
+    header: list[str],
+    rows: list[list],
+    total_row: list | None = None,
+) -> None:
     wb = Workbook()
     ws = wb.active
-    ws.title = {"ledger.xlsx": "项目台账", "arrivals.xlsx": "到位资金", "events.xlsx": "活动目录"}[path.name]
+    ws.title = {"ledger.xlsx": "项目台账", "arrivals.xlsx": "到位资金", "events.xlsx": "活动目录"}[
+        path.name
+    ]
     for line in title or []:
         ws.append([line])
     ws.append(header)
@@ -212,31 +283,119 @@ def main() -> int:
     projects = named_rows(rng) + synthetic(rng, 200)
     for i, p in enumerate(projects, start=1):
         p["id"] = f"JN2020-{i:03d}"
-    header = ["序号", "项目编号", "项目名称", "投资方", "内外资", "500强类别", "来源地", "产业链", "招商渠道", "专班", "责任人", "阶段",
-              "总投资(亿元)", "年度计划到位（万元）", "签约日期", "开工日期", "投产日期", "下一节点", "节点日期", "新签500强", "四新", "备注"]
+    header = [
+        "序号",
+        "项目编号",
+        "项目名称",
+        "投资方",
+        "内外资",
+        "500强类别",
+        "来源地",
+        "产业链",
+        "招商渠道",
+        "专班",
+        "责任人",
+        "阶段",
+        "总投资(亿元)",
+        "年度计划到位（万元）",
+        "签约日期",
+        "开工日期",
+        "投产日期",
+        "下一节点",
+        "节点日期",
+        "新签500强",
+        "四新",
+        "备注",
+    ]
     rows = []
     for i, p in enumerate(projects, start=1):
+
         def d(x: dt.date | None, text: bool) -> object:
             return None if x is None else (f"{x.year}年{x.month}月{x.day}日" if text else x)
+
         as_text = i % 9 == 0  # some dates typed as text, the way they arrive from WPS
-        rows.append([i, p["id"], f" {p['name']}" if i % 17 == 0 else p["name"], p["investor"], p["cap"], p["flag"], p["region"], p["sector"],
-                     p["channel"], p["team"], p["owner"], p["stage"], p["total"],
-                     f"{p['planned'] * 1e4:,.0f}" if i % 11 == 0 else round(p["planned"] * 1e4, 1),
-                     d(p["signed"], as_text), d(p["start"], as_text), d(p["prod"], as_text),
-                     p["milestone"], p["mdate"], p["new500"], p["four_new"], "市重点" if p["total"] >= 10 else None])
+        rows.append(
+            [
+                i,
+                p["id"],
+                f" {p['name']}" if i % 17 == 0 else p["name"],
+                p["investor"],
+                p["cap"],
+                p["flag"],
+                p["region"],
+                p["sector"],
+                p["channel"],
+                p["team"],
+                p["owner"],
+                p["stage"],
+                p["total"],
+                f"{p['planned'] * 1e4:,.0f}" if i % 11 == 0 else round(p["planned"] * 1e4, 1),
+                d(p["signed"], as_text),
+                d(p["start"], as_text),
+                d(p["prod"], as_text),
+                p["milestone"],
+                p["mdate"],
+                p["new500"],
+                p["four_new"],
+                "市重点" if p["total"] >= 10 else None,
+            ]
+        )
     total_inv = round(sum(p["total"] for p in projects), 2)
-    total_row = ["合计", None, None, None, None, None, None, None, None, None, None, None, total_inv,
-                 round(sum(p["planned"] for p in projects) * 1e4, 1)]
+    total_row = [
+        "合计",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        total_inv,
+        round(sum(p["planned"] for p in projects) * 1e4, 1),
+    ]
     OUT.mkdir(parents=True, exist_ok=True)
-    write_xlsx(OUT / "ledger.xlsx", ["济宁高新区2020年重点招商项目台账", "填报单位：投资促进局　　更新日期：2020年6月30日"], header, rows, total_row)
+    write_xlsx(
+        OUT / "ledger.xlsx",
+        ["济宁高新区2020年重点招商项目台账", "填报单位：投资促进局　　更新日期：2020年6月30日"],
+        header,
+        rows,
+        total_row,
+    )
     arr = arrivals(rng, projects)
-    write_xlsx(OUT / "arrivals.xlsx", ["2020年1-6月到位资金明细"], ["项目编号", "月份", "到位金额(万)", "币种"], [list(a) for a in arr])
-    ev_header = ["活动编号", "活动名称", "类型", "城市", "承办机构", "费用(万元)", "人天", "可办月份", "预期线索", "转化率", "转化滞后(月)",
-                 "项目规模中位数(亿元)", "外资占比", "500强占比"]
-    write_xlsx(OUT / "events.xlsx", ["2020年招商活动备选目录"], ev_header, [list(e) for e in EVENTS])
+    write_xlsx(
+        OUT / "arrivals.xlsx",
+        ["2020年1-6月到位资金明细"],
+        ["项目编号", "月份", "到位金额(万)", "币种"],
+        [list(a) for a in arr],
+    )
+    ev_header = [
+        "活动编号",
+        "活动名称",
+        "类型",
+        "城市",
+        "承办机构",
+        "费用(万元)",
+        "人天",
+        "可办月份",
+        "预期线索",
+        "转化率",
+        "转化滞后(月)",
+        "项目规模中位数(亿元)",
+        "外资占比",
+        "500强占比",
+    ]
+    write_xlsx(
+        OUT / "events.xlsx", ["2020年招商活动备选目录"], ev_header, [list(e) for e in EVENTS]
+    )
     dom = sum(a[2] for a in arr if a[3] == "人民币") / 1e4
     usd = sum(a[2] for a in arr if a[3] == "美元") / 1e4
-    print(f"wrote {OUT}: {len(projects)} projects, {len(arr)} arrivals (domestic {dom:.2f}亿元, foreign {usd:.3f}亿美元), {len(EVENTS)} events")
+    print(
+        f"wrote {OUT}: {len(projects)} projects, {len(arr)} arrivals (domestic {dom:.2f}亿元, foreign {usd:.3f}亿美元), {len(EVENTS)} events"
+    )
     return 0
 
 
