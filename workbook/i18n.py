@@ -595,7 +595,7 @@ PLANNER_ZH = {
     "cancel_events": "取消计划活动",
     "cancel_reason": "情景推演中手动取消",
     "chart_options": "图表",
-    "timing": "重算{engine:.0f}毫秒，绘图{draw:.0f}毫秒（{trials:,}次模拟）",
+    "timing": "重算{engine:.0f}毫秒，月度预测{fan:.0f}毫秒，绘图{draw:.0f}毫秒（{trials:,}次模拟）",
     "same_as_scenario": "与所选情景相同",
     "delta": "较所选情景{pts:+.1f}个百分点",
     "tornado_fresh": "敏感性按当前设定计算",
@@ -692,7 +692,8 @@ PLANNER_EN = {
     "cancel_events": "Cancel planned events",
     "cancel_reason": "cancelled in the scenario planner",
     "chart_options": "Charts",
-    "timing": "recomputed in {engine:.0f} ms, drawn in {draw:.0f} ms ({trials:,} trials)",
+    "timing": "recomputed in {engine:.0f} ms, monthly fan {fan:.0f} ms, drawn in {draw:.0f} ms "
+    "({trials:,} trials)",
     "same_as_scenario": "same as the scenario",
     "delta": "{pts:+.1f} points against the scenario",
     "tornado_fresh": "sensitivity of the current settings",

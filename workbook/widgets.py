@@ -395,7 +395,7 @@ class ScenarioPlanner:
         self._tornado_key: tuple[int, str] | None = None
         with _timer(self.timings, "engine_ms"):
             self.forecast: Forecast = engine.forecast(self.drivers, self.plan)
-            self._chart_data()
+        self._chart_data()
         self.base_forecast = self.forecast
         self.scenario_table = self._scenario_table()
         self.sensitivity: pd.DataFrame | None = None
@@ -575,9 +575,8 @@ class ScenarioPlanner:
     @guarded
     def _on_metric(self, change: dict[str, Any]) -> None:
         self.metric = change["new"]
-        with _timer(self.timings, "engine_ms"):
-            self._chart_data()
-        self._render()
+        self._chart_data()
+        self._render(numbers=False)
 
     @guarded
     def _on_scenario(self, change: dict[str, Any]) -> None:
@@ -585,7 +584,8 @@ class ScenarioPlanner:
         self._set_controls(self.base_drivers)
         self._build_cancel_boxes()
         self.cancel_holder.children = [self.cancel_area]
-        self._compute()
+        self._forecast()
+        self._chart_data()
         self.base_forecast = self.forecast
         self._refresh_tornado()
         self._render()
@@ -601,7 +601,7 @@ class ScenarioPlanner:
     @guarded
     def _on_tornado(self, _: Any = None) -> None:
         self._refresh_tornado()
-        self._render()
+        self._render(numbers=False)
 
     @guarded
     def _on_save(self, _: Any = None) -> None:
@@ -648,12 +648,16 @@ class ScenarioPlanner:
     # -- computing -------------------------------------------------------------------------
 
     def recompute(self) -> Forecast:
-        """Forecast the current controls from the engine's cached draws, then redraw."""
-        self._compute()
-        self._render()
+        """Forecast the current controls from the engine's cached draws and redraw: the numbers
+        and the all-target charts go out first, then the chosen target's fan and histogram
+        (the fan is a second, monthly pass over the same draws)."""
+        self._forecast()
+        self._render(metric=False)
+        self._chart_data()
+        self._render(numbers=False)
         return self.forecast
 
-    def _compute(self) -> None:
+    def _forecast(self) -> None:
         with _timer(self.timings, "drivers_ms"):
             self.drivers = what_if(
                 self.base_drivers,
@@ -664,13 +668,13 @@ class ScenarioPlanner:
             )
         with _timer(self.timings, "engine_ms"):
             self.forecast = self.engine.forecast(self.drivers, self.plan)
-            self._chart_data()
 
     def _chart_data(self) -> None:
         """The aggregated data the charts of the chosen metric need (a second engine pass for
         the monthly fan; the year-end histogram binned in pandas, never trial by trial)."""
-        self.fan_data = self.forecast.fan(self.metric)
-        self.bins = cs.year_end_bins(self.forecast.year_end(self.metric))
+        with _timer(self.timings, "fan_ms"):
+            self.fan_data = self.forecast.fan(self.metric)
+            self.bins = cs.year_end_bins(self.forecast.year_end(self.metric))
 
     def _refresh_tornado(self) -> None:
         """One-at-a-time sensitivity of the current settings (the engine's, on the same draws)."""
@@ -704,34 +708,27 @@ class ScenarioPlanner:
             f'<div style="color:#666;margin-bottom:6px">{html.escape(sub)}</div>'
         )
 
-    def _charts(self) -> dict[str, alt.TopLevelMixin]:
-        fc, lang, metric = self.forecast, self.lang, self.metric
-        row = fc.targets.loc[metric]
-        stretch = None if pd.isna(row["stretch"]) else float(row["stretch"])
-        out: dict[str, alt.TopLevelMixin] = {
-            "fan": cs.fan_chart(
-                self.fan_data,
-                metric=metric,
-                target=float(row["target"]),
-                unit=str(row["unit"]),
-                lang=lang,
-            ),
-            "hist": cs.histogram_chart(
-                self.bins,
-                metric=metric,
-                target=float(row["target"]),
-                stretch=stretch,
-                unit=str(row["unit"]),
-                lang=lang,
-            ),
-            "p_attain": cs.p_attain_chart(fc.targets, lang),
-            "compare": cs.compare_chart(self.compare_frame(), lang),
-        }
-        tornado_key = (id(self.sensitivity), metric)
-        if tornado_key != self._tornado_key:  # unchanged by a driver move: not redrawn
-            sens = self.sensitivity if self.sensitivity is not None else cs.empty_sensitivity()
-            out["tornado"] = cs.tornado_chart(sens, metric=metric, lang=lang)
-            self._tornado_key = tornado_key
+    def _charts(self, numbers: bool = True, metric: bool = True) -> dict[str, alt.TopLevelMixin]:
+        """The charts to (re)draw: those of every target (`numbers`) and those of the chosen
+        target (`metric`); the tornado only when its data or target changed."""
+        fc, lang, m = self.forecast, self.lang, self.metric
+        out: dict[str, alt.TopLevelMixin] = {}
+        if numbers:
+            out["p_attain"] = cs.p_attain_chart(fc.targets, lang)
+            out["compare"] = cs.compare_chart(self.compare_frame(), lang)
+        if metric:
+            row = fc.targets.loc[m]
+            stretch = None if pd.isna(row["stretch"]) else float(row["stretch"])
+            target, unit = float(row["target"]), str(row["unit"])
+            out["fan"] = cs.fan_chart(self.fan_data, metric=m, target=target, unit=unit, lang=lang)
+            out["hist"] = cs.histogram_chart(
+                self.bins, metric=m, target=target, stretch=stretch, unit=unit, lang=lang
+            )
+            tornado_key = (id(self.sensitivity), m)
+            if tornado_key != self._tornado_key:  # a driver move leaves it as it is
+                sens = self.sensitivity if self.sensitivity is not None else cs.empty_sensitivity()
+                out["tornado"] = cs.tornado_chart(sens, metric=m, lang=lang)
+                self._tornado_key = tornado_key
         return out
 
     def compare_frame(self) -> pd.DataFrame:
@@ -748,16 +745,19 @@ class ScenarioPlanner:
             rows.append({"scenario": current, "metric": metric, "p_attain": float(p)})
         return pd.DataFrame(rows, columns=["scenario", "metric", "p_attain"])
 
-    def _render(self, charts: bool = True) -> None:
-        """Numbers first, then every chart whose data changed, each replaced in place."""
+    def _render(self, numbers: bool = True, metric: bool = True, charts: bool = True) -> None:
+        """Replace in place what changed: the numbers (headline, table) and the charts of every
+        target, and/or the charts of the chosen target."""
         t0 = time.perf_counter()
-        self.headline.value = self._headline_html()
-        self.table.value = self._table_html()
-        if charts:
-            for name, chart in self._charts().items():
-                self.charts[name].show(chart)
+        if numbers:
+            self.headline.value = self._headline_html()
+            self.table.value = self._table_html()
         self.tornado_note.value = self._tornado_note_html()
-        self.timings["draw_ms"] = (time.perf_counter() - t0) * 1000
+        if charts:
+            for name, chart in self._charts(numbers, metric).items():
+                self.charts[name].show(chart)
+        took = (time.perf_counter() - t0) * 1000
+        self.timings["draw_ms"] = took if numbers else self.timings.get("draw_ms", 0) + took
         self.updates += 1
         self.timing.value = (
             '<span style="color:#888;font-size:11px">'
@@ -766,6 +766,7 @@ class ScenarioPlanner:
                     "timing",
                     self.lang,
                     engine=self.timings.get("engine_ms", 0),
+                    fan=self.timings.get("fan_ms", 0),
                     draw=self.timings["draw_ms"],
                     trials=self.engine.trials,
                 )
