@@ -673,11 +673,15 @@ class Engine:
         out = np.zeros((self.trials, len(months), len(KEYS)))
         if self.future <= 0:
             return out
+        by_month = len(months) > 2 and months == tuple(range(months[0], 13))
         for c, n in self._chunks():
             lo = c * CHUNK
             part = out[lo : lo + n]
+            hist = _MonthHist(n, months) if by_month else None
             for gi, g in enumerate(self.groups):
-                self._group_kernel(setup, c, n, gi, g, months, part, projects)
+                self._group_kernel(setup, c, n, gi, g, months, part, projects, hist)
+            if hist is not None:
+                hist.add_to(part)
         out += self._deal_part(setup, months, sources)
         return out
 
@@ -691,7 +695,10 @@ class Engine:
         months: tuple[int, ...],
         out: np.ndarray,
         projects: dict[str, np.ndarray] | None,
+        hist: _MonthHist | None = None,
     ) -> None:
+        """One group of ledger projects in one chunk of trials: what they add to every
+        metric at the end of each of `months` (or, for a fan, into `hist`)."""
         t = setup.tables
         codes = self._group_codes(c, n, g)
         code = dict(zip(g.kinds, codes, strict=True))
@@ -699,7 +706,7 @@ class Engine:
         if g.stage in PRE_SIGN:
             sign = _take(t[f"S:{g.stage}"], code["S"])
             if setup.sparse[g.stage]:
-                self._sparse_kernel(setup, n, gi, g, code, sign, months, out, projects)
+                self._sparse_kernel(setup, n, gi, g, code, sign, months, out, projects, hist)
                 return
             start = sign + _take(t["T:chain"], code["T"])
             produce = start + _take(t["P:chain"], code["P"])
@@ -714,6 +721,9 @@ class Engine:
         if start is None:  # started: the year's share less what arrived, evenly to December
             share = np.maximum(share - setup.floors[gi], 0, out=share)
             year = share @ w_money
+        if hist is not None:
+            self._by_month(setup, n, gi, g, (sign, start, produce), share, year, months, out, hist)
+            months = ()  # done: the fan's months in a few passes
         for j, m in enumerate(months):
             counts = out[:, j, 2:]
             if sign is not None and len(g.sel_sign):
@@ -746,6 +756,43 @@ class Engine:
             projects["money"][cols] += np.count_nonzero(amount > 0, axis=0)
             projects["amount"][cols] += amount.sum(axis=0, dtype=np.float64)
 
+    def _by_month(
+        self,
+        setup: _Setup,
+        n: int,
+        gi: int,
+        g: _Group,
+        milestones: tuple[np.ndarray | None, ...],
+        share: np.ndarray,
+        year: np.ndarray | None,
+        months: tuple[int, ...],
+        out: np.ndarray,
+        hist: _MonthHist,
+    ) -> None:
+        """Every month from the first after the as-of month to December at once (a dense
+        group): milestones counted by (trial, month), money by the month it starts flowing
+        (summed up month after month by `hist`): what the per-month loop gives, in a few
+        passes."""
+        rows = (np.arange(n, dtype=np.int32) * (draws.OUT + 1))[:, None]
+        for family, x in zip(("sign", "start", "produce"), milestones, strict=True):
+            if x is None:
+                continue
+            w = g.full[family]
+            for j in np.flatnonzero(w.any(axis=0)):
+                cols = np.flatnonzero(w[:, j])
+                hist.count(2 + j, rows, x if len(cols) == x.shape[1] else x[:, cols])
+        if year is None:
+            w_money = setup.money_w[gi]
+            start = milestones[1]
+            assert start is not None
+            for cur in (0, 1):
+                cols = np.flatnonzero(w_money[:, cur])
+                if len(cols):
+                    hist.pay(cur, rows, start[:, cols], share[:, cols] * w_money[cols, cur])
+        if year is not None:  # started: evenly over the months left
+            elapsed = (np.array(months) - self.month) / self.future
+            out[:, :, :2] += year[:, None, :] * elapsed[None, :, None]
+
     def _sparse_kernel(
         self,
         setup: _Setup,
@@ -757,6 +804,7 @@ class Engine:
         months: tuple[int, ...],
         out: np.ndarray,
         projects: dict[str, np.ndarray] | None,
+        hist: _MonthHist | None = None,
     ) -> None:
         """A stage before signing where few trials sign within the year (leads, contacts):
         only the (trial, project) pairs that sign by December go on, summed per trial by a
@@ -776,6 +824,16 @@ class Engine:
             m = sparse.csr_matrix((values.astype(np.float32), cols, indptr), shape=(n, k))
             return m @ w
 
+        if hist is not None:
+            base = rows.astype(np.int32) * (draws.OUT + 1)
+            for family, x in (("sign", s_), ("start", st), ("produce", pr)):
+                w = g.full[family][cols]
+                for j in np.flatnonzero(w.any(axis=0)):
+                    hist.count(2 + j, base, x, w[:, j])
+            w_money = setup.money_w[gi][cols]
+            for cur in (0, 1):
+                hist.pay(cur, base, st, share * w_money[:, cur])
+            months = ()
         for j, m in enumerate(months):
             counts = per_trial(s_ <= m, g.full["sign"])
             counts += per_trial(st <= m, g.full["start"])
@@ -958,6 +1016,35 @@ class Engine:
             paid = share_t[codes[1]] * np.maximum(13 - start, 0)
             out[c * CHUNK : c * CHUNK + n] = paid.sum(axis=1) / (12 * EXTRA_SLOTS) * to_unit
         return out
+
+
+class _MonthHist:
+    """Per-trial values for every month of a fan, built from (trial, month) histograms: a
+    count of milestones in each month, or money that starts flowing in each month (at a
+    monthly rate, so its cumulative value is a double running sum)."""
+
+    def __init__(self, n: int, months: tuple[int, ...]):
+        self.n, self.first = n, months[0]
+        self.counts = np.zeros((len(months), len(KEYS), n))  # month-major: fast running sums
+        self.flows = np.zeros((len(months), len(KEYS), n))
+
+    def _hist(self, rows: np.ndarray, x: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+        slots = draws.OUT + 1
+        idx = (rows + np.minimum(x, draws.OUT)).ravel()
+        w = None if weights is None else np.broadcast_to(weights, x.shape).ravel()
+        h = np.bincount(idx, weights=w, minlength=self.n * slots).reshape(self.n, slots)
+        return h[:, self.first : draws.OUT]
+
+    def count(self, k: int, rows: np.ndarray, x: np.ndarray, weights: np.ndarray | None = None):
+        self.counts[:, k, :] += self._hist(rows, x, weights).T
+
+    def pay(self, k: int, rows: np.ndarray, start: np.ndarray, rate: np.ndarray) -> None:
+        self.flows[:, k, :] += self._hist(rows, start, rate).T
+
+    def add_to(self, out: np.ndarray) -> None:
+        """out[trial, month, metric] += cumulative values."""
+        total = np.cumsum(self.counts, axis=0) + np.cumsum(np.cumsum(self.flows, axis=0), axis=0)
+        out += total.transpose(2, 0, 1)
 
 
 def _by_kind(raw: np.ndarray) -> np.ndarray:
