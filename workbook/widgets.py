@@ -991,6 +991,12 @@ FRONTIER_METRICS: tuple[str, ...] = (
 )
 FRONTIER_POINTS = 7
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TABLE_STYLE = (
+    "<style>table.wb-plan, table.wb-compare {border-collapse:collapse;font-size:13px}"
+    " .wb-plan th, .wb-plan td, .wb-compare th, .wb-compare td"
+    " {padding:2px 8px;white-space:nowrap;border-bottom:1px solid #eee;text-align:left}"
+    " .wb-plan th, .wb-compare th {border-bottom:2px solid #999}</style>"
+)
 
 
 class RoadshowPlanner:
@@ -1369,7 +1375,7 @@ class RoadshowPlanner:
         if self.plan is None:
             return ""
         t = display_table(self.plan, self.lang)
-        return t.to_html(index=False, border=0, classes="wb-plan", na_rep="")
+        return TABLE_STYLE + t.to_html(index=False, border=0, classes="wb-plan", na_rep="")
 
     def _compare_html(self) -> str:
         if self.comparison is None:
@@ -1380,9 +1386,8 @@ class RoadshowPlanner:
         out = pd.DataFrame({_t("col_metric", lang): c["label"]})
         for k in keys:
             out[label("plan", k, lang)] = [f"{v:.1%}" for v in c[k]]
-        return f"<b>{html.escape(_t('rs_compare_title', lang))}</b>" + out.to_html(
-            index=False, border=0, classes="wb-compare"
-        )
+        title = f"<b>{html.escape(_t('rs_compare_title', lang))}</b>"
+        return title + TABLE_STYLE + out.to_html(index=False, border=0, classes="wb-compare")
 
     # -- export ----------------------------------------------------------------------------
 
