@@ -6,7 +6,7 @@ is worth beside arrived capital, which official holidays no event may touch, and
 restrictions (events or kinds that may not be held in given months). How signed deals turn
 into arrived capital is the forecast's business: the `drivers:` section (workbook.drivers).
 
-This module sits in the values layer: it imports nothing above `workbook.params.Frozen`.
+This module sits in the values layer: it imports nothing above `workbook.frozen.Frozen`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from workbook.params import Frozen
+from workbook.frozen import Frozen
 
 EventKind = Literal["domestic", "overseas", "cloud", "conference", "platform"]
 EVENT_KIND_ORDER: tuple[str, ...] = ("domestic", "overseas", "conference", "platform", "cloud")
