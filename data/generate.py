@@ -7,6 +7,7 @@ plausible (illustrative, not real) figures; about 200 synthetic projects are dra
 them: amounts lognormal (median ~1.5亿元, a tail past 100亿元), ~15% foreign, a few percent
 500强. The files are written the way planners keep them (a title row, 序号 and 备注 columns,
 units in the headers, a 合计 row, some dates typed as text) so the demo exercises the reader.
+The drawing and writing code is shared with data/generate_zoucheng.py in data/synth.py.
 """
 
 from __future__ import annotations
@@ -16,32 +17,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from openpyxl import Workbook
+from synth import ARRIVALS_HEADER, EVENTS_HEADER, Zone, arrivals, draw_projects, write_xlsx
 
 SEED = 20200408
 OUT = Path(__file__).resolve().parent / "jining-2020"
-YEAR = 2020
-AS_OF = dt.date(2020, 6, 30)
-FX = 6.9
-FIXED_TIME = dt.datetime(2020, 7, 1, 9, 0, 0)
+CREATOR = "workbook data/generate.py"
 
 # fmt: off
 # Word lists and hand-listed rows stay one record a line: easier to read and edit as tables.
-STAGES_ZH = ["线索", "接洽", "考察", "在谈", "意向", "签约", "开工", "投产"]
-OFFICES = ["驻日本招商机构", "驻韩国招商机构", "驻京津冀招商机构", "驻长三角招商机构", "驻珠三角招商机构"]
-PLATFORMS = ["山东省青年企业家联合会", "深圳手机行业协会", "北京首都产业疏解机构", "上海山东商会", "香港山东商会", "济宁市贸促会"]
-OTHER_CHANNELS = ["以商招商", "云招商", "上海投资说明会", "深圳投资说明会", "儒商大会", "青岛跨国公司领导人峰会"]
-TEAMS = ["智能制造专班", "新材料专班", "生物医药专班", "现代服务业专班", "外资专班", "500强专班"]
-OWNERS = ["张伟", "王芳", "李强", "刘洋", "陈静", "杨帆", "赵磊", "孙丽", "周涛", "吴敏"]
-SECTORS = ["智能制造", "新材料", "生物医药", "高端装备", "新一代信息技术", "现代物流", "纺织新材料", "医疗器械", "新能源汽车零部件", "工业互联网", "数字经济", "节能环保"]
-REGIONS_DOMESTIC = ["北京", "天津", "上海", "江苏", "浙江", "广东", "深圳", "济南", "青岛", "河北"]
-REGIONS_FOREIGN = ["日本", "韩国", "香港", "台湾", "德国", "美国", "新加坡"]
-NAME_WORDS = ["华晟", "鼎新", "瑞丰", "联创", "恒信", "中科", "博远", "智源", "天成", "金润", "宏图", "安泰", "凯达", "普瑞", "东岳", "海纳", "嘉禾", "思远", "同创", "卓越"]
-MILESTONES = {
-    "线索": "首次对接", "接洽": "项目考察", "考察": "商务谈判", "在谈": "签订意向协议",
-    "意向": "正式签约", "签约": "开工建设", "开工": "设备安装", "投产": "达产达效",
-}
-
 # Projects named in the seed article (figures illustrative):
 # (name, investor, 内外资, 500强类别, 阶段, 总投资亿元, 年度计划到位亿元, 签约, 开工, 投产, 新签500强, 四新, 专班)
 NAMED = [
@@ -66,159 +49,32 @@ NAMED = [
     ("中国重汽新能源商用车项目", "中国重汽集团", "内资", "中国500强", "考察", 50.0, 4.0, None, None, None, "是", "是", "智能制造专班"),
     ("三星电子零部件项目", "三星电子", "外资", "世界500强", "接洽", 12.0, 1.5, None, None, None, "是", "否", "外资专班"),
 ]
-# fmt: on
 
+ZONE = Zone(
+    offices=["驻日本招商机构", "驻韩国招商机构", "驻京津冀招商机构", "驻长三角招商机构", "驻珠三角招商机构"],
+    platforms=["山东省青年企业家联合会", "深圳手机行业协会", "北京首都产业疏解机构", "上海山东商会", "香港山东商会", "济宁市贸促会"],
+    other_channels=["以商招商", "云招商", "上海投资说明会", "深圳投资说明会", "儒商大会", "青岛跨国公司领导人峰会"],
+    teams=["智能制造专班", "新材料专班", "生物医药专班", "现代服务业专班", "外资专班", "500强专班"],
+    owners=["张伟", "王芳", "李强", "刘洋", "陈静", "杨帆", "赵磊", "孙丽", "周涛", "吴敏"],
+    sectors=["智能制造", "新材料", "生物医药", "高端装备", "新一代信息技术", "现代物流", "纺织新材料", "医疗器械", "新能源汽车零部件", "工业互联网", "数字经济", "节能环保"],
+    regions_domestic=["北京", "天津", "上海", "江苏", "浙江", "广东", "深圳", "济南", "青岛", "河北"],
+    regions_foreign=["日本", "韩国", "香港", "台湾", "德国", "美国", "新加坡"],
+    words=["华晟", "鼎新", "瑞丰", "联创", "恒信", "中科", "博远", "智源", "天成", "金润", "宏图", "安泰", "凯达", "普瑞", "东岳", "海纳", "嘉禾", "思远", "同创", "卓越"],
+    named=NAMED,
+    named_sector="智能制造",
+    named_region={"内资": "山东", "港澳台": "香港", "外资": "日本"},
+    named_channel=("驻长三角招商机构", "香港山东商会"),
+    size=(1.5, 1.25),
+    big=(7, 118.0),  # one synthetic 百亿 lead
+    flag_cuts=(0.015, 0.035, 0.06),
+    channel_cuts=(0.45, 0.75),
+    signed_span=540,
+    arrival_share=(0.08, 0.36),
+    foreign_month="{year}年{m}月",
+    unused_signed_draw=150,
+    mdate_first=True,
+)
 
-def _date(s: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(s) if s else None
-
-
-def synthetic(rng: np.random.Generator, n: int) -> list[dict]:
-    stage_p = np.array([0.22, 0.16, 0.12, 0.12, 0.09, 0.09, 0.13, 0.07])
-    rows = []
-    for i in range(n):
-        stage = STAGES_ZH[rng.choice(8, p=stage_p)]
-        foreign = rng.random() < 0.15
-        cap = ("港澳台" if rng.random() < 0.4 else "外资") if foreign else "内资"
-        u = rng.random()
-        flag = (
-            "世界500强"
-            if u < 0.015
-            else "中国500强"
-            if u < 0.035
-            else "民营500强"
-            if u < 0.06
-            else "无"
-        )
-        total = float(np.round(np.exp(rng.normal(np.log(1.5), 1.25)), 2))
-        if i == 7:
-            total = 118.0  # the heavy tail: one synthetic 百亿 lead
-        total = max(total, 0.1)
-        sector = SECTORS[rng.integers(len(SECTORS))]
-        region = (REGIONS_FOREIGN if foreign else REGIONS_DOMESTIC)[
-            rng.integers(7 if foreign else 10)
-        ]
-        word = NAME_WORDS[rng.integers(len(NAME_WORDS))]
-        ch_u = rng.random()
-        channel = (
-            OFFICES[rng.integers(5)]
-            if ch_u < 0.45
-            else PLATFORMS[rng.integers(6)]
-            if ch_u < 0.75
-            else OTHER_CHANNELS[rng.integers(6)]
-        )
-        k = STAGES_ZH.index(stage)
-        signed = start = prod = None
-        if k >= 5:
-            signed = dt.date(2019, 1, 1) + dt.timedelta(
-                days=int(rng.integers(0, 540 if k >= 6 else 150))
-            )
-            if k == 5:
-                signed = dt.date(2019, 10, 1) + dt.timedelta(days=int(rng.integers(0, 272)))
-        if k >= 6:
-            start = min(
-                signed + dt.timedelta(days=int(rng.integers(20, 240))),
-                AS_OF - dt.timedelta(days=int(rng.integers(0, 60))),
-            )
-            start = max(start, signed)
-        if k >= 7:
-            prod = min(
-                start + dt.timedelta(days=int(rng.integers(60, 300))),
-                AS_OF - dt.timedelta(days=int(rng.integers(0, 30))),
-            )
-            prod = max(prod, start)
-        planned = 0.0
-        if k >= 3:
-            planned = float(
-                np.round(
-                    total * rng.uniform(0.15, 0.5) if k >= 5 else total * rng.uniform(0.05, 0.25), 2
-                )
-            )
-        mdate = AS_OF + dt.timedelta(days=int(rng.integers(-20, 120)))
-        rows.append(
-            {
-                "name": f"{word}{sector}项目",
-                "investor": f"{region}{word}{['科技', '实业', '集团'][rng.integers(3)]}有限公司",
-                "cap": cap,
-                "flag": flag,
-                "stage": stage,
-                "total": total,
-                "planned": planned,
-                "signed": signed,
-                "start": start,
-                "prod": prod,
-                "new500": "是"
-                if flag in ("世界500强", "中国500强") and (signed is None or signed.year == YEAR)
-                else "否",
-                "four_new": "是" if rng.random() < 0.3 else "否",
-                "region": region,
-                "sector": sector,
-                "channel": channel,
-                "team": TEAMS[4] if foreign else TEAMS[rng.integers(4)],
-                "owner": OWNERS[rng.integers(len(OWNERS))],
-                "milestone": MILESTONES[stage],
-                "mdate": mdate,
-            }
-        )
-    return rows
-
-
-def named_rows(rng: np.random.Generator) -> list[dict]:
-    rows = []
-    for name, inv, cap, flag, stage, total, planned, s, st, pr, n500, four, team in NAMED:
-        foreign = cap != "内资"
-        rows.append(
-            {
-                "name": name,
-                "investor": inv,
-                "cap": cap,
-                "flag": flag,
-                "stage": stage,
-                "total": total,
-                "planned": planned,
-                "signed": _date(s),
-                "start": _date(st),
-                "prod": _date(pr),
-                "new500": n500,
-                "four_new": four,
-                "region": "香港" if cap == "港澳台" else ("日本" if foreign else "山东"),
-                "sector": "智能制造",
-                "channel": OFFICES[3] if not foreign else PLATFORMS[4],
-                "team": team,
-                "owner": OWNERS[rng.integers(len(OWNERS))],
-                "milestone": MILESTONES[stage],
-                "mdate": AS_OF + dt.timedelta(days=int(rng.integers(-15, 100))),
-            }
-        )
-    return rows
-
-
-def arrivals(rng: np.random.Generator, projects: list[dict]) -> list[tuple]:
-    """Jan-Jun arrivals: started/producing projects pay in part of the planned inflow."""
-    out = []
-    for p in projects:
-        k = STAGES_ZH.index(p["stage"])
-        if k < 5 or p["planned"] <= 0:
-            continue
-        share = rng.uniform(0.08, 0.36) if k >= 6 else rng.uniform(0.0, 0.15)
-        first = p["signed"] if p["signed"] and p["signed"].year == YEAR else dt.date(YEAR, 1, 1)
-        months = [m for m in range(first.month, 7)]
-        if not months or share <= 0:
-            continue
-        weights = rng.dirichlet(np.ones(len(months)))
-        foreign = p["cap"] != "内资"
-        for m, w in zip(months, weights, strict=True):
-            amount_yi = p["planned"] * share * w
-            if amount_yi < 0.005:
-                continue
-            if foreign:
-                out.append((p["id"], f"{YEAR}年{m}月", round(amount_yi / FX * 1e4, 1), "美元"))
-            else:
-                out.append((p["id"], f"{YEAR}-{m:02d}", round(amount_yi * 1e4, 1), "人民币"))
-    return out
-
-
-# fmt: off
 EVENTS = [
     # id, name, kind, city, channel, cost 万元, staff-days, months, leads, conversion, lag, size median 亿元, foreign share, 500强 share
     ("EV01", "上海投资说明会(春季)", "国内推介会", "上海", "yrd", 45, 30, "3-6", 25, 0.06, 4, 2.0, 0.05, 0.04),
@@ -250,39 +106,9 @@ EVENTS = [
 # fmt: on
 
 
-def write_xlsx(
-    path: Path,
-    title: list[str] | None,
-    header: list[str],
-    rows: list[list],
-    total_row: list | None = None,
-) -> None:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = {"ledger.xlsx": "项目台账", "arrivals.xlsx": "到位资金", "events.xlsx": "活动目录"}[
-        path.name
-    ]
-    for line in title or []:
-        ws.append([line])
-    ws.append(header)
-    for r in rows:
-        ws.append(r)
-    if total_row is not None:
-        ws.append([])
-        ws.append(total_row)
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    wb.properties.creator = "workbook data/generate.py"
-    tmp = path.with_suffix(".tmp.xlsx")
-    wb.save(tmp)
-    tmp.replace(path)
-
-
 def main() -> int:
     rng = np.random.default_rng(SEED)
-    projects = named_rows(rng) + synthetic(rng, 200)
-    for i, p in enumerate(projects, start=1):
-        p["id"] = f"JN2020-{i:03d}"
+    projects = draw_projects(rng, ZONE, 200, "JN2020")
     header = [
         "序号",
         "项目编号",
@@ -360,36 +186,29 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     write_xlsx(
         OUT / "ledger.xlsx",
+        "项目台账",
         ["济宁高新区2020年重点招商项目台账", "填报单位：投资促进局　　更新日期：2020年6月30日"],
         header,
         rows,
         total_row,
+        creator=CREATOR,
     )
-    arr = arrivals(rng, projects)
+    arr = arrivals(rng, ZONE, projects)
     write_xlsx(
         OUT / "arrivals.xlsx",
+        "到位资金",
         ["2020年1-6月到位资金明细"],
-        ["项目编号", "月份", "到位金额(万)", "币种"],
-        [list(a) for a in arr],
+        ARRIVALS_HEADER,
+        arr,
+        creator=CREATOR,
     )
-    ev_header = [
-        "活动编号",
-        "活动名称",
-        "类型",
-        "城市",
-        "承办机构",
-        "费用(万元)",
-        "人天",
-        "可办月份",
-        "预期线索",
-        "转化率",
-        "转化滞后(月)",
-        "项目规模中位数(亿元)",
-        "外资占比",
-        "500强占比",
-    ]
     write_xlsx(
-        OUT / "events.xlsx", ["2020年招商活动备选目录"], ev_header, [list(e) for e in EVENTS]
+        OUT / "events.xlsx",
+        "活动目录",
+        ["2020年招商活动备选目录"],
+        EVENTS_HEADER,
+        [list(e) for e in EVENTS],
+        creator=CREATOR,
     )
     dom = sum(a[2] for a in arr if a[3] == "人民币") / 1e4
     usd = sum(a[2] for a in arr if a[3] == "美元") / 1e4

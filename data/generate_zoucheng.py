@@ -10,6 +10,7 @@ up. For both zones the script also writes `ledger-2020Q1.xlsx`, the ledger as it
 31 March 2020, derived from the June ledger (stage dates after March removed, some projects
 one stage behind, some not yet entered, a few since dropped), which a 2020Q2 review compares
 against. Seeded and deterministic; the Jining files written by data/generate.py are only read.
+The drawing and writing code is shared with data/generate.py in data/synth.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,17 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from openpyxl import Workbook
+from synth import (
+    ARRIVALS_HEADER,
+    EVENTS_HEADER,
+    MILESTONES,
+    STAGES_ZH,
+    YEAR,
+    Zone,
+    arrivals,
+    draw_projects,
+    write_xlsx,
+)
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -27,483 +38,65 @@ sys.path.insert(0, str(HERE.parent))
 from workbook.i18n import STAGE_ZH, STAGES  # noqa: E402
 from workbook.ledger import load_ledger  # noqa: E402
 
+# q1_snapshot maps stage positions between the two lists.
+assert [STAGE_ZH[s] for s in STAGES] == STAGES_ZH
+
 SEED = 20200701
-YEAR = 2020
-AS_OF = dt.date(2020, 6, 30)
 Q1_END = dt.date(2020, 3, 31)
-FX = 6.9
-FIXED_TIME = dt.datetime(2020, 7, 1, 9, 0, 0)
 OUT = HERE / "zoucheng-2020"
+CREATOR = "workbook data/generate_zoucheng.py"
 
-STAGES_ZH = [STAGE_ZH[s] for s in STAGES]
-OFFICES = ["驻长三角招商机构", "驻珠三角招商机构", "驻京津冀招商机构", "驻韩国招商机构"]
-PLATFORMS = ["邹城商会联合会", "上海邹城商会", "深圳邹城商会"]
-OTHER_CHANNELS = ["以商招商", "云招商", "孟子故里投资说明会", "儒商大会"]
-TEAMS = ["高端装备专班", "新材料专班", "医养健康专班", "外资专班", "500强专班"]
-OWNERS = ["马超", "黄磊", "郭静", "林峰", "何平", "高远", "罗兰", "郑凯"]
-SECTORS = [
-    "高端装备",
-    "新材料",
-    "医养健康",
-    "新能源",
-    "煤化工新材料",
-    "现代物流",
-    "纺织服装",
-    "电子信息",
-]
-REGIONS_DOMESTIC = ["上海", "江苏", "浙江", "广东", "深圳", "北京", "济南", "青岛"]
-REGIONS_FOREIGN = ["韩国", "香港", "台湾", "日本", "新加坡"]
-WORDS = [
-    "兖矿",
-    "泰和",
-    "鲁邹",
-    "圣城",
-    "中恒",
-    "华信",
-    "百川",
-    "瑞鑫",
-    "东方",
-    "孟府",
-    "金泰",
-    "新启",
-]
-MILESTONES = {
-    "线索": "首次对接",
-    "接洽": "项目考察",
-    "考察": "商务谈判",
-    "在谈": "签订意向协议",
-    "意向": "正式签约",
-    "签约": "开工建设",
-    "开工": "设备安装",
-    "投产": "达产达效",
-}
+# fmt: off
 # Named (illustrative) anchors: the zone's big and 500强 projects.
+# (name, investor, 内外资, 500强类别, 阶段, 总投资亿元, 年度计划到位亿元, 签约, 开工, 投产, 新签500强, 四新, 专班)
 NAMED = [
-    # name, investor, 内外资, 500强类别, 阶段, 总投资亿元, 年度计划到位亿元, 签约, 开工, 新签500强, 专班
-    (
-        "邹城高端铝材产业园",
-        "山东鲁邹铝业集团",
-        "内资",
-        "中国500强",
-        "开工",
-        65.0,
-        9.0,
-        "2019-09-10",
-        "2020-03-20",
-        "否",
-        "新材料专班",
-    ),
-    (
-        "兖矿新能源装备基地",
-        "兖矿集团",
-        "内资",
-        "世界500强",
-        "签约",
-        32.0,
-        4.0,
-        "2020-05-12",
-        None,
-        "是",
-        "500强专班",
-    ),
-    (
-        "医养健康城",
-        "圣城医养投资",
-        "内资",
-        "无",
-        "在谈",
-        40.0,
-        3.0,
-        None,
-        None,
-        "否",
-        "医养健康专班",
-    ),
-    (
-        "韩资汽车零部件项目",
-        "韩国东方精工",
-        "外资",
-        "无",
-        "签约",
-        6.0,
-        1.2,
-        "2020-04-15",
-        None,
-        "否",
-        "外资专班",
-    ),
-    (
-        "中化新材料项目",
-        "中国中化集团",
-        "内资",
-        "世界500强",
-        "意向",
-        18.0,
-        2.0,
-        None,
-        None,
-        "是",
-        "500强专班",
-    ),
-    (
-        "港资智慧物流园",
-        "香港百川物流",
-        "港澳台",
-        "无",
-        "开工",
-        9.0,
-        2.5,
-        "2019-11-02",
-        "2020-04-08",
-        "否",
-        "外资专班",
-    ),
+    ("邹城高端铝材产业园", "山东鲁邹铝业集团", "内资", "中国500强", "开工", 65.0, 9.0, "2019-09-10", "2020-03-20", None, "否", "是", "新材料专班"),
+    ("兖矿新能源装备基地", "兖矿集团", "内资", "世界500强", "签约", 32.0, 4.0, "2020-05-12", None, None, "是", "是", "500强专班"),
+    ("医养健康城", "圣城医养投资", "内资", "无", "在谈", 40.0, 3.0, None, None, None, "否", "是", "医养健康专班"),
+    ("韩资汽车零部件项目", "韩国东方精工", "外资", "无", "签约", 6.0, 1.2, "2020-04-15", None, None, "否", "是", "外资专班"),
+    ("中化新材料项目", "中国中化集团", "内资", "世界500强", "意向", 18.0, 2.0, None, None, None, "是", "是", "500强专班"),
+    ("港资智慧物流园", "香港百川物流", "港澳台", "无", "开工", 9.0, 2.5, "2019-11-02", "2020-04-08", None, "否", "是", "外资专班"),
 ]
 
-
-def synthetic(rng: np.random.Generator, n: int) -> list[dict]:
-    stage_p = np.array([0.22, 0.16, 0.12, 0.12, 0.09, 0.09, 0.13, 0.07])
-    rows = []
-    for i in range(n):
-        k = int(rng.choice(8, p=stage_p))
-        stage = STAGES_ZH[k]
-        foreign = rng.random() < 0.15
-        cap = ("港澳台" if rng.random() < 0.4 else "外资") if foreign else "内资"
-        u = rng.random()
-        flag = (
-            "世界500强"
-            if u < 0.012
-            else "中国500强"
-            if u < 0.03
-            else "民营500强"
-            if u < 0.055
-            else "无"
-        )
-        total = max(float(np.round(np.exp(rng.normal(np.log(1.2), 1.2)), 2)), 0.1)
-        if i == 11:
-            total = 36.0  # a second big project in the pipeline
-        sector = SECTORS[rng.integers(len(SECTORS))]
-        regions = REGIONS_FOREIGN if foreign else REGIONS_DOMESTIC
-        region = regions[rng.integers(len(regions))]
-        word = WORDS[rng.integers(len(WORDS))]
-        u = rng.random()
-        channel = (
-            OFFICES[rng.integers(len(OFFICES))]
-            if u < 0.45
-            else PLATFORMS[rng.integers(len(PLATFORMS))]
-            if u < 0.72
-            else OTHER_CHANNELS[rng.integers(len(OTHER_CHANNELS))]
-        )
-        signed = start = prod = None
-        if k == 5:
-            signed = dt.date(2019, 10, 1) + dt.timedelta(days=int(rng.integers(0, 272)))
-        elif k >= 6:
-            signed = dt.date(2019, 1, 1) + dt.timedelta(days=int(rng.integers(0, 520)))
-        if k >= 6:
-            start = signed + dt.timedelta(days=int(rng.integers(20, 240)))
-            start = max(min(start, AS_OF - dt.timedelta(days=int(rng.integers(0, 60)))), signed)
-        if k >= 7:
-            prod = start + dt.timedelta(days=int(rng.integers(60, 300)))
-            prod = max(min(prod, AS_OF - dt.timedelta(days=int(rng.integers(0, 30)))), start)
-        planned = 0.0
-        if k >= 3:
-            share = rng.uniform(0.15, 0.5) if k >= 5 else rng.uniform(0.05, 0.25)
-            planned = float(np.round(total * share, 2))
-        rows.append(
-            {
-                "name": f"{word}{sector}项目",
-                "investor": f"{region}{word}{['科技', '实业', '集团'][rng.integers(3)]}有限公司",
-                "cap": cap,
-                "flag": flag,
-                "stage": stage,
-                "total": total,
-                "planned": planned,
-                "signed": signed,
-                "start": start,
-                "prod": prod,
-                "new500": "是"
-                if flag in ("世界500强", "中国500强") and (signed is None or signed.year == YEAR)
-                else "否",
-                "four_new": "是" if rng.random() < 0.3 else "否",
-                "region": region,
-                "sector": sector,
-                "channel": channel,
-                "team": TEAMS[3] if foreign else TEAMS[rng.integers(3)],
-                "owner": OWNERS[rng.integers(len(OWNERS))],
-                "milestone": MILESTONES[stage],
-                "mdate": AS_OF + dt.timedelta(days=int(rng.integers(-20, 120))),
-            }
-        )
-    return rows
-
-
-def named_rows(rng: np.random.Generator) -> list[dict]:
-    rows = []
-    for name, inv, cap, flag, stage, total, planned, s, st, n500, team in NAMED:
-        foreign = cap != "内资"
-        rows.append(
-            {
-                "name": name,
-                "investor": inv,
-                "cap": cap,
-                "flag": flag,
-                "stage": stage,
-                "total": total,
-                "planned": planned,
-                "signed": dt.date.fromisoformat(s) if s else None,
-                "start": dt.date.fromisoformat(st) if st else None,
-                "prod": None,
-                "new500": n500,
-                "four_new": "是",
-                "region": "韩国" if cap == "外资" else "香港" if foreign else "山东",
-                "sector": "高端装备",
-                "channel": PLATFORMS[0] if not foreign else OFFICES[3],
-                "team": team,
-                "owner": OWNERS[rng.integers(len(OWNERS))],
-                "milestone": MILESTONES[stage],
-                "mdate": AS_OF + dt.timedelta(days=int(rng.integers(-15, 100))),
-            }
-        )
-    return rows
-
-
-def arrivals(rng: np.random.Generator, projects: list[dict]) -> list[list]:
-    out = []
-    for p in projects:
-        k = STAGES_ZH.index(p["stage"])
-        if k < 5 or p["planned"] <= 0:
-            continue
-        share = rng.uniform(0.1, 0.4) if k >= 6 else rng.uniform(0.0, 0.15)
-        first = p["signed"] if p["signed"] and p["signed"].year == YEAR else dt.date(YEAR, 1, 1)
-        months = list(range(first.month, 7))
-        if not months or share <= 0:
-            continue
-        weights = rng.dirichlet(np.ones(len(months)))
-        for m, w in zip(months, weights, strict=True):
-            amount = p["planned"] * share * w
-            if amount < 0.005:
-                continue
-            if p["cap"] != "内资":
-                out.append([p["id"], f"{YEAR}-{m:02d}", round(amount / FX * 1e4, 1), "美元"])
-            else:
-                out.append([p["id"], f"{YEAR}-{m:02d}", round(amount * 1e4, 1), "人民币"])
-    return out
-
+ZONE = Zone(
+    offices=["驻长三角招商机构", "驻珠三角招商机构", "驻京津冀招商机构", "驻韩国招商机构"],
+    platforms=["邹城商会联合会", "上海邹城商会", "深圳邹城商会"],
+    other_channels=["以商招商", "云招商", "孟子故里投资说明会", "儒商大会"],
+    teams=["高端装备专班", "新材料专班", "医养健康专班", "外资专班", "500强专班"],
+    owners=["马超", "黄磊", "郭静", "林峰", "何平", "高远", "罗兰", "郑凯"],
+    sectors=["高端装备", "新材料", "医养健康", "新能源", "煤化工新材料", "现代物流", "纺织服装", "电子信息"],
+    regions_domestic=["上海", "江苏", "浙江", "广东", "深圳", "北京", "济南", "青岛"],
+    regions_foreign=["韩国", "香港", "台湾", "日本", "新加坡"],
+    words=["兖矿", "泰和", "鲁邹", "圣城", "中恒", "华信", "百川", "瑞鑫", "东方", "孟府", "金泰", "新启"],
+    named=NAMED,
+    named_sector="高端装备",
+    named_region={"内资": "山东", "港澳台": "香港", "外资": "韩国"},
+    named_channel=("邹城商会联合会", "驻韩国招商机构"),
+    size=(1.2, 1.2),
+    big=(11, 36.0),  # a second big project in the pipeline
+    flag_cuts=(0.012, 0.03, 0.055),
+    channel_cuts=(0.45, 0.72),
+    signed_span=520,
+    arrival_share=(0.1, 0.4),
+    foreign_month="{year}-{m:02d}",
+)
 
 EVENTS = [
     # id, name, kind, city, channel, cost 万元, staff-days, months, leads, conversion, lag, size 亿元, foreign, 500强
-    [
-        "ZE01",
-        "上海邹城投资说明会",
-        "国内推介会",
-        "上海",
-        "yrd",
-        40,
-        25,
-        "3-6,9-11",
-        20,
-        0.06,
-        4,
-        1.8,
-        0.05,
-        0.03,
-    ],
-    [
-        "ZE02",
-        "深圳电子信息产业推介会",
-        "国内推介会",
-        "深圳",
-        "prd",
-        40,
-        25,
-        "4-6,9-11",
-        20,
-        0.06,
-        4,
-        1.6,
-        0.05,
-        0.02,
-    ],
-    [
-        "ZE03",
-        "北京央企对接会",
-        "国内推介会",
-        "北京",
-        "jjj",
-        35,
-        20,
-        "4-11",
-        14,
-        0.07,
-        5,
-        3.5,
-        0.0,
-        0.1,
-    ],
-    [
-        "ZE04",
-        "韩国首尔汽车零部件对接会",
-        "境外招商",
-        "首尔",
-        "korea",
-        60,
-        35,
-        "5-7,9-11",
-        12,
-        0.05,
-        6,
-        1.5,
-        0.9,
-        0.04,
-    ],
-    [
-        "ZE05",
-        "上海邹城商会恳谈会",
-        "平台活动",
-        "上海",
-        "sh_zc",
-        12,
-        8,
-        "3-12",
-        10,
-        0.08,
-        3,
-        1.2,
-        0.03,
-        0.02,
-    ],
-    [
-        "ZE06",
-        "深圳邹城商会项目对接会",
-        "平台活动",
-        "深圳",
-        "sz_zc",
-        12,
-        8,
-        "3-12",
-        10,
-        0.08,
-        3,
-        1.2,
-        0.03,
-        0.02,
-    ],
-    [
-        "ZE07",
-        "邹城商会联合会回乡投资洽谈会",
-        "平台活动",
-        "邹城",
-        "zc_chambers",
-        10,
-        8,
-        "4-5,8-10",
-        12,
-        0.07,
-        3,
-        1.0,
-        0.0,
-        0.01,
-    ],
-    [
-        "ZE08",
-        "孟子故里投资说明会",
-        "大节会",
-        "邹城",
-        "jjj",
-        45,
-        30,
-        "9-10",
-        25,
-        0.06,
-        5,
-        2.5,
-        0.1,
-        0.06,
-    ],
-    [
-        "ZE09",
-        "云招商·高端装备专场",
-        "云招商",
-        "线上",
-        "yrd",
-        6,
-        6,
-        "全年",
-        30,
-        0.02,
-        4,
-        0.8,
-        0.05,
-        0.01,
-    ],
-    [
-        "ZE10",
-        "云招商·医养健康专场",
-        "云招商",
-        "线上",
-        "prd",
-        6,
-        6,
-        "全年",
-        25,
-        0.02,
-        4,
-        0.8,
-        0.05,
-        0.01,
-    ],
-    [
-        "ZE11",
-        "云签约·重点项目集中签约",
-        "云招商",
-        "线上",
-        "jjj",
-        10,
-        8,
-        "3-12",
-        20,
-        0.03,
-        3,
-        1.2,
-        0.1,
-        0.02,
-    ],
-    [
-        "ZE12",
-        "长三角新材料产业链招商会",
-        "国内推介会",
-        "南京",
-        "yrd",
-        30,
-        20,
-        "4-6,9-11",
-        15,
-        0.06,
-        4,
-        1.6,
-        0.03,
-        0.03,
-    ],
+    ("ZE01", "上海邹城投资说明会", "国内推介会", "上海", "yrd", 40, 25, "3-6,9-11", 20, 0.06, 4, 1.8, 0.05, 0.03),
+    ("ZE02", "深圳电子信息产业推介会", "国内推介会", "深圳", "prd", 40, 25, "4-6,9-11", 20, 0.06, 4, 1.6, 0.05, 0.02),
+    ("ZE03", "北京央企对接会", "国内推介会", "北京", "jjj", 35, 20, "4-11", 14, 0.07, 5, 3.5, 0.0, 0.1),
+    ("ZE04", "韩国首尔汽车零部件对接会", "境外招商", "首尔", "korea", 60, 35, "5-7,9-11", 12, 0.05, 6, 1.5, 0.9, 0.04),
+    ("ZE05", "上海邹城商会恳谈会", "平台活动", "上海", "sh_zc", 12, 8, "3-12", 10, 0.08, 3, 1.2, 0.03, 0.02),
+    ("ZE06", "深圳邹城商会项目对接会", "平台活动", "深圳", "sz_zc", 12, 8, "3-12", 10, 0.08, 3, 1.2, 0.03, 0.02),
+    ("ZE07", "邹城商会联合会回乡投资洽谈会", "平台活动", "邹城", "zc_chambers", 10, 8, "4-5,8-10", 12, 0.07, 3, 1.0, 0.0, 0.01),
+    ("ZE08", "孟子故里投资说明会", "大节会", "邹城", "jjj", 45, 30, "9-10", 25, 0.06, 5, 2.5, 0.1, 0.06),
+    ("ZE09", "云招商·高端装备专场", "云招商", "线上", "yrd", 6, 6, "全年", 30, 0.02, 4, 0.8, 0.05, 0.01),
+    ("ZE10", "云招商·医养健康专场", "云招商", "线上", "prd", 6, 6, "全年", 25, 0.02, 4, 0.8, 0.05, 0.01),
+    ("ZE11", "云签约·重点项目集中签约", "云招商", "线上", "jjj", 10, 8, "3-12", 20, 0.03, 3, 1.2, 0.1, 0.02),
+    ("ZE12", "长三角新材料产业链招商会", "国内推介会", "南京", "yrd", 30, 20, "4-6,9-11", 15, 0.06, 4, 1.6, 0.03, 0.03),
 ]
-
-
-def write_xlsx(
-    path: Path, sheet: str, title: list[str], header: list[str], rows: list[list]
-) -> None:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    for line in title:
-        ws.append([line])
-    ws.append(header)
-    for r in rows:
-        ws.append(r)
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    wb.properties.creator = "workbook data/generate_zoucheng.py"
-    tmp = path.with_suffix(".tmp.xlsx")
-    wb.save(tmp)
-    tmp.replace(path)
+# fmt: on
 
 
 LEDGER_HEADER = [
@@ -532,9 +125,7 @@ LEDGER_HEADER = [
 
 def zoucheng() -> list[dict]:
     rng = np.random.default_rng(SEED)
-    projects = named_rows(rng) + synthetic(rng, 134)
-    for i, p in enumerate(projects, start=1):
-        p["id"] = f"ZC2020-{i:03d}"
+    projects = draw_projects(rng, ZONE, 134, "ZC2020")
     rows = [
         [
             p["id"],
@@ -567,35 +158,23 @@ def zoucheng() -> list[dict]:
         ["邹城经济开发区2020年招商项目台账（示例数据）"],
         LEDGER_HEADER,
         rows,
+        creator=CREATOR,
     )
     write_xlsx(
         OUT / "arrivals.xlsx",
         "到位资金",
         ["2020年1-6月到位资金（示例数据）"],
-        ["项目编号", "月份", "到位金额(万)", "币种"],
-        arrivals(rng, projects),
+        ARRIVALS_HEADER,
+        arrivals(rng, ZONE, projects),
+        creator=CREATOR,
     )
     write_xlsx(
         OUT / "events.xlsx",
         "活动目录",
         ["2020年招商活动备选目录（示例数据）"],
-        [
-            "活动编号",
-            "活动名称",
-            "类型",
-            "城市",
-            "承办机构",
-            "费用(万元)",
-            "人天",
-            "可办月份",
-            "预期线索",
-            "转化率",
-            "转化滞后(月)",
-            "项目规模中位数(亿元)",
-            "外资占比",
-            "500强占比",
-        ],
-        EVENTS,
+        EVENTS_HEADER,
+        [list(e) for e in EVENTS],
+        creator=CREATOR,
     )
     return projects
 
@@ -659,15 +238,15 @@ def q1_snapshot(ledger_path: Path, prefix: str, seed: int) -> Path:
         rows.append(
             [
                 f"{prefix}-X{i + 1:02d}",
-                f"{WORDS[i]}意向项目（已终止）",
-                f"{WORDS[i]}投资有限公司",
+                f"{ZONE.words[i]}意向项目（已终止）",
+                f"{ZONE.words[i]}投资有限公司",
                 "内资",
                 "无",
                 "江苏",
-                SECTORS[i % len(SECTORS)],
+                ZONE.sectors[i % len(ZONE.sectors)],
                 "以商招商",
                 "新材料专班",
-                OWNERS[i % len(OWNERS)],
+                ZONE.owners[i % len(ZONE.owners)],
                 STAGES_ZH[stage],
                 float(np.round(rng.uniform(0.5, 8), 2)),
                 0.0,
@@ -681,7 +260,8 @@ def q1_snapshot(ledger_path: Path, prefix: str, seed: int) -> Path:
             ]
         )
     out = ledger_path.with_name(f"{ledger_path.stem}-{YEAR}Q1.xlsx")
-    write_xlsx(out, "项目台账", [f"{YEAR}年一季度末项目台账（示例数据）"], LEDGER_HEADER, rows)
+    title = [f"{YEAR}年一季度末项目台账（示例数据）"]
+    write_xlsx(out, "项目台账", title, LEDGER_HEADER, rows, creator=CREATOR)
     return out
 
 
