@@ -58,9 +58,11 @@ def completion_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart
             alt.Tooltip("phased_share:Q", title=_t("phased_share", lang), format=".1%"),
         ],
     )
-    ticks = base.mark_tick(color="black", thickness=2, size=22).encode(x="phased_share:Q")
-    text = base.mark_text(align="left", dx=4, fontSize=11).encode(x="completion:Q", text="text:N")
-    return (bars + ticks + text).properties(
+    ticks = base.mark_tick(color="black", thickness=2, size=22).encode(x=alt.X("phased_share:Q"))
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(
+        x=alt.X("completion:Q"), text=alt.Text("text:N")
+    )
+    return alt.layer(bars, ticks, text).properties(
         width=HALF, height=alt.Step(24), title=_t("completion_axis", lang)
     )
 
@@ -97,11 +99,13 @@ def attainment_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart
             alt.Tooltip("p_attain:Q", title=_t("p_attain", lang), format=".1%"),
         ],
     )
-    text = base.mark_text(align="left", dx=4, fontSize=11).encode(x="p_attain:Q", text="text:N")
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(
+        x=alt.X("p_attain:Q"), text=alt.Text("text:N")
+    )
     rule = (
         alt.Chart(pd.DataFrame({"x": [0.8]}))
         .mark_rule(color=GREY, strokeDash=[4, 3])
-        .encode(x="x:Q")
+        .encode(x=alt.X("x:Q"))
     )
     return (bars + text + rule).properties(
         width=HALF, height=alt.Step(24), title=_t("p_attain", lang)
@@ -163,8 +167,8 @@ def burnup_chart(burnup: pd.DataFrame, metric: str, unit: str, lang: str = "zh")
             .mark_area(opacity=0.18, color=color)
             .encode(
                 x=x,
-                y="p10:Q",
-                y2="p90:Q",
+                y=alt.Y("p10:Q"),
+                y2=alt.Y2("p90:Q"),
                 tooltip=[
                     alt.Tooltip("month:T", title=_t("month", lang), format="%Y-%m"),
                     alt.Tooltip("p10:Q", title="P10", format=",.2f"),
@@ -178,10 +182,10 @@ def burnup_chart(burnup: pd.DataFrame, metric: str, unit: str, lang: str = "zh")
             pd.DataFrame({"y": [target], "text": [f"{_t('annual_target', lang)} {target:g}"]})
         )
         .mark_rule(color="black", strokeDash=[1, 2])
-        .encode(y="y:Q")
+        .encode(y=alt.Y("y:Q"))
     )
     rule_text = rule.mark_text(align="left", dx=4, dy=-7, fontSize=11).encode(
-        y="y:Q", x=alt.value(0), text="text:N"
+        y=alt.Y("y:Q"), x=alt.XValue(0), text=alt.Text("text:N")
     )
     return alt.layer(*layers, lines, rule, rule_text).properties(
         width=HALF, height=280, title=label("metric", metric, lang)
@@ -211,7 +215,9 @@ def funnel_chart(funnel: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
             alt.Tooltip("total_investment:Q", title=_t("total_investment", lang), format=",.1f"),
         ],
     )
-    text = base.mark_text(align="left", dx=4, fontSize=11).encode(x="projects:Q", text="text:N")
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(
+        x=alt.X("projects:Q"), text=alt.Text("text:N")
+    )
     return (bars + text).properties(width=WIDTH, height=alt.Step(26), title=_t("s3", lang)[2:])
 
 
@@ -243,7 +249,9 @@ def changes_chart(counts: dict[str, int], lang: str = "zh") -> alt.LayerChart:
             alt.Tooltip("projects:Q", title=_t("projects", lang)),
         ],
     )
-    text = base.mark_text(dy=-8, fontSize=11).encode(y="projects:Q", text="projects:Q")
+    text = base.mark_text(dy=-8, fontSize=11).encode(
+        y=alt.Y("projects:Q"), text=alt.Text("projects:Q")
+    )
     return (bars + text).properties(width=360, height=200, title=_t("change", lang))
 
 
@@ -281,5 +289,7 @@ def channels_chart(channels: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
             alt.Tooltip("arrived:Q", title=_t("arrived", lang), format=",.2f"),
         ],
     )
-    text = base.mark_text(align="left", dx=4, fontSize=10).encode(x="arrived:Q", text="text:N")
+    text = base.mark_text(align="left", dx=4, fontSize=10).encode(
+        x=alt.X("arrived:Q"), text=alt.Text("text:N")
+    )
     return (bars + text).properties(width=WIDTH, height=alt.Step(20), title=_t("arrived", lang))

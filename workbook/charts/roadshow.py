@@ -78,7 +78,7 @@ def plan_chart(
         .mark_bar(cornerRadius=2, height=14)
         .encode(
             x=x,
-            x2="end:T",
+            x2=alt.X2("end:T"),
             y=alt.Y("event:N", sort=list(data["event"]), title=None),
             color=alt.Color(
                 "kind:N",
@@ -98,8 +98,12 @@ def plan_chart(
             ],
         )
     )
-    height = max(60, 22 * len(data))
-    chart: alt.Chart | alt.LayerChart = bars
+    # Size and title given to the layer directly: `.properties` on a layer copies it again.
+    size = {
+        "width": WIDTH,
+        "height": max(60, 22 * len(data)),
+        "title": title or ("招商活动安排" if lang == "zh" else "Roadshow plan"),
+    }
     if holidays is not None and len(holidays) and lo and hi:
         h = holidays[(holidays["last"] >= lo) & (holidays["first"] < hi)]
         if len(h):
@@ -113,16 +117,15 @@ def plan_chart(
             band = (
                 alt.Chart(shade)
                 .mark_rect(color=LIGHT, opacity=0.7)
-                .encode(x=x, x2="end:T", tooltip=[alt.Tooltip("holiday:N", title=None)])
+                .encode(x=x, x2=alt.X2("end:T"), tooltip=[alt.Tooltip("holiday:N", title=None)])
             )
             text = (
                 alt.Chart(shade)
                 .mark_text(align="left", baseline="top", dx=2, dy=2, color=GREY, fontSize=10)
-                .encode(x=x, y=alt.value(0), text="holiday:N")
+                .encode(x=x, y=alt.YValue(0), text=alt.Text("holiday:N"))
             )
-            chart = alt.layer(band, text, bars)
-    title = title or ("招商活动安排" if lang == "zh" else "Roadshow plan")
-    return chart.properties(width=WIDTH, height=height, title=title)
+            return alt.layer(band, text, bars, **size)
+    return bars.properties(**size)
 
 
 def holiday_frame(weeks: Sequence[HolidayWeek]) -> pd.DataFrame:
