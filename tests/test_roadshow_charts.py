@@ -92,6 +92,26 @@ def test_frontier_chart_colours_each_target_and_dashes_the_greedy_plan():
     assert enc["strokeDash"]["scale"]["range"] == [[5, 3], [1, 0]]
 
 
+def test_frontier_legend_draws_each_plan_as_its_dashed_or_solid_line():
+    """The lines' points made Vega-Lite fill the strokeDash legend's symbols with no stroke: a
+    reader saw no line at all, so greedy (dashed) and optimal (solid) looked alike."""
+    import re
+
+    vlc = pytest.importorskip("vl_convert")
+    svg = vlc.vegalite_to_svg(frontier_chart(frontier_frame(), "zh").to_json())
+    legend = next(
+        g for g in svg.split('class="mark-group role-legend"')[1:] if "性价比贪心方案" in g
+    )
+    symbols = re.findall(r'class="mark-symbol role-legend-symbol".*?<path ([^>]*)>', legend)
+    assert len(symbols) == 2
+    for attrs in symbols:
+        stroke = re.search(r'stroke="([^"]+)"', attrs)
+        assert stroke and stroke.group(1) not in ("transparent", "none")
+        assert 'fill="black"' not in attrs
+    dashes = [re.search(r'stroke-dasharray="([^"]+)"', a).group(1) for a in symbols]
+    assert dashes == ["5,3", "1,0"]  # greedy dashed, optimal solid, in the legend's order
+
+
 def test_frontier_chart_without_plan_column_draws_the_optimum_only():
     df = frontier_frame()
     df = df[df["plan"] == "optimal"].drop(columns="plan")

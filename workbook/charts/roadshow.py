@@ -182,7 +182,15 @@ def frontier_chart(
                 "plan_label:N",
                 title=None,
                 sort=plan_labels,
-                legend=alt.Legend(symbolType="stroke", symbolStrokeColor=GREY),
+                # The lines' points make Vega-Lite fill the legend's symbols black with no
+                # stroke, so a stroke symbol showed no dash: no fill, a grey 20 px stroke.
+                legend=alt.Legend(
+                    symbolType="stroke",
+                    symbolFillColor="transparent",
+                    symbolStrokeColor=GREY,
+                    symbolStrokeWidth=2,
+                    symbolSize=400,
+                ),
                 scale=alt.Scale(domain=plan_labels, range=[dashes[p] for p in plans]),
             ),
             tooltip=[
