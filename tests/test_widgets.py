@@ -103,6 +103,40 @@ def test_moving_a_driver_slider_updates_forecast_numbers_and_charts(planner):
     assert planner.timings["engine_ms"] > 0 and planner.timings["draw_ms"] > 0
 
 
+def _outputs(planner: ww.ScenarioPlanner) -> dict:
+    return {
+        "headline": planner.headline.value,
+        "table": planner.table.value,
+        **{name: slot.spec for name, slot in planner.charts.items()},
+    }
+
+
+def test_the_last_of_several_quick_driver_moves_is_what_every_output_shows(planner):
+    """A browser sends slider values as fast as they are pressed: each is recomputed in full and
+    in order, so after the last one the fan (drawn in a second pass) is that of the last value,
+    the same as after a single move there."""
+    slider = planner.controls["arrival_ratio"]
+    assert slider.value == pytest.approx(0.6)
+    slider.value = 0.45
+    direct = _outputs(planner)
+    slider.value = 0.6
+    draws = planner.charts["fan"].draws
+    for v in (0.55, 0.5, 0.45):
+        slider.value = v
+    assert planner.charts["fan"].draws == draws + 3  # none skipped
+    assert _outputs(planner) == direct
+    p = f"{_p(planner):.1%}"
+    assert f'data-metric="domestic_capital">{p}<' in planner.headline.value
+    assert planner.charts["fan"].spec["title"]["subtitle"].startswith(f"达标概率{p}，")
+    assert planner.adjusted() == ["计划资金到位比例 0.60→0.45"]
+    assert "已调整：计划资金到位比例 0.60→0.45" in planner.headline.value
+    first = next(iter(planner.cancel_boxes.values()))
+    first.value = True
+    assert "取消活动1场" in planner.headline.value
+    planner.reset_button.click()
+    assert planner.adjusted() == [] and "wb-adjusted" not in planner.headline.value
+
+
 def test_every_slider_acts_on_release_not_while_dragged(planner):
     sliders = [planner.controls[c.key] for c in ww.DRIVER_CONTROLS]
     assert len(sliders) == len(ww.DRIVER_CONTROLS) == 11
@@ -161,7 +195,10 @@ def test_an_exception_in_a_callback_is_shown_in_the_planner_then_cleared(planner
 
 def test_choosing_the_chart_metric_redraws_fan_and_histogram_for_it(planner):
     planner.metric_pick.value = "foreign_capital"
-    assert planner.charts["fan"].spec["title"].startswith("实际使用外资")
+    fan_title = planner.charts["fan"].spec["title"]
+    assert fan_title["text"].startswith("实际使用外资")
+    p = planner.forecast.targets.at["foreign_capital", "p_attain"]
+    assert fan_title["subtitle"].startswith(f"达标概率{p:.1%}，年末P50 ")
     assert planner.charts["hist"].spec["title"].startswith("实际使用外资")
     assert list(planner.fan_data.columns) == [
         "month",
@@ -257,6 +294,63 @@ def test_budget_slider_resolves_the_plan_and_redraws(roadshow):
     assert roadshow.charts["gantt"].spec != gantt0
     assert "wb-plan-p" in roadshow.summary.value
     assert list(roadshow.comparison.columns[-2:]) == ["greedy", "optimal"]
+    roadshow.budget.value = 300
+
+
+def _plan_outputs(roadshow: ww.RoadshowPlanner) -> dict:
+    return {
+        "summary": roadshow.summary.value,
+        "table": roadshow.table.value,
+        "compare": roadshow.compare_table.value,
+        **{name: slot.spec for name, slot in roadshow.charts.items()},
+    }
+
+
+def _rows(spec: dict, key: str) -> list[dict]:
+    (rows,) = [r for r in spec["datasets"].values() if r and key in r[0]]
+    return rows
+
+
+def test_ten_quick_budget_steps_end_with_every_output_at_the_last_budget(roadshow):
+    """Ten key presses 300 -> 200: each budget is re-planned and redrawn in order (none skipped,
+    none merged), and what the page ends on is the plan of 200, calendar and frontier marker
+    included, the same as after one move straight to 200."""
+    assert roadshow.budget.value == 300
+    roadshow.budget.value = 200
+    direct = _plan_outputs(roadshow)
+    roadshow.budget.value = 300
+    draws = roadshow.charts["gantt"].draws
+    for b in range(290, 190, -10):
+        roadshow.budget.value = b
+    assert roadshow.charts["gantt"].draws == draws + 10
+    assert _plan_outputs(roadshow) == direct
+    gantt, frontier = roadshow.charts["gantt"].spec, roadshow.charts["frontier"].spec
+    assert "预算200万元" in roadshow.summary.value
+    assert gantt["title"] == "优化方案日程（预算200万元）"
+    bars = _rows(gantt, "event")
+    assert len(bars) == len(roadshow.plan.table) > 0
+    assert {r["event"].split(" ")[0] for r in bars} == set(roadshow.plan.table["event_id"])
+    (marker,) = _rows(frontier, "text")
+    assert marker == {"budget": 200.0, "text": "当前预算200万元"}
+    roadshow.budget.value = 300
+
+
+def test_a_chart_failing_to_build_leaves_numbers_and_charts_at_one_plan(roadshow, monkeypatch):
+    """Everything is built before anything is replaced: a failure shows the error and leaves the
+    previous plan everywhere (never new numbers beside an old calendar); the next move heals."""
+    from workbook.charts import roadshow as cr
+
+    before = _plan_outputs(roadshow)
+    real = cr.plan_chart
+    monkeypatch.setattr(cr, "plan_chart", lambda *a, **k: 1 / 0)
+    roadshow.budget.value = 250
+    assert "ZeroDivisionError" in roadshow.errors.text
+    assert _plan_outputs(roadshow) == before
+    monkeypatch.setattr(cr, "plan_chart", real)
+    roadshow.budget.value = 240
+    assert roadshow.errors.text == ""
+    assert "预算240万元" in roadshow.summary.value
+    assert roadshow.charts["gantt"].spec["title"] == "优化方案日程（预算240万元）"
     roadshow.budget.value = 300
 
 

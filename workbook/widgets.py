@@ -6,8 +6,12 @@ cached draws (common random numbers) and updates numbers and charts in place: ta
 widgets whose value is replaced, charts are `alt.JupyterChart` widgets whose chart is
 replaced (offline: the Vega bundle comes from vl-convert, never a CDN). Sliders act on
 release (`continuous_update=False`), so a drag costs one recompute; several controls set at
-once (a scenario picked) recompute once. An exception in a callback is shown in the planner's
-error area, never swallowed; the next successful update clears it.
+once (a scenario picked) recompute once. Every control change is recomputed in full, in order:
+nothing is skipped or coalesced on this side, so the last value set is the one every output
+shows. A redraw builds all of its tables and chart specs first and only then replaces them,
+one right after the other, so numbers and charts reach the page together and a failure while
+building leaves every output at the previous, consistent state. An exception in a callback is
+shown in the planner's error area, never swallowed; the next successful update clears it.
 
 Everything here is testable without a browser: set a control's `.value` and the model
 (`planner.drivers`, `planner.forecast`) and the outputs (`planner.table.value`, the charts'
@@ -184,10 +188,18 @@ class ChartSlot:
         self.draws = 1
 
     def show(self, chart: alt.TopLevelMixin) -> None:
-        """Replace the chart in place. The planners' charts hold no params or selections, so
-        the spec is sent as it is; the schema was checked when the slot was made (and by the
-        chart functions' tests), which halves the cost of a redraw."""
-        spec = chart.to_dict(validate=False)
+        """Replace the chart in place."""
+        self.put(self.spec_of(chart))
+
+    @staticmethod
+    def spec_of(chart: alt.TopLevelMixin) -> dict[str, Any]:
+        """The spec a slot is sent. The planners' charts hold no params or selections, so the
+        spec goes as it is; the schema was checked when the slot was made (and by the chart
+        functions' tests), which halves the cost of a redraw."""
+        return chart.to_dict(validate=False)
+
+    def put(self, spec: dict[str, Any]) -> None:
+        """Replace the chart by a spec built beforehand (`spec_of`)."""
         with self.widget.hold_sync():
             self.widget.spec = spec
         self.draws += 1
@@ -393,6 +405,11 @@ class ScenarioPlanner:
         self.drivers = self.base_drivers
         self.plan = self.base_plan
         self._tornado_key: tuple[int, str] | None = None
+        # The control values the forecast was made from (what the headline says was changed).
+        self._used: tuple[dict[str, float], tuple[str, ...]] = (
+            control_values(self.drivers, self.params.fx_cny_per_usd),
+            (),
+        )
         with _timer(self.timings, "engine_ms"):
             self.forecast: Forecast = engine.forecast(self.drivers, self.plan)
         self._chart_data()
@@ -658,16 +675,18 @@ class ScenarioPlanner:
         return self.forecast
 
     def _forecast(self) -> None:
+        values, cancelled = self.values(), self.cancelled
         with _timer(self.timings, "drivers_ms"):
             self.drivers = what_if(
                 self.base_drivers,
-                self.values(),
-                self.cancelled,
+                values,
+                cancelled,
                 _t("cancel_reason", self.lang),
                 fx_default=self.params.fx_cny_per_usd,
             )
         with _timer(self.timings, "engine_ms"):
             self.forecast = self.engine.forecast(self.drivers, self.plan)
+        self._used = (values, cancelled)
 
     def _chart_data(self) -> None:
         """The aggregated data the charts of the chosen metric need (a second engine pass for
@@ -697,6 +716,7 @@ class ScenarioPlanner:
         self.charts: dict[str, ChartSlot] = {}
         for name, chart in self._charts().items():
             self.charts[name] = ChartSlot(name, chart)
+        self._tornado_key = self._tornado_now()
         self.cancel_holder = W.VBox([self.cancel_area])
 
     def _title_html(self) -> str:
@@ -720,16 +740,33 @@ class ScenarioPlanner:
             row = fc.targets.loc[m]
             stretch = None if pd.isna(row["stretch"]) else float(row["stretch"])
             target, unit = float(row["target"]), str(row["unit"])
-            out["fan"] = cs.fan_chart(self.fan_data, metric=m, target=target, unit=unit, lang=lang)
+            fan = cs.fan_chart(self.fan_data, metric=m, target=target, unit=unit, lang=lang)
+            # The subtitle says which outlook the fan draws: the same P(attain) as the headline.
+            out["fan"] = fan.properties(
+                title=alt.TitleParams(text=fan.title, subtitle=self._fan_note(row))
+            )
             out["hist"] = cs.histogram_chart(
                 self.bins, metric=m, target=target, stretch=stretch, unit=unit, lang=lang
             )
-            tornado_key = (id(self.sensitivity), m)
-            if tornado_key != self._tornado_key:  # a driver move leaves it as it is
+            if self._tornado_now() != self._tornado_key:  # a driver move leaves it as it is
                 sens = self.sensitivity if self.sensitivity is not None else cs.empty_sensitivity()
                 out["tornado"] = cs.tornado_chart(sens, metric=m, lang=lang)
-                self._tornado_key = tornado_key
         return out
+
+    def _tornado_now(self) -> tuple[int, str]:
+        """What the tornado must show: the sensitivity table and the chosen target."""
+        return (id(self.sensitivity), self.metric)
+
+    def _fan_note(self, row: pd.Series) -> str:
+        unit = str(row["unit"])
+        p50 = float(row["p50"])
+        return _t(
+            "fan_note",
+            self.lang,
+            p=float(row["p_attain"]),
+            p50=f"{p50:,.0f}" if unit == "count" else f"{p50:,.2f}",
+            unit=label("unit", unit, self.lang),
+        )
 
     def compare_frame(self) -> pd.DataFrame:
         """P(attain) per target under each params scenario and the current settings, long form
@@ -749,13 +786,21 @@ class ScenarioPlanner:
         """Replace in place what changed: the numbers (headline, table) and the charts of every
         target, and/or the charts of the chosen target."""
         t0 = time.perf_counter()
-        if numbers:
-            self.headline.value = self._headline_html()
-            self.table.value = self._table_html()
-        self.tornado_note.value = self._tornado_note_html()
+        # Everything is built before anything is replaced (see the module's docstring).
+        headline = self._headline_html() if numbers else None
+        table = self._table_html() if numbers else None
+        note = self._tornado_note_html()
+        specs: dict[str, dict[str, Any]] = {}
         if charts:
-            for name, chart in self._charts(numbers, metric).items():
-                self.charts[name].show(chart)
+            specs = {n: ChartSlot.spec_of(c) for n, c in self._charts(numbers, metric).items()}
+        if headline is not None and table is not None:
+            self.headline.value = headline
+            self.table.value = table
+        self.tornado_note.value = note
+        for name, spec in specs.items():
+            self.charts[name].put(spec)
+        if "tornado" in specs:
+            self._tornado_key = self._tornado_now()
         took = (time.perf_counter() - t0) * 1000
         self.timings["draw_ms"] = took if numbers else self.timings.get("draw_ms", 0) + took
         self.updates += 1
@@ -795,7 +840,36 @@ class ScenarioPlanner:
                 _delta_text(d_all, lang),
             )
         )
-        return '<div style="display:flex;gap:28px;margin:6px 0 10px 0">' + "".join(parts) + "</div>"
+        return (
+            '<div style="display:flex;gap:28px;margin:6px 0 10px 0">'
+            + "".join(parts)
+            + "</div>"
+            + self._adjusted_html()
+        )
+
+    def adjusted(self) -> list[str]:
+        """What the numbers shown were computed with that differs from the chosen scenario: one
+        `label old→new` per control moved, and the number of events cancelled."""
+        values, cancelled = self._used
+        base = control_values(self.base_drivers, self.params.fx_cny_per_usd)
+        items = []
+        for c in DRIVER_CONTROLS:
+            old, new = float(base[c.key]), float(values[c.key])
+            if abs(new - old) > 1e-9:
+                items.append(f"{self._control_label(c.key)} {_fmt(old, c)}→{_fmt(new, c)}")
+        if cancelled:
+            items.append(_t("cancelled_n", self.lang, n=len(cancelled)))
+        return items
+
+    def _adjusted_html(self) -> str:
+        items = self.adjusted()
+        if not items:
+            return ""
+        text = _t("adjusted", self.lang, items=("；" if self.lang == "zh" else "; ").join(items))
+        return (
+            '<div class="wb-adjusted" style="color:#555;font-size:12px;margin:-4px 0 8px 0">'
+            f"{html.escape(text)}</div>"
+        )
 
     def _table_html(self) -> str:
         return targets_table_html(self.forecast.targets, self.status, self.lang)
@@ -880,6 +954,13 @@ def _big_number(title: str, value_html: str, sub: str) -> str:
         + html.escape(sub)
         + "</div></div>"
     )
+
+
+def _fmt(value: float, control: Control) -> str:
+    """A control's value as its slider shows it."""
+    if control.fmt == "d":
+        return str(int(round(value)))
+    return format(value, control.fmt)
 
 
 def _delta_text(d: float, lang: str) -> str:
@@ -1300,24 +1381,40 @@ class RoadshowPlanner:
         )
         metrics = list(dict.fromkeys(self.frontier["metric"])) if len(self.frontier) else None
         frontier_data = self.frontier if len(self.frontier) else _empty_frontier()
+        # The current budget: a dashed rule, labelled with its value on the side with room.
+        budget = float(self.problem.budget)
+        budgets = frontier_data["budget"]
+        right = len(budgets) > 0 and budget > (budgets.min() + budgets.max()) / 2
+        marker = pd.DataFrame(
+            {"budget": [budget], "text": [_t("rs_current_budget", lang, budget=budget)]}
+        )
         rule = (
-            alt.Chart(pd.DataFrame({"budget": [float(self.problem.budget)]}))
+            alt.Chart(marker)
             .mark_rule(color="black", strokeDash=[2, 2])
             .encode(x=alt.X("budget:Q"))
         )
+        rule_label = rule.mark_text(
+            align="right" if right else "left", baseline="top", dx=-4 if right else 4, dy=2
+        ).encode(x=alt.X("budget:Q"), y=alt.YValue(0), text=alt.Text("text:N"))
         frontier = alt.layer(
-            cr.frontier_chart(frontier_data, lang=lang, metrics=metrics), rule
-        ).properties(title=_t("rs_frontier_title", lang))
+            cr.frontier_chart(frontier_data, lang=lang, metrics=metrics),
+            rule,
+            rule_label,
+            title=_t("rs_frontier_title", lang),
+        )
         return {"gantt": gantt, "frontier": frontier}
 
     def _render(self, charts: bool = True) -> None:
+        """Replace the numbers, tables and charts by those of the current plan: all are built
+        first, then replaced one right after the other (see the module's docstring)."""
         t0 = time.perf_counter()
-        self.summary.value = self._summary_html()
-        self.table.value = self._table_html()
-        self.compare_table.value = self._compare_html()
-        if charts:
-            for name, chart in self._charts().items():
-                self.charts[name].show(chart)
+        summary, table, compare = self._summary_html(), self._table_html(), self._compare_html()
+        specs = {n: ChartSlot.spec_of(c) for n, c in self._charts().items()} if charts else {}
+        self.summary.value = summary
+        self.table.value = table
+        self.compare_table.value = compare
+        for name, spec in specs.items():
+            self.charts[name].put(spec)
         self.timings["draw_ms"] = (time.perf_counter() - t0) * 1000
         self.updates += 1
         self.timing.value = (
