@@ -34,7 +34,7 @@ def test_validate_bad_ledger_prints_every_error_and_exits_2(tmp_path, capsys):
         ["P1", "乙", "x", "内资", "无", "签约", 1, 0, None, None, None, "否", "否"],
     ]
     path = write_xlsx(tmp_path / "bad.xlsx", rows)
-    assert main(["validate", "--ledger", str(path)]) == 2
+    assert main(["validate", "--ledger", str(path), "--lang", "en"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err == [
         f"error: {path}, sheet 项目台账, row 2, column 阶段: unknown stage '已签' (expected one of 线索, 接洽, 考察, 在谈, 意向, 签约, 开工, 投产, lead, contact, visit, negotiating, intent, signed, started, producing, negotiation, sign, start, production, site visit)",
@@ -70,7 +70,7 @@ def test_bad_date_and_bad_params_exit_2(tmp_path):
     assert r.returncode == 2 and "not a real date: '2020-02-30'" in r.stderr
     bad = tmp_path / "p.yaml"
     bad.write_text("zone: x\n", encoding="utf-8")
-    r = run("status", str(bad), "--as-of", "2020-06-30")
+    r = run("status", str(bad), "--as-of", "2020-06-30", "--lang", "en")
     assert r.returncode == 2
     assert f"error: {bad}: zone_en is required" in r.stderr.splitlines()
 

@@ -81,7 +81,7 @@ def test_catalogue_errors_name_row_and_column(tmp_path):
     path = write_xlsx(tmp_path / "ev.xlsx", rows, sheet="活动目录")
     with pytest.raises(DataFileError) as info:
         load_events(path, {"yrd", "korea"})
-    assert [line.replace(str(path), "ev.xlsx") for line in info.value.lines()] == [
+    assert [line.replace(str(path), "ev.xlsx") for line in info.value.lines("en")] == [
         "ev.xlsx, sheet 活动目录, row 2, column 类型: unknown event kind '出国' (expected one of 国内推介会, 国内推介, 境外招商, 境外推介会, 云招商, 大节会, 平台活动, domestic, overseas, cloud, conference, platform)",
         "ev.xlsx, sheet 活动目录, row 2, column 承办机构: unknown office or platform 'tokyo' (expected one of korea, yrd)",
         "ev.xlsx, sheet 活动目录, row 2, column 转化率: expected a share between 0 and 1 (or 0% to 100%), found 1.5",

@@ -22,7 +22,7 @@ from workbook.ledger import load_ledger
 def _problems(ledger: Path, arrivals: Path | None = None) -> list[str]:
     with pytest.raises(DataFileError) as info:
         load_ledger(ledger, arrivals)
-    return [line.replace(str(ledger.parent) + "/", "") for line in info.value.lines()]
+    return [line.replace(str(ledger.parent) + "/", "") for line in info.value.lines("en")]
 
 
 def test_reads_a_ledger_as_planners_keep_it(tmp_path):

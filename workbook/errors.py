@@ -1,12 +1,17 @@
 """Every error the workbook raises on purpose: one base class and a few kinds.
 
 Each error renders as one or more lines that say where (file, sheet, row, column or key
-path), what was expected and what was found, so the CLI can print them and exit 2.
+path), what was expected and what was found, so the CLI can print them and exit 2. Lines
+are held as `Message`s (or plain text) and rendered by `lines(lang)` in Chinese (default)
+or English; `str(error)` is the English text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from workbook.messages import Message, render
 
 
 class WorkbookError(Exception):
@@ -14,19 +19,22 @@ class WorkbookError(Exception):
 
     exit_code = 2
 
-    def lines(self) -> list[str]:
-        return [str(self)]
+    def __init__(self, problems: str | Message | Iterable[str | Message] = ()):
+        if isinstance(problems, str | Message):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__(self.problems)
+
+    def lines(self, lang: str = "zh") -> list[str]:
+        """One line per problem in `lang` ("zh" or "en"); plain-text problems as they are."""
+        return [render(p, lang) for p in self.problems]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines("en"))
 
 
 class ParamsError(WorkbookError):
     """A parameter file (YAML) or a parameter value does not fit the schema."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
-
-    def lines(self) -> list[str]:
-        return list(self.problems)
 
 
 @dataclass(frozen=True)
@@ -37,28 +45,26 @@ class CellProblem:
     sheet: str | None
     row: int | None  # Excel row number (1-based, as the planner sees it); None for the file
     column: str | None  # the header as written in the file
-    message: str
+    message: Message
 
-    def render(self) -> str:
+    def render(self, lang: str = "zh") -> str:
         parts = [self.file]
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(Message("where.sheet", sheet=self.sheet).render(lang))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(Message("where.row", row=self.row).render(lang))
         if self.column:
-            parts.append(f"column {self.column}")
-        return f"{', '.join(parts)}: {self.message}"
+            parts.append(Message("where.column", column=self.column).render(lang))
+        where = Message("where.sep").render(lang).join(parts)
+        return Message("at", where=where, body=self.message).render(lang)
 
 
 class DataFileError(WorkbookError):
     """A ledger, arrivals or event file has bad rows; holds every problem found, not just the first."""
 
-    def __init__(self, problems: list[CellProblem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(p.render() for p in self.problems))
-
-    def lines(self) -> list[str]:
-        return [p.render() for p in self.problems]
+    def __init__(self, problems: Iterable[CellProblem]):
+        self.problems: list[CellProblem] = list(problems)  # type: ignore[assignment]
+        Exception.__init__(self, self.problems)
 
 
 class InputError(WorkbookError):
@@ -66,11 +72,4 @@ class InputError(WorkbookError):
 
 
 class InfeasiblePlanError(WorkbookError):
-    """No roadshow plan meets the constraints; the lines name the constraints that conflict."""
-
-    def __init__(self, reasons: list[str]):
-        self.reasons = list(reasons)
-        super().__init__("\n".join(self.reasons))
-
-    def lines(self) -> list[str]:
-        return list(self.reasons)
+    """No roadshow plan meets the constraints; the lines (in the plan's language) name them."""

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from workbook.errors import DataFileError
+from workbook.messages import BadValue, Message
 from workbook.tabular import (
     Column,
     choice_parser,
@@ -73,11 +74,9 @@ def parse_months(value: Any, unit: str | None = None) -> tuple[int, ...] | None:
             else:
                 span = range(int(part), int(part) + 1)
         except ValueError:
-            raise ValueError(
-                f"expected months such as 3-5,9-11 or 全年, found {clean_text(value)!r}"
-            ) from None
+            raise BadValue(Message("cell.months", found=clean_text(value))) from None
         if not span or any(not 1 <= m <= 12 for m in span):
-            raise ValueError(f"months must be between 1 and 12, found {clean_text(value)!r}")
+            raise BadValue(Message("cell.months_range", found=clean_text(value)))
         months.update(span)
     return tuple(sorted(months))
 
@@ -93,7 +92,12 @@ def parse_cost_wan(value: Any, unit: str | None = None) -> float | None:
 EVENT_SCHEMA: tuple[Column, ...] = (
     Column("event_id", ("活动编号", "编号", "id"), parse_text, required=True),
     Column("name", ("活动名称", "名称"), parse_text, required=True),
-    Column("kind", ("类型", "活动类型"), choice_parser(EVENT_KINDS, "event kind"), required=True),
+    Column(
+        "kind",
+        ("类型", "活动类型"),
+        choice_parser(EVENT_KINDS, Message("what.event_kind")),
+        required=True,
+    ),
     Column("city", ("城市", "地区", "举办地"), parse_text),
     Column("channel", ("承办机构", "承办", "机构"), parse_text, required=True),
     Column("cost", ("费用", "预算"), parse_cost_wan, required=True, units=("万元", "元")),
@@ -140,10 +144,10 @@ def load_events(path: str | Path, channel_ids: set[str] | None = None) -> pd.Dat
             if values[col] is None and not any(
                 p.row == row and p.column == header for p in table.problems
             ):
-                table.problem(row, col, "is empty (a value is required)")
+                table.problem(row, col, Message("cell.empty"))
         eid = values["event_id"]
         if eid in seen:
-            table.problem(row, "event_id", f"duplicate event id {eid!r} (first at row {seen[eid]})")
+            table.problem(row, "event_id", Message("row.duplicate_event", id=eid, first=seen[eid]))
         elif eid is not None:
             seen[eid] = row
         if (
@@ -154,7 +158,11 @@ def load_events(path: str | Path, channel_ids: set[str] | None = None) -> pd.Dat
             table.problem(
                 row,
                 "channel",
-                f"unknown office or platform {values['channel']!r} (expected one of {', '.join(sorted(channel_ids))})",
+                Message(
+                    "row.unknown_channel",
+                    channel=values["channel"],
+                    valid=", ".join(sorted(channel_ids)),
+                ),
             )
     if table.problems:
         raise DataFileError(table.sorted_problems())

@@ -16,6 +16,7 @@ import pandas as pd
 
 from workbook.errors import CellProblem, DataFileError
 from workbook.i18n import STAGE_ZH, STAGES
+from workbook.messages import Message
 from workbook.tabular import (
     CNY_UNITS,
     MONEY_UNITS,
@@ -74,11 +75,13 @@ LEDGER_SCHEMA: tuple[Column, ...] = (
     Column(
         "capital_type",
         ("内外资", "资金类型"),
-        choice_parser(CAPITAL_WORDS, "capital type"),
+        choice_parser(CAPITAL_WORDS, Message("what.capital_type")),
         required=True,
     ),
     Column(
-        "list_flag", ("500强类别", "500强"), choice_parser(LIST_WORDS, "500强 list", empty="none")
+        "list_flag",
+        ("500强类别", "500强"),
+        choice_parser(LIST_WORDS, Message("what.list"), empty="none"),
     ),
     Column("region", ("来源地", "来源地区"), parse_text),
     Column("sector", ("产业", "产业链", "行业"), parse_text),
@@ -88,7 +91,7 @@ LEDGER_SCHEMA: tuple[Column, ...] = (
     Column(
         "stage",
         ("阶段", "项目阶段", "进展阶段"),
-        choice_parser(STAGE_WORDS, "stage"),
+        choice_parser(STAGE_WORDS, Message("what.stage")),
         required=True,
     ),
     Column(
@@ -108,7 +111,7 @@ ARRIVALS_SCHEMA: tuple[Column, ...] = (
     Column("project_id", ("项目编号", "编号", "id"), parse_text, required=True),
     Column("month", ("月份", "到位月份"), parse_month, required=True),
     Column("amount", ("到位金额", "金额"), parse_amount, required=True, units=tuple(MONEY_UNITS)),
-    Column("currency", ("币种",), choice_parser(CURRENCY_WORDS, "currency")),
+    Column("currency", ("币种",), choice_parser(CURRENCY_WORDS, Message("what.currency"))),
 )
 
 PROJECT_COLUMNS = [c.name for c in LEDGER_SCHEMA] + ["row"]
@@ -145,11 +148,11 @@ def _check_projects(table: Table) -> None:
                 p.row == row and p.column == (header.text if header else None)
                 for p in table.problems
             ):
-                table.problem(row, name, "is empty (a value is required)")
+                table.problem(row, name, Message("cell.empty"))
         if pid is not None:
             if pid in seen:
                 table.problem(
-                    row, "project_id", f"duplicate project id {pid!r} (first at row {seen[pid]})"
+                    row, "project_id", Message("row.duplicate_project", id=pid, first=seen[pid])
                 )
             else:
                 seen[pid] = row
@@ -164,16 +167,29 @@ def _check_projects(table: Table) -> None:
                         table.problem(
                             row,
                             col,
-                            f"stage {STAGE_ZH[stage]} requires a date in this column, found it empty"
+                            Message("row.stage_date", stage=STAGE_ZH[stage])
                             if header
-                            else f"stage {STAGE_ZH[stage]} requires a {DATE_HEADERS[col]} column, which the file does not have",
+                            else Message(
+                                "row.stage_date_column",
+                                stage=STAGE_ZH[stage],
+                                column=DATE_HEADERS[col],
+                            ),
                         )
         order = [
             c for c in ("signed_date", "start_date", "production_date") if values[c] is not None
         ]
         for a, b in zip(order, order[1:], strict=False):
             if values[b] < values[a]:
-                table.problem(row, b, f"{values[b]} is before {table.headers[a].text} {values[a]}")
+                table.problem(
+                    row,
+                    b,
+                    Message(
+                        "row.date_order",
+                        date=values[b],
+                        column=table.headers[a].text,
+                        other=values[a],
+                    ),
+                )
 
 
 def _projects_frame(table: Table) -> pd.DataFrame:
@@ -197,18 +213,18 @@ def _arrivals_frame(table: Table, known: set[str], ledger_name: str) -> pd.DataF
             if values[name] is None and not any(
                 p.row == row and p.column == table.headers[name].text for p in table.problems
             ):
-                table.problem(row, name, "is empty (a value is required)")
+                table.problem(row, name, Message("cell.empty"))
         currency = values.get("currency") or unit_currency or "CNY"
         if values.get("currency") and unit_currency and values["currency"] != unit_currency:
             table.problem(
                 row,
                 "currency",
-                f"{values['currency']} does not match the unit {header_unit} in the amount header",
+                Message("row.currency_unit", currency=values["currency"], unit=header_unit),
             )
         pid = values["project_id"]
         if pid is not None and pid not in known:
             table.problem(
-                row, "project_id", f"arrival for unknown project {pid!r} (not in {ledger_name})"
+                row, "project_id", Message("row.unknown_project", id=pid, ledger=ledger_name)
             )
         records.append(
             {
@@ -248,7 +264,9 @@ def load_ledger(ledger_path: str | Path, arrivals_path: str | Path | None = None
             atable = read_table(arrivals_path, ARRIVALS_SCHEMA, ARRIVALS_SHEETS)
             arrivals = _arrivals_frame(atable, known, ledger_path.name)
             if projects is None:  # unknown ids are meaningless when the ledger itself failed
-                atable.problems = [p for p in atable.problems if "unknown project" not in p.message]
+                atable.problems = [
+                    p for p in atable.problems if p.message.key != "row.unknown_project"
+                ]
             problems += atable.sorted_problems()
         except DataFileError as exc:
             problems += exc.problems

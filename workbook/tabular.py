@@ -4,7 +4,8 @@ This module knows nothing of projects: it finds the header row under any title r
 headers to a column schema (trimming spaces, reading a unit in half- or full-width
 parentheses), skips blank and total rows, and parses cells (amounts with thousands
 separators, dates and months in the formats planners type). Every bad cell becomes a
-`CellProblem` naming file, sheet, Excel row and the header as written; nothing is guessed.
+`CellProblem` naming file, sheet, Excel row and the header as written, with a `Message` that
+renders in Chinese or English (workbook.messages); nothing is guessed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook.errors import CellProblem, DataFileError
+from workbook.messages import BadValue, Message
 
 HEADER_SCAN_ROWS = 15
 TOTAL_WORDS = {"合计", "总计", "小计", "total", "sum", "subtotal"}
@@ -74,7 +76,7 @@ class Table:
         position = {h.text: h.index for h in (*self.headers.values(), *self.extra_headers)}
         return sorted(self.problems, key=lambda p: (p.row or 0, position.get(p.column or "", -1)))
 
-    def problem(self, row: int | None, column: str | None, message: str) -> None:
+    def problem(self, row: int | None, column: str | None, message: Message) -> None:
         header = self.headers.get(column) if column else None
         self.problems.append(
             CellProblem(self.file, self.sheet, row, header.text if header else column, message)
@@ -91,7 +93,7 @@ def read_raw(path: Path, sheet_names: Sequence[str] = ()) -> tuple[str | None, l
     """
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise DataFileError([CellProblem(str(path), None, None, None, "file not found")])
+        raise DataFileError([CellProblem(str(path), None, None, None, Message("file.not_found"))])
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         import python_calamine as pc
 
@@ -99,7 +101,11 @@ def read_raw(path: Path, sheet_names: Sequence[str] = ()) -> tuple[str | None, l
             wb = pc.CalamineWorkbook.from_path(str(path))
         except Exception as exc:  # calamine raises several kinds for a damaged file
             raise DataFileError(
-                [CellProblem(str(path), None, None, None, f"cannot be read as a workbook: {exc}")]
+                [
+                    CellProblem(
+                        str(path), None, None, None, Message("file.unreadable", error=str(exc))
+                    )
+                ]
             ) from None
         names = wb.sheet_names
         chosen = next((n for n in names if n.strip() in sheet_names), names[0])
@@ -115,19 +121,12 @@ def read_raw(path: Path, sheet_names: Sequence[str] = ()) -> tuple[str | None, l
             except UnicodeDecodeError:
                 continue
         else:  # pragma: no cover - gb18030 decodes any byte string
-            raise DataFileError([CellProblem(str(path), None, None, None, "unknown text encoding")])
-        return None, [list(r) for r in csv.reader(text.splitlines())]
-    raise DataFileError(
-        [
-            CellProblem(
-                str(path),
-                None,
-                None,
-                None,
-                f"expected an .xlsx or .csv file, found {suffix or 'no extension'}",
+            raise DataFileError(
+                [CellProblem(str(path), None, None, None, Message("file.encoding"))]
             )
-        ]
-    )
+        return None, [list(r) for r in csv.reader(text.splitlines())]
+    found = Message("file.type", suffix=suffix) if suffix else Message("file.no_suffix")
+    raise DataFileError([CellProblem(str(path), None, None, None, found)])
 
 
 def split_header(text: Any) -> tuple[str, str | None]:
@@ -171,7 +170,7 @@ def read_table(path: Path, schema: Sequence[Column], sheet_names: Sequence[str] 
                     sheet,
                     None,
                     None,
-                    f"no header row found in the first {HEADER_SCAN_ROWS} rows (expected columns such as {expected})",
+                    Message("header.none", rows=HEADER_SCAN_ROWS, expected=expected),
                 )
             ]
         )
@@ -189,14 +188,14 @@ def read_table(path: Path, schema: Sequence[Column], sheet_names: Sequence[str] 
             table.problem(
                 table.header_row,
                 clean_text(cell),
-                f"column {col.aliases[0]} appears twice (also as {table.headers[col.name].text})",
+                Message("header.twice", column=col.aliases[0], other=table.headers[col.name].text),
             )
         else:
             if unit is not None and col.units and unit not in col.units:
                 table.problem(
                     table.header_row,
                     clean_text(cell),
-                    f"unknown unit {unit!r} (expected one of {', '.join(col.units)})",
+                    Message("header.unit", unit=unit, valid=", ".join(col.units)),
                 )
             elif unit is not None and not col.units:
                 pass  # a unit on a non-amount column (e.g. 阶段(当前)) is just a note
@@ -209,7 +208,7 @@ def read_table(path: Path, schema: Sequence[Column], sheet_names: Sequence[str] 
                 sheet,
                 table.header_row,
                 None,
-                f"missing column {c.aliases[0]} ({c.name}) in the header row",
+                Message("header.missing", column=c.aliases[0], name=c.name),
             )
         )
     if missing:
@@ -234,8 +233,9 @@ def read_table(path: Path, schema: Sequence[Column], sheet_names: Sequence[str] 
             try:
                 values[name] = by_name[name].parse(raw_value, header.unit)
             except ValueError as exc:
+                message = exc.message if isinstance(exc, BadValue) else Message.text(str(exc))
                 table.problems.append(
-                    CellProblem(str(path), sheet, excel_row, header.text, str(exc))
+                    CellProblem(str(path), sheet, excel_row, header.text, message)
                 )
                 values[name] = None
         for name in by_name:
@@ -265,8 +265,6 @@ _MONTH_PATTERNS = (
     re.compile(r"^(\d{4})\.(\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月$"),
 )
-DATE_FORMATS = "2020-03-15, 2020/3/15, 2020.3.15 or 2020年3月15日"
-MONTH_FORMATS = "2020-03 or 2020年3月"
 
 
 def parse_text(value: Any, unit: str | None = None) -> str | None:
@@ -290,8 +288,8 @@ def parse_date(value: Any, unit: str | None = None) -> dt.date | None:
             try:
                 return dt.date(y, mo, d)
             except ValueError:
-                raise ValueError(f"not a real date: {t!r}") from None
-    raise ValueError(f"expected a date such as {DATE_FORMATS}, found {t!r}")
+                raise BadValue(Message("cell.not_a_date", found=t)) from None
+    raise BadValue(Message("cell.date", found=t))
 
 
 def parse_month(value: Any, unit: str | None = None) -> dt.date | None:
@@ -306,18 +304,18 @@ def parse_month(value: Any, unit: str | None = None) -> dt.date | None:
         if m:
             y, mo = (int(g) for g in m.groups())
             if not 1 <= mo <= 12:
-                raise ValueError(f"not a real month: {t!r}")
+                raise BadValue(Message("cell.not_a_month", found=t))
             return dt.date(y, mo, 1)
     try:
         d = parse_date(t)
     except ValueError:
-        raise ValueError(f"expected a month such as {MONTH_FORMATS}, found {t!r}") from None
+        raise BadValue(Message("cell.month", found=t)) from None
     return dt.date(d.year, d.month, 1) if d else None
 
 
 def parse_number(value: Any) -> float | None:
     if isinstance(value, bool):
-        raise ValueError(f"expected a number, found {value!r}")
+        raise BadValue(Message("cell.number", found=value))
     if isinstance(value, int | float):
         return float(value)
     t = clean_text(value).replace(",", "").replace("，", "").replace(" ", "")
@@ -326,7 +324,7 @@ def parse_number(value: Any) -> float | None:
     try:
         return float(t)
     except ValueError:
-        raise ValueError(f"expected a number, found {clean_text(value)!r}") from None
+        raise BadValue(Message("cell.number", found=clean_text(value))) from None
 
 
 # Money: a header unit gives a scale to 亿 (100 million) and a currency.
@@ -356,7 +354,7 @@ def parse_amount(value: Any, unit: str | None = None) -> float | None:
     if n is None:
         return None
     if n < 0:
-        raise ValueError(f"expected an amount >= 0, found {clean_text(value)}")
+        raise BadValue(Message("cell.amount", found=clean_text(value)))
     scale, _ = money_unit(unit)
     return n * scale
 
@@ -364,7 +362,7 @@ def parse_amount(value: Any, unit: str | None = None) -> float | None:
 def parse_count(value: Any, unit: str | None = None) -> float | None:
     n = parse_number(value)
     if n is not None and n < 0:
-        raise ValueError(f"expected a number >= 0, found {clean_text(value)}")
+        raise BadValue(Message("cell.count", found=clean_text(value)))
     return n
 
 
@@ -377,14 +375,15 @@ def parse_share(value: Any, unit: str | None = None) -> float | None:
         return None
     share = n / 100 if pct else n
     if not 0 <= share <= 1:
-        raise ValueError(f"expected a share between 0 and 1 (or 0% to 100%), found {t}")
+        raise BadValue(Message("cell.share", found=t))
     return share
 
 
 def choice_parser(
-    mapping: dict[str, str], what: str, empty: str | None = None
+    mapping: dict[str, str], what: Message, empty: str | None = None
 ) -> Callable[[Any, str | None], str | None]:
-    """A parser that maps words (any case) to canonical keys, naming the valid words on a miss."""
+    """A parser that maps words (any case) to canonical keys, naming the valid words on a miss;
+    `what` names the column's kind of value (e.g. Message("what.stage"))."""
     lowered = {clean_text(k).lower(): v for k, v in mapping.items()}
     shown = ", ".join(dict.fromkeys(mapping))
 
@@ -394,7 +393,7 @@ def choice_parser(
             return empty
         key = lowered.get(t.lower())
         if key is None:
-            raise ValueError(f"unknown {what} {t!r} (expected one of {shown})")
+            raise BadValue(Message("cell.choice", what=what, found=t, valid=shown))
         return key
 
     return parse
@@ -412,4 +411,4 @@ def parse_bool(value: Any, unit: str | None = None) -> bool:
         return True
     if t in NO:
         return False
-    raise ValueError(f"expected 是 or 否, found {clean_text(value)!r}")
+    raise BadValue(Message("cell.bool", found=clean_text(value)))

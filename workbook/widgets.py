@@ -124,7 +124,8 @@ def resolve_settings(
 class ErrorArea:
     """Where a failing callback's error goes: its message (and the traceback, folded)."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "zh") -> None:
+        self.lang = lang  # the language WorkbookError messages are shown in
         self.widget = W.HTML(value="")
         self.widget.add_class("wb-error-area")
         self.last: BaseException | None = None
@@ -132,7 +133,11 @@ class ErrorArea:
 
     def show(self, exc: BaseException) -> None:
         self.last = exc
-        lines = exc.lines() if isinstance(exc, WorkbookError) else [f"{type(exc).__name__}: {exc}"]
+        lines = (
+            exc.lines(self.lang)
+            if isinstance(exc, WorkbookError)
+            else [f"{type(exc).__name__}: {exc}"]
+        )
         self.lines = lines
         body = "<br>".join(html.escape(line) for line in lines)
         tb = html.escape("".join(traceback.format_exception(exc)))
@@ -391,7 +396,7 @@ class ScenarioPlanner:
         self.params = engine.params
         self.lang = check_lang(lang)
         self.save_dir = Path(save_dir) if save_dir is not None else None
-        self.errors = ErrorArea()
+        self.errors = ErrorArea(self.lang)
         self.timings: dict[str, float] = {}
         self.updates = 0
         self._holding = False
@@ -1103,7 +1108,7 @@ class RoadshowPlanner:
         self.lang = check_lang(lang)
         self.scenario_key = engine.scenario_key(scenario) if scenario is not None else None
         self.out_dir = Path(out_dir) if out_dir is not None else self._default_out_dir()
-        self.errors = ErrorArea()
+        self.errors = ErrorArea(self.lang)
         self.timings: dict[str, float] = {}
         self.updates = 0
         self._fixed: dict[tuple, Any] = {}  # forecasts that a budget move does not change

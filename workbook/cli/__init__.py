@@ -1,7 +1,8 @@
 """The `workbook` command: one subcommand per module in this package, each a thin call.
 
 A subcommand module defines `NAME`, `HELP`, `add_arguments(parser)` and `run(args) -> int`.
-`main` turns a WorkbookError into its message lines on stderr and exit code 2.
+`main` turns a WorkbookError into its message lines on stderr, in the command's `--lang`
+(Chinese when it has none), and exit code 2.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except WorkbookError as exc:
-        for line in exc.lines():
+        lang = getattr(args, "lang", None) or "zh"  # the command's --lang; Chinese without one
+        for line in exc.lines(lang):
             print(f"error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
