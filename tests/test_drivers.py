@@ -19,7 +19,7 @@ def params_with(tmp_path, **sections):
 def problems(path) -> list[str]:
     with pytest.raises(ParamsError) as err:
         load_params(path)
-    return err.value.lines()
+    return err.value.lines("en")
 
 
 def test_drivers_default_when_left_out(tmp_path):

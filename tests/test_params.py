@@ -53,7 +53,7 @@ def _bad(tmp_path: Path, edit) -> list[str]:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ParamsError) as info:
         load_params(path)
-    return [line.replace(str(path), "bad.yaml") for line in info.value.lines()]
+    return [line.replace(str(path), "bad.yaml") for line in info.value.lines("en")]
 
 
 def test_negative_target_names_the_key_path(tmp_path):
@@ -115,7 +115,7 @@ def test_missing_data_file_names_the_resolved_path(tmp_path):
     path = write_params(tmp_path / "z.yaml", ledger, data={"ledger": "nowhere/ledger.xlsx"})
     with pytest.raises(ParamsError) as info:
         load_params(path)
-    assert info.value.lines() == [
+    assert info.value.lines("en") == [
         f"{path}: data.ledger: file not found: {tmp_path / 'nowhere' / 'ledger.xlsx'}"
     ]
 
@@ -133,7 +133,7 @@ def test_yaml_syntax_error_gives_line(tmp_path):
     path.write_text("zone: a\ntargets: [1, 2\n", encoding="utf-8")
     with pytest.raises(ParamsError) as info:
         load_params(path)
-    assert info.value.lines()[0].startswith(f"{path}: not valid YAML (line 3, column 1)")
+    assert info.value.lines("en")[0].startswith(f"{path}: not valid YAML (line 3, column 1)")
 
 
 def test_top_level_must_be_a_mapping(tmp_path):
@@ -141,4 +141,4 @@ def test_top_level_must_be_a_mapping(tmp_path):
     path.write_text("- 1\n- 2\n", encoding="utf-8")
     with pytest.raises(ParamsError) as info:
         load_params(path)
-    assert info.value.lines() == [f"{path}: expected a mapping of keys at the top, got list"]
+    assert info.value.lines("en") == [f"{path}: expected a mapping of keys at the top, got list"]

@@ -466,7 +466,7 @@ def test_bad_roadshow_keys_name_the_key(tmp_path):
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(ParamsError) as exc:
         load_params(bad)
-    assert any("roadshow: unknown key 'budgett'" in line for line in exc.value.lines())
+    assert any("roadshow: unknown key 'budgett'" in line for line in exc.value.lines("en"))
     with pytest.raises(ParamsError, match="unknown holiday 'xmas'"):
         zone_params(blocked_holidays=["xmas"])
     with pytest.raises(ParamsError, match=r"roadshow.budget must be >= 0"):

@@ -394,7 +394,7 @@ def test_bad_plans_and_runs_are_clear_errors(tmp_path):
     )
     with pytest.raises(ParamsError) as err:
         Engine(zone, as_of=AS_OF)
-    assert err.value.lines() == [
+    assert err.value.lines("en") == [
         f"{tmp_path / 'zone.yaml'}: event_plan.1: unknown event 'EV9' (expected one of EV1)"
     ]
     ok = make_zone(tmp_path, [project("X", "lead")], events=[event("EV1", months=(3, 4, 5))])

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, create_model, model_validator
 
 from workbook.frozen import Frozen
+from workbook.messages import BadValue, Message
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 Months = Annotated[float, Field(ge=0, le=120)]
@@ -106,7 +107,7 @@ class Cancellation(Frozen):
     @model_validator(mode="after")
     def _selects_something(self) -> Cancellation:
         if not (self.kinds or self.events or self.channels):
-            raise ValueError("a cancellation must name kinds, events or channels")
+            raise BadValue(Message("check.cancellation"))
         return self
 
     def forbids(self, event_id: str, kind: str, channel: str, month: int) -> bool:

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from workbook.messages import BadValue, Message
+
 
 class Frozen(BaseModel):
     """Base of every parameter model: immutable, unknown keys are errors listing the valid ones."""
@@ -24,8 +26,6 @@ class Frozen(BaseModel):
             valid = list(cls.model_fields)
             unknown = [k for k in data if k not in valid]
             if unknown:
-                raise ValueError(
-                    f"unknown key {', '.join(repr(k) for k in unknown)} "
-                    f"(valid keys: {', '.join(valid)})"
-                )
+                keys = ", ".join(repr(k) for k in unknown)
+                raise BadValue(Message("params.unknown_key", keys=keys, valid=", ".join(valid)))
         return data

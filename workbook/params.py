@@ -2,7 +2,8 @@
 
 Errors name the file and the key path, say what was expected and what was found, and list
 the valid keys when a key is unknown, e.g.
-``params/jining-2020.yaml: targets.domestic_capital.annual must be > 0, got -56``.
+``params/jining-2020.yaml: targets.domestic_capital.annual must be > 0, got -56`` (in Chinese
+``params/jining-2020.yaml：targets.domestic_capital.annual 必须 > 0，实际为 -56``).
 Paths inside the file are relative to the file.
 """
 
@@ -23,6 +24,7 @@ from pydantic import (
 
 from workbook.errors import ParamsError
 from workbook.frozen import Frozen  # the base of every model here (defined apart: no import cycle)
+from workbook.messages import MESSAGES, BadValue, Message
 
 Currency = Literal["CNY", "USD"]
 
@@ -43,17 +45,17 @@ class Target(Frozen):
         if v is None:
             return v
         if any(not 0 <= x <= 1 for x in v):
-            raise ValueError(f"phasing shares must be between 0 and 1, got {list(v)}")
+            raise BadValue(Message("check.phasing_range", value=list(v)))
         if any(b < a for a, b in zip(v, v[1:], strict=False)):
-            raise ValueError(f"phasing must be cumulative (non-decreasing), got {list(v)}")
+            raise BadValue(Message("check.phasing_order", value=list(v)))
         if abs(v[-1] - 1) > 1e-9:
-            raise ValueError(f"phasing must reach 1 by Q4, got {v[-1]}")
+            raise BadValue(Message("check.phasing_end", value=v[-1]))
         return v
 
     @model_validator(mode="after")
     def _stretch_above_floor(self) -> Target:
         if self.stretch is not None and self.stretch < self.annual:
-            raise ValueError(f"stretch must be >= annual ({self.annual:g}), got {self.stretch:g}")
+            raise BadValue(Message("check.stretch", annual=self.annual, stretch=self.stretch))
         return self
 
     @property
@@ -97,7 +99,7 @@ class Channel(Frozen):
     @classmethod
     def _id(cls, v: str) -> str:
         if not _ID.match(v):
-            raise ValueError(f"id must be lower-case letters, digits and _, got {v!r}")
+            raise BadValue(Message("check.channel_id", value=v))
         return v
 
     def display(self, lang: str = "zh") -> str:
@@ -117,14 +119,14 @@ class DataFiles(Frozen):
         if v is None:
             return v
         if not isinstance(v, str | Path):
-            raise ValueError(f"must be a file path, got {v!r}")
+            raise BadValue(Message("check.path", value=v))
         path = Path(v)
         base = (info.context or {}).get("base_dir")
         if not path.is_absolute() and base is not None:
             path = Path(base) / path
         path = path.resolve()
         if not path.is_file():
-            raise ValueError(f"file not found: {path}")
+            raise BadValue(Message("check.file_not_found", path=path))
         return path
 
 
@@ -157,7 +159,7 @@ class ZoneParams(Frozen):
         seen: set[str] = set()
         for ch in (*self.offices, *self.platforms):
             if ch.id in seen:
-                raise ValueError(f"channel id {ch.id!r} is used twice in offices/platforms")
+                raise BadValue(Message("check.channel_twice", id=ch.id))
             seen.add(ch.id)
         return self
 
@@ -171,28 +173,8 @@ class ZoneParams(Frozen):
 
 # ---- loading -------------------------------------------------------------------------------
 
-_CONSTRAINT_MSG = {
-    "greater_than": "must be > {gt}",
-    "greater_than_equal": "must be >= {ge}",
-    "less_than": "must be < {lt}",
-    "less_than_equal": "must be <= {le}",
-    "missing": "is required",
-    "literal_error": "must be one of {expected}",
-    "float_parsing": "must be a number",
-    "float_type": "must be a number",
-    "int_parsing": "must be a whole number",
-    "int_type": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "bool_parsing": "must be true or false",
-    "bool_type": "must be true or false",
-    "string_type": "must be text",
-    "model_type": "must be a mapping of keys",
-    "dict_type": "must be a mapping of keys",
-    "tuple_type": "must be a list",
-    "list_type": "must be a list",
-    "too_short": "must have {min_length} items",
-    "too_long": "must have {max_length} items",
-}
+# pydantic's error kinds with a message of their own: "rule.<kind>" in workbook.messages.
+_RULES = {key.removeprefix("rule.") for key in MESSAGES if key.startswith("rule.")}
 
 
 def _plain(v: Any) -> Any:
@@ -200,35 +182,44 @@ def _plain(v: Any) -> Any:
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _rule(kind: str, err: dict[str, Any]) -> Message:
+    """What the value must be, for one pydantic error kind."""
+    ctx = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
+    if kind == "literal_error":  # pydantic's "'CNY' or 'USD'"
+        expected = str(ctx["expected"])
+        ctx["expected"] = Message("pick", en=expected, zh=expected.replace(" or ", " 或 "))
+    if kind in _RULES:
+        return Message(f"rule.{kind}", **ctx)
+    return Message.text(err["msg"][0].lower() + err["msg"][1:])  # pydantic's English
+
+
+def _describe(err: dict[str, Any]) -> Message:
     loc = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
     if kind == "value_error":
-        msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
-        return f"{loc}: {msg}" if loc else msg
-    template = _CONSTRAINT_MSG.get(kind)
-    if template is None:
-        text = err["msg"][0].lower() + err["msg"][1:]
-    else:
-        text = template.format(**{k: _plain(v) for k, v in (err.get("ctx") or {}).items()})
+        error = err.get("ctx", {}).get("error")
+        if isinstance(error, BadValue):
+            body = error.message
+        else:
+            body = Message.text(str(error) if error is not None else err["msg"])
+        return Message("at", where=loc, body=body) if loc else body
+    body = _rule(kind, err)
     if kind != "missing":
-        text += (
-            f", got {err['input']!r}" if isinstance(err["input"], str) else f", got {err['input']}"
-        )
-    return f"{loc} {text}" if loc else text
+        got = repr(err["input"]) if isinstance(err["input"], str) else str(err["input"])
+        body = Message("params.got", rule=body, got=got)
+    return Message("params.key", key=loc, body=body) if loc else body
 
 
-def format_validation_error(source: str, exc: ValidationError) -> list[str]:
-    """One line per pydantic error: '<file>: <key.path> <what was expected>, got <found>'."""
-    return [f"{source}: {_describe(e)}" for e in exc.errors(include_url=False)]
+def format_validation_error(source: str | Message, exc: ValidationError) -> list[Message]:
+    """One message per pydantic error: '<file>: <key.path> <what was expected>, got <found>'."""
+    return [Message("at", where=source, body=_describe(e)) for e in exc.errors(include_url=False)]
 
 
 def parse_params(data: Any, source: str = "<params>", base_dir: Path | None = None) -> ZoneParams:
     """Validate a parsed YAML mapping into ZoneParams, raising ParamsError with every problem."""
     if not isinstance(data, dict):
-        raise ParamsError(
-            [f"{source}: expected a mapping of keys at the top, got {type(data).__name__}"]
-        )
+        top = Message("params.top", type=type(data).__name__)
+        raise ParamsError([Message("at", where=source, body=top)])
     try:
         params = ZoneParams.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
@@ -240,14 +231,17 @@ def load_params(path: str | Path) -> ZoneParams:
     """Read and validate a params YAML file. The file is only read."""
     path = Path(path)
     if not path.is_file():
-        raise ParamsError([f"{path}: params file not found"])
+        raise ParamsError([Message("at", where=str(path), body=Message("params.not_found"))])
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ParamsError(
-            [f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"]
-        ) from None
+        problem = str(getattr(exc, "problem", exc))  # PyYAML's own words, in English
+        body = (
+            Message("params.yaml_at", line=mark.line + 1, column=mark.column + 1, problem=problem)
+            if mark
+            else Message("params.yaml", problem=problem)
+        )
+        raise ParamsError([Message("at", where=str(path), body=body)]) from None
     params = parse_params(data, source=str(path), base_dir=path.parent)
     return params.model_copy(update={"source": path.resolve()})

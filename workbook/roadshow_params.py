@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from workbook.frozen import Frozen
+from workbook.messages import BadValue, Message
 
 EventKind = Literal["domestic", "overseas", "cloud", "conference", "platform"]
 EVENT_KIND_ORDER: tuple[str, ...] = ("domestic", "overseas", "conference", "platform", "cloud")
@@ -24,7 +25,7 @@ EVENT_KIND_ORDER: tuple[str, ...] = ("domestic", "overseas", "conference", "plat
 def _check_months(v: tuple[int, ...]) -> tuple[int, ...]:
     bad = [m for m in v if not 1 <= m <= 12]
     if bad:
-        raise ValueError(f"months must be between 1 and 12, got {list(v)}")
+        raise BadValue(Message("check.months", value=list(v)))
     return tuple(sorted(set(v)))
 
 
@@ -49,7 +50,7 @@ class Restriction(Frozen):
     @model_validator(mode="after")
     def _selects_something(self) -> Restriction:
         if not (self.kinds or self.events or self.channels):
-            raise ValueError("a restriction must name kinds, events or channels")
+            raise BadValue(Message("check.restriction"))
         return self
 
     def forbids(self, event_id: str, kind: str, channel: str, month: int) -> bool:
@@ -95,7 +96,6 @@ class RoadshowSettings(Frozen):
         valid = list(Holiday.__members__)
         bad = [h for h in v if h not in valid]
         if bad:
-            raise ValueError(
-                f"unknown holiday {', '.join(repr(b) for b in bad)} (valid: {', '.join(valid)})"
-            )
+            names = ", ".join(repr(b) for b in bad)
+            raise BadValue(Message("check.holiday", names=names, valid=", ".join(valid)))
         return v

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from workbook.drivers import Drivers, Scenario
 from workbook.errors import InputError, ParamsError
+from workbook.messages import Message
 from workbook.params import ZoneParams, format_validation_error
 
 SCENARIO_DIR = "scenarios"
@@ -158,14 +159,16 @@ def load_scenario_file(path: str | Path) -> tuple[str, Scenario]:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ParamsError([f"{path}: cannot read the scenario: {exc}"]) from None
+        body = Message("params.scenario_unreadable", error=str(exc))
+        raise ParamsError([Message("at", where=str(path), body=body)]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("scenario"), dict):
-        raise ParamsError([f"{path}: expected keys params, name and scenario"])
+        raise ParamsError([Message("at", where=str(path), body=Message("params.scenario_keys"))])
     name = str(doc.get("name") or path.stem)
     try:
         return name, Scenario.model_validate(doc["scenario"])
     except ValidationError as exc:
-        raise ParamsError(format_validation_error(f"{path}: scenario", exc)) from None
+        where = Message("at", where=str(path), body="scenario")
+        raise ParamsError(format_validation_error(where, exc)) from None
 
 
 def saved_scenarios(params: ZoneParams, folder: str | Path | None = None) -> dict[str, Path]:

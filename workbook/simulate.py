@@ -51,6 +51,7 @@ from workbook.drivers import Drivers, PlannedEvent
 from workbook.errors import InputError, ParamsError
 from workbook.i18n import STAGES, check_lang
 from workbook.ledger import convert_rate
+from workbook.messages import Message
 from workbook.metrics import BIG_PROJECT, HUNDRED_BILLION, METRICS, count_masks, unit_of
 from workbook.pacing import check_as_of
 from workbook.zone import Zone
@@ -341,7 +342,7 @@ class Engine:
         return str(self.params.source) if self.params.source else "<params>"
 
     def _check_plans(self) -> None:
-        problems: list[str] = []
+        problems: list[Message] = []
         plans: list[tuple[str, tuple[PlannedEvent, ...]]] = [("event_plan", self.params.event_plan)]
         for key, sc in self.params.scenarios.items():
             if sc.event_plan is not None:
@@ -350,34 +351,32 @@ class Engine:
             for i, ev in enumerate(plan):
                 problem = self._plan_problem(ev.event_id, ev.month)
                 if problem:
-                    problems.append(f"{self._source()}: {where}.{i}: {problem}")
+                    at_key = Message("at", where=f"{where}.{i}", body=problem)
+                    problems.append(Message("at", where=self._source(), body=at_key))
         if problems:
             raise ParamsError(problems)
 
-    def _plan_problem(self, event_id: str, month: int) -> str | None:
+    def _plan_problem(self, event_id: str, month: int) -> Message | None:
         if self._catalogue is None:
-            return f"event {event_id!r} is planned but the params name no event catalogue"
+            return Message("plan.no_catalogue", id=event_id)
         if event_id not in self._catalogue.index:
             valid = ", ".join(self._catalogue.index)
-            return f"unknown event {event_id!r} (expected one of {valid})"
+            return Message("plan.unknown_event", id=event_id, valid=valid)
         months = tuple(self._catalogue.at[event_id, "months"])
         if month not in months:
-            return (
-                f"event {event_id} cannot be held in month {month} "
-                f"(the catalogue allows {_months_text(months)})"
-            )
+            return Message("plan.month", id=event_id, month=month, months=_months_text(months))
         return None
 
     def resolve_plan(self, plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFrame:
         """A plan as DataFrame[event_id, month] (None: the params' plan), checked."""
         df = self.base_plan if plan is None else plan_frame(plan)
         problems = [
-            f"plan row {i}: {msg}"
+            Message("plan.row", row=i, body=msg)
             for i, (eid, m) in enumerate(zip(df["event_id"], df["month"], strict=True))
             if (msg := self._plan_problem(eid, int(m)))
         ]
         if problems:
-            raise InputError("\n".join(problems))
+            raise InputError(problems)
         return df
 
     # ---- forecasts -----------------------------------------------------------------------
