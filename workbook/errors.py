@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from workbook.messages import Message, render
 
@@ -19,11 +20,13 @@ class WorkbookError(Exception):
 
     exit_code = 2
 
-    def __init__(self, problems: str | Message | Iterable[str | Message] = ()):
+    def __init__(self, problems: str | Message | Iterable[str | Message | CellProblem] = ()):
         if isinstance(problems, str | Message):
-            problems = [problems]
-        self.problems = list(problems)
-        super().__init__(self.problems)
+            self.problems: list[Any] = [problems]
+            super().__init__(problems)  # the args rebuild the error when it is pickled
+        else:
+            self.problems = list(problems)
+            super().__init__(self.problems)
 
     def lines(self, lang: str = "zh") -> list[str]:
         """One line per problem in `lang` ("zh" or "en"); plain-text problems as they are."""
@@ -63,8 +66,7 @@ class DataFileError(WorkbookError):
     """A ledger, arrivals or event file has bad rows; holds every problem found, not just the first."""
 
     def __init__(self, problems: Iterable[CellProblem]):
-        self.problems: list[CellProblem] = list(problems)  # type: ignore[assignment]
-        Exception.__init__(self, self.problems)
+        super().__init__(problems)
 
 
 class InputError(WorkbookError):

@@ -12,7 +12,6 @@ it, and the readers keep its Message (its `str()` is the English text).
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 from typing import Any
 
@@ -267,11 +266,6 @@ class Message:
 def render(value: Any, lang: str = "zh") -> Any:
     """A Message (or anything with `render(lang)`, e.g. a CellProblem) in `lang`; else itself."""
     return value.render(lang) if hasattr(value, "render") else value
-
-
-def fields(template: str) -> set[str]:
-    """The names a template fills, e.g. {'found'} for 'found {found!r}'."""
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 class BadValue(ValueError):

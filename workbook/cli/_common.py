@@ -27,7 +27,10 @@ def date_arg(text: str) -> dt.date:
 
 def add_lang(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--lang", choices=["zh", "en"], default="zh", help="language of labels (default zh)"
+        "--lang",
+        choices=["zh", "en"],
+        default="zh",
+        help="language of labels and error messages (default zh)",
     )
 
 

@@ -17,7 +17,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--params", help="params YAML the planners open (default: the sample zone)")
     p.add_argument("--as-of", type=date_arg, help="as-of date (default: last month with arrivals)")
-    p.add_argument("--lang", choices=["zh", "en"], help="language of labels (default zh)")
+    p.add_argument(
+        "--lang", choices=["zh", "en"], help="language of labels and error messages (default zh)"
+    )
     p.add_argument("--open", action="store_true", help="open the app in the default browser")
 
 

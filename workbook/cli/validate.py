@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from workbook.cli._common import print_table
+from workbook.cli._common import add_lang, print_table
 from workbook.errors import InputError
 from workbook.i18n import label
 from workbook.ledger import load_ledger
@@ -18,7 +18,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("params", nargs="?", help="params YAML of a zone and year")
     p.add_argument("--ledger", help="a ledger file (.xlsx or .csv) to check on its own")
     p.add_argument("--arrivals", help="an arrivals file to check with --ledger")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    add_lang(p)
 
 
 def run(args: argparse.Namespace) -> int:
