@@ -43,6 +43,33 @@ def test_validate_bad_ledger_prints_every_error_and_exits_2(tmp_path, capsys):
     ]
 
 
+def test_validate_bad_ledger_speaks_chinese_by_default_and_english_on_request(tmp_path):
+    rows = [
+        LEDGER_HEADER,
+        ["P1", "甲", "x", "内资", "无", "签约", -5, 0, "2020-03-01", None, None, "否", "否"],
+    ]
+    path = write_xlsx(tmp_path / "bad.xlsx", rows)
+    zh = run("validate", "--ledger", str(path))
+    assert zh.returncode == 2 and zh.stdout == ""
+    assert zh.stderr.splitlines() == [
+        f"error: {path}，工作表 项目台账，第2行，列 总投资(亿元)：应为不小于0的金额，实际为 -5"
+    ]
+    en = run("validate", "--ledger", str(path), "--lang", "en")
+    assert en.returncode == 2
+    assert en.stderr.splitlines() == [
+        f"error: {path}, sheet 项目台账, row 2, column 总投资(亿元): expected an amount >= 0, found -5"
+    ]
+
+
+def test_params_errors_follow_the_commands_lang(tmp_path, capsys):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("zone: x\nzone_en: x\nyear: 1999\n", encoding="utf-8")
+    assert main(["status", str(bad), "--as-of", "2020-06-30"]) == 2
+    assert f"error: {bad}：year 必须 >= 2000，实际为 1999" in capsys.readouterr().err.splitlines()
+    assert main(["plan", str(bad), "--lang", "en"]) == 2
+    assert f"error: {bad}: year must be >= 2000, got 1999" in capsys.readouterr().err.splitlines()
+
+
 def test_validate_needs_params_or_ledger(capsys):
     assert main(["validate"]) == 2
     assert "give either a params file or --ledger FILE" in capsys.readouterr().err

@@ -88,3 +88,28 @@ def test_catalogue_errors_name_row_and_column(tmp_path):
         "ev.xlsx, sheet 活动目录, row 3, column 活动编号: duplicate event id 'E1' (first at row 2)",
         "ev.xlsx, sheet 活动目录, row 3, column 可办月份: months must be between 1 and 12, found '0'",
     ]
+
+
+def test_catalogue_errors_in_chinese_by_default(tmp_path):
+    rows = [
+        HEADER,
+        ["E1", "东京推介会", "出国", "东京", "tokyo", 80, 40, "4-6", 15, 1.5, 6, 1.8, 0.9, 0.06],
+        ["E1", "首尔推介会", "境外招商", "首尔", "korea", 60, 35, "0", 15, 0.06, 5, 1.6, 0.9, 0.05],
+        ["E3", None, "云招商", None, "yrd", -1, 2, "春季", 5, 0.1, 2, 0.5, 0, 0],
+    ]
+    path = write_xlsx(tmp_path / "ev.xlsx", rows, sheet="活动目录")
+    with pytest.raises(DataFileError) as info:
+        load_events(path, {"yrd", "korea"})
+    assert [line.replace(str(path), "ev.xlsx") for line in info.value.lines()] == [
+        "ev.xlsx，工作表 活动目录，第2行，列 类型：未知活动类型 '出国'（应为以下之一：国内推介会, 国内推介, 境外招商, 境外推介会, 云招商, 大节会, 平台活动, domestic, overseas, cloud, conference, platform）",
+        "ev.xlsx，工作表 活动目录，第2行，列 承办机构：未知招商机构或平台 'tokyo'（应为以下之一：korea, yrd）",
+        "ev.xlsx，工作表 活动目录，第2行，列 转化率：应为0到1之间的比例（或0%到100%），实际为 1.5",
+        "ev.xlsx，工作表 活动目录，第3行，列 活动编号：活动编号 'E1' 重复（首次出现在第2行）",
+        "ev.xlsx，工作表 活动目录，第3行，列 可办月份：月份须在1到12之间，实际为 '0'",
+        "ev.xlsx，工作表 活动目录，第4行，列 活动名称：为空（必须填写）",
+        "ev.xlsx，工作表 活动目录，第4行，列 费用(万元)：应为不小于0的数，实际为 -1",
+        "ev.xlsx，工作表 活动目录，第4行，列 可办月份：应为可办月份，如 3-5,9-11 或 全年，实际为 '春季'",
+    ]
+    assert str(info.value).splitlines()[-1] == (
+        f"{path}, sheet 活动目录, row 4, column 可办月份: expected months such as 3-5,9-11 or 全年, found '春季'"
+    )

@@ -19,10 +19,10 @@ from workbook.errors import DataFileError
 from workbook.ledger import load_ledger
 
 
-def _problems(ledger: Path, arrivals: Path | None = None) -> list[str]:
+def _problems(ledger: Path, arrivals: Path | None = None, lang: str = "en") -> list[str]:
     with pytest.raises(DataFileError) as info:
         load_ledger(ledger, arrivals)
-    return [line.replace(str(ledger.parent) + "/", "") for line in info.value.lines("en")]
+    return [line.replace(str(ledger.parent) + "/", "") for line in info.value.lines(lang)]
 
 
 def test_reads_a_ledger_as_planners_keep_it(tmp_path):
@@ -157,7 +157,8 @@ def test_arrivals_months_units_and_currencies(tmp_path):
     assert list(a["row"]) == [3, 4, 5]
 
 
-def test_every_bad_input_is_reported_at_once_with_its_place(tmp_path):
+def _bad_files(tmp_path: Path) -> tuple[Path, Path]:
+    """A ledger and arrivals with one of every cell and row problem."""
     rows = [
         ["台账"],
         LEDGER_HEADER,
@@ -191,7 +192,11 @@ def test_every_bad_input_is_reported_at_once_with_its_place(tmp_path):
         ],
         sheet="到位资金",
     )
-    assert _problems(ledger, arrivals) == [
+    return ledger, arrivals
+
+
+def test_every_bad_input_is_reported_at_once_with_its_place(tmp_path):
+    assert _problems(*_bad_files(tmp_path)) == [
         "ledger.xlsx, sheet 项目台账, row 3, column 阶段: unknown stage '已签' (expected one of 线索, 接洽, 考察, 在谈, 意向, 签约, 开工, 投产, lead, contact, visit, negotiating, intent, signed, started, producing, negotiation, sign, start, production, site visit)",
         "ledger.xlsx, sheet 项目台账, row 4, column 总投资(亿元): expected an amount >= 0, found -5",
         "ledger.xlsx, sheet 项目台账, row 4, column 签约日期: stage 签约 requires a date in this column, found it empty",
@@ -206,6 +211,84 @@ def test_every_bad_input_is_reported_at_once_with_its_place(tmp_path):
         "arrivals.xlsx, sheet 到位资金, row 3, column 月份: not a real month: '2020-13'",
         "arrivals.xlsx, sheet 到位资金, row 4, column 到位金额(万元): expected an amount >= 0, found -3",
     ]
+
+
+def test_every_bad_input_in_chinese_by_default(tmp_path):
+    """The same problems as above in the report's default language: file, sheet, header and
+    found values unchanged, the words around them in Chinese."""
+    assert _problems(*_bad_files(tmp_path), lang="zh") == [
+        "ledger.xlsx，工作表 项目台账，第3行，列 阶段：未知阶段 '已签'（应为以下之一：线索, 接洽, 考察, 在谈, 意向, 签约, 开工, 投产, lead, contact, visit, negotiating, intent, signed, started, producing, negotiation, sign, start, production, site visit）",
+        "ledger.xlsx，工作表 项目台账，第4行，列 总投资(亿元)：应为不小于0的金额，实际为 -5",
+        "ledger.xlsx，工作表 项目台账，第4行，列 签约日期：阶段为签约，本列须填日期，实际为空",
+        "ledger.xlsx，工作表 项目台账，第5行，列 项目编号：项目编号 'P1' 重复（首次出现在第3行）",
+        "ledger.xlsx，工作表 项目台账，第5行，列 签约日期：'2020-02-30' 不是有效的日期",
+        "ledger.xlsx，工作表 项目台账，第6行，列 内外资：未知内外资类型 '合资'（应为以下之一：内资, 外资, 港澳台, 港资, 台资, 澳资, domestic, foreign）",
+        "ledger.xlsx，工作表 项目台账，第6行，列 500强类别：未知500强类别 '世界50强'（应为以下之一：世界500强, 中国500强, 民营500强, 无, global500, china500, private500, none）",
+        "ledger.xlsx，工作表 项目台账，第6行，列 总投资(亿元)：应为数字，实际为 '十亿'",
+        "ledger.xlsx，工作表 项目台账，第6行，列 开工日期：2020-04-01 早于签约日期 2020-05-01",
+        "ledger.xlsx，工作表 项目台账，第6行，列 新签500强：应为 是 或 否，实际为 '也许'",
+        "arrivals.xlsx，工作表 到位资金，第2行，列 项目编号：到位资金对应未知项目 'P9'（ledger.xlsx 中没有该项目）",
+        "arrivals.xlsx，工作表 到位资金，第3行，列 月份：'2020-13' 不是有效的月份",
+        "arrivals.xlsx，工作表 到位资金，第4行，列 到位金额(万元)：应为不小于0的金额，实际为 -3",
+    ]
+
+
+def test_empty_cells_bad_dates_and_currency_mismatch_in_both_languages(tmp_path):
+    rows = [
+        LEDGER_HEADER,
+        [None, "甲", "甲公司", "内资", "无", "在谈", 1, 0, "三月", None, None, "否", "否"],
+        ["P2", "乙", "乙公司", "外资", "无", "在谈", 1, 0, None, None, None, "否", "否"],
+    ]
+    ledger = write_xlsx(tmp_path / "ledger.xlsx", rows)
+    arrivals = write_xlsx(
+        tmp_path / "arrivals.xlsx",
+        [
+            ["项目编号", "月份", "到位金额(万美元)", "币种"],
+            ["P2", "三月", 100, "人民币"],
+            ["P2", "2020-02", None, "美元"],
+        ],
+        sheet="到位资金",
+    )
+    assert _problems(ledger, arrivals) == [
+        "ledger.xlsx, sheet 项目台账, row 2, column 项目编号: is empty (a value is required)",
+        "ledger.xlsx, sheet 项目台账, row 2, column 签约日期: expected a date such as 2020-03-15, 2020/3/15, 2020.3.15 or 2020年3月15日, found '三月'",
+        "arrivals.xlsx, sheet 到位资金, row 2, column 月份: expected a month such as 2020-03 or 2020年3月, found '三月'",
+        "arrivals.xlsx, sheet 到位资金, row 2, column 币种: CNY does not match the unit 万美元 in the amount header",
+        "arrivals.xlsx, sheet 到位资金, row 3, column 到位金额(万美元): is empty (a value is required)",
+    ]
+    assert _problems(ledger, arrivals, lang="zh") == [
+        "ledger.xlsx，工作表 项目台账，第2行，列 项目编号：为空（必须填写）",
+        "ledger.xlsx，工作表 项目台账，第2行，列 签约日期：应为日期，如 2020-03-15、2020/3/15、2020.3.15 或 2020年3月15日，实际为 '三月'",
+        "arrivals.xlsx，工作表 到位资金，第2行，列 月份：应为月份，如 2020-03 或 2020年3月，实际为 '三月'",
+        "arrivals.xlsx，工作表 到位资金，第2行，列 币种：币种 CNY 与金额表头的单位 万美元 不符",
+        "arrivals.xlsx，工作表 到位资金，第3行，列 到位金额(万美元)：为空（必须填写）",
+    ]
+
+
+def test_header_and_file_problems_in_chinese(tmp_path):
+    rows = [["标题"], ["项目编号", "项目名称", "阶段", "内外资"], ["P1", "甲", "签约", "内资"]]
+    assert _problems(write_xlsx(tmp_path / "a.xlsx", rows), lang="zh") == [
+        "a.xlsx，工作表 项目台账，第2行：表头行缺少列 总投资（total_investment）"
+    ]
+    rows = [["项目编号", "项目名称", "阶段", "内外资", "总投资"], ["P1", "甲", "开工", "内资", 1]]
+    assert _problems(write_xlsx(tmp_path / "b.xlsx", rows), lang="zh") == [
+        "b.xlsx，工作表 项目台账，第2行，列 signed_date：阶段为开工，须有 签约日期 列，但文件中没有该列",
+        "b.xlsx，工作表 项目台账，第2行，列 start_date：阶段为开工，须有 开工日期 列，但文件中没有该列",
+    ]
+    (msg,) = _problems(write_xlsx(tmp_path / "c.xlsx", [["随便"], [1, 2, 3]]), lang="zh")
+    assert msg.startswith(
+        "c.xlsx，工作表 项目台账：前15行中找不到表头行（应有 项目编号/project_id, 项目名称/name,"
+    )
+    rows = small_ledger_rows()
+    rows[0] = [h.replace("总投资(亿元)", "总投资(万美元)") for h in rows[0]] + ["编号"]
+    assert _problems(write_xlsx(tmp_path / "d.xlsx", rows), lang="zh") == [
+        "d.xlsx，工作表 项目台账，第1行，列 编号：列 项目编号 出现两次（另一处为 项目编号）",
+        "d.xlsx，工作表 项目台账，第1行，列 总投资(万美元)：未知单位 '万美元'（应为以下之一：元, 万元, 亿元, 亿, 万）",
+    ]
+    txt = tmp_path / "ledger.txt"
+    txt.write_text("x")
+    assert _problems(txt, lang="zh") == ["ledger.txt：应为 .xlsx 或 .csv 文件，实际为 .txt"]
+    assert _problems(tmp_path / "none.xlsx", lang="zh") == ["none.xlsx：文件不存在"]
 
 
 def test_missing_required_column_names_the_header_row(tmp_path):

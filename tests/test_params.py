@@ -45,7 +45,7 @@ def test_params_are_frozen_and_a_what_if_is_a_copy():
     assert (p.fx_cny_per_usd, q.fx_cny_per_usd) == (6.9, 7.1)
 
 
-def _bad(tmp_path: Path, edit) -> list[str]:
+def _bad(tmp_path: Path, edit, lang: str = "en") -> list[str]:
     data = yaml.safe_load(SAMPLE_PARAMS.read_text(encoding="utf-8"))
     data["data"] = {"ledger": str((SAMPLE_PARAMS.parent / data["data"]["ledger"]).resolve())}
     edit(data)
@@ -53,7 +53,7 @@ def _bad(tmp_path: Path, edit) -> list[str]:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ParamsError) as info:
         load_params(path)
-    return [line.replace(str(path), "bad.yaml") for line in info.value.lines("en")]
+    return [line.replace(str(path), "bad.yaml") for line in info.value.lines(lang)]
 
 
 def test_negative_target_names_the_key_path(tmp_path):
@@ -62,6 +62,9 @@ def test_negative_target_names_the_key_path(tmp_path):
 
     assert _bad(tmp_path, edit) == [
         "bad.yaml: targets.domestic_capital.annual must be > 0, got -56"
+    ]
+    assert _bad(tmp_path, edit, "zh") == [
+        "bad.yaml：targets.domestic_capital.annual 必须 > 0，实际为 -56"
     ]
 
 
@@ -89,6 +92,49 @@ def test_every_problem_is_reported_at_once(tmp_path):
         "bad.yaml: targets.domestic_capital.phasing: phasing must be cumulative (non-decreasing), got [0.3, 0.2, 0.7, 1.0]",
         "bad.yaml: targets.foreign_capital.currency must be one of 'CNY' or 'USD', got 'EUR'",
         "bad.yaml: targets.big_projects_30: stretch must be >= annual (3), got 2",
+    ]
+
+
+def test_every_problem_in_chinese_by_default(tmp_path):
+    """Same key paths and found values as in English; the words around them in Chinese."""
+
+    def edit(d):
+        del d["zone_en"]
+        d["year"] = "二〇二〇"
+        d["fx_cny_per_usd"] = 0
+        d["targets"]["big_projects_30"] = {"annual": 3, "stretch": 2}
+        d["targets"]["domestic_capital"]["phasing"] = [0.3, 0.2, 0.7, 1.0]
+        d["targets"]["foreign_capital"]["currency"] = "EUR"
+        d["offices"][0]["id"] = "Japan!"
+        d["roadshow"]["restrictions"] = [{"months": [13], "kinds": ["cloud"]}, {"reason": "x"}]
+
+    assert _bad(tmp_path, edit, "zh") == [
+        "bad.yaml：zone_en 为必填项",
+        "bad.yaml：year 必须是整数，实际为 '二〇二〇'",
+        "bad.yaml：fx_cny_per_usd 必须 > 0，实际为 0",
+        "bad.yaml：targets.domestic_capital.phasing：phasing 须为累计占比（逐季不减），实际为 [0.3, 0.2, 0.7, 1.0]",
+        "bad.yaml：targets.foreign_capital.currency 必须是 'CNY' 或 'USD' 之一，实际为 'EUR'",
+        "bad.yaml：targets.big_projects_30：stretch 必须 >= annual（3），实际为 2",
+        "bad.yaml：offices.0.id：id 只能由小写字母、数字和 _ 组成，实际为 'Japan!'",
+        "bad.yaml：roadshow.restrictions.0.months：months 各值须在1到12之间，实际为 [13]",
+        "bad.yaml：roadshow.restrictions.1：限制规则须指定 kinds、events 或 channels",
+    ]
+
+
+def test_unknown_key_and_duplicate_channel_in_chinese(tmp_path):
+    def unknown(d):
+        d["targets"]["domestic_captial"] = {"annual": 56}
+
+    (msg,) = _bad(tmp_path, unknown, "zh")
+    assert msg.startswith(
+        "bad.yaml：targets：未知的键 'domestic_captial'（有效的键：domestic_capital, foreign_capital,"
+    )
+
+    def twice(d):
+        d["platforms"][0]["id"] = "japan"
+
+    assert _bad(tmp_path, twice, "zh") == [
+        "bad.yaml：机构或平台 id 'japan' 在 offices/platforms 中重复使用"
     ]
 
 
@@ -142,3 +188,19 @@ def test_top_level_must_be_a_mapping(tmp_path):
     with pytest.raises(ParamsError) as info:
         load_params(path)
     assert info.value.lines("en") == [f"{path}: expected a mapping of keys at the top, got list"]
+
+
+def test_file_and_yaml_errors_in_chinese(tmp_path):
+    path = tmp_path / "broken.yaml"
+    with pytest.raises(ParamsError) as info:
+        load_params(path)
+    assert info.value.lines() == [f"{path}：参数文件不存在"]
+    path.write_text("zone: a\ntargets: [1, 2\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as info:
+        load_params(path)
+    assert info.value.lines()[0].startswith(f"{path}：不是有效的 YAML（第3行，第1列）：")
+    path.write_text("- 1\n- 2\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as info:
+        load_params(path)
+    assert info.value.lines() == [f"{path}：顶层应为键值映射，实际为 list"]
+    assert str(info.value) == f"{path}: expected a mapping of keys at the top, got list"
