@@ -48,6 +48,7 @@ from workbook.drivers import Drivers
 from workbook.errors import InputError, WorkbookError
 from workbook.forecast import Forecast
 from workbook.i18n import check_lang, label
+from workbook.messages import BadValue, Message
 from workbook.pacing import status as pacing_status
 from workbook.plan_export import display_table, plan_ics, plan_xlsx, write_files
 from workbook.roadshow import (
@@ -113,8 +114,8 @@ def resolve_settings(
     if raw_as_of is not None:
         try:
             date = parse_date(raw_as_of)
-        except ValueError as exc:
-            raise InputError(f"as_of: {exc}") from None
+        except BadValue as exc:  # the date formats, in the report language
+            raise InputError(Message("at", where="as_of", body=exc.message)) from None
     return Settings(path, date, check_lang(lang or os.environ.get(ENV_LANG) or "zh"))
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from workbook.errors import InputError
 from workbook.i18n import LANGS
+from workbook.messages import BadValue, Message
 from workbook.tabular import parse_date
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]([1-4])\s*$")
@@ -171,8 +172,8 @@ def review_params(
     else:
         try:
             day = parse_date(as_of)
-        except ValueError as exc:
-            raise InputError(f"as_of: {exc}") from None
+        except BadValue as exc:  # the date formats, in the report language
+            raise InputError(Message("at", where="as_of", body=exc.message)) from None
         if day is None:
             day = q.end
         if not q.start <= day <= q.end:
