@@ -1,8 +1,8 @@
 """One forecast's results as plain DataFrames: per target, per month, per project, per source.
 
 `Engine.forecast(...)` returns a `Forecast`. The per-target table and P(all) are computed at
-once; the monthly fan, the per-project and per-source tables are computed on first use (each
-a second pass over the same draws).
+once; the monthly fan of a target, the per-project and per-source tables are computed on first
+use (each a second pass over the same draws; a fan's pass simulates only its own metric).
 
 Year-end value of a metric = its fact at the as-of date (exactly what `workbook status`
 counts) + what the trial adds after it; so no trial ever ends below the facts.
@@ -83,6 +83,7 @@ class Forecast:
         self._setup = setup
         self._keys = KEYS
         self._future = future  # (trials, len(KEYS)): what trials add after the as-of date
+        self._months: dict[str, np.ndarray] = {}  # metric -> (trials, months after the as-of)
         self.facts = engine.facts(setup.fx)
         self.metrics = [k for k, _ in engine.params.targets.items()]
         self.targets = self._targets()
@@ -139,11 +140,17 @@ class Forecast:
 
     # ---- per month -----------------------------------------------------------------------
 
-    @cached_property
-    def _monthly(self) -> np.ndarray:
-        e = self.engine
-        months = tuple(range(e.month + 1, 13))
-        return e._run(self._setup, months=months) if months else np.zeros((e.trials, 0, 0))
+    def _monthly(self, metric: str) -> np.ndarray:
+        """(trials, months after the as-of month): what each trial adds to `metric` by the end
+        of each month, simulated for this metric alone on first use."""
+        hit = self._months.get(metric)
+        if hit is None:
+            e = self.engine
+            months = tuple(range(e.month + 1, 13))
+            k = self._keys.index(metric)
+            hit = e._run(self._setup, months=months, keys=(k,))[:, :, 0]
+            self._months[metric] = hit
+        return hit
 
     def fan(self, metric: str) -> pd.DataFrame:
         """Month by month (Jan..Dec, cumulative): actual to the as-of month, P10/P50/P90 of
@@ -154,6 +161,7 @@ class Forecast:
         target = self._target(metric)
         facts = e.monthly_facts(self.fx)[:, k]
         count = METRICS[metric].kind == "count"
+        future = self._monthly(metric)
         rows = []
         for m in range(1, 13):
             end = dt.date(year, m, calendar.monthrange(year, m)[1])
@@ -163,7 +171,7 @@ class Forecast:
                 p10 = p50 = p90 = actual
             else:
                 actual = np.nan
-                values = self.facts[metric] + self._monthly[:, m - e.month - 1, k]
+                values = self.facts[metric] + future[:, m - e.month - 1]
                 p10, p50, p90 = quantiles(values, count)
             rows.append(
                 {

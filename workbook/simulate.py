@@ -77,6 +77,9 @@ _KIND_OF_STAGE = {
 _DEAL_MARKS = ("lag", "month", "size", "foreign", "is500", "four_new", "start", "produce", "share")
 _M = {name: i for i, name in enumerate(_DEAL_MARKS)}
 _C = {name: i for i, name in enumerate(COUNTS)}
+# What a group of ledger projects simulates: milestone families (their count metrics) and money.
+_EVERYTHING = frozenset({"sign", "start", "produce", "money"})
+_STARTED = frozenset({"start", "produce", "money"})  # what needs the start month
 # Stream families (first element of every draw key).
 _PROJECTS, _CHANNEL, _EVENT, _EXTRA = 1, 2, 3, 4
 EXTRA_SLOTS = 20  # goal seek: extra signed capital is spread over this many signed projects
@@ -152,10 +155,13 @@ class _Group:
     w_produce: np.ndarray | None = None
 
     full: dict[str, np.ndarray] = field(default_factory=dict)  # (n, 8) weights, every column
+    # The count metrics each family counts for: positions in KEYS of the columns with a weight.
+    metrics_of: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def select(self, family: str, w: np.ndarray, every: str | None = None) -> None:
         """Keep the columns with a weight (besides `every`, which counts all of them)."""
         self.full[family] = w.copy()
+        self.metrics_of[family] = tuple(2 + int(j) for j in np.flatnonzero(w.any(axis=0)))
         if every is not None:
             w[:, _C[every]] = 0
         sel = np.flatnonzero(w.any(axis=1))
@@ -238,7 +244,7 @@ class Engine:
         self._cache_limit = cache_mb * 2**20
         self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._deals_last: dict[int, tuple] = {}
-        self._deal_result: dict[tuple[int, ...], tuple] = {}  # months -> (deal drivers, result)
+        self._deal_result: dict[tuple, tuple] = {}  # (months, keys) -> (deal drivers, result)
         self._prepare_ledger()
         self._catalogue = None if zone.events is None else zone.events.set_index("event_id")
         self._check_plans()
@@ -666,22 +672,30 @@ class Engine:
         months: tuple[int, ...],
         projects: dict[str, np.ndarray] | None = None,
         sources: dict[str, np.ndarray] | None = None,
+        keys: tuple[int, ...] | None = None,
     ) -> np.ndarray:
-        """Future value (on top of facts) of every metric at the end of each of `months`:
-        (trials, len(months), len(KEYS)). Fills per-project and per-source sums if given."""
-        out = np.zeros((self.trials, len(months), len(KEYS)))
+        """Future value (on top of facts) at the end of each of `months` of every metric, or of
+        the metrics at positions `keys` of KEYS only: (trials, len(months), len(keys)). Fills
+        per-project and per-source sums if given. A metric's values do not depend on which
+        other metrics are asked for."""
+        keys = tuple(range(len(KEYS))) if keys is None else tuple(keys)
+        out = np.zeros((self.trials, len(months), len(keys)))
         if self.future <= 0:
             return out
         by_month = len(months) > 2 and months == tuple(range(months[0], 13))
+        if not by_month and len(keys) < len(KEYS):
+            # Month by month, products give every metric at once (and a product's sums may
+            # depend on the columns it holds): take the metrics asked for from all of them.
+            return self._run(setup, months, projects, sources)[:, :, list(keys)]
         for c, n in self._chunks():
             lo = c * CHUNK
             part = out[lo : lo + n]
-            hist = _MonthHist(n, months) if by_month else None
+            hist = _MonthHist(n, months, keys) if by_month else None
             for gi, g in enumerate(self.groups):
                 self._group_kernel(setup, c, n, gi, g, months, part, projects, hist)
             if hist is not None:
                 hist.add_to(part)
-        out += self._deal_part(setup, months, sources)
+        out += self._deal_part(setup, months, sources, keys)
         return out
 
     def _group_kernel(
@@ -697,29 +711,37 @@ class Engine:
         hist: _MonthHist | None = None,
     ) -> None:
         """One group of ledger projects in one chunk of trials: what they add to every
-        metric at the end of each of `months` (or, for a fan, into `hist`)."""
+        metric at the end of each of `months` (or, for a fan, into `hist`: only what the
+        metrics it holds need is simulated)."""
+        need = _EVERYTHING if hist is None else hist.needs(g)
+        if not need:
+            return
         t = setup.tables
         codes = self._group_codes(c, n, g)
         code = dict(zip(g.kinds, codes, strict=True))
-        sign = start = produce = None
+        sign = start = produce = share = year = None
         if g.stage in PRE_SIGN:
             sign = _take(t[f"S:{g.stage}"], code["S"])
             if setup.sparse[g.stage]:
                 self._sparse_kernel(setup, n, gi, g, code, sign, months, out, projects, hist)
                 return
-            start = sign + _take(t["T:chain"], code["T"])
-            produce = start + _take(t["P:chain"], code["P"])
+            if need & _STARTED:
+                start = sign + _take(t["T:chain"], code["T"])
+            if "produce" in need:
+                produce = start + _take(t["P:chain"], code["P"])
         elif g.stage == "signed":
-            start = _take(t["T:first"], code["T"])
-            produce = start + _take(t["P:chain"], code["P"])
-        elif g.stage == "started":
+            if need & _STARTED:
+                start = _take(t["T:first"], code["T"])
+            if "produce" in need:
+                produce = start + _take(t["P:chain"], code["P"])
+        elif g.stage == "started" and "produce" in need:
             produce = _take(t["P:first"], code["P"])
-        share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"])
         w_money = setup.money_w[gi]
-        year = None
-        if start is None:  # started: the year's share less what arrived, evenly to December
-            share = np.maximum(share - setup.floors[gi], 0, out=share)
-            year = share @ w_money
+        if "money" in need:
+            share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"])
+            if "T" not in g.kinds:  # started: the year's share less what arrived, to December
+                share = np.maximum(share - setup.floors[gi], 0, out=share)
+                year = share @ w_money
         if hist is not None:
             self._by_month(setup, n, gi, g, (sign, start, produce), share, year, months, out, hist)
             months = ()  # done: the fan's months in a few passes
@@ -762,7 +784,7 @@ class Engine:
         gi: int,
         g: _Group,
         milestones: tuple[np.ndarray | None, ...],
-        share: np.ndarray,
+        share: np.ndarray | None,
         year: np.ndarray | None,
         months: tuple[int, ...],
         out: np.ndarray,
@@ -771,26 +793,29 @@ class Engine:
         """Every month from the first after the as-of month to December at once (a dense
         group): milestones counted by (trial, month), money by the month it starts flowing
         (summed up month after month by `hist`): what the per-month loop gives, in a few
-        passes."""
+        passes. Only the metrics `hist` holds."""
         rows = (np.arange(n, dtype=np.int32) * (draws.OUT + 1))[:, None]
         for family, x in zip(("sign", "start", "produce"), milestones, strict=True):
             if x is None:
                 continue
-            w = g.full[family]
-            for j in np.flatnonzero(w.any(axis=0)):
-                cols = np.flatnonzero(w[:, j])
-                hist.count(2 + j, rows, x if len(cols) == x.shape[1] else x[:, cols])
-        if year is None:
+            for k in g.metrics_of[family]:
+                if not hist.wants(k):
+                    continue
+                cols = np.flatnonzero(g.full[family][:, k - 2])
+                hist.count(k, rows, x if len(cols) == x.shape[1] else x[:, cols])
+        if share is not None and year is None:
             w_money = setup.money_w[gi]
             start = milestones[1]
             assert start is not None
             for cur in (0, 1):
                 cols = np.flatnonzero(w_money[:, cur])
-                if len(cols):
+                if len(cols) and hist.wants(cur):
                     hist.pay(cur, rows, start[:, cols], share[:, cols] * w_money[cols, cur])
         if year is not None:  # started: evenly over the months left
             elapsed = (np.array(months) - self.month) / self.future
-            out[:, :, :2] += year[:, None, :] * elapsed[None, :, None]
+            for cur in (0, 1):
+                if hist.wants(cur):
+                    out[:, :, hist.slot[cur]] += year[:, cur, None] * elapsed[None, :]
 
     def _sparse_kernel(
         self,
@@ -807,15 +832,21 @@ class Engine:
     ) -> None:
         """A stage before signing where few trials sign within the year (leads, contacts):
         only the (trial, project) pairs that sign by December go on, summed per trial by a
-        sparse product. Same draws, same result as the dense path."""
+        sparse product. Same draws, same result as the dense path. For a fan (`hist`), only
+        what the metrics it holds need."""
         t = setup.tables
+        need = _EVERYTHING if hist is None else hist.needs(g)
         k = len(g.cols)
         nz = np.flatnonzero(sign <= 12)
         rows, cols = np.divmod(nz, k)
         s_ = sign.ravel()[nz]
-        st = s_ + _take(t["T:chain"], code["T"].ravel()[nz])
-        pr = st + _take(t["P:chain"], code["P"].ravel()[nz])
-        share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"].ravel()[nz])
+        st = pr = share = None
+        if need & _STARTED:
+            st = s_ + _take(t["T:chain"], code["T"].ravel()[nz])
+        if "produce" in need:
+            pr = st + _take(t["P:chain"], code["P"].ravel()[nz])
+        if "money" in need:
+            share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"].ravel()[nz])
         indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
 
         def per_trial(values: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -826,12 +857,18 @@ class Engine:
         if hist is not None:
             base = rows.astype(np.int32) * (draws.OUT + 1)
             for family, x in (("sign", s_), ("start", st), ("produce", pr)):
-                w = g.full[family][cols]
-                for j in np.flatnonzero(w.any(axis=0)):
-                    hist.count(2 + j, base, x, w[:, j])
-            w_money = setup.money_w[gi][cols]
-            for cur in (0, 1):
-                hist.pay(cur, base, st, share * w_money[:, cur])
+                if x is None:
+                    continue
+                for k in g.metrics_of[family]:
+                    if not hist.wants(k):
+                        continue
+                    w = g.full[family][cols, k - 2]  # the signing pairs' weights
+                    if w.any():
+                        hist.count(k, base, x, w)
+            if share is not None:
+                for cur in (0, 1):
+                    if hist.wants(cur):
+                        hist.pay(cur, base, st, share * setup.money_w[gi][cols, cur])
             months = ()
         for j, m in enumerate(months):
             counts = per_trial(s_ <= m, g.full["sign"])
@@ -912,19 +949,24 @@ class Engine:
         return hit
 
     def _deal_part(
-        self, setup: _Setup, months: tuple[int, ...], sources: dict[str, np.ndarray] | None
+        self,
+        setup: _Setup,
+        months: tuple[int, ...],
+        sources: dict[str, np.ndarray] | None,
+        keys: tuple[int, ...],
     ) -> np.ndarray:
-        """What new deals add to every metric: (trials, len(months), len(KEYS)). Kept for the
-        last deal drivers of each `months`: a change to ledger-only drivers does not redo it."""
-        last = self._deal_result.get(months)
+        """What new deals add to the metrics at positions `keys` of KEYS: (trials, len(months),
+        len(keys)). Kept for the last deal drivers of each (`months`, `keys`): a change to
+        ledger-only drivers does not redo it."""
+        last = self._deal_result.get((months, keys))
         if sources is None and last is not None and last[0] == setup.deal_key:
             return last[1]
-        out = np.zeros((self.trials, len(months), len(KEYS)))
+        out = np.zeros((self.trials, len(months), len(keys)))
         for span, chunks in enumerate(self._spans()):
             lo = chunks[0][0] * CHUNK
             hi = lo + sum(n for _, n in chunks)
-            self._deal_kernel(setup, span, months, out[lo:hi], sources)
-        self._deal_result[months] = (setup.deal_key, out)
+            self._deal_kernel(setup, span, months, out[lo:hi], sources, keys)
+        self._deal_result[(months, keys)] = (setup.deal_key, out)
         return out
 
     def _deal_kernel(
@@ -934,6 +976,7 @@ class Engine:
         months: tuple[int, ...],
         out: np.ndarray,
         sources: dict[str, np.ndarray] | None,
+        keys: tuple[int, ...],
     ) -> None:
         trial, src, code, agg = self._deals(setup, span)
         if not len(trial):
@@ -952,33 +995,50 @@ class Engine:
             np.take(a["lag"][si], code[_M["lag"], lo:hi], mode="clip", out=lag[lo:hi])
         spread = each(a["spread"])
         lead = each(a["first"]) + ((code[_M["month"]].astype(np.int32) * spread) >> draws.BITS)
-        sign = np.minimum(lead + (lag + d.slip_months), draws.OUT)
+        sign = np.minimum(lead + (lag + d.slip_months), draws.OUT)  # int32
         start = sign + _take(t["T:chain"], code[_M["start"]])
-        produce = start + _take(t["P:chain"], code[_M["produce"]])
         size = each(a["size"]) * _take(t["size"], code[_M["size"]])
         foreign = code[_M["foreign"]] < each(a["foreign"])
         is500 = code[_M["is500"]] < each(a["is500"])
-        four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
         rate = size * _take(t["R:none"], code[_M["share"]]) * np.float32(1 / 12)  # 亿元 a month
+        # One contiguous row per metric asked for (a metric's sums do not depend on the others).
+        v = np.empty((len(keys), len(trial)), np.float32)
+        col = {KEYS[k]: row for k, row in zip(keys, v, strict=True)}
+        produce = four = None
+        if "new_production" in col:
+            produce = start + _take(t["P:chain"], code[_M["produce"]])
+        if "four_new" in col:
+            four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
         big30, big100 = size >= BIG_PROJECT, size >= HUNDRED_BILLION
-        fx_dom = np.where(foreign, 0, setup.deal_fx[0]).astype(np.float32)
-        fx_for = np.where(foreign, setup.deal_fx[1], 0).astype(np.float32)
-        v = np.empty((len(KEYS), len(trial)), np.float32)  # one contiguous row per metric
-        col = dict(zip(KEYS, v, strict=True))
+        fx_of = {}  # the money metrics asked for: CNY -> their unit, per deal
+        if "domestic_capital" in col:
+            fx_of["domestic_capital"] = np.where(foreign, 0, setup.deal_fx[0]).astype(np.float32)
+        if "foreign_capital" in col:
+            fx_of["foreign_capital"] = np.where(foreign, setup.deal_fx[1], 0).astype(np.float32)
         for j, m in enumerate(months):
-            signed, started = sign <= m, start <= m
-            paid = rate * np.maximum(m + 1 - start, 0)
-            np.multiply(paid, fx_dom, out=col["domestic_capital"])
-            np.multiply(paid, fx_for, out=col["foreign_capital"])
-            s500 = signed & is500
-            col["global500_signings"][:] = s500 & foreign
-            col["china500_signings"][:] = s500 & ~foreign
-            col["bonus_500"][:] = s500
-            col["big_projects_30"][:] = signed & big30
-            col["projects_100"][:] = signed & big100
-            col["new_starts"][:] = started
-            col["new_production"][:] = produce <= m
-            col["four_new"][:] = started & four
+            if fx_of:
+                paid = rate * np.maximum(m + 1 - start, 0)
+                for name, fx in fx_of.items():
+                    np.multiply(paid, fx, out=col[name])
+            if len(fx_of) < len(col):  # count metrics asked for too
+                signed, started = sign <= m, start <= m
+                s500 = signed & is500
+                if "global500_signings" in col:
+                    col["global500_signings"][:] = s500 & foreign
+                if "china500_signings" in col:
+                    col["china500_signings"][:] = s500 & ~foreign
+                if "bonus_500" in col:
+                    col["bonus_500"][:] = s500
+                if "big_projects_30" in col:
+                    col["big_projects_30"][:] = signed & big30
+                if "projects_100" in col:
+                    col["projects_100"][:] = signed & big100
+                if "new_starts" in col:
+                    col["new_starts"][:] = started
+                if "new_production" in col:
+                    col["new_production"][:] = produce <= m
+                if "four_new" in col:
+                    col["four_new"][:] = started & four
             out[:, j, :] += agg @ v.T
         if sources is not None:
             ns = len(setup.sources)
@@ -1020,12 +1080,25 @@ class Engine:
 class _MonthHist:
     """Per-trial values for every month of a fan, built from (trial, month) histograms: a
     count of milestones in each month, or money that starts flowing in each month (at a
-    monthly rate, so its cumulative value is a double running sum)."""
+    monthly rate, so its cumulative value is a double running sum). Holds the metrics at
+    positions `keys` of KEYS, in that order."""
 
-    def __init__(self, n: int, months: tuple[int, ...]):
+    def __init__(self, n: int, months: tuple[int, ...], keys: tuple[int, ...]):
         self.n, self.first = n, months[0]
-        self.counts = np.zeros((len(months), len(KEYS), n))  # month-major: fast running sums
-        self.flows = np.zeros((len(months), len(KEYS), n))
+        self.slot = {k: i for i, k in enumerate(keys)}
+        self.counts = np.zeros((len(months), len(keys), n))  # month-major: fast running sums
+        self.flows = np.zeros((len(months), len(keys), n))
+
+    def wants(self, k: int) -> bool:
+        return k in self.slot
+
+    def needs(self, g: _Group) -> frozenset[str]:
+        """What a group must simulate for the metrics held: the milestone families that
+        count for one of them, and money for a money metric."""
+        out = {f for f, ks in g.metrics_of.items() if any(self.wants(k) for k in ks)}
+        if self.wants(0) or self.wants(1):
+            out.add("money")
+        return frozenset(out)
 
     def _hist(self, rows: np.ndarray, x: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
         slots = draws.OUT + 1
@@ -1035,10 +1108,10 @@ class _MonthHist:
         return h[:, self.first : draws.OUT]
 
     def count(self, k: int, rows: np.ndarray, x: np.ndarray, weights: np.ndarray | None = None):
-        self.counts[:, k, :] += self._hist(rows, x, weights).T
+        self.counts[:, self.slot[k], :] += self._hist(rows, x, weights).T
 
     def pay(self, k: int, rows: np.ndarray, start: np.ndarray, rate: np.ndarray) -> None:
-        self.flows[:, k, :] += self._hist(rows, start, rate).T
+        self.flows[:, self.slot[k], :] += self._hist(rows, start, rate).T
 
     def add_to(self, out: np.ndarray) -> None:
         """out[trial, month, metric] += cumulative values."""
