@@ -1114,9 +1114,17 @@ class _MonthHist:
         self.flows[:, self.slot[k], :] += self._hist(rows, start, rate).T
 
     def add_to(self, out: np.ndarray) -> None:
-        """out[trial, month, metric] += cumulative values."""
-        total = np.cumsum(self.counts, axis=0) + np.cumsum(np.cumsum(self.flows, axis=0), axis=0)
+        """out[trial, month, metric] += cumulative values (the histograms are used up)."""
+        total = _running_sum(self.counts) + _running_sum(_running_sum(self.flows))
         out += total.transpose(2, 0, 1)
+
+
+def _running_sum(a: np.ndarray) -> np.ndarray:
+    """np.cumsum(a, axis=0), in place: the same additions, month after month, without
+    numpy's slow accumulate over a short first axis."""
+    for i in range(1, len(a)):
+        a[i] += a[i - 1]
+    return a
 
 
 def _by_kind(raw: np.ndarray) -> np.ndarray:
