@@ -142,15 +142,31 @@ class Forecast:
 
     def _monthly(self, metric: str) -> np.ndarray:
         """(trials, months after the as-of month): what each trial adds to `metric` by the end
-        of each month, simulated for this metric alone on first use."""
-        hit = self._months.get(metric)
-        if hit is None:
-            e = self.engine
-            months = tuple(range(e.month + 1, 13))
-            k = self._keys.index(metric)
-            hit = e._run(self._setup, months=months, keys=(k,))[:, :, 0]
-            self._months[metric] = hit
-        return hit
+        of each month, simulated on first use."""
+        if metric not in self._months:
+            self._simulate_months([metric])
+        return self._months[metric]
+
+    def _simulate_months(self, metrics: list[str]) -> None:
+        """One monthly pass over the draws for these metrics only (each metric's values are
+        the same whichever others share the pass)."""
+        e = self.engine
+        months = tuple(range(e.month + 1, 13))
+        keys = tuple(self._keys.index(m) for m in metrics)
+        values = e._run(self._setup, months=months, keys=keys)
+        for i, metric in enumerate(metrics):
+            self._months[metric] = values[:, :, i]
+
+    def fans(self, metrics: list[str] | None = None) -> dict[str, pd.DataFrame]:
+        """`fan` of several targets (every target by default), the months of those not yet
+        simulated in one pass: cheaper than one pass per target when several are needed."""
+        metrics = list(self.metrics if metrics is None else metrics)
+        for metric in metrics:
+            self._check(metric)
+        todo = list(dict.fromkeys(m for m in metrics if m not in self._months))
+        if todo:
+            self._simulate_months(todo)
+        return {metric: self.fan(metric) for metric in metrics}
 
     def fan(self, metric: str) -> pd.DataFrame:
         """Month by month (Jan..Dec, cumulative): actual to the as-of month, P10/P50/P90 of
