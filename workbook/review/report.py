@@ -302,7 +302,8 @@ def build_review(rp: ReviewParams) -> Review:
 
     engine, fc = _timed(timings, "forecast", lambda: _forecast(zone, rp))
     headline = sec.headline(p, ledger, as_of, fc.targets)
-    burnups = {m: sec.burnup(p, ledger, as_of, m, fc.fan(m)) for m in sec.money_metrics(p)}
+    fans = fc.fans(sec.money_metrics(p))  # their months in one pass
+    burnups = {m: sec.burnup(p, ledger, as_of, m, fan) for m, fan in fans.items()}
 
     changes = None
     if rp.previous_ledger is not None:
