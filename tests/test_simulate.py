@@ -339,7 +339,10 @@ def test_more_conversion_never_lowers_any_trial(base, more):
     hi = engine.forecast(with_conversions(base, more))
     for metric in lo.targets.index:
         a, b = lo.year_end(metric), hi.year_end(metric)
-        assert (b >= a - 1e-9 * np.maximum(1, np.abs(a))).all(), metric
+        # To float32 rounding: a stage whose signings cross SPARSE runs the sparse path in one
+        # forecast and the dense one in the other, summing the same float32 values in another
+        # order (seen: 2e-9 relative on foreign_capital, stage 0.125 -> 0.625).
+        assert (b >= a - 1e-6 * np.maximum(1, np.abs(a))).all(), metric
         assert hi.targets.loc[metric, "p_attain"] >= lo.targets.loc[metric, "p_attain"]
     assert hi.p_all >= lo.p_all
 
