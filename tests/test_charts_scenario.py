@@ -138,7 +138,19 @@ def test_tornado_puts_the_largest_swing_on_top_for_the_chosen_target():
 
 
 def test_empty_tornado_still_draws():
-    cs.tornado_chart(cs.empty_sensitivity()).to_dict()
+    """Before the first sensitivity run the tornado has no rows: it must still render (a real
+    Vega render, which catches field-type errors that to_dict() does not) with no bars."""
+    import vl_convert as vlc
+
+    spec = cs.tornado_chart(cs.empty_sensitivity()).to_dict()
+    assert all(rows == [] for rows in _datasets(spec))
+    svg = vlc.vegalite_to_svg(spec)
+    assert svg.startswith("<svg") and 'aria-roledescription="rule mark"' in svg  # the zero line
+    assert 'aria-roledescription="bar"' not in svg
+    one = pd.DataFrame(
+        {"driver": ["a"], "metric": ["domestic_capital"], "delta_down": [-0.1], "delta_up": [0.05]}
+    )
+    assert 'aria-roledescription="bar"' in vlc.vegalite_to_svg(cs.tornado_chart(one).to_dict())
 
 
 def test_compare_chart_keeps_scenario_and_target_order():

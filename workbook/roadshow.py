@@ -741,30 +741,3 @@ def plan_objective(problem: RoadshowProblem, held: Iterable[tuple[str, int]]) ->
         )
     }
     return float(sum(value[(e, int(m))] for e, m in held))
-
-
-def budget_frontier(problem: RoadshowProblem, budgets: Iterable[float]) -> pd.DataFrame:
-    """Optimal objective, cost and expected capital/500强 for each budget; infeasible budgets
-    get NaN and feasible=False."""
-    from workbook.errors import InfeasiblePlanError
-
-    rows = []
-    for b in budgets:
-        try:
-            plan = solve(problem.with_budget(float(b)))
-        except InfeasiblePlanError:
-            rows.append({"budget": float(b), "feasible": False})
-            continue
-        rows.append(
-            {
-                "budget": float(b),
-                "feasible": True,
-                "objective": plan.objective,
-                "cost": plan.cost,
-                "events": len(plan.table),
-                "expected_capital": plan.expected_capital,
-                "expected_500": plan.expected_500,
-            }
-        )
-    cols = ["budget", "feasible", "objective", "cost", "events", "expected_capital", "expected_500"]
-    return pd.DataFrame(rows, columns=cols)
