@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 
-from workbook.ledger import load_ledger
+from workbook.zone.ledger import load_ledger
 
 HEADER = [
     "序号",

@@ -18,8 +18,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from workbook.roadshow import build_problem, greedy_plan, solve
-from workbook.zone import load_zone
+from workbook.roadshow.problem import build_problem
+from workbook.roadshow.solve import greedy_plan, solve
+from workbook.zone.loader import load_zone
 
 SAMPLE = "params/jining-2020.yaml"
 KINDS = ("domestic", "overseas", "conference", "platform", "cloud")

@@ -37,10 +37,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbook.i18n import STAGES
-from workbook.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger
-from workbook.simulate import Engine
-from workbook.zone import Zone, load_zone
+from workbook.forecast.engine import Engine
+from workbook.text.labels import STAGES
+from workbook.zone.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger
+from workbook.zone.loader import Zone, load_zone
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2020, 6, 30)

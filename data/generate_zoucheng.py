@@ -35,8 +35,8 @@ from synth import (
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from workbook.i18n import STAGE_ZH, STAGES  # noqa: E402
-from workbook.ledger import load_ledger  # noqa: E402
+from workbook.text.labels import STAGE_ZH, STAGES  # noqa: E402
+from workbook.zone.ledger import load_ledger  # noqa: E402
 
 # q1_snapshot maps stage positions between the two lists.
 assert [STAGE_ZH[s] for s in STAGES] == STAGES_ZH

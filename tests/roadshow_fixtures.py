@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbook.params import ZoneParams, parse_params
+from workbook.zone.params import ZoneParams, parse_params
 
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "data" / "jining-2020"
 

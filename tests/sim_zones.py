@@ -14,12 +14,12 @@ from typing import Any
 
 import pandas as pd
 
-from workbook.events import EVENT_COLUMNS
-from workbook.i18n import STAGES
-from workbook.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger
-from workbook.params import parse_params
-from workbook.simulate import Engine
-from workbook.zone import Zone, load_zone
+from workbook.forecast.engine import Engine
+from workbook.text.labels import STAGES
+from workbook.zone.events import EVENT_COLUMNS
+from workbook.zone.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger
+from workbook.zone.loader import Zone, load_zone
+from workbook.zone.params import parse_params
 
 SAMPLE_PARAMS = Path(__file__).resolve().parent.parent / "params" / "jining-2020.yaml"
 

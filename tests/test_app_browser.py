@@ -25,7 +25,7 @@ import psutil
 import pytest
 
 from tests.conftest import REPO, SAMPLE_PARAMS
-from workbook.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
+from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from workbook import app
 from workbook.cli import main
-from workbook.errors import InputError
+from workbook.planners import app as app
+from workbook.text.errors import InputError
 
 
 def test_voila_serves_the_planner_notebooks_on_localhost_with_code_hidden():

@@ -6,9 +6,9 @@ import pytest
 import yaml
 
 from tests.conftest import SAMPLE_PARAMS, small_ledger_rows, write_params, write_xlsx
-from workbook.drivers import Drivers
-from workbook.errors import ParamsError
-from workbook.params import load_params
+from workbook.text.errors import ParamsError
+from workbook.zone.drivers import Drivers
+from workbook.zone.params import load_params
 
 
 def params_with(tmp_path, **sections):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import write_xlsx
-from workbook.errors import DataFileError
-from workbook.events import load_events, parse_months
+from workbook.text.errors import DataFileError
+from workbook.zone.events import load_events, parse_months
 
 HEADER = [
     "活动编号",

@@ -15,8 +15,8 @@ from tests.conftest import (
     write_csv,
     write_xlsx,
 )
-from workbook.errors import DataFileError
-from workbook.ledger import load_ledger
+from workbook.text.errors import DataFileError
+from workbook.zone.ledger import load_ledger
 
 
 def _problems(ledger: Path, arrivals: Path | None = None, lang: str = "en") -> list[str]:
@@ -351,7 +351,7 @@ def test_small_arrivals_convert_units(tmp_path):
 
 def test_sample_zone_data_loads():
     from tests.conftest import SAMPLE_PARAMS
-    from workbook.zone import load_zone
+    from workbook.zone.loader import load_zone
 
     zone = load_zone(SAMPLE_PARAMS)
     p = zone.ledger.projects

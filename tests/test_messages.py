@@ -8,8 +8,8 @@ import string
 import pytest
 
 from tests.conftest import REPO
-from workbook.errors import CellProblem, DataFileError, InputError, ParamsError
-from workbook.messages import MESSAGES, BadValue, Message
+from workbook.text.errors import CellProblem, DataFileError, InputError, ParamsError
+from workbook.text.messages import MESSAGES, BadValue, Message
 
 
 def fields(template: str) -> set[str]:

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from workbook.errors import InputError
-from workbook.pacing import format_status, phased_share, status, time_progress, verdict
-from workbook.params import Target
-from workbook.zone import load_zone
+from workbook.text.errors import InputError
+from workbook.zone.loader import load_zone
+from workbook.zone.pacing import format_status, phased_share, status, time_progress, verdict
+from workbook.zone.params import Target
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from tests.conftest import SAMPLE_PARAMS, small_ledger_rows, write_params, write_xlsx
-from workbook.errors import ParamsError
-from workbook.params import load_params
+from workbook.text.errors import ParamsError
+from workbook.zone.params import load_params
 
 
 def test_sample_zone_holds_the_seed_targets():

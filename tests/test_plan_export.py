@@ -12,10 +12,11 @@ import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from workbook.errors import InputError
-from workbook.plan_export import display_table, plan_ics, plan_xlsx, write_files
-from workbook.roadshow import build_problem, solve
-from workbook.zone import load_zone
+from workbook.roadshow.export import display_table, plan_ics, plan_xlsx, write_files
+from workbook.roadshow.problem import build_problem
+from workbook.roadshow.solve import solve
+from workbook.text.errors import InputError
+from workbook.zone.loader import load_zone
 
 SAMPLE = "params/jining-2020.yaml"
 STAMP = dt.datetime(2020, 6, 30, 8, 0, tzinfo=dt.UTC)
@@ -41,7 +42,7 @@ def test_ics_parses_back_with_the_same_events(plan):
         assert ev.decoded("dtstart") == row.first_day
         assert ev.decoded("dtend") == row.last_day + dt.timedelta(days=1)  # all-day: exclusive
         assert not isinstance(ev.decoded("dtstart"), dt.datetime)
-        assert str(ev["uid"]) == f"{row.event_id}-2020@workbook.roadshow"
+        assert str(ev["uid"]) == f"{row.event_id}-2020@workbook.roadshow.problem"
         assert str(ev["location"]) == row.city
         assert ev.decoded("dtstamp") == STAMP
         assert f"费用(万元): {row.cost:g}" in str(ev["description"])

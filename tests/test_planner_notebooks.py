@@ -13,12 +13,13 @@ import papermill as pm
 import pytest
 
 from tests.conftest import REPO, SAMPLE_PARAMS
-from workbook import widgets as ww
+from workbook.planners.roadshow import roadshow_planner
+from workbook.planners.scenario import scenario_planner
 
 NOTEBOOKS = REPO / "notebooks"
 PLANNERS = {
-    "scenario_planner.ipynb": ww.scenario_planner,
-    "roadshow_planner.ipynb": ww.roadshow_planner,
+    "scenario_planner.ipynb": scenario_planner,
+    "roadshow_planner.ipynb": roadshow_planner,
 }
 
 

@@ -11,11 +11,11 @@ from openpyxl import load_workbook
 
 from tests.review_helpers import JINING, REPORT_FILES, ZOUCHENG, failing_notebook, leftovers
 from workbook.cli import main
-from workbook.errors import InputError
 from workbook.review.batch import plan_batch, run_batch
 from workbook.review.html import external_references
 from workbook.review.params import parse_quarters
 from workbook.review.runner import is_done
+from workbook.text.errors import InputError
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook]
 

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbook.errors import InputError, ParamsError
-from workbook.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger
-from workbook.params import parse_params
 from workbook.review import parse_quarter, parse_quarters, review_params, sections
 from workbook.review.params import Quarter, previous_ledger_for
+from workbook.text.errors import InputError, ParamsError
+from workbook.zone.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger
+from workbook.zone.params import parse_params
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2020, 6, 30)

@@ -14,23 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.roadshow_fixtures import catalogue, event, random_catalogue, zone_params
-from workbook.drivers import Drivers
-from workbook.errors import InfeasiblePlanError, InputError, ParamsError
-from workbook.holidays import event_windows, holiday_weeks, is_workday
-from workbook.params import load_params
-from workbook.roadshow import (
-    PLAN_COLUMNS,
-    build_problem,
+from workbook.roadshow.problem import PLAN_COLUMNS, build_problem, plannable_months, slot_value
+from workbook.roadshow.solve import (
     greedy_plan,
     plan_objective,
-    plannable_months,
-    slot_value,
     solve,
     unmet_requirements,
     violations,
 )
-from workbook.roadshow_params import Restriction
-from workbook.zone import load_zone
+from workbook.text.errors import InfeasiblePlanError, InputError, ParamsError
+from workbook.zone.drivers import Drivers
+from workbook.zone.holidays import event_windows, holiday_weeks, is_workday
+from workbook.zone.loader import load_zone
+from workbook.zone.params import load_params
+from workbook.zone.roadshow_settings import Restriction
 
 SAMPLE = "params/jining-2020.yaml"
 
@@ -443,7 +440,7 @@ def test_no_month_left_is_named():
 
 
 def test_feasible_problem_has_no_explanation():
-    from workbook.roadshow_explain import explain_infeasible
+    from workbook.roadshow.explain import explain_infeasible
 
     zone = load_zone(SAMPLE)
     assert explain_infeasible(build_problem(zone.params, zone.events)) == []

@@ -9,8 +9,9 @@ import pytest
 
 from tests.roadshow_fixtures import catalogue, event, zone_params
 from workbook.charts.roadshow import frontier_chart, holiday_frame, plan_chart
-from workbook.holidays import holiday_weeks
-from workbook.roadshow import build_problem, solve
+from workbook.roadshow.problem import build_problem
+from workbook.roadshow.solve import solve
+from workbook.zone.holidays import holiday_weeks
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,17 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from workbook.roadshow import build_problem, greedy_plan, solve
-from workbook.roadshow_judge import (
+from workbook.forecast.engine import Engine
+from workbook.roadshow.judge import (
     ALL,
     baseline_plan,
     compare_plans,
     p_attain_frontier,
     plans_for_comparison,
 )
-from workbook.simulate import Engine
-from workbook.zone import load_zone
+from workbook.roadshow.problem import build_problem
+from workbook.roadshow.solve import greedy_plan, solve
+from workbook.zone.loader import load_zone
 
 SAMPLE = "params/jining-2020.yaml"
 AS_OF = dt.date(2020, 3, 31)

@@ -9,10 +9,7 @@ import pytest
 import yaml
 
 from tests.conftest import SAMPLE_PARAMS
-from workbook.drivers import Drivers
-from workbook.errors import InputError, ParamsError
-from workbook.params import load_params
-from workbook.scenario_files import (
+from workbook.forecast.scenario_files import (
     check_name,
     driver_overrides,
     load_scenario_file,
@@ -21,6 +18,9 @@ from workbook.scenario_files import (
     saved_scenarios,
     scenario_dir,
 )
+from workbook.text.errors import InputError, ParamsError
+from workbook.zone.drivers import Drivers
+from workbook.zone.params import load_params
 
 
 @pytest.fixture

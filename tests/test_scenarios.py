@@ -10,12 +10,12 @@ import pytest
 from scipy import stats
 
 from tests.sim_zones import AS_OF, CERTAIN, event, make_zone, project, sample_engine, sample_zone
-from workbook.calibrate import DAYS_PER_MONTH, calibrate
-from workbook.errors import InputError
-from workbook.forecast import reached
-from workbook.goalseek import candidate_events, goal_seek
-from workbook.scenarios import ALL, compare, sensitivity, tornado
-from workbook.simulate import Engine
+from workbook.forecast.calibrate import DAYS_PER_MONTH, calibrate
+from workbook.forecast.engine import Engine
+from workbook.forecast.goalseek import candidate_events, goal_seek
+from workbook.forecast.results import reached
+from workbook.forecast.scenarios import ALL, compare, sensitivity, tornado
+from workbook.text.errors import InputError
 
 
 def test_compare_puts_scenarios_side_by_side():

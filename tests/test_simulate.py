@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.sim_zones import AS_OF, CERTAIN, event, make_zone, project, sample_engine, sample_zone
-from workbook.drivers import Drivers
-from workbook.errors import InputError, ParamsError
-from workbook.metrics import actuals
-from workbook.pacing import status
-from workbook.simulate import CHUNK, Engine, default_as_of, stage_at
+from workbook.forecast.engine import CHUNK, Engine, default_as_of, stage_at
+from workbook.text.errors import InputError, ParamsError
+from workbook.zone.drivers import Drivers
+from workbook.zone.metrics import actuals
+from workbook.zone.pacing import status
 
 # ---- a zone where nothing is random: every total is known ---------------------------------
 
@@ -418,7 +418,7 @@ def test_bad_plans_and_runs_are_clear_errors(tmp_path):
 
 def test_sparse_and_dense_paths_agree(monkeypatch):
     """Stages where few sign within the year run on the signing pairs only: same result."""
-    import workbook.simulate as sim
+    import workbook.forecast.engine as sim
 
     results = []
     for share in (0.0, 1.01):  # never sparse, always sparse

@@ -12,11 +12,20 @@ import sys
 import pytest
 
 from tests.conftest import REPO, SAMPLE_PARAMS
-from workbook import widgets as ww
-from workbook.drivers import Drivers
-from workbook.errors import InputError
-from workbook.simulate import Engine
-from workbook.zone import load_zone
+from workbook.forecast.engine import Engine
+from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
+from workbook.planners.controls import resolve_settings
+from workbook.planners.driver_controls import (
+    DRIVER_CONTROLS,
+    TORNADO_STEPS,
+    control_values,
+    what_if,
+)
+from workbook.planners.roadshow import RoadshowPlanner
+from workbook.planners.scenario import ScenarioPlanner
+from workbook.text.errors import InputError
+from workbook.zone.drivers import Drivers
+from workbook.zone.loader import load_zone
 
 TRIALS = 2000
 AS_OF = dt.date(2020, 6, 30)
@@ -29,16 +38,16 @@ def engine() -> Engine:
 
 
 @pytest.fixture
-def planner(engine, tmp_path) -> ww.ScenarioPlanner:
-    return ww.ScenarioPlanner(engine, save_dir=tmp_path / "saved")
+def planner(engine, tmp_path) -> ScenarioPlanner:
+    return ScenarioPlanner(engine, save_dir=tmp_path / "saved")
 
 
 @pytest.fixture(scope="module")
-def roadshow(engine, tmp_path_factory) -> ww.RoadshowPlanner:
-    return ww.RoadshowPlanner(engine, out_dir=tmp_path_factory.mktemp("plans"))
+def roadshow(engine, tmp_path_factory) -> RoadshowPlanner:
+    return RoadshowPlanner(engine, out_dir=tmp_path_factory.mktemp("plans"))
 
 
-def _p(planner: ww.ScenarioPlanner, metric: str = "domestic_capital") -> float:
+def _p(planner: ScenarioPlanner, metric: str = "domestic_capital") -> float:
     return float(planner.forecast.targets.at[metric, "p_attain"])
 
 
@@ -46,30 +55,30 @@ def _p(planner: ww.ScenarioPlanner, metric: str = "domestic_capital") -> float:
 
 
 def test_settings_take_explicit_values_then_the_apps_environment_then_defaults(monkeypatch):
-    for name in (ww.ENV_PARAMS, ww.ENV_AS_OF, ww.ENV_LANG):
+    for name in (ENV_PARAMS, ENV_AS_OF, ENV_LANG):
         monkeypatch.delenv(name, raising=False)
-    s = ww.resolve_settings()
-    assert (s.params_path, s.as_of, s.lang) == (ww.SAMPLE_PARAMS, None, "zh")
-    monkeypatch.setenv(ww.ENV_PARAMS, "/x/zone.yaml")
-    monkeypatch.setenv(ww.ENV_AS_OF, "2020年3月31日")
-    monkeypatch.setenv(ww.ENV_LANG, "en")
-    s = ww.resolve_settings()
+    s = resolve_settings()
+    assert (s.params_path, s.as_of, s.lang) == (SAMPLE_PARAMS, None, "zh")
+    monkeypatch.setenv(ENV_PARAMS, "/x/zone.yaml")
+    monkeypatch.setenv(ENV_AS_OF, "2020年3月31日")
+    monkeypatch.setenv(ENV_LANG, "en")
+    s = resolve_settings()
     assert (str(s.params_path), s.as_of, s.lang) == ("/x/zone.yaml", dt.date(2020, 3, 31), "en")
-    s = ww.resolve_settings("p.yaml", "2020-06-30", "zh")
+    s = resolve_settings("p.yaml", "2020-06-30", "zh")
     assert (str(s.params_path), s.as_of, s.lang) == ("p.yaml", dt.date(2020, 6, 30), "zh")
     with pytest.raises(InputError, match="language"):
-        ww.resolve_settings(lang="fr")
+        resolve_settings(lang="fr")
 
 
 def test_what_if_of_the_controls_own_values_is_the_drivers_themselves():
     base = Drivers().replace("slip_months", 2)
-    values = ww.control_values(base, fx_default=6.9)
-    assert ww.what_if(base, values, fx_default=6.9) == base
+    values = control_values(base, fx_default=6.9)
+    assert what_if(base, values, fx_default=6.9) == base
 
 
 def test_conversion_multiplier_scales_every_signing_chance_capped_at_one():
     base = Drivers()
-    d = ww.what_if(base, {"conversion": 2.0})
+    d = what_if(base, {"conversion": 2.0})
     assert d.stage_probability.negotiating == pytest.approx(0.8)
     assert d.stage_probability.intent == 1.0  # 0.65 x 2 capped
     assert d.channels.conversion == pytest.approx(0.06)
@@ -78,7 +87,7 @@ def test_conversion_multiplier_scales_every_signing_chance_capped_at_one():
 
 def test_cancelled_events_are_added_to_the_drivers_cancellations():
     base = Drivers().apply({"events": {"cancelled": [{"kinds": ["overseas"], "months": [1]}]}})
-    d = ww.what_if(base, {}, cancelled=("EV02", "EV16"), reason="手动取消")
+    d = what_if(base, {}, cancelled=("EV02", "EV16"), reason="手动取消")
     assert len(d.events.cancelled) == 2
     assert d.events.cancelled[1].events == ("EV02", "EV16")
     assert d.events.is_cancelled("EV16", "conference", "x", 10)
@@ -103,7 +112,7 @@ def test_moving_a_driver_slider_updates_forecast_numbers_and_charts(planner):
     assert planner.timings["engine_ms"] > 0 and planner.timings["draw_ms"] > 0
 
 
-def _outputs(planner: ww.ScenarioPlanner) -> dict:
+def _outputs(planner: ScenarioPlanner) -> dict:
     return {
         "headline": planner.headline.value,
         "table": planner.table.value,
@@ -138,8 +147,8 @@ def test_the_last_of_several_quick_driver_moves_is_what_every_output_shows(plann
 
 
 def test_every_slider_acts_on_release_not_while_dragged(planner):
-    sliders = [planner.controls[c.key] for c in ww.DRIVER_CONTROLS]
-    assert len(sliders) == len(ww.DRIVER_CONTROLS) == 11
+    sliders = [planner.controls[c.key] for c in DRIVER_CONTROLS]
+    assert len(sliders) == len(DRIVER_CONTROLS) == 11
     assert all(s.continuous_update is False for s in sliders)
 
 
@@ -229,7 +238,7 @@ def test_tornado_marks_itself_stale_and_recomputes_on_the_button(planner):
     assert "当前设定" in planner.tornado_note.value
     assert planner.charts["tornado"].spec != tornado
     rows = planner.sensitivity[planner.sensitivity["metric"] == "domestic_capital"]
-    assert len(rows) == len(ww.TORNADO_STEPS)
+    assert len(rows) == len(TORNADO_STEPS)
 
 
 def test_save_scenario_writes_a_new_file_and_never_overwrites_without_the_box(planner, tmp_path):
@@ -261,18 +270,18 @@ def test_save_scenario_writes_a_new_file_and_never_overwrites_without_the_box(pl
 
 
 def test_a_saved_scenario_can_be_opened_by_name(engine, tmp_path):
-    first = ww.ScenarioPlanner(engine, save_dir=tmp_path)
+    first = ScenarioPlanner(engine, save_dir=tmp_path)
     first.controls["arrival_ratio"].value = 0.35
     first.save_name.value = "低到位"
     first.save_button.click()
-    again = ww.ScenarioPlanner(engine, scenario="低到位", save_dir=tmp_path)
+    again = ScenarioPlanner(engine, scenario="低到位", save_dir=tmp_path)
     assert again.drivers.arrival_ratio.mean == pytest.approx(0.35)
     with pytest.raises(InputError, match="unknown scenario"):
-        ww.ScenarioPlanner(engine, scenario="没有这个", save_dir=tmp_path)
+        ScenarioPlanner(engine, scenario="没有这个", save_dir=tmp_path)
 
 
 def test_scenario_planner_in_english(engine, tmp_path):
-    en = ww.ScenarioPlanner(engine, lang="en", save_dir=tmp_path)
+    en = ScenarioPlanner(engine, lang="en", save_dir=tmp_path)
     assert "Domestic capital arrived P(attain)" in en.headline.value
     assert "Phased target" in en.table.value
     assert en.scenario.options[1][0] == "covid-delay"
@@ -297,7 +306,7 @@ def test_budget_slider_resolves_the_plan_and_redraws(roadshow):
     roadshow.budget.value = 300
 
 
-def _plan_outputs(roadshow: ww.RoadshowPlanner) -> dict:
+def _plan_outputs(roadshow: RoadshowPlanner) -> dict:
     return {
         "summary": roadshow.summary.value,
         "table": roadshow.table.value,
@@ -395,7 +404,7 @@ def test_no_overseas_toggle_drops_overseas_events_from_the_plan(roadshow):
 
 
 def test_picking_a_scenario_plans_under_its_drivers(roadshow):
-    from workbook.roadshow import scenario_drivers
+    from workbook.roadshow.problem import scenario_drivers
 
     roadshow.scenario.value = "乐观"
     assert roadshow.drivers == scenario_drivers(roadshow.params, "乐观")
@@ -421,7 +430,7 @@ def test_export_buttons_write_xlsx_and_ics_that_read_back(roadshow):
 
 
 def test_roadshow_planner_in_english(engine, tmp_path):
-    en = ww.RoadshowPlanner(engine, lang="en", out_dir=tmp_path, budget=200)
+    en = RoadshowPlanner(engine, lang="en", out_dir=tmp_path, budget=200)
     assert en.budget.value == 200
     assert "Optimal plan" in en.summary.value
     assert en.budget.description == "Budget (10k CNY)"

@@ -12,7 +12,7 @@ import pandas as pd
 
 import workbook.charts  # noqa: F401  (registers the house theme)
 from workbook.charts.theme import GREY, METRIC_COLORS, OUTLOOK_COLORS, VERDICT_COLORS, WIDTH
-from workbook.i18n import STAGES, label
+from workbook.text.labels import STAGES, label
 
 HALF = 420  # two charts side by side on a report page
 

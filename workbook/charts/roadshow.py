@@ -14,9 +14,9 @@ import altair as alt
 import pandas as pd
 
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
-from workbook.holidays import HolidayWeek, holiday_label
-from workbook.i18n import check_lang, label
-from workbook.roadshow_params import EVENT_KIND_ORDER
+from workbook.text.labels import check_lang, label
+from workbook.zone.holidays import HolidayWeek, holiday_label
+from workbook.zone.roadshow_settings import EVENT_KIND_ORDER
 
 KIND_COLORS = dict(zip(EVENT_KIND_ORDER, CATEGORY, strict=False))
 PLAN_ORDER: tuple[str, ...] = ("none", "greedy", "optimal")
@@ -39,7 +39,7 @@ def plan_chart(
     """The plan as a calendar: one bar per event from its first to its last day, coloured by
     kind, in date order; blocked holiday weeks (DataFrame[holiday, first, last]) shaded grey.
 
-    `table` has the plan's columns (workbook.roadshow.PLAN_COLUMNS): at least event_id, name,
+    `table` has the plan's columns (workbook.roadshow.problem.PLAN_COLUMNS): at least event_id, name,
     kind, office, first_day, last_day, cost, expected_leads, expected_capital.
     """
     check_lang(lang)

@@ -17,7 +17,7 @@ import pandas as pd
 
 import workbook.charts  # noqa: F401  (registers the house theme)
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
-from workbook.i18n import label
+from workbook.text.labels import label
 
 DEFAULT_COLOR = CATEGORY[0]
 HIST_BINS = 40

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from workbook.errors import WorkbookError
+from workbook.text.errors import WorkbookError
 
 
 def _commands() -> list[ModuleType]:

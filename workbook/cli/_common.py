@@ -6,16 +6,18 @@ import argparse
 import datetime as dt
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from workbook.text.errors import InputError
 
-from workbook.errors import InputError
-from workbook.tabular import parse_date
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def date_arg(text: str) -> dt.date:
     """An --as-of date in any format planners type (2020-06-30, 2020年6月30日, ...)."""
+    from workbook.zone.tabular import parse_date
+
     try:
         value = parse_date(text)
     except ValueError as exc:
@@ -35,6 +37,8 @@ def add_lang(parser: argparse.ArgumentParser) -> None:
 
 
 def print_table(df: pd.DataFrame) -> None:
+    import pandas as pd
+
     with pd.option_context(
         "display.unicode.east_asian_width",
         True,

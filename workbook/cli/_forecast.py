@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from workbook.cli._common import add_lang, date_arg
-from workbook.i18n import label
-from workbook.simulate import Engine
-from workbook.zone import Zone, load_zone
+from workbook.text.labels import label
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbook.forecast.engine import Engine
+    from workbook.zone.loader import Zone
 
 AS_OF_HELP = (
     "date of the forecast, e.g. 2020-06-30 (default: the end of the last month with "
@@ -67,6 +69,9 @@ def add_engine_args(
 
 
 def engine_from(args: argparse.Namespace) -> tuple[Zone, Engine]:
+    from workbook.forecast.engine import Engine
+    from workbook.zone.loader import load_zone
+
     zone = load_zone(args.params)
     return zone, Engine(zone, as_of=args.as_of, trials=args.trials, seed=args.seed, lang=args.lang)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from workbook.app import DEFAULT_PORT, serve
 from workbook.cli._common import date_arg
+from workbook.planners.app import DEFAULT_PORT, serve
 
 NAME = "app"
 HELP = "Serve the scenario and roadshow planner notebooks as a local web app (Voila, no code)."

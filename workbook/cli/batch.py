@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from workbook.cli._common import add_lang
-from workbook.review.params import DEFAULT_SEED, DEFAULT_TRIALS
 
 NAME = "batch"
 HELP = (
@@ -16,6 +15,8 @@ HELP = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from workbook.review.params import DEFAULT_SEED, DEFAULT_TRIALS
+
     p.add_argument("params", nargs="+", help="params YAML files, one per zone")
     p.add_argument(
         "--quarters", required=True, help="quarters: a range 2020Q1-2020Q4 or a list 2020Q2,2020Q4"

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
-from workbook.calibrate import calibrate
 from workbook.cli._common import add_lang, date_arg, print_json, print_table
 from workbook.cli._forecast import AS_OF_HELP, num, probability, records
-from workbook.i18n import label
-from workbook.simulate import default_as_of
-from workbook.zone import load_zone
+from workbook.text.labels import label
 
 NAME = "calibrate"
 HELP = (
@@ -38,6 +33,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from workbook.forecast.calibrate import calibrate
+    from workbook.forecast.engine import default_as_of
+    from workbook.zone.loader import load_zone
+
     zone = load_zone(args.params)
     as_of = args.as_of or default_as_of(zone)
     cal = calibrate(

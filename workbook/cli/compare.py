@@ -6,14 +6,15 @@ import argparse
 
 from workbook.cli._common import print_json, print_table
 from workbook.cli._forecast import add_engine_args, engine_from, num, pct, plain, title
-from workbook.i18n import label
-from workbook.scenarios import STATS, compare
+from workbook.text.labels import label
 
 NAME = "compare"
 HELP = "Every scenario of the params side by side: P(attain) (or another statistic) per target."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from workbook.text.labels import STATS
+
     add_engine_args(p, scenario=False)
     p.add_argument(
         "--stat",
@@ -30,6 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbook.forecast.scenarios import compare
+
     _, engine = engine_from(args)
     table = compare(engine, args.scenarios, stat=args.stat)
     names = [c for c in table.columns if c not in ("label", "unit", "target")]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import argparse
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from workbook.cli._common import print_json, print_table
 from workbook.cli._forecast import (
@@ -17,8 +16,10 @@ from workbook.cli._forecast import (
     scenario_name,
     title,
 )
-from workbook.goalseek import LEVERS, goal_seek
-from workbook.i18n import label
+from workbook.text.labels import label
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NAME = "goalseek"
 HELP = (
@@ -28,6 +29,8 @@ HELP = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from workbook.text.labels import LEVERS
+
     add_engine_args(p)
     p.add_argument("--metric", default="domestic_capital", help="target (default domestic_capital)")
     p.add_argument(
@@ -52,6 +55,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbook.forecast.goalseek import goal_seek
+
     _, engine = engine_from(args)
     drivers = engine.scenario_drivers(args.scenario) if args.scenario else None
     plan = engine.scenario_plan(args.scenario) if args.scenario else None
@@ -107,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def event_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    import pandas as pd
+
     def col(key: str) -> str:
         return label("forecast", key, lang)
 

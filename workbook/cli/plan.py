@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from workbook.cli._common import add_lang, date_arg, print_table
-from workbook.errors import InputError
+from workbook.text.errors import InputError
 
 NAME = "plan"
 HELP = (
@@ -56,11 +56,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbook import roadshow
-    from workbook.i18n import label
-    from workbook.plan_export import display_table, plan_ics, plan_xlsx, write_files
-    from workbook.roadshow_explain import month_span
-    from workbook.zone import load_zone
+    from workbook.roadshow.explain import month_span
+    from workbook.roadshow.export import display_table, plan_ics, plan_xlsx, write_files
+    from workbook.roadshow.problem import build_problem
+    from workbook.roadshow.solve import greedy_plan, solve
+    from workbook.text.labels import label
+    from workbook.zone.loader import load_zone
 
     if args.trials < 1:
         raise InputError(f"--trials must be >= 1, got {args.trials}")
@@ -68,11 +69,9 @@ def run(args: argparse.Namespace) -> int:
     zone = load_zone(args.params)
     p = zone.params
     as_of = args.as_of or dt.date(p.year, 1, 1)
-    problem = roadshow.build_problem(
-        p, zone.events, budget=args.budget, as_of=as_of, scenario=args.scenario
-    )
-    best = roadshow.solve(problem, time_limit=args.time_limit, lang=lang)
-    greedy = roadshow.greedy_plan(problem, lang=lang)
+    problem = build_problem(p, zone.events, budget=args.budget, as_of=as_of, scenario=args.scenario)
+    best = solve(problem, time_limit=args.time_limit, lang=lang)
+    greedy = greedy_plan(problem, lang=lang)
     zh = lang == "zh"
     scenario = f"，情景：{args.scenario}" if zh and args.scenario else ""
     if not zh and args.scenario:
@@ -174,9 +173,9 @@ def _summary_lines(best, greedy, lang: str) -> list[str]:
 
 
 def _simulate(zone, problem, best, greedy, args, as_of: dt.date):
-    from workbook.roadshow import scenario_drivers
-    from workbook.roadshow_judge import compare_plans, plans_for_comparison
-    from workbook.simulate import Engine
+    from workbook.forecast.engine import Engine
+    from workbook.roadshow.judge import compare_plans, plans_for_comparison
+    from workbook.roadshow.problem import scenario_drivers
 
     engine = Engine(zone, as_of=as_of, trials=args.trials, seed=args.seed)
     drivers = scenario_drivers(zone.params, args.scenario) if args.scenario else None

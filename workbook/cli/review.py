@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from workbook.cli._common import add_lang
-from workbook.review.params import DEFAULT_SEED, DEFAULT_TRIALS
 
 NAME = "review"
 HELP = (
@@ -16,6 +15,8 @@ HELP = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from workbook.review.params import DEFAULT_SEED, DEFAULT_TRIALS
+
     p.add_argument("params", help="params YAML of a zone and year")
     p.add_argument("--quarter", required=True, help="quarter under review, e.g. 2020Q2")
     p.add_argument("--out", help="run folder (default reports/<params file name>/<quarter>[-en])")

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
 from workbook.cli._common import print_json, print_table
 from workbook.cli._forecast import add_engine_args, engine_from, num, pct, records, title
-from workbook.errors import InputError
-from workbook.i18n import label
-from workbook.scenarios import sensitivity, tornado
+from workbook.text.errors import InputError
+from workbook.text.labels import label
 
 NAME = "sensitivity"
 HELP = (
@@ -32,6 +29,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from workbook.forecast.scenarios import sensitivity, tornado
+
     _, engine = engine_from(args)
     if args.metric not in dict(engine.params.targets.items()):
         metrics = ", ".join(k for k, _ in engine.params.targets.items())

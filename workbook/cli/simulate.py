@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import argparse
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from workbook.cli._common import print_json, print_table
 from workbook.cli._forecast import (
@@ -16,8 +15,10 @@ from workbook.cli._forecast import (
     scenario_name,
     title,
 )
-from workbook.forecast import format_targets
-from workbook.i18n import label
+from workbook.text.labels import label
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NAME = "simulate"
 HELP = (
@@ -38,6 +39,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbook.forecast.results import format_targets
+
     _, engine = engine_from(args)
     fc = engine.forecast_scenario(args.scenario) if args.scenario else engine.forecast()
     lang = args.lang
@@ -58,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def project_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    import pandas as pd
+
     def col(key: str) -> str:
         return label("forecast", key, lang)
 

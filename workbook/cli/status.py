@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 
 from workbook.cli._common import add_lang, date_arg, print_json, print_table
-from workbook.pacing import format_status, status
-from workbook.zone import load_zone
 
 NAME = "status"
 HELP = "Year-to-date progress of every target against time elapsed (序时进度), as of a date."
@@ -22,6 +20,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbook.zone.loader import load_zone
+    from workbook.zone.pacing import format_status, status
+
     zone = load_zone(args.params)
     table = status(zone.params, zone.ledger, args.as_of, args.lang)
     if args.json:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 
 from workbook.cli._common import add_lang, print_table
-from workbook.errors import InputError
-from workbook.i18n import label
-from workbook.ledger import load_ledger
-from workbook.zone import load_zone
+from workbook.text.errors import InputError
+from workbook.text.labels import label
 
 NAME = "validate"
 HELP = "Check a params file and its data files (or a ledger and arrivals) and summarise them."
@@ -22,6 +20,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbook.zone.ledger import load_ledger
+    from workbook.zone.loader import load_zone
+
     if bool(args.params) == bool(args.ledger):
         raise InputError("give either a params file or --ledger FILE (not both)")
     if args.arrivals and not args.ledger:

@@ -28,10 +28,10 @@ from typing import Any
 
 import pandas as pd
 
-from workbook.errors import InputError
-from workbook.i18n import label
 from workbook.review.params import Quarter, ReviewParams, review_params
 from workbook.review.runner import NOTEBOOK, RunResult, is_done, run_folder, run_review
+from workbook.text.errors import InputError
+from workbook.text.labels import label
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook.errors import InputError
-from workbook.i18n import LANGS
-from workbook.messages import BadValue, Message
-from workbook.tabular import parse_date
+from workbook.text.errors import InputError
+from workbook.text.labels import LANGS
+from workbook.text.messages import BadValue, Message
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]([1-4])\s*$")
 DEFAULT_TRIALS = 10000  # the engine's default: P(attain) within about ±1 point
@@ -158,7 +157,7 @@ def review_params(
     appended (``ledger-2020Q1.xlsx`` beside ``ledger.xlsx``) when one exists.
     Raises InputError (or ParamsError for the params file) with a one-line message.
     """
-    from workbook.params import load_params
+    from workbook.zone.params import load_params
 
     if not isinstance(params_path, str | Path) or not str(params_path).strip():
         raise InputError(f"params_path must be the path of a params YAML file, got {params_path!r}")
@@ -171,6 +170,8 @@ def review_params(
         day = q.end
     else:
         try:
+            from workbook.zone.tabular import parse_date
+
             day = parse_date(as_of)
         except BadValue as exc:  # the date formats, in the report language
             raise InputError(Message("at", where="as_of", body=exc.message)) from None

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbook.i18n import label
+from workbook.text.labels import label
 
 # How each canonical column is shown: kind of value -> format.
 PERCENT = {

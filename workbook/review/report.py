@@ -1,7 +1,7 @@
 """The quarterly review: every section computed once from the zone and its forecast.
 
-`build_review(review_params(...))` loads the zone, runs the forecast (workbook.simulate),
-plans the remaining roadshows (workbook.roadshow) and computes the seven sections
+`build_review(review_params(...))` loads the zone, runs the forecast (workbook.forecast.engine),
+plans the remaining roadshows (workbook.roadshow.problem) and computes the seven sections
 (workbook.review.sections). The `Review` then shows each section in a notebook
 (`show(name)`), returns the tables one sheet each (`tables()`), the headline figures
 (`summary()`), and writes review.xlsx and summary.json (`save(folder)`).
@@ -18,12 +18,12 @@ from typing import Any
 
 import pandas as pd
 
-from workbook.errors import InfeasiblePlanError
-from workbook.i18n import STAGES, label
-from workbook.ledger import load_ledger
 from workbook.review import sections as sec
 from workbook.review.params import ReviewParams
-from workbook.zone import Zone, load_zone
+from workbook.text.errors import InfeasiblePlanError
+from workbook.text.labels import STAGES, label
+from workbook.zone.ledger import load_ledger
+from workbook.zone.loader import Zone, load_zone
 
 SECTIONS = ("headline", "burnup", "pipeline", "tracker", "ladder", "channels", "next_quarter")
 GOAL_METRIC = "domestic_capital"
@@ -37,7 +37,7 @@ class NextQuarter:
     seek for the domestic-capital target, and the open projects with most at stake."""
 
     budget: float | None
-    plan: pd.DataFrame | None  # workbook.roadshow.PLAN_COLUMNS
+    plan: pd.DataFrame | None  # workbook.roadshow.problem.PLAN_COLUMNS
     plan_problems: tuple[str, ...]  # why there is no plan (infeasible, no catalogue)
     plan_chart: Any  # alt.Chart of the plan, or None
     p_with_plan: pd.Series | None  # P(attain) per metric with the plan held
@@ -274,7 +274,7 @@ def _localize_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
     ]
     df = plan[cols].copy()
     if "kind" in df.columns:
-        from workbook.events import EVENT_KIND_ZH
+        from workbook.zone.events import EVENT_KIND_ZH
 
         df["kind"] = [EVENT_KIND_ZH.get(k, k) if lang == "zh" else k for k in df["kind"]]
     renamed = localize(df.drop(columns=["kind"], errors="ignore"), lang)
@@ -334,14 +334,15 @@ def build_review(rp: ReviewParams) -> Review:
 
 
 def _forecast(zone: Zone, rp: ReviewParams) -> tuple[Any, Any]:
-    from workbook.simulate import Engine
+    from workbook.forecast.engine import Engine
 
     engine = Engine(zone, as_of=rp.as_of, trials=rp.trials, seed=rp.seed)
     return engine, engine.forecast()
 
 
 def _next_quarter(zone: Zone, rp: ReviewParams, engine: Any, fc: Any) -> NextQuarter:
-    from workbook import roadshow
+    from workbook.roadshow.problem import build_problem
+    from workbook.roadshow.solve import solve
 
     plan_table = chart = p_with = None
     problems: tuple[str, ...] = ()
@@ -349,11 +350,11 @@ def _next_quarter(zone: Zone, rp: ReviewParams, engine: Any, fc: Any) -> NextQua
     if zone.events is None or not len(zone.events):
         problems = (label("review", "plan_none", rp.lang),)
     else:
-        problem = roadshow.build_problem(
+        problem = build_problem(
             zone.params, zone.events, budget=budget, as_of=rp.as_of + dt.timedelta(days=1)
         )
         try:
-            plan = roadshow.solve(problem, lang=rp.lang)
+            plan = solve(problem, lang=rp.lang)
         except InfeasiblePlanError as exc:
             problems = tuple(exc.lines())
         else:
@@ -377,7 +378,7 @@ def _goal_seek(engine: Any, fc: Any, zone: Zone, rp: ReviewParams) -> dict[str, 
     """Extra signed capital (亿元) that lifts P(domestic capital target met) to 80%."""
     if GOAL_METRIC not in dict(zone.params.targets.items()):
         return None
-    from workbook.goalseek import goal_seek
+    from workbook.forecast.goalseek import goal_seek
 
     g = goal_seek(engine, GOAL_METRIC, GOAL_PROBABILITY, lever="signed_capital")
     return {

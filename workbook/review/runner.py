@@ -117,7 +117,7 @@ def _sha256(path: Path) -> str:
 
 def inputs_of(rp: ReviewParams, notebook: Path = NOTEBOOK) -> dict[str, str]:
     """sha256 of every file the review reads: params, data files, previous ledger, notebook."""
-    from workbook.params import load_params
+    from workbook.zone.params import load_params
 
     p = load_params(rp.params_path)
     files = {"params": rp.params_path, "ledger": p.data.ledger, "notebook": notebook}
@@ -250,7 +250,7 @@ def run_review(
             t = time.perf_counter()
             nb = nbformat.read(out_nb, as_version=4)
             summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
-            from workbook.i18n import label
+            from workbook.text.labels import label
 
             title = label("review", "title", rp.lang).format(
                 zone=summary["zone"] if rp.lang == "zh" else summary["zone_en"],
@@ -326,7 +326,7 @@ def review(
     t = time.perf_counter()
     rp = review_params(params_path, quarter, **raw)
     if not Path(notebook).is_file():
-        from workbook.errors import InputError
+        from workbook.text.errors import InputError
 
         raise InputError(f"review notebook not found: {notebook}")
     seconds = time.perf_counter() - t

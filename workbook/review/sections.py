@@ -14,11 +14,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from workbook.i18n import STAGES
-from workbook.ledger import Ledger, arrivals_in, convert_rate
-from workbook.metrics import BIG_PROJECT, HUNDRED_BILLION, METRICS, count_masks, unit_of
-from workbook.pacing import phased_share, status, time_progress
-from workbook.params import ZoneParams
+from workbook.text.labels import STAGES
+from workbook.zone.ledger import Ledger, arrivals_in, convert_rate
+from workbook.zone.metrics import BIG_PROJECT, HUNDRED_BILLION, METRICS, count_masks, unit_of
+from workbook.zone.pacing import phased_share, status, time_progress
+from workbook.zone.params import ZoneParams
 
 FORECAST_COLUMNS = ["p_attain", "p_stretch", "p10", "p50", "p90"]
 # Outlook from the chance of reaching the floor: likely >= 0.8 > uncertain >= 0.5 > at risk.

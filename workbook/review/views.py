@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from workbook.i18n import label
 from workbook.review import sections as sec
 from workbook.review.render import chart_html, heading, note, table_html
+from workbook.text.labels import label
 
 if TYPE_CHECKING:
     from workbook.review.report import Review
@@ -50,7 +50,7 @@ def charts(rv: Review) -> dict[str, Any]:
 
 
 def _unit(rv: Review, metric: str) -> str:
-    from workbook.metrics import unit_of
+    from workbook.zone.metrics import unit_of
 
     return unit_of(metric, dict(rv.zone.params.targets.items())[metric])
 

@@ -1,0 +1,198 @@
+"""New deals in the simulation: offices, platforms and planned events bring leads that sign
+after a lag as deals with a size, a foreign share, a 500强 share and a 四新 share, then start
+and pay like a project without a plan.
+
+A mixin of `workbook.forecast.engine.Engine`: the methods read the engine's draws."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from workbook.forecast import draws
+from workbook.forecast.setup import (
+    _DEAL_MARKS,
+    _M,
+    BLOCK,
+    CHUNK,
+    DEAL_SPAN,
+    KEYS,
+    Source,
+    _Setup,
+    _take,
+)
+from workbook.zone.metrics import BIG_PROJECT, HUNDRED_BILLION
+
+
+class DealKernels:
+    """The new deals' part of a forecast (mixed into Engine)."""
+
+    def _spans(self) -> list[list[tuple[int, int]]]:
+        """Chunks grouped into spans of DEAL_SPAN chunks: new deals are simulated span by span."""
+        chunks = self._chunks()
+        return [chunks[i : i + DEAL_SPAN] for i in range(0, len(chunks), DEAL_SPAN)]
+
+    def _deals(self, setup: _Setup, span: int) -> tuple[Any, ...]:
+        """The new deals of one span of trials: (trial within the span, source, codes[marks,
+        deal], trial-sum matrix). Which slots hold a deal depends only on each source's
+        expected number of deals, so the compacted deals are kept per (source, chunk, mean):
+        a driver change that keeps the means reuses them."""
+        signature = tuple((s.key, s.expected_signings) for s in setup.sources)
+        last = self._deals_last.get(span)
+        if last is not None and last[0] == signature:
+            return last[1]
+        chunks = self._spans()[span]
+        lo = chunks[0][0] * CHUNK
+        trial, src, marks = [], [], []
+        for si, s in enumerate(setup.sources):
+            for c, n in chunks:
+                t_idx, m = self._source_deals(c, n, s)
+                trial.append(t_idx + (c * CHUNK - lo))
+                src.append(np.full(len(t_idx), si, np.intp))
+                marks.append(m)
+        t_all = np.concatenate(trial) if trial else np.zeros(0, np.intp)
+        s_all = np.concatenate(src) if src else np.zeros(0, np.intp)
+        m_all = (
+            np.concatenate(marks, axis=1) if marks else np.zeros((len(_DEAL_MARKS), 0), np.uint16)
+        )
+        # Sums per trial as one sparse product: agg[t, d] = 1 when deal d is in trial t.
+        ones = np.ones(len(t_all), np.float32)
+        shape = (sum(n for _, n in chunks), len(t_all))
+        agg = sparse.csr_matrix((ones, (t_all, np.arange(len(t_all)))), shape=shape)
+        out = (t_all, s_all, m_all, agg)
+        self._deals_last[span] = (signature, out)
+        return out
+
+    def _source_deals(self, c: int, n: int, s: Source) -> tuple[np.ndarray, np.ndarray]:
+        """One source's deals in one chunk: (trial of each deal, codes[marks, deal]). Trial t
+        has `k[t]` deals; the first `room[t]` come from the pool, any more from overflow
+        blocks, so a larger mean only ever adds deals to a trial."""
+        key = (s.key, c, s.expected_signings)
+        hit = self._active.get(key)
+        if hit is not None:
+            return hit
+        u = self._source_u(c, n, s.key)
+        k = draws.poisson_counts(u, s.expected_signings)
+        room = draws.poisson_counts(u, s.cap)
+        pool = self._source_pool(c, s, room)
+        take = np.minimum(k, room)
+        first = np.repeat(np.cumsum(room) - room - (np.cumsum(take) - take), take)
+        trial = [np.repeat(np.arange(n), take)]
+        marks = [pool[first + np.arange(int(take.sum()))].T]
+        over = k - take
+        for b in range(math.ceil(int(over.max(initial=0)) / BLOCK)):
+            block = self._overflow_block(c, n, s.key, b)
+            slot = np.arange(b * BLOCK, (b + 1) * BLOCK)
+            t_idx, j_idx = np.nonzero(slot[None, :] < over[:, None])
+            trial.append(t_idx)
+            marks.append(block[t_idx, :, j_idx].T)
+        hit = np.concatenate(trial), np.ascontiguousarray(np.concatenate(marks, axis=1))
+        if len(self._active) > 4096:  # derived data: drop it all rather than grow without end
+            self._active.clear()
+        self._active[key] = hit
+        return hit
+
+    def _deal_part(
+        self,
+        setup: _Setup,
+        months: tuple[int, ...],
+        sources: dict[str, np.ndarray] | None,
+        keys: tuple[int, ...],
+    ) -> np.ndarray:
+        """What new deals add to the metrics at positions `keys` of KEYS: (trials, len(months),
+        len(keys)). Kept for the last deal drivers of each (`months`, `keys`): a change to
+        ledger-only drivers does not redo it."""
+        last = self._deal_result.get((months, keys))
+        if sources is None and last is not None and last[0] == setup.deal_key:
+            return last[1]
+        out = np.zeros((self.trials, len(months), len(keys)))
+        for span, chunks in enumerate(self._spans()):
+            lo = chunks[0][0] * CHUNK
+            hi = lo + sum(n for _, n in chunks)
+            self._deal_kernel(setup, span, months, out[lo:hi], sources, keys)
+        self._deal_result[(months, keys)] = (setup.deal_key, out)
+        return out
+
+    def _deal_kernel(
+        self,
+        setup: _Setup,
+        span: int,
+        months: tuple[int, ...],
+        out: np.ndarray,
+        sources: dict[str, np.ndarray] | None,
+        keys: tuple[int, ...],
+    ) -> None:
+        trial, src, code, agg = self._deals(setup, span)
+        if not len(trial):
+            return
+        d, t, a = setup.drivers, setup.tables, setup.src
+        # Deals come grouped by source: per-source values are repeated, not gathered.
+        per_src = np.bincount(src, minlength=len(setup.sources))
+        bounds = np.concatenate([[0], np.cumsum(per_src)])
+
+        def each(values: np.ndarray) -> np.ndarray:
+            return np.repeat(values, per_src)
+
+        lag = np.empty(len(trial), np.int8)
+        for si in range(len(setup.sources)):
+            lo, hi = bounds[si], bounds[si + 1]
+            np.take(a["lag"][si], code[_M["lag"], lo:hi], mode="clip", out=lag[lo:hi])
+        spread = each(a["spread"])
+        lead = each(a["first"]) + ((code[_M["month"]].astype(np.int32) * spread) >> draws.BITS)
+        sign = np.minimum(lead + (lag + d.slip_months), draws.OUT)  # int32
+        start = sign + _take(t["T:chain"], code[_M["start"]])
+        size = each(a["size"]) * _take(t["size"], code[_M["size"]])
+        foreign = code[_M["foreign"]] < each(a["foreign"])
+        is500 = code[_M["is500"]] < each(a["is500"])
+        rate = size * _take(t["R:none"], code[_M["share"]]) * np.float32(1 / 12)  # 亿元 a month
+        # One contiguous row per metric asked for (a metric's sums do not depend on the others).
+        v = np.empty((len(keys), len(trial)), np.float32)
+        col = {KEYS[k]: row for k, row in zip(keys, v, strict=True)}
+        produce = four = None
+        if "new_production" in col:
+            produce = start + _take(t["P:chain"], code[_M["produce"]])
+        if "four_new" in col:
+            four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
+        big30, big100 = size >= BIG_PROJECT, size >= HUNDRED_BILLION
+        fx_of = {}  # the money metrics asked for: CNY -> their unit, per deal
+        if "domestic_capital" in col:
+            fx_of["domestic_capital"] = np.where(foreign, 0, setup.deal_fx[0]).astype(np.float32)
+        if "foreign_capital" in col:
+            fx_of["foreign_capital"] = np.where(foreign, setup.deal_fx[1], 0).astype(np.float32)
+        for j, m in enumerate(months):
+            if fx_of:
+                paid = rate * np.maximum(m + 1 - start, 0)
+                for name, fx in fx_of.items():
+                    np.multiply(paid, fx, out=col[name])
+            if len(fx_of) < len(col):  # count metrics asked for too
+                signed, started = sign <= m, start <= m
+                s500 = signed & is500
+                if "global500_signings" in col:
+                    col["global500_signings"][:] = s500 & foreign
+                if "china500_signings" in col:
+                    col["china500_signings"][:] = s500 & ~foreign
+                if "bonus_500" in col:
+                    col["bonus_500"][:] = s500
+                if "big_projects_30" in col:
+                    col["big_projects_30"][:] = signed & big30
+                if "projects_100" in col:
+                    col["projects_100"][:] = signed & big100
+                if "new_starts" in col:
+                    col["new_starts"][:] = started
+                if "new_production" in col:
+                    col["new_production"][:] = produce <= m
+                if "four_new" in col:
+                    col["four_new"][:] = started & four
+            out[:, j, :] += agg @ v.T
+        if sources is not None:
+            ns = len(setup.sources)
+            paid = rate * np.maximum(13 - start, 0)
+            sources["signings"] += np.bincount(src, weights=sign <= 12, minlength=ns)
+            sources["signings_500"] += np.bincount(src, weights=(sign <= 12) & is500, minlength=ns)
+            sources["capital"] += np.bincount(src, weights=paid, minlength=ns)
+            sources["domestic"] += np.bincount(
+                src, weights=np.where(foreign, 0, paid), minlength=ns
+            )

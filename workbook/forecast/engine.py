@@ -1,0 +1,559 @@
+"""Monte Carlo forecast of every target: how the year ends, as probabilities (DESIGN.md §3).
+
+    engine = Engine(zone, as_of=dt.date(2020, 6, 30), trials=20_000, seed=1)
+    fc = engine.forecast()                    # params' drivers and event plan
+    fc = engine.forecast_scenario("疫情延迟")  # a named scenario
+    fc.targets, fc.p_all, fc.fan("domestic_capital"), fc.year_end("new_starts"), fc.projects
+
+The model, month by month after the as-of month (what lands after December does not count):
+
+- Facts are facts: arrivals logged up to the as-of month and stage dates up to the as-of date
+  count exactly as `workbook.zone.metrics` counts them; the forecast only adds to them. A project's
+  stage is the one its dates show at the as-of date (so an earlier as-of replays the past).
+- A project before signing signs with its stage's probability, `months_to_sign` after the
+  as-of date; a signed one starts with `start_probability`, `months_to_start` later; a started
+  one produces with `production_probability`. Lags are lognormal around their means; the
+  first milestone still ahead of each project slips by `slip_months`.
+- Money arrives, not signatures: a started project ends the year at a Beta `arrival_ratio`
+  share of its planned in-year inflow (never below what has arrived), the rest paid evenly
+  over the months left; one that starts later pays that share of its plan's monthly rate
+  from its start month; one without a plan pays an `unplanned_share` of its total investment
+  a year. Foreign money counts in the target's currency at the FX rate.
+- Offices and platforms bring leads every month, events in the plan bring leads in their
+  month (events already held are in the ledger); a share of leads sign after a lag as new
+  deals with a heavy-tailed size, a foreign share, a 500强 share (foreign ones on the
+  世界500强 list, domestic ones on the 中国500强 list) and a 四新 share, then start and pay
+  like a project without a plan.
+
+Common random numbers: every draw is a 15-bit code (workbook.forecast.draws) made once per (seed,
+trials, as-of) and per (catalogue event, month) slot, and kept on the engine; a driver change
+or another plan rebuilds small tables and re-reads the same codes. Same seed, same result.
+Trials run in chunks of `CHUNK` so memory stays bounded; draws above `cache_mb` are
+regenerated (identically) instead of kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from workbook.forecast import draws
+from workbook.forecast.deals import DealKernels
+from workbook.forecast.kernels import LedgerKernels
+from workbook.forecast.setup import (
+    _C,
+    _DEAL_MARKS,
+    _EXTRA,
+    _KIND_OF_STAGE,
+    _PROJECTS,
+    BLOCK,
+    CHUNK,
+    COUNTS,
+    EXTRA_SLOTS,
+    KEYS,
+    MONEY,
+    PRE_SIGN,
+    SPARSE,
+    Source,
+    _by_kind,
+    _Group,
+    _months_text,
+    _Setup,
+    default_as_of,
+    plan_frame,
+    stage_at,
+)
+from workbook.text.errors import InputError, ParamsError
+from workbook.text.labels import STAGES, check_lang
+from workbook.text.messages import Message
+from workbook.zone.drivers import Drivers, PlannedEvent
+from workbook.zone.ledger import convert_rate
+from workbook.zone.loader import Zone
+from workbook.zone.metrics import BIG_PROJECT, HUNDRED_BILLION, METRICS, count_masks, unit_of
+from workbook.zone.pacing import check_as_of
+
+if TYPE_CHECKING:
+    from workbook.forecast.results import Forecast
+
+
+class Engine(LedgerKernels, DealKernels):
+    """A zone's pipeline ready to simulate: draws made once, forecasts read them again."""
+
+    def __init__(
+        self,
+        zone: Zone,
+        as_of: dt.date | None = None,
+        trials: int = 10_000,
+        seed: int = 1,
+        *,
+        lang: str = "zh",
+        cache_mb: float = 512.0,
+    ):
+        if not isinstance(trials, int | np.integer) or trials < 1:
+            raise InputError(f"trials must be a whole number >= 1, got {trials}")
+        params = zone.params
+        self.zone = zone
+        self.params = params
+        self.as_of = as_of if as_of is not None else default_as_of(zone)
+        check_as_of(self.as_of, params.year)
+        self.trials = int(trials)
+        self.seed = int(seed)
+        self.lang = check_lang(lang)
+        self.month = self.as_of.month  # the as-of month: the last one that is fact
+        self.future = 12 - self.month  # months simulated
+        self._cache: dict[tuple, np.ndarray] = {}
+        self._cache_bytes = 0
+        self._cache_limit = cache_mb * 2**20
+        self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._deals_last: dict[int, tuple] = {}
+        self._deal_result: dict[tuple, tuple] = {}  # (months, keys) -> (deal drivers, result)
+        self._prepare_ledger()
+        self._catalogue = None if zone.events is None else zone.events.set_index("event_id")
+        self._check_plans()
+        self._facts: dict[float, dict[str, float]] = {}
+        self._monthly_facts: dict[float, np.ndarray] = {}
+
+    # ---- the ledger at the as-of date ----------------------------------------------------
+
+    def _prepare_ledger(self) -> None:
+        p = self.zone.ledger.projects.reset_index(drop=True)
+        self.projects = p
+        year_start = dt.date(self.params.year, 1, 1)
+        self.stage = stage_at(p, self.as_of).to_numpy()
+        counted = count_masks(p, year_start, self.as_of)["bonus_500"].to_numpy(bool)
+        plan = p["planned_inflow"].fillna(0).to_numpy(float)
+        self.plan_inflow = plan
+        self.total = p["total_investment"].fillna(0).to_numpy(float)
+        self.foreign = (p["capital_type"] == "foreign").to_numpy()
+        flag = p["list_flag"].fillna("none").to_numpy(dtype=object)
+        new500 = p["new_500_signing"].fillna(False).astype(bool).to_numpy()
+        four = p["four_new"].fillna(False).astype(bool).to_numpy()
+        bonus = (flag != "none") & ~counted
+
+        # Arrivals already logged this year, up to the as-of month, per project and currency.
+        a = self.zone.ledger.arrivals
+        lo = pd.Timestamp(year_start)
+        hi = pd.Timestamp(self.as_of.year, self.as_of.month, 1)
+        a = a[(a["month"] >= lo) & (a["month"] <= hi)]
+        pos = pd.Series(np.arange(len(p)), index=p["project_id"])
+        self.arrived_cny = np.zeros(len(p))
+        self.arrived_usd = np.zeros(len(p))
+        for cur, target in (("CNY", self.arrived_cny), ("USD", self.arrived_usd)):
+            sums = a[a["currency"] == cur].groupby("project_id")["amount"].sum()
+            np.add.at(target, pos.reindex(sums.index).to_numpy(), sums.to_numpy())
+
+        self.groups: list[_Group] = []
+        for si, stage in enumerate(STAGES):
+            for has_plan in (True, False):
+                cols = np.flatnonzero((self.stage == stage) & ((plan > 0) == has_plan))
+                if not len(cols):
+                    continue
+                g = _Group(stage, has_plan, cols, _KIND_OF_STAGE[stage], (si, int(has_plan)))
+                n = len(cols)
+                if stage in PRE_SIGN:
+                    w = np.zeros((n, len(COUNTS)), np.float32)
+                    w[:, _C["global500_signings"]] = new500[cols] & (flag[cols] == "global500")
+                    w[:, _C["china500_signings"]] = new500[cols] & (flag[cols] == "china500")
+                    w[:, _C["bonus_500"]] = bonus[cols]
+                    w[:, _C["big_projects_30"]] = self.total[cols] >= BIG_PROJECT
+                    w[:, _C["projects_100"]] = self.total[cols] >= HUNDRED_BILLION
+                    g.select("sign", w)
+                if "T" in g.kinds:
+                    w = np.zeros((n, len(COUNTS)), np.float32)
+                    w[:, _C["new_starts"]] = 1
+                    w[:, _C["four_new"]] = four[cols]
+                    if stage == "signed":
+                        w[:, _C["bonus_500"]] = bonus[cols]
+                    g.select("start", w, every="new_starts")
+                if "P" in g.kinds:
+                    w = np.zeros((n, len(COUNTS)), np.float32)
+                    w[:, _C["new_production"]] = 1
+                    if stage == "started":
+                        w[:, _C["bonus_500"]] = bonus[cols]
+                    g.select("produce", w, every="new_production")
+                self.groups.append(g)
+
+    # ---- plans and scenarios -------------------------------------------------------------
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Names of the params' scenarios, in file order."""
+        return list(self.params.scenarios)
+
+    def scenario_key(self, name: str) -> str:
+        """The params key of a scenario given by its key or its English name."""
+        for key, sc in self.params.scenarios.items():
+            if name in (key, sc.name_en):
+                return key
+        valid = ", ".join(
+            f"{k} ({sc.name_en})" if sc.name_en else k for k, sc in self.params.scenarios.items()
+        )
+        raise InputError(f"unknown scenario {name!r} (expected one of {valid or 'none defined'})")
+
+    def scenario_drivers(self, name: str) -> Drivers:
+        sc = self.params.scenarios[self.scenario_key(name)]
+        try:
+            return self.params.drivers.apply(sc.drivers)
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            raise ParamsError([f"{self._source()}: scenarios.{name}.drivers: {exc}"]) from None
+
+    def scenario_plan(self, name: str) -> pd.DataFrame:
+        sc = self.params.scenarios[self.scenario_key(name)]
+        return plan_frame(sc.event_plan if sc.event_plan is not None else self.params.event_plan)
+
+    @property
+    def base_plan(self) -> pd.DataFrame:
+        """The params' event plan as DataFrame[event_id, month]."""
+        return plan_frame(self.params.event_plan)
+
+    def _source(self) -> str:
+        return str(self.params.source) if self.params.source else "<params>"
+
+    def _check_plans(self) -> None:
+        problems: list[Message] = []
+        plans: list[tuple[str, tuple[PlannedEvent, ...]]] = [("event_plan", self.params.event_plan)]
+        for key, sc in self.params.scenarios.items():
+            if sc.event_plan is not None:
+                plans.append((f"scenarios.{key}.event_plan", sc.event_plan))
+        for where, plan in plans:
+            for i, ev in enumerate(plan):
+                problem = self._plan_problem(ev.event_id, ev.month)
+                if problem:
+                    at_key = Message("at", where=f"{where}.{i}", body=problem)
+                    problems.append(Message("at", where=self._source(), body=at_key))
+        if problems:
+            raise ParamsError(problems)
+
+    def _plan_problem(self, event_id: str, month: int) -> Message | None:
+        if self._catalogue is None:
+            return Message("plan.no_catalogue", id=event_id)
+        if event_id not in self._catalogue.index:
+            valid = ", ".join(self._catalogue.index)
+            return Message("plan.unknown_event", id=event_id, valid=valid)
+        months = tuple(self._catalogue.at[event_id, "months"])
+        if month not in months:
+            return Message("plan.month", id=event_id, month=month, months=_months_text(months))
+        return None
+
+    def resolve_plan(self, plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFrame:
+        """A plan as DataFrame[event_id, month] (None: the params' plan), checked."""
+        df = self.base_plan if plan is None else plan_frame(plan)
+        problems = [
+            Message("plan.row", row=i, body=msg)
+            for i, (eid, m) in enumerate(zip(df["event_id"], df["month"], strict=True))
+            if (msg := self._plan_problem(eid, int(m)))
+        ]
+        if problems:
+            raise InputError(problems)
+        return df
+
+    # ---- forecasts -----------------------------------------------------------------------
+
+    def forecast(
+        self,
+        drivers: Drivers | None = None,
+        plan: pd.DataFrame | Iterable[PlannedEvent] | None = None,
+        *,
+        scenario: str | None = None,
+    ) -> Forecast:
+        """Simulate the rest of the year. `drivers` None: the params' drivers; `plan` None: the
+        params' event plan, an empty DataFrame: no events."""
+        from workbook.forecast.results import Forecast
+
+        drivers = drivers if drivers is not None else self.params.drivers
+        setup = self._setup(drivers, self.resolve_plan(plan))
+        future = self._run(setup, months=(12,))[:, 0, :]
+        return Forecast(self, setup, future, scenario=scenario)
+
+    def forecast_scenario(self, name: str) -> Forecast:
+        """The forecast under a named scenario of the params (its drivers and its plan)."""
+        key = self.scenario_key(name)
+        return self.forecast(self.scenario_drivers(key), self.scenario_plan(key), scenario=key)
+
+    def facts(self, fx: float | None = None) -> dict[str, float]:
+        """Year-to-date value of every metric at the as-of date (the same as `status`)."""
+        fx = float(fx or self.params.fx_cny_per_usd)
+        if fx not in self._facts:
+            self._facts[fx] = self._facts_at(self.as_of, fx)
+        return self._facts[fx]
+
+    def monthly_facts(self, fx: float | None = None) -> np.ndarray:
+        """(12, metrics): cumulative facts at each month end up to the as-of month, NaN after."""
+        fx = float(fx or self.params.fx_cny_per_usd)
+        if fx not in self._monthly_facts:
+            out = np.full((12, len(KEYS)), np.nan)
+            for m in range(1, self.month + 1):
+                end = (pd.Timestamp(self.params.year, m, 1) + pd.offsets.MonthEnd(0)).date()
+                values = self._facts_at(min(end, self.as_of), fx)
+                out[m - 1] = [values[k] for k in KEYS]
+            self._monthly_facts[fx] = out
+        return self._monthly_facts[fx]
+
+    def _facts_at(self, date: dt.date, fx: float) -> dict[str, float]:
+        from workbook.zone.metrics import actuals
+
+        # Assessed metrics exactly as `status` counts them (at this FX rate); the others by
+        # the same definitions, so a forecast can add to every metric.
+        params = self.params.model_copy(update={"fx_cny_per_usd": fx})
+        values = actuals(params, self.zone.ledger, date)
+        ledger = self.zone.ledger
+        masks = count_masks(ledger.projects, dt.date(self.params.year, 1, 1), date)
+        out = {}
+        for key in KEYS:
+            if key in values:
+                out[key] = float(values[key])
+            elif key in MONEY:
+                out[key] = self._money_to(key, date, fx)
+            else:
+                out[key] = float(masks[key].sum())
+        return out
+
+    def _money_to(self, key: str, date: dt.date, fx: float) -> float:
+        from workbook.zone.ledger import arrivals_in
+
+        m = METRICS[key]
+        s = arrivals_in(self.zone.ledger, self.unit(key), fx, m.capital_type or "", date)
+        return float(s[s.index >= pd.Timestamp(self.params.year, 1, 1)].sum())
+
+    def unit(self, key: str) -> str:
+        """The unit a metric is counted in: its target's currency, or 'count'."""
+        target = dict(self.params.targets.items()).get(key)
+        if target is not None:
+            return unit_of(key, target)
+        m = METRICS[key]
+        return (m.default_currency or "CNY") if m.kind == "money" else "count"
+
+    # ---- one forecast's tables, weights and sources --------------------------------------
+
+    def _setup(self, d: Drivers, plan: pd.DataFrame) -> _Setup:
+        fx = float(d.fx_cny_per_usd or self.params.fx_cny_per_usd)
+        base, sigma = self.month + d.slip_months, d.lag_sigma
+        sp = d.stage_probability
+        sm = d.months_to_sign
+        tables = {
+            f"S:{s}": draws.month_table(getattr(sp, s), getattr(sm, s), sigma, base, 1)
+            for s in PRE_SIGN
+        }
+        tables["T:first"] = draws.month_table(
+            d.start_probability, d.months_to_start, sigma, base, 1
+        )
+        tables["T:chain"] = draws.month_table(d.start_probability, d.months_to_start, sigma, 0, 0)
+        tables["P:first"] = draws.month_table(
+            d.production_probability, d.months_to_production, sigma, base, 1
+        )
+        tables["P:chain"] = draws.month_table(
+            d.production_probability, d.months_to_production, sigma, 0, 0
+        )
+        tables["R:plan"] = draws.share_table(d.arrival_ratio.mean, d.arrival_ratio.concentration)
+        tables["R:none"] = draws.share_table(
+            d.unplanned_share.mean, d.unplanned_share.concentration
+        )
+        tables["size"] = draws.size_table(d.size_sigma)
+
+        # Money of each ledger project: a share X (drawn) of an amount A (亿元): the planned
+        # in-year inflow, or the total investment when there is no plan. A started project
+        # ends the year at max(X·A, arrived so far); a later one pays X·A/12 a month once started.
+        arrived = self.arrived_cny + self.arrived_usd * fx
+        amount = np.where(self.plan_inflow > 0, self.plan_inflow, self.total)
+        started = np.isin(self.stage, ("started", "producing"))
+        scale = np.where(started, amount, amount / 12)
+        floor = np.where(amount > 0, arrived / np.where(amount > 0, amount, 1), 1.0)
+        deal_fx = np.array([convert_rate("CNY", self.unit(k), fx) for k in MONEY], np.float32)
+        money_w, floors = {}, {}
+        for gi, g in enumerate(self.groups):
+            w = np.zeros((len(g.cols), 2), np.float32)
+            fo = self.foreign[g.cols]
+            w[~fo, 0] = scale[g.cols][~fo] * deal_fx[0]
+            w[fo, 1] = scale[g.cols][fo] * deal_fx[1]
+            money_w[gi] = w
+            floors[gi] = floor[g.cols].astype(np.float32)
+        setup = _Setup(d, fx, plan, self._sources(d, plan), tables, money_w, floors, scale, deal_fx)
+        self._source_arrays(setup)
+        setup.sparse = {
+            st: float(np.count_nonzero(tables[f"S:{st}"] <= 12)) / draws.Q < SPARSE
+            for st in PRE_SIGN
+        }
+        setup.deal_key = (
+            tuple(setup.sources),
+            d.slip_months,
+            d.lag_sigma,
+            d.size_sigma,
+            d.four_new_share,
+            d.start_probability,
+            d.months_to_start,
+            d.production_probability,
+            d.months_to_production,
+            d.unplanned_share,
+            fx,
+        )
+        return setup
+
+    def _sources(self, d: Drivers, plan: pd.DataFrame) -> list[Source]:
+        out: list[Source] = []
+        if self.future <= 0:
+            return out
+        ch = d.channels
+        for c in self.params.channels:
+            leads = c.leads_per_quarter / 3 * ch.lead_multiplier * self.future
+            if c.overseas:
+                leads *= ch.overseas_lead_multiplier
+            out.append(
+                Source(
+                    kind="channel",
+                    name=c.id,
+                    month=self.month + 1,
+                    copy=0,
+                    expected_signings=leads * ch.conversion,
+                    spread=self.future,
+                    lag=ch.months_to_sign,
+                    size_median=ch.size_median,
+                    foreign_share=ch.foreign_share_overseas
+                    if c.overseas
+                    else ch.foreign_share_domestic,
+                    share_500=ch.share_500,
+                    cap=self._cap("channel", c.id),
+                )
+            )
+        seen: Counter[tuple[str, int]] = Counter()
+        for eid, month in zip(plan["event_id"], plan["month"], strict=True):
+            month = int(month)
+            copy = seen[(eid, month)]
+            seen[(eid, month)] += 1
+            if month <= self.month:
+                continue  # held already: its leads are in the ledger
+            ev = self._catalogue.loc[eid]  # type: ignore[union-attr]
+            kind, channel = str(ev["kind"]), str(ev["channel"])
+            if d.events.is_cancelled(eid, kind, channel, month):
+                continue
+            leads = float(ev["expected_leads"]) * d.events.lead_multiplier.of(kind)
+            conversion = min(1.0, float(ev["conversion"]) * d.events.conversion_multiplier)
+            out.append(
+                Source(
+                    kind="event",
+                    name=str(eid),
+                    month=month,
+                    copy=copy,
+                    expected_signings=leads * conversion,
+                    spread=0,
+                    lag=float(ev["lag_months"]),
+                    size_median=float(ev["size_median"]),
+                    foreign_share=float(ev["foreign_share"]),
+                    share_500=float(ev["share_500"]),
+                    cap=self._cap("event", str(eid)),
+                )
+            )
+        return out
+
+    def _cap(self, kind: str, name: str) -> float:
+        """How many deals a source's pool holds per trial on average: twice its mean under
+        the params' drivers, plus two."""
+        d = self.params.drivers
+        if kind == "channel":
+            c = next(c for c in self.params.channels if c.id == name)
+            leads = c.leads_per_quarter / 3 * self.future * d.channels.lead_multiplier
+            if c.overseas:
+                leads *= d.channels.overseas_lead_multiplier
+            mean = leads * d.channels.conversion
+        else:
+            ev = self._catalogue.loc[name]  # type: ignore[union-attr]
+            leads = float(ev["expected_leads"]) * d.events.lead_multiplier.of(str(ev["kind"]))
+            mean = leads * min(1.0, float(ev["conversion"]) * d.events.conversion_multiplier)
+        return 2 * mean + 2
+
+    def _source_arrays(self, setup: _Setup) -> None:
+        d, srcs = setup.drivers, setup.sources
+        setup.src = {
+            "lag": np.stack(
+                [draws.month_table(1.0, s.lag, d.lag_sigma, 0, 0) for s in srcs]
+                or [np.zeros(draws.Q, np.int8)]
+            ),
+            "first": np.array([s.month for s in srcs], np.int32),
+            "spread": np.array([s.spread for s in srcs], np.int32),
+            "size": np.array([s.size_median for s in srcs], np.float32),
+            "foreign": np.array([draws.threshold(s.foreign_share) for s in srcs], np.int32),
+            "is500": np.array([draws.threshold(s.share_500) for s in srcs], np.int32),
+        }
+
+    # ---- draws ---------------------------------------------------------------------------
+
+    def _chunks(self) -> list[tuple[int, int]]:
+        return [
+            (c, min(CHUNK, self.trials - c * CHUNK)) for c in range(math.ceil(self.trials / CHUNK))
+        ]
+
+    def _draw(self, key: tuple, make) -> np.ndarray:  # type: ignore[no-untyped-def]
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        arr = make()
+        if self._cache_bytes + arr.nbytes <= self._cache_limit:
+            self._cache[key] = arr
+            self._cache_bytes += arr.nbytes
+        return arr
+
+    def _group_codes(self, c: int, n: int, g: _Group) -> list[np.ndarray]:
+        out = []
+        for i in range(len(g.kinds)):
+            key = (_PROJECTS, *g.key, c, i)
+            shape = (n, len(g.cols))
+            out.append(
+                self._draw(key, lambda k=key, s=shape: draws.codes(draws.stream(self.seed, *k), s))
+            )
+        return out
+
+    def _source_u(self, c: int, n: int, key: tuple[int, ...]) -> np.ndarray:
+        full = (*key, c, 0)
+        return self._draw(full, lambda: draws.stream(self.seed, *full).random(n))
+
+    def _source_pool(self, c: int, s: Source, room: np.ndarray) -> np.ndarray:
+        """(sum of room, marks) codes: trial after trial, `room[t]` deals each."""
+        full = (*s.key, c, 1)
+        shape = (int(room.sum()), len(_DEAL_MARKS))
+        return self._draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
+
+    def _overflow_block(self, c: int, n: int, key: tuple[int, ...], b: int) -> np.ndarray:
+        full = (*key, c, b + 2)
+        shape = (n, len(_DEAL_MARKS), BLOCK)
+        return self._draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
+
+    def extra_codes(self, c: int, n: int) -> np.ndarray:
+        """Codes of the goal seek's extra signed projects: (2 [start, share], n, EXTRA_SLOTS)."""
+        key = (_EXTRA, c)
+        shape = (n, 2, EXTRA_SLOTS)
+        return self._draw(key, lambda: _by_kind(draws.codes(draws.stream(self.seed, *key), shape)))
+
+    @property
+    def cached_mb(self) -> float:
+        return self._cache_bytes / 2**20
+
+    # ---- goal seek support ---------------------------------------------------------------
+
+    def signed_capital_yield(self, drivers: Drivers, metric: str) -> np.ndarray:
+        """Per trial: the year-end value added to a money metric by 1亿元 more capital signed
+        right after the as-of date (spread over EXTRA_SLOTS projects without a plan, each
+        starting and paying like a signed ledger project)."""
+        m = METRICS[metric]
+        if m.kind != "money":
+            raise InputError(f"{metric} is a count: signed capital does not move it")
+        out = np.zeros(self.trials)
+        if self.future <= 0:
+            return out
+        d = drivers
+        fx = float(d.fx_cny_per_usd or self.params.fx_cny_per_usd)
+        start_t = draws.month_table(
+            d.start_probability, d.months_to_start, d.lag_sigma, self.month + d.slip_months, 1
+        )
+        share_t = draws.share_table(d.unplanned_share.mean, d.unplanned_share.concentration)
+        to_unit = convert_rate("CNY", self.unit(metric), fx)
+        for c, n in self._chunks():
+            codes = self.extra_codes(c, n)
+            start = start_t[codes[0]]
+            paid = share_t[codes[1]] * np.maximum(13 - start, 0)
+            out[c * CHUNK : c * CHUNK + n] = paid.sum(axis=1) / (12 * EXTRA_SLOTS) * to_unit
+        return out

@@ -1,0 +1,287 @@
+"""Ledger projects in the simulation: each group of projects (one stage, one plan status) in
+one chunk of trials, month by month or at given months, and the month histograms of a fan.
+
+A mixin of `workbook.forecast.engine.Engine`: the methods read the engine's draws and groups."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from workbook.forecast import draws
+from workbook.forecast.setup import (
+    _C,
+    _EVERYTHING,
+    _STARTED,
+    CHUNK,
+    KEYS,
+    PRE_SIGN,
+    _Group,
+    _row_count,
+    _running_sum,
+    _Setup,
+    _take,
+)
+
+
+class LedgerKernels:
+    """The ledger projects' part of a forecast (mixed into Engine)."""
+
+    def _run(
+        self,
+        setup: _Setup,
+        months: tuple[int, ...],
+        projects: dict[str, np.ndarray] | None = None,
+        sources: dict[str, np.ndarray] | None = None,
+        keys: tuple[int, ...] | None = None,
+    ) -> np.ndarray:
+        """Future value (on top of facts) at the end of each of `months` of every metric, or of
+        the metrics at positions `keys` of KEYS only: (trials, len(months), len(keys)). Fills
+        per-project and per-source sums if given. A metric's values do not depend on which
+        other metrics are asked for."""
+        keys = tuple(range(len(KEYS))) if keys is None else tuple(keys)
+        out = np.zeros((self.trials, len(months), len(keys)))
+        if self.future <= 0:
+            return out
+        by_month = len(months) > 2 and months == tuple(range(months[0], 13))
+        if not by_month and len(keys) < len(KEYS):
+            # Month by month, products give every metric at once (and a product's sums may
+            # depend on the columns it holds): take the metrics asked for from all of them.
+            return self._run(setup, months, projects, sources)[:, :, list(keys)]
+        for c, n in self._chunks():
+            lo = c * CHUNK
+            part = out[lo : lo + n]
+            hist = _MonthHist(n, months, keys) if by_month else None
+            for gi, g in enumerate(self.groups):
+                self._group_kernel(setup, c, n, gi, g, months, part, projects, hist)
+            if hist is not None:
+                hist.add_to(part)
+        out += self._deal_part(setup, months, sources, keys)
+        return out
+
+    def _group_kernel(
+        self,
+        setup: _Setup,
+        c: int,
+        n: int,
+        gi: int,
+        g: _Group,
+        months: tuple[int, ...],
+        out: np.ndarray,
+        projects: dict[str, np.ndarray] | None,
+        hist: _MonthHist | None = None,
+    ) -> None:
+        """One group of ledger projects in one chunk of trials: what they add to every
+        metric at the end of each of `months` (or, for a fan, into `hist`: only what the
+        metrics it holds need is simulated)."""
+        need = _EVERYTHING if hist is None else hist.needs(g)
+        if not need:
+            return
+        t = setup.tables
+        codes = self._group_codes(c, n, g)
+        code = dict(zip(g.kinds, codes, strict=True))
+        sign = start = produce = share = year = None
+        if g.stage in PRE_SIGN:
+            sign = _take(t[f"S:{g.stage}"], code["S"])
+            if setup.sparse[g.stage]:
+                self._sparse_kernel(setup, n, gi, g, code, sign, months, out, projects, hist)
+                return
+            if need & _STARTED:
+                start = sign + _take(t["T:chain"], code["T"])
+            if "produce" in need:
+                produce = start + _take(t["P:chain"], code["P"])
+        elif g.stage == "signed":
+            if need & _STARTED:
+                start = _take(t["T:first"], code["T"])
+            if "produce" in need:
+                produce = start + _take(t["P:chain"], code["P"])
+        elif g.stage == "started" and "produce" in need:
+            produce = _take(t["P:first"], code["P"])
+        w_money = setup.money_w[gi]
+        if "money" in need:
+            share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"])
+            if "T" not in g.kinds:  # started: the year's share less what arrived, to December
+                share = np.maximum(share - setup.floors[gi], 0, out=share)
+                year = share @ w_money
+        if hist is not None:
+            self._by_month(setup, n, gi, g, (sign, start, produce), share, year, months, out, hist)
+            months = ()  # done: the fan's months in a few passes
+        for j, m in enumerate(months):
+            counts = out[:, j, 2:]
+            if sign is not None and len(g.sel_sign):
+                counts += (sign[:, g.sel_sign] <= m).astype(np.float32) @ g.w_sign
+            if start is not None:
+                hit = start <= m
+                counts[:, _C["new_starts"]] += _row_count(hit)
+                if len(g.sel_start):
+                    counts += hit[:, g.sel_start].astype(np.float32) @ g.w_start
+            if produce is not None:
+                hit = produce <= m
+                counts[:, _C["new_production"]] += _row_count(hit)
+                if len(g.sel_produce):
+                    counts += hit[:, g.sel_produce].astype(np.float32) @ g.w_produce
+            if year is not None:
+                out[:, j, :2] += year * ((m - self.month) / self.future)
+            else:
+                paying = np.maximum(m + 1 - start, 0)
+                out[:, j, :2] += (share * paying) @ w_money
+        if projects is not None:
+            cols = g.cols
+            if sign is not None:
+                projects["sign"][cols] += np.count_nonzero(sign <= 12, axis=0)
+            if start is not None:
+                projects["start"][cols] += np.count_nonzero(start <= 12, axis=0)
+                amount = share * np.maximum(13 - start, 0)
+            else:
+                amount = share
+            amount = amount * setup.scale[cols].astype(np.float32)
+            projects["money"][cols] += np.count_nonzero(amount > 0, axis=0)
+            projects["amount"][cols] += amount.sum(axis=0, dtype=np.float64)
+
+    def _by_month(
+        self,
+        setup: _Setup,
+        n: int,
+        gi: int,
+        g: _Group,
+        milestones: tuple[np.ndarray | None, ...],
+        share: np.ndarray | None,
+        year: np.ndarray | None,
+        months: tuple[int, ...],
+        out: np.ndarray,
+        hist: _MonthHist,
+    ) -> None:
+        """Every month from the first after the as-of month to December at once (a dense
+        group): milestones counted by (trial, month), money by the month it starts flowing
+        (summed up month after month by `hist`): what the per-month loop gives, in a few
+        passes. Only the metrics `hist` holds."""
+        rows = (np.arange(n, dtype=np.int32) * (draws.OUT + 1))[:, None]
+        for family, x in zip(("sign", "start", "produce"), milestones, strict=True):
+            if x is None:
+                continue
+            for k in g.metrics_of[family]:
+                if not hist.wants(k):
+                    continue
+                cols = np.flatnonzero(g.full[family][:, k - 2])
+                hist.count(k, rows, x if len(cols) == x.shape[1] else x[:, cols])
+        if share is not None and year is None:
+            w_money = setup.money_w[gi]
+            start = milestones[1]
+            assert start is not None
+            for cur in (0, 1):
+                cols = np.flatnonzero(w_money[:, cur])
+                if len(cols) and hist.wants(cur):
+                    hist.pay(cur, rows, start[:, cols], share[:, cols] * w_money[cols, cur])
+        if year is not None:  # started: evenly over the months left
+            elapsed = (np.array(months) - self.month) / self.future
+            for cur in (0, 1):
+                if hist.wants(cur):
+                    out[:, :, hist.slot[cur]] += year[:, cur, None] * elapsed[None, :]
+
+    def _sparse_kernel(
+        self,
+        setup: _Setup,
+        n: int,
+        gi: int,
+        g: _Group,
+        code: dict[str, np.ndarray],
+        sign: np.ndarray,
+        months: tuple[int, ...],
+        out: np.ndarray,
+        projects: dict[str, np.ndarray] | None,
+        hist: _MonthHist | None = None,
+    ) -> None:
+        """A stage before signing where few trials sign within the year (leads, contacts):
+        only the (trial, project) pairs that sign by December go on, summed per trial by a
+        sparse product. Same draws, same result as the dense path. For a fan (`hist`), only
+        what the metrics it holds need."""
+        t = setup.tables
+        need = _EVERYTHING if hist is None else hist.needs(g)
+        k = len(g.cols)
+        nz = np.flatnonzero(sign <= 12)
+        rows, cols = np.divmod(nz, k)
+        s_ = sign.ravel()[nz]
+        st = pr = share = None
+        if need & _STARTED:
+            st = s_ + _take(t["T:chain"], code["T"].ravel()[nz])
+        if "produce" in need:
+            pr = st + _take(t["P:chain"], code["P"].ravel()[nz])
+        if "money" in need:
+            share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"].ravel()[nz])
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+
+        def per_trial(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+            """Σ over the group's (trial, project) pairs of value x the project's weights."""
+            m = sparse.csr_matrix((values.astype(np.float32), cols, indptr), shape=(n, k))
+            return m @ w
+
+        if hist is not None:
+            base = rows.astype(np.int32) * (draws.OUT + 1)
+            for family, x in (("sign", s_), ("start", st), ("produce", pr)):
+                if x is None:
+                    continue
+                for k in g.metrics_of[family]:
+                    if not hist.wants(k):
+                        continue
+                    w = g.full[family][cols, k - 2]  # the signing pairs' weights
+                    if w.any():
+                        hist.count(k, base, x, w)
+            if share is not None:
+                for cur in (0, 1):
+                    if hist.wants(cur):
+                        hist.pay(cur, base, st, share * setup.money_w[gi][cols, cur])
+            months = ()
+        for j, m in enumerate(months):
+            counts = per_trial(s_ <= m, g.full["sign"])
+            counts += per_trial(st <= m, g.full["start"])
+            counts += per_trial(pr <= m, g.full["produce"])
+            out[:, j, 2:] += counts
+            out[:, j, :2] += per_trial(share * np.maximum(m + 1 - st, 0), setup.money_w[gi])
+        if projects is not None:
+            amount = share * np.maximum(13 - st, 0) * setup.scale[g.cols][cols].astype(np.float32)
+            projects["sign"][g.cols] += np.bincount(cols, minlength=k)
+            projects["start"][g.cols] += np.bincount(cols, weights=st <= 12, minlength=k)
+            projects["money"][g.cols] += np.bincount(cols, weights=amount > 0, minlength=k)
+            projects["amount"][g.cols] += np.bincount(cols, weights=amount, minlength=k)
+
+
+class _MonthHist:
+    """Per-trial values for every month of a fan, built from (trial, month) histograms: a
+    count of milestones in each month, or money that starts flowing in each month (at a
+    monthly rate, so its cumulative value is a double running sum). Holds the metrics at
+    positions `keys` of KEYS, in that order."""
+
+    def __init__(self, n: int, months: tuple[int, ...], keys: tuple[int, ...]):
+        self.n, self.first = n, months[0]
+        self.slot = {k: i for i, k in enumerate(keys)}
+        self.counts = np.zeros((len(months), len(keys), n))  # month-major: fast running sums
+        self.flows = np.zeros((len(months), len(keys), n))
+
+    def wants(self, k: int) -> bool:
+        return k in self.slot
+
+    def needs(self, g: _Group) -> frozenset[str]:
+        """What a group must simulate for the metrics held: the milestone families that
+        count for one of them, and money for a money metric."""
+        out = {f for f, ks in g.metrics_of.items() if any(self.wants(k) for k in ks)}
+        if self.wants(0) or self.wants(1):
+            out.add("money")
+        return frozenset(out)
+
+    def _hist(self, rows: np.ndarray, x: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+        slots = draws.OUT + 1
+        idx = (rows + np.minimum(x, draws.OUT)).ravel()
+        w = None if weights is None else np.broadcast_to(weights, x.shape).ravel()
+        h = np.bincount(idx, weights=w, minlength=self.n * slots).reshape(self.n, slots)
+        return h[:, self.first : draws.OUT]
+
+    def count(self, k: int, rows: np.ndarray, x: np.ndarray, weights: np.ndarray | None = None):
+        self.counts[:, self.slot[k], :] += self._hist(rows, x, weights).T
+
+    def pay(self, k: int, rows: np.ndarray, start: np.ndarray, rate: np.ndarray) -> None:
+        self.flows[:, self.slot[k], :] += self._hist(rows, start, rate).T
+
+    def add_to(self, out: np.ndarray) -> None:
+        """out[trial, month, metric] += cumulative values (the histograms are used up)."""
+        total = _running_sum(self.counts) + _running_sum(_running_sum(self.flows))
+        out += total.transpose(2, 0, 1)

@@ -1,0 +1,326 @@
+"""One forecast's results as plain DataFrames: per target, per month, per project, per source.
+
+`Engine.forecast(...)` returns a `Forecast`. The per-target table and P(all) are computed at
+once; the monthly fan of a target, the per-project and per-source tables are computed on first
+use (each a second pass over the same draws; a fan's pass simulates only its own metric).
+
+Year-end value of a metric = its fact at the as-of date (exactly what `workbook status`
+counts) + what the trial adds after it; so no trial ever ends below the facts.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from workbook.text.errors import InputError
+from workbook.text.labels import label
+from workbook.zone.metrics import METRICS
+from workbook.zone.pacing import phased_share, time_progress
+
+if TYPE_CHECKING:
+    from workbook.forecast.engine import Engine
+    from workbook.forecast.setup import _Setup
+    from workbook.zone.drivers import Drivers
+
+TARGET_COLUMNS = [
+    "label",
+    "unit",
+    "target",
+    "stretch",
+    "actual_to_date",
+    "p_attain",
+    "p_stretch",
+    "p10",
+    "p50",
+    "p90",
+    "mean",
+]
+PROJECT_COLUMNS = [
+    "project_id",
+    "name",
+    "stage",
+    "capital_type",
+    "list_flag",
+    "total_investment",
+    "planned_inflow",
+    "p_sign",
+    "p_start",
+    "p_money",
+    "expected_contribution",
+]
+
+
+def quantiles(values: np.ndarray, count: bool) -> tuple[float, float, float]:
+    """P10, P50, P90 of trial values: sample values for counts, interpolated for money."""
+    method = "inverted_cdf" if count else "linear"
+    q = np.quantile(values, [0.1, 0.5, 0.9], method=method)
+    return float(q[0]), float(q[1]), float(q[2])
+
+
+def reached(values: np.ndarray, level: float) -> np.ndarray:
+    """Trials whose value reaches `level` (a hair of tolerance for sums of floats)."""
+    return values >= level - 1e-9 * max(1.0, abs(level))
+
+
+class Forecast:
+    """How the year ends under one set of drivers and one event plan."""
+
+    def __init__(
+        self, engine: Engine, setup: _Setup, future: np.ndarray, scenario: str | None = None
+    ):
+        from workbook.forecast.setup import KEYS
+
+        self.engine = engine
+        self.scenario = scenario
+        self.drivers: Drivers = setup.drivers
+        self.plan: pd.DataFrame = setup.plan
+        self.fx = setup.fx
+        self._setup = setup
+        self._keys = KEYS
+        self._future = future  # (trials, len(KEYS)): what trials add after the as-of date
+        self._months: dict[str, np.ndarray] = {}  # metric -> (trials, months after the as-of)
+        self.facts = engine.facts(setup.fx)
+        self.metrics = [k for k, _ in engine.params.targets.items()]
+        self.targets = self._targets()
+        hit = np.ones(engine.trials, bool)
+        for key in self.metrics:
+            hit &= reached(self.year_end(key), self._target(key).annual)
+        self.p_all = float(hit.mean())
+
+    # ---- per target ----------------------------------------------------------------------
+
+    def _target(self, metric: str) -> Any:
+        return dict(self.engine.params.targets.items())[metric]
+
+    def _check(self, metric: str) -> str:
+        if metric not in self.metrics:
+            raise InputError(
+                f"{metric!r} is not an assessed target of this zone "
+                f"(expected one of {', '.join(self.metrics)})"
+            )
+        return metric
+
+    def year_end(self, metric: str) -> np.ndarray:
+        """Per-trial year-end value of an assessed metric (facts + the trial's future)."""
+        k = self._keys.index(self._check(metric))
+        return self.facts[metric] + self._future[:, k]
+
+    def _targets(self) -> pd.DataFrame:
+        rows = []
+        lang = self.engine.lang
+        for key in self.metrics:
+            target = self._target(key)
+            values = self.year_end(key)
+            p10, p50, p90 = quantiles(values, METRICS[key].kind == "count")
+            stretch = np.nan if target.stretch is None else float(target.stretch)
+            rows.append(
+                {
+                    "metric": key,
+                    "label": label("metric", key, lang),
+                    "unit": self.engine.unit(key),
+                    "target": float(target.annual),
+                    "stretch": stretch,
+                    "actual_to_date": self.facts[key],
+                    "p_attain": float(reached(values, target.annual).mean()),
+                    "p_stretch": np.nan
+                    if target.stretch is None
+                    else float(reached(values, target.stretch).mean()),
+                    "p10": p10,
+                    "p50": p50,
+                    "p90": p90,
+                    "mean": float(values.mean()),
+                }
+            )
+        return pd.DataFrame(rows, columns=["metric", *TARGET_COLUMNS]).set_index("metric")
+
+    # ---- per month -----------------------------------------------------------------------
+
+    def _monthly(self, metric: str) -> np.ndarray:
+        """(trials, months after the as-of month): what each trial adds to `metric` by the end
+        of each month, simulated on first use."""
+        if metric not in self._months:
+            self._simulate_months([metric])
+        return self._months[metric]
+
+    def _simulate_months(self, metrics: list[str]) -> None:
+        """One monthly pass over the draws for these metrics only (each metric's values are
+        the same whichever others share the pass)."""
+        e = self.engine
+        months = tuple(range(e.month + 1, 13))
+        keys = tuple(self._keys.index(m) for m in metrics)
+        values = e._run(self._setup, months=months, keys=keys)
+        for i, metric in enumerate(metrics):
+            self._months[metric] = values[:, :, i]
+
+    def fans(self, metrics: list[str] | None = None) -> dict[str, pd.DataFrame]:
+        """`fan` of several targets (every target by default), the months of those not yet
+        simulated in one pass: cheaper than one pass per target when several are needed."""
+        metrics = list(self.metrics if metrics is None else metrics)
+        for metric in metrics:
+            self._check(metric)
+        todo = list(dict.fromkeys(m for m in metrics if m not in self._months))
+        if todo:
+            self._simulate_months(todo)
+        return {metric: self.fan(metric) for metric in metrics}
+
+    def fan(self, metric: str) -> pd.DataFrame:
+        """Month by month (Jan..Dec, cumulative): actual to the as-of month, P10/P50/P90 of
+        the forecast (equal to the actual up to the as-of month) and the phased target."""
+        self._check(metric)
+        e = self.engine
+        year, k = e.params.year, self._keys.index(metric)
+        target = self._target(metric)
+        facts = e.monthly_facts(self.fx)[:, k]
+        count = METRICS[metric].kind == "count"
+        future = self._monthly(metric)
+        rows = []
+        for m in range(1, 13):
+            end = dt.date(year, m, calendar.monthrange(year, m)[1])
+            due = phased_share(target, time_progress(end, year)) * target.annual
+            if m <= e.month:
+                actual = float(facts[m - 1])
+                p10 = p50 = p90 = actual
+            else:
+                actual = np.nan
+                values = self.facts[metric] + future[:, m - e.month - 1]
+                p10, p50, p90 = quantiles(values, count)
+            rows.append(
+                {
+                    "month": pd.Timestamp(year, m, 1),
+                    "actual": actual,
+                    "p10": p10,
+                    "p50": p50,
+                    "p90": p90,
+                    "phased_target": due,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    # ---- per project and per source ------------------------------------------------------
+
+    @cached_property
+    def projects(self) -> pd.DataFrame:
+        """Per ledger project: P(signed / started by December), P(money arrives after the
+        as-of date this year) and its expected in-year contribution (亿元, CNY-equivalent),
+        largest first."""
+        e = self.engine
+        n = len(e.projects)
+        sums = {k: np.zeros(n) for k in ("sign", "start", "money", "amount")}
+        e._run(self._setup, months=(12,), projects=sums)
+        stage = pd.Series(e.stage)
+        order = {s: i for i, s in enumerate(("signed", "started", "producing"))}
+        signed = stage.isin(list(order)).to_numpy()
+        started = stage.isin(["started", "producing"]).to_numpy()
+        p = e.projects
+        df = pd.DataFrame(
+            {
+                "project_id": p["project_id"].to_numpy(),
+                "name": p["name"].to_numpy(),
+                "stage": e.stage,
+                "capital_type": p["capital_type"].to_numpy(),
+                "list_flag": p["list_flag"].to_numpy(),
+                "total_investment": p["total_investment"].to_numpy(),
+                "planned_inflow": p["planned_inflow"].to_numpy(),
+                "p_sign": np.where(signed, 1.0, sums["sign"] / e.trials),
+                "p_start": np.where(started, 1.0, sums["start"] / e.trials),
+                "p_money": sums["money"] / e.trials,
+                "expected_contribution": sums["amount"] / e.trials,
+            },
+            columns=PROJECT_COLUMNS,
+        )
+        if e.future <= 0:
+            df["p_sign"] = np.where(signed, 1.0, 0.0)
+            df["p_start"] = np.where(started, 1.0, 0.0)
+        df = df.sort_values(
+            ["expected_contribution", "p_sign", "total_investment"], ascending=False, kind="stable"
+        )
+        return df.reset_index(drop=True)
+
+    @cached_property
+    def sources(self) -> pd.DataFrame:
+        """Per source of new deals (office/platform, or event held in a month): expected
+        in-year signings, 500强 signings and arrived capital (亿元, CNY-equivalent)."""
+        e = self.engine
+        srcs = self._setup.sources
+        sums = {k: np.zeros(len(srcs)) for k in ("signings", "signings_500", "capital", "domestic")}
+        if srcs:
+            e._run(self._setup, months=(12,), sources=sums)
+        return pd.DataFrame(
+            {
+                "kind": [s.kind for s in srcs],
+                "source": [s.name for s in srcs],
+                "month": [s.month if s.kind == "event" else np.nan for s in srcs],
+                "expected_deals": [s.expected_signings for s in srcs],
+                "expected_signings": sums["signings"] / e.trials,
+                "expected_500": sums["signings_500"] / e.trials,
+                "expected_capital": sums["capital"] / e.trials,
+                "expected_domestic": sums["domestic"] / e.trials,
+            }
+        )
+
+    # ---- display -------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary: the run, P(all) and every target's row."""
+        e = self.engine
+
+        def plain(v: Any) -> Any:
+            if isinstance(v, float | np.floating):
+                return None if not np.isfinite(v) else float(v)
+            return v
+
+        return {
+            "zone": e.params.zone,
+            "year": e.params.year,
+            "as_of": e.as_of.isoformat(),
+            "scenario": self.scenario,
+            "trials": e.trials,
+            "seed": e.seed,
+            "p_all": self.p_all,
+            "targets": {
+                key: {col: plain(row[col]) for col in TARGET_COLUMNS}
+                for key, row in self.targets.iterrows()
+            },
+        }
+
+
+def format_targets(fc: Forecast, lang: str = "zh") -> pd.DataFrame:
+    """The per-target table as a planner reads it: labels, units, percentages."""
+    t = fc.targets
+    col = _column_labels(lang)
+
+    def num(v: float, unit: str) -> str:
+        if not np.isfinite(v):
+            return ""
+        return f"{v:,.0f}" if unit == "count" else f"{v:,.2f}"
+
+    units = list(t["unit"])
+    return pd.DataFrame(
+        {
+            col["metric"]: [label("metric", k, lang) for k in t.index],
+            col["unit"]: [label("unit", u, lang) for u in units],
+            col["target"]: [num(v, u) for v, u in zip(t["target"], units, strict=True)],
+            col["stretch"]: [num(v, u) for v, u in zip(t["stretch"], units, strict=True)],
+            col["actual_to_date"]: [
+                num(v, u) for v, u in zip(t["actual_to_date"], units, strict=True)
+            ],
+            col["p_attain"]: [f"{v:.1%}" for v in t["p_attain"]],
+            col["p_stretch"]: ["" if np.isnan(v) else f"{v:.1%}" for v in t["p_stretch"]],
+            col["p10"]: [num(v, u) for v, u in zip(t["p10"], units, strict=True)],
+            col["p50"]: [num(v, u) for v, u in zip(t["p50"], units, strict=True)],
+            col["p90"]: [num(v, u) for v, u in zip(t["p90"], units, strict=True)],
+        }
+    )
+
+
+def _column_labels(lang: str) -> dict[str, str]:
+    keys = ("metric", "unit", "target", "stretch", "actual_to_date", "p_attain", "p_stretch")
+    out = {k: label("forecast", k, lang) for k in keys}
+    out.update({k: k.upper() for k in ("p10", "p50", "p90")})
+    return out

@@ -1,0 +1,222 @@
+"""The engine's building blocks: constants, the as-of stage of each ledger project, groups
+of projects, sources of new deals, a forecast's set-up, event plans and small array helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbook.text.errors import InputError
+from workbook.text.labels import STAGES
+from workbook.zone.drivers import Drivers, PlannedEvent
+from workbook.zone.loader import Zone
+from workbook.zone.metrics import METRICS
+
+CHUNK = 4096  # trials per chunk; part of the draws' identity, so fixed
+SPARSE = 0.3  # below this share of trials signing in the year, a stage runs sparse
+DEAL_SPAN = 8  # chunks of trials whose new deals are simulated together
+BLOCK = 4  # deal slots per overflow block (deals beyond a source's pool)
+KEYS: tuple[str, ...] = tuple(METRICS)  # every metric, in METRICS order
+MONEY = KEYS[:2]
+COUNTS = KEYS[2:]
+PRE_SIGN = STAGES[:5]
+_KIND_OF_STAGE = {
+    **{s: ("S", "T", "P", "R") for s in PRE_SIGN},
+    "signed": ("T", "P", "R"),
+    "started": ("P", "R"),
+    "producing": ("R",),
+}
+# Marks of one new deal, in the order its codes are drawn.
+_DEAL_MARKS = ("lag", "month", "size", "foreign", "is500", "four_new", "start", "produce", "share")
+_M = {name: i for i, name in enumerate(_DEAL_MARKS)}
+_C = {name: i for i, name in enumerate(COUNTS)}
+# What a group of ledger projects simulates: milestone families (their count metrics) and money.
+_EVERYTHING = frozenset({"sign", "start", "produce", "money"})
+_STARTED = frozenset({"start", "produce", "money"})  # what needs the start month
+# Stream families (first element of every draw key).
+_PROJECTS, _CHANNEL, _EVENT, _EXTRA = 1, 2, 3, 4
+EXTRA_SLOTS = 20  # goal seek: extra signed capital is spread over this many signed projects
+
+
+def default_as_of(zone: Zone) -> dt.date:
+    """The end of the last month with arrivals logged in the plan year; an error without any."""
+    year = zone.params.year
+    months = pd.to_datetime(zone.ledger.arrivals["month"])
+    months = months[months.dt.year == year]
+    if not len(months):
+        raise InputError(
+            f"no arrivals are logged for {year}, so there is no as-of date to take: give one "
+            "(--as-of 2020-06-30)"
+        )
+    return (months.max() + pd.offsets.MonthEnd(0)).date()
+
+
+def stage_at(projects: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Each project's stage at the as-of date, by its dates (the ledger's stage when no date
+    after signing applies; 意向 for a project whose signing falls after the as-of date)."""
+    ts = pd.Timestamp(as_of)
+    stage = projects["stage"].astype(str).to_numpy(dtype=object).copy()
+    reached_sign = np.array([STAGES.index(s) >= STAGES.index("signed") for s in stage], bool)
+    stage[reached_sign] = "intent"
+    for col, name in (
+        ("signed_date", "signed"),
+        ("start_date", "started"),
+        ("production_date", "producing"),
+    ):
+        d = projects[col]
+        stage[(d.notna() & (d <= ts)).to_numpy()] = name
+    return pd.Series(stage, index=projects.index, name="stage")
+
+
+@dataclass
+class _Group:
+    """Ledger projects of one stage (at the as-of date) and one plan status, simulated together."""
+
+    stage: str
+    has_plan: bool
+    cols: np.ndarray  # positions in the ledger
+    kinds: tuple[str, ...]
+    key: tuple[int, ...]
+    # Count metrics reached by signing / starting / producing: the columns that count for
+    # any of them (`sel_*`) and their weights (k, 8); new starts and new production count
+    # every column and are summed directly.
+    sel_sign: np.ndarray | None = None
+    w_sign: np.ndarray | None = None
+    sel_start: np.ndarray | None = None
+    w_start: np.ndarray | None = None
+    sel_produce: np.ndarray | None = None
+    w_produce: np.ndarray | None = None
+
+    full: dict[str, np.ndarray] = field(default_factory=dict)  # (n, 8) weights, every column
+    # The count metrics each family counts for: positions in KEYS of the columns with a weight.
+    metrics_of: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def select(self, family: str, w: np.ndarray, every: str | None = None) -> None:
+        """Keep the columns with a weight (besides `every`, which counts all of them)."""
+        self.full[family] = w.copy()
+        self.metrics_of[family] = tuple(2 + int(j) for j in np.flatnonzero(w.any(axis=0)))
+        if every is not None:
+            w[:, _C[every]] = 0
+        sel = np.flatnonzero(w.any(axis=1))
+        setattr(self, f"sel_{family}", sel)
+        setattr(self, f"w_{family}", np.ascontiguousarray(w[sel]))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where new deals come from: an office or platform, or one event held in one month."""
+
+    kind: str  # "channel" | "event"
+    name: str  # channel id or event id
+    month: int  # the event's month; for a channel the first month of leads
+    copy: int  # 0, 1, … when the same event is held twice in a month
+    expected_signings: float  # Poisson mean of deals (leads x conversion)
+    spread: int  # months over which a channel's leads arrive (0 for an event)
+    lag: float  # mean months from lead to signing
+    size_median: float
+    foreign_share: float
+    share_500: float
+    # Deals drawn ahead per trial: Poisson at this mean (from the params' own drivers, so the
+    # draws never depend on which forecast came first); a forecast with a larger mean draws
+    # the rest in overflow blocks.
+    cap: float = 0.0
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        crc = zlib.crc32(self.name.encode("utf-8"))
+        if self.kind == "channel":
+            return (_CHANNEL, crc)
+        return (_EVENT, crc, self.month, self.copy)
+
+
+@dataclass
+class _Setup:
+    """What one forecast needs beyond the draws: tables, weights and sources."""
+
+    drivers: Drivers
+    fx: float
+    plan: pd.DataFrame
+    sources: list[Source]
+    tables: dict[str, np.ndarray]
+    money_w: dict[int, np.ndarray]  # group index -> (n, 2): scale x (CNY -> metric unit)
+    floors: dict[int, np.ndarray]  # group index -> (n,): arrived so far / amount (started)
+    scale: np.ndarray  # per ledger project: 亿元 per unit of share (a year, or a month)
+    deal_fx: np.ndarray  # (2,) CNY -> unit of the domestic / foreign money metric
+    src: dict[str, np.ndarray] = field(default_factory=dict)
+    deal_key: tuple = ()  # everything new deals depend on
+    sparse: dict[str, bool] = field(default_factory=dict)  # stage -> few sign within the year
+
+
+def _running_sum(a: np.ndarray) -> np.ndarray:
+    """np.cumsum(a, axis=0), in place: the same additions, month after month, without
+    numpy's slow accumulate over a short first axis."""
+    for i in range(1, len(a)):
+        a[i] += a[i - 1]
+    return a
+
+
+def _by_kind(raw: np.ndarray) -> np.ndarray:
+    """(trials, kinds, …) codes as (kinds, trials, …), each kind contiguous. Drawn trial by
+    trial, so the first trials of a chunk do not depend on how many trials it holds."""
+    return np.ascontiguousarray(np.moveaxis(raw, 1, 0))
+
+
+def _row_count(hit: np.ndarray) -> np.ndarray:
+    """How many True in each row of a boolean matrix."""
+    return hit.view(np.uint8).sum(axis=1, dtype=np.uint16)
+
+
+def _take(table: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """table[code] (codes are always in range; 'clip' skips numpy's bounds checks)."""
+    return np.take(table, code, mode="clip")
+
+
+def plan_frame(plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFrame:
+    """An event plan as DataFrame[event_id, month] from a DataFrame or PlannedEvent values."""
+    if plan is None:
+        return pd.DataFrame(
+            {"event_id": pd.Series([], dtype=object), "month": pd.Series([], dtype=int)}
+        )
+    if isinstance(plan, pd.DataFrame):
+        missing = [c for c in ("event_id", "month") if c not in plan.columns]
+        if missing and len(plan.columns):
+            raise InputError(
+                f"a plan needs columns event_id and month, missing {', '.join(missing)}"
+            )
+        if missing:
+            return plan_frame(None)
+        months = pd.to_numeric(plan["month"], errors="coerce")
+        bad = plan.index[months.isna() | (months % 1 != 0) | (months < 1) | (months > 12)]
+        if len(bad):
+            raise InputError(
+                f"plan months must be whole numbers 1..12, got {plan.loc[bad[0], 'month']!r}"
+            )
+        return pd.DataFrame(
+            {
+                "event_id": plan["event_id"].astype(str).to_numpy(dtype=object),
+                "month": months.astype(int).to_numpy(),
+            }
+        )
+    rows = [(p.event_id, p.month) for p in plan]
+    return pd.DataFrame(
+        {
+            "event_id": pd.Series([r[0] for r in rows], dtype=object),
+            "month": pd.Series([r[1] for r in rows], dtype=int),
+        }
+    )
+
+
+def _months_text(months: tuple[int, ...]) -> str:
+    """(3, 4, 5, 9) -> '3-5, 9'."""
+    runs: list[list[int]] = []
+    for m in sorted(months):
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)

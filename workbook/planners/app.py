@@ -1,0 +1,94 @@
+"""The no-code web app: the planner notebooks served by Voila on localhost, code hidden.
+
+Nothing is loaded from the internet: charts draw with the Vega bundle from vl-convert
+(`alt.JupyterChart.enable_offline()`), and the page uses Voila's lab template minus its Font
+Awesome CDN links (`workbook/planners/jupyter/voila/templates/workbook`).
+
+`serve(port)` runs Voila over `notebooks/` in this process until interrupted. The zone, as-of
+date and language the notebooks start with can be passed through the environment
+(`WORKBOOK_PARAMS`, `WORKBOOK_AS_OF`, `WORKBOOK_LANG`): kernels inherit it, and a notebook
+parameter left at `None` takes the value from there (see `workbook.planners.controls.resolve_settings`).
+Voila is imported only when the app starts: `import workbook` never imports Jupyter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from workbook.text.errors import InputError
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+# Our Voila template (lab, minus its CDN links) lives under <JUPYTER_DIR>/voila/templates.
+JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"
+TEMPLATE = "workbook"
+APP_NOTEBOOKS = ("scenario_planner.ipynb", "roadshow_planner.ipynb")
+DEFAULT_PORT = 8866
+
+ENV_PARAMS = "WORKBOOK_PARAMS"
+ENV_AS_OF = "WORKBOOK_AS_OF"
+ENV_LANG = "WORKBOOK_LANG"
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the planner notebooks; an InputError naming what is missing."""
+    missing = [n for n in APP_NOTEBOOKS if not (NOTEBOOKS_DIR / n).is_file()]
+    if missing:
+        raise InputError(f"{NOTEBOOKS_DIR}: missing notebook(s) {', '.join(missing)}")
+    return NOTEBOOKS_DIR
+
+
+def voila_argv(port: int, open_browser: bool = False) -> list[str]:
+    """Voila's command line: tree of the planner notebooks on 127.0.0.1:port, sources stripped."""
+    if not 0 < port < 65536:
+        raise InputError(f"--port must be between 1 and 65535, got {port}")
+    argv = [
+        str(notebooks_dir()),
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        f"--template={TEMPLATE}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=True",
+        "--Voila.port_retries=0",
+    ]
+    if not open_browser:
+        argv.append("--no-browser")
+    return argv
+
+
+def app_environment(
+    params: str | Path | None = None, as_of: dt.date | None = None, lang: str | None = None
+) -> dict[str, str]:
+    """Environment variables that set the notebooks' default zone, date and language."""
+    env: dict[str, str] = {}
+    if params is not None:
+        path = Path(params).resolve()
+        if not path.is_file():
+            raise InputError(f"{params}: params file not found")
+        env[ENV_PARAMS] = str(path)
+    if as_of is not None:
+        env[ENV_AS_OF] = as_of.isoformat()
+    if lang is not None:
+        env[ENV_LANG] = lang
+    return env
+
+
+def serve(
+    port: int = DEFAULT_PORT,
+    open_browser: bool = False,
+    params: str | Path | None = None,
+    as_of: dt.date | None = None,
+    lang: str | None = None,
+) -> int:
+    """Run Voila over the planner notebooks until interrupted; returns its exit status."""
+    argv = voila_argv(port, open_browser)
+    os.environ.update(app_environment(params, as_of, lang))
+    # Voila finds templates on the Jupyter data path: put ours first.
+    path = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(JUPYTER_DIR), path) if p)
+    from voila.app import Voila
+
+    print(f"workbook app: http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
+    Voila.launch_instance(argv=argv)
+    return 0

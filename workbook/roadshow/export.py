@@ -1,0 +1,215 @@
+"""The roadshow plan as files people keep: `plan.xlsx` (Excel/WPS) and `plan.ics` (calendars).
+
+The .ics is RFC 5545 written by the maintained `icalendar` package: one all-day VEVENT per
+planned event (first day to the day after the last, as the standard wants for all-day
+events), a stable UID per event and year so a re-import updates rather than duplicates.
+Both files are rendered in memory, written to temporary names in the output folder and moved
+into place, so a failure leaves no half-written plan behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from workbook.roadshow.problem import Plan
+from workbook.text.errors import InputError
+from workbook.text.labels import check_lang, label
+
+# Columns people read, in order (a subset of PLAN_COLUMNS).
+DISPLAY_COLUMNS: tuple[str, ...] = (
+    "month",
+    "event_id",
+    "name",
+    "kind",
+    "city",
+    "office",
+    "first_day",
+    "last_day",
+    "cost",
+    "staff_days",
+    "expected_leads",
+    "expected_capital",
+    "expected_500",
+)
+
+
+def display_table(plan: Plan, lang: str = "zh", total: bool = True) -> pd.DataFrame:
+    """The plan with labelled headers and kinds, money rounded, and a total row."""
+    check_lang(lang)
+    t = plan.table[list(DISPLAY_COLUMNS)].copy()
+    t["kind"] = [label("event_kind", k, lang) for k in t["kind"]]
+    t["first_day"] = [d.isoformat() for d in t["first_day"]]
+    t["last_day"] = [d.isoformat() for d in t["last_day"]]
+    t["cost"] = t["cost"].round(1)
+    t["staff_days"] = t["staff_days"].round(1)
+    t["expected_leads"] = t["expected_leads"].round(1)
+    t["expected_capital"] = t["expected_capital"].round(3)
+    t["expected_500"] = t["expected_500"].round(3)
+    t["month"] = t["month"].astype(object)
+    if total and len(t):
+        row = {c: "" for c in t.columns}
+        row["month"] = label("plan", "total", lang)
+        for c in ("cost", "staff_days", "expected_leads", "expected_capital", "expected_500"):
+            row[c] = round(float(plan.table[c].sum()), 3)
+        t = pd.concat([t, pd.DataFrame([row])], ignore_index=True)
+    t.columns = [label("plan", c, lang) for c in t.columns]
+    return t
+
+
+def plan_ics(
+    plan: Plan,
+    *,
+    calendar_name: str,
+    stamp: dt.datetime | None = None,
+    lang: str = "zh",
+) -> bytes:
+    """The plan as an iCalendar file: one all-day event per planned event."""
+    from icalendar import Calendar, Event
+
+    stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if stamp.tzinfo is None:
+        raise ValueError("the DTSTAMP of a calendar must carry a time zone (UTC)")
+    cal = Calendar()
+    cal.add("prodid", "-//workbook//roadshow plan//ZH")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", calendar_name)
+    for r in plan.table.to_dict("records"):
+        ev = Event()
+        ev.add("uid", f"{r['event_id']}-{r['first_day'].year}@workbook.roadshow.problem")
+        ev.add("dtstamp", stamp)
+        ev.add("summary", str(r["name"]))
+        ev.add("dtstart", r["first_day"])
+        ev.add("dtend", r["last_day"] + dt.timedelta(days=1))
+        if r["city"]:
+            ev.add("location", str(r["city"]))
+        ev.add("categories", [label("event_kind", r["kind"], lang)])
+        ev.add("transp", "OPAQUE")
+        ev.add("description", _describe(r, lang))
+        cal.add_component(ev)
+    return cal.to_ical()
+
+
+def _describe(r: Mapping[str, object], lang: str) -> str:
+    """The event's office, cost and what it is expected to bring, one per line."""
+    fmt = {"cost": "{:g}", "expected_leads": "{:.1f}", "expected_capital": "{:.3f}"}
+    keys = ("event_id", "office", "cost", "expected_leads", "expected_capital", "expected_500")
+    return "\n".join(
+        f"{label('plan', k, lang)}: {fmt.get(k, '{:.3f}' if k == 'expected_500' else '{}').format(r[k])}"
+        for k in keys
+    )
+
+
+def plan_xlsx(
+    plan: Plan,
+    *,
+    title: str,
+    summary: Mapping[str, object] | None = None,
+    comparison: pd.DataFrame | None = None,
+    lang: str = "zh",
+) -> bytes:
+    """The plan as an Excel workbook: sheet 1 the plan (dates as dates), sheet 2 the summary
+    (budget, cost, objective, constraints), sheet 3 the P(attain) comparison when given."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    zh = lang == "zh"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "活动计划" if zh else "Plan"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=13)
+    cols = list(DISPLAY_COLUMNS)
+    ws.append([label("plan", c, lang) for c in cols])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for r in plan.table.to_dict("records"):
+        row = []
+        for c in cols:
+            v = r[c]
+            if c == "kind":
+                v = label("event_kind", v, lang)
+            elif isinstance(v, float):
+                v = round(v, 4)
+            elif hasattr(v, "item"):
+                v = v.item()
+            row.append(v)
+        ws.append(row)
+    for i, c in enumerate(cols, start=1):
+        if c in ("first_day", "last_day"):
+            for cell in ws.iter_rows(min_row=3, min_col=i, max_col=i):
+                cell[0].number_format = "yyyy-mm-dd"
+        width = {"name": 26, "office": 20, "first_day": 12, "last_day": 12}.get(c, 12)
+        ws.column_dimensions[get_column_letter(i)].width = width
+    if len(plan.table):
+        total = [label("plan", "total", lang)] + [None] * (len(cols) - 1)
+        for c in ("cost", "staff_days", "expected_leads", "expected_capital", "expected_500"):
+            total[cols.index(c)] = round(float(plan.table[c].sum()), 4)
+        ws.append(total)
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+    ws.freeze_panes = "A3"
+
+    s2 = wb.create_sheet("汇总" if zh else "Summary")
+    s2.column_dimensions["A"].width = 34
+    s2.column_dimensions["B"].width = 40
+    for k, v in (summary or {}).items():
+        s2.append([k, v if isinstance(v, str | int | float) or v is None else str(v)])
+
+    if comparison is not None and len(comparison):
+        s3 = wb.create_sheet("达标概率对比" if zh else "P(attain)")
+        s3.append([str(c) for c in comparison.columns])
+        for cell in s3[1]:
+            cell.font = Font(bold=True)
+        for row in comparison.itertuples(index=False):
+            s3.append([v.item() if hasattr(v, "item") else v for v in row])
+        s3.column_dimensions["A"].width = 30
+    fixed = dt.datetime(2000, 1, 1)
+    wb.properties.creator = "workbook plan"
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def write_files(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write each named file into `out_dir` atomically: every file first goes whole to a
+    temporary name in the same folder, then all are moved into place; when anything fails
+    before the move, nothing is left behind. Raises InputError naming the path."""
+    out = Path(out_dir)
+    umask = os.umask(0)
+    os.umask(umask)
+    temps: list[tuple[Path, Path]] = []
+    try:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for name, data in files.items():
+                final = out / name
+                if final.is_dir():
+                    raise IsADirectoryError(f"{final} is a folder")
+                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+                temps.append((Path(tmp), final))
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; keep a plain write's mode
+            for tmp, final in temps:
+                os.replace(tmp, final)
+        except OSError as exc:
+            where = exc.filename or (temps[-1][1] if temps else out)
+            raise InputError(f"cannot write {where}: {exc.strerror or exc}") from None
+    finally:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+    return [final for _, final in temps]

@@ -1,0 +1,276 @@
+"""Messages to a planner about bad input, in Chinese (default) and English.
+
+A `Message` is a key into `MESSAGES` plus the values it names (file, key path, header, what was
+found); `Message.render(lang)` fills the template of that language. Problems carry Messages,
+not text, so one error prints in the command's `--lang`. A value that is itself a Message is
+rendered in the same language. The location parts (file names, key paths, headers, found
+values) are passed in as they are and appear unchanged in both languages.
+
+`BadValue` is a ValueError that carries a Message: cell parsers and pydantic validators raise
+it, and the readers keep its Message (its `str()` is the English text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+LANGS = ("zh", "en")  # the report languages: Chinese first
+
+# key -> (English, Chinese). str.format templates; `!r` and format specs work as usual.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # ---- plumbing: literal text, a value that differs by language, a place before a message
+    "text": ("{text}", "{text}"),
+    "pick": ("{en}", "{zh}"),
+    "at": ("{where}: {body}", "{where}：{body}"),
+    # ---- a planner's table: where the problem is (CellProblem.render)
+    "where.sheet": ("sheet {sheet}", "工作表 {sheet}"),
+    "where.row": ("row {row}", "第{row}行"),
+    "where.column": ("column {column}", "列 {column}"),
+    "where.sep": (", ", "，"),
+    # ---- files
+    "file.not_found": ("file not found", "文件不存在"),
+    "file.unreadable": ("cannot be read as a workbook: {error}", "无法作为工作簿读取：{error}"),
+    "file.encoding": ("unknown text encoding", "无法识别的文本编码"),
+    "file.type": (
+        "expected an .xlsx or .csv file, found {suffix}",
+        "应为 .xlsx 或 .csv 文件，实际为 {suffix}",
+    ),
+    "file.no_suffix": (
+        "expected an .xlsx or .csv file, found no extension",
+        "应为 .xlsx 或 .csv 文件，实际没有扩展名",
+    ),
+    # ---- the header row
+    "header.none": (
+        "no header row found in the first {rows} rows (expected columns such as {expected})",
+        "前{rows}行中找不到表头行（应有 {expected} 等列）",
+    ),
+    "header.twice": (
+        "column {column} appears twice (also as {other})",
+        "列 {column} 出现两次（另一处为 {other}）",
+    ),
+    "header.unit": (
+        "unknown unit {unit!r} (expected one of {valid})",
+        "未知单位 {unit!r}（应为以下之一：{valid}）",
+    ),
+    "header.missing": (
+        "missing column {column} ({name}) in the header row",
+        "表头行缺少列 {column}（{name}）",
+    ),
+    # ---- one cell
+    "cell.empty": ("is empty (a value is required)", "为空（必须填写）"),
+    "cell.not_a_date": ("not a real date: {found!r}", "{found!r} 不是有效的日期"),
+    "cell.date": (
+        "expected a date such as 2020-03-15, 2020/3/15, 2020.3.15 or 2020年3月15日, found {found!r}",
+        "应为日期，如 2020-03-15、2020/3/15、2020.3.15 或 2020年3月15日，实际为 {found!r}",
+    ),
+    "cell.not_a_month": ("not a real month: {found!r}", "{found!r} 不是有效的月份"),
+    "cell.month": (
+        "expected a month such as 2020-03 or 2020年3月, found {found!r}",
+        "应为月份，如 2020-03 或 2020年3月，实际为 {found!r}",
+    ),
+    "cell.months": (
+        "expected months such as 3-5,9-11 or 全年, found {found!r}",
+        "应为可办月份，如 3-5,9-11 或 全年，实际为 {found!r}",
+    ),
+    "cell.months_range": (
+        "months must be between 1 and 12, found {found!r}",
+        "月份须在1到12之间，实际为 {found!r}",
+    ),
+    "cell.number": ("expected a number, found {found!r}", "应为数字，实际为 {found!r}"),
+    "cell.amount": ("expected an amount >= 0, found {found}", "应为不小于0的金额，实际为 {found}"),
+    "cell.count": ("expected a number >= 0, found {found}", "应为不小于0的数，实际为 {found}"),
+    "cell.share": (
+        "expected a share between 0 and 1 (or 0% to 100%), found {found}",
+        "应为0到1之间的比例（或0%到100%），实际为 {found}",
+    ),
+    "cell.choice": (
+        "unknown {what} {found!r} (expected one of {valid})",
+        "未知{what} {found!r}（应为以下之一：{valid}）",
+    ),
+    "cell.bool": ("expected 是 or 否, found {found!r}", "应为 是 或 否，实际为 {found!r}"),
+    # what a choice column holds (cell.choice's {what})
+    "what.stage": ("stage", "阶段"),
+    "what.capital_type": ("capital type", "内外资类型"),
+    "what.list": ("500强 list", "500强类别"),
+    "what.currency": ("currency", "币种"),
+    "what.event_kind": ("event kind", "活动类型"),
+    # ---- rows of the ledger, arrivals and event catalogue
+    "row.duplicate_project": (
+        "duplicate project id {id!r} (first at row {first})",
+        "项目编号 {id!r} 重复（首次出现在第{first}行）",
+    ),
+    "row.stage_date": (
+        "stage {stage} requires a date in this column, found it empty",
+        "阶段为{stage}，本列须填日期，实际为空",
+    ),
+    "row.stage_date_column": (
+        "stage {stage} requires a {column} column, which the file does not have",
+        "阶段为{stage}，须有 {column} 列，但文件中没有该列",
+    ),
+    "row.date_order": ("{date} is before {column} {other}", "{date} 早于{column} {other}"),
+    "row.currency_unit": (
+        "{currency} does not match the unit {unit} in the amount header",
+        "币种 {currency} 与金额表头的单位 {unit} 不符",
+    ),
+    "row.unknown_project": (
+        "arrival for unknown project {id!r} (not in {ledger})",
+        "到位资金对应未知项目 {id!r}（{ledger} 中没有该项目）",
+    ),
+    "row.duplicate_event": (
+        "duplicate event id {id!r} (first at row {first})",
+        "活动编号 {id!r} 重复（首次出现在第{first}行）",
+    ),
+    "row.unknown_channel": (
+        "unknown office or platform {channel!r} (expected one of {valid})",
+        "未知招商机构或平台 {channel!r}（应为以下之一：{valid}）",
+    ),
+    # ---- params files (YAML)
+    "params.not_found": ("params file not found", "参数文件不存在"),
+    "params.yaml": ("not valid YAML: {problem}", "不是有效的 YAML：{problem}"),
+    "params.yaml_at": (
+        "not valid YAML (line {line}, column {column}): {problem}",
+        "不是有效的 YAML（第{line}行，第{column}列）：{problem}",
+    ),
+    "params.top": (
+        "expected a mapping of keys at the top, got {type}",
+        "顶层应为键值映射，实际为 {type}",
+    ),
+    "params.key": ("{key} {body}", "{key} {body}"),
+    "params.got": ("{rule}, got {got}", "{rule}，实际为 {got}"),
+    "params.unknown_key": (
+        "unknown key {keys} (valid keys: {valid})",
+        "未知的键 {keys}（有效的键：{valid}）",
+    ),
+    "params.scenario_unreadable": (
+        "cannot read the scenario: {error}",
+        "无法读取情景：{error}",
+    ),
+    "params.scenario_keys": (
+        "expected keys params, name and scenario",
+        "应有键 params、name 和 scenario",
+    ),
+    # pydantic's error kinds (params._describe): what the value must be
+    "rule.greater_than": ("must be > {gt}", "必须 > {gt}"),
+    "rule.greater_than_equal": ("must be >= {ge}", "必须 >= {ge}"),
+    "rule.less_than": ("must be < {lt}", "必须 < {lt}"),
+    "rule.less_than_equal": ("must be <= {le}", "必须 <= {le}"),
+    "rule.missing": ("is required", "为必填项"),
+    "rule.literal_error": ("must be one of {expected}", "必须是 {expected} 之一"),
+    "rule.float_parsing": ("must be a number", "必须是数字"),
+    "rule.float_type": ("must be a number", "必须是数字"),
+    "rule.int_parsing": ("must be a whole number", "必须是整数"),
+    "rule.int_type": ("must be a whole number", "必须是整数"),
+    "rule.int_from_float": ("must be a whole number", "必须是整数"),
+    "rule.bool_parsing": ("must be true or false", "必须是 true 或 false"),
+    "rule.bool_type": ("must be true or false", "必须是 true 或 false"),
+    "rule.string_type": ("must be text", "必须是文本"),
+    "rule.model_type": ("must be a mapping of keys", "必须是键值映射"),
+    "rule.dict_type": ("must be a mapping of keys", "必须是键值映射"),
+    "rule.tuple_type": ("must be a list", "必须是列表"),
+    "rule.list_type": ("must be a list", "必须是列表"),
+    "rule.too_short": ("must have {min_length} items", "必须有{min_length}项"),
+    "rule.too_long": ("must have {max_length} items", "必须有{max_length}项"),
+    # the params' own checks (validators in params, drivers, roadshow_params)
+    "check.phasing_range": (
+        "phasing shares must be between 0 and 1, got {value}",
+        "phasing 各值须在0到1之间，实际为 {value}",
+    ),
+    "check.phasing_order": (
+        "phasing must be cumulative (non-decreasing), got {value}",
+        "phasing 须为累计占比（逐季不减），实际为 {value}",
+    ),
+    "check.phasing_end": (
+        "phasing must reach 1 by Q4, got {value}",
+        "phasing 第四季度须达到1，实际为 {value}",
+    ),
+    "check.stretch": (
+        "stretch must be >= annual ({annual:g}), got {stretch:g}",
+        "stretch 必须 >= annual（{annual:g}），实际为 {stretch:g}",
+    ),
+    "check.channel_id": (
+        "id must be lower-case letters, digits and _, got {value!r}",
+        "id 只能由小写字母、数字和 _ 组成，实际为 {value!r}",
+    ),
+    "check.path": ("must be a file path, got {value!r}", "必须是文件路径，实际为 {value!r}"),
+    "check.file_not_found": ("file not found: {path}", "文件不存在：{path}"),
+    "check.channel_twice": (
+        "channel id {id!r} is used twice in offices/platforms",
+        "机构或平台 id {id!r} 在 offices/platforms 中重复使用",
+    ),
+    "check.cancellation": (
+        "a cancellation must name kinds, events or channels",
+        "取消规则须指定 kinds、events 或 channels",
+    ),
+    "check.restriction": (
+        "a restriction must name kinds, events or channels",
+        "限制规则须指定 kinds、events 或 channels",
+    ),
+    "check.months": (
+        "months must be between 1 and 12, got {value}",
+        "months 各值须在1到12之间，实际为 {value}",
+    ),
+    "check.holiday": (
+        "unknown holiday {names} (valid: {valid})",
+        "未知节假日 {names}（有效值：{valid}）",
+    ),
+    # ---- the params' event plans against the catalogue (simulate.Engine)
+    "plan.no_catalogue": (
+        "event {id!r} is planned but the params name no event catalogue",
+        "计划中有活动 {id!r}，但参数未指定活动目录",
+    ),
+    "plan.unknown_event": (
+        "unknown event {id!r} (expected one of {valid})",
+        "未知活动 {id!r}（应为以下之一：{valid}）",
+    ),
+    "plan.month": (
+        "event {id} cannot be held in month {month} (the catalogue allows {months})",
+        "活动 {id} 不能在{month}月举办（活动目录允许的月份：{months}）",
+    ),
+    "plan.row": ("plan row {row}: {body}", "计划行 {row}：{body}"),
+}
+
+
+@dataclass(frozen=True, init=False)
+class Message:
+    """A message key and the values it names, rendered in either language by `render(lang)`."""
+
+    key: str
+    args: tuple[tuple[str, Any], ...]
+
+    def __init__(self, key: str, /, **args: Any) -> None:
+        if key not in MESSAGES:
+            raise KeyError(f"no message {key!r} in workbook.text.messages.MESSAGES")
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "args", tuple(args.items()))
+
+    @classmethod
+    def text(cls, text: str) -> Message:
+        """Literal text, the same in both languages (e.g. a library's own error message)."""
+        return cls("text", text=text)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return dict(self.args).get(name, default)
+
+    def render(self, lang: str = "zh") -> str:
+        if lang not in LANGS:
+            raise ValueError(f"unknown language {lang!r} (expected one of {', '.join(LANGS)})")
+        en, zh = MESSAGES[self.key]
+        template = en if lang == "en" else zh
+        return template.format(**{k: render(v, lang) for k, v in self.args})
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def render(value: Any, lang: str = "zh") -> Any:
+    """A Message (or anything with `render(lang)`, e.g. a CellProblem) in `lang`; else itself."""
+    return value.render(lang) if hasattr(value, "render") else value
+
+
+class BadValue(ValueError):
+    """A ValueError carrying a Message: raised by cell parsers and params validators."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__(message.render("en"))

@@ -1,0 +1,125 @@
+"""Pacing (序时进度): year-to-date progress against the elapsed share of the year.
+
+Time progress is counted in months with the current month pro rata by day, so each quarter
+end is exactly 25/50/75/100% ("时间过半、任务过半" at 30 June). A target's phased share at a
+date interpolates its quarterly phasing linearly inside the quarter; without phasing it is
+the time progress itself.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import pandas as pd
+
+from workbook.text.errors import InputError
+from workbook.text.labels import check_lang, label
+from workbook.zone.ledger import Ledger
+from workbook.zone.metrics import actuals, unit_of
+from workbook.zone.params import Target, ZoneParams
+
+STATUS_COLUMNS = [
+    "metric",
+    "label",
+    "unit",
+    "target",
+    "stretch",
+    "actual",
+    "completion",
+    "time_progress",
+    "phased_share",
+    "phased_target",
+    "gap",
+    "verdict",
+]
+
+
+def time_progress(as_of: dt.date, year: int) -> float:
+    """Elapsed share of `year` at the end of `as_of` (0 before the year, 1 after it)."""
+    if as_of.year < year:
+        return 0.0
+    if as_of.year > year:
+        return 1.0
+    days = calendar.monthrange(as_of.year, as_of.month)[1]
+    return (as_of.month - 1 + as_of.day / days) / 12
+
+
+def phased_share(target: Target, elapsed: float) -> float:
+    """Share of the annual target due after `elapsed` of the year, by the target's phasing."""
+    if target.phasing is None:
+        return elapsed
+    knots = (0.0, *target.phasing)
+    q = min(int(elapsed * 4), 3)
+    frac = elapsed * 4 - q
+    return knots[q] + (knots[q + 1] - knots[q]) * frac
+
+
+def verdict(completion: float, due: float, tolerance: float) -> str:
+    """'ahead', 'on_pace' or 'behind': completion beside the phased share, within ±tolerance."""
+    gap = completion - due
+    if gap > tolerance:
+        return "ahead"
+    if gap < -tolerance:
+        return "behind"
+    return "on_pace"
+
+
+def check_as_of(as_of: dt.date, year: int) -> dt.date:
+    if as_of.year != year:
+        raise InputError(f"--as-of {as_of.isoformat()} is outside the plan year {year}")
+    return as_of
+
+
+def status(params: ZoneParams, ledger: Ledger, as_of: dt.date, lang: str = "zh") -> pd.DataFrame:
+    """One row per assessed target: target, year-to-date actual, completion, pacing and verdict."""
+    check_lang(lang)
+    check_as_of(as_of, params.year)
+    elapsed = time_progress(as_of, params.year)
+    values = actuals(params, ledger, as_of)
+    rows = []
+    for key, target in params.targets.items():
+        actual = values[key]
+        completion = actual / target.annual
+        due = phased_share(target, elapsed)
+        rows.append(
+            {
+                "metric": key,
+                "label": label("metric", key, lang),
+                "unit": unit_of(key, target),
+                "target": target.annual,
+                "stretch": target.stretch,
+                "actual": actual,
+                "completion": completion,
+                "time_progress": elapsed,
+                "phased_share": due,
+                "phased_target": due * target.annual,
+                "gap": completion - due,
+                "verdict": verdict(completion, due, params.pacing_tolerance),
+            }
+        )
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
+
+
+def format_status(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The status table as a planner reads it: labels, units, percentages, verdict words."""
+    out = pd.DataFrame(
+        {
+            label("column", "metric", lang): [label("metric", k, lang) for k in table["metric"]],
+            label("column", "unit", lang): [label("unit", u, lang) for u in table["unit"]],
+            label("column", "target", lang): [_num(v) for v in table["target"]],
+            label("column", "stretch", lang): [
+                _num(v) if pd.notna(v) else "" for v in table["stretch"]
+            ],
+            label("column", "actual", lang): [_num(v) for v in table["actual"]],
+            label("column", "completion", lang): [f"{v:.1%}" for v in table["completion"]],
+            label("column", "time_progress", lang): [f"{v:.1%}" for v in table["time_progress"]],
+            label("column", "phased_target", lang): [_num(v) for v in table["phased_target"]],
+            label("column", "verdict", lang): [label("verdict", v, lang) for v in table["verdict"]],
+        }
+    )
+    return out
+
+
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
