@@ -1,0 +1,217 @@
+"""The package reads like its architecture (README "Architecture"): one layer on the next, no
+import cycles, small modules, and a light `import workbook` / `import workbook.cli`.
+
+The imports are read with `ast` (every import, at module level or inside a function, except
+those under `if TYPE_CHECKING:`), so a lazy import that points upward fails here too.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+PACKAGE = REPO / "workbook"
+# Layer of each subpackage: a module may import its own layer and the ones below it.
+LAYERS = {
+    "text": 0,
+    "zone": 1,
+    "forecast": 2,
+    "roadshow": 3,
+    "charts": 4,
+    "planners": 5,
+    "review": 5,
+    "cli": 6,
+}
+MAX_LINES = 700
+LONG_ALLOWED = {"workbook.text.labels"}  # the label catalogue
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip.update(id(n) for n in ast.walk(node))
+    return skip
+
+
+def imports_of(name: str) -> set[str]:
+    """The workbook modules `name` imports at run time (a `from pkg import sub` names sub)."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    skip = _type_checking_nodes(tree)
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if not node.module.startswith("workbook"):
+                continue
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                out.add(sub if sub in MODULES else node.module)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name.startswith("workbook"))
+        elif isinstance(node, ast.Call) and ast.unparse(node.func).endswith("import_module"):
+            arg = node.args[0] if node.args else None
+            if isinstance(arg, ast.Constant) and str(arg.value).startswith("workbook"):
+                out.add(str(arg.value))
+    return {m for m in out if m in MODULES and m != name}
+
+
+GRAPH = {name: imports_of(name) for name in MODULES}
+
+
+def _layer(name: str) -> str | None:
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def test_every_layer_is_a_subpackage_and_nothing_else_sits_beside_them():
+    for layer in LAYERS:
+        assert (PACKAGE / layer / "__init__.py").is_file(), layer
+    loose = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py"]
+
+
+def test_no_import_cycle():
+    """Tarjan's strongly connected components over the import graph: all of size one."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                cycles.append(sorted(comp))
+
+    for v in GRAPH:
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+def test_the_cycle_check_sees_a_cycle():
+    """The walker above is not blind: a lazy import inside a function counts as an edge."""
+    src = "def f():\n    from workbook.zone.ledger import Ledger\n"
+    tree = ast.parse(src)
+    found = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert found == ["workbook.zone.ledger"]
+    assert "workbook.text.errors" in GRAPH["workbook.text.labels"]
+    assert "workbook.roadshow.explain" in GRAPH["workbook.roadshow.solve"]
+
+
+def test_nothing_imports_upward():
+    upward = []
+    for name, deps in GRAPH.items():
+        mine = _layer(name)
+        if mine is None:
+            continue
+        for dep in deps:
+            theirs = _layer(dep)
+            if theirs is None:
+                upward.append((name, dep))  # the package face is for users, not for layers
+            elif LAYERS[theirs] > LAYERS[mine] or (
+                LAYERS[theirs] == LAYERS[mine] and theirs != mine
+            ):
+                upward.append((name, dep))
+    assert upward == []
+
+
+def test_modules_are_small_enough_to_read_at_once():
+    long = {
+        name: n
+        for name, path in MODULES.items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert set(long) <= LONG_ALLOWED, long
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+HEAVY_FOR_PACKAGE = {"scipy", "altair", "ipywidgets", "papermill", "jupyter_client", "voila"}
+HEAVY_FOR_CLI = HEAVY_FOR_PACKAGE | {"pandas", "numpy", "pydantic"}
+
+
+def test_import_workbook_is_light():
+    loaded = _modules_after("import workbook")
+    assert not {m.split(".")[0] for m in loaded} & (HEAVY_FOR_PACKAGE | {"pandas", "numpy"})
+
+
+def test_import_workbook_cli_and_help_load_no_pandas_numpy_or_scipy():
+    loaded = _modules_after(
+        "import contextlib, io\nimport workbook.cli as c\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        c.main(['--help'])\n    except SystemExit:\n        pass"
+    )
+    assert not {m.split(".")[0] for m in loaded} & HEAVY_FOR_CLI
+
+
+@pytest.mark.parametrize("argv", [["simulate"], ["review", "x.yaml", "--quarter"], ["nope"]])
+def test_a_bad_argument_answers_without_loading_the_model(argv):
+    loaded = _modules_after(
+        "import contextlib, io\nimport workbook.cli as c\n"
+        "with contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    try:\n        c.main({argv!r})\n    except SystemExit:\n        pass"
+    )
+    assert not {m.split(".")[0] for m in loaded} & HEAVY_FOR_CLI
+
+
+def test_the_package_face_names_resolve():
+    import workbook
+
+    for name in workbook.__all__:
+        assert getattr(workbook, name) is not None, name
+    assert callable(workbook.load_zone) and callable(workbook.scenario_planner)
+    with pytest.raises(AttributeError):
+        workbook.no_such_name  # noqa: B018
+
+
+def test_readme_architecture_matches_the_packages():
+    """Every layer the README's Architecture section lists exists, and every subpackage is listed."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^  ([a-z]+)/\s", section, re.M))
+    packages = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    assert listed == packages == set(LAYERS)
