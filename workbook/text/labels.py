@@ -921,10 +921,63 @@ CALIBRATION_EN = {
     "no_dates": "the ledger has no dates before signing and no quarterly snapshots: prior kept",
     "yaml": "A drivers block to paste into the params file:",
 }
+BACKTEST_ZH = {
+    "title": "{zone}{year}年预测回测：各季度末的预测与{horizon}台账实际对照（每次模拟{trials:,}次，随机种子{seed}）",
+    "scored_year_end": "按年末目标评分",
+    "scored_phased": "年度未完，按{horizon}的序时目标评分",
+    "quarter": "预测时点",
+    "source": "台账来源",
+    "snapshot": "季度快照",
+    "replay": "按日期回放",
+    "metric": "指标",
+    "unit": "单位",
+    "level": "应达到",
+    "actual_to_date": "当时已完成",
+    "p_attain": "达成概率",
+    "p10": "P10",
+    "p50": "P50",
+    "p90": "P90",
+    "outcome": "实际",
+    "met": "是否达成",
+    "yes": "是",
+    "no": "否",
+    "brier": "Brier评分：{brier:.3f}（若达成概率完全准确，期望约{expected:.3f}；越小越好）",
+    "coverage": "实际落在P10–P90区间内的比例：{coverage:.0%}（区间宽度合适时约80%）",
+    "review_line": "预测回测（自{quarters}季度末{source}起预测至{horizon}，共{n}项）：Brier评分{brier:.3f}（期望约{expected:.3f}），P10–P90覆盖率{coverage:.0%}（应约80%）",
+}
+BACKTEST_EN = {
+    "title": "{zone} {year}: backtest of the forecasts made at earlier quarter ends against the "
+    "ledger of {horizon} ({trials:,} trials each, seed {seed})",
+    "scored_year_end": "scored against the annual targets",
+    "scored_phased": "the year is not over: scored against the phased targets at {horizon}",
+    "quarter": "From",
+    "source": "Ledger",
+    "snapshot": "snapshot",
+    "replay": "replayed",
+    "metric": "Target",
+    "unit": "Unit",
+    "level": "To reach",
+    "actual_to_date": "Done then",
+    "p_attain": "P(attain)",
+    "p10": "P10",
+    "p50": "P50",
+    "p90": "P90",
+    "outcome": "Outcome",
+    "met": "Met",
+    "yes": "yes",
+    "no": "no",
+    "brier": "Brier score: {brier:.3f} (about {expected:.3f} expected if every P(attain) were "
+    "exactly right; lower is better)",
+    "coverage": "Outcomes inside P10–P90: {coverage:.0%} (about 80% when the spread is right)",
+    "review_line": "Backtest (forecasts from the end of {quarters} ({source}) to {horizon}, "
+    "{n} in all): Brier score {brier:.3f} (about {expected:.3f} expected), P10–P90 coverage "
+    "{coverage:.0%} (about 80% expected)",
+}
 _TABLES.update(
     {
         "forecast": (FORECAST_EN, FORECAST_ZH),
         "driver": (DRIVER_EN, DRIVER_ZH),
         "calibration": (CALIBRATION_EN, CALIBRATION_ZH),
+        "backtest": (BACKTEST_EN, BACKTEST_ZH),
     }
 )
