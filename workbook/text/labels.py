@@ -146,6 +146,7 @@ REVIEW_ZH = {
     "s6": "六、招商渠道与活动成效",
     "s7": "七、下季度工作建议",
     "p_all_note": "全部目标同时达成的概率：{p:.0%}",
+    "backtest_note": "预测回测：自{quarters}季度末台账快照起预测至{horizon}，共{n}项，Brier评分{brier:.3f}（预测概率准确时期望约{expected:.3f}，越小越好），实际落在P10–P90区间的比例{coverage:.0%}（区间合适时约80%）",
     "no_forecast": "（未做全年预测）",
     "no_previous": "未提供上季度台账，季度变化从略。",
     "previous": "与上季度台账（{file}）相比：",
@@ -294,6 +295,10 @@ REVIEW_EN = {
     "s6": "6. Channels and events",
     "s7": "7. Next quarter",
     "p_all_note": "Chance that every target is met: {p:.0%}",
+    "backtest_note": "Backtest: forecasts from the {quarters} quarter-end ledger snapshots to "
+    "{horizon}, {n} in all: Brier score {brier:.3f} (about {expected:.3f} if the chances were "
+    "exactly right; lower is better); outcomes inside P10–P90: {coverage:.0%} (about 80% when "
+    "the spread is right)",
     "no_forecast": "(no year-end forecast)",
     "no_previous": "No previous quarter's ledger was given: changes are left out.",
     "previous": "Against the previous quarter's ledger ({file}):",
@@ -943,7 +948,6 @@ BACKTEST_ZH = {
     "no": "否",
     "brier": "Brier评分：{brier:.3f}（若达成概率完全准确，期望约{expected:.3f}；越小越好）",
     "coverage": "实际落在P10–P90区间内的比例：{coverage:.0%}（区间宽度合适时约80%）",
-    "review_line": "预测回测（自{quarters}季度末{source}起预测至{horizon}，共{n}项）：Brier评分{brier:.3f}（期望约{expected:.3f}），P10–P90覆盖率{coverage:.0%}（应约80%）",
 }
 BACKTEST_EN = {
     "title": "{zone} {year}: backtest of the forecasts made at earlier quarter ends against the "
@@ -969,9 +973,6 @@ BACKTEST_EN = {
     "brier": "Brier score: {brier:.3f} (about {expected:.3f} expected if every P(attain) were "
     "exactly right; lower is better)",
     "coverage": "Outcomes inside P10–P90: {coverage:.0%} (about 80% when the spread is right)",
-    "review_line": "Backtest (forecasts from the end of {quarters} ({source}) to {horizon}, "
-    "{n} in all): Brier score {brier:.3f} (about {expected:.3f} expected), P10–P90 coverage "
-    "{coverage:.0%} (about 80% expected)",
 }
 _TABLES.update(
     {
