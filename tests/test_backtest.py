@@ -171,6 +171,10 @@ def test_cli_prints_the_table_and_strict_json(capsys):
     assert set(data) == {"forecasts", "brier", "coverage_p10_p90"}
     assert len(data["forecasts"]) == 10 and {r["quarter"] for r in data["forecasts"]} == {"2020Q1"}
     assert all(isinstance(r["met"], bool) for r in data["forecasts"])
+    assert main(["backtest", sample, "--trials", "300", "--json", "--as-of", "2020-05-31"]) == 0
+    may = {r["metric"]: r for r in json.loads(capsys.readouterr().out)["forecasts"]}
+    truth = actuals(sample_zone().params, sample_zone().ledger, dt.date(2020, 5, 31))
+    assert may["new_starts"]["outcome"] == truth["new_starts"]
     assert main(["backtest", sample, "--quarters", "2020Q3", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: quarter 2020Q3 ends on 2020-09-30") and err.count("\n") == 1

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from workbook.cli._common import add_lang, print_table
+from workbook.cli._common import add_lang, date_arg, print_table
 from workbook.cli._forecast import num, pct, positive_int
 from workbook.text.labels import label
 
@@ -24,6 +24,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--quarters",
         help="quarter ends to forecast from, e.g. 2020Q1-2020Q3 or 2020Q1,2020Q3 (default: "
         "every quarter of the plan year that ends before the latest ledger's date)",
+    )
+    p.add_argument(
+        "--as-of",
+        type=date_arg,
+        help="the date scored, what happened by then being the outcome (default: the end of the "
+        "last month with arrivals logged; scored at the year end once that is December)",
     )
     p.add_argument(
         "--trials",
@@ -45,7 +51,14 @@ def run(args: argparse.Namespace) -> int:
     from workbook.zone.loader import load_zone
 
     zone = load_zone(args.params)
-    bt = backtest(zone, args.quarters, trials=args.trials, seed=args.seed, lang=args.lang)
+    bt = backtest(
+        zone,
+        args.quarters,
+        trials=args.trials,
+        seed=args.seed,
+        horizon=args.as_of,
+        lang=args.lang,
+    )
     if args.json:
         json.dump(bt.to_json(), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
         sys.stdout.write("\n")

@@ -145,8 +145,8 @@ def backtest(
         chosen = default_quarters(zone, horizon)
         if not chosen:
             raise InputError(
-                f"no quarter of {year} ends before {horizon.isoformat()}, the latest date the "
-                "ledger shows: nothing to score yet"
+                f"no quarter of {year} ends before {horizon.isoformat()}, the date scored: "
+                "nothing to score yet"
             )
     else:
         chosen = quarter_range(quarters) if isinstance(quarters, str) else sorted(quarters)
@@ -156,7 +156,7 @@ def backtest(
         if quarter_end(y, q) >= horizon:
             raise InputError(
                 f"quarter {y}Q{q} ends on {quarter_end(y, q).isoformat()}, not before "
-                f"{horizon.isoformat()}, the latest date the ledger shows: nothing to score"
+                f"{horizon.isoformat()}, the date scored: nothing to score"
             )
     snapshots = {s.quarter: s for s in find_snapshots(zone.ledger.ledger_path)}
     truth = actuals(params, zone.ledger, horizon)
