@@ -197,3 +197,29 @@ def test_the_review_shows_the_backtest_line_where_snapshots_exist(tmp_path):
     assert "Backtest: forecasts from the 2020Q1 quarter-end" in en.section_html("headline")
     q1 = review_params("params/jining-2020.yaml", "2020Q1", trials=300)
     assert _backtest(rv.zone, q1) is None
+
+
+def test_a_bad_snapshot_is_one_clear_message_naming_file_row_and_column(tmp_path, capsys):
+    """Calibration and the backtest both read the snapshot: a bad cell in it stops them with the
+    reader's message (file, sheet, Excel row, column, expected vs found) and exit code 2."""
+    import shutil
+
+    import openpyxl
+
+    from tests.sim_zones import SAMPLE_PARAMS
+
+    shutil.copytree(SAMPLE_PARAMS.parent, tmp_path / "params")
+    shutil.copytree(SAMPLE_PARAMS.parent.parent / "data", tmp_path / "data")
+    snap = tmp_path / "data" / "jining-2020" / "ledger-2020Q1.xlsx"
+    wb = openpyxl.load_workbook(snap)
+    ws = wb.active
+    stage_col = [c.value for c in ws[2]].index("阶段") + 1
+    ws.cell(row=4, column=stage_col, value="已签")
+    wb.save(snap)
+    params = str(tmp_path / "params" / SAMPLE_PARAMS.name)
+    for argv in (["calibrate", params], ["backtest", params, "--trials", "100"]):
+        assert main(argv) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert "ledger-2020Q1.xlsx" in captured.err and "第4行" in captured.err
+        assert "阶段" in captured.err and "已签" in captured.err
