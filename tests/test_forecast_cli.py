@@ -91,6 +91,14 @@ def test_compare_sensitivity_goalseek_calibrate_print(capsys):
     )
     rc, out, _ = run(capsys, "calibrate", SAMPLE)
     assert rc == 0 and "签约后开工概率" in out and "drivers:\n  start_probability:" in out
+    assert "含删失的混合治愈模型" in out and "  lag_sigma:" in out and "意向阶段签约概率" in out
+    rc, out, _ = run(capsys, "calibrate", SAMPLE, "--json", "--lang", "en")
+    data = json.loads(out)
+    assert set(data) == {"as_of", "prior_weight", "level", "snapshots", "rows", "drivers"}
+    assert data["snapshots"] == ["ledger-2020Q1.xlsx"]
+    rows = {r["driver"]: r for r in data["rows"]}
+    assert data["drivers"]["start_probability"] == rows["start_probability"]["estimate"]
+    assert rows["stage_probability.intent"]["n"] > 0
 
 
 @pytest.mark.parametrize(

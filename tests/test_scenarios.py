@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
-from tests.sim_zones import AS_OF, CERTAIN, event, make_zone, project, sample_engine, sample_zone
-from workbook.forecast.calibrate import DAYS_PER_MONTH, calibrate
+from tests.sim_zones import AS_OF, CERTAIN, event, make_zone, project, sample_engine
 from workbook.forecast.engine import Engine
 from workbook.forecast.goalseek import candidate_events, goal_seek
 from workbook.forecast.results import reached
@@ -138,44 +134,3 @@ def test_goal_seek_events_out_of_reach(tmp_path):
     assert r.events["event_id"].tolist() == ["EV1"]
     with pytest.raises(InputError, match="no events of kind 'cloud'"):
         goal_seek(engine, "china500_signings", 0.9, "events", kind="cloud")
-
-
-def test_calibration_is_beta_binomial_and_gamma_exponential(tmp_path):
-    """Ten projects signed in the first half of 2019: seven started three months later, three
-    never did. With priors 0.7 / 4 months worth 10 projects each."""
-    projects = [
-        project(f"S{i}", "started", signed_date="2019-01-01", start_date="2019-04-01")
-        for i in range(7)
-    ] + [project(f"N{i}", "signed", signed_date="2019-02-01") for i in range(3)]
-    projects.append(project("L", "lead", four_new=True))
-    zone = make_zone(tmp_path, projects)
-    cal = calibrate(zone, AS_OF, prior_weight=10, level=0.9)
-    t = cal.table.set_index("driver")
-    row = t.loc["start_probability"]
-    assert (row["n"], row["events"]) == (10, 7)
-    a, b = 0.7 * 10 + 7, 0.3 * 10 + 3
-    assert row["estimate"] == pytest.approx(a / (a + b))
-    assert (row["lo"], row["hi"]) == pytest.approx(tuple(stats.beta.ppf([0.05, 0.95], a, b)))
-    lag = t.loc["months_to_start"]
-    months = 90 / DAYS_PER_MONTH
-    assert lag["n"] == 7 and lag["events"] == pytest.approx(7 * months)
-    assert lag["estimate"] == pytest.approx((10 * 4 + 7 * months) / 17)
-    assert lag["lo"] < lag["estimate"] < lag["hi"]
-    assert t.loc["production_probability", "n"] == 7  # started before 2019-06-30, none produced
-    assert t.loc["production_probability", "estimate"] == pytest.approx(0.6 * 10 / 17)
-    assert t.loc["four_new_share", "events"] == 1 and t.loc["four_new_share", "n"] == 11
-    assert (t.loc["stage_probability.intent", ["n", "estimate"]].tolist()) == [0, 0.65]
-    assert math.isnan(t.loc["stage_probability.intent", "lo"])
-    assert cal.drivers.start_probability == pytest.approx(a / (a + b))
-    assert cal.drivers.stage_probability == zone.params.drivers.stage_probability
-    assert "start_probability: 0.7" in cal.to_yaml() and "stage_probability" not in cal.to_yaml()
-
-
-def test_calibration_of_the_sample_and_bad_settings():
-    cal = calibrate(sample_zone(), AS_OF)
-    assert ((cal.table["lo"] <= cal.table["estimate"]) | cal.table["lo"].isna()).all()
-    assert ((cal.table["estimate"] <= cal.table["hi"]) | cal.table["hi"].isna()).all()
-    with pytest.raises(InputError, match="credible level must be between 0 and 1, got 1.5"):
-        calibrate(sample_zone(), AS_OF, level=1.5)
-    with pytest.raises(InputError, match="prior weight must be > 0, got 0"):
-        calibrate(sample_zone(), AS_OF, prior_weight=0)

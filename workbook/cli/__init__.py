@@ -18,6 +18,7 @@ from workbook.text.errors import WorkbookError
 def _commands() -> list[ModuleType]:
     from workbook.cli import (
         app,
+        backtest,
         batch,
         calibrate,
         compare,
@@ -38,6 +39,7 @@ def _commands() -> list[ModuleType]:
         sensitivity,
         goalseek,
         calibrate,
+        backtest,
         app,
         plan,
         review,

@@ -10,8 +10,9 @@ from workbook.text.labels import label
 
 NAME = "calibrate"
 HELP = (
-    "Estimate drivers from the ledger's stage dates (Beta-binomial and Gamma-exponential, "
-    "the params' drivers as priors), with credible intervals and a drivers block to paste."
+    "Estimate drivers from the ledger's stage dates and quarterly snapshots (a mixture cure "
+    "model with censoring, the params' drivers as priors), with credible intervals and a "
+    "drivers block to paste."
 )
 
 
@@ -25,9 +26,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="how many projects the params' drivers count as (default 10)",
     )
     p.add_argument("--level", type=probability, default=0.9, help="credible level (default 0.9)")
-    p.add_argument(
-        "--window", type=int, default=12, help="months allowed for the next stage (default 12)"
-    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_lang(p)
 
@@ -46,7 +44,6 @@ def run(args: argparse.Namespace) -> int:
         as_of,
         prior_weight=args.prior_weight,
         level=args.level,
-        window=args.window,
         lang=args.lang,
     )
     if args.json:
@@ -55,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
                 "as_of": as_of.isoformat(),
                 "prior_weight": cal.prior_weight,
                 "level": cal.level,
-                "window": cal.window,
+                "snapshots": list(cal.snapshots),
                 "rows": records(cal.table),
                 "drivers": cal.drivers.model_dump(mode="json"),
             }

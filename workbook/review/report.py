@@ -28,6 +28,7 @@ from workbook.zone.loader import Zone, load_zone
 SECTIONS = ("headline", "burnup", "pipeline", "tracker", "ladder", "channels", "next_quarter")
 GOAL_METRIC = "domestic_capital"
 GOAL_PROBABILITY = 0.8
+BACKTEST_TRIALS = 2_000  # per earlier quarter: enough for a Brier score, cheap beside the review
 SUMMARY_SCHEMA = 1
 
 
@@ -62,6 +63,7 @@ class Review:
     next_quarter: NextQuarter
     last_arrival: dt.date | None
     timings: dict[str, float] = field(default_factory=dict)
+    backtest: Any = None  # workbook.forecast.backtest.Backtest from this year's snapshots, or None
 
     @property
     def lang(self) -> str:
@@ -311,6 +313,7 @@ def build_review(rp: ReviewParams) -> Review:
         changes = sec.changes(previous.projects, ledger.projects)
 
     next_quarter = _timed(timings, "next_quarter", lambda: _next_quarter(zone, rp, engine, fc))
+    backtest = _timed(timings, "backtest", lambda: _backtest(zone, rp))
     arrivals = ledger.arrivals
     last = None
     if len(arrivals):
@@ -330,6 +333,7 @@ def build_review(rp: ReviewParams) -> Review:
         next_quarter=next_quarter,
         last_arrival=last,
         timings=timings,
+        backtest=backtest,
     )
 
 
@@ -338,6 +342,25 @@ def _forecast(zone: Zone, rp: ReviewParams) -> tuple[Any, Any]:
 
     engine = Engine(zone, as_of=rp.as_of, trials=rp.trials, seed=rp.seed)
     return engine, engine.forecast()
+
+
+def _backtest(zone: Zone, rp: ReviewParams) -> Any:
+    """The forecasts from this year's earlier quarter-end snapshots scored at the as-of date
+    (None when the ledger keeps no snapshot of an earlier quarter of the year)."""
+    from workbook.forecast.backtest import backtest
+    from workbook.zone.snapshots import find_snapshots
+
+    quarters = [
+        s.quarter
+        for s in find_snapshots(zone.ledger.ledger_path)
+        if s.date.year == zone.params.year and s.date < rp.as_of
+    ]
+    if not quarters:
+        return None
+    trials = min(rp.trials, BACKTEST_TRIALS)
+    return backtest(
+        zone, ",".join(quarters), trials=trials, seed=rp.seed, horizon=rp.as_of, lang=rp.lang
+    )
 
 
 def _next_quarter(zone: Zone, rp: ReviewParams, engine: Any, fc: Any) -> NextQuarter:

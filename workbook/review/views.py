@@ -79,6 +79,23 @@ def headline(rv: Review) -> str:
     parts = [table_html(rv.headline, rv.lang, HEADLINE_COLUMNS, unit_column="unit")]
     if rv.p_all is not None:
         parts.append(note(rv.t("p_all_note", p=rv.p_all), "wb-key"))
+    if rv.backtest is not None:
+        bt = rv.backtest
+        parts.append(
+            note(
+                rv.t(
+                    "backtest_note",
+                    quarters=("、" if rv.lang == "zh" else ", ").join(
+                        dict.fromkeys(bt.forecasts["quarter"])
+                    ),
+                    horizon=bt.horizon.isoformat(),
+                    n=len(bt.forecasts),
+                    brier=bt.brier,
+                    expected=bt.expected_brier,
+                    coverage=bt.coverage_p10_p90,
+                )
+            )
+        )
     parts.append('<div class="wb-row">')
     parts.append(chart_html(rc.completion_chart(rv.headline, rv.lang), "completion"))
     parts.append(chart_html(rc.attainment_chart(rv.headline, rv.lang), "attainment"))

@@ -1,0 +1,203 @@
+"""Backtest: the forecasts the model would have made at earlier quarter ends, scored against
+what the latest ledger shows happened (a track record a planner can show leadership).
+
+From each quarter end the forecast starts from the ledger as it stood then: the quarter's
+snapshot kept beside the ledger (``ledger-2020Q1.xlsx``) when there is one, else the latest
+ledger replayed to that date (stages by their dates, as the engine does for any earlier
+as-of date). Either way the arrivals are cut at that quarter's last month, so nothing that
+happened later is a fact to the forecast.
+
+Each target is scored at the horizon: the year end when the latest ledger covers the whole
+year, else the latest date it covers (the end of the last month with arrivals logged), where
+the level to reach is the target's phased share (序时目标) at that date. Per (quarter, target):
+P(attain) given, P10/P50/P90, the outcome the latest ledger shows and whether it was met; over
+all of them the Brier score, mean((P(attain) − met)²), and the P10–P90 coverage, the share of
+outcomes inside [P10, P90] (about 0.8 for a forecast whose spread is right; more for counts,
+whose quantiles are whole numbers). `expected_brier`, mean(P·(1 − P)), is what the Brier
+score would be on average if every P(attain) were exactly right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbook.forecast.engine import Engine
+from workbook.forecast.results import quantiles, reached
+from workbook.forecast.setup import default_as_of
+from workbook.text.errors import InputError
+from workbook.text.labels import label
+from workbook.zone.ledger import Ledger, load_ledger
+from workbook.zone.loader import Zone
+from workbook.zone.metrics import METRICS, actuals
+from workbook.zone.pacing import phased_share, time_progress
+from workbook.zone.snapshots import find_snapshots, quarter_end, quarter_range
+
+FORECAST_COLUMNS = [
+    "quarter",
+    "as_of",
+    "source",  # 'snapshot' or 'replay'
+    "metric",
+    "label",
+    "unit",
+    "level",  # what had to be reached at the horizon (the target, phased when before year end)
+    "actual_to_date",  # the fact at the quarter end the forecast started from
+    "p_attain",
+    "p10",
+    "p50",
+    "p90",
+    "outcome",
+    "met",
+]
+JSON_KEYS = ("quarter", "metric", "p_attain", "p10", "p50", "p90", "outcome", "met")
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Per (quarter, target) forecasts and outcomes, and their scores."""
+
+    forecasts: pd.DataFrame  # FORECAST_COLUMNS
+    horizon: dt.date
+    trials: int
+    seed: int
+
+    @property
+    def brier(self) -> float:
+        f = self.forecasts
+        return float(np.mean((f["p_attain"] - f["met"].astype(float)) ** 2))
+
+    @property
+    def expected_brier(self) -> float:
+        """The Brier score to expect if every P(attain) were exactly right: mean(P·(1 − P))."""
+        p = self.forecasts["p_attain"]
+        return float(np.mean(p * (1 - p)))
+
+    @property
+    def coverage_p10_p90(self) -> float:
+        f = self.forecasts
+        return float(np.mean((f["p10"] <= f["outcome"]) & (f["outcome"] <= f["p90"])))
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"forecasts": [{quarter, metric, p_attain, p10, p50, p90, outcome, met}], "brier",
+        "coverage_p10_p90"}`` with plain (finite) Python values."""
+        rows = [
+            {
+                "quarter": str(r["quarter"]),
+                "metric": str(r["metric"]),
+                **{k: float(r[k]) for k in ("p_attain", "p10", "p50", "p90", "outcome")},
+                "met": bool(r["met"]),
+            }
+            for r in self.forecasts.to_dict(orient="records")
+        ]
+        return {"forecasts": rows, "brier": self.brier, "coverage_p10_p90": self.coverage_p10_p90}
+
+
+def zone_at(zone: Zone, as_of: dt.date, snapshot: Ledger | None = None) -> Zone:
+    """The zone as it stood at `as_of`: the snapshot's projects (or the latest ledger's, to be
+    replayed by their dates), with the arrivals logged up to `as_of`'s month only."""
+    ledger = zone.ledger
+    projects = snapshot.projects if snapshot is not None else ledger.projects
+    a = ledger.arrivals
+    keep = (a["month"] <= pd.Timestamp(as_of.year, as_of.month, 1)) & a["project_id"].isin(
+        projects["project_id"]
+    )
+    cut = Ledger(
+        projects,
+        a[keep].reset_index(drop=True),
+        snapshot.extras if snapshot is not None else ledger.extras,
+        snapshot.ledger_path if snapshot is not None else ledger.ledger_path,
+        ledger.arrivals_path,
+    )
+    return Zone(zone.params, cut, zone.events)
+
+
+def default_quarters(zone: Zone, horizon: dt.date) -> list[tuple[int, int]]:
+    """Every quarter of the plan year that ends before the horizon."""
+    year = zone.params.year
+    return [(year, q) for q in range(1, 5) if quarter_end(year, q) < horizon]
+
+
+def backtest(
+    zone: Zone,
+    quarters: str | list[tuple[int, int]] | None = None,
+    *,
+    trials: int = 10_000,
+    seed: int = 1,
+    horizon: dt.date | None = None,
+    lang: str = "zh",
+) -> Backtest:
+    """Forecast every target from each quarter end and score it against the latest ledger.
+
+    `quarters`: '2020Q1-2020Q3' or [(2020, 1), ...]; default every quarter of the plan year
+    ending before the horizon. `horizon`: the date scored; default the latest ledger's date
+    (the end of the last month with arrivals logged, Dec 31 once the year is complete).
+    """
+    params = zone.params
+    year = params.year
+    horizon = horizon if horizon is not None else default_as_of(zone)
+    if horizon.year != year:
+        raise InputError(f"the horizon {horizon.isoformat()} is outside the plan year {year}")
+    if quarters is None:
+        chosen = default_quarters(zone, horizon)
+        if not chosen:
+            raise InputError(
+                f"no quarter of {year} ends before {horizon.isoformat()}, the date scored: "
+                "nothing to score yet"
+            )
+    else:
+        chosen = quarter_range(quarters) if isinstance(quarters, str) else sorted(quarters)
+    for y, q in chosen:
+        if y != year:
+            raise InputError(f"quarter {y}Q{q} is outside the plan year {year}")
+        if quarter_end(y, q) >= horizon:
+            raise InputError(
+                f"quarter {y}Q{q} ends on {quarter_end(y, q).isoformat()}, not before "
+                f"{horizon.isoformat()}, the date scored: nothing to score"
+            )
+    snapshots = {s.quarter: s for s in find_snapshots(zone.ledger.ledger_path)}
+    truth = actuals(params, zone.ledger, horizon)
+    elapsed = time_progress(horizon, year)
+    rows: list[dict[str, Any]] = []
+    for y, q in chosen:
+        name, as_of = f"{y}Q{q}", quarter_end(y, q)
+        snap = snapshots.get(name)
+        past = zone_at(zone, as_of, load_ledger(snap.path) if snap is not None else None)
+        engine = Engine(past, as_of=as_of, trials=trials, seed=seed, lang=lang)
+        fc = engine.forecast()
+        metrics = list(fc.metrics)
+        if horizon.month < 12:
+            fc.fans(metrics)  # one monthly pass for every target
+        for metric in metrics:
+            target = dict(params.targets.items())[metric]
+            if horizon.month == 12:
+                values = fc.year_end(metric)
+                level = float(target.annual)
+            else:
+                # the trials' values at the horizon month: facts + what each trial added by then
+                values = fc.facts[metric] + fc._monthly(metric)[:, horizon.month - as_of.month - 1]
+                level = float(phased_share(target, elapsed) * target.annual)
+            p10, p50, p90 = quantiles(values, METRICS[metric].kind == "count")
+            outcome = float(truth[metric])
+            rows.append(
+                {
+                    "quarter": name,
+                    "as_of": as_of,
+                    "source": "snapshot" if snap is not None else "replay",
+                    "metric": metric,
+                    "label": label("metric", metric, lang),
+                    "unit": engine.unit(metric),
+                    "level": level,
+                    "actual_to_date": float(fc.facts[metric]),
+                    "p_attain": float(reached(values, level).mean()),
+                    "p10": p10,
+                    "p50": p50,
+                    "p90": p90,
+                    "outcome": outcome,
+                    "met": bool(reached(np.array([outcome]), level)[0]),
+                }
+            )
+    return Backtest(pd.DataFrame(rows, columns=FORECAST_COLUMNS), horizon, trials, seed)
