@@ -94,6 +94,9 @@ COLUMN_ZH = {
     "stage": "阶段",
     "projects": "项目数",
     "total_investment": "总投资(亿元)",
+    "goal": "攻坚目标",
+    "window_actual": "窗口内完成",
+    "window_progress": "时间进度",
 }
 COLUMN_EN = {
     "metric": "Metric",
@@ -108,6 +111,9 @@ COLUMN_EN = {
     "stage": "Stage",
     "projects": "Projects",
     "total_investment": "Total investment (100m CNY)",
+    "goal": "Goal",
+    "window_actual": "In the window",
+    "window_progress": "Days elapsed",
 }
 
 _TABLES = {
@@ -130,7 +136,20 @@ def check_lang(lang: str) -> str:
 def label(kind: str, key: str, lang: str = "zh") -> str:
     """The label of `key` in table `kind` ('stage', 'metric', ...) in `lang`; the key itself if unknown."""
     en, zh = _TABLES[kind]
+    if kind == "metric" and key in _DECLARED:
+        zh_, en_ = _DECLARED[key]
+        return zh_ if check_lang(lang) == "zh" else en_
     return (zh if check_lang(lang) == "zh" else en).get(key, key)
+
+
+# Labels of the metrics a params file declares (`metrics:` in workbook.zone.declarations),
+# registered when the params are read, so every table and chart names them like built-ins.
+_DECLARED: dict[str, tuple[str, str]] = {}
+
+
+def declare_metric_label(key: str, zh: str, en: str | None = None) -> None:
+    """Name a declared metric in both languages (English falls back to the Chinese label)."""
+    _DECLARED[key] = (zh, en or zh)
 
 
 # ---- quarterly review (workbook.review): titles, notes, column headers, categories --------
