@@ -776,6 +776,7 @@ _TABLES.update({"planner": (PLANNER_EN, PLANNER_ZH)})
 # ---- forecast, scenarios, sensitivity, goal seek, calibration (workbook.forecast.engine & co.) ----
 
 FORECAST_ZH = {
+    "p_met": "窗口内达成概率",
     "title": "{zone}{year}年全年目标预测　截至{as_of}　情景：{scenario}　{trials:,}次模拟（随机种子{seed}）",
     "baseline": "参数基准",
     "metric": "指标",
@@ -819,6 +820,7 @@ FORECAST_ZH = {
     "cost": "费用(万元)",
 }
 FORECAST_EN = {
+    "p_met": "P(met in the window)",
     "title": "{zone} {year}: year-end forecast as of {as_of}, scenario {scenario}, {trials:,} trials (seed {seed})",
     "baseline": "params' drivers",
     "metric": "Metric",
