@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from workbook.review import sections as sec
+from workbook.review.campaign import campaign_records, campaign_table
 from workbook.review.params import ReviewParams
 from workbook.text.errors import InfeasiblePlanError
 from workbook.text.labels import STAGES, label
@@ -62,6 +63,8 @@ class Review:
     next_quarter: NextQuarter
     last_arrival: dt.date | None
     timings: dict[str, float] = field(default_factory=dict)
+    # The campaigns (百日攻坚) overlapping the quarter: workbook.review.campaign; None if none.
+    campaigns: pd.DataFrame | None = None
 
     @property
     def lang(self) -> str:
@@ -107,6 +110,8 @@ class Review:
         out: dict[str, pd.DataFrame] = {}
         head = self.headline.drop(columns=["gap"]).copy()
         out[self.t("sheet_headline")] = localize(head, lang)
+        if self.campaigns is not None:
+            out[self.t("sheet_campaign")] = localize(self.campaigns, lang)
         burn = pd.concat(
             [b.assign(metric=m)[["metric", *b.columns]] for m, b in self.burnups.items()],
             ignore_index=True,
@@ -209,6 +214,7 @@ class Review:
             "seed": rp.seed,
             "last_arrival": self.last_arrival.isoformat() if self.last_arrival else None,
             "targets": targets,
+            "campaigns": campaign_records(self.campaigns, rp.lang),
             "p_all": sec._plain(self.p_all),
             "burnup": burn,
             "pipeline": pipeline,
@@ -330,6 +336,7 @@ def build_review(rp: ReviewParams) -> Review:
         next_quarter=next_quarter,
         last_arrival=last,
         timings=timings,
+        campaigns=campaign_table(zone, rp, engine),
     )
 
 
