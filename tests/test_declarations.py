@@ -100,6 +100,32 @@ def test_builtins_are_declarations_a_params_file_may_override(zone, raw, tmp_pat
     assert base.at["big_projects_30", "actual"] == int((signed & (p["总投资(亿元)"] >= 30)).sum())
 
 
+def test_where_on_dates_coded_columns_and_flags_in_the_ledgers_own_words(zone, raw):
+    p, _ = raw
+    data = yaml.safe_load(SAMPLE_PARAMS.read_text(encoding="utf-8"))
+    data["metrics"]["foreign_q2"] = {
+        "label": "二季度外资签约",
+        "count": "signed",
+        "where": {"签约日期": ">= 2020-04-01", "内外资": "外资"},
+    }
+    data["metrics"]["intent_500"] = {
+        "label": "500强开工（四新）",
+        "count": ["started", "producing"],
+        "where": {"list_flag": ["世界500强", "中国500强"], "four_new": "是"},
+    }
+    data["targets"]["foreign_q2"] = {"annual": 1}
+    data["targets"]["intent_500"] = {"annual": 1}
+    params = parse_params(data, base_dir=SAMPLE_PARAMS.parent)
+    got = status(params, zone.ledger, dt.date(2020, 6, 30)).set_index("metric")
+    lo, hi = pd.Timestamp("2020-01-01"), pd.Timestamp("2020-06-30")
+    signed = p["签约日期"].between(lo, hi) & (p["签约日期"] >= pd.Timestamp("2020-04-01"))
+    assert got.at["foreign_q2", "actual"] == int((signed & (p["内外资"] == "外资")).sum())
+    reached = p["开工日期"].between(lo, hi) | p["投产日期"].between(lo, hi)
+    flagged = p["500强类别"].isin(["世界500强", "中国500强"]) & (p["四新"] == "是")
+    assert got.at["intent_500", "actual"] == int((reached & flagged).sum())
+    assert got.at["foreign_q2", "actual"] > 0 and got.at["intent_500", "actual"] > 0
+
+
 def test_campaign_time_progress_is_elapsed_days_over_days(zone):
     c = zone.params.campaign("百日攻坚（春季）")
     assert (c.start, c.end, c.days) == (dt.date(2020, 3, 22), dt.date(2020, 6, 29), 100)
@@ -178,6 +204,11 @@ def _set(path: str, value):
         (
             _set("metrics/ten_strong_10/where/region", ">= 江苏"),
             "bad.yaml: metrics.ten_strong_10.where: cannot read condition '>= 江苏' on region",
+        ),
+        (
+            _set("metrics/ten_strong_10/where/stage", "已签"),
+            "bad.yaml: metrics.ten_strong_10.where: unknown value '已签' for stage (expected one "
+            "of 线索, 接洽,",
         ),
         (
             _set("metrics/ten_strong_10/count", "signing"),

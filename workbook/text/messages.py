@@ -228,6 +228,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "unknown stage {value!r} to count (expected one of {valid})",
         "未知的计数阶段 {value!r}（应为以下之一：{valid}）",
     ),
+    "decl.category": (
+        "unknown value {value!r} for {column} (expected one of {valid})",
+        "{column} 的取值 {value!r} 未知（应为以下之一：{valid}）",
+    ),
     "decl.empty_list": (
         "the list of values for {column} is empty",
         "{column} 的取值列表为空",

@@ -45,29 +45,6 @@ TEXT_COLUMNS = (
     "next_milestone",
 )
 WHERE_COLUMNS = (*TEXT_COLUMNS, *AMOUNT_COLUMNS, *DATE_COLUMNS, *BOOL_COLUMNS)
-# Chinese headers of those columns (the ledger's own words), accepted in `where` too.
-HEADER_OF = {
-    "项目编号": "project_id",
-    "项目名称": "name",
-    "投资方": "investor",
-    "内外资": "capital_type",
-    "500强类别": "list_flag",
-    "来源地": "region",
-    "产业": "sector",
-    "招商渠道": "channel",
-    "专班": "team",
-    "责任人": "owner",
-    "阶段": "stage",
-    "下一节点": "next_milestone",
-    "总投资": "total_investment",
-    "年度计划到位": "planned_inflow",
-    "签约日期": "signed_date",
-    "开工日期": "start_date",
-    "投产日期": "production_date",
-    "节点日期": "milestone_date",
-    "新签500强": "new_500_signing",
-    "四新": "four_new",
-}
 # Columns a new deal of the simulation carries (the others match with a probability).
 DEAL_COLUMNS = ("total_investment", "capital_type", "list_flag", "new_500_signing", "four_new")
 
@@ -104,7 +81,7 @@ def _number(text: str) -> float | None:
 
 def parse_condition(column: str, raw: Any) -> Condition:
     """A `where` entry as a Condition; BadValue naming what was expected when it does not parse."""
-    name = HEADER_OF.get(column, column)
+    name = _header_of().get(column, column)
     if name not in WHERE_COLUMNS:
         raise BadValue(
             Message("decl.unknown_column", column=column, valid=", ".join(WHERE_COLUMNS))
@@ -145,7 +122,29 @@ def _scalar(column: str, v: Any, raw: Any, op: str = "==") -> Any:
         raise bad
     if op not in ("==", "!=", "in") or isinstance(v, dict | list):
         raise bad  # text columns: equal, not equal or one of
-    return str(v).strip()
+    text = str(v).strip()
+    words = _category_words().get(column)
+    if words is None:
+        return text
+    code = words.get(text, words.get(text.lower()))
+    if code is None:  # 签约 / signed, 外资 / 港澳台 / foreign, 世界500强 / global500, ...
+        valid = ", ".join(dict.fromkeys(words))
+        raise BadValue(Message("decl.category", column=column, value=text, valid=valid))
+    return code
+
+
+def _header_of() -> dict[str, str]:
+    """The ledger's headers (项目编号, 产业链, 总投资, …) -> column names, accepted in `where`."""
+    from workbook.zone.ledger import LEDGER_SCHEMA
+
+    return {alias: c.name for c in LEDGER_SCHEMA for alias in c.aliases}
+
+
+def _category_words() -> dict[str, dict[str, str]]:
+    """The ledger's words for its coded columns (the ledger stores the codes)."""
+    from workbook.zone.ledger import CAPITAL_WORDS, LIST_WORDS, STAGE_WORDS
+
+    return {"stage": STAGE_WORDS, "capital_type": CAPITAL_WORDS, "list_flag": LIST_WORDS}
 
 
 class MetricDecl(Frozen):
