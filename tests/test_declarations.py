@@ -144,11 +144,13 @@ def test_campaign_goals_count_inside_the_window_up_to_the_as_of_date(zone, raw):
     assert table.at["ten_strong_10", "actual"] == _hand_ten_strong(p, "2020-03-22", "2020-05-10")
     started = p["开工日期"].between(pd.Timestamp("2020-03-22"), pd.Timestamp("2020-05-10"))
     assert table.at["new_starts", "actual"] == int(started.sum())
-    # Money by month: April is the only month the window up to 10 May covers at least half of.
-    assert window_months(dt.date(2020, 3, 22), dt.date(2020, 5, 10)) == [pd.Timestamp(2020, 4, 1)]
+    # Money by month: the window covers at least half of April, May and June (not March's 10
+    # days); up to 10 May, the arrivals logged for April and May count.
+    months = window_months(dt.date(2020, 3, 22), dt.date(2020, 6, 29))
+    assert months == [pd.Timestamp(2020, m, 1) for m in (4, 5, 6)]
     dom = a[a["项目编号"].isin(p.loc[p["内外资"] == "内资", "项目编号"])]
-    april = dom[dom["month"] == pd.Timestamp(2020, 4, 1)]
-    assert table.at["domestic_capital", "actual"] == pytest.approx(april["亿"].sum(), abs=1e-9)
+    april_may = dom[dom["month"].isin([pd.Timestamp(2020, 4, 1), pd.Timestamp(2020, 5, 1)])]
+    assert table.at["domestic_capital", "actual"] == pytest.approx(april_may["亿"].sum(), abs=1e-9)
     assert (table["time_progress"] == 0.5).all()
     assert table.at["new_starts", "completion"] == table.at["new_starts", "actual"] / 20
     expected = ["ahead" if g > 0.05 else "behind" if g < -0.05 else "on_pace" for g in table["gap"]]

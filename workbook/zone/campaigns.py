@@ -83,7 +83,7 @@ def window_values(
     if end < c.start:
         return {k: 0.0 for k in c.goals}
     masks = count_masks(ledger.projects, c.start, end, {k: defs[k] for k in c.goals})
-    months = window_months(c.start, end)
+    months = window_months(c.start, c.end)  # the window's months; logged ones up to `end`'s
     for key in c.goals:
         m = defs[key]
         if m.kind == "count":
