@@ -28,7 +28,7 @@ import pandas as pd
 
 from workbook.zone.declarations import DEAL_COLUMNS, Condition
 from workbook.zone.metrics import (
-    _OPS,
+    OPERATORS,
     Metric,
     condition_mask,
     count_masks,
@@ -184,7 +184,7 @@ def deal_match(
     for c in carried:
         if c.column == "total_investment":
             size = attrs["size"]
-            out &= np.isin(size, c.value) if c.op == "in" else _OPS[c.op](size, c.value)
+            out &= np.isin(size, c.value) if c.op == "in" else OPERATORS[c.op](size, c.value)
         else:
             cats = pd.DataFrame({c.column: list(_DEAL_CATEGORIES[c.column])})
             truth = condition_mask(cats, c).to_numpy(bool)

@@ -21,7 +21,10 @@ CHUNK = 4096  # trials per chunk; part of the draws' identity, so fixed
 SPARSE = 0.3  # below this share of trials signing in the year, a stage runs sparse
 DEAL_SPAN = 8  # chunks of trials whose new deals are simulated together
 BLOCK = 4  # deal slots per overflow block (deals beyond a source's pool)
-KEYS: tuple[str, ...] = tuple(METRICS)  # every metric, in METRICS order
+# The built-in layout (every built-in metric, in METRICS order). An engine simulates the
+# metrics its zone declares (`Engine.keys`, money first: workbook.forecast.declared), which
+# are these when the zone declares none of its own.
+KEYS: tuple[str, ...] = tuple(METRICS)
 MONEY = KEYS[:2]
 COUNTS = KEYS[2:]
 PRE_SIGN = STAGES[:5]

@@ -64,7 +64,7 @@ def _metric(key: str, d: MetricDecl) -> Metric:
 METRICS: dict[str, Metric] = {k: _metric(k, d) for k, d in BUILTIN.items()}
 BIG_PROJECT = 30.0  # 亿元 (the review's tiers; the metric's threshold is its declaration's)
 HUNDRED_BILLION = 100.0  # 亿元
-_OPS = {
+OPERATORS = {
     "==": operator.eq,
     "!=": operator.ne,
     ">=": operator.ge,
@@ -104,7 +104,7 @@ def condition_mask(projects: pd.DataFrame, c: Condition) -> pd.Series:
     present = values.notna()
     if c.op == "in":
         return present & values.isin(list(v))
-    return present & _OPS[c.op](values, v).fillna(False).astype(bool)
+    return present & OPERATORS[c.op](values, v).fillna(False).astype(bool)
 
 
 def where_mask(projects: pd.DataFrame, where: tuple[Condition, ...]) -> pd.Series:
