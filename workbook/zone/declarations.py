@@ -48,7 +48,6 @@ WHERE_COLUMNS = (*TEXT_COLUMNS, *AMOUNT_COLUMNS, *DATE_COLUMNS, *BOOL_COLUMNS)
 # Columns a new deal of the simulation carries (the others match with a probability).
 DEAL_COLUMNS = ("total_investment", "capital_type", "list_flag", "new_500_signing", "four_new")
 
-_OPS = (">=", "<=", "!=", "==", ">", "<", "=")
 _COMPARISON = re.compile(r"^\s*(>=|<=|!=|==|>|<|=)\s*(.+?)\s*$")
 
 
