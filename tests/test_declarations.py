@@ -189,11 +189,6 @@ def _set(path: str, value):
     ("edit", "message"),
     [
         (
-            _set("metrics/ten_strong_10/where/sectr", ["x"]),
-            "bad.yaml: metrics.ten_strong_10.where: unknown ledger column 'sectr' (expected one "
-            "of project_id, name,",
-        ),
-        (
             _set("metrics/ten_strong_10/where/total_investment", ">= ten"),
             "bad.yaml: metrics.ten_strong_10.where: cannot read condition '>= ten' on "
             "total_investment",
@@ -246,9 +241,52 @@ def test_bad_declarations_get_one_line_with_the_key_path(tmp_path, edit, message
     assert line.startswith(message), line
 
 
-def test_bad_declaration_in_chinese(tmp_path):
-    (line,) = _bad(tmp_path, _set("metrics/ten_strong_10/where/sectr", ["x"]), lang="zh")
+def _bad_zone(tmp_path: Path, edit, lang: str = "en") -> list[str]:
+    """Errors found only with the ledger at hand (a `where` on a column it does not have)."""
+    data = yaml.safe_load(SAMPLE_PARAMS.read_text(encoding="utf-8"))
+    data["data"] = {"ledger": str((SAMPLE_PARAMS.parent / data["data"]["ledger"]).resolve())}
+    edit(data)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ParamsError) as info:
+        load_zone(path)
+    return [line.replace(str(path.resolve()), "bad.yaml") for line in info.value.lines(lang)]
+
+
+def test_an_unknown_column_names_the_key_path_and_every_column_of_the_ledger(tmp_path):
+    (line,) = _bad_zone(tmp_path, _set("metrics/ten_strong_10/where/sectr", ["x"]))
+    assert line.startswith(
+        "bad.yaml: metrics.ten_strong_10.where: unknown ledger column 'sectr' (expected one "
+        "of project_id, name,"
+    )
+    assert line.endswith("new_500_signing, four_new, 序号, 备注)")
+    (line,) = _bad_zone(tmp_path, _set("metrics/ten_strong_10/where/sectr", ["x"]), lang="zh")
     assert line.startswith("bad.yaml：metrics.ten_strong_10.where：未知台账列 'sectr'")
+
+
+def test_where_on_a_column_of_the_ledgers_own(raw, tmp_path):
+    """备注 (a column the workbook does not know) as text, 序号 by order as a number."""
+    p, _ = raw
+    data = yaml.safe_load(SAMPLE_PARAMS.read_text(encoding="utf-8"))
+    data["data"] = {k: str((SAMPLE_PARAMS.parent / v).resolve()) for k, v in data["data"].items()}
+    data["metrics"]["city_key_starts"] = {
+        "label": "市重点项目开工",
+        "count": "started",
+        "where": {"备注": "市重点", "序号": "<= 100"},
+    }
+    data["targets"]["city_key_starts"] = {"annual": 5}
+    path = tmp_path / "extra.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    z = load_zone(path)
+    got = status(z.params, z.ledger, dt.date(2020, 6, 30)).set_index("metric")
+    started = p["开工日期"].between(pd.Timestamp("2020-01-01"), pd.Timestamp("2020-06-30"))
+    key = (p["备注"] == "市重点") & (pd.to_numeric(p["序号"]) <= 100)
+    assert got.at["city_key_starts", "actual"] == int((started & key).sum()) > 0
+    from workbook.forecast.engine import Engine
+
+    fc = Engine(z, as_of=dt.date(2020, 6, 30), trials=200, seed=1).forecast()
+    assert fc.facts["city_key_starts"] == got.at["city_key_starts", "actual"]
+    assert fc.year_end("city_key_starts").min() >= fc.facts["city_key_starts"]
 
 
 def test_validate_exits_2_on_a_bad_declaration(tmp_path, capsys):

@@ -4,8 +4,10 @@ A metric either counts projects reaching a stage (`count: signed | started | pro
 list: a project counts once, at the first of them) or sums the capital that arrived from
 matching projects (`money: domestic | foreign | all`). `where:` narrows the projects: every
 condition must hold; a condition is a comparison on an amount (亿元) or a date (">= 10",
-"< 2020-07-01", "!= none"), a list (one of) or a plain value (equal), on any ledger column
-(English name or Chinese header).
+"< 2020-07-01", "!= none"), a list (one of) or a plain value (equal), on any ledger column:
+one the workbook knows (English name or any of its Chinese headers), or one of the ledger's
+own (备注, …; `extra`: checked against the ledger when the zone is loaded, compared as text,
+or as a number or date when the comparison is >, >=, <, <=).
 
 The ten built-in metrics are declared here the same way (`BUILTIN`); a params file may
 override any of their fields, e.g. `metrics: {big_projects_30: {where: {total_investment:
@@ -57,6 +59,7 @@ class Condition(Frozen):
     column: str
     op: str  # one of >=, <=, >, <, ==, !=, in
     value: Any
+    extra: bool = False  # a column of the ledger the schema does not know (备注, …)
 
     def text(self) -> str:
         if self.op == "in":
@@ -82,9 +85,7 @@ def parse_condition(column: str, raw: Any) -> Condition:
     """A `where` entry as a Condition; BadValue naming what was expected when it does not parse."""
     name = _header_of().get(column, column)
     if name not in WHERE_COLUMNS:
-        raise BadValue(
-            Message("decl.unknown_column", column=column, valid=", ".join(WHERE_COLUMNS))
-        )
+        return _extra_condition(name, raw)
     if isinstance(raw, list | tuple):
         if not raw:
             raise BadValue(Message("decl.empty_list", column=column))
@@ -95,6 +96,41 @@ def parse_condition(column: str, raw: Any) -> Condition:
             op = "==" if m.group(1) == "=" else m.group(1)
             return Condition(column=name, op=op, value=_scalar(name, m.group(2), raw, op))
     return Condition(column=name, op="==", value=_scalar(name, raw, raw))
+
+
+def _extra_condition(column: str, raw: Any) -> Condition:
+    """A condition on a column the schema does not know: text, or a number or a date when
+    compared by order."""
+    if isinstance(raw, list | tuple):
+        if not raw:
+            raise BadValue(Message("decl.empty_list", column=column))
+        return Condition(
+            column=column, op="in", value=tuple(str(v).strip() for v in raw), extra=True
+        )
+    m = _COMPARISON.match(raw) if isinstance(raw, str) else None
+    op = ("==" if m.group(1) == "=" else m.group(1)) if m else "=="
+    text = m.group(2) if m else raw
+    if op in ("==", "!="):
+        value: Any = str(text).strip()
+    else:
+        value = (
+            text if isinstance(text, int | float | dt.date) and not isinstance(text, bool) else None
+        )
+        value = value if value is not None else _number(str(text))
+        value = value if value is not None else _date(str(text))
+        if value is None:
+            raise BadValue(Message("decl.comparison", column=column, value=str(raw)))
+    return Condition(column=column, op=op, value=value, extra=True)
+
+
+def check_extra_columns(decls: dict[str, MetricDecl], known: list[str]) -> list[tuple[str, str]]:
+    """(metric, column) of every condition on a column neither the schema nor the ledger has."""
+    return [
+        (key, c.column)
+        for key, d in decls.items()
+        for c in d.where
+        if c.extra and c.column not in known
+    ]
 
 
 def _scalar(column: str, v: Any, raw: Any, op: str = "==") -> Any:

@@ -91,7 +91,15 @@ def unit_of(metric: str, target: Target, defs: Mapping[str, Metric] = METRICS) -
 def condition_mask(projects: pd.DataFrame, c: Condition) -> pd.Series:
     """Which projects a `where` condition holds for (an empty cell never matches a comparison)."""
     col = projects[c.column]
-    if c.column in AMOUNT_COLUMNS:
+    if c.extra:  # a column of the ledger's own: text, or by order as a number or a date
+        if c.op in ("==", "!=", "in"):
+            values = col.astype(object).where(col.notna(), "").astype(str).str.strip()
+            v = c.value
+        elif isinstance(c.value, dt.date):
+            values, v = pd.to_datetime(col, errors="coerce"), pd.Timestamp(c.value)
+        else:
+            values, v = pd.to_numeric(col, errors="coerce"), c.value
+    elif c.column in AMOUNT_COLUMNS:
         values, v = pd.to_numeric(col, errors="coerce"), c.value
     elif c.column in DATE_COLUMNS:
         values = pd.to_datetime(col)
@@ -105,6 +113,13 @@ def condition_mask(projects: pd.DataFrame, c: Condition) -> pd.Series:
     if c.op == "in":
         return present & values.isin(list(v))
     return present & OPERATORS[c.op](values, v).fillna(False).astype(bool)
+
+
+def extra_columns(params: ZoneParams) -> list[str]:
+    """Columns of the ledger's own (not the schema's) that the params' declarations name."""
+    return list(
+        dict.fromkeys(c.column for d in params.metric_decls().values() for c in d.where if c.extra)
+    )
 
 
 def where_mask(projects: pd.DataFrame, where: tuple[Condition, ...]) -> pd.Series:
