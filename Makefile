@@ -34,6 +34,7 @@ demo: install
 	$(VENV)/bin/workbook status params/jining-2020.yaml --as-of 2020-06-30 | tee $(DEMO_OUT)/status.txt
 	$(VENV)/bin/workbook status params/jining-2020.yaml --as-of 2020-06-30 --json > $(DEMO_OUT)/status.json
 	@echo "status written to $(abspath $(DEMO_OUT))/status.txt and status.json"
+	$(VENV)/bin/workbook status params/jining-2020.yaml --as-of 2020-05-10 --campaign 百日攻坚（春季）
 	$(VENV)/bin/workbook review params/jining-2020.yaml --quarter 2020Q2 --out $(DEMO_OUT)/jining-2020Q2
 
 lint: install

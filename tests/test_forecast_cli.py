@@ -43,6 +43,8 @@ def test_simulate_json_shape(capsys):
         "new_starts",
         "new_production",
         "four_new",
+        "ten_strong_10",  # the sample zone's own metrics
+        "yrd_domestic",
     }
     for row in data["targets"].values():
         assert {"p_attain", "p10", "p50", "p90"} <= set(row)

@@ -46,7 +46,9 @@ def test_batch_runs_zones_in_parallel_rolls_up_and_skips_finished_runs(tmp_path)
     targets = list(wb["Targets"].iter_rows(values_only=True))
     zones = {row[0] for row in targets[1:]}
     assert zones == {"Jining High-tech Zone", "Zoucheng Economic Development Zone"}
-    assert len(targets) == 1 + 10 + 9  # Jining assesses 10 targets, Zoucheng 9
+    assert len(targets) == 1 + 12 + 9  # Jining assesses 10 + its own 2 targets, Zoucheng 9
+    metrics = {row[2] for row in targets[1:]}
+    assert "10亿+ projects in the ten leading industries" in metrics  # a zone's own, in English
     wb.close()
 
     # the same batch again: nothing to run, both skipped, in far less than a kernel start

@@ -34,6 +34,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.notebook]
 GOLDEN = Path(__file__).parent / "golden" / "review-jining-2020Q2.json"
 SHEETS_ZH = [
     "目标完成情况",
+    "攻坚行动",  # the sample's 百日攻坚 overlaps 2020Q2
     "资金到位进度",
     "项目漏斗",
     "季度变化",

@@ -36,6 +36,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="also list the N projects with the largest expected in-year arrivals (default 10; 0: none)",
     )
+    p.add_argument(
+        "--campaign",
+        metavar="NAME",
+        help="also give P(each goal of this campaign met by its window's last day)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,10 +49,15 @@ def run(args: argparse.Namespace) -> int:
     _, engine = engine_from(args)
     fc = engine.forecast_scenario(args.scenario) if args.scenario else engine.forecast()
     lang = args.lang
+    campaign = _campaign(engine, args) if args.campaign else None
     if args.json:
         out = fc.to_json()
         if args.projects > 0:
             out["projects"] = records(fc.projects.head(args.projects))
+        if campaign is not None:
+            from workbook.forecast.campaigns import campaign_json
+
+            out["campaign"] = campaign_json(engine, args.campaign, campaign)
         print_json(out)
         return 0
     print(title(engine, args, scenario=scenario_name(engine, args)))
@@ -57,7 +67,40 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(label("forecast", "projects_title", lang))
         print_table(project_table(fc.projects.head(args.projects), lang))
+    if campaign is not None:
+        from workbook.zone.campaigns import campaign_heading, find_campaign
+
+        print()
+        print(campaign_heading(find_campaign(engine.params, args.campaign), engine.as_of, lang))
+        print_table(campaign_table(campaign, lang))
     return 0
+
+
+def _campaign(engine, args: argparse.Namespace) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    from workbook.forecast.campaigns import campaign_forecast
+
+    drivers = plan = None
+    if args.scenario:
+        key = engine.scenario_key(args.scenario)
+        drivers, plan = engine.scenario_drivers(key), engine.scenario_plan(key)
+    return campaign_forecast(engine, args.campaign, drivers, plan)
+
+
+def campaign_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            label("column", "metric", lang): df["label"],
+            label("column", "unit", lang): [label("unit", u, lang) for u in df["unit"]],
+            label("column", "goal", lang): [num(v) for v in df["goal"]],
+            label("column", "window_actual", lang): [num(v) for v in df["actual_to_date"]],
+            label("forecast", "p_met", lang): [pct(v) for v in df["p_met"]],
+            "P10": [num(v) for v in df["p10"]],
+            "P50": [num(v) for v in df["p50"]],
+            "P90": [num(v) for v in df["p90"]],
+        }
+    )
 
 
 def project_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -33,6 +33,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.params}: {zone.params.zone_name(args.lang)} {zone.params.year}, OK")
         if zone.events is not None:
             print(f"{zone.params.data.events}: {len(zone.events)} candidate events, OK")
+        own = [k for k in zone.params.metrics if k not in dict(zone.params.targets.items())]
+        declared = [label("metric", k, args.lang) for k in zone.params.metrics]
+        if declared:
+            print(
+                f"metrics: {', '.join(declared)}"
+                + (f" (no target: {', '.join(own)})" if own else "")
+            )
+        for c in zone.params.campaigns:
+            print(
+                f"campaign {c.display(args.lang)}: {c.start} – {c.end}, goals {', '.join(c.goals)}"
+            )
     else:
         ledger = load_ledger(args.ledger, args.arrivals)
     lang = args.lang

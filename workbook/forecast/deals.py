@@ -12,19 +12,17 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from workbook.forecast import draws
+from workbook.forecast import declared, draws
 from workbook.forecast.setup import (
     _DEAL_MARKS,
     _M,
     BLOCK,
     CHUNK,
     DEAL_SPAN,
-    KEYS,
     Source,
     _Setup,
     _take,
 )
-from workbook.zone.metrics import BIG_PROJECT, HUNDRED_BILLION
 
 
 class DealKernels:
@@ -150,42 +148,52 @@ class DealKernels:
         rate = size * _take(t["R:none"], code[_M["share"]]) * np.float32(1 / 12)  # 亿元 a month
         # One contiguous row per metric asked for (a metric's sums do not depend on the others).
         v = np.empty((len(keys), len(trial)), np.float32)
-        col = {KEYS[k]: row for k, row in zip(keys, v, strict=True)}
-        produce = four = None
-        if "new_production" in col:
+        col = {self.keys[k]: row for k, row in zip(keys, v, strict=True)}
+        defs = self.defs
+        four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
+        attrs = {"size": size, "foreign": foreign, "is500": is500, "four_new": four}
+        # Which deals each metric's `where` holds for (None: every deal); a deal counts at
+        # its first milestone the metric counts (new deals have not signed yet).
+        match = {k: declared.deal_match(defs[k], attrs, code, self.deal_shares.get(k)) for k in col}
+        first = {k: declared.counting_family(defs[k], "pre") for k in col}
+        produce = None
+        if "produce" in first.values():
             produce = start + _take(t["P:chain"], code[_M["produce"]])
-        if "four_new" in col:
-            four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
-        big30, big100 = size >= BIG_PROJECT, size >= HUNDRED_BILLION
         fx_of = {}  # the money metrics asked for: CNY -> their unit, per deal
-        if "domestic_capital" in col:
-            fx_of["domestic_capital"] = np.where(foreign, 0, setup.deal_fx[0]).astype(np.float32)
-        if "foreign_capital" in col:
-            fx_of["foreign_capital"] = np.where(foreign, setup.deal_fx[1], 0).astype(np.float32)
+        for k in col:
+            m = defs[k]
+            if m.kind != "money":
+                continue
+            fx = setup.deal_fx[self.keys.index(k)]
+            hit = match[k]
+            if m.capital_type == "domestic":
+                hit = ~foreign if hit is None else hit & ~foreign
+            elif m.capital_type == "foreign":
+                hit = foreign if hit is None else hit & foreign
+            fx_of[k] = (
+                np.full(len(trial), fx, np.float32)
+                if hit is None
+                else np.where(hit, fx, 0).astype(np.float32)
+            )
         for j, m in enumerate(months):
             if fx_of:
                 paid = rate * np.maximum(m + 1 - start, 0)
                 for name, fx in fx_of.items():
                     np.multiply(paid, fx, out=col[name])
             if len(fx_of) < len(col):  # count metrics asked for too
-                signed, started = sign <= m, start <= m
-                s500 = signed & is500
-                if "global500_signings" in col:
-                    col["global500_signings"][:] = s500 & foreign
-                if "china500_signings" in col:
-                    col["china500_signings"][:] = s500 & ~foreign
-                if "bonus_500" in col:
-                    col["bonus_500"][:] = s500
-                if "big_projects_30" in col:
-                    col["big_projects_30"][:] = signed & big30
-                if "projects_100" in col:
-                    col["projects_100"][:] = signed & big100
-                if "new_starts" in col:
-                    col["new_starts"][:] = started
-                if "new_production" in col:
-                    col["new_production"][:] = produce <= m
-                if "four_new" in col:
-                    col["four_new"][:] = started & four
+                reached = {"sign": sign <= m, "start": start <= m}
+                if produce is not None:
+                    reached["produce"] = produce <= m
+                for name, row in col.items():
+                    if name in fx_of:
+                        continue
+                    family = first[name]
+                    if family is None:
+                        row[:] = 0
+                    elif match[name] is None:
+                        row[:] = reached[family]
+                    else:
+                        row[:] = reached[family] & match[name]
             out[:, j, :] += agg @ v.T
         if sources is not None:
             ns = len(setup.sources)

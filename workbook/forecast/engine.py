@@ -43,21 +43,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbook.forecast import draws
+from workbook.forecast import declared, draws
 from workbook.forecast.deals import DealKernels
 from workbook.forecast.kernels import LedgerKernels
 from workbook.forecast.setup import (
-    _C,
     _DEAL_MARKS,
     _EXTRA,
     _KIND_OF_STAGE,
     _PROJECTS,
     BLOCK,
     CHUNK,
-    COUNTS,
     EXTRA_SLOTS,
-    KEYS,
-    MONEY,
     PRE_SIGN,
     SPARSE,
     Source,
@@ -75,7 +71,7 @@ from workbook.text.messages import Message
 from workbook.zone.drivers import Drivers, PlannedEvent
 from workbook.zone.ledger import convert_rate
 from workbook.zone.loader import Zone
-from workbook.zone.metrics import BIG_PROJECT, HUNDRED_BILLION, METRICS, count_masks, unit_of
+from workbook.zone.metrics import metric_values, unit_of
 from workbook.zone.pacing import check_as_of
 
 if TYPE_CHECKING:
@@ -113,6 +109,9 @@ class Engine(LedgerKernels, DealKernels):
         self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._deals_last: dict[int, tuple] = {}
         self._deal_result: dict[tuple, tuple] = {}  # (months, keys) -> (deal drivers, result)
+        # The metrics simulated, as the zone declares them (workbook.forecast.declared).
+        self.layout = declared.layout(params)
+        self.defs, self.keys, self.n_money = self.layout.defs, self.layout.keys, self.layout.n_money
         self._prepare_ledger()
         self._catalogue = None if zone.events is None else zone.events.set_index("event_id")
         self._check_plans()
@@ -126,15 +125,12 @@ class Engine(LedgerKernels, DealKernels):
         self.projects = p
         year_start = dt.date(self.params.year, 1, 1)
         self.stage = stage_at(p, self.as_of).to_numpy()
-        counted = count_masks(p, year_start, self.as_of)["bonus_500"].to_numpy(bool)
+        count_w, self.money_mask = declared.ledger_weights(self.layout, p, year_start, self.as_of)
+        self.deal_shares = declared.deal_shares(self.layout, p, year_start, self.as_of)
         plan = p["planned_inflow"].fillna(0).to_numpy(float)
         self.plan_inflow = plan
         self.total = p["total_investment"].fillna(0).to_numpy(float)
         self.foreign = (p["capital_type"] == "foreign").to_numpy()
-        flag = p["list_flag"].fillna("none").to_numpy(dtype=object)
-        new500 = p["new_500_signing"].fillna(False).astype(bool).to_numpy()
-        four = p["four_new"].fillna(False).astype(bool).to_numpy()
-        bonus = (flag != "none") & ~counted
 
         # Arrivals already logged this year, up to the as-of month, per project and currency.
         a = self.zone.ledger.arrivals
@@ -155,28 +151,12 @@ class Engine(LedgerKernels, DealKernels):
                 if not len(cols):
                     continue
                 g = _Group(stage, has_plan, cols, _KIND_OF_STAGE[stage], (si, int(has_plan)))
-                n = len(cols)
-                if stage in PRE_SIGN:
-                    w = np.zeros((n, len(COUNTS)), np.float32)
-                    w[:, _C["global500_signings"]] = new500[cols] & (flag[cols] == "global500")
-                    w[:, _C["china500_signings"]] = new500[cols] & (flag[cols] == "china500")
-                    w[:, _C["bonus_500"]] = bonus[cols]
-                    w[:, _C["big_projects_30"]] = self.total[cols] >= BIG_PROJECT
-                    w[:, _C["projects_100"]] = self.total[cols] >= HUNDRED_BILLION
-                    g.select("sign", w)
-                if "T" in g.kinds:
-                    w = np.zeros((n, len(COUNTS)), np.float32)
-                    w[:, _C["new_starts"]] = 1
-                    w[:, _C["four_new"]] = four[cols]
-                    if stage == "signed":
-                        w[:, _C["bonus_500"]] = bonus[cols]
-                    g.select("start", w, every="new_starts")
-                if "P" in g.kinds:
-                    w = np.zeros((n, len(COUNTS)), np.float32)
-                    w[:, _C["new_production"]] = 1
-                    if stage == "started":
-                        w[:, _C["bonus_500"]] = bonus[cols]
-                    g.select("produce", w, every="new_production")
+                for family, kind in (("sign", "S"), ("start", "T"), ("produce", "P")):
+                    if kind not in g.kinds:
+                        continue
+                    w = declared.group_weights(self.layout, family, stage, cols, count_w)
+                    every = declared.all_ones_column(w) if family != "sign" else None
+                    g.select(family, w, every, offset=self.n_money)
                 self.groups.append(g)
 
     # ---- plans and scenarios -------------------------------------------------------------
@@ -287,46 +267,27 @@ class Engine(LedgerKernels, DealKernels):
         """(12, metrics): cumulative facts at each month end up to the as-of month, NaN after."""
         fx = float(fx or self.params.fx_cny_per_usd)
         if fx not in self._monthly_facts:
-            out = np.full((12, len(KEYS)), np.nan)
+            out = np.full((12, len(self.keys)), np.nan)
             for m in range(1, self.month + 1):
                 end = (pd.Timestamp(self.params.year, m, 1) + pd.offsets.MonthEnd(0)).date()
                 values = self._facts_at(min(end, self.as_of), fx)
-                out[m - 1] = [values[k] for k in KEYS]
+                out[m - 1] = [values[k] for k in self.keys]
             self._monthly_facts[fx] = out
         return self._monthly_facts[fx]
 
     def _facts_at(self, date: dt.date, fx: float) -> dict[str, float]:
-        from workbook.zone.metrics import actuals
-
-        # Assessed metrics exactly as `status` counts them (at this FX rate); the others by
-        # the same definitions, so a forecast can add to every metric.
+        # Every metric by its definition, exactly as `status` counts the assessed ones (at
+        # this FX rate), so a forecast can add to every metric.
         params = self.params.model_copy(update={"fx_cny_per_usd": fx})
-        values = actuals(params, self.zone.ledger, date)
-        ledger = self.zone.ledger
-        masks = count_masks(ledger.projects, dt.date(self.params.year, 1, 1), date)
-        out = {}
-        for key in KEYS:
-            if key in values:
-                out[key] = float(values[key])
-            elif key in MONEY:
-                out[key] = self._money_to(key, date, fx)
-            else:
-                out[key] = float(masks[key].sum())
-        return out
-
-    def _money_to(self, key: str, date: dt.date, fx: float) -> float:
-        from workbook.zone.ledger import arrivals_in
-
-        m = METRICS[key]
-        s = arrivals_in(self.zone.ledger, self.unit(key), fx, m.capital_type or "", date)
-        return float(s[s.index >= pd.Timestamp(self.params.year, 1, 1)].sum())
+        year_start = dt.date(self.params.year, 1, 1)
+        return metric_values(params, self.zone.ledger, year_start, date, list(self.keys), fx)
 
     def unit(self, key: str) -> str:
         """The unit a metric is counted in: its target's currency, or 'count'."""
         target = dict(self.params.targets.items()).get(key)
         if target is not None:
-            return unit_of(key, target)
-        m = METRICS[key]
+            return unit_of(key, target, self.defs)
+        m = self.defs[key]
         return (m.default_currency or "CNY") if m.kind == "money" else "count"
 
     # ---- one forecast's tables, weights and sources --------------------------------------
@@ -364,13 +325,14 @@ class Engine(LedgerKernels, DealKernels):
         started = np.isin(self.stage, ("started", "producing"))
         scale = np.where(started, amount, amount / 12)
         floor = np.where(amount > 0, arrived / np.where(amount > 0, amount, 1), 1.0)
-        deal_fx = np.array([convert_rate("CNY", self.unit(k), fx) for k in MONEY], np.float32)
+        money = self.keys[: self.n_money]
+        deal_fx = np.array([convert_rate("CNY", self.unit(k), fx) for k in money], np.float32)
         money_w, floors = {}, {}
         for gi, g in enumerate(self.groups):
-            w = np.zeros((len(g.cols), 2), np.float32)
-            fo = self.foreign[g.cols]
-            w[~fo, 0] = scale[g.cols][~fo] * deal_fx[0]
-            w[fo, 1] = scale[g.cols][fo] * deal_fx[1]
+            w = np.zeros((len(g.cols), self.n_money), np.float32)
+            for i, k in enumerate(money):  # the metric's capital type and `where`
+                hit = self.money_mask[k][g.cols]
+                w[hit, i] = scale[g.cols][hit] * deal_fx[i]
             money_w[gi] = w
             floors[gi] = floor[g.cols].astype(np.float32)
         setup = _Setup(d, fx, plan, self._sources(d, plan), tables, money_w, floors, scale, deal_fx)
@@ -538,7 +500,7 @@ class Engine(LedgerKernels, DealKernels):
         """Per trial: the year-end value added to a money metric by 1亿元 more capital signed
         right after the as-of date (spread over EXTRA_SLOTS projects without a plan, each
         starting and paying like a signed ledger project)."""
-        m = METRICS[metric]
+        m = self.defs[metric]
         if m.kind != "money":
             raise InputError(f"{metric} is a count: signed capital does not move it")
         out = np.zeros(self.trials)

@@ -10,11 +10,9 @@ from scipy import sparse
 
 from workbook.forecast import draws
 from workbook.forecast.setup import (
-    _C,
     _EVERYTHING,
     _STARTED,
     CHUNK,
-    KEYS,
     PRE_SIGN,
     _Group,
     _row_count,
@@ -39,19 +37,19 @@ class LedgerKernels:
         the metrics at positions `keys` of KEYS only: (trials, len(months), len(keys)). Fills
         per-project and per-source sums if given. A metric's values do not depend on which
         other metrics are asked for."""
-        keys = tuple(range(len(KEYS))) if keys is None else tuple(keys)
+        keys = tuple(range(len(self.keys))) if keys is None else tuple(keys)
         out = np.zeros((self.trials, len(months), len(keys)))
         if self.future <= 0:
             return out
         by_month = len(months) > 2 and months == tuple(range(months[0], 13))
-        if not by_month and len(keys) < len(KEYS):
+        if not by_month and len(keys) < len(self.keys):
             # Month by month, products give every metric at once (and a product's sums may
             # depend on the columns it holds): take the metrics asked for from all of them.
             return self._run(setup, months, projects, sources)[:, :, list(keys)]
         for c, n in self._chunks():
             lo = c * CHUNK
             part = out[lo : lo + n]
-            hist = _MonthHist(n, months, keys) if by_month else None
+            hist = _MonthHist(n, months, keys, self.n_money) if by_month else None
             for gi, g in enumerate(self.groups):
                 self._group_kernel(setup, c, n, gi, g, months, part, projects, hist)
             if hist is not None:
@@ -106,25 +104,28 @@ class LedgerKernels:
         if hist is not None:
             self._by_month(setup, n, gi, g, (sign, start, produce), share, year, months, out, hist)
             months = ()  # done: the fan's months in a few passes
+        nm = self.n_money
         for j, m in enumerate(months):
-            counts = out[:, j, 2:]
+            counts = out[:, j, nm:]
             if sign is not None and len(g.sel_sign):
                 counts += (sign[:, g.sel_sign] <= m).astype(np.float32) @ g.w_sign
             if start is not None:
                 hit = start <= m
-                counts[:, _C["new_starts"]] += _row_count(hit)
+                if "start" in g.every:
+                    counts[:, g.every["start"]] += _row_count(hit)
                 if len(g.sel_start):
                     counts += hit[:, g.sel_start].astype(np.float32) @ g.w_start
             if produce is not None:
                 hit = produce <= m
-                counts[:, _C["new_production"]] += _row_count(hit)
+                if "produce" in g.every:
+                    counts[:, g.every["produce"]] += _row_count(hit)
                 if len(g.sel_produce):
                     counts += hit[:, g.sel_produce].astype(np.float32) @ g.w_produce
             if year is not None:
-                out[:, j, :2] += year * ((m - self.month) / self.future)
+                out[:, j, :nm] += year * ((m - self.month) / self.future)
             else:
                 paying = np.maximum(m + 1 - start, 0)
-                out[:, j, :2] += (share * paying) @ w_money
+                out[:, j, :nm] += (share * paying) @ w_money
         if projects is not None:
             cols = g.cols
             if sign is not None:
@@ -162,19 +163,19 @@ class LedgerKernels:
             for k in g.metrics_of[family]:
                 if not hist.wants(k):
                     continue
-                cols = np.flatnonzero(g.full[family][:, k - 2])
+                cols = np.flatnonzero(g.full[family][:, k - self.n_money])
                 hist.count(k, rows, x if len(cols) == x.shape[1] else x[:, cols])
         if share is not None and year is None:
             w_money = setup.money_w[gi]
             start = milestones[1]
             assert start is not None
-            for cur in (0, 1):
+            for cur in range(self.n_money):
                 cols = np.flatnonzero(w_money[:, cur])
                 if len(cols) and hist.wants(cur):
                     hist.pay(cur, rows, start[:, cols], share[:, cols] * w_money[cols, cur])
         if year is not None:  # started: evenly over the months left
             elapsed = (np.array(months) - self.month) / self.future
-            for cur in (0, 1):
+            for cur in range(self.n_money):
                 if hist.wants(cur):
                     out[:, :, hist.slot[cur]] += year[:, cur, None] * elapsed[None, :]
 
@@ -223,11 +224,11 @@ class LedgerKernels:
                 for k in g.metrics_of[family]:
                     if not hist.wants(k):
                         continue
-                    w = g.full[family][cols, k - 2]  # the signing pairs' weights
+                    w = g.full[family][cols, k - self.n_money]  # the signing pairs' weights
                     if w.any():
                         hist.count(k, base, x, w)
             if share is not None:
-                for cur in (0, 1):
+                for cur in range(self.n_money):
                     if hist.wants(cur):
                         hist.pay(cur, base, st, share * setup.money_w[gi][cols, cur])
             months = ()
@@ -235,8 +236,10 @@ class LedgerKernels:
             counts = per_trial(s_ <= m, g.full["sign"])
             counts += per_trial(st <= m, g.full["start"])
             counts += per_trial(pr <= m, g.full["produce"])
-            out[:, j, 2:] += counts
-            out[:, j, :2] += per_trial(share * np.maximum(m + 1 - st, 0), setup.money_w[gi])
+            out[:, j, self.n_money :] += counts
+            out[:, j, : self.n_money] += per_trial(
+                share * np.maximum(m + 1 - st, 0), setup.money_w[gi]
+            )
         if projects is not None:
             amount = share * np.maximum(13 - st, 0) * setup.scale[g.cols][cols].astype(np.float32)
             projects["sign"][g.cols] += np.bincount(cols, minlength=k)
@@ -251,8 +254,9 @@ class _MonthHist:
     monthly rate, so its cumulative value is a double running sum). Holds the metrics at
     positions `keys` of KEYS, in that order."""
 
-    def __init__(self, n: int, months: tuple[int, ...], keys: tuple[int, ...]):
+    def __init__(self, n: int, months: tuple[int, ...], keys: tuple[int, ...], n_money: int = 2):
         self.n, self.first = n, months[0]
+        self.n_money = n_money  # keys below it are money metrics
         self.slot = {k: i for i, k in enumerate(keys)}
         self.counts = np.zeros((len(months), len(keys), n))  # month-major: fast running sums
         self.flows = np.zeros((len(months), len(keys), n))
@@ -264,7 +268,7 @@ class _MonthHist:
         """What a group must simulate for the metrics held: the milestone families that
         count for one of them, and money for a money metric."""
         out = {f for f, ks in g.metrics_of.items() if any(self.wants(k) for k in ks)}
-        if self.wants(0) or self.wants(1):
+        if any(self.wants(k) for k in range(self.n_money)):
             out.add("money")
         return frozenset(out)
 

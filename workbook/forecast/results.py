@@ -20,7 +20,6 @@ import pandas as pd
 
 from workbook.text.errors import InputError
 from workbook.text.labels import label
-from workbook.zone.metrics import METRICS
 from workbook.zone.pacing import phased_share, time_progress
 
 if TYPE_CHECKING:
@@ -74,16 +73,14 @@ class Forecast:
     def __init__(
         self, engine: Engine, setup: _Setup, future: np.ndarray, scenario: str | None = None
     ):
-        from workbook.forecast.setup import KEYS
-
         self.engine = engine
         self.scenario = scenario
         self.drivers: Drivers = setup.drivers
         self.plan: pd.DataFrame = setup.plan
         self.fx = setup.fx
         self._setup = setup
-        self._keys = KEYS
-        self._future = future  # (trials, len(KEYS)): what trials add after the as-of date
+        self._keys = engine.keys
+        self._future = future  # (trials, len(keys)): what trials add after the as-of date
         self._months: dict[str, np.ndarray] = {}  # metric -> (trials, months after the as-of)
         self.facts = engine.facts(setup.fx)
         self.metrics = [k for k, _ in engine.params.targets.items()]
@@ -117,7 +114,7 @@ class Forecast:
         for key in self.metrics:
             target = self._target(key)
             values = self.year_end(key)
-            p10, p50, p90 = quantiles(values, METRICS[key].kind == "count")
+            p10, p50, p90 = quantiles(values, self.engine.defs[key].kind == "count")
             stretch = np.nan if target.stretch is None else float(target.stretch)
             rows.append(
                 {
@@ -177,7 +174,7 @@ class Forecast:
         year, k = e.params.year, self._keys.index(metric)
         target = self._target(metric)
         facts = e.monthly_facts(self.fx)[:, k]
-        count = METRICS[metric].kind == "count"
+        count = e.defs[metric].kind == "count"
         future = self._monthly(metric)
         rows = []
         for m in range(1, 13):

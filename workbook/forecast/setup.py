@@ -21,7 +21,10 @@ CHUNK = 4096  # trials per chunk; part of the draws' identity, so fixed
 SPARSE = 0.3  # below this share of trials signing in the year, a stage runs sparse
 DEAL_SPAN = 8  # chunks of trials whose new deals are simulated together
 BLOCK = 4  # deal slots per overflow block (deals beyond a source's pool)
-KEYS: tuple[str, ...] = tuple(METRICS)  # every metric, in METRICS order
+# The built-in layout (every built-in metric, in METRICS order). An engine simulates the
+# metrics its zone declares (`Engine.keys`, money first: workbook.forecast.declared), which
+# are these when the zone declares none of its own.
+KEYS: tuple[str, ...] = tuple(METRICS)
 MONEY = KEYS[:2]
 COUNTS = KEYS[2:]
 PRE_SIGN = STAGES[:5]
@@ -92,16 +95,25 @@ class _Group:
     sel_produce: np.ndarray | None = None
     w_produce: np.ndarray | None = None
 
-    full: dict[str, np.ndarray] = field(default_factory=dict)  # (n, 8) weights, every column
-    # The count metrics each family counts for: positions in KEYS of the columns with a weight.
+    full: dict[str, np.ndarray] = field(default_factory=dict)  # (n, counts) weights, every column
+    # The count metrics each family counts for: positions in the engine's keys of the columns
+    # with a weight (count metrics come after the `offset` money metrics).
     metrics_of: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # Per family, the count column (if any) every project counts for with weight 1: summed
+    # directly, not through the weights (new starts, new production).
+    every: dict[str, int] = field(default_factory=dict)
 
-    def select(self, family: str, w: np.ndarray, every: str | None = None) -> None:
-        """Keep the columns with a weight (besides `every`, which counts all of them)."""
+    def select(
+        self, family: str, w: np.ndarray, every: str | int | None = None, offset: int = 2
+    ) -> None:
+        """Keep the columns with a weight (besides `every`, which counts all of them: a column
+        name of the built-in layout `_C`, or a column position)."""
         self.full[family] = w.copy()
-        self.metrics_of[family] = tuple(2 + int(j) for j in np.flatnonzero(w.any(axis=0)))
-        if every is not None:
-            w[:, _C[every]] = 0
+        self.metrics_of[family] = tuple(offset + int(j) for j in np.flatnonzero(w.any(axis=0)))
+        col = _C[every] if isinstance(every, str) else every
+        if col is not None:
+            self.every[family] = int(col)
+            w[:, col] = 0
         sel = np.flatnonzero(w.any(axis=1))
         setattr(self, f"sel_{family}", sel)
         setattr(self, f"w_{family}", np.ascontiguousarray(w[sel]))
@@ -143,10 +155,10 @@ class _Setup:
     plan: pd.DataFrame
     sources: list[Source]
     tables: dict[str, np.ndarray]
-    money_w: dict[int, np.ndarray]  # group index -> (n, 2): scale x (CNY -> metric unit)
+    money_w: dict[int, np.ndarray]  # group index -> (n, money metrics): scale x CNY -> unit
     floors: dict[int, np.ndarray]  # group index -> (n,): arrived so far / amount (started)
     scale: np.ndarray  # per ledger project: 亿元 per unit of share (a year, or a month)
-    deal_fx: np.ndarray  # (2,) CNY -> unit of the domestic / foreign money metric
+    deal_fx: np.ndarray  # (money metrics,) CNY -> unit of each money metric
     src: dict[str, np.ndarray] = field(default_factory=dict)
     deal_key: tuple = ()  # everything new deals depend on
     sparse: dict[str, bool] = field(default_factory=dict)  # stage -> few sign within the year

@@ -232,7 +232,11 @@ def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataF
                 {
                     t("zone"): zone,
                     t("quarter"): s["quarter"],
-                    t("metric"): label("metric", metric, lang),
+                    # a zone's own metric: its label from the run (this process may not
+                    # have read that zone's params)
+                    t("metric"): label("metric", metric, lang)
+                    if label("metric", metric, lang) != metric
+                    else v.get("label", metric),
                     t("unit"): label("unit", v["unit"], lang),
                     t("target"): v["target"],
                     t("actual_col"): v["actual"],

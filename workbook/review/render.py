@@ -28,9 +28,11 @@ PERCENT = {
     "p_sign",
     "p_start",
     "p_money",
+    "p_met",
+    "window_progress",
 }
 INTEGER = {"projects", "reached", "leads", "signings", "days_overdue", "events"}
-DATE = {"signed_date", "milestone_date", "first_day", "last_day"}
+DATE = {"signed_date", "milestone_date", "first_day", "last_day", "start", "end"}
 MONTH = {"month"}
 BOOL = {
     "new_500_signing",

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from workbook.review import sections as sec
+from workbook.review.campaign import campaign_records, campaign_table
 from workbook.review.params import ReviewParams
 from workbook.text.errors import InfeasiblePlanError
 from workbook.text.labels import STAGES, label
@@ -64,6 +65,8 @@ class Review:
     last_arrival: dt.date | None
     timings: dict[str, float] = field(default_factory=dict)
     backtest: Any = None  # workbook.forecast.backtest.Backtest from this year's snapshots, or None
+    # The campaigns (百日攻坚) overlapping the quarter: workbook.review.campaign; None if none.
+    campaigns: pd.DataFrame | None = None
 
     @property
     def lang(self) -> str:
@@ -109,6 +112,8 @@ class Review:
         out: dict[str, pd.DataFrame] = {}
         head = self.headline.drop(columns=["gap"]).copy()
         out[self.t("sheet_headline")] = localize(head, lang)
+        if self.campaigns is not None:
+            out[self.t("sheet_campaign")] = localize(self.campaigns, lang)
         burn = pd.concat(
             [b.assign(metric=m)[["metric", *b.columns]] for m, b in self.burnups.items()],
             ignore_index=True,
@@ -211,6 +216,7 @@ class Review:
             "seed": rp.seed,
             "last_arrival": self.last_arrival.isoformat() if self.last_arrival else None,
             "targets": targets,
+            "campaigns": campaign_records(self.campaigns, rp.lang),
             "p_all": sec._plain(self.p_all),
             "burnup": burn,
             "pipeline": pipeline,
@@ -334,6 +340,7 @@ def build_review(rp: ReviewParams) -> Review:
         last_arrival=last,
         timings=timings,
         backtest=backtest,
+        campaigns=campaign_table(zone, rp, engine),
     )
 
 

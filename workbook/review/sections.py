@@ -15,8 +15,15 @@ import numpy as np
 import pandas as pd
 
 from workbook.text.labels import STAGES
-from workbook.zone.ledger import Ledger, arrivals_in, convert_rate
-from workbook.zone.metrics import BIG_PROJECT, HUNDRED_BILLION, METRICS, count_masks, unit_of
+from workbook.zone.ledger import Ledger, convert_rate
+from workbook.zone.metrics import (
+    BIG_PROJECT,
+    HUNDRED_BILLION,
+    count_masks,
+    definitions,
+    money_by_month,
+    unit_of,
+)
 from workbook.zone.pacing import phased_share, status, time_progress
 from workbook.zone.params import ZoneParams
 
@@ -74,7 +81,8 @@ def headline(
 
 
 def money_metrics(params: ZoneParams) -> list[str]:
-    return [k for k, _ in params.targets.items() if METRICS[k].kind == "money"]
+    defs = definitions(params)
+    return [k for k, _ in params.targets.items() if defs[k].kind == "money"]
 
 
 def burnup(
@@ -87,9 +95,9 @@ def burnup(
     """Month by month for one money target: cumulative actual (to the as-of month), the phased
     target due at each month end, and the forecast fan (p10/p50/p90) from the as-of month on."""
     target = dict(params.targets.items())[metric]
-    m = METRICS[metric]
-    monthly = arrivals_in(
-        ledger, unit_of(metric, target), params.fx_cny_per_usd, m.capital_type or "", as_of
+    defs = definitions(params)
+    monthly = money_by_month(
+        ledger, defs[metric], unit_of(metric, target, defs), params.fx_cny_per_usd, as_of
     )
     months = pd.date_range(f"{params.year}-01-01", periods=12, freq="MS")
     monthly = monthly[monthly.index >= months[0]].reindex(months, fill_value=0.0)
@@ -204,7 +212,7 @@ def tracker_500(params: ZoneParams, ledger: Ledger, as_of: dt.date) -> pd.DataFr
     """Every 500强 project: list, stage, dates, next milestone, and what it counts toward this
     year (new 世界/中国500强 signing, 500强 bonus item)."""
     p = ledger.projects
-    masks = count_masks(p, dt.date(params.year, 1, 1), as_of)
+    masks = count_masks(p, dt.date(params.year, 1, 1), as_of, definitions(params))
     keep = p["list_flag"] != "none"
     out = p.loc[
         keep,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbook.review import sections as sec
+from workbook.review.campaign import campaign_html
 from workbook.review.render import chart_html, heading, note, table_html
 from workbook.text.labels import label
 
@@ -50,9 +51,10 @@ def charts(rv: Review) -> dict[str, Any]:
 
 
 def _unit(rv: Review, metric: str) -> str:
-    from workbook.zone.metrics import unit_of
+    from workbook.zone.metrics import definitions, unit_of
 
-    return unit_of(metric, dict(rv.zone.params.targets.items())[metric])
+    params = rv.zone.params
+    return unit_of(metric, dict(params.targets.items())[metric], definitions(params))
 
 
 def _section(rv: Review, key: str, *parts: str) -> str:
@@ -100,6 +102,7 @@ def headline(rv: Review) -> str:
     parts.append(chart_html(rc.completion_chart(rv.headline, rv.lang), "completion"))
     parts.append(chart_html(rc.attainment_chart(rv.headline, rv.lang), "attainment"))
     parts.append("</div>")
+    parts.append(campaign_html(rv))
     return _section(rv, "s1", *parts)
 
 

@@ -94,6 +94,9 @@ COLUMN_ZH = {
     "stage": "阶段",
     "projects": "项目数",
     "total_investment": "总投资(亿元)",
+    "goal": "攻坚目标",
+    "window_actual": "窗口内完成",
+    "window_progress": "时间进度",
 }
 COLUMN_EN = {
     "metric": "Metric",
@@ -108,6 +111,9 @@ COLUMN_EN = {
     "stage": "Stage",
     "projects": "Projects",
     "total_investment": "Total investment (100m CNY)",
+    "goal": "Goal",
+    "window_actual": "In the window",
+    "window_progress": "Days elapsed",
 }
 
 _TABLES = {
@@ -130,7 +136,20 @@ def check_lang(lang: str) -> str:
 def label(kind: str, key: str, lang: str = "zh") -> str:
     """The label of `key` in table `kind` ('stage', 'metric', ...) in `lang`; the key itself if unknown."""
     en, zh = _TABLES[kind]
+    if kind == "metric" and key in _DECLARED:
+        zh_, en_ = _DECLARED[key]
+        return zh_ if check_lang(lang) == "zh" else en_
     return (zh if check_lang(lang) == "zh" else en).get(key, key)
+
+
+# Labels of the metrics a params file declares (`metrics:` in workbook.zone.declarations),
+# registered when the params are read, so every table and chart names them like built-ins.
+_DECLARED: dict[str, tuple[str, str]] = {}
+
+
+def declare_metric_label(key: str, zh: str, en: str | None = None) -> None:
+    """Name a declared metric in both languages (English falls back to the Chinese label)."""
+    _DECLARED[key] = (zh, en or zh)
 
 
 # ---- quarterly review (workbook.review): titles, notes, column headers, categories --------
@@ -247,6 +266,16 @@ REVIEW_ZH = {
     "no": "否",
     # sheet names (Excel: at most 31 characters)
     "sheet_headline": "目标完成情况",
+    "sheet_campaign": "攻坚行动",
+    "campaign_heading": "攻坚行动",
+    "campaign_title": "{name}（{start} 至 {end}），时间进度 {progress:.0%}",
+    "campaign": "攻坚行动",
+    "start": "开始日期",
+    "end": "结束日期",
+    "goal": "攻坚目标",
+    "p_met": "窗口内达成概率",
+    "window_actual": "窗口内完成",
+    "window_progress": "时间进度",
     "sheet_burnup": "资金到位进度",
     "sheet_funnel": "项目漏斗",
     "sheet_changes": "季度变化",
@@ -401,6 +430,16 @@ REVIEW_EN = {
     "yes": "yes",
     "no": "no",
     "sheet_headline": "Targets",
+    "sheet_campaign": "Campaigns",
+    "campaign_heading": "Campaigns",
+    "campaign_title": "{name} ({start} to {end}), {progress:.0%} of its days elapsed",
+    "campaign": "Campaign",
+    "start": "Start",
+    "end": "End",
+    "goal": "Goal",
+    "p_met": "P(met in the window)",
+    "window_actual": "In the window",
+    "window_progress": "Days elapsed",
     "sheet_burnup": "Burn-up",
     "sheet_funnel": "Funnel",
     "sheet_changes": "Changes",
@@ -762,6 +801,7 @@ _TABLES.update({"planner": (PLANNER_EN, PLANNER_ZH)})
 # ---- forecast, scenarios, sensitivity, goal seek, calibration (workbook.forecast.engine & co.) ----
 
 FORECAST_ZH = {
+    "p_met": "窗口内达成概率",
     "title": "{zone}{year}年全年目标预测　截至{as_of}　情景：{scenario}　{trials:,}次模拟（随机种子{seed}）",
     "baseline": "参数基准",
     "metric": "指标",
@@ -805,6 +845,7 @@ FORECAST_ZH = {
     "cost": "费用(万元)",
 }
 FORECAST_EN = {
+    "p_met": "P(met in the window)",
     "title": "{zone} {year}: year-end forecast as of {as_of}, scenario {scenario}, {trials:,} trials (seed {seed})",
     "baseline": "params' drivers",
     "metric": "Metric",

@@ -214,6 +214,64 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "unknown holiday {names} (valid: {valid})",
         "未知节假日 {names}（有效值：{valid}）",
     ),
+    # ---- declared metrics and campaigns (workbook.zone.declarations)
+    "decl.unknown_column": (
+        "unknown ledger column {column!r} (expected one of {valid})",
+        "未知台账列 {column!r}（应为以下之一：{valid}）",
+    ),
+    "decl.comparison": (
+        "cannot read condition {value!r} on {column} (expected e.g. '>= 10', '< 2020-07-01', "
+        "'!= none', a list of values or one value)",
+        "无法解析 {column} 的条件 {value!r}（应形如 '>= 10'、'< 2020-07-01'、'!= none'、取值列表或单个值）",
+    ),
+    "decl.stage": (
+        "unknown stage {value!r} to count (expected one of {valid})",
+        "未知的计数阶段 {value!r}（应为以下之一：{valid}）",
+    ),
+    "decl.category": (
+        "unknown value {value!r} for {column} (expected one of {valid})",
+        "{column} 的取值 {value!r} 未知（应为以下之一：{valid}）",
+    ),
+    "decl.empty_list": (
+        "the list of values for {column} is empty",
+        "{column} 的取值列表为空",
+    ),
+    "decl.where_map": (
+        "where must map ledger columns to conditions, got {value!r}",
+        "where 必须是“台账列: 条件”的映射，实际为 {value!r}",
+    ),
+    "decl.kind": (
+        "metric {key!r} must have either count (signed, started or producing) or money "
+        "(domestic, foreign or all)",
+        "指标 {key!r} 须指定 count（signed、started 或 producing）或 money（domestic、foreign 或 all）之一",
+    ),
+    "decl.metric_id": (
+        "metric key {key!r} must be lower-case letters, digits and _ (starting with a letter)",
+        "指标键 {key!r} 只能由小写字母、数字和下划线组成，并以字母开头",
+    ),
+    "decl.needs_label": ("metric {key!r} needs a label", "指标 {key!r} 须有 label（中文名称）"),
+    "decl.unknown_goal": (
+        "goal {key!r} names an unknown metric (expected one of {valid})",
+        "目标 {key!r} 不是已知指标（应为以下之一：{valid}）",
+    ),
+    "decl.no_goals": ("a campaign needs at least one goal", "攻坚行动须至少有一个目标"),
+    "decl.goal": ("goal {key} must be > 0, got {value}", "目标 {key} 必须 > 0，实际为 {value}"),
+    "decl.window": (
+        "the window {start} to {end} is outside the plan year {year}",
+        "时间窗口 {start} 至 {end} 超出计划年度 {year}",
+    ),
+    "decl.window_long": (
+        "{days} days is longer than the plan year {year} ({year_days} days)",
+        "{days} 天超过计划年度 {year} 的天数（{year_days} 天）",
+    ),
+    "decl.campaign_twice": (
+        "campaign {name!r} is declared twice",
+        "攻坚行动 {name!r} 重复声明",
+    ),
+    "decl.unknown_campaign": (
+        "unknown campaign {name!r} (expected one of {valid})",
+        "未知攻坚行动 {name!r}（应为以下之一：{valid}）",
+    ),
     # ---- the params' event plans against the catalogue (simulate.Engine)
     "plan.no_catalogue": (
         "event {id!r} is planned but the params name no event catalogue",

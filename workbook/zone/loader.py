@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbook.text.errors import CellProblem, DataFileError
+from workbook.text.errors import CellProblem, DataFileError, ParamsError
+from workbook.text.messages import Message
 from workbook.zone.events import load_events
 from workbook.zone.ledger import Ledger, load_ledger
 from workbook.zone.params import ZoneParams, load_params
@@ -39,4 +40,41 @@ def load_zone(params_path: str | Path) -> Zone:
     if problems:
         raise DataFileError(problems)
     assert ledger is not None
-    return Zone(params, ledger, events)
+    return Zone(params, with_extra_columns(params, ledger), events)
+
+
+def with_extra_columns(params: ZoneParams, ledger: Ledger) -> Ledger:
+    """The ledger with the columns of its own (备注, …) that a `where` names beside the
+    schema's, so every count and the forecast read them like any column; a `where` on a
+    column the ledger does not have is a params error naming its key path."""
+    from workbook.zone.declarations import WHERE_COLUMNS, check_extra_columns
+    from workbook.zone.metrics import extra_columns
+
+    wanted = extra_columns(params)
+    if not wanted:
+        return ledger
+    own = [str(c) for c in ledger.extras.columns]
+    missing = check_extra_columns(params.metric_decls(), own)
+    if missing:
+        source = str(params.source) if params.source else "<params>"
+        valid = ", ".join([*WHERE_COLUMNS, *own])
+        raise ParamsError(
+            [
+                Message(
+                    "at",
+                    where=source,
+                    body=Message(
+                        "at",
+                        where=f"metrics.{key}.where",
+                        body=Message("decl.unknown_column", column=column, valid=valid),
+                    ),
+                )
+                for key, column in missing
+            ]
+        )
+    extra = ledger.extras[wanted].reindex(ledger.projects["project_id"]).to_numpy()
+    projects = ledger.projects.copy()
+    projects[wanted] = extra
+    return Ledger(
+        projects, ledger.arrivals, ledger.extras, ledger.ledger_path, ledger.arrivals_path
+    )

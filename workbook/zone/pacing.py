@@ -16,7 +16,7 @@ import pandas as pd
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
 from workbook.zone.ledger import Ledger
-from workbook.zone.metrics import actuals, unit_of
+from workbook.zone.metrics import actuals, definitions, unit_of
 from workbook.zone.params import Target, ZoneParams
 
 STATUS_COLUMNS = [
@@ -77,6 +77,7 @@ def status(params: ZoneParams, ledger: Ledger, as_of: dt.date, lang: str = "zh")
     check_as_of(as_of, params.year)
     elapsed = time_progress(as_of, params.year)
     values = actuals(params, ledger, as_of)
+    defs = definitions(params)
     rows = []
     for key, target in params.targets.items():
         actual = values[key]
@@ -86,7 +87,7 @@ def status(params: ZoneParams, ledger: Ledger, as_of: dt.date, lang: str = "zh")
             {
                 "metric": key,
                 "label": label("metric", key, lang),
-                "unit": unit_of(key, target),
+                "unit": unit_of(key, target, defs),
                 "target": target.annual,
                 "stretch": target.stretch,
                 "actual": actual,

@@ -9,12 +9,14 @@ Paths inside the file are relative to the file.
 
 from __future__ import annotations
 
+import calendar
 import re
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import (
+    ConfigDict,
     Field,
     ValidationError,
     ValidationInfo,
@@ -23,6 +25,7 @@ from pydantic import (
 )
 
 from workbook.text.errors import ParamsError
+from workbook.text.labels import declare_metric_label
 from workbook.text.messages import MESSAGES, BadValue, Message
 from workbook.zone.frozen import (
     Frozen,
@@ -78,10 +81,20 @@ class Targets(Frozen):
     new_starts: Target | None = None
     new_production: Target | None = None
     four_new: Target | None = None
+    # Targets of the zone's own metrics (declared under `metrics:`), checked by ZoneParams.
+    model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, Target] = Field(init=False)  # type: ignore[assignment]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_keys(cls, data: Any) -> Any:
+        return data  # any key may name a declared metric: ZoneParams checks them
 
     def items(self) -> list[tuple[str, Target]]:
-        """(metric, target) for every assessed metric, in the file's canonical order."""
-        return [(k, getattr(self, k)) for k in type(self).model_fields if getattr(self, k)]
+        """(metric, target) for every assessed metric: the built-ins in their canonical order,
+        then the zone's own in file order."""
+        builtin = [(k, getattr(self, k)) for k in type(self).model_fields if getattr(self, k)]
+        return builtin + list((self.__pydantic_extra__ or {}).items())
 
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -133,6 +146,13 @@ class DataFiles(Frozen):
 
 
 # Sections kept in their own values modules subclass Frozen, so they are imported after it.
+from workbook.zone.declarations import (  # noqa: E402
+    BUILTIN,
+    Campaign,
+    MetricDecl,
+    check_metric,
+    resolve,
+)
 from workbook.zone.drivers import Drivers, PlannedEvent, Scenario  # noqa: E402
 from workbook.zone.roadshow_settings import RoadshowSettings  # noqa: E402
 
@@ -154,7 +174,68 @@ class ZoneParams(Frozen):
     drivers: Drivers = Drivers()
     scenarios: dict[str, Scenario] = {}
     event_plan: tuple[PlannedEvent, ...] = ()
+    # The zone's own metrics (and overrides of the built-ins') and its 百日攻坚 campaigns.
+    metrics: dict[str, MetricDecl] = {}
+    campaigns: tuple[Campaign, ...] = ()
     source: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _declarations(self) -> ZoneParams:
+        for key, decl in self.metrics.items():
+            if not _ID.match(key):
+                raise BadValue(Message("decl.metric_id", key=key))
+            if key not in BUILTIN and not decl.label:
+                raise BadValue(
+                    Message("at", where=f"metrics.{key}", body=Message("decl.needs_label", key=key))
+                )
+            resolved = resolve(key, decl, set(decl.model_fields_set))
+            try:
+                check_metric(key, resolved)
+            except BadValue as exc:
+                raise BadValue(Message("at", where=f"metrics.{key}", body=exc.message)) from None
+        custom = [k for k in self.metrics if k not in BUILTIN]
+        known = [*BUILTIN, *custom]
+        for key, _ in self.targets.items():
+            if key not in known:
+                body = Message("params.unknown_key", keys=repr(key), valid=", ".join(known))
+                raise BadValue(Message("at", where="targets", body=body))
+        year_days = 366 if calendar.isleap(self.year) else 365
+        names: set[str] = set()
+        for i, c in enumerate(self.campaigns):
+            where = f"campaigns.{i}"
+            if c.name in names:
+                raise BadValue(
+                    Message("at", where=where, body=Message("decl.campaign_twice", name=c.name))
+                )
+            names.add(c.name)
+            for key in c.goals:
+                if key not in known:
+                    body = Message("decl.unknown_goal", key=key, valid=", ".join(known))
+                    raise BadValue(Message("at", where=f"{where}.goals.{key}", body=body))
+            if c.days > year_days:
+                body = Message("decl.window_long", days=c.days, year=self.year, year_days=year_days)
+                raise BadValue(Message("at", where=f"{where}.days", body=body))
+            if c.start.year != self.year or c.end.year != self.year:
+                body = Message("decl.window", start=c.start, end=c.end, year=self.year)
+                raise BadValue(Message("at", where=where, body=body))
+        return self
+
+    def metric_decls(self) -> dict[str, MetricDecl]:
+        """Every metric's declaration as used: the built-ins (with the params' overrides),
+        then the zone's own, in file order."""
+        out = {}
+        for key, decl in {**BUILTIN, **self.metrics}.items():
+            raw = self.metrics.get(key)
+            out[key] = resolve(key, raw, set(raw.model_fields_set)) if raw is not None else decl
+        return out
+
+    def campaign(self, name: str) -> Campaign:
+        """A campaign by its name (or English name); InputError-ready ValueError otherwise."""
+        for c in self.campaigns:
+            if name in (c.name, c.name_en):
+                return c
+        valid = ", ".join(c.name for c in self.campaigns) or "-"
+        raise BadValue(Message("decl.unknown_campaign", name=name, valid=valid))
 
     @model_validator(mode="after")
     def _unique_channel_ids(self) -> ZoneParams:
@@ -226,6 +307,9 @@ def parse_params(data: Any, source: str = "<params>", base_dir: Path | None = No
         params = ZoneParams.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         raise ParamsError(format_validation_error(source, exc)) from None
+    for key, decl in params.metrics.items():
+        if decl.label:
+            declare_metric_label(key, decl.label, decl.label_en)
     return params
 
 
