@@ -18,6 +18,7 @@ from workbook.text.errors import InputError
 from workbook.zone.drivers import Drivers
 from workbook.zone.ledger import load_ledger
 from workbook.zone.metrics import actuals
+from workbook.zone.params import load_params
 from workbook.zone.snapshots import find_snapshots
 
 YEAR_END = dt.date(2020, 12, 31)
@@ -169,7 +170,10 @@ def test_cli_prints_the_table_and_strict_json(capsys):
     text = capsys.readouterr().out
     data = json.loads(text, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
     assert set(data) == {"forecasts", "brier", "coverage_p10_p90"}
-    assert len(data["forecasts"]) == 10 and {r["quarter"] for r in data["forecasts"]} == {"2020Q1"}
+    n_targets = len(load_params(sample).targets.items())  # the ten built-ins and the zone's own
+    assert len(data["forecasts"]) == n_targets and {r["quarter"] for r in data["forecasts"]} == {
+        "2020Q1"
+    }
     assert all(isinstance(r["met"], bool) for r in data["forecasts"])
     assert main(["backtest", sample, "--trials", "300", "--json", "--as-of", "2020-05-31"]) == 0
     may = {r["metric"]: r for r in json.loads(capsys.readouterr().out)["forecasts"]}
@@ -192,7 +196,8 @@ def test_the_review_shows_the_backtest_line_where_snapshots_exist(tmp_path):
     assert rv.backtest is not None and set(rv.backtest.forecasts["quarter"]) == {"2020Q1"}
     html = rv.section_html("headline")
     line = f"Brier评分{rv.backtest.brier:.3f}"
-    assert "预测回测：自2020Q1季度末台账快照起预测至2020-06-30，共10项" in html and line in html
+    n = len(rv.backtest.forecasts)
+    assert f"预测回测：自2020Q1季度末台账快照起预测至2020-06-30，共{n}项" in html and line in html
     en = dataclasses.replace(rv, params=dataclasses.replace(rv.params, lang="en"))
     assert "Backtest: forecasts from the 2020Q1 quarter-end" in en.section_html("headline")
     q1 = review_params("params/jining-2020.yaml", "2020Q1", trials=300)

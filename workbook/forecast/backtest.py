@@ -33,7 +33,7 @@ from workbook.text.errors import InputError
 from workbook.text.labels import label
 from workbook.zone.ledger import Ledger, load_ledger
 from workbook.zone.loader import Zone
-from workbook.zone.metrics import METRICS, actuals
+from workbook.zone.metrics import actuals, definitions
 from workbook.zone.pacing import phased_share, time_progress
 from workbook.zone.snapshots import find_snapshots, quarter_end, quarter_range
 
@@ -160,6 +160,7 @@ def backtest(
             )
     snapshots = {s.quarter: s for s in find_snapshots(zone.ledger.ledger_path)}
     truth = actuals(params, zone.ledger, horizon)
+    defs = definitions(params)
     elapsed = time_progress(horizon, year)
     rows: list[dict[str, Any]] = []
     for y, q in chosen:
@@ -180,7 +181,7 @@ def backtest(
                 # the trials' values at the horizon month: facts + what each trial added by then
                 values = fc.facts[metric] + fc._monthly(metric)[:, horizon.month - as_of.month - 1]
                 level = float(phased_share(target, elapsed) * target.annual)
-            p10, p50, p90 = quantiles(values, METRICS[metric].kind == "count")
+            p10, p50, p90 = quantiles(values, defs[metric].kind == "count")
             outcome = float(truth[metric])
             rows.append(
                 {
