@@ -14,11 +14,13 @@ The model, month by month after the as-of month (what lands after December does 
   as-of date; a signed one starts with `start_probability`, `months_to_start` later; a started
   one produces with `production_probability`. Lags are lognormal around their means; the
   first milestone still ahead of each project slips by `slip_months`.
-- Money arrives, not signatures: a started project ends the year at a Beta `arrival_ratio`
-  share of its planned in-year inflow (never below what has arrived), the rest paid evenly
-  over the months left; one that starts later pays that share of its plan's monthly rate
-  from its start month; one without a plan pays an `unplanned_share` of its total investment
-  a year. Foreign money counts in the target's currency at the FX rate.
+- Money arrives, not signatures, net of what has arrived this year: a `arrival_ratio` share
+  (Beta) of what is still to come of a project's planned in-year inflow, R = max(plan -
+  arrived, 0), arrives by December; a started project pays it evenly over the months left,
+  a later one at the plan's pace (plan/12 a month, times the share) from its start month
+  until that share of R has come. One without a plan pays an `unplanned_share` of its total
+  investment a year, less what has arrived. Foreign money counts in the target's currency:
+  facts at the params' FX rate, money still to come at the forecast's (a scenario's) rate.
 - Offices and platforms bring leads every month, events in the plan bring leads in their
   month (events already held are in the ledger); a share of leads sign after a lag as new
   deals with a heavy-tailed size, a foreign share, a 500强 share (foreign ones on the
@@ -356,24 +358,41 @@ class Engine(LedgerKernels, DealKernels):
         )
         tables["size"] = draws.size_table(d.size_sigma)
 
-        # Money of each ledger project: a share X (drawn) of an amount A (亿元): the planned
-        # in-year inflow, or the total investment when there is no plan. A started project
-        # ends the year at max(X·A, arrived so far); a later one pays X·A/12 a month once started.
-        arrived = self.arrived_cny + self.arrived_usd * fx
-        amount = np.where(self.plan_inflow > 0, self.plan_inflow, self.total)
+        # Money of each ledger project, net of what has arrived this year (facts, at the
+        # params' rate: a scenario's FX moves only the money still to come). With a planned
+        # in-year inflow P: a share X (drawn, `arrival_ratio`) of what is still to come of
+        # the plan, R = max(P - arrived, 0), arrives by December. A started project pays X·R
+        # evenly over the months left; a later one pays at the plan's pace, X·P/12 a month
+        # from its start month, until X·R has come (12·R/P months). Without a plan: a share X
+        # (`unplanned_share`) of the total investment T is the year's amount, less what has
+        # arrived: a started project ends the year at max(X·T, arrived), a later one pays
+        # max(X - arrived/T, 0)·T/12 a month once started.
+        arrived = self.arrived_cny + self.arrived_usd * float(self.params.fx_cny_per_usd)
+        planned = self.plan_inflow > 0
+        remaining = np.maximum(self.plan_inflow - arrived, 0.0)
         started = np.isin(self.stage, ("started", "producing"))
-        scale = np.where(started, amount, amount / 12)
-        floor = np.where(amount > 0, arrived / np.where(amount > 0, amount, 1), 1.0)
+        amount = np.where(planned, self.plan_inflow, self.total)
+        scale = np.where(started, np.where(planned, remaining, self.total), amount / 12)
+        cap = np.where(planned, 12 * remaining / np.where(planned, self.plan_inflow, 1), np.inf)
+        has_total = self.total > 0
+        floor = np.where(
+            planned, 0.0, np.where(has_total, arrived / np.where(has_total, self.total, 1), 1.0)
+        )
         deal_fx = np.array([convert_rate("CNY", self.unit(k), fx) for k in MONEY], np.float32)
-        money_w, floors = {}, {}
+        money_w, floors, caps = {}, {}, {}
         for gi, g in enumerate(self.groups):
             w = np.zeros((len(g.cols), 2), np.float32)
             fo = self.foreign[g.cols]
             w[~fo, 0] = scale[g.cols][~fo] * deal_fx[0]
             w[fo, 1] = scale[g.cols][fo] * deal_fx[1]
             money_w[gi] = w
-            floors[gi] = floor[g.cols].astype(np.float32)
-        setup = _Setup(d, fx, plan, self._sources(d, plan), tables, money_w, floors, scale, deal_fx)
+            fl = floor[g.cols].astype(np.float32)
+            floors[gi] = fl if fl.any() else None
+            months = cap[g.cols].astype(np.float32)
+            caps[gi] = months if g.has_plan and "T" in g.kinds else None
+        setup = _Setup(
+            d, fx, plan, self._sources(d, plan), tables, money_w, floors, caps, scale, deal_fx
+        )
         self._source_arrays(setup)
         setup.sparse = {
             st: float(np.count_nonzero(tables[f"S:{st}"] <= 12)) / draws.Q < SPARSE

@@ -100,8 +100,9 @@ class LedgerKernels:
         w_money = setup.money_w[gi]
         if "money" in need:
             share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"])
-            if "T" not in g.kinds:  # started: the year's share less what arrived, to December
+            if setup.floors[gi] is not None:  # without a plan: less what arrived
                 share = np.maximum(share - setup.floors[gi], 0, out=share)
+            if "T" not in g.kinds:  # started: what is still to come, evenly to December
                 year = share @ w_money
         if hist is not None:
             self._by_month(setup, n, gi, g, (sign, start, produce), share, year, months, out, hist)
@@ -124,6 +125,8 @@ class LedgerKernels:
                 out[:, j, :2] += year * ((m - self.month) / self.future)
             else:
                 paying = np.maximum(m + 1 - start, 0)
+                if setup.caps[gi] is not None:
+                    paying = np.minimum(paying, setup.caps[gi])
                 out[:, j, :2] += (share * paying) @ w_money
         if projects is not None:
             cols = g.cols
@@ -131,7 +134,10 @@ class LedgerKernels:
                 projects["sign"][cols] += np.count_nonzero(sign <= 12, axis=0)
             if start is not None:
                 projects["start"][cols] += np.count_nonzero(start <= 12, axis=0)
-                amount = share * np.maximum(13 - start, 0)
+                paying = np.maximum(13 - start, 0)
+                if setup.caps[gi] is not None:
+                    paying = np.minimum(paying, setup.caps[gi])
+                amount = share * paying
             else:
                 amount = share
             amount = amount * setup.scale[cols].astype(np.float32)
@@ -168,10 +174,12 @@ class LedgerKernels:
             w_money = setup.money_w[gi]
             start = milestones[1]
             assert start is not None
+            cap = setup.caps[gi]
             for cur in (0, 1):
                 cols = np.flatnonzero(w_money[:, cur])
                 if len(cols) and hist.wants(cur):
-                    hist.pay(cur, rows, start[:, cols], share[:, cols] * w_money[cols, cur])
+                    rate = share[:, cols] * w_money[cols, cur]
+                    hist.pay(cur, rows, start[:, cols], rate, None if cap is None else cap[cols])
         if year is not None:  # started: evenly over the months left
             elapsed = (np.array(months) - self.month) / self.future
             for cur in (0, 1):
@@ -208,6 +216,8 @@ class LedgerKernels:
             pr = st + _take(t["P:chain"], code["P"].ravel()[nz])
         if "money" in need:
             share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"].ravel()[nz])
+            if setup.floors[gi] is not None:
+                share = np.maximum(share - setup.floors[gi][cols], 0, out=share)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
 
         def per_trial(values: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -227,18 +237,26 @@ class LedgerKernels:
                     if w.any():
                         hist.count(k, base, x, w)
             if share is not None:
+                cap = setup.caps[gi]
                 for cur in (0, 1):
                     if hist.wants(cur):
-                        hist.pay(cur, base, st, share * setup.money_w[gi][cols, cur])
+                        rate = share * setup.money_w[gi][cols, cur]
+                        hist.pay(cur, base, st, rate, None if cap is None else cap[cols])
             months = ()
+        cap = None if setup.caps[gi] is None else setup.caps[gi][cols]
+
+        def paying(m: int) -> np.ndarray:
+            months = np.maximum(m + 1 - st, 0)
+            return months if cap is None else np.minimum(months, cap)
+
         for j, m in enumerate(months):
             counts = per_trial(s_ <= m, g.full["sign"])
             counts += per_trial(st <= m, g.full["start"])
             counts += per_trial(pr <= m, g.full["produce"])
             out[:, j, 2:] += counts
-            out[:, j, :2] += per_trial(share * np.maximum(m + 1 - st, 0), setup.money_w[gi])
+            out[:, j, :2] += per_trial(share * paying(m), setup.money_w[gi])
         if projects is not None:
-            amount = share * np.maximum(13 - st, 0) * setup.scale[g.cols][cols].astype(np.float32)
+            amount = share * paying(12) * setup.scale[g.cols][cols].astype(np.float32)
             projects["sign"][g.cols] += np.bincount(cols, minlength=k)
             projects["start"][g.cols] += np.bincount(cols, weights=st <= 12, minlength=k)
             projects["money"][g.cols] += np.bincount(cols, weights=amount > 0, minlength=k)
@@ -278,8 +296,25 @@ class _MonthHist:
     def count(self, k: int, rows: np.ndarray, x: np.ndarray, weights: np.ndarray | None = None):
         self.counts[:, self.slot[k], :] += self._hist(rows, x, weights).T
 
-    def pay(self, k: int, rows: np.ndarray, start: np.ndarray, rate: np.ndarray) -> None:
-        self.flows[:, self.slot[k], :] += self._hist(rows, start, rate).T
+    def pay(
+        self,
+        k: int,
+        rows: np.ndarray,
+        start: np.ndarray,
+        rate: np.ndarray,
+        cap: np.ndarray | None = None,
+    ) -> None:
+        """Money flowing at `rate` a month from `start`, for at most `cap` months (K whole
+        and a part f: the flow stops by (1 - f)·rate at start + K and f·rate a month later)."""
+        flows = self.flows[:, self.slot[k], :]
+        flows += self._hist(rows, start, rate).T
+        if cap is None:
+            return
+        whole = np.floor(cap)
+        part = (cap - whole).astype(np.float32)
+        stop = start + whole.astype(np.int32)
+        flows -= self._hist(rows, stop, rate * (1 - part)).T
+        flows -= self._hist(rows, stop + 1, rate * part).T
 
     def add_to(self, out: np.ndarray) -> None:
         """out[trial, month, metric] += cumulative values (the histograms are used up)."""
