@@ -10,7 +10,7 @@ import pytest
 from tests.sim_zones import AS_OF, CERTAIN, make_zone, project
 from workbook.forecast.engine import Engine
 
-SIGNED = {"signed_date": "2020-03-01"}
+SIGNED = {"signed_date": "2020-06-20"}  # waited less than the 1-month lag
 STARTED = {"signed_date": "2019-10-01", "start_date": "2020-02-01"}
 
 

@@ -61,6 +61,54 @@ def month_table(p: float, mean: float, sigma: float, base: int, min_lag: int) ->
     return out
 
 
+def lag_survival(months: float | np.ndarray, mean: float, sigma: float) -> np.ndarray:
+    """P(L > months) for the lag L = mean x a lognormal of mean 1 and log-sd `sigma`."""
+    x = np.asarray(months, dtype=np.float64)
+    if mean <= 0:
+        return np.zeros_like(x)
+    if sigma <= 0:
+        return (x < mean).astype(np.float64)
+    with np.errstate(divide="ignore"):
+        z = (np.log(np.maximum(x, 0) / mean) + sigma * sigma / 2) / sigma
+    return special.ndtr(-z)
+
+
+def p_still_advancing(p: float, mean: float, sigma: float, elapsed: float) -> float:
+    """P(a project ever advances | it has not in `elapsed` months) in a mixture cure model
+    where it ever advances with probability p, after a lag L: p·S(e) / (1 - p + p·S(e))."""
+    s = float(lag_survival(elapsed, mean, sigma))
+    denominator = 1 - p + p * s
+    return p * s / denominator if denominator > 0 else 0.0
+
+
+@lru_cache(maxsize=4096)
+def stuck_table(
+    p: float, mean: float, sigma: float, base: int, min_lag: int, elapsed: float
+) -> np.ndarray:
+    """int8[Q]: `month_table` for a project that has already spent `elapsed` months waiting:
+    it advances with `p_still_advancing`, after the rest of a lag conditioned on exceeding
+    the elapsed months, L - e given L > e (months counted from `base`). `elapsed` 0 gives
+    `month_table` itself.
+
+    Built from the conditional CDF at whole months (the lag only matters in whole months):
+    the codes whose remaining lag is at most k months are those below
+    thr·P(L - e <= k | L > e), the same codes the quantile construction would give."""
+    if elapsed <= 0:
+        return month_table(p, mean, sigma, base, min_lag)
+    thr = threshold(p_still_advancing(p, mean, sigma, elapsed))
+    out = np.full(Q, OUT, dtype=np.int8)
+    span = OUT - base  # months counted; a longer remaining lag lands past December
+    if thr and span > 0:
+        s_e = float(lag_survival(elapsed, mean, sigma))
+        k = np.arange(1, span + 1)
+        cdf = 1 - lag_survival(elapsed + k, mean, sigma) / s_e
+        ends = np.clip(np.floor(cdf * thr + 0.5), 0, thr).astype(np.int64)
+        months = np.minimum(base + np.maximum(k, min_lag), OUT).astype(np.int8)
+        out[: ends[-1]] = np.repeat(months, np.diff(ends, prepend=0))
+    out.setflags(write=False)
+    return out
+
+
 @lru_cache(maxsize=256)
 def share_table(mean: float, concentration: float) -> np.ndarray:
     """float32[Q]: quantiles of Beta(mean·c, (1 − mean)·c); a constant when mean is 0 or 1.

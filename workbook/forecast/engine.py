@@ -14,6 +14,11 @@ The model, month by month after the as-of month (what lands after December does 
   as-of date; a signed one starts with `start_probability`, `months_to_start` later; a started
   one produces with `production_probability`. Lags are lognormal around their means; the
   first milestone still ahead of each project slips by `slip_months`.
+- Time already spent counts (a mixture cure model, what `calibrate` estimates): a signed
+  (started) project that has waited e months since its signing (start) date starts
+  (produces) with p·S(e) / (1 - p + p·S(e)), S the lognormal survival of its lag, after the
+  rest of the lag given it exceeded e. Stages before signing have no entry date: their
+  `months_to_sign` counts from the as-of date.
 - Money arrives, not signatures, net of what has arrived this year: a `arrival_ratio` share
   (Beta) of what is still to come of a project's planned in-year inflow, R = max(plan -
   arrived, 0), arrives by December; a started project pays it evenly over the months left,
@@ -137,6 +142,16 @@ class Engine(LedgerKernels, DealKernels):
         new500 = p["new_500_signing"].fillna(False).astype(bool).to_numpy()
         four = p["four_new"].fillna(False).astype(bool).to_numpy()
         bonus = (flag != "none") & ~counted
+
+        # Months each signed (started) project has waited to start (produce) at the as-of
+        # date, in quarters of a month: the engine conditions its next lag on them.
+        ts = pd.Timestamp(self.as_of)
+        waited = np.zeros(len(p))
+        for stage, col in (("signed", "signed_date"), ("started", "start_date")):
+            days = (ts - p[col]).dt.days.to_numpy(dtype=float, na_value=0.0)
+            here = self.stage == stage
+            waited[here] = np.maximum(days[here], 0) / (365.25 / 12)
+        self.waited = np.round(waited * 4) / 4
 
         # Arrivals already logged this year, up to the as-of month, per project and currency.
         a = self.zone.ledger.arrivals
@@ -393,6 +408,7 @@ class Engine(LedgerKernels, DealKernels):
         setup = _Setup(
             d, fx, plan, self._sources(d, plan), tables, money_w, floors, caps, scale, deal_fx
         )
+        setup.stuck = self._stuck_tables(d, base)
         self._source_arrays(setup)
         setup.sparse = {
             st: float(np.count_nonzero(tables[f"S:{st}"] <= 12)) / draws.Q < SPARSE
@@ -412,6 +428,24 @@ class Engine(LedgerKernels, DealKernels):
             fx,
         )
         return setup
+
+    def _stuck_tables(self, d: Drivers, base: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Per group of signed (started) projects that have waited: the month tables of their
+        start (production) given the months waited, stacked, and each project's offset."""
+        out = {}
+        for gi, g in enumerate(self.groups):
+            if g.stage == "signed":
+                p, mean = d.start_probability, d.months_to_start
+            elif g.stage == "started":
+                p, mean = d.production_probability, d.months_to_production
+            else:
+                continue
+            waited, row = np.unique(self.waited[g.cols], return_inverse=True)
+            if not waited.any():
+                continue  # none has waited: the first-milestone table as it is
+            tables = [draws.stuck_table(p, mean, d.lag_sigma, base, 1, float(e)) for e in waited]
+            out[gi] = (np.concatenate(tables), (row * draws.Q).astype(np.int32))
+        return out
 
     def _sources(self, d: Drivers, plan: pd.DataFrame) -> list[Source]:
         out: list[Source] = []

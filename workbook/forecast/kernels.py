@@ -92,11 +92,11 @@ class LedgerKernels:
                 produce = start + _take(t["P:chain"], code["P"])
         elif g.stage == "signed":
             if need & _STARTED:
-                start = _take(t["T:first"], code["T"])
+                start = _first(setup, gi, t["T:first"], code["T"])
             if "produce" in need:
                 produce = start + _take(t["P:chain"], code["P"])
         elif g.stage == "started" and "produce" in need:
-            produce = _take(t["P:first"], code["P"])
+            produce = _first(setup, gi, t["P:first"], code["P"])
         w_money = setup.money_w[gi]
         if "money" in need:
             share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"])
@@ -261,6 +261,16 @@ class LedgerKernels:
             projects["start"][g.cols] += np.bincount(cols, weights=st <= 12, minlength=k)
             projects["money"][g.cols] += np.bincount(cols, weights=amount > 0, minlength=k)
             projects["amount"][g.cols] += np.bincount(cols, weights=amount, minlength=k)
+
+
+def _first(setup: _Setup, gi: int, table: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """The month of a group's first milestone: one table for all, or each project's own
+    (given the months it has waited) from the stacked tables."""
+    stuck = setup.stuck.get(gi)
+    if stuck is None:
+        return _take(table, code)
+    tables, offset = stuck
+    return _take(tables, code + offset)
 
 
 class _MonthHist:

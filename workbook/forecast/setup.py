@@ -155,6 +155,9 @@ class _Setup:
     src: dict[str, np.ndarray] = field(default_factory=dict)
     deal_key: tuple = ()  # everything new deals depend on
     sparse: dict[str, bool] = field(default_factory=dict)  # stage -> few sign within the year
+    # group index -> (stacked month tables, per-project offsets) for projects that have
+    # waited in their stage (their first milestone conditioned on the months waited)
+    stuck: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def _running_sum(a: np.ndarray) -> np.ndarray:
