@@ -40,7 +40,7 @@ class DealKernels:
         deal], trial-sum matrix). Which slots hold a deal depends only on each source's
         expected number of deals, so the compacted deals are kept per (source, chunk, mean):
         a driver change that keeps the means reuses them."""
-        signature = tuple((s.key, s.expected_signings) for s in setup.sources)
+        signature = (tuple((s.key, s.expected_signings) for s in setup.sources), setup.climate)
         last = self._deals_last.get(span)
         if last is not None and last[0] == signature:
             return last[1]
@@ -49,7 +49,7 @@ class DealKernels:
         trial, src, marks = [], [], []
         for si, s in enumerate(setup.sources):
             for c, n in chunks:
-                t_idx, m = self._source_deals(c, n, s)
+                t_idx, m = self._source_deals(c, n, s, setup)
                 trial.append(t_idx + (c * CHUNK - lo))
                 src.append(np.full(len(t_idx), si, np.intp))
                 marks.append(m)
@@ -66,16 +66,20 @@ class DealKernels:
         self._deals_last[span] = (signature, out)
         return out
 
-    def _source_deals(self, c: int, n: int, s: Source) -> tuple[np.ndarray, np.ndarray]:
+    def _source_deals(
+        self, c: int, n: int, s: Source, setup: _Setup
+    ) -> tuple[np.ndarray, np.ndarray]:
         """One source's deals in one chunk: (trial of each deal, codes[marks, deal]). Trial t
         has `k[t]` deals; the first `room[t]` come from the pool, any more from overflow
         blocks, so a larger mean only ever adds deals to a trial."""
-        key = (s.key, c, s.expected_signings)
+        key = (s.key, c, s.expected_signings, setup.climate)
         hit = self._active.get(key)
         if hit is not None:
             return hit
         u = self._source_u(c, n, s.key)
-        k = draws.poisson_counts(u, s.expected_signings)
+        # The pool's room follows the plain draws (so the pool never changes); the count of
+        # deals follows the trial's climate, any beyond the room from overflow blocks.
+        k = draws.poisson_counts(self.climate_u(c, n, u, setup), s.expected_signings)
         room = draws.poisson_counts(u, s.cap)
         pool = self._source_pool(c, s, room)
         take = np.minimum(k, room)

@@ -142,3 +142,30 @@ def poisson_counts(u: np.ndarray, lam: float) -> np.ndarray:
     k = np.arange(top + 1)
     cdf = special.pdtr(k, lam)
     return np.searchsorted(cdf, u, side="right")
+
+
+# The climate of a trial (engine `shared_shock`, `driver_spread`) moves every code of the
+# trial: the code's normal score x becomes a·x + shift, a = 1/sqrt(1 + shock²) and shift =
+# a·shock·z + spread·ζ (z the trial's climate, ζ its own shift of one family of drivers).
+# Shifts are rounded to a grid of CLIMATE_LEVELS steps of CLIMATE_STEP.
+CLIMATE_STEP = 0.05
+CLIMATE_LEVELS = 241
+CLIMATE_MID = CLIMATE_LEVELS // 2
+
+
+@lru_cache(maxsize=8)
+def climate_remap(scale: float) -> np.ndarray:
+    """uint16[CLIMATE_LEVELS·Q]: code q at shift level l -> the code of Φ(scale·x_q + shift_l).
+    With scale 1 the middle level is the identity."""
+    x = special.ndtri(_MID)
+    shifts = (np.arange(CLIMATE_LEVELS) - CLIMATE_MID) * CLIMATE_STEP
+    u = special.ndtr(scale * x[None, :] + shifts[:, None])
+    out = np.minimum(np.floor(u * Q), Q - 1).astype(np.uint16).ravel()
+    out.setflags(write=False)
+    return out
+
+
+def climate_level(shift: np.ndarray) -> np.ndarray:
+    """int32 offsets into `climate_remap` of per-trial shifts (clipped to the grid)."""
+    level = np.clip(np.rint(shift / CLIMATE_STEP) + CLIMATE_MID, 0, CLIMATE_LEVELS - 1)
+    return level.astype(np.int32) * Q

@@ -49,18 +49,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from workbook.forecast import draws
 from workbook.forecast.deals import DealKernels
 from workbook.forecast.kernels import LedgerKernels
 from workbook.forecast.setup import (
     _C,
+    _CLIMATE,
     _DEAL_MARKS,
     _EXTRA,
     _KIND_OF_STAGE,
     _PROJECTS,
     BLOCK,
     CHUNK,
+    CLIMATE_KINDS,
     COUNTS,
     EXTRA_SLOTS,
     KEYS,
@@ -409,6 +412,8 @@ class Engine(LedgerKernels, DealKernels):
             d, fx, plan, self._sources(d, plan), tables, money_w, floors, caps, scale, deal_fx
         )
         setup.stuck = self._stuck_tables(d, base)
+        if d.shared_shock > 0 or d.driver_spread > 0:
+            setup.climate = (float(d.shared_shock), float(d.driver_spread))
         self._source_arrays(setup)
         setup.sparse = {
             st: float(np.count_nonzero(tables[f"S:{st}"] <= 12)) / draws.Q < SPARSE
@@ -426,6 +431,7 @@ class Engine(LedgerKernels, DealKernels):
             d.months_to_production,
             d.unplanned_share,
             fx,
+            setup.climate,
         )
         return setup
 
@@ -550,15 +556,55 @@ class Engine(LedgerKernels, DealKernels):
             self._cache_bytes += arr.nbytes
         return arr
 
-    def _group_codes(self, c: int, n: int, g: _Group) -> list[np.ndarray]:
+    def _group_codes(
+        self, c: int, n: int, g: _Group, climate: tuple[float, float] | None = None
+    ) -> list[np.ndarray]:
+        """A group's codes in one chunk, one array per kind; under a climate, each trial's
+        codes moved by its shifts (kept instead of the plain codes)."""
         out = []
-        for i in range(len(g.kinds)):
+        for i, kind in enumerate(g.kinds):
             key = (_PROJECTS, *g.key, c, i)
             shape = (n, len(g.cols))
-            out.append(
-                self._draw(key, lambda k=key, s=shape: draws.codes(draws.stream(self.seed, *k), s))
-            )
+
+            def plain(k: tuple = key, s: tuple = shape) -> np.ndarray:
+                hit = self._cache.get(k)
+                return hit if hit is not None else draws.codes(draws.stream(self.seed, *k), s)
+
+            if climate is None:
+                out.append(self._draw(key, plain))
+                continue
+
+            def moved(kind: str = kind, plain=plain) -> np.ndarray:  # type: ignore[no-untyped-def]
+                remap = draws.climate_remap(1 / math.sqrt(1 + climate[0] ** 2))
+                offset = draws.climate_level(self._climate_shift(c, n, kind, climate))
+                return np.take(remap, plain() + offset[:, None], mode="clip")
+
+            out.append(self._draw((*key, "climate", climate), moved))
         return out
+
+    def _climate_shift(self, c: int, n: int, kind: str, climate: tuple[float, float]) -> np.ndarray:
+        """Per trial of a chunk: the shift of a family's normal scores, a·shock·z + spread·ζ
+        (z the trial's climate, shared by every family; ζ the family's own)."""
+        key = (_CLIMATE, c)
+        z = self._draw(
+            key,
+            lambda: special.ndtri(
+                draws.stream(self.seed, *key).random((n, 1 + len(CLIMATE_KINDS)))
+            ),
+        )
+        shock, spread = climate
+        a = 1 / math.sqrt(1 + shock * shock)
+        j = 1 + list(CLIMATE_KINDS).index(kind)
+        return a * shock * CLIMATE_KINDS[kind] * z[:, 0] + spread * z[:, j]
+
+    def climate_u(self, c: int, n: int, u: np.ndarray, setup: _Setup) -> np.ndarray:
+        """Uniforms of new deals' counts (one per trial) moved by each trial's climate."""
+        if setup.climate is None:
+            return u
+        shock = setup.climate[0]
+        shift = self._climate_shift(c, n, "N", setup.climate)
+        x = special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+        return special.ndtr(x / math.sqrt(1 + shock * shock) + shift)
 
     def _source_u(self, c: int, n: int, key: tuple[int, ...]) -> np.ndarray:
         full = (*key, c, 0)

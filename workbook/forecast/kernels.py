@@ -78,7 +78,7 @@ class LedgerKernels:
         if not need:
             return
         t = setup.tables
-        codes = self._group_codes(c, n, g)
+        codes = self._group_codes(c, n, g, setup.climate)
         code = dict(zip(g.kinds, codes, strict=True))
         sign = start = produce = share = year = None
         if g.stage in PRE_SIGN:

@@ -39,7 +39,10 @@ _C = {name: i for i, name in enumerate(COUNTS)}
 _EVERYTHING = frozenset({"sign", "start", "produce", "money"})
 _STARTED = frozenset({"start", "produce", "money"})  # what needs the start month
 # Stream families (first element of every draw key).
-_PROJECTS, _CHANNEL, _EVENT, _EXTRA = 1, 2, 3, 4
+_PROJECTS, _CHANNEL, _EVENT, _EXTRA, _CLIMATE = 1, 2, 3, 4, 5
+# Families of draws a trial's climate moves, and the way a good climate moves their codes
+# (down for a milestone: sooner and more likely; up for a share or a count of new deals).
+CLIMATE_KINDS = {"S": -1.0, "T": -1.0, "P": -1.0, "R": 1.0, "N": 1.0}
 EXTRA_SLOTS = 20  # goal seek: extra signed capital is spread over this many signed projects
 
 
@@ -158,6 +161,7 @@ class _Setup:
     # group index -> (stacked month tables, per-project offsets) for projects that have
     # waited in their stage (their first milestone conditioned on the months waited)
     stuck: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    climate: tuple[float, float] | None = None  # (shared_shock, driver_spread); None: off
 
 
 def _running_sum(a: np.ndarray) -> np.ndarray:
