@@ -77,7 +77,7 @@ def test_shared_shock_is_mean_preserving_for_any_probability(tmp_path):
     """P(start) 0.8, a strong shock: one project still starts in 80% of trials."""
     engine = _engine(tmp_path, p=0.8, shared_shock=1.0, driver_spread=0)
     assert _starts(engine).mean() / N == pytest.approx(0.8, abs=0.006)
-    remap = draws.climate_remap(1 / math.sqrt(2.0))
+    remap = draws.climate_remap(1 / math.sqrt(2.0))  # every level
     levels = (np.arange(draws.CLIMATE_LEVELS) - draws.CLIMATE_MID) * draws.CLIMATE_STEP
     weights = stats.norm.pdf(levels, scale=1 / math.sqrt(2.0))
     below = (remap.reshape(draws.CLIMATE_LEVELS, -1) < draws.threshold(0.8)).mean(axis=1)

@@ -151,18 +151,31 @@ def poisson_counts(u: np.ndarray, lam: float) -> np.ndarray:
 CLIMATE_STEP = 0.05
 CLIMATE_LEVELS = 241
 CLIMATE_MID = CLIMATE_LEVELS // 2
+_NDTR_X = np.linspace(-12.0, 12.0, 1 << 17)
+_NDTR_Y = special.ndtr(_NDTR_X)
 
 
-@lru_cache(maxsize=8)
-def climate_remap(scale: float) -> np.ndarray:
+_REMAPS: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def climate_remap(scale: float, levels: np.ndarray | None = None) -> np.ndarray:
     """uint16[CLIMATE_LEVELS·Q]: code q at shift level l -> the code of Φ(scale·x_q + shift_l).
-    With scale 1 the middle level is the identity."""
-    x = special.ndtri(_MID)
-    shifts = (np.arange(CLIMATE_LEVELS) - CLIMATE_MID) * CLIMATE_STEP
-    u = special.ndtr(scale * x[None, :] + shifts[:, None])
-    out = np.minimum(np.floor(u * Q), Q - 1).astype(np.uint16).ravel()
-    out.setflags(write=False)
-    return out
+    With scale 1 the middle level is the identity. Only the rows of `levels` (None: all) are
+    sure to be filled; rows are built on first use and kept."""
+    table, built = _REMAPS.get(scale) or _REMAPS.setdefault(
+        scale, (np.zeros(CLIMATE_LEVELS * Q, np.uint16), np.zeros(CLIMATE_LEVELS, bool))
+    )
+    wanted = np.arange(CLIMATE_LEVELS) if levels is None else np.unique(levels)
+    x = None
+    for level in wanted[~built[wanted]]:
+        if x is None:
+            x = scale * special.ndtri(_MID)
+        u = np.interp(x + (level - CLIMATE_MID) * CLIMATE_STEP, _NDTR_X, _NDTR_Y)
+        row = table[level * Q : (level + 1) * Q]
+        np.minimum(np.floor(u * Q), Q - 1, out=u)
+        row[:] = u
+        built[level] = True
+    return table
 
 
 def climate_level(shift: np.ndarray) -> np.ndarray:

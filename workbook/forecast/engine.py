@@ -575,9 +575,16 @@ class Engine(LedgerKernels, DealKernels):
                 continue
 
             def moved(kind: str = kind, plain=plain) -> np.ndarray:  # type: ignore[no-untyped-def]
-                remap = draws.climate_remap(1 / math.sqrt(1 + climate[0] ** 2))
                 offset = draws.climate_level(self._climate_shift(c, n, kind, climate))
-                return np.take(remap, plain() + offset[:, None], mode="clip")
+                scale = 1 / math.sqrt(1 + climate[0] ** 2)
+                remap = draws.climate_remap(scale, offset // draws.Q)
+                # Trials in order of their level, so each level's row of the remap stays in
+                # cache while its trials are read; then back in trial order.
+                order = np.argsort(offset, kind="stable")
+                codes = np.take(remap, plain()[order] + offset[order, None], mode="clip")
+                out = np.empty_like(codes)
+                out[order] = codes
+                return out
 
             out.append(self._draw((*key, "climate", climate), moved))
         return out

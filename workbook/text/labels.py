@@ -918,8 +918,32 @@ CALIBRATION_EN = {
     "no_dates": "the ledger has no dates before signing: prior kept",
     "yaml": "A drivers block to paste into the params file:",
 }
+# Why a forecast says what it says (workbook.forecast.explain): one line per target.
+WHY_ZH = {
+    "facts": "已完成{facts}",
+    "stage": "{stage}阶段{n}个项目预计贡献约{x}",
+    "other": "其他在途项目约{x}",
+    "deals": "新引进项目约{x}",
+    "result": "P50 {p50}（目标{target}）",
+    "facts_part": "截至评估日",
+    "offices": "驻外招商机构新项目",
+    "platforms": "合作平台新项目",
+    "events": "招商活动新项目",
+}
+WHY_EN = {
+    "facts": "{facts} so far",
+    "stage": "{n} {stage} projects may add ~{x}",
+    "other": "other pipeline ~{x}",
+    "deals": "new deals ~{x}",
+    "result": "P50 {p50} of {target}",
+    "facts_part": "to date",
+    "offices": "new deals from offices",
+    "platforms": "new deals from platforms",
+    "events": "new deals from events",
+}
 _TABLES.update(
     {
+        "why": (WHY_EN, WHY_ZH),
         "forecast": (FORECAST_EN, FORECAST_ZH),
         "driver": (DRIVER_EN, DRIVER_ZH),
         "calibration": (CALIBRATION_EN, CALIBRATION_ZH),
