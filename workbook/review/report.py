@@ -62,6 +62,8 @@ class Review:
     next_quarter: NextQuarter
     last_arrival: dt.date | None
     timings: dict[str, float] = field(default_factory=dict)
+    # Per target: why the forecast says what it says, one line (workbook.forecast.explain).
+    why: dict[str, str] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -302,6 +304,7 @@ def build_review(rp: ReviewParams) -> Review:
 
     engine, fc = _timed(timings, "forecast", lambda: _forecast(zone, rp))
     headline = sec.headline(p, ledger, as_of, fc.targets)
+    why = _timed(timings, "why", lambda: _why(fc, rp.lang))
     fans = fc.fans(sec.money_metrics(p))  # their months in one pass
     burnups = {m: sec.burnup(p, ledger, as_of, m, fan) for m, fan in fans.items()}
 
@@ -330,7 +333,14 @@ def build_review(rp: ReviewParams) -> Review:
         next_quarter=next_quarter,
         last_arrival=last,
         timings=timings,
+        why=why,
     )
+
+
+def _why(fc: Any, lang: str) -> dict[str, str]:
+    from workbook.forecast.explain import why
+
+    return {m: why(fc, m, lang) for m in fc.metrics}
 
 
 def _forecast(zone: Zone, rp: ReviewParams) -> tuple[Any, Any]:
