@@ -123,7 +123,7 @@ def why(fc: Forecast, metric: str, lang: str | None = None) -> str:
     pieces = [label("why", "facts", lang).format(facts=_num(parts["facts"], count))]
     if stage_parts:
         top = max(stage_parts, key=lambda s: stage_parts[s])
-        if stage_parts[top] > 0:
+        if stage_parts[top] >= 0.05:
             pieces.append(
                 label("why", "stage", lang).format(
                     stage=label("stage", top, lang),
