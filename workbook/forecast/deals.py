@@ -18,6 +18,7 @@ from workbook.forecast.setup import (
     _M,
     BLOCK,
     CHUNK,
+    DEAL_PARTS,
     DEAL_SPAN,
     KEYS,
     Source,
@@ -105,19 +106,30 @@ class DealKernels:
         months: tuple[int, ...],
         sources: dict[str, np.ndarray] | None,
         keys: tuple[int, ...],
+        parts: dict[str, np.ndarray] | None = None,
     ) -> np.ndarray:
         """What new deals add to the metrics at positions `keys` of KEYS: (trials, len(months),
         len(keys)). Kept for the last deal drivers of each (`months`, `keys`): a change to
-        ledger-only drivers does not redo it."""
+        ledger-only drivers does not redo it. Fills `parts` with the sum over trials at the
+        last month from each kind of source (DEAL_PARTS): the total, split in the shares the
+        deals themselves give (so the parts add up to the total)."""
         last = self._deal_result.get((months, keys))
         if sources is None and last is not None and last[0] == setup.deal_key:
-            return last[1]
-        out = np.zeros((self.trials, len(months), len(keys)))
-        for span, chunks in enumerate(self._spans()):
-            lo = chunks[0][0] * CHUNK
-            hi = lo + sum(n for _, n in chunks)
-            self._deal_kernel(setup, span, months, out[lo:hi], sources, keys)
-        self._deal_result[(months, keys)] = (setup.deal_key, out)
+            out, split = last[1], last[2]
+        else:
+            out = np.zeros((self.trials, len(months), len(keys)))
+            split = np.zeros((len(DEAL_PARTS), len(keys)))
+            for span, chunks in enumerate(self._spans()):
+                lo = chunks[0][0] * CHUNK
+                hi = lo + sum(n for _, n in chunks)
+                self._deal_kernel(setup, span, months, out[lo:hi], sources, keys, split)
+            self._deal_result[(months, keys)] = (setup.deal_key, out, split)
+        if parts is not None:
+            total = out[:, -1, :].sum(axis=0)
+            weight = split.sum(axis=0)
+            share = np.divide(split, weight, out=np.zeros_like(split), where=weight != 0)
+            for name, row in zip(DEAL_PARTS, share, strict=True):
+                parts[name] = row * total
         return out
 
     def _deal_kernel(
@@ -128,6 +140,7 @@ class DealKernels:
         out: np.ndarray,
         sources: dict[str, np.ndarray] | None,
         keys: tuple[int, ...],
+        split: np.ndarray | None = None,
     ) -> None:
         trial, src, code, agg = self._deals(setup, span)
         if not len(trial):
@@ -191,6 +204,10 @@ class DealKernels:
                 if "four_new" in col:
                     col["four_new"][:] = started & four
             out[:, j, :] += agg @ v.T
+        if split is not None:  # the last month's values, by kind of source
+            kind = setup.src["part"][src]
+            for r in range(len(keys)):
+                split[:, r] += np.bincount(kind, weights=v[r], minlength=len(DEAL_PARTS))
         if sources is not None:
             ns = len(setup.sources)
             paid = rate * np.maximum(13 - start, 0)

@@ -288,7 +288,7 @@ class Engine(LedgerKernels, DealKernels):
 
         drivers = drivers if drivers is not None else self.params.drivers
         setup = self._setup(drivers, self.resolve_plan(plan))
-        future = self._run(setup, months=(12,))[:, 0, :]
+        future = self._run(setup, months=(12,), parts=setup.parts)[:, 0, :]
         return Forecast(self, setup, future, scenario=scenario)
 
     def forecast_scenario(self, name: str) -> Forecast:
@@ -537,7 +537,14 @@ class Engine(LedgerKernels, DealKernels):
             "size": np.array([s.size_median for s in srcs], np.float32),
             "foreign": np.array([draws.threshold(s.foreign_share) for s in srcs], np.int32),
             "is500": np.array([draws.threshold(s.share_500) for s in srcs], np.int32),
+            "part": np.array([self._deal_part_of(s) for s in srcs], np.intp),
         }
+
+    def _deal_part_of(self, s: Source) -> int:
+        """Which of DEAL_PARTS a source of new deals is (offices, platforms, events)."""
+        if s.kind == "event":
+            return 2
+        return 0 if any(c.id == s.name for c in self.params.offices) else 1
 
     # ---- draws ---------------------------------------------------------------------------
 

@@ -34,11 +34,14 @@ class LedgerKernels:
         projects: dict[str, np.ndarray] | None = None,
         sources: dict[str, np.ndarray] | None = None,
         keys: tuple[int, ...] | None = None,
+        parts: dict[str, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Future value (on top of facts) at the end of each of `months` of every metric, or of
         the metrics at positions `keys` of KEYS only: (trials, len(months), len(keys)). Fills
-        per-project and per-source sums if given. A metric's values do not depend on which
-        other metrics are asked for."""
+        per-project and per-source sums if given, and `parts` (every metric, months given one
+        by one): the sum over trials at the last month of what each stage's ledger projects
+        ("stage:<stage>") and each kind of source of new deals ("offices", "platforms",
+        "events") add. A metric's values do not depend on which other metrics are asked for."""
         keys = tuple(range(len(KEYS))) if keys is None else tuple(keys)
         out = np.zeros((self.trials, len(months), len(keys)))
         if self.future <= 0:
@@ -48,15 +51,20 @@ class LedgerKernels:
             # Month by month, products give every metric at once (and a product's sums may
             # depend on the columns it holds): take the metrics asked for from all of them.
             return self._run(setup, months, projects, sources)[:, :, list(keys)]
+        assert parts is None or not by_month
         for c, n in self._chunks():
             lo = c * CHUNK
             part = out[lo : lo + n]
             hist = _MonthHist(n, months, keys) if by_month else None
             for gi, g in enumerate(self.groups):
+                before = None if parts is None else part[:, -1, :].sum(axis=0)
                 self._group_kernel(setup, c, n, gi, g, months, part, projects, hist)
+                if parts is not None:
+                    added = part[:, -1, :].sum(axis=0) - before
+                    parts[f"stage:{g.stage}"] = parts.get(f"stage:{g.stage}", 0) + added
             if hist is not None:
                 hist.add_to(part)
-        out += self._deal_part(setup, months, sources, keys)
+        out += self._deal_part(setup, months, sources, keys, parts)
         return out
 
     def _group_kernel(

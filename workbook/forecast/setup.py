@@ -43,6 +43,7 @@ _PROJECTS, _CHANNEL, _EVENT, _EXTRA, _CLIMATE = 1, 2, 3, 4, 5
 # Families of draws a trial's climate moves, and the way a good climate moves their codes
 # (down for a milestone: sooner and more likely; up for a share or a count of new deals).
 CLIMATE_KINDS = {"S": -1.0, "T": -1.0, "P": -1.0, "R": 1.0, "N": 1.0}
+DEAL_PARTS = ("offices", "platforms", "events")  # kinds of sources of new deals
 EXTRA_SLOTS = 20  # goal seek: extra signed capital is spread over this many signed projects
 
 
@@ -162,6 +163,8 @@ class _Setup:
     # waited in their stage (their first milestone conditioned on the months waited)
     stuck: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     climate: tuple[float, float] | None = None  # (shared_shock, driver_spread); None: off
+    # The forecast's sums over trials at December, by part (workbook.forecast.explain)
+    parts: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _running_sum(a: np.ndarray) -> np.ndarray:
