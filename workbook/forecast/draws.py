@@ -81,7 +81,7 @@ def p_still_advancing(p: float, mean: float, sigma: float, elapsed: float) -> fl
     return p * s / denominator if denominator > 0 else 0.0
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # 32 KB each: a few dozen waits x a few driver values
 def stuck_table(
     p: float, mean: float, sigma: float, base: int, min_lag: int, elapsed: float
 ) -> np.ndarray:
@@ -162,9 +162,11 @@ def climate_remap(scale: float, levels: np.ndarray | None = None) -> np.ndarray:
     """uint16[CLIMATE_LEVELS·Q]: code q at shift level l -> the code of Φ(scale·x_q + shift_l).
     With scale 1 the middle level is the identity. Only the rows of `levels` (None: all) are
     sure to be filled; rows are built on first use and kept."""
-    table, built = _REMAPS.get(scale) or _REMAPS.setdefault(
-        scale, (np.zeros(CLIMATE_LEVELS * Q, np.uint16), np.zeros(CLIMATE_LEVELS, bool))
-    )
+    if scale not in _REMAPS:
+        while len(_REMAPS) >= 4:  # a few shock values at once (16 MB each when full)
+            _REMAPS.pop(next(iter(_REMAPS)))
+        _REMAPS[scale] = (np.zeros(CLIMATE_LEVELS * Q, np.uint16), np.zeros(CLIMATE_LEVELS, bool))
+    table, built = _REMAPS[scale]
     wanted = np.arange(CLIMATE_LEVELS) if levels is None else np.unique(levels)
     x = None
     for level in wanted[~built[wanted]]:
