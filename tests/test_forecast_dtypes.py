@@ -114,3 +114,16 @@ def test_no_arrivals_file_rows(tmp_path):
     zone = load_zone(params)
     facts = actuals(zone.params, zone.ledger, pd.Timestamp("2020-06-30").date())
     assert facts["domestic_capital"] == 0.0 and facts["foreign_capital"] == 0.0
+
+
+def test_projects_frame_dtypes_do_not_depend_on_what_the_cells_hold(tmp_path):
+    """Text columns that are empty in every row (no 投资方, no 专班) are objects like full ones."""
+    params = _zone(tmp_path, [DOMESTIC, FOREIGN], [], BOTH)
+    zone = load_zone(params)
+    p = zone.ledger.projects
+    for col in ("project_id", "name", "investor", "team", "capital_type", "four_new"):
+        assert p[col].dtype == object, col
+    assert p["investor"].isna().all() and p["row"].dtype == "int64"
+    assert p["total_investment"].dtype == "float64" and str(p["signed_date"].dtype).startswith(
+        "datetime64"
+    )

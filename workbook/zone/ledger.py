@@ -116,6 +116,7 @@ ARRIVALS_SCHEMA: tuple[Column, ...] = (
 )
 
 PROJECT_COLUMNS = [c.name for c in LEDGER_SCHEMA] + ["row"]
+PROJECT_TEXT = tuple(c.name for c in LEDGER_SCHEMA if c.parse is parse_text)
 ARRIVAL_COLUMNS = ["project_id", "month", "amount", "currency", "row"]
 # The arrivals frame's dtypes, whatever it holds (also when empty): pandas 3 would otherwise
 # infer `str` for an empty column, and arithmetic on it fails far from here.
@@ -204,7 +205,11 @@ def _check_projects(table: Table) -> None:
 
 def _projects_frame(table: Table) -> pd.DataFrame:
     df = pd.DataFrame(table.rows, columns=[c.name for c in LEDGER_SCHEMA])
-    df["row"] = table.row_numbers
+    df["row"] = pd.Series(table.row_numbers, dtype="int64", index=df.index)
+    # Text and flags as objects whatever they hold (pandas 3 infers `str` for text and would
+    # make an empty column one): the same dtypes for a full ledger and an empty one.
+    for col in (*PROJECT_TEXT, "capital_type", "list_flag", "new_500_signing", "four_new"):
+        df[col] = pd.Series(df[col].to_numpy(dtype=object), dtype=object, index=df.index)
     for col in ("signed_date", "start_date", "production_date", "milestone_date"):
         df[col] = pd.to_datetime(df[col])
     for col in ("total_investment", "planned_inflow"):
