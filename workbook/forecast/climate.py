@@ -60,6 +60,37 @@ class ClimateDraws:
             out.append(self._draw((*key, "climate", climate), moved))
         return out
 
+    def _sparse_moved(
+        self, c: int, n: int, g: _Group, climate: tuple[float, float], table: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """For a stage where few sign: the flat positions of the (trial, project) pairs whose
+        moved signing code signs by December, and every kind's moved codes at those pairs
+        only; what `_group_codes` gives, read at those pairs, without moving every code. A
+        month table's codes that land by December are a prefix [0, c12), and a trial's remap
+        is monotone, so a pair signs iff its plain code is below its trial's threshold."""
+        plain = {}
+        for i, kind in enumerate(g.kinds):
+            key = (_PROJECTS, *g.key, c, i)
+            shape = (n, len(g.cols))
+            plain[kind] = self._draw(
+                key, lambda k=key, s=shape: draws.codes(draws.stream(self.seed, *k), s)
+            )
+        scale = 1 / math.sqrt(1 + climate[0] ** 2)
+        offsets = {
+            kind: draws.climate_level(self._climate_shift(c, n, kind, climate)) for kind in g.kinds
+        }
+        remap = draws.climate_remap(scale, np.concatenate(list(offsets.values())) // draws.Q)
+        c12 = int(np.count_nonzero(table <= 12))
+        levels, which = np.unique(offsets["S"], return_inverse=True)
+        below = np.array([np.searchsorted(remap[o : o + draws.Q], c12) for o in levels])
+        nz = np.flatnonzero(plain["S"] < below[which].astype(np.int32)[:, None])
+        rows = nz // len(g.cols)
+        moved = {
+            kind: np.take(remap, offsets[kind][rows] + plain[kind].ravel()[nz], mode="clip")
+            for kind in g.kinds
+        }
+        return nz, moved
+
     def _climate_shift(self, c: int, n: int, kind: str, climate: tuple[float, float]) -> np.ndarray:
         """Per trial of a chunk: the shift of a family's normal scores, a·shock·z + spread·ζ
         (z the trial's climate, shared by every family; ζ the family's own)."""

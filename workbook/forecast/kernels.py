@@ -86,6 +86,13 @@ class LedgerKernels:
         if not need:
             return
         t = setup.tables
+        if g.stage in PRE_SIGN and setup.sparse[g.stage] and setup.climate is not None:
+            # Few sign: find the pairs that do on the plain codes, move only theirs.
+            table = t[f"S:{g.stage}"]
+            nz, moved = self._sparse_moved(c, n, g, setup.climate, table)
+            sign = _take(table, moved["S"])
+            self._sparse_kernel(setup, n, gi, g, moved, sign, months, out, projects, hist, nz)
+            return
         codes = self._group_codes(c, n, g, setup.climate)
         code = dict(zip(g.kinds, codes, strict=True))
         sign = start = produce = share = year = None
@@ -206,24 +213,36 @@ class LedgerKernels:
         out: np.ndarray,
         projects: dict[str, np.ndarray] | None,
         hist: _MonthHist | None = None,
+        nz: np.ndarray | None = None,
     ) -> None:
         """A stage before signing where few trials sign within the year (leads, contacts):
         only the (trial, project) pairs that sign by December go on, summed per trial by a
         sparse product. Same draws, same result as the dense path. For a fan (`hist`), only
-        what the metrics it holds need."""
+        what the metrics it holds need. With `nz` (the flat positions of the pairs that
+        sign), `code` and `sign` hold those pairs' values only."""
         t = setup.tables
         need = _EVERYTHING if hist is None else hist.needs(g)
         k = len(g.cols)
-        nz = np.flatnonzero(sign <= 12)
+        if nz is None:
+            nz = np.flatnonzero(sign <= 12)
+            s_ = sign.ravel()[nz]
+
+            def at(kind: str) -> np.ndarray:
+                return code[kind].ravel()[nz]
+        else:
+            s_ = sign
+
+            def at(kind: str) -> np.ndarray:
+                return code[kind]
+
         rows, cols = np.divmod(nz, k)
-        s_ = sign.ravel()[nz]
         st = pr = share = None
         if need & _STARTED:
-            st = s_ + _take(t["T:chain"], code["T"].ravel()[nz])
+            st = s_ + _take(t["T:chain"], at("T"))
         if "produce" in need:
-            pr = st + _take(t["P:chain"], code["P"].ravel()[nz])
+            pr = st + _take(t["P:chain"], at("P"))
         if "money" in need:
-            share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"].ravel()[nz])
+            share = _take(t["R:plan"] if g.has_plan else t["R:none"], at("R"))
             if setup.floors[gi] is not None:
                 share = np.maximum(share - setup.floors[gi][cols], 0, out=share)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
