@@ -17,7 +17,7 @@ import pandas as pd
 from workbook.forecast.engine import Engine
 from workbook.text.labels import STAGES
 from workbook.zone.events import EVENT_COLUMNS
-from workbook.zone.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger
+from workbook.zone.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger, arrivals_frame
 from workbook.zone.loader import Zone, load_zone
 from workbook.zone.params import parse_params
 
@@ -124,11 +124,7 @@ def make_zone(
         p[col] = p[col].astype(float)
     p["stage"] = pd.Categorical(p["stage"], categories=list(STAGES), ordered=True)
     p["row"] = range(2, len(p) + 2)
-    a = pd.DataFrame(list(arrivals), columns=["project_id", "month", "amount", "currency"])
-    a["currency"] = a["currency"].astype(object).fillna("CNY")
-    a["month"] = pd.to_datetime(a["month"])
-    a["amount"] = a["amount"].astype(float)
-    a["row"] = range(2, len(a) + 2)
+    a = arrivals_frame([{"currency": "CNY", **r, "row": i + 2} for i, r in enumerate(arrivals)])
     ledger = Ledger(
         p[PROJECT_COLUMNS],
         a[ARRIVAL_COLUMNS],

@@ -239,3 +239,27 @@ def test_snapshots_are_found_beside_the_ledger(tmp_path):
         quarter_range("2020Q3-2020Q1")
     with pytest.raises(InputError, match="quarter must look like 2020Q2"):
         quarter_range("2020-03")
+
+
+def test_calibration_keeps_the_params_spread_and_shock(tmp_path):
+    """driver_spread and shared_shock are not estimated from dates: the calibrated drivers keep
+    the params' values and the drivers block to paste leaves them out (the params' own stay)."""
+    projects = [
+        project("S", "started", signed_date="2019-01-01", start_date="2019-04-01"),
+        project("T", "started", signed_date="2019-03-01", start_date="2019-09-01"),
+        project(
+            "U",
+            "producing",
+            signed_date="2018-05-01",
+            start_date="2018-08-01",
+            production_date="2019-08-01",
+        ),
+        project("N", "signed", signed_date="2019-02-01"),
+    ]
+    drivers = {"driver_spread": 0.25, "shared_shock": 0.5}
+    cal = calibrate(make_zone(tmp_path, projects, drivers=drivers), AS_OF)
+    assert (cal.drivers.driver_spread, cal.drivers.shared_shock) == (0.25, 0.5)
+    assert cal.table.set_index("driver").loc["start_probability", "n"] > 0
+    block = cal.to_yaml()
+    assert "start_probability" in block
+    assert "driver_spread" not in block and "shared_shock" not in block

@@ -95,8 +95,9 @@ def _zone(tmp_path, **kw):
         project("B", "intent", sector="生物医药", total_investment=8.0),
         project("C", "intent", sector="纺织", total_investment=15.0),
         project("D", "intent", sector="新材料", total_investment=11.0, region="江苏"),
-        # signed this year already: counted as a fact, not again
-        project("E", "signed", sector="生物医药", total_investment=20.0, signed_date="2020-03-01"),
+        # signed this year already: counted as a fact, not again; signed ten days before the
+        # as-of date, so it has not yet outwaited its 1-month lag to start (time in stage)
+        project("E", "signed", sector="生物医药", total_investment=20.0, signed_date="2020-06-20"),
         project("F", "lead", sector="生物医药", total_investment=50.0),  # never signs
     ]
     metrics = {
@@ -123,7 +124,7 @@ def test_ledger_projects_are_filtered_exactly(tmp_path):
     assert fc.facts["bio10"] == 1
     assert (fc.year_end("bio10") == 3).all()
     assert fc.targets.at["bio10", "p_attain"] == 1.0
-    # bio_start: E starts (signed stage, 1 month), A and B start after signing: 3 of them
+    # bio_start: E starts in July (signed stage, 1 month), A and B after signing: 3 of them
     assert (fc.year_end("bio_start") == 3).all()
     assert fc.targets.at["bio10", "label"] == "生物医药10亿元以上"
 

@@ -69,7 +69,7 @@ def test_compare_sensitivity_goalseek_calibrate_print(capsys):
     rc, out, _ = run(capsys, "sensitivity", SAMPLE, *FAST, "--top", "4")
     assert rc == 0 and "年度计划到位完成比例" in out and "摆幅" in out
     rc, out, _ = run(
-        capsys, "goalseek", SAMPLE, *FAST, "--metric", "domestic_capital", "--probability", "0.9"
+        capsys, "goalseek", SAMPLE, *FAST, "--metric", "foreign_capital", "--probability", "0.9"
     )
     assert rc == 0 and "需在2020-06-30后新增签约资金约" in out
     rc, out, _ = run(

@@ -137,6 +137,19 @@ def test_html_has_no_code_cells_and_no_external_reference(run):
     assert page.count('class="wb-chart"') >= 7
 
 
+def test_first_section_says_why_each_forecast_is_what_it_is(run):
+    """One line per target in the first section: facts, pipeline, new deals, P50 of target."""
+    page = (run.run_dir / "review.html").read_text(encoding="utf-8")
+    lines = re.findall(r'<p class="wb-why">([^<]*)</p>', page)
+    assert len(lines) == 12  # the ten built-ins and the zone's two own targets
+    assert any(line.startswith("长三角内资到位：已完成") for line in lines)
+    assert any(line.startswith("十强产业10亿元以上项目：已完成") for line in lines)
+    starts = next(line for line in lines if line.startswith("新开工项目："))
+    assert starts.startswith("新开工项目：已完成33；") and starts.endswith("（目标60）")
+    assert "新引进项目约" in starts and " → P50 " in starts
+    assert page.index("wb-why") < page.index("二、资金到位累计进度与全年预测")
+
+
 @pytest.mark.browser
 def test_offline_browser_draws_every_chart(run):
     shot = ARTIFACTS / "review-jining-2020Q2.png"

@@ -35,7 +35,7 @@ def certain_zone(tmp_path: Path, **kw):
             "A", "started", planned_inflow=10, signed_date="2019-10-01", start_date="2020-02-01"
         ),
         project("B", "intent", planned_inflow=12),
-        project("C", "signed", capital_type="foreign", planned_inflow=5, signed_date="2020-03-01"),
+        project("C", "signed", capital_type="foreign", planned_inflow=5, signed_date="2020-06-20"),
         project("D", "lead", list_flag="global500", new_500_signing=True, total_investment=50),
         project(
             "E",

@@ -112,6 +112,16 @@ def test_moving_a_driver_slider_updates_forecast_numbers_and_charts(planner):
     assert planner.timings["engine_ms"] > 0 and planner.timings["draw_ms"] > 0
 
 
+def test_the_chosen_targets_why_line_follows_the_forecast(planner):
+    """The planner shows the chosen target's forecast by its sources, in one line."""
+    from workbook.forecast.explain import why
+
+    assert planner.why.value.count("内资到位: 已完成") == 1
+    planner.controls["arrival_ratio"].value = 0.3
+    assert why(planner.forecast, "domestic_capital") in planner.why.value
+    assert f"P50 {planner.forecast.targets.at['domestic_capital', 'p50']:,.1f}" in planner.why.value
+
+
 def _outputs(planner: ScenarioPlanner) -> dict:
     return {
         "headline": planner.headline.value,

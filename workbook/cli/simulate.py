@@ -44,6 +44,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbook.forecast.explain import sources, why
     from workbook.forecast.results import format_targets
 
     _, engine = engine_from(args)
@@ -52,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
     campaign = _campaign(engine, args) if args.campaign else None
     if args.json:
         out = fc.to_json()
+        parts = sources(fc)  # what each target's mean is made of, adding up to it
+        for metric, row in out["targets"].items():
+            row["sources"] = parts[metric]
+            row["why"] = why(fc, metric, lang)
         if args.projects > 0:
             out["projects"] = records(fc.projects.head(args.projects))
         if campaign is not None:
@@ -63,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
     print(title(engine, args, scenario=scenario_name(engine, args)))
     print_table(format_targets(fc, lang))
     print(f"{label('forecast', 'p_all', lang)}: {fc.p_all:.1%}")
+    print()
+    for metric in fc.metrics:
+        print(f"{label('metric', metric, lang)}: {why(fc, metric, lang)}")
     if args.projects > 0:
         print()
         print(label("forecast", "projects_title", lang))

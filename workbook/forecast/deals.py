@@ -18,6 +18,7 @@ from workbook.forecast.setup import (
     _M,
     BLOCK,
     CHUNK,
+    DEAL_PARTS,
     DEAL_SPAN,
     Source,
     _Setup,
@@ -38,7 +39,7 @@ class DealKernels:
         deal], trial-sum matrix). Which slots hold a deal depends only on each source's
         expected number of deals, so the compacted deals are kept per (source, chunk, mean):
         a driver change that keeps the means reuses them."""
-        signature = tuple((s.key, s.expected_signings) for s in setup.sources)
+        signature = (tuple((s.key, s.expected_signings) for s in setup.sources), setup.climate)
         last = self._deals_last.get(span)
         if last is not None and last[0] == signature:
             return last[1]
@@ -47,7 +48,7 @@ class DealKernels:
         trial, src, marks = [], [], []
         for si, s in enumerate(setup.sources):
             for c, n in chunks:
-                t_idx, m = self._source_deals(c, n, s)
+                t_idx, m = self._source_deals(c, n, s, setup)
                 trial.append(t_idx + (c * CHUNK - lo))
                 src.append(np.full(len(t_idx), si, np.intp))
                 marks.append(m)
@@ -64,16 +65,20 @@ class DealKernels:
         self._deals_last[span] = (signature, out)
         return out
 
-    def _source_deals(self, c: int, n: int, s: Source) -> tuple[np.ndarray, np.ndarray]:
+    def _source_deals(
+        self, c: int, n: int, s: Source, setup: _Setup
+    ) -> tuple[np.ndarray, np.ndarray]:
         """One source's deals in one chunk: (trial of each deal, codes[marks, deal]). Trial t
         has `k[t]` deals; the first `room[t]` come from the pool, any more from overflow
         blocks, so a larger mean only ever adds deals to a trial."""
-        key = (s.key, c, s.expected_signings)
+        key = (s.key, c, s.expected_signings, setup.climate)
         hit = self._active.get(key)
         if hit is not None:
             return hit
         u = self._source_u(c, n, s.key)
-        k = draws.poisson_counts(u, s.expected_signings)
+        # The pool's room follows the plain draws (so the pool never changes); the count of
+        # deals follows the trial's climate, any beyond the room from overflow blocks.
+        k = draws.poisson_counts(self.climate_u(c, n, u, setup), s.expected_signings)
         room = draws.poisson_counts(u, s.cap)
         pool = self._source_pool(c, s, room)
         take = np.minimum(k, room)
@@ -99,19 +104,30 @@ class DealKernels:
         months: tuple[int, ...],
         sources: dict[str, np.ndarray] | None,
         keys: tuple[int, ...],
+        parts: dict[str, np.ndarray] | None = None,
     ) -> np.ndarray:
-        """What new deals add to the metrics at positions `keys` of KEYS: (trials, len(months),
-        len(keys)). Kept for the last deal drivers of each (`months`, `keys`): a change to
-        ledger-only drivers does not redo it."""
+        """What new deals add to the metrics at positions `keys` of the engine's keys: (trials,
+        len(months), len(keys)). Kept for the last deal drivers of each (`months`, `keys`): a
+        change to ledger-only drivers does not redo it. Fills `parts` with the sum over trials
+        at the last month from each kind of source (DEAL_PARTS): the total, split in the shares
+        the deals themselves give (so the parts add up to the total)."""
         last = self._deal_result.get((months, keys))
         if sources is None and last is not None and last[0] == setup.deal_key:
-            return last[1]
-        out = np.zeros((self.trials, len(months), len(keys)))
-        for span, chunks in enumerate(self._spans()):
-            lo = chunks[0][0] * CHUNK
-            hi = lo + sum(n for _, n in chunks)
-            self._deal_kernel(setup, span, months, out[lo:hi], sources, keys)
-        self._deal_result[(months, keys)] = (setup.deal_key, out)
+            out, split = last[1], last[2]
+        else:
+            out = np.zeros((self.trials, len(months), len(keys)))
+            split = np.zeros((len(DEAL_PARTS), len(keys)))
+            for span, chunks in enumerate(self._spans()):
+                lo = chunks[0][0] * CHUNK
+                hi = lo + sum(n for _, n in chunks)
+                self._deal_kernel(setup, span, months, out[lo:hi], sources, keys, split)
+            self._deal_result[(months, keys)] = (setup.deal_key, out, split)
+        if parts is not None:
+            total = out[:, -1, :].sum(axis=0)
+            weight = split.sum(axis=0)
+            share = np.divide(split, weight, out=np.zeros_like(split), where=weight != 0)
+            for name, row in zip(DEAL_PARTS, share, strict=True):
+                parts[name] = row * total
         return out
 
     def _deal_kernel(
@@ -122,6 +138,7 @@ class DealKernels:
         out: np.ndarray,
         sources: dict[str, np.ndarray] | None,
         keys: tuple[int, ...],
+        split: np.ndarray | None = None,
     ) -> None:
         trial, src, code, agg = self._deals(setup, span)
         if not len(trial):
@@ -195,6 +212,10 @@ class DealKernels:
                     else:
                         row[:] = reached[family] & match[name]
             out[:, j, :] += agg @ v.T
+        if split is not None:  # the last month's values, by kind of source
+            kind = setup.src["part"][src]
+            for r in range(len(keys)):
+                split[:, r] += np.bincount(kind, weights=v[r], minlength=len(DEAL_PARTS))
         if sources is not None:
             ns = len(setup.sources)
             paid = rate * np.maximum(13 - start, 0)

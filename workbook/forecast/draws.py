@@ -61,6 +61,54 @@ def month_table(p: float, mean: float, sigma: float, base: int, min_lag: int) ->
     return out
 
 
+def lag_survival(months: float | np.ndarray, mean: float, sigma: float) -> np.ndarray:
+    """P(L > months) for the lag L = mean x a lognormal of mean 1 and log-sd `sigma`."""
+    x = np.asarray(months, dtype=np.float64)
+    if mean <= 0:
+        return np.zeros_like(x)
+    if sigma <= 0:
+        return (x < mean).astype(np.float64)
+    with np.errstate(divide="ignore"):
+        z = (np.log(np.maximum(x, 0) / mean) + sigma * sigma / 2) / sigma
+    return special.ndtr(-z)
+
+
+def p_still_advancing(p: float, mean: float, sigma: float, elapsed: float) -> float:
+    """P(a project ever advances | it has not in `elapsed` months) in a mixture cure model
+    where it ever advances with probability p, after a lag L: p·S(e) / (1 - p + p·S(e))."""
+    s = float(lag_survival(elapsed, mean, sigma))
+    denominator = 1 - p + p * s
+    return p * s / denominator if denominator > 0 else 0.0
+
+
+@lru_cache(maxsize=1024)  # 32 KB each: a few dozen waits x a few driver values
+def stuck_table(
+    p: float, mean: float, sigma: float, base: int, min_lag: int, elapsed: float
+) -> np.ndarray:
+    """int8[Q]: `month_table` for a project that has already spent `elapsed` months waiting:
+    it advances with `p_still_advancing`, after the rest of a lag conditioned on exceeding
+    the elapsed months, L - e given L > e (months counted from `base`). `elapsed` 0 gives
+    `month_table` itself.
+
+    Built from the conditional CDF at whole months (the lag only matters in whole months):
+    the codes whose remaining lag is at most k months are those below
+    thr·P(L - e <= k | L > e), the same codes the quantile construction would give."""
+    if elapsed <= 0:
+        return month_table(p, mean, sigma, base, min_lag)
+    thr = threshold(p_still_advancing(p, mean, sigma, elapsed))
+    out = np.full(Q, OUT, dtype=np.int8)
+    span = OUT - base  # months counted; a longer remaining lag lands past December
+    if thr and span > 0:
+        s_e = float(lag_survival(elapsed, mean, sigma))
+        k = np.arange(1, span + 1)
+        cdf = 1 - lag_survival(elapsed + k, mean, sigma) / s_e
+        ends = np.clip(np.floor(cdf * thr + 0.5), 0, thr).astype(np.int64)
+        months = np.minimum(base + np.maximum(k, min_lag), OUT).astype(np.int8)
+        out[: ends[-1]] = np.repeat(months, np.diff(ends, prepend=0))
+    out.setflags(write=False)
+    return out
+
+
 @lru_cache(maxsize=256)
 def share_table(mean: float, concentration: float) -> np.ndarray:
     """float32[Q]: quantiles of Beta(mean·c, (1 − mean)·c); a constant when mean is 0 or 1.
@@ -94,3 +142,45 @@ def poisson_counts(u: np.ndarray, lam: float) -> np.ndarray:
     k = np.arange(top + 1)
     cdf = special.pdtr(k, lam)
     return np.searchsorted(cdf, u, side="right")
+
+
+# The climate of a trial (engine `shared_shock`, `driver_spread`) moves every code of the
+# trial: the code's normal score x becomes a·x + shift, a = 1/sqrt(1 + shock²) and shift =
+# a·shock·z + spread·ζ (z the trial's climate, ζ its own shift of one family of drivers).
+# Shifts are rounded to a grid of CLIMATE_LEVELS steps of CLIMATE_STEP.
+CLIMATE_STEP = 0.05
+CLIMATE_LEVELS = 241
+CLIMATE_MID = CLIMATE_LEVELS // 2
+_NDTR_X = np.linspace(-12.0, 12.0, 1 << 17)
+_NDTR_Y = special.ndtr(_NDTR_X)
+
+
+_REMAPS: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def climate_remap(scale: float, levels: np.ndarray | None = None) -> np.ndarray:
+    """uint16[CLIMATE_LEVELS·Q]: code q at shift level l -> the code of Φ(scale·x_q + shift_l).
+    With scale 1 the middle level is the identity. Only the rows of `levels` (None: all) are
+    sure to be filled; rows are built on first use and kept."""
+    if scale not in _REMAPS:
+        while len(_REMAPS) >= 4:  # a few shock values at once (16 MB each when full)
+            _REMAPS.pop(next(iter(_REMAPS)))
+        _REMAPS[scale] = (np.zeros(CLIMATE_LEVELS * Q, np.uint16), np.zeros(CLIMATE_LEVELS, bool))
+    table, built = _REMAPS[scale]
+    wanted = np.arange(CLIMATE_LEVELS) if levels is None else np.unique(levels)
+    x = None
+    for level in wanted[~built[wanted]]:
+        if x is None:
+            x = scale * special.ndtri(_MID)
+        u = np.interp(x + (level - CLIMATE_MID) * CLIMATE_STEP, _NDTR_X, _NDTR_Y)
+        row = table[level * Q : (level + 1) * Q]
+        np.minimum(np.floor(u * Q), Q - 1, out=u)
+        row[:] = u
+        built[level] = True
+    return table
+
+
+def climate_level(shift: np.ndarray) -> np.ndarray:
+    """int32 offsets into `climate_remap` of per-trial shifts (clipped to the grid)."""
+    level = np.clip(np.rint(shift / CLIMATE_STEP) + CLIMATE_MID, 0, CLIMATE_LEVELS - 1)
+    return level.astype(np.int32) * Q

@@ -14,11 +14,18 @@ The model, month by month after the as-of month (what lands after December does 
   as-of date; a signed one starts with `start_probability`, `months_to_start` later; a started
   one produces with `production_probability`. Lags are lognormal around their means; the
   first milestone still ahead of each project slips by `slip_months`.
-- Money arrives, not signatures: a started project ends the year at a Beta `arrival_ratio`
-  share of its planned in-year inflow (never below what has arrived), the rest paid evenly
-  over the months left; one that starts later pays that share of its plan's monthly rate
-  from its start month; one without a plan pays an `unplanned_share` of its total investment
-  a year. Foreign money counts in the target's currency at the FX rate.
+- Time already spent counts (a mixture cure model, what `calibrate` estimates): a signed
+  (started) project that has waited e months since its signing (start) date starts
+  (produces) with p·S(e) / (1 - p + p·S(e)), S the lognormal survival of its lag, after the
+  rest of the lag given it exceeded e. Stages before signing have no entry date: their
+  `months_to_sign` counts from the as-of date.
+- Money arrives, not signatures, net of what has arrived this year: a `arrival_ratio` share
+  (Beta) of what is still to come of a project's planned in-year inflow, R = max(plan -
+  arrived, 0), arrives by December; a started project pays it evenly over the months left,
+  a later one at the plan's pace (plan/12 a month, times the share) from its start month
+  until that share of R has come. One without a plan pays an `unplanned_share` of its total
+  investment a year, less what has arrived. Foreign money counts in the target's currency:
+  facts at the params' FX rate, money still to come at the forecast's (a scenario's) rate.
 - Offices and platforms bring leads every month, events in the plan bring leads in their
   month (events already held are in the ledger); a share of leads sign after a lag as new
   deals with a heavy-tailed size, a foreign share, a 500强 share (foreign ones on the
@@ -44,13 +51,13 @@ import numpy as np
 import pandas as pd
 
 from workbook.forecast import declared, draws
+from workbook.forecast.climate import ClimateDraws
 from workbook.forecast.deals import DealKernels
 from workbook.forecast.kernels import LedgerKernels
 from workbook.forecast.setup import (
     _DEAL_MARKS,
     _EXTRA,
     _KIND_OF_STAGE,
-    _PROJECTS,
     BLOCK,
     CHUNK,
     EXTRA_SLOTS,
@@ -78,7 +85,7 @@ if TYPE_CHECKING:
     from workbook.forecast.results import Forecast
 
 
-class Engine(LedgerKernels, DealKernels):
+class Engine(ClimateDraws, LedgerKernels, DealKernels):
     """A zone's pipeline ready to simulate: draws made once, forecasts read them again."""
 
     def __init__(
@@ -131,6 +138,16 @@ class Engine(LedgerKernels, DealKernels):
         self.plan_inflow = plan
         self.total = p["total_investment"].fillna(0).to_numpy(float)
         self.foreign = (p["capital_type"] == "foreign").to_numpy()
+
+        # Months each signed (started) project has waited to start (produce) at the as-of
+        # date, in quarters of a month: the engine conditions its next lag on them.
+        ts = pd.Timestamp(self.as_of)
+        waited = np.zeros(len(p))
+        for stage, col in (("signed", "signed_date"), ("started", "start_date")):
+            days = (ts - p[col]).dt.days.to_numpy(dtype=float, na_value=0.0)
+            here = self.stage == stage
+            waited[here] = np.maximum(days[here], 0) / (365.25 / 12)
+        self.waited = np.round(waited * 4) / 4
 
         # Arrivals already logged this year, up to the as-of month, per project and currency.
         a = self.zone.ledger.arrivals
@@ -248,7 +265,7 @@ class Engine(LedgerKernels, DealKernels):
 
         drivers = drivers if drivers is not None else self.params.drivers
         setup = self._setup(drivers, self.resolve_plan(plan))
-        future = self._run(setup, months=(12,))[:, 0, :]
+        future = self._run(setup, months=(12,), parts=setup.parts)[:, 0, :]
         return Forecast(self, setup, future, scenario=scenario)
 
     def forecast_scenario(self, name: str) -> Forecast:
@@ -317,25 +334,45 @@ class Engine(LedgerKernels, DealKernels):
         )
         tables["size"] = draws.size_table(d.size_sigma)
 
-        # Money of each ledger project: a share X (drawn) of an amount A (亿元): the planned
-        # in-year inflow, or the total investment when there is no plan. A started project
-        # ends the year at max(X·A, arrived so far); a later one pays X·A/12 a month once started.
-        arrived = self.arrived_cny + self.arrived_usd * fx
-        amount = np.where(self.plan_inflow > 0, self.plan_inflow, self.total)
+        # Money of each ledger project, net of what has arrived this year (facts, at the
+        # params' rate: a scenario's FX moves only the money still to come). With a planned
+        # in-year inflow P: a share X (drawn, `arrival_ratio`) of what is still to come of
+        # the plan, R = max(P - arrived, 0), arrives by December. A started project pays X·R
+        # evenly over the months left; a later one pays at the plan's pace, X·P/12 a month
+        # from its start month, until X·R has come (12·R/P months). Without a plan: a share X
+        # (`unplanned_share`) of the total investment T is the year's amount, less what has
+        # arrived: a started project ends the year at max(X·T, arrived), a later one pays
+        # max(X - arrived/T, 0)·T/12 a month once started.
+        arrived = self.arrived_cny + self.arrived_usd * float(self.params.fx_cny_per_usd)
+        planned = self.plan_inflow > 0
+        remaining = np.maximum(self.plan_inflow - arrived, 0.0)
         started = np.isin(self.stage, ("started", "producing"))
-        scale = np.where(started, amount, amount / 12)
-        floor = np.where(amount > 0, arrived / np.where(amount > 0, amount, 1), 1.0)
+        amount = np.where(planned, self.plan_inflow, self.total)
+        scale = np.where(started, np.where(planned, remaining, self.total), amount / 12)
+        cap = np.where(planned, 12 * remaining / np.where(planned, self.plan_inflow, 1), np.inf)
+        has_total = self.total > 0
+        floor = np.where(
+            planned, 0.0, np.where(has_total, arrived / np.where(has_total, self.total, 1), 1.0)
+        )
         money = self.keys[: self.n_money]
         deal_fx = np.array([convert_rate("CNY", self.unit(k), fx) for k in money], np.float32)
-        money_w, floors = {}, {}
+        money_w, floors, caps = {}, {}, {}
         for gi, g in enumerate(self.groups):
             w = np.zeros((len(g.cols), self.n_money), np.float32)
             for i, k in enumerate(money):  # the metric's capital type and `where`
                 hit = self.money_mask[k][g.cols]
                 w[hit, i] = scale[g.cols][hit] * deal_fx[i]
             money_w[gi] = w
-            floors[gi] = floor[g.cols].astype(np.float32)
-        setup = _Setup(d, fx, plan, self._sources(d, plan), tables, money_w, floors, scale, deal_fx)
+            fl = floor[g.cols].astype(np.float32)
+            floors[gi] = fl if fl.any() else None
+            months = cap[g.cols].astype(np.float32)
+            caps[gi] = months if g.has_plan and "T" in g.kinds else None
+        setup = _Setup(
+            d, fx, plan, self._sources(d, plan), tables, money_w, floors, caps, scale, deal_fx
+        )
+        setup.stuck = self._stuck_tables(d, base)
+        if d.shared_shock > 0 or d.driver_spread > 0:
+            setup.climate = (float(d.shared_shock), float(d.driver_spread))
         self._source_arrays(setup)
         setup.sparse = {
             st: float(np.count_nonzero(tables[f"S:{st}"] <= 12)) / draws.Q < SPARSE
@@ -353,6 +390,7 @@ class Engine(LedgerKernels, DealKernels):
             d.months_to_production,
             d.unplanned_share,
             fx,
+            setup.climate,
         )
         return setup
 
@@ -440,7 +478,14 @@ class Engine(LedgerKernels, DealKernels):
             "size": np.array([s.size_median for s in srcs], np.float32),
             "foreign": np.array([draws.threshold(s.foreign_share) for s in srcs], np.int32),
             "is500": np.array([draws.threshold(s.share_500) for s in srcs], np.int32),
+            "part": np.array([self._deal_part_of(s) for s in srcs], np.intp),
         }
+
+    def _deal_part_of(self, s: Source) -> int:
+        """Which of DEAL_PARTS a source of new deals is (offices, platforms, events)."""
+        if s.kind == "event":
+            return 2
+        return 0 if any(c.id == s.name for c in self.params.offices) else 1
 
     # ---- draws ---------------------------------------------------------------------------
 
@@ -458,16 +503,6 @@ class Engine(LedgerKernels, DealKernels):
             self._cache[key] = arr
             self._cache_bytes += arr.nbytes
         return arr
-
-    def _group_codes(self, c: int, n: int, g: _Group) -> list[np.ndarray]:
-        out = []
-        for i in range(len(g.kinds)):
-            key = (_PROJECTS, *g.key, c, i)
-            shape = (n, len(g.cols))
-            out.append(
-                self._draw(key, lambda k=key, s=shape: draws.codes(draws.stream(self.seed, *k), s))
-            )
-        return out
 
     def _source_u(self, c: int, n: int, key: tuple[int, ...]) -> np.ndarray:
         full = (*key, c, 0)

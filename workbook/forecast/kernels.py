@@ -32,11 +32,15 @@ class LedgerKernels:
         projects: dict[str, np.ndarray] | None = None,
         sources: dict[str, np.ndarray] | None = None,
         keys: tuple[int, ...] | None = None,
+        parts: dict[str, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Future value (on top of facts) at the end of each of `months` of every metric, or of
-        the metrics at positions `keys` of KEYS only: (trials, len(months), len(keys)). Fills
-        per-project and per-source sums if given. A metric's values do not depend on which
-        other metrics are asked for."""
+        the metrics at positions `keys` of the engine's keys only: (trials, len(months),
+        len(keys)). Fills per-project and per-source sums if given, and `parts` (every metric,
+        months given one by one): the sum over trials at the last month of what each stage's
+        ledger projects ("stage:<stage>") and each kind of source of new deals ("offices",
+        "platforms", "events") add. A metric's values do not depend on which other metrics are
+        asked for."""
         keys = tuple(range(len(self.keys))) if keys is None else tuple(keys)
         out = np.zeros((self.trials, len(months), len(keys)))
         if self.future <= 0:
@@ -46,15 +50,20 @@ class LedgerKernels:
             # Month by month, products give every metric at once (and a product's sums may
             # depend on the columns it holds): take the metrics asked for from all of them.
             return self._run(setup, months, projects, sources)[:, :, list(keys)]
+        assert parts is None or not by_month
         for c, n in self._chunks():
             lo = c * CHUNK
             part = out[lo : lo + n]
             hist = _MonthHist(n, months, keys, self.n_money) if by_month else None
             for gi, g in enumerate(self.groups):
+                before = None if parts is None else part[:, -1, :].sum(axis=0)
                 self._group_kernel(setup, c, n, gi, g, months, part, projects, hist)
+                if parts is not None:
+                    added = part[:, -1, :].sum(axis=0) - before
+                    parts[f"stage:{g.stage}"] = parts.get(f"stage:{g.stage}", 0) + added
             if hist is not None:
                 hist.add_to(part)
-        out += self._deal_part(setup, months, sources, keys)
+        out += self._deal_part(setup, months, sources, keys, parts)
         return out
 
     def _group_kernel(
@@ -76,7 +85,14 @@ class LedgerKernels:
         if not need:
             return
         t = setup.tables
-        codes = self._group_codes(c, n, g)
+        if g.stage in PRE_SIGN and setup.sparse[g.stage] and setup.climate is not None:
+            # Few sign: find the pairs that do on the plain codes, move only theirs.
+            table = t[f"S:{g.stage}"]
+            nz, moved = self._sparse_moved(c, n, g, setup.climate, table)
+            sign = _take(table, moved["S"])
+            self._sparse_kernel(setup, n, gi, g, moved, sign, months, out, projects, hist, nz)
+            return
+        codes = self._group_codes(c, n, g, setup.climate)
         code = dict(zip(g.kinds, codes, strict=True))
         sign = start = produce = share = year = None
         if g.stage in PRE_SIGN:
@@ -90,16 +106,17 @@ class LedgerKernels:
                 produce = start + _take(t["P:chain"], code["P"])
         elif g.stage == "signed":
             if need & _STARTED:
-                start = _take(t["T:first"], code["T"])
+                start = _first(setup, gi, t["T:first"], code["T"])
             if "produce" in need:
                 produce = start + _take(t["P:chain"], code["P"])
         elif g.stage == "started" and "produce" in need:
-            produce = _take(t["P:first"], code["P"])
+            produce = _first(setup, gi, t["P:first"], code["P"])
         w_money = setup.money_w[gi]
         if "money" in need:
             share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"])
-            if "T" not in g.kinds:  # started: the year's share less what arrived, to December
+            if setup.floors[gi] is not None:  # without a plan: less what arrived
                 share = np.maximum(share - setup.floors[gi], 0, out=share)
+            if "T" not in g.kinds:  # started: what is still to come, evenly to December
                 year = share @ w_money
         if hist is not None:
             self._by_month(setup, n, gi, g, (sign, start, produce), share, year, months, out, hist)
@@ -125,6 +142,8 @@ class LedgerKernels:
                 out[:, j, :nm] += year * ((m - self.month) / self.future)
             else:
                 paying = np.maximum(m + 1 - start, 0)
+                if setup.caps[gi] is not None:
+                    paying = np.minimum(paying, setup.caps[gi])
                 out[:, j, :nm] += (share * paying) @ w_money
         if projects is not None:
             cols = g.cols
@@ -132,7 +151,10 @@ class LedgerKernels:
                 projects["sign"][cols] += np.count_nonzero(sign <= 12, axis=0)
             if start is not None:
                 projects["start"][cols] += np.count_nonzero(start <= 12, axis=0)
-                amount = share * np.maximum(13 - start, 0)
+                paying = np.maximum(13 - start, 0)
+                if setup.caps[gi] is not None:
+                    paying = np.minimum(paying, setup.caps[gi])
+                amount = share * paying
             else:
                 amount = share
             amount = amount * setup.scale[cols].astype(np.float32)
@@ -169,10 +191,12 @@ class LedgerKernels:
             w_money = setup.money_w[gi]
             start = milestones[1]
             assert start is not None
+            cap = setup.caps[gi]
             for cur in range(self.n_money):
                 cols = np.flatnonzero(w_money[:, cur])
                 if len(cols) and hist.wants(cur):
-                    hist.pay(cur, rows, start[:, cols], share[:, cols] * w_money[cols, cur])
+                    rate = share[:, cols] * w_money[cols, cur]
+                    hist.pay(cur, rows, start[:, cols], rate, None if cap is None else cap[cols])
         if year is not None:  # started: evenly over the months left
             elapsed = (np.array(months) - self.month) / self.future
             for cur in range(self.n_money):
@@ -191,24 +215,38 @@ class LedgerKernels:
         out: np.ndarray,
         projects: dict[str, np.ndarray] | None,
         hist: _MonthHist | None = None,
+        nz: np.ndarray | None = None,
     ) -> None:
         """A stage before signing where few trials sign within the year (leads, contacts):
         only the (trial, project) pairs that sign by December go on, summed per trial by a
         sparse product. Same draws, same result as the dense path. For a fan (`hist`), only
-        what the metrics it holds need."""
+        what the metrics it holds need. With `nz` (the flat positions of the pairs that
+        sign), `code` and `sign` hold those pairs' values only."""
         t = setup.tables
         need = _EVERYTHING if hist is None else hist.needs(g)
         k = len(g.cols)
-        nz = np.flatnonzero(sign <= 12)
+        if nz is None:
+            nz = np.flatnonzero(sign <= 12)
+            s_ = sign.ravel()[nz]
+
+            def at(kind: str) -> np.ndarray:
+                return code[kind].ravel()[nz]
+        else:
+            s_ = sign
+
+            def at(kind: str) -> np.ndarray:
+                return code[kind]
+
         rows, cols = np.divmod(nz, k)
-        s_ = sign.ravel()[nz]
         st = pr = share = None
         if need & _STARTED:
-            st = s_ + _take(t["T:chain"], code["T"].ravel()[nz])
+            st = s_ + _take(t["T:chain"], at("T"))
         if "produce" in need:
-            pr = st + _take(t["P:chain"], code["P"].ravel()[nz])
+            pr = st + _take(t["P:chain"], at("P"))
         if "money" in need:
-            share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"].ravel()[nz])
+            share = _take(t["R:plan"] if g.has_plan else t["R:none"], at("R"))
+            if setup.floors[gi] is not None:
+                share = np.maximum(share - setup.floors[gi][cols], 0, out=share)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
 
         def per_trial(values: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -228,31 +266,47 @@ class LedgerKernels:
                     if w.any():
                         hist.count(k, base, x, w)
             if share is not None:
+                cap = setup.caps[gi]
                 for cur in range(self.n_money):
                     if hist.wants(cur):
-                        hist.pay(cur, base, st, share * setup.money_w[gi][cols, cur])
+                        rate = share * setup.money_w[gi][cols, cur]
+                        hist.pay(cur, base, st, rate, None if cap is None else cap[cols])
             months = ()
+        cap = None if setup.caps[gi] is None else setup.caps[gi][cols]
+
+        def paying(m: int) -> np.ndarray:
+            months = np.maximum(m + 1 - st, 0)
+            return months if cap is None else np.minimum(months, cap)
+
         for j, m in enumerate(months):
             counts = per_trial(s_ <= m, g.full["sign"])
             counts += per_trial(st <= m, g.full["start"])
             counts += per_trial(pr <= m, g.full["produce"])
             out[:, j, self.n_money :] += counts
-            out[:, j, : self.n_money] += per_trial(
-                share * np.maximum(m + 1 - st, 0), setup.money_w[gi]
-            )
+            out[:, j, : self.n_money] += per_trial(share * paying(m), setup.money_w[gi])
         if projects is not None:
-            amount = share * np.maximum(13 - st, 0) * setup.scale[g.cols][cols].astype(np.float32)
+            amount = share * paying(12) * setup.scale[g.cols][cols].astype(np.float32)
             projects["sign"][g.cols] += np.bincount(cols, minlength=k)
             projects["start"][g.cols] += np.bincount(cols, weights=st <= 12, minlength=k)
             projects["money"][g.cols] += np.bincount(cols, weights=amount > 0, minlength=k)
             projects["amount"][g.cols] += np.bincount(cols, weights=amount, minlength=k)
 
 
+def _first(setup: _Setup, gi: int, table: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """The month of a group's first milestone: one table for all, or each project's own
+    (given the months it has waited) from the stacked tables."""
+    stuck = setup.stuck.get(gi)
+    if stuck is None:
+        return _take(table, code)
+    tables, offset = stuck
+    return _take(tables, code + offset)
+
+
 class _MonthHist:
     """Per-trial values for every month of a fan, built from (trial, month) histograms: a
     count of milestones in each month, or money that starts flowing in each month (at a
     monthly rate, so its cumulative value is a double running sum). Holds the metrics at
-    positions `keys` of KEYS, in that order."""
+    positions `keys` of the engine's keys, in that order."""
 
     def __init__(self, n: int, months: tuple[int, ...], keys: tuple[int, ...], n_money: int = 2):
         self.n, self.first = n, months[0]
@@ -282,8 +336,25 @@ class _MonthHist:
     def count(self, k: int, rows: np.ndarray, x: np.ndarray, weights: np.ndarray | None = None):
         self.counts[:, self.slot[k], :] += self._hist(rows, x, weights).T
 
-    def pay(self, k: int, rows: np.ndarray, start: np.ndarray, rate: np.ndarray) -> None:
-        self.flows[:, self.slot[k], :] += self._hist(rows, start, rate).T
+    def pay(
+        self,
+        k: int,
+        rows: np.ndarray,
+        start: np.ndarray,
+        rate: np.ndarray,
+        cap: np.ndarray | None = None,
+    ) -> None:
+        """Money flowing at `rate` a month from `start`, for at most `cap` months (K whole
+        and a part f: the flow stops by (1 - f)·rate at start + K and f·rate a month later)."""
+        flows = self.flows[:, self.slot[k], :]
+        flows += self._hist(rows, start, rate).T
+        if cap is None:
+            return
+        whole = np.floor(cap)
+        part = (cap - whole).astype(np.float32)
+        stop = start + whole.astype(np.int32)
+        flows -= self._hist(rows, stop, rate * (1 - part)).T
+        flows -= self._hist(rows, stop + 1, rate * part).T
 
     def add_to(self, out: np.ndarray) -> None:
         """out[trial, month, metric] += cumulative values (the histograms are used up)."""

@@ -82,7 +82,7 @@ class Forecast:
         self._keys = engine.keys
         self._future = future  # (trials, len(keys)): what trials add after the as-of date
         self._months: dict[str, np.ndarray] = {}  # metric -> (trials, months after the as-of)
-        self.facts = engine.facts(setup.fx)
+        self.facts = engine.facts()  # facts at the params rate, whatever the scenario FX
         self.metrics = [k for k, _ in engine.params.targets.items()]
         self.targets = self._targets()
         hit = np.ones(engine.trials, bool)
@@ -173,7 +173,7 @@ class Forecast:
         e = self.engine
         year, k = e.params.year, self._keys.index(metric)
         target = self._target(metric)
-        facts = e.monthly_facts(self.fx)[:, k]
+        facts = e.monthly_facts()[:, k]
         count = e.defs[metric].kind == "count"
         future = self._monthly(metric)
         rows = []

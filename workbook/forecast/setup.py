@@ -42,7 +42,11 @@ _C = {name: i for i, name in enumerate(COUNTS)}
 _EVERYTHING = frozenset({"sign", "start", "produce", "money"})
 _STARTED = frozenset({"start", "produce", "money"})  # what needs the start month
 # Stream families (first element of every draw key).
-_PROJECTS, _CHANNEL, _EVENT, _EXTRA = 1, 2, 3, 4
+_PROJECTS, _CHANNEL, _EVENT, _EXTRA, _CLIMATE = 1, 2, 3, 4, 5
+# Families of draws a trial's climate moves, and the way a good climate moves their codes
+# (down for a milestone: sooner and more likely; up for a share or a count of new deals).
+CLIMATE_KINDS = {"S": -1.0, "T": -1.0, "P": -1.0, "R": 1.0, "N": 1.0}
+DEAL_PARTS = ("offices", "platforms", "events")  # kinds of sources of new deals
 EXTRA_SLOTS = 20  # goal seek: extra signed capital is spread over this many signed projects
 
 
@@ -156,12 +160,23 @@ class _Setup:
     sources: list[Source]
     tables: dict[str, np.ndarray]
     money_w: dict[int, np.ndarray]  # group index -> (n, money metrics): scale x CNY -> unit
-    floors: dict[int, np.ndarray]  # group index -> (n,): arrived so far / amount (started)
-    scale: np.ndarray  # per ledger project: 亿元 per unit of share (a year, or a month)
+    # group index -> (n,): arrived so far / total investment of projects without a plan
+    # (None: nothing to net in the group)
+    floors: dict[int, np.ndarray | None]
+    # group index -> (n,): months a project not yet started pays at its plan's pace before
+    # what is still to come of its plan has arrived (None: no cap, the group has no plan)
+    caps: dict[int, np.ndarray | None]
+    scale: np.ndarray  # per ledger project: 亿元 per unit of share (the months left, or a month)
     deal_fx: np.ndarray  # (money metrics,) CNY -> unit of each money metric
     src: dict[str, np.ndarray] = field(default_factory=dict)
     deal_key: tuple = ()  # everything new deals depend on
     sparse: dict[str, bool] = field(default_factory=dict)  # stage -> few sign within the year
+    # group index -> (stacked month tables, per-project offsets) for projects that have
+    # waited in their stage (their first milestone conditioned on the months waited)
+    stuck: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    climate: tuple[float, float] | None = None  # (shared_shock, driver_spread); None: off
+    # The forecast's sums over trials at December, by part (workbook.forecast.explain)
+    parts: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _running_sum(a: np.ndarray) -> np.ndarray:

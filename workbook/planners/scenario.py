@@ -35,6 +35,7 @@ import pandas as pd
 from workbook.charts import scenario as cs
 from workbook.forecast import scenarios as scenarios
 from workbook.forecast.engine import Engine, plan_frame
+from workbook.forecast.explain import why
 from workbook.forecast.results import Forecast
 from workbook.forecast.scenario_files import (
     load_scenario_file,
@@ -407,6 +408,8 @@ class ScenarioPlanner:
         self.title = W.HTML(self._title_html())
         self.headline = W.HTML()
         self.headline.add_class("wb-headline")
+        self.why = W.HTML()  # the chosen target's forecast in one line, by its sources
+        self.why.add_class("wb-why")
         self.table = W.HTML()
         self.table.add_class("wb-table")
         self.timing = W.HTML()
@@ -489,6 +492,9 @@ class ScenarioPlanner:
         headline = self._headline_html() if numbers else None
         table = self._table_html() if numbers else None
         note = self._tornado_note_html()
+        why_line = html.escape(
+            f"{label('metric', self.metric, self.lang)}: {why(self.forecast, self.metric)}"
+        )
         specs: dict[str, dict[str, Any]] = {}
         if charts:
             specs = {n: ChartSlot.spec_of(c) for n, c in self._charts(numbers, metric).items()}
@@ -496,6 +502,7 @@ class ScenarioPlanner:
             self.headline.value = headline
             self.table.value = table
         self.tornado_note.value = note
+        self.why.value = f'<div style="margin:0 0 8px 0">{why_line}</div>'
         for name, spec in specs.items():
             self.charts[name].put(spec)
         if "tornado" in specs:
@@ -614,6 +621,7 @@ class ScenarioPlanner:
         results = W.VBox(
             [
                 self.headline,
+                self.why,
                 self.table,
                 self.timing,
                 W.Box([ch["fan"].widget, ch["hist"].widget], layout=wrap),

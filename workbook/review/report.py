@@ -67,6 +67,8 @@ class Review:
     backtest: Any = None  # workbook.forecast.backtest.Backtest from this year's snapshots, or None
     # The campaigns (百日攻坚) overlapping the quarter: workbook.review.campaign; None if none.
     campaigns: pd.DataFrame | None = None
+    # Per target: why the forecast says what it says, one line (workbook.forecast.explain).
+    why: dict[str, str] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -310,6 +312,7 @@ def build_review(rp: ReviewParams) -> Review:
 
     engine, fc = _timed(timings, "forecast", lambda: _forecast(zone, rp))
     headline = sec.headline(p, ledger, as_of, fc.targets)
+    why = _timed(timings, "why", lambda: _why(fc, rp.lang))
     fans = fc.fans(sec.money_metrics(p))  # their months in one pass
     burnups = {m: sec.burnup(p, ledger, as_of, m, fan) for m, fan in fans.items()}
 
@@ -341,7 +344,14 @@ def build_review(rp: ReviewParams) -> Review:
         timings=timings,
         backtest=backtest,
         campaigns=campaign_table(zone, rp, engine),
+        why=why,
     )
+
+
+def _why(fc: Any, lang: str) -> dict[str, str]:
+    from workbook.forecast.explain import why
+
+    return {m: why(fc, m, lang) for m in fc.metrics}
 
 
 def _forecast(zone: Zone, rp: ReviewParams) -> tuple[Any, Any]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbook.text.labels import STAGES
-from workbook.zone.ledger import Ledger, convert_rate
+from workbook.zone.ledger import Ledger, rates
 from workbook.zone.metrics import (
     BIG_PROJECT,
     HUNDRED_BILLION,
@@ -368,8 +368,8 @@ def channels(
     )
     a = ledger.arrivals
     a = a[(a["month"] >= year_start) & (a["month"] <= month_start(as_of))]
-    rate = a["currency"].map(lambda c: convert_rate(c, "CNY", params.fx_cny_per_usd))
-    arrived = (a["amount"] * rate).groupby(a["project_id"]).sum()
+    rate = rates(a["currency"], "CNY", params.fx_cny_per_usd)
+    arrived = (a["amount"].astype(float) * rate).groupby(a["project_id"]).sum()
     frame = pd.DataFrame(
         {
             "channel": p["channel"].fillna("").astype(str),

@@ -81,6 +81,9 @@ def headline(rv: Review) -> str:
     parts = [table_html(rv.headline, rv.lang, HEADLINE_COLUMNS, unit_column="unit")]
     if rv.p_all is not None:
         parts.append(note(rv.t("p_all_note", p=rv.p_all), "wb-key"))
+    colon = "：" if rv.lang == "zh" else ": "
+    for metric, line in rv.why.items():
+        parts.append(note(f"{label('metric', metric, rv.lang)}{colon}{line}", "wb-why"))
     if rv.backtest is not None:
         bt = rv.backtest
         parts.append(

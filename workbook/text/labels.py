@@ -903,6 +903,8 @@ DRIVER_ZH = {
     "size_sigma": "新项目规模离散度",
     "four_new_share": "新项目中四新占比",
     "fx_cny_per_usd": "汇率(元/美元)",
+    "driver_spread": "参数不确定性(每次模拟)",
+    "shared_shock": "共同冲击(每次模拟)",
     "channels.lead_multiplier": "机构与平台线索倍数",
     "channels.conversion": "机构与平台线索签约率",
     "channels.months_to_sign": "机构与平台线索签约月数",
@@ -922,6 +924,8 @@ DRIVER_EN = {
     "size_sigma": "Spread of new deal sizes",
     "four_new_share": "Share of 'four new' among new deals",
     "fx_cny_per_usd": "FX (CNY per USD)",
+    "driver_spread": "Driver uncertainty (per trial)",
+    "shared_shock": "Shared shock (per trial)",
     "channels.lead_multiplier": "Office/platform lead multiplier",
     "channels.conversion": "Office/platform lead conversion",
     "channels.months_to_sign": "Months from office lead to signing",
@@ -1015,8 +1019,32 @@ BACKTEST_EN = {
     "exactly right; lower is better)",
     "coverage": "Outcomes inside P10–P90: {coverage:.0%} (about 80% when the spread is right)",
 }
+# Why a forecast says what it says (workbook.forecast.explain): one line per target.
+WHY_ZH = {
+    "facts": "已完成{facts}",
+    "stage": "{stage}阶段{n}个项目预计贡献约{x}",
+    "other": "其他在途项目约{x}",
+    "deals": "新引进项目约{x}",
+    "result": "P50 {p50}（目标{target}）",
+    "facts_part": "截至评估日",
+    "offices": "驻外招商机构新项目",
+    "platforms": "合作平台新项目",
+    "events": "招商活动新项目",
+}
+WHY_EN = {
+    "facts": "{facts} so far",
+    "stage": "{n} {stage} projects may add ~{x}",
+    "other": "other pipeline ~{x}",
+    "deals": "new deals ~{x}",
+    "result": "P50 {p50} of {target}",
+    "facts_part": "to date",
+    "offices": "new deals from offices",
+    "platforms": "new deals from platforms",
+    "events": "new deals from events",
+}
 _TABLES.update(
     {
+        "why": (WHY_EN, WHY_ZH),
         "forecast": (FORECAST_EN, FORECAST_ZH),
         "driver": (DRIVER_EN, DRIVER_ZH),
         "calibration": (CALIBRATION_EN, CALIBRATION_ZH),

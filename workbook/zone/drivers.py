@@ -151,6 +151,15 @@ class Drivers(Frozen):
     size_sigma: float = Field(default=1.2, ge=0, le=3)  # spread of new deals' sizes
     four_new_share: Probability = 0.35  # share of new deals that are 四新 projects
     fx_cny_per_usd: float | None = Field(default=None, gt=0)  # None: the params' rate
+    # Honest uncertainty, per trial (0 and 0: every trial has the same drivers and every
+    # project and source draws on its own). `driver_spread`: the standard deviation of a
+    # per-trial shift of each family of drivers (P(sign), P(start) and its lag, P(produce),
+    # the arrival ratio, new deals' counts) on the probit scale: the drivers are known only
+    # so well. `shared_shock`: the standard deviation of one per-trial climate factor that
+    # moves every project's and source's draw together (a pandemic quarter), mean-preserving:
+    # each project's own probabilities are unchanged, only the joint spread widens.
+    driver_spread: float = Field(default=0.1, ge=0, le=2)
+    shared_shock: float = Field(default=0.3, ge=0, le=3)
     channels: ChannelDrivers = ChannelDrivers()
     events: EventDrivers = EventDrivers()
 

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from workbook.text.errors import CellProblem, DataFileError
@@ -115,7 +116,17 @@ ARRIVALS_SCHEMA: tuple[Column, ...] = (
 )
 
 PROJECT_COLUMNS = [c.name for c in LEDGER_SCHEMA] + ["row"]
+PROJECT_TEXT = tuple(c.name for c in LEDGER_SCHEMA if c.parse is parse_text)
 ARRIVAL_COLUMNS = ["project_id", "month", "amount", "currency", "row"]
+# The arrivals frame's dtypes, whatever it holds (also when empty): pandas 3 would otherwise
+# infer `str` for an empty column, and arithmetic on it fails far from here.
+ARRIVAL_DTYPES = {
+    "project_id": object,
+    "month": "datetime64[ns]",
+    "amount": "float64",
+    "currency": object,
+    "row": "int64",
+}
 LEDGER_SHEETS = ("项目台账", "台账", "ledger", "projects")
 ARRIVALS_SHEETS = ("到位资金", "到位", "arrivals")
 
@@ -194,7 +205,11 @@ def _check_projects(table: Table) -> None:
 
 def _projects_frame(table: Table) -> pd.DataFrame:
     df = pd.DataFrame(table.rows, columns=[c.name for c in LEDGER_SCHEMA])
-    df["row"] = table.row_numbers
+    df["row"] = pd.Series(table.row_numbers, dtype="int64", index=df.index)
+    # Text and flags as objects whatever they hold (pandas 3 infers `str` for text and would
+    # make an empty column one): the same dtypes for a full ledger and an empty one.
+    for col in (*PROJECT_TEXT, "capital_type", "list_flag", "new_500_signing", "four_new"):
+        df[col] = pd.Series(df[col].to_numpy(dtype=object), dtype=object, index=df.index)
     for col in ("signed_date", "start_date", "production_date", "milestone_date"):
         df[col] = pd.to_datetime(df[col])
     for col in ("total_investment", "planned_inflow"):
@@ -233,10 +248,25 @@ def _arrivals_frame(table: Table, known: set[str], ledger_name: str) -> pd.DataF
                 "row": row,
             }
         )
+    return arrivals_frame(records)
+
+
+def arrivals_frame(records: list[dict] | pd.DataFrame = ()) -> pd.DataFrame:  # type: ignore[assignment]
+    """The arrivals as a frame of ARRIVAL_COLUMNS with ARRIVAL_DTYPES (the one place it is
+    built): project id and currency as objects, month as datetime64, amount as float."""
     df = pd.DataFrame(records, columns=ARRIVAL_COLUMNS)
-    df["month"] = pd.to_datetime(df["month"])
-    df["amount"] = df["amount"].astype(float)
-    return df
+    out = pd.DataFrame(
+        {
+            "project_id": pd.Series(df["project_id"].to_numpy(dtype=object), dtype=object),
+            "month": pd.to_datetime(pd.Series(df["month"].to_numpy(dtype=object))).astype(
+                ARRIVAL_DTYPES["month"]
+            ),
+            "amount": pd.Series(df["amount"].to_numpy(dtype=object), dtype="float64"),
+            "currency": pd.Series(df["currency"].to_numpy(dtype=object), dtype=object),
+            "row": pd.Series(df["row"].to_numpy(dtype=object), dtype="int64"),
+        }
+    )
+    return out
 
 
 def read_projects(path: Path) -> tuple[Table, pd.DataFrame]:
@@ -256,7 +286,7 @@ def load_ledger(ledger_path: str | Path, arrivals_path: str | Path | None = None
         problems += exc.problems
         projects, table = None, None
 
-    arrivals = pd.DataFrame(columns=ARRIVAL_COLUMNS)
+    arrivals = arrivals_frame()
     if arrivals_path is not None:
         arrivals_path = Path(arrivals_path)
         known = set(projects["project_id"].dropna()) if projects is not None else set()
@@ -289,8 +319,17 @@ def arrivals_in(
     a = a[a["capital_type"] == capital_type]
     if until is not None:
         a = a[a["month"] <= pd.Timestamp(until.year, until.month, 1)]
-    amount = a["amount"] * a["currency"].map(lambda c: convert_rate(c, currency, fx_cny_per_usd))
-    return amount.groupby(a["month"]).sum().sort_index()
+    amount = a["amount"].to_numpy(float) * rates(a["currency"], currency, fx_cny_per_usd)
+    out = pd.Series(amount, index=a["month"], dtype="float64")
+    return out.groupby(level=0).sum().sort_index()
+
+
+def rates(currencies: pd.Series, to_currency: str, fx_cny_per_usd: float) -> np.ndarray:
+    """float64 multipliers taking each row's currency to `to_currency` (empty stays float)."""
+    values = currencies.to_numpy(dtype=object).astype(str)
+    kinds, where = np.unique(values, return_inverse=True)
+    per_kind = [convert_rate(c, to_currency, fx_cny_per_usd) for c in kinds]
+    return np.asarray(per_kind, dtype=np.float64)[where].reshape(-1)
 
 
 def convert_rate(from_currency: str, to_currency: str, fx_cny_per_usd: float) -> float:

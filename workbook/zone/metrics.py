@@ -37,7 +37,7 @@ from workbook.zone.declarations import (
     Condition,
     MetricDecl,
 )
-from workbook.zone.ledger import Ledger, convert_rate
+from workbook.zone.ledger import Ledger, rates
 from workbook.zone.params import Target, ZoneParams
 
 
@@ -177,8 +177,9 @@ def money_by_month(
     a = ledger.arrivals[ledger.arrivals["project_id"].isin(ids)]
     if until is not None:
         a = a[a["month"] <= pd.Timestamp(until.year, until.month, 1)]
-    amount = a["amount"] * a["currency"].map(lambda c: convert_rate(c, currency, fx_cny_per_usd))
-    return amount.groupby(a["month"]).sum().sort_index()
+    amount = a["amount"].to_numpy(float) * rates(a["currency"], currency, fx_cny_per_usd)
+    out = pd.Series(amount, index=a["month"], dtype="float64")
+    return out.groupby(level=0).sum().sort_index()
 
 
 def metric_values(

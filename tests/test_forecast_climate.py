@@ -1,0 +1,161 @@
+"""Honest uncertainty, in closed form: `shared_shock` (one climate factor per trial, mean-
+preserving) and `driver_spread` (each family of drivers shifted per trial on the probit
+scale). n projects that start with probability 1/2 each: a trial's count has variance
+n/4 + n(n - 1)·arcsin(ρ)/(2π), ρ the correlation of their normal scores."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from tests.sim_zones import AS_OF, make_zone, project
+from workbook.forecast import draws
+from workbook.forecast.engine import Engine
+from workbook.zone.drivers import Drivers
+
+N = 40
+
+
+def _engine(tmp_path, p: float = 0.5, trials: int = 20_000, **climate) -> Engine:
+    projects = [project(f"S{i}", "signed", signed_date=str(AS_OF)) for i in range(N)]
+    drivers = {
+        "start_probability": p,
+        "months_to_start": 1,
+        "lag_sigma": 0,
+        "production_probability": 0,
+        "channels": {"conversion": 0},
+        **climate,
+    }
+    targets = {"domestic_capital": {"annual": 1}, "new_starts": {"annual": 1}}
+    zone = make_zone(tmp_path, projects, targets=targets, drivers=drivers)
+    return Engine(zone, as_of=AS_OF, trials=trials, seed=11)
+
+
+def _starts(engine: Engine, **drivers) -> np.ndarray:
+    d = engine.params.drivers.apply(drivers) if drivers else None
+    return engine.forecast(d).year_end("new_starts")
+
+
+def _variance(rho: float, n: int = N) -> float:
+    return n / 4 + n * (n - 1) * math.asin(rho) / (2 * math.pi)
+
+
+def test_defaults_are_documented_and_on():
+    d = Drivers()
+    assert d.shared_shock == 0.3 and d.driver_spread == 0.1
+
+
+def test_both_zero_is_the_previous_model(tmp_path):
+    """No climate: each trial's count is exactly the number of its plain codes below the
+    threshold (the engine reads the draws it always read)."""
+    engine = _engine(tmp_path, shared_shock=0, driver_spread=0, trials=3000)
+    fc = engine.forecast()
+    assert fc._setup.climate is None
+    g = next(g for g in engine.groups if g.stage == "signed")
+    counts = []
+    for c, n in engine._chunks():
+        codes = engine._group_codes(c, n, g)[0]  # the start codes (kinds T, P, R)
+        counts.append((codes < draws.threshold(0.5)).sum(axis=1))
+    assert np.array_equal(fc.year_end("new_starts"), np.concatenate(counts).astype(float))
+    assert fc.year_end("new_starts").var() == pytest.approx(_variance(0.0), rel=0.08)
+
+
+@pytest.mark.parametrize("shock", [0.5, 1.0])
+def test_shared_shock_keeps_each_probability_and_widens_the_joint_spread(tmp_path, shock):
+    engine = _engine(tmp_path, shared_shock=shock, driver_spread=0)
+    starts = _starts(engine)
+    assert starts.mean() / N == pytest.approx(0.5, abs=0.005)  # each project's own P
+    rho = shock**2 / (1 + shock**2)
+    assert starts.var() == pytest.approx(_variance(rho), rel=0.08)
+    assert starts.var() > 3 * _variance(0.0)
+
+
+def test_shared_shock_is_mean_preserving_for_any_probability(tmp_path):
+    """P(start) 0.8, a strong shock: one project still starts in 80% of trials."""
+    engine = _engine(tmp_path, p=0.8, shared_shock=1.0, driver_spread=0)
+    assert _starts(engine).mean() / N == pytest.approx(0.8, abs=0.006)
+    remap = draws.climate_remap(1 / math.sqrt(2.0))  # every level
+    levels = (np.arange(draws.CLIMATE_LEVELS) - draws.CLIMATE_MID) * draws.CLIMATE_STEP
+    weights = stats.norm.pdf(levels, scale=1 / math.sqrt(2.0))
+    below = (remap.reshape(draws.CLIMATE_LEVELS, -1) < draws.threshold(0.8)).mean(axis=1)
+    assert np.average(below, weights=weights) == pytest.approx(0.8, abs=1e-3)
+
+
+def test_driver_spread_shifts_each_trials_drivers(tmp_path):
+    """A probit shift of sd d: P(start) averages Φ(Φ⁻¹(p)/sqrt(1 + d²)); at p = 1/2 the
+    count's variance is that of correlation d²/(1 + d²)."""
+    d = 0.6
+    engine = _engine(tmp_path, shared_shock=0, driver_spread=d)
+    starts = _starts(engine)
+    assert starts.mean() / N == pytest.approx(0.5, abs=0.006)
+    assert starts.var() == pytest.approx(_variance(d * d / (1 + d * d)), rel=0.08)
+    engine = _engine(tmp_path, p=0.8, shared_shock=0, driver_spread=d)
+    expected = stats.norm.cdf(stats.norm.ppf(0.8) / math.sqrt(1 + d * d))
+    assert _starts(engine).mean() / N == pytest.approx(expected, abs=0.006)
+
+
+def test_shock_and_spread_together(tmp_path):
+    s, d = 0.5, 0.4
+    engine = _engine(tmp_path, shared_shock=s, driver_spread=d)
+    starts = _starts(engine)
+    rho = (s * s + d * d * (1 + s * s)) / (1 + s * s + d * d * (1 + s * s))
+    assert starts.var() == pytest.approx(_variance(rho), rel=0.08)
+
+
+def test_climate_moves_new_deals_together(tmp_path):
+    """Three offices, Poisson deals each: under a shock each office's count keeps its
+    Poisson law (one draw per trial, moved), but the offices move together, so the total
+    spreads more than a sum of independent Poisson counts."""
+    offices = [
+        {
+            "id": f"o{i}",
+            "name": f"机构{i}",
+            "name_en": f"O{i}",
+            "region": "长三角",
+            "leads_per_quarter": 60,
+        }
+        for i in range(3)
+    ]
+    targets = {"domestic_capital": {"annual": 1}, "new_starts": {"annual": 1}}
+
+    def deals(**climate) -> tuple[np.ndarray, np.ndarray]:
+        drivers = {"channels": {"conversion": 0.1}, **climate}
+        zone = make_zone(tmp_path, [], targets=targets, offices=offices, drivers=drivers)
+        engine = Engine(zone, as_of=AS_OF, trials=8000, seed=4)
+        setup = engine.forecast()._setup
+        trial, source = engine._deals(setup, 0)[:2]
+        first = np.bincount(trial[source == 0], minlength=engine.trials)
+        return first, np.bincount(trial, minlength=engine.trials)
+
+    first, total = deals(shared_shock=0, driver_spread=0)
+    assert first.mean() == pytest.approx(12.0, rel=0.03)  # 60/3 leads a month x 6 x 0.1
+    assert total.var() == pytest.approx(total.mean(), rel=0.06)  # Poisson
+    first_moved, moved = deals(shared_shock=1.0, driver_spread=0)
+    assert first_moved.mean() == pytest.approx(12.0, rel=0.03)
+    assert first_moved.var() == pytest.approx(first_moved.mean(), rel=0.08)
+    assert moved.mean() == pytest.approx(total.mean(), rel=0.02)
+    assert moved.var() > 1.5 * total.var()
+
+
+def test_sparse_stages_move_only_the_pairs_that_sign(tmp_path):
+    """Leads (few sign: the sparse path) under a climate: finding the signing pairs on the
+    plain codes and moving only theirs gives what moving every code gives (the dense path)."""
+    projects = [
+        project(f"L{i}", "lead", planned_inflow=1.0 + i % 3, total_investment=40.0 * (i % 2))
+        for i in range(30)
+    ]
+    drivers = {"stage_probability": {"lead": 0.2}, "months_to_sign": {"lead": 3}}
+    targets = {"domestic_capital": {"annual": 1}, "new_starts": {"annual": 1}}
+    zone = make_zone(tmp_path, projects, targets=targets, drivers=drivers)
+    engine = Engine(zone, as_of=AS_OF, trials=5000, seed=8)
+    fc = engine.forecast()
+    setup = fc._setup
+    assert setup.sparse["lead"] and setup.climate == (0.3, 0.1)
+    sparse = engine._run(setup, months=(8, 10, 12))
+    setup.sparse = {**setup.sparse, "lead": False}
+    dense = engine._run(setup, months=(8, 10, 12))
+    assert np.allclose(sparse, dense, rtol=1e-6, atol=1e-5)
+    assert sparse[:, -1, :].sum() > 0

@@ -1,0 +1,85 @@
+"""Time already spent in a stage, in closed form (a mixture cure model): a project ever
+advances with probability p after a lognormal lag L (mean `months_to_*`, log-sd `lag_sigma`);
+one that has waited e months advances with p·S(e) / (1 - p + p·S(e)), after L - e given L > e."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from tests.sim_zones import AS_OF, make_zone, project
+from workbook.forecast import draws
+from workbook.forecast.engine import Engine
+
+
+def survival(x: float, mean: float, sigma: float) -> float:
+    """P(L > x), L lognormal with mean `mean` and log-sd `sigma` (scipy's parametrisation)."""
+    return float(stats.lognorm(s=sigma, scale=mean * math.exp(-sigma * sigma / 2)).sf(x))
+
+
+def p_by(month: int, p: float, mean: float, sigma: float, waited: float, base: int) -> float:
+    """P(the milestone falls in a month <= `month`, counted from `base`) after waiting."""
+    s = survival(waited, mean, sigma)
+    p_e = p * s / (1 - p + p * s)
+    k = month - base
+    return p_e * (1 - survival(waited + k, mean, sigma) / s)
+
+
+@pytest.mark.parametrize("waited", [0.5, 3.0, 8.25, 30.0])
+@pytest.mark.parametrize("p, mean, sigma", [(0.7, 4.0, 0.6), (0.9, 8.0, 1.0), (0.3, 2.0, 0.3)])
+def test_stuck_table_is_the_conditioned_mixture(p, mean, sigma, waited):
+    s = survival(waited, mean, sigma)
+    assert draws.p_still_advancing(p, mean, sigma, waited) == pytest.approx(
+        p * s / (1 - p + p * s), rel=1e-9
+    )
+    table = draws.stuck_table(p, mean, sigma, 6, 1, waited)
+    for month in range(7, 13):
+        share = np.count_nonzero(table <= month) / draws.Q
+        assert share == pytest.approx(p_by(month, p, mean, sigma, waited, 6), abs=2 / draws.Q)
+    assert table.min() >= 7  # at least a month after the as-of month
+
+
+def test_no_time_waited_is_the_plain_month_table():
+    for args in ((0.7, 4.0, 0.6, 6, 1), (1.0, 1.0, 0.0, 6, 1), (0.5, 9.0, 1.2, 3, 0)):
+        assert np.array_equal(draws.stuck_table(*args, 0.0), draws.month_table(*args))
+        assert np.array_equal(draws.stuck_table(*args, 1e-9), draws.month_table(*args))
+
+
+def test_probability_of_ever_advancing_falls_with_time_stuck():
+    values = [draws.p_still_advancing(0.7, 4.0, 0.6, e) for e in (0, 2, 4, 8, 16, 32)]
+    assert values[0] == pytest.approx(0.7)
+    assert all(a > b for a, b in zip(values, values[1:], strict=False))
+    assert draws.p_still_advancing(0.7, 1.0, 0.0, 2.0) == 0.0  # past a certain lag: never
+
+
+def test_engine_conditions_start_on_the_months_since_signing(tmp_path):
+    """Signed last month vs in January 2018, as of 30 June: P(start by each month) as the
+    closed form gives for the months each has waited (the engine counts quarters of a month)."""
+    projects = [
+        project("NEW", "signed", signed_date="2020-06-01"),
+        project("OLD", "signed", signed_date="2018-01-01"),
+    ]
+    drivers = {"start_probability": 0.7, "months_to_start": 4.0, "lag_sigma": 0.6}
+    targets = {"domestic_capital": {"annual": 1}, "new_starts": {"annual": 1}}
+    zone = make_zone(tmp_path, projects, targets=targets, drivers=drivers)
+    engine = Engine(zone, as_of=AS_OF, trials=20_000, seed=2)
+    waited = dict(zip(engine.projects["project_id"], engine.waited, strict=True))
+    assert waited == {"NEW": 1.0, "OLD": 30.0}  # 29 and 911 days, to quarters of a month
+    fc = engine.forecast()
+    p_start = fc.projects.set_index("project_id")["p_start"]
+    for pid in ("NEW", "OLD"):
+        closed = p_by(12, 0.7, 4.0, 0.6, waited[pid], 6)
+        assert p_start[pid] == pytest.approx(closed, abs=0.012), pid
+    assert p_start["OLD"] < 0.05 < 0.5 < p_start["NEW"]
+    # Month by month, new starts (both projects) follow the sum of the two closed forms.
+    monthly = engine._run(fc._setup, months=tuple(range(7, 13)))[
+        :, :, engine.keys.index("new_starts")
+    ]
+    fan = fc.fan("new_starts")
+    for j, month in enumerate(range(7, 13)):
+        expected = sum(p_by(month, 0.7, 4.0, 0.6, waited[pid], 6) for pid in ("NEW", "OLD"))
+        assert monthly[:, j].mean() == pytest.approx(expected, abs=0.015)
+        assert fan["p90"].iloc[month - 1] <= 2
