@@ -3,8 +3,8 @@ Playwright, nothing downloaded) opens each planner, waits for its charts, moves 
 the keyboard and sees the numbers change and a chart redrawn. Screenshots and the measured
 latencies go to test-artifacts/. The test fails, never skips, when Chromium is missing.
 
-One Voila server (started through the real CLI on a free port) serves both tests and is
-stopped at the end, kernels included.
+One Voila server (started through the real CLI on a free port, with a short `--cull-idle`)
+serves all tests and is stopped at the end, kernels included.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,7 @@ CHROMIUM_ARGS = [
 ARTIFACTS = REPO / "test-artifacts"
 LOAD_TIMEOUT_MS = 180_000  # first page: kernel start, imports, draws, scenarios, sensitivity
 MOVE_TIMEOUT_MS = 60_000
+CULL_IDLE_S = 8  # the app's --cull-idle in these tests (600 in service)
 
 
 def _free_port() -> int:
@@ -61,8 +63,9 @@ def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float =
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory) -> Iterator[str]:
-    """`workbook app --port P` on a free port, serving the sample zone as of 2020-06-30."""
+def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
+    """`workbook app --port P --cull-idle 8` on a free port, serving the sample zone as of
+    2020-06-30: (base URL, server pid)."""
     log = tmp_path_factory.mktemp("app") / "voila.log"
     port = _free_port()
     env = {
@@ -73,7 +76,8 @@ def app(tmp_path_factory) -> Iterator[str]:
     }
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "workbook", "app", "--port", str(port)],
+            [sys.executable, "-m", "workbook", "app", "--port", str(port)]
+            + ["--cull-idle", str(CULL_IDLE_S)],
             cwd=REPO,
             env=env,
             stdout=out,
@@ -82,7 +86,7 @@ def app(tmp_path_factory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for_http(base + "/", proc, log)
-        yield base
+        yield base, proc.pid
     finally:
         children = psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []
         proc.send_signal(signal.SIGTERM)  # Voila stops its loop and shuts its kernels down
@@ -94,6 +98,11 @@ def app(tmp_path_factory) -> Iterator[str]:
         for child in children:  # anything that outlived the server, by pid
             with contextlib.suppress(psutil.NoSuchProcess):
                 child.kill()
+
+
+@pytest.fixture(scope="module")
+def app(server) -> str:
+    return server[0]
 
 
 @pytest.fixture(scope="module")
@@ -113,14 +122,39 @@ def browser() -> Iterator[object]:
             b.close()
 
 
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+
+
 def _open(browser, url: str):
     """A fresh page that records every request leaving 127.0.0.1 (there must be none)."""
     page = browser.new_page(viewport={"width": 1600, "height": 2600}, locale="zh-CN")
     external: list[str] = []
-    local = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
-    page.on("request", lambda r: None if r.url.startswith(local) else external.append(r.url))
+    page.on("request", lambda r: None if r.url.startswith(LOCAL) else external.append(r.url))
     page.goto(url, timeout=LOAD_TIMEOUT_MS)
     return page, external
+
+
+def _kernel_id(page) -> str:
+    """The id of the kernel Voila gave this page (in the page's Jupyter config)."""
+    config = json.loads(page.locator("#jupyter-config-data").text_content())
+    return config["kernelId"]
+
+
+def _kernel_status(base: str, kernel_id: str) -> int:
+    try:
+        with urllib.request.urlopen(f"{base}/api/kernels/{kernel_id}", timeout=5) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _kernel_process(server_pid: int, kernel_id: str) -> psutil.Process:
+    """The kernel process started with this kernel's connection file."""
+    for child in psutil.Process(server_pid).children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if any(kernel_id in arg for arg in child.cmdline()):
+                return child
+    raise AssertionError(f"no process for kernel {kernel_id}")
 
 
 def _until(page, js: str, arg=None) -> float:
@@ -271,3 +305,49 @@ def test_roadshow_planner_budget_slider_replans_and_redraws_the_calendar(app, br
     )
     assert external == [], f"requests left the machine: {external[:5]}"
     page.close()
+
+
+def test_a_closed_pages_kernel_is_culled_and_an_open_pages_kernel_kept(server, browser):
+    """Two planners open a page each; one closes the tab without a goodbye (no beforeunload
+    beacon, as when a browser dies): after --cull-idle seconds its kernel is shut down and its
+    process is gone, while the page still open keeps its kernel and still answers a control."""
+    base, server_pid = server
+    kept, _ = _open(browser, base + "/voila/render/roadshow_planner.ipynb")
+    kept.wait_for_selector(".wb-plan-summary .wb-plan-p", timeout=LOAD_TIMEOUT_MS)
+    gone, _ = _open(browser, base + "/voila/render/scenario_planner.ipynb")
+    gone.wait_for_selector(".wb-headline .wb-p-attain", timeout=LOAD_TIMEOUT_MS)
+    kept_id, gone_id = _kernel_id(kept), _kernel_id(gone)
+    assert kept_id != gone_id
+    kept_proc, gone_proc = (
+        _kernel_process(server_pid, kept_id),
+        _kernel_process(server_pid, gone_id),
+    )
+    rss_mb = {
+        "roadshow_planner": round(kept_proc.memory_info().rss / 2**20),
+        "scenario_planner": round(gone_proc.memory_info().rss / 2**20),
+    }
+    assert _kernel_status(base, gone_id) == 200
+
+    gone.close(run_before_unload=False)
+    t0 = time.monotonic()
+    while _kernel_status(base, gone_id) != 404:  # the culler looks every second here
+        assert time.monotonic() - t0 < CULL_IDLE_S + 60, "the closed page's kernel was not culled"
+        time.sleep(0.5)
+    culled_s = time.monotonic() - t0
+    gone_proc.wait(timeout=30)  # the process ends too (raises if it does not)
+    assert not gone_proc.is_running()
+    time.sleep(CULL_IDLE_S + 2)  # past the cull time for the page still open
+    assert _kernel_status(base, kept_id) == 200 and kept_proc.is_running()
+    kept.locator(".wb-budget .noUi-handle").focus()
+    kept.keyboard.press("ArrowLeft")  # 300 -> 290 万元: the kernel still answers
+    _until(kept, "() => document.querySelector('.wb-plan-facts').innerText.includes('预算290万元')")
+    _no_error(kept)
+    kept.close()
+    _record(
+        "kernel_cull",
+        {
+            "cull_idle_s": CULL_IDLE_S,
+            "closed_to_culled_s": round(culled_s, 1),
+            "kernel_rss_mb": rss_mb,
+        },
+    )
