@@ -11,7 +11,6 @@ import html
 import logging
 import os
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,31 +76,30 @@ def resolve_settings(
 
 
 class ErrorArea:
-    """Where a failing callback's error goes: its message (and the traceback, folded)."""
+    """Where the errors of some controls go, placed next to those controls: one sentence in the
+    page's language saying what is wrong and what to do. The traceback goes to the log only."""
 
-    def __init__(self, lang: str = "zh") -> None:
+    def __init__(self, lang: str = "zh", name: str = "") -> None:
         self.lang = lang  # the language WorkbookError messages are shown in
         self.widget = W.HTML(value="")
         self.widget.add_class("wb-error-area")
+        if name:
+            self.widget.add_class(f"wb-error-{name}")
         self.last: BaseException | None = None
         self.lines: list[str] = []
 
     def show(self, exc: BaseException) -> None:
         self.last = exc
-        lines = (
-            exc.lines(self.lang)
-            if isinstance(exc, WorkbookError)
-            else [f"{type(exc).__name__}: {exc}"]
-        )
+        if isinstance(exc, WorkbookError):
+            lines = exc.lines(self.lang)
+        else:  # a fault of the tool: say so, and what to do; details are in the log
+            lines = [Message("planner.internal", kind=type(exc).__name__).render(self.lang)]
         self.lines = lines
-        body = "<br>".join(html.escape(line) for line in lines)
-        tb = html.escape("".join(traceback.format_exception(exc)))
         self.widget.value = (
-            '<div class="wb-error" style="border:1px solid #c0392b;background:#fdecea;'
-            'color:#922b21;padding:6px 10px;margin:4px 0;border-radius:4px">'
-            f"<b>⚠</b> {body}"
-            f'<details><summary style="cursor:pointer">traceback</summary><pre '
-            f'style="font-size:11px;white-space:pre-wrap">{tb}</pre></details></div>'
+            '<div class="wb-error" role="alert" style="border:1px solid #c0392b;'
+            "background:#fdecea;color:#922b21;padding:6px 10px;margin:4px 0;border-radius:4px;"
+            f'white-space:normal;overflow-wrap:anywhere">⚠ {html.escape(one_text(lines, self.lang))}'
+            "</div>"
         )
 
     def clear(self) -> None:
@@ -112,28 +110,49 @@ class ErrorArea:
     @property
     def text(self) -> str:
         """The message shown, '' when there is none."""
-        return "\n".join(self.lines)
+        return one_text(self.lines, self.lang) if self.lines else ""
 
 
-def guarded(method: F) -> F:
-    """Run a planner callback; on an exception show it in the planner's error area (and the
-    log) instead of letting ipywidgets swallow it. A success clears the error area."""
+def one_text(lines: list[str], lang: str) -> str:
+    """Lines of a message as one text: sentences ended and joined as the language writes them."""
+    stop, ends = ("。", "。！？；：.!?") if lang == "zh" else (". ", ".!?;:")
+    parts = [line.strip() for line in lines if line.strip()]
+    out = ""
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if lang != "zh":
+            part = part[0].upper() + part[1:]
+        if part.endswith(tuple(ends)):
+            out += part + ("" if last or lang == "zh" else " ")
+        else:
+            out += part + (stop.strip() if last else stop)
+    return out
 
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            result = method(self, *args, **kwargs)
-        except Exception as exc:  # shown to the planner, not swallowed
-            if isinstance(exc, WorkbookError):  # the planner's input: the message says it all
-                log.info("callback %s: %s", method.__name__, exc)
-            else:
-                log.exception("callback %s failed", method.__name__)
-            self.errors.show(exc)
-            return None
-        self.errors.clear()
-        return result
 
-    return wrapper  # type: ignore[return-value]
+def guarded(method: F | None = None, *, area: str = "errors") -> Any:
+    """Run a planner callback; on an exception show it in the planner's error area named `area`
+    (an ErrorArea attribute placed next to the control) and log it, instead of letting
+    ipywidgets swallow it. A success clears that area. `@guarded` or `@guarded(area=...)`."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            errors: ErrorArea = getattr(self, area)
+            try:
+                result = func(self, *args, **kwargs)
+            except Exception as exc:  # shown to the planner, not swallowed
+                if isinstance(exc, WorkbookError):  # the planner's input: the message says it all
+                    log.info("callback %s: %s", func.__name__, exc)
+                else:
+                    log.exception("callback %s failed", func.__name__)
+                errors.show(exc)
+                return None
+            errors.clear()
+            return result
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(method) if method is not None else decorate
 
 
 class ChartSlot:

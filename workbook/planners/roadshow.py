@@ -82,7 +82,8 @@ class RoadshowPlanner:
         self.lang = check_lang(lang)
         self.scenario_key = engine.scenario_key(scenario) if scenario is not None else None
         self.out_dir = Path(out_dir) if out_dir is not None else self._default_out_dir()
-        self.errors = ErrorArea(self.lang)
+        self.errors = ErrorArea(self.lang, "plan")  # under the budget slider
+        self.export_errors = ErrorArea(self.lang, "export")  # under the export buttons
         self.timings: dict[str, float] = {}
         self.updates = 0
         self._fixed: dict[tuple, Any] = {}  # forecasts that a budget move does not change
@@ -257,11 +258,11 @@ class RoadshowPlanner:
         self.drivers = scenario_drivers(self.params, self.scenario_key)
         self.recompute(frontier=True)
 
-    @guarded
+    @guarded(area="export_errors")
     def _on_export_xlsx(self, _: Any = None) -> None:
         self._export("xlsx")
 
-    @guarded
+    @guarded(area="export_errors")
     def _on_export_ics(self, _: Any = None) -> None:
         self._export("ics")
 
@@ -504,6 +505,7 @@ class RoadshowPlanner:
                 self.scenario,
                 W.HTML(f"<b>{html.escape(_t('rs_budget_title', lang))}</b>"),
                 self.budget,
+                self.errors.widget,  # budget and constraints: the plan's errors, in reach
                 W.HTML(f"<b>{html.escape(_t('rs_constraints', lang))}</b>"),
                 self.staff_days,
                 self.max_per_month,
@@ -514,6 +516,7 @@ class RoadshowPlanner:
                 *self.restriction_boxes,
                 W.HTML(f"<b>{html.escape(_t('rs_export', lang))}</b>"),
                 W.HBox([self.xlsx_button, self.ics_button]),
+                self.export_errors.widget,
                 self.export_status,
             ],
             layout=W.Layout(width="32em", min_width="32em", padding="0 12px 0 0"),
@@ -529,7 +532,6 @@ class RoadshowPlanner:
         root = W.VBox(
             [
                 self.title,
-                self.errors.widget,
                 W.HBox([controls, results], layout=W.Layout(align_items="flex-start")),
                 charts,
             ]

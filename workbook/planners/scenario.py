@@ -91,6 +91,7 @@ class ScenarioPlanner:
         self.lang = check_lang(lang)
         self.save_dir = Path(save_dir) if save_dir is not None else None
         self.errors = ErrorArea(self.lang)
+        self.save_errors = ErrorArea(self.lang, "save")  # beside the save button
         self.timings: dict[str, float] = {}
         self.updates = 0
         self._holding = False
@@ -319,7 +320,7 @@ class ScenarioPlanner:
         self._refresh_tornado()
         self._render(numbers=False)
 
-    @guarded
+    @guarded(area="save_errors")
     def _on_save(self, _: Any = None) -> None:
         self.save_status.value = ""
         scenario = make_scenario(
@@ -605,6 +606,7 @@ class ScenarioPlanner:
                 self.save_name,
                 self.save_description,
                 W.HBox([self.save_overwrite, self.save_button]),
+                self.save_errors.widget,
                 self.save_status,
             ],
             layout=W.Layout(width="32em", min_width="32em", padding="0 12px 0 0"),
