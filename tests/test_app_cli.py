@@ -55,6 +55,8 @@ def test_bad_port_or_params_exit_2_with_one_line(capsys, tmp_path):
 def test_kernels_are_preheated_per_planner_and_culled_when_their_page_is_gone():
     argv = app.voila_argv(8899, cull_idle=300)
     assert "--VoilaConfiguration.preheat_kernel=True" in argv
+    kernels = "workbook.planners.voila_app.WorkbookKernelManager"
+    assert f"--VoilaConfiguration.multi_kernel_manager_class={kernels}" in argv
     assert "--VoilaConfiguration.default_pool_size=1" in argv
     assert "--VoilaKernelManager.preheat_denylist=['quarterly_review.ipynb']" in argv
     assert "--MappingKernelManager.cull_idle_timeout=300" in argv

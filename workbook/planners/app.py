@@ -24,8 +24,9 @@ import os
 from pathlib import Path
 
 from workbook.text.errors import InputError
+from workbook.text.resources import ENV_WORKDIR, notebooks_dir, sample_params
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS_DIR = notebooks_dir()  # the checkout's notebooks/, or the wheel's workbook/notebooks/
 # Our Voila template (lab, minus its CDN links) lives under <JUPYTER_DIR>/voila/templates.
 JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"
 TEMPLATE = "workbook"
@@ -34,6 +35,8 @@ DEFAULT_PORT = 8866
 DEFAULT_CULL_IDLE = 600  # seconds a kernel without a page may stay idle before it is shut down
 # Preheated in the pool: the planners, not the quarterly review (papermill runs that one).
 PREHEAT_DENYLIST = ("quarterly_review.ipynb",)
+# jupyter_server's culler, made safe for preheated kernels handed to a page still loading.
+KERNEL_MANAGER = "workbook.planners.voila_app.WorkbookKernelManager"
 
 REPORTS_DIR = "reports"  # under the folder the app runs in: the home page lists reviews there
 
@@ -42,7 +45,7 @@ ENV_AS_OF = "WORKBOOK_AS_OF"
 ENV_LANG = "WORKBOOK_LANG"
 
 
-def notebooks_dir() -> Path:
+def app_notebooks_dir() -> Path:
     """The folder holding the planner notebooks; an InputError naming what is missing."""
     missing = [n for n in APP_NOTEBOOKS if not (NOTEBOOKS_DIR / n).is_file()]
     if missing:
@@ -65,13 +68,14 @@ def voila_argv(
     if cull_idle < 1:
         raise InputError(f"--cull-idle must be at least 1 second, got {cull_idle}")
     argv = [
-        str(notebooks_dir()),
+        str(app_notebooks_dir()),
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         f"--template={TEMPLATE}",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=True",
         "--Voila.port_retries=0",
+        f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
         "--VoilaConfiguration.preheat_kernel=True",
         "--VoilaConfiguration.default_pool_size=1",
         f"--VoilaKernelManager.preheat_denylist={list(PREHEAT_DENYLIST)!r}",
@@ -114,16 +118,19 @@ def serve(
     """Run Voila over the planner notebooks until interrupted; returns its exit status."""
     argv = voila_argv(port, open_browser, cull_idle)
     os.environ.update(app_environment(params, as_of, lang))
+    os.environ[ENV_WORKDIR] = str(Path.cwd())  # planners export under reports/ of this folder
     # Voila finds templates on the Jupyter data path: put ours first.
     path = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(JUPYTER_DIR), path) if p)
-    from workbook.planners.controls import resolve_settings
+    from workbook.text.labels import check_lang
     from workbook.zone.params import load_params
 
-    settings = resolve_settings()  # the zone, date and language the environment now says
-    zone = load_params(settings.params_path).zone_name(settings.lang)  # a bad file stops here
+    # The zone and language the notebooks will resolve too (planners.controls.resolve_settings).
+    page_lang = check_lang(os.environ.get(ENV_LANG) or "zh")
+    zone_file = Path(os.environ.get(ENV_PARAMS) or sample_params())
+    zone = load_params(zone_file).zone_name(page_lang)  # a bad or missing file stops here
     from workbook.planners.voila_app import launch
 
     print(f"workbook app: http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    launch(argv, zone, settings.lang, Path.cwd() / REPORTS_DIR)
+    launch(argv, zone, page_lang, Path.cwd() / REPORTS_DIR)
     return 0

@@ -24,12 +24,13 @@ from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 from workbook.text.errors import InputError, WorkbookError
 from workbook.text.labels import check_lang, label
 from workbook.text.messages import BadValue, Message
+from workbook.text.resources import CHECKOUT, sample_params
 from workbook.zone.tabular import parse_date
 
 log = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_PARAMS = REPO / "params" / "jining-2020.yaml"
+REPO = CHECKOUT
+SAMPLE_PARAMS = sample_params()  # a source checkout's sample zone
 # svg: crisp text (Chinese in the viewer's fonts) and a DOM a browser test can read.
 EMBED_OPTIONS = {"renderer": "svg", "actions": False}
 
@@ -153,6 +154,24 @@ def guarded(method: F | None = None, *, area: str = "errors") -> Any:
         return wrapper  # type: ignore[return-value]
 
     return decorate(method) if method is not None else decorate
+
+
+def boxed(widget: W.Widget) -> W.Widget:
+    """Let a wide output (a table) scroll inside its own box instead of being cut off by the
+    page or a narrow column (1366-pixel screens, JupyterLab with its sidebar open)."""
+    widget.layout.max_width = "100%"
+    widget.layout.overflow = "auto"
+    widget.add_class("wb-box")
+    return widget
+
+
+def details_html(body_html: str, lang: str) -> str:
+    """Developer detail (timings) folded behind a 详情 / Details toggle."""
+    summary = Message("pick", en="Details", zh="详情").render(lang)
+    return (
+        '<details class="wb-details" style="color:#888;font-size:11px">'
+        f'<summary style="cursor:pointer">{html.escape(summary)}</summary>{body_html}</details>'
+    )
 
 
 class ChartSlot:

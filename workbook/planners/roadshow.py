@@ -20,12 +20,13 @@ from workbook.charts import roadshow as cr
 from workbook.forecast import scenarios as scenarios
 from workbook.forecast.engine import Engine
 from workbook.planners.controls import (
-    REPO,
     ChartSlot,
     ErrorArea,
     _slider,
     _t,
     _timer,
+    boxed,
+    details_html,
     enable_offline,
     guarded,
     resolve_settings,
@@ -38,6 +39,7 @@ from workbook.roadshow.problem import Plan, RoadshowProblem, build_problem, scen
 from workbook.roadshow.solve import greedy_plan, solve
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
+from workbook.text.resources import work_dir
 from workbook.zone.loader import load_zone
 from workbook.zone.roadshow_settings import Restriction, RoadshowSettings
 
@@ -102,7 +104,7 @@ class RoadshowPlanner:
 
     def _default_out_dir(self) -> Path:
         stem = self.params.source.stem if self.params.source else "zone"
-        return REPO / "reports" / "plans" / stem
+        return work_dir() / "reports" / "plans" / stem
 
     # -- the problem from the controls -----------------------------------------------------
 
@@ -341,9 +343,9 @@ class RoadshowPlanner:
         )
         self.summary = W.HTML()
         self.summary.add_class("wb-plan-summary")
-        self.table = W.HTML()
+        self.table = boxed(W.HTML())
         self.table.add_class("wb-plan-table")
-        self.compare_table = W.HTML()
+        self.compare_table = boxed(W.HTML())
         self.compare_table.add_class("wb-plan-compare")
         self.timing = W.HTML()
         self.timing.add_class("wb-timing")
@@ -397,8 +399,8 @@ class RoadshowPlanner:
             self.charts[name].put(spec)
         self.timings["draw_ms"] = (time.perf_counter() - t0) * 1000
         self.updates += 1
-        self.timing.value = (
-            '<span style="color:#888;font-size:11px">'
+        self.timing.value = details_html(
+            "<span>"
             + html.escape(
                 _t(
                     "rs_timing",
@@ -408,7 +410,8 @@ class RoadshowPlanner:
                     draw=self.timings["draw_ms"],
                 )
             )
-            + "</span>"
+            + "</span>",
+            self.lang,
         )
 
     def _summary_html(self) -> str:
@@ -523,7 +526,7 @@ class RoadshowPlanner:
         )
         results = W.VBox(
             [self.summary, self.table, self.timing],
-            layout=W.Layout(flex="1 1 auto", overflow="auto"),
+            layout=W.Layout(flex="1 1 auto", overflow="auto", min_width="0"),
         )
         charts = W.Box(
             [self.charts["gantt"].widget, self.charts["frontier"].widget, self.compare_table],

@@ -48,6 +48,8 @@ from workbook.planners.controls import (
     _slider,
     _t,
     _timer,
+    boxed,
+    details_html,
     enable_offline,
     guarded,
     resolve_settings,
@@ -408,7 +410,7 @@ class ScenarioPlanner:
         self.title = W.HTML(self._title_html())
         self.headline = W.HTML()
         self.headline.add_class("wb-headline")
-        self.table = W.HTML()
+        self.table = boxed(W.HTML())
         self.table.add_class("wb-table")
         self.timing = W.HTML()
         self.timing.add_class("wb-timing")
@@ -504,8 +506,8 @@ class ScenarioPlanner:
         took = (time.perf_counter() - t0) * 1000
         self.timings["draw_ms"] = took if numbers else self.timings.get("draw_ms", 0) + took
         self.updates += 1
-        self.timing.value = (
-            '<span style="color:#888;font-size:11px">'
+        self.timing.value = details_html(
+            "<span>"
             + html.escape(
                 _t(
                     "timing",
@@ -516,7 +518,8 @@ class ScenarioPlanner:
                     trials=self.engine.trials,
                 )
             )
-            + "</span>"
+            + "</span>",
+            self.lang,
         )
 
     def _headline_html(self) -> str:
@@ -620,7 +623,7 @@ class ScenarioPlanner:
                 self.timing,
                 W.Box([ch["fan"].widget, ch["hist"].widget], layout=wrap),
             ],
-            layout=W.Layout(flex="1 1 auto", overflow="auto"),
+            layout=W.Layout(flex="1 1 auto", overflow="auto", min_width="0"),
         )
         more = W.Box(
             [
