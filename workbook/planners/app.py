@@ -43,6 +43,8 @@ REPORTS_DIR = "reports"  # under the folder the app runs in: the home page lists
 ENV_PARAMS = "WORKBOOK_PARAMS"
 ENV_AS_OF = "WORKBOOK_AS_OF"
 ENV_LANG = "WORKBOOK_LANG"
+ENV_CHART_JS = "WORKBOOK_CHART_JS"  # where the app serves the charts' Vega bundle (below)
+CHART_JS = "workbook/static/jupyter-chart.js"  # under the base URL (voila_app serves it)
 
 
 def app_notebooks_dir() -> Path:
@@ -119,6 +121,8 @@ def serve(
     argv = voila_argv(port, open_browser, cull_idle)
     os.environ.update(app_environment(params, as_of, lang))
     os.environ[ENV_WORKDIR] = str(Path.cwd())  # planners export under reports/ of this folder
+    # Charts import the Vega bundle from the app once per page (not 0.9 MB in each chart's state).
+    os.environ[ENV_CHART_JS] = CHART_JS
     # Voila finds templates on the Jupyter data path: put ours first.
     path = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(JUPYTER_DIR), path) if p)
@@ -132,5 +136,5 @@ def serve(
     from workbook.planners.voila_app import launch
 
     print(f"workbook app: http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    launch(argv, zone, page_lang, Path.cwd() / REPORTS_DIR)
+    launch(argv, zone, page_lang, Path.cwd() / REPORTS_DIR, CHART_JS)
     return 0

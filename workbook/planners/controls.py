@@ -20,7 +20,7 @@ import altair as alt
 import ipywidgets as W
 
 from workbook.forecast import scenarios as scenarios
-from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
+from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS
 from workbook.text.errors import InputError, WorkbookError
 from workbook.text.labels import check_lang, label
 from workbook.text.messages import BadValue, Message
@@ -179,7 +179,7 @@ class ChartSlot:
 
     def __init__(self, name: str, chart: alt.TopLevelMixin) -> None:
         self.name = name
-        self.widget = alt.JupyterChart(chart, embed_options=EMBED_OPTIONS)
+        self.widget = chart_class()(chart, embed_options=EMBED_OPTIONS)
         self.widget.add_class("wb-chart")
         self.widget.layout.margin = "0 16px 16px 0"
         self.widget.add_class(f"wb-chart-{name}")
@@ -207,9 +207,36 @@ class ChartSlot:
         return dict(self.widget.spec or {})
 
 
+# The chart widget's code when `workbook app` serves the Vega bundle itself: a few lines that
+# import it from the app (the browser loads it once per page and caches it) instead of sending
+# the ~0.9 MB bundle inside every chart widget's state.
+SHARED_CHART_ESM = """
+const config = JSON.parse(document.getElementById("jupyter-config-data").textContent);
+const url = new URL((config.baseUrl || "/") + "%s", window.location.href);
+const loading = import(url.href);
+async function render(ctx) { return (await loading).default.render(ctx); }
+export default { render };
+"""
+
+
+class AppChart(alt.JupyterChart):
+    """`alt.JupyterChart` whose Vega bundle comes from the app, shared by every chart."""
+
+    _esm = ""
+
+
 def enable_offline() -> None:
-    """Serve the Vega bundle from vl-convert (no CDN); once per process (~1 s)."""
+    """Serve the Vega bundle from vl-convert (no CDN); once per process (~1 s). Under
+    `workbook app` the charts import the bundle the app serves (one download per page)."""
+    shared = os.environ.get(ENV_CHART_JS)
+    if shared:
+        AppChart._esm = SHARED_CHART_ESM % shared.lstrip("/")
+        return
     alt.JupyterChart.enable_offline()
+
+
+def chart_class() -> type[alt.JupyterChart]:
+    return AppChart if AppChart._esm else alt.JupyterChart
 
 
 @contextlib.contextmanager

@@ -117,12 +117,29 @@ def _rendered(pool_item: Any) -> bool:
     return render is not None and render.done()
 
 
+class ChartScriptHandler(web.RequestHandler):
+    """Altair's chart widget code with the Vega bundle (vl-convert's, offline), made once."""
+
+    script: bytes = b""
+
+    def get(self) -> None:
+        if not ChartScriptHandler.script:
+            import altair as alt
+
+            alt.JupyterChart.enable_offline()
+            ChartScriptHandler.script = alt.JupyterChart._esm.encode("utf-8")
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "public, max-age=86400")
+        self.finish(ChartScriptHandler.script)
+
+
 class WorkbookVoila(Voila):
     """Voila serving the planner notebooks, with the workbook home page in front."""
 
     zone: str = ""
     lang: str = "zh"
     reports_dir: Path = Path("reports")
+    chart_js: str = ""  # where the charts' Vega bundle is served (planners.app.CHART_JS)
 
     def init_handlers(self) -> list[Any]:
         base = self.server_url
@@ -131,6 +148,7 @@ class WorkbookVoila(Voila):
             (base, HomeHandler, home),
             (url_path_join(base, r"/voila/tree" + path_regex), HomeHandler, home),
             (url_path_join(base, r"/api/workbook/warm"), WarmHandler),
+            (url_path_join(base, "/" + self.chart_js), ChartScriptHandler),
             (
                 url_path_join(base, r"/reports/(.*)"),
                 ReportFileHandler,
@@ -140,7 +158,8 @@ class WorkbookVoila(Voila):
         return ours + super().init_handlers()  # tornado takes the first pattern that matches
 
 
-def launch(argv: list[str], zone: str, lang: str, reports_dir: Path) -> None:
+def launch(argv: list[str], zone: str, lang: str, reports_dir: Path, chart_js: str) -> None:
     """Run the app until interrupted."""
     WorkbookVoila.zone, WorkbookVoila.lang, WorkbookVoila.reports_dir = zone, lang, reports_dir
+    WorkbookVoila.chart_js = chart_js
     WorkbookVoila.launch_instance(argv=argv)
