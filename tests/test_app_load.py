@@ -126,6 +126,19 @@ async def _planner(browser, base: str, i: int, seconds: float, out: dict) -> Non
     page = await context.new_page()
     errors: list[str] = out["errors"]
     page.on("pageerror", lambda e: errors.append(f"planner {i}: {e}"))
+    page.on(
+        "console",
+        lambda m: (
+            out["console"].append(f"planner {i}: {m.text}"[:300]) if m.type == "error" else None
+        ),
+    )
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "close",
+            lambda _: out["console"].append(f"planner {i}: ws closed {time.monotonic():.0f}"),
+        ),
+    )
 
     async def route(r) -> None:
         if r.request.url.startswith(LOCAL):
@@ -181,7 +194,13 @@ async def _planner(browser, base: str, i: int, seconds: float, out: dict) -> Non
 async def _bureau(base: str) -> dict:
     from playwright.async_api import async_playwright
 
-    out: dict = {"errors": [], "latency_ms": [], "open_s": [], "moves": [0] * PLANNERS}
+    out: dict = {
+        "errors": [],
+        "latency_ms": [],
+        "open_s": [],
+        "moves": [0] * PLANNERS,
+        "console": [],
+    }
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -243,6 +262,7 @@ def test_a_bureau_of_planners_at_once_then_memory_back_to_the_warm_baseline(serv
     data["full" if FULL else "short"] = figures
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
     print(json.dumps(figures, ensure_ascii=False))
+    print("\n".join(out["console"][:40]))
     assert out["errors"] == []
     assert all(m >= 2 for m in out["moves"]), out["moves"]  # every planner moved and was redrawn
     assert len(out["open_s"]) == PLANNERS
