@@ -118,6 +118,14 @@ def test_installed_plan_review_and_app_work_from_the_users_folder(installed, use
     page = (user_folder / review / "review.html").read_text(encoding="utf-8")
     assert ZONE in page
 
+    # Without --params an installed app has no sample zone to fall back on: it says so.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBOOK_")}
+    bare = subprocess.run([wb, "app"], cwd=user_folder, capture_output=True, text=True, env=env)
+    assert bare.returncode == 2
+    assert (
+        bare.stderr.strip() == "error: no params file: pass --params FILE (your zone's params YAML)"
+    )
+
     port = _free_port()
     log = (user_folder / "app.log").open("w")
     proc = subprocess.Popen(

@@ -8,8 +8,8 @@ Awesome CDN links (`workbook/planners/jupyter/voila/templates/workbook`).
 notebook keeps one kernel preheated (already executed, so a page opened after start-up is drawn
 at once; Voila refills the pool after a page takes it), and a kernel left idle for `cull_idle`
 seconds with no page connected (the tab was closed, the browser died) is shut down, so memory
-returns to the preheated baseline. The zone, as-of
-date and language the notebooks start with can be passed through the environment
+returns to the preheated baseline. The zone, as-of date and language the notebooks start with
+can be passed through the environment
 (`WORKBOOK_PARAMS`, `WORKBOOK_AS_OF`, `WORKBOOK_LANG`): kernels inherit it, and a notebook
 parameter left at `None` takes the value from there (see `workbook.planners.controls.resolve_settings`).
 The home page (`/`) is the workbook's own (`workbook.planners.home`): the zone, the two
@@ -132,6 +132,8 @@ def serve(
     # The zone and language the notebooks will resolve too (planners.controls.resolve_settings).
     page_lang = check_lang(os.environ.get(ENV_LANG) or "zh")
     zone_file = Path(os.environ.get(ENV_PARAMS) or sample_params())
+    if ENV_PARAMS not in os.environ and not zone_file.is_file():  # installed: no sample zone
+        raise InputError("no params file: pass --params FILE (your zone's params YAML)")
     zone = load_params(zone_file).zone_name(page_lang)  # a bad or missing file stops here
     from workbook.planners.voila_app import launch
 

@@ -7,7 +7,7 @@ taken from the pool by a page has been idle since it was preheated (maybe for lo
 cull time) and has no connection until the page's scripts open one, so the stock culler could
 shut it down under a page that is still loading. A kernel that never had a page connected is
 counted idle from when the culler first sees it out of the pool (Voila keeps pooled kernels from
-the culler), so the page has the whole cull time to connect.
+the culler), and for at least HANDOFF_GRACE_S, so a page on a busy server has time to connect.
 
 Imported only by `workbook.planners.app.serve` (it imports Voila and tornado).
 """
@@ -67,6 +67,9 @@ class ReportFileHandler(web.StaticFileHandler):
         return super().get_absolute_path(root, path or REVIEW_FILE)
 
 
+HANDOFF_GRACE_S = 120  # a page's kernel may wait this long for the page to connect (at least)
+
+
 class WorkbookKernelManager(AsyncMappingKernelManager):
     """Culls kernels whose page is gone; a kernel no page has connected to yet gets the cull
     time counted from when it left the pool, not from its last activity."""
@@ -86,7 +89,8 @@ class WorkbookKernelManager(AsyncMappingKernelManager):
         if kernel_id not in self._connected_once:
             now = dt.datetime.now(dt.UTC)
             since = self._unclaimed_since.setdefault(kernel_id, now)
-            if now - since <= dt.timedelta(seconds=self.cull_idle_timeout):
+            grace = max(self.cull_idle_timeout, HANDOFF_GRACE_S)
+            if now - since <= dt.timedelta(seconds=grace):
                 return
         await super().cull_kernel_if_idle(kernel_id)
 
