@@ -126,12 +126,17 @@ class ChartScriptHandler(web.RequestHandler):
 
     script: bytes = b""
 
-    def get(self) -> None:
-        if not ChartScriptHandler.script:
+    @classmethod
+    def build(cls) -> None:
+        """Bundle once, before the first page asks (vl-convert takes a second or two)."""
+        if not cls.script:
             import altair as alt
 
             alt.JupyterChart.enable_offline()
-            ChartScriptHandler.script = alt.JupyterChart._esm.encode("utf-8")
+            cls.script = alt.JupyterChart._esm.encode("utf-8")
+
+    def get(self) -> None:
+        self.build()
         self.set_header("Content-Type", "text/javascript; charset=utf-8")
         self.set_header("Cache-Control", "public, max-age=86400")
         self.finish(ChartScriptHandler.script)
@@ -166,4 +171,5 @@ def launch(argv: list[str], zone: str, lang: str, reports_dir: Path, chart_js: s
     """Run the app until interrupted."""
     WorkbookVoila.zone, WorkbookVoila.lang, WorkbookVoila.reports_dir = zone, lang, reports_dir
     WorkbookVoila.chart_js = chart_js
+    ChartScriptHandler.build()
     WorkbookVoila.launch_instance(argv=argv)
