@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_OUT := reports/demo
 
-.PHONY: install system demo test lint format bench data clean
+.PHONY: install system demo test lint format bench data clean screenshots loadtest
 
 # Debian packages the browser tests need: Chromium (driven by Playwright, no browser download)
 # and a small CJK font so Chinese labels render.
@@ -47,6 +47,14 @@ test: lint system
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The README's pictures (docs/*.png) from the sample zone, through the browser test's machinery.
+screenshots: install system
+	$(PY) docs/screenshots.py
+
+# The long load test: 10 planners for 2 minutes against one `workbook app` (the suite runs 3 for 20 s).
+loadtest: install system
+	WORKBOOK_LOADTEST=full $(PY) -m pytest -s -p no:cacheprovider tests/test_app_load.py
 
 bench: install
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done

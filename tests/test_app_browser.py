@@ -3,8 +3,8 @@ Playwright, nothing downloaded) opens each planner, waits for its charts, moves 
 the keyboard and sees the numbers change and a chart redrawn. Screenshots and the measured
 latencies go to test-artifacts/. The test fails, never skips, when Chromium is missing.
 
-One Voila server (started through the real CLI on a free port) serves both tests and is
-stopped at the end, kernels included.
+One Voila server (started through the real CLI on a free port, with a short `--cull-idle`)
+serves all tests and is stopped at the end, kernels included.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,8 @@ CHROMIUM_ARGS = [
 ARTIFACTS = REPO / "test-artifacts"
 LOAD_TIMEOUT_MS = 180_000  # first page: kernel start, imports, draws, scenarios, sensitivity
 MOVE_TIMEOUT_MS = 60_000
+CULL_IDLE_S = 15  # the app's --cull-idle in these tests (600 in service)
+REVIEW_PAGE = "<!DOCTYPE html><html><body><h1>济宁高新区 2020年第二季度分析</h1></body></html>"
 
 
 def _free_port() -> int:
@@ -61,9 +64,14 @@ def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float =
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory) -> Iterator[str]:
-    """`workbook app --port P` on a free port, serving the sample zone as of 2020-06-30."""
-    log = tmp_path_factory.mktemp("app") / "voila.log"
+def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
+    """`workbook app --port P --cull-idle 15` on a free port, serving the sample zone as of
+    2020-06-30: (base URL, server pid)."""
+    folder = tmp_path_factory.mktemp("app")
+    log = folder / "voila.log"
+    review = folder / "reports" / "jining-2020" / "2020Q2" / "review.html"
+    review.parent.mkdir(parents=True)
+    review.write_text(REVIEW_PAGE, encoding="utf-8")
     port = _free_port()
     env = {
         **os.environ,
@@ -73,8 +81,9 @@ def app(tmp_path_factory) -> Iterator[str]:
     }
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "workbook", "app", "--port", str(port)],
-            cwd=REPO,
+            [sys.executable, "-m", "workbook", "app", "--port", str(port)]
+            + ["--cull-idle", str(CULL_IDLE_S)],
+            cwd=folder,  # the home page lists the reviews under reports/ of this folder
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -82,7 +91,8 @@ def app(tmp_path_factory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for_http(base + "/", proc, log)
-        yield base
+        _wait_warm(base, log)
+        yield base, proc.pid
     finally:
         children = psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []
         proc.send_signal(signal.SIGTERM)  # Voila stops its loop and shuts its kernels down
@@ -94,6 +104,11 @@ def app(tmp_path_factory) -> Iterator[str]:
         for child in children:  # anything that outlived the server, by pid
             with contextlib.suppress(psutil.NoSuchProcess):
                 child.kill()
+
+
+@pytest.fixture(scope="module")
+def app(server) -> str:
+    return server[0]
 
 
 @pytest.fixture(scope="module")
@@ -113,14 +128,64 @@ def browser() -> Iterator[object]:
             b.close()
 
 
-def _open(browser, url: str):
-    """A fresh page that records every request leaving 127.0.0.1 (there must be none)."""
-    page = browser.new_page(viewport={"width": 1600, "height": 2600}, locale="zh-CN")
+WARM = "/api/workbook/warm"
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+
+
+def _open(browser, url: str, viewport: tuple[int, int] = (1600, 2600)):
+    """A fresh page on which every request leaving 127.0.0.1 is recorded and refused (there
+    must be none: the test asserts the list is empty)."""
+    width, height = viewport
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
     external: list[str] = []
-    local = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
-    page.on("request", lambda r: None if r.url.startswith(local) else external.append(r.url))
+
+    def route(r) -> None:
+        if r.request.url.startswith(LOCAL):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("websocket", lambda ws: None if ws.url.startswith(LOCAL) else external.append(ws.url))
     page.goto(url, timeout=LOAD_TIMEOUT_MS)
     return page, external
+
+
+def _wait_warm(base: str, log: Path | None = None, timeout: float = 300) -> None:
+    """Until each planner has a preheated kernel that has run its notebook (the app's
+    /api/workbook/warm answers 200): a page opened then is what a planner gets after start-up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), urllib.request.urlopen(base + WARM, timeout=5) as r:
+            if r.status == 200:
+                return
+        time.sleep(0.5)
+    tail = log.read_text()[-3000:] if log else ""
+    pytest.fail(f"the planners were not warm after {timeout} s:\n{tail}")
+
+
+def _kernel_id(page) -> str:
+    """The id of the kernel Voila gave this page (in the page's Jupyter config)."""
+    config = json.loads(page.locator("#jupyter-config-data").text_content())
+    return config["kernelId"]
+
+
+def _kernel_status(base: str, kernel_id: str) -> int:
+    try:
+        with urllib.request.urlopen(f"{base}/api/kernels/{kernel_id}", timeout=5) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _kernel_process(server_pid: int, kernel_id: str) -> psutil.Process:
+    """The kernel process started with this kernel's connection file."""
+    for child in psutil.Process(server_pid).children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if any(kernel_id in arg for arg in child.cmdline()):
+                return child
+    raise AssertionError(f"no process for kernel {kernel_id}")
 
 
 def _until(page, js: str, arg=None) -> float:
@@ -167,6 +232,7 @@ PLAN_SHOWN = """() => {
 
 
 def test_scenario_planner_moves_p_attain_and_redraws_the_fan(app, browser):
+    _wait_warm(app)  # a planner opening the page some time after start-up
     t0 = time.perf_counter()
     page, external = _open(browser, app + "/voila/render/scenario_planner.ipynb")
     p_sel = '.wb-headline .wb-p-attain[data-metric="domestic_capital"]'
@@ -207,10 +273,10 @@ def test_scenario_planner_moves_p_attain_and_redraws_the_fan(app, browser):
     _record(
         "scenario_planner",
         {
-            "first_load_s": round(load_s, 2),
+            "warm_page_drawn_s": round(load_s, 2),
             "three_keys_to_numbers_s": round(numbers_s, 3),
             "three_keys_to_fan_redrawn_s": round(chart_s, 3),
-            "kernel_side": page.inner_text(".wb-timing"),
+            "kernel_side": page.text_content(".wb-timing details span"),
             "p_attain_domestic": [p_before, p_after],
         },
     )
@@ -219,6 +285,7 @@ def test_scenario_planner_moves_p_attain_and_redraws_the_fan(app, browser):
 
 
 def test_roadshow_planner_budget_slider_replans_and_redraws_the_calendar(app, browser):
+    _wait_warm(app)
     t0 = time.perf_counter()
     page, external = _open(browser, app + "/voila/render/roadshow_planner.ipynb")
     page.wait_for_selector(".wb-plan-summary .wb-plan-p", timeout=LOAD_TIMEOUT_MS)
@@ -262,12 +329,142 @@ def test_roadshow_planner_budget_slider_replans_and_redraws_the_calendar(app, br
     _record(
         "roadshow_planner",
         {
-            "first_load_s": round(load_s, 2),
+            "warm_page_drawn_s": round(load_s, 2),
             "ten_budget_steps_to_numbers_s": round(numbers_s, 3),
             "ten_budget_steps_to_charts_s": round(charts_s, 3),
             "events": [before["rows"], shown["rows"]],
-            "kernel_side": page.inner_text(".wb-timing"),
+            "kernel_side": page.text_content(".wb-timing details span"),
         },
     )
+    assert external == [], f"requests left the machine: {external[:5]}"
+    page.close()
+
+
+def test_a_closed_pages_kernel_is_culled_and_an_open_pages_kernel_kept(server, browser):
+    """Two planners open a page each; one closes the tab without a goodbye (no beforeunload
+    beacon, as when a browser dies): after --cull-idle seconds its kernel is shut down and its
+    process is gone, while the page still open keeps its kernel and still answers a control."""
+    base, server_pid = server
+    kept, _ = _open(browser, base + "/voila/render/roadshow_planner.ipynb")
+    kept.wait_for_selector(".wb-plan-summary .wb-plan-p", timeout=LOAD_TIMEOUT_MS)
+    gone, _ = _open(browser, base + "/voila/render/scenario_planner.ipynb")
+    gone.wait_for_selector(".wb-headline .wb-p-attain", timeout=LOAD_TIMEOUT_MS)
+    kept_id, gone_id = _kernel_id(kept), _kernel_id(gone)
+    assert kept_id != gone_id
+    kept_proc, gone_proc = (
+        _kernel_process(server_pid, kept_id),
+        _kernel_process(server_pid, gone_id),
+    )
+    rss_mb = {
+        "roadshow_planner": round(kept_proc.memory_info().rss / 2**20),
+        "scenario_planner": round(gone_proc.memory_info().rss / 2**20),
+    }
+    assert _kernel_status(base, gone_id) == 200
+
+    gone.close(run_before_unload=False)
+    t0 = time.monotonic()
+    while _kernel_status(base, gone_id) != 404:  # the culler looks every second here
+        assert time.monotonic() - t0 < CULL_IDLE_S + 60, "the closed page's kernel was not culled"
+        time.sleep(0.5)
+    culled_s = time.monotonic() - t0
+    gone_proc.wait(timeout=30)  # the process ends too (raises if it does not)
+    assert not gone_proc.is_running()
+    time.sleep(CULL_IDLE_S + 2)  # past the cull time for the page still open
+    assert _kernel_status(base, kept_id) == 200 and kept_proc.is_running()
+    kept.locator(".wb-budget .noUi-handle").focus()
+    kept.keyboard.press("ArrowLeft")  # 300 -> 290 万元: the kernel still answers
+    _until(kept, "() => document.querySelector('.wb-plan-facts').innerText.includes('预算290万元')")
+    _no_error(kept)
+    kept.close()
+    _record(
+        "kernel_cull",
+        {
+            "cull_idle_s": CULL_IDLE_S,
+            "closed_to_culled_s": round(culled_s, 1),
+            "kernel_rss_mb": rss_mb,
+        },
+    )
+
+
+def test_home_page_names_the_zone_links_both_planners_and_the_latest_review(app, browser):
+    page, external = _open(browser, app + "/", viewport=(1366, 768))
+    assert page.title() == "济宁高新区 招商引资规划"
+    assert page.locator("h1").inner_text() == "济宁高新区 招商引资规划"
+    assert page.locator(".wb-planner b").all_inner_texts() == ["情景规划", "推介活动规划"]
+    links = page.locator("a").evaluate_all("as => as.map(a => a.href)")
+    assert links == [
+        app + "/voila/render/scenario_planner.ipynb",
+        app + "/voila/render/roadshow_planner.ipynb",
+        app + "/reports/jining-2020/2020Q2/review.html",
+    ]
+    body = page.inner_text("body")
+    assert "Select items" not in body and "quarterly_review" not in body
+    # Voila's own file list is not reachable either: /voila/tree answers with the home page.
+    page.goto(app + "/voila/tree/", timeout=LOAD_TIMEOUT_MS)
+    assert page.locator("h1").inner_text() == "济宁高新区 招商引资规划"
+    page.goto(app + "/", timeout=LOAD_TIMEOUT_MS)
+    page.locator("a.wb-planner-roadshow").click()  # the link opens the planner
+    page.wait_for_selector(".wb-plan-summary .wb-plan-p", timeout=LOAD_TIMEOUT_MS)
+    page.go_back()
+    page.locator(".wb-reviews a").click()
+    assert page.locator("h1").inner_text() == "济宁高新区 2020年第二季度分析"
+    assert external == [], f"requests left the machine: {external[:5]}"
+    page.close()
+
+
+# What a planner on a 1366x768 screen must be able to see: the page never scrolls sideways,
+# no chart runs past the window, and a table wider than its column scrolls in its own box.
+NOTHING_CUT = """() => {
+    const vw = document.documentElement.clientWidth, problems = [];
+    if (document.documentElement.scrollWidth > vw)
+        problems.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + vw);
+    for (const box of document.querySelectorAll('.wb-box')) {
+        const r = box.getBoundingClientRect(), ox = getComputedStyle(box).overflowX;
+        if (r.right > vw + 1) problems.push(box.className + ' ends at ' + r.right + ' > ' + vw);
+        if (box.scrollWidth > box.clientWidth + 1 && !['auto', 'scroll'].includes(ox))
+            problems.push(box.className + ' is cut: ' + box.scrollWidth + ' > ' + box.clientWidth);
+    }
+    for (const svg of document.querySelectorAll('[class*="wb-chart-"] svg.marks')) {
+        const r = svg.getBoundingClientRect();
+        if (r.right > vw + 1) problems.push('chart ends at ' + r.right + ' > ' + vw);
+    }
+    return problems;
+}"""
+# Scroll a table's box to its end: its last column header is then inside the box.
+LAST_COLUMN_SHOWN = """sel => {
+    const box = document.querySelector(sel);
+    box.scrollLeft = box.scrollWidth;
+    const ths = box.querySelectorAll('th'), th = ths[ths.length - 1];
+    const b = box.getBoundingClientRect(), r = th.getBoundingClientRect();
+    return {header: th.innerText.trim(), inside: r.left >= b.left - 1 && r.right <= b.right + 1,
+            scrolls: box.scrollWidth > box.clientWidth};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("notebook", "ready", "table", "last_header"),
+    [
+        ("roadshow_planner", ".wb-chart-gantt svg .mark-rect", ".wb-plan-table", "预期新签500强"),
+        ("scenario_planner", ".wb-chart-fan svg .mark-area", ".wb-table", "年末P90"),
+    ],
+)
+def test_planner_fits_a_1366x768_screen_and_folds_the_timing(
+    app, browser, notebook, ready, table, last_header
+):
+    page, external = _open(browser, f"{app}/voila/render/{notebook}.ipynb", viewport=(1366, 768))
+    page.wait_for_selector(ready, timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(f"{table} table", timeout=LOAD_TIMEOUT_MS)
+    assert page.evaluate(NOTHING_CUT) == []
+    shown = page.evaluate(LAST_COLUMN_SHOWN, table)
+    assert shown["header"].startswith(last_header) and shown["inside"], shown
+    # The developer timing is folded behind 详情: closed, its numbers not on screen.
+    assert page.locator(".wb-timing summary").inner_text() == "详情"
+    assert page.evaluate("() => document.querySelector('.wb-timing details').open") is False
+    assert "毫秒" not in page.inner_text("body")
+    page.locator(".wb-timing summary").click()
+    assert "毫秒" in page.inner_text(".wb-timing")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{notebook}-1366x768.png"))
+    _record(f"{notebook}_1366x768", {"table_scrolls_in_its_box": shown["scrolls"]})
     assert external == [], f"requests left the machine: {external[:5]}"
     page.close()

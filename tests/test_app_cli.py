@@ -50,3 +50,22 @@ def test_bad_port_or_params_exit_2_with_one_line(capsys, tmp_path):
     assert "error: --port must be between 1 and 65535, got 70000" in capsys.readouterr().err
     assert main(["app", "--params", str(tmp_path / "nope.yaml")]) == 2
     assert "params file not found" in capsys.readouterr().err
+
+
+def test_kernels_are_preheated_per_planner_and_culled_when_their_page_is_gone():
+    argv = app.voila_argv(8899, cull_idle=300)
+    assert "--VoilaConfiguration.preheat_kernel=True" in argv
+    kernels = "workbook.planners.voila_app.WorkbookKernelManager"
+    assert f"--VoilaConfiguration.multi_kernel_manager_class={kernels}" in argv
+    assert "--VoilaConfiguration.default_pool_size=1" in argv
+    assert "--VoilaKernelManager.preheat_denylist=['quarterly_review.ipynb']" in argv
+    assert "--MappingKernelManager.cull_idle_timeout=300" in argv
+    assert "--MappingKernelManager.cull_interval=30" in argv
+    assert "--MappingKernelManager.cull_connected=False" in argv  # an open page keeps its kernel
+    assert "--MappingKernelManager.cull_idle_timeout=600" in app.voila_argv(8899)
+    assert app.cull_interval(600) == 60 and app.cull_interval(8) == 1
+
+
+def test_bad_cull_idle_exits_2_with_one_line(capsys):
+    assert main(["app", "--cull-idle", "0"]) == 2
+    assert capsys.readouterr().err.strip().endswith("--cull-idle must be at least 1 second, got 0")

@@ -60,7 +60,7 @@ def test_existing_file_is_not_replaced_without_overwrite(params):
     second = make_scenario(params, params.drivers.replace("slip_months", 5))
     path = save_scenario(params, "A", first)
     before = path.read_bytes()
-    with pytest.raises(InputError, match="exists"):
+    with pytest.raises(InputError, match="already saved"):
         save_scenario(params, "A", second)
     assert path.read_bytes() == before
     save_scenario(params, "A", second, overwrite=True)

@@ -204,9 +204,14 @@ def test_an_exception_in_a_callback_is_shown_in_the_planner_then_cleared(planner
 
     monkeypatch.setattr(planner.engine, "forecast", boom)
     planner.controls["slip_months"].value = 2  # must not raise out of the callback
-    assert "RuntimeError: engine exploded" in planner.errors.text
-    assert "engine exploded" in planner.errors.widget.value
-    assert "traceback" in planner.errors.widget.value
+    # One sentence in the page's language and what to do; no traceback, no internals.
+    assert planner.errors.text == (
+        "内部错误（RuntimeError）：这次改动没有生效。"
+        "请刷新页面后重试；如仍出现，请把程序日志交给维护人员。"
+    )
+    assert "engine exploded" not in planner.errors.widget.value
+    assert "traceback" not in planner.errors.widget.value.lower()
+    assert ".py" not in planner.errors.widget.value
     monkeypatch.setattr(planner.engine, "forecast", real)
     planner.controls["slip_months"].value = 1
     assert planner.errors.text == "" and planner.errors.widget.value == ""
@@ -253,9 +258,15 @@ def test_tornado_marks_itself_stale_and_recomputes_on_the_button(planner):
 
 def test_save_scenario_writes_a_new_file_and_never_overwrites_without_the_box(planner, tmp_path):
     planner.controls["slip_months"].value = 5
-    planner.save_name.value = ""
+    planner.save_name.value = "  "
     planner.save_button.click()
-    assert "name" in planner.errors.text
+    # Beside the save button, in Chinese, one sentence and what to do.
+    assert planner.save_errors.text == "情景还没有名称：请在“名称”框中填写后再保存。"
+    assert planner.errors.text == ""
+    assert "traceback" not in planner.save_errors.widget.value.lower()
+    planner.save_name.value = "基准"  # a scenario of the params file
+    planner.save_button.click()
+    assert planner.save_errors.text == "“基准”已是参数文件中的情景：请换一个名称。"
     planner.save_name.value = "延迟五个月"
     planner.save_button.click()
     path = planner.saved_path
@@ -267,11 +278,13 @@ def test_save_scenario_writes_a_new_file_and_never_overwrites_without_the_box(pl
     assert planner.scenario.value == ("params", "基准")
     planner.controls["slip_months"].value = 7
     planner.save_button.click()
-    assert "exists" in planner.errors.text
+    assert planner.save_errors.text == (
+        f"已有名为“延迟五个月”的保存情景（{path}）：请换一个名称，或勾选“覆盖同名文件”后替换。"
+    )
     assert path.read_bytes() == first
     planner.save_overwrite.value = True
     planner.save_button.click()
-    assert planner.errors.text == ""
+    assert planner.save_errors.text == ""
     assert path.read_bytes() != first
     assert planner.save_overwrite.value is False  # the choice is made per save
     planner.scenario.value = ("file", str(path))
@@ -296,6 +309,12 @@ def test_scenario_planner_in_english(engine, tmp_path):
     assert "Phased target" in en.table.value
     assert en.scenario.options[1][0] == "covid-delay"
     assert en.charts["p_attain"].spec["title"] == "Chance of meeting each target"
+    en.save_button.click()  # no name: the answer is in the page's language, beside the button
+    assert en.save_errors.text == (
+        "The scenario has no name: type one in the Name box, then save again."
+    )
+    controls = en.widget.children[2].children[0].children
+    assert controls.index(en.save_errors.widget) == controls.index(en.save_description) + 2
 
 
 # ---- the roadshow planner ---------------------------------------------------------------------
@@ -371,6 +390,23 @@ def test_a_chart_failing_to_build_leaves_numbers_and_charts_at_one_plan(roadshow
     assert "预算240万元" in roadshow.summary.value
     assert roadshow.charts["gantt"].spec["title"] == "优化方案日程（预算240万元）"
     roadshow.budget.value = 300
+
+
+def test_a_budget_below_the_least_feasible_one_says_so_beside_the_slider(roadshow):
+    roadshow.budget.value = 100
+    assert roadshow.plan is None
+    text = roadshow.errors.text
+    assert text.startswith(
+        "驻日本招商机构须至少举办一场活动，但其每个候选活动的费用都超过剩余预算："
+    )
+    assert text.endswith("。预算至少108万元才有可行方案。")  # what to do, last
+    shown = roadshow.errors.widget.value
+    assert "traceback" not in shown.lower() and ".py" not in shown and "Error" not in shown
+    # The error sits right under the budget slider, not at the top of the page.
+    controls = roadshow.widget.children[1].children[0].children
+    assert controls.index(roadshow.errors.widget) == controls.index(roadshow.budget) + 1
+    roadshow.budget.value = 300
+    assert roadshow.errors.text == "" and roadshow.errors.widget.value == ""
 
 
 def test_an_infeasible_budget_is_explained_in_the_planner(roadshow):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from workbook.cli._common import date_arg
-from workbook.planners.app import DEFAULT_PORT, serve
+from workbook.planners.app import DEFAULT_CULL_IDLE, DEFAULT_PORT, serve
 
 NAME = "app"
 HELP = "Serve the scenario and roadshow planner notebooks as a local web app (Voila, no code)."
@@ -20,8 +20,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--lang", choices=["zh", "en"], help="language of labels and error messages (default zh)"
     )
+    p.add_argument(
+        "--cull-idle",
+        type=int,
+        default=DEFAULT_CULL_IDLE,
+        metavar="SECONDS",
+        help="shut down a planner's kernel once its page is closed and it has been idle this long "
+        f"(default {DEFAULT_CULL_IDLE})",
+    )
     p.add_argument("--open", action="store_true", help="open the app in the default browser")
 
 
 def run(args: argparse.Namespace) -> int:
-    return serve(args.port, args.open, args.params, args.as_of, args.lang)
+    return serve(args.port, args.open, args.params, args.as_of, args.lang, args.cull_idle)

@@ -46,12 +46,9 @@ def check_name(name: str) -> str:
     """A scenario name usable as a file name (Chinese is fine); an InputError otherwise."""
     clean = name.strip()
     if not clean:
-        raise InputError("give the scenario a name")
+        raise InputError(Message("scenario.no_name"))
     if _BAD_CHARS.search(clean) or clean.startswith(".") or len(clean) > 80:
-        raise InputError(
-            f"scenario name {name!r} cannot be a file name "
-            '(no \\ / : * ? " < > |, no leading dot, at most 80 characters)'
-        )
+        raise InputError(Message("scenario.bad_name", name=name))
     return clean
 
 
@@ -127,12 +124,12 @@ def save_scenario(
     """Write a named scenario file (atomically); an InputError if it exists and not overwrite."""
     name = check_name(name)
     if name in params.scenarios:
-        raise InputError(f"{name!r} is a scenario of the params file already: choose another name")
+        raise InputError(Message("scenario.in_params", name=name))
     folder = Path(folder) if folder is not None else scenario_dir(params)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.yaml"
     if path.exists() and not overwrite:
-        raise InputError(f"{path} exists: choose another name or tick overwrite to replace it")
+        raise InputError(Message("scenario.exists", name=name, path=str(path)))
     text = scenario_document(params, name, scenario, folder)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
@@ -144,9 +141,7 @@ def save_scenario(
             try:
                 os.link(tmp, path)  # fails if the name was taken meanwhile: never clobbers
             except FileExistsError:
-                raise InputError(
-                    f"{path} exists: choose another name or tick overwrite to replace it"
-                ) from None
+                raise InputError(Message("scenario.exists", name=name, path=str(path))) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

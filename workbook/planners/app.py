@@ -4,10 +4,16 @@ Nothing is loaded from the internet: charts draw with the Vega bundle from vl-co
 (`alt.JupyterChart.enable_offline()`), and the page uses Voila's lab template minus its Font
 Awesome CDN links (`workbook/planners/jupyter/voila/templates/workbook`).
 
-`serve(port)` runs Voila over `notebooks/` in this process until interrupted. The zone, as-of
-date and language the notebooks start with can be passed through the environment
+`serve(port)` runs Voila over `notebooks/` in this process until interrupted. Each planner
+notebook keeps one kernel preheated (already executed, so a page opened after start-up is drawn
+at once; Voila refills the pool after a page takes it), and a kernel left idle for `cull_idle`
+seconds with no page connected (the tab was closed, the browser died) is shut down, so memory
+returns to the preheated baseline. The zone, as-of date and language the notebooks start with
+can be passed through the environment
 (`WORKBOOK_PARAMS`, `WORKBOOK_AS_OF`, `WORKBOOK_LANG`): kernels inherit it, and a notebook
 parameter left at `None` takes the value from there (see `workbook.planners.controls.resolve_settings`).
+The home page (`/`) is the workbook's own (`workbook.planners.home`): the zone, the two
+planners and the latest reviews under `reports/` of the folder the app runs in.
 Voila is imported only when the app starts: `import workbook` never imports Jupyter.
 """
 
@@ -18,20 +24,30 @@ import os
 from pathlib import Path
 
 from workbook.text.errors import InputError
+from workbook.text.resources import ENV_WORKDIR, notebooks_dir, sample_params
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS_DIR = notebooks_dir()  # the checkout's notebooks/, or the wheel's workbook/notebooks/
 # Our Voila template (lab, minus its CDN links) lives under <JUPYTER_DIR>/voila/templates.
 JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"
 TEMPLATE = "workbook"
 APP_NOTEBOOKS = ("scenario_planner.ipynb", "roadshow_planner.ipynb")
 DEFAULT_PORT = 8866
+DEFAULT_CULL_IDLE = 600  # seconds a kernel without a page may stay idle before it is shut down
+# Preheated in the pool: the planners, not the quarterly review (papermill runs that one).
+PREHEAT_DENYLIST = ("quarterly_review.ipynb",)
+# jupyter_server's culler, made safe for preheated kernels handed to a page still loading.
+KERNEL_MANAGER = "workbook.planners.voila_app.WorkbookKernelManager"
+
+REPORTS_DIR = "reports"  # under the folder the app runs in: the home page lists reviews there
 
 ENV_PARAMS = "WORKBOOK_PARAMS"
 ENV_AS_OF = "WORKBOOK_AS_OF"
 ENV_LANG = "WORKBOOK_LANG"
+ENV_CHART_JS = "WORKBOOK_CHART_JS"  # where the app serves the charts' Vega bundle (below)
+CHART_JS = "workbook/static/jupyter-chart.js"  # under the base URL (voila_app serves it)
 
 
-def notebooks_dir() -> Path:
+def app_notebooks_dir() -> Path:
     """The folder holding the planner notebooks; an InputError naming what is missing."""
     missing = [n for n in APP_NOTEBOOKS if not (NOTEBOOKS_DIR / n).is_file()]
     if missing:
@@ -39,18 +55,37 @@ def notebooks_dir() -> Path:
     return NOTEBOOKS_DIR
 
 
-def voila_argv(port: int, open_browser: bool = False) -> list[str]:
-    """Voila's command line: tree of the planner notebooks on 127.0.0.1:port, sources stripped."""
+def cull_interval(cull_idle: int) -> int:
+    """How often (seconds) the culler looks: a tenth of the idle time, between 1 s and 60 s."""
+    return max(1, min(60, cull_idle // 10))
+
+
+def voila_argv(
+    port: int, open_browser: bool = False, cull_idle: int = DEFAULT_CULL_IDLE
+) -> list[str]:
+    """Voila's command line: tree of the planner notebooks on 127.0.0.1:port, sources stripped,
+    one preheated kernel per planner, kernels without a page culled after `cull_idle` s."""
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, got {port}")
+    if cull_idle < 1:
+        raise InputError(f"--cull-idle must be at least 1 second, got {cull_idle}")
     argv = [
-        str(notebooks_dir()),
+        str(app_notebooks_dir()),
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         f"--template={TEMPLATE}",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=True",
         "--Voila.port_retries=0",
+        f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
+        "--VoilaConfiguration.preheat_kernel=True",
+        "--VoilaConfiguration.default_pool_size=1",
+        f"--VoilaKernelManager.preheat_denylist={list(PREHEAT_DENYLIST)!r}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        f"--MappingKernelManager.cull_interval={cull_interval(cull_idle)}",
+        # A page left open keeps its kernel (the planner may come back to it); a kernel whose
+        # page is gone has no connection and goes after cull_idle seconds of quiet.
+        "--MappingKernelManager.cull_connected=False",
     ]
     if not open_browser:
         argv.append("--no-browser")
@@ -80,15 +115,28 @@ def serve(
     params: str | Path | None = None,
     as_of: dt.date | None = None,
     lang: str | None = None,
+    cull_idle: int = DEFAULT_CULL_IDLE,
 ) -> int:
     """Run Voila over the planner notebooks until interrupted; returns its exit status."""
-    argv = voila_argv(port, open_browser)
+    argv = voila_argv(port, open_browser, cull_idle)
     os.environ.update(app_environment(params, as_of, lang))
+    os.environ[ENV_WORKDIR] = str(Path.cwd())  # planners export under reports/ of this folder
+    # Charts import the Vega bundle from the app once per page (not 0.9 MB in each chart's state).
+    os.environ[ENV_CHART_JS] = CHART_JS
     # Voila finds templates on the Jupyter data path: put ours first.
     path = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(JUPYTER_DIR), path) if p)
-    from voila.app import Voila
+    from workbook.text.labels import check_lang
+    from workbook.zone.params import load_params
+
+    # The zone and language the notebooks will resolve too (planners.controls.resolve_settings).
+    page_lang = check_lang(os.environ.get(ENV_LANG) or "zh")
+    zone_file = Path(os.environ.get(ENV_PARAMS) or sample_params())
+    if ENV_PARAMS not in os.environ and not zone_file.is_file():  # installed: no sample zone
+        raise InputError("no params file: pass --params FILE (your zone's params YAML)")
+    zone = load_params(zone_file).zone_name(page_lang)  # a bad or missing file stops here
+    from workbook.planners.voila_app import launch
 
     print(f"workbook app: http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    Voila.launch_instance(argv=argv)
+    launch(argv, zone, page_lang, Path.cwd() / REPORTS_DIR, CHART_JS)
     return 0

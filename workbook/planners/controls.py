@@ -11,7 +11,6 @@ import html
 import logging
 import os
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +20,17 @@ import altair as alt
 import ipywidgets as W
 
 from workbook.forecast import scenarios as scenarios
-from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
+from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS
 from workbook.text.errors import InputError, WorkbookError
 from workbook.text.labels import check_lang, label
 from workbook.text.messages import BadValue, Message
+from workbook.text.resources import CHECKOUT, sample_params
 from workbook.zone.tabular import parse_date
 
 log = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_PARAMS = REPO / "params" / "jining-2020.yaml"
+REPO = CHECKOUT
+SAMPLE_PARAMS = sample_params()  # a source checkout's sample zone
 # svg: crisp text (Chinese in the viewer's fonts) and a DOM a browser test can read.
 EMBED_OPTIONS = {"renderer": "svg", "actions": False}
 
@@ -77,31 +77,30 @@ def resolve_settings(
 
 
 class ErrorArea:
-    """Where a failing callback's error goes: its message (and the traceback, folded)."""
+    """Where the errors of some controls go, placed next to those controls: one sentence in the
+    page's language saying what is wrong and what to do. The traceback goes to the log only."""
 
-    def __init__(self, lang: str = "zh") -> None:
+    def __init__(self, lang: str = "zh", name: str = "") -> None:
         self.lang = lang  # the language WorkbookError messages are shown in
         self.widget = W.HTML(value="")
         self.widget.add_class("wb-error-area")
+        if name:
+            self.widget.add_class(f"wb-error-{name}")
         self.last: BaseException | None = None
         self.lines: list[str] = []
 
     def show(self, exc: BaseException) -> None:
         self.last = exc
-        lines = (
-            exc.lines(self.lang)
-            if isinstance(exc, WorkbookError)
-            else [f"{type(exc).__name__}: {exc}"]
-        )
+        if isinstance(exc, WorkbookError):
+            lines = exc.lines(self.lang)
+        else:  # a fault of the tool: say so, and what to do; details are in the log
+            lines = [Message("planner.internal", kind=type(exc).__name__).render(self.lang)]
         self.lines = lines
-        body = "<br>".join(html.escape(line) for line in lines)
-        tb = html.escape("".join(traceback.format_exception(exc)))
         self.widget.value = (
-            '<div class="wb-error" style="border:1px solid #c0392b;background:#fdecea;'
-            'color:#922b21;padding:6px 10px;margin:4px 0;border-radius:4px">'
-            f"<b>⚠</b> {body}"
-            f'<details><summary style="cursor:pointer">traceback</summary><pre '
-            f'style="font-size:11px;white-space:pre-wrap">{tb}</pre></details></div>'
+            '<div class="wb-error" role="alert" style="border:1px solid #c0392b;'
+            "background:#fdecea;color:#922b21;padding:6px 10px;margin:4px 0;border-radius:4px;"
+            f'white-space:normal;overflow-wrap:anywhere">⚠ {html.escape(one_text(lines, self.lang))}'
+            "</div>"
         )
 
     def clear(self) -> None:
@@ -112,28 +111,67 @@ class ErrorArea:
     @property
     def text(self) -> str:
         """The message shown, '' when there is none."""
-        return "\n".join(self.lines)
+        return one_text(self.lines, self.lang) if self.lines else ""
 
 
-def guarded(method: F) -> F:
-    """Run a planner callback; on an exception show it in the planner's error area (and the
-    log) instead of letting ipywidgets swallow it. A success clears the error area."""
+def one_text(lines: list[str], lang: str) -> str:
+    """Lines of a message as one text: sentences ended and joined as the language writes them."""
+    stop, ends = ("。", "。！？；：.!?") if lang == "zh" else (". ", ".!?;:")
+    parts = [line.strip() for line in lines if line.strip()]
+    out = ""
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if lang != "zh":
+            part = part[0].upper() + part[1:]
+        if part.endswith(tuple(ends)):
+            out += part + ("" if last or lang == "zh" else " ")
+        else:
+            out += part + (stop.strip() if last else stop)
+    return out
 
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            result = method(self, *args, **kwargs)
-        except Exception as exc:  # shown to the planner, not swallowed
-            if isinstance(exc, WorkbookError):  # the planner's input: the message says it all
-                log.info("callback %s: %s", method.__name__, exc)
-            else:
-                log.exception("callback %s failed", method.__name__)
-            self.errors.show(exc)
-            return None
-        self.errors.clear()
-        return result
 
-    return wrapper  # type: ignore[return-value]
+def guarded(method: F | None = None, *, area: str = "errors") -> Any:
+    """Run a planner callback; on an exception show it in the planner's error area named `area`
+    (an ErrorArea attribute placed next to the control) and log it, instead of letting
+    ipywidgets swallow it. A success clears that area. `@guarded` or `@guarded(area=...)`."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            errors: ErrorArea = getattr(self, area)
+            try:
+                result = func(self, *args, **kwargs)
+            except Exception as exc:  # shown to the planner, not swallowed
+                if isinstance(exc, WorkbookError):  # the planner's input: the message says it all
+                    log.info("callback %s: %s", func.__name__, exc)
+                else:
+                    log.exception("callback %s failed", func.__name__)
+                errors.show(exc)
+                return None
+            errors.clear()
+            return result
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(method) if method is not None else decorate
+
+
+def boxed(widget: W.Widget) -> W.Widget:
+    """Let a wide output (a table) scroll inside its own box instead of being cut off by the
+    page or a narrow column (1366-pixel screens, JupyterLab with its sidebar open)."""
+    widget.layout.max_width = "100%"
+    widget.layout.overflow = "auto"
+    widget.add_class("wb-box")
+    return widget
+
+
+def details_html(body_html: str, lang: str) -> str:
+    """Developer detail (timings) folded behind a 详情 / Details toggle."""
+    summary = Message("pick", en="Details", zh="详情").render(lang)
+    return (
+        '<details class="wb-details" style="color:#888;font-size:11px">'
+        f'<summary style="cursor:pointer">{html.escape(summary)}</summary>{body_html}</details>'
+    )
 
 
 class ChartSlot:
@@ -141,7 +179,7 @@ class ChartSlot:
 
     def __init__(self, name: str, chart: alt.TopLevelMixin) -> None:
         self.name = name
-        self.widget = alt.JupyterChart(chart, embed_options=EMBED_OPTIONS)
+        self.widget = chart_class()(chart, embed_options=EMBED_OPTIONS)
         self.widget.add_class("wb-chart")
         self.widget.layout.margin = "0 16px 16px 0"
         self.widget.add_class(f"wb-chart-{name}")
@@ -169,9 +207,36 @@ class ChartSlot:
         return dict(self.widget.spec or {})
 
 
+# The chart widget's code when `workbook app` serves the Vega bundle itself: a few lines that
+# import it from the app (the browser loads it once per page and caches it) instead of sending
+# the ~0.9 MB bundle inside every chart widget's state.
+SHARED_CHART_ESM = """
+const config = JSON.parse(document.getElementById("jupyter-config-data").textContent);
+const url = new URL((config.baseUrl || "/") + "%s", window.location.href);
+const loading = import(url.href);
+async function render(ctx) { return (await loading).default.render(ctx); }
+export default { render };
+"""
+
+
+class AppChart(alt.JupyterChart):
+    """`alt.JupyterChart` whose Vega bundle comes from the app, shared by every chart."""
+
+    _esm = ""
+
+
 def enable_offline() -> None:
-    """Serve the Vega bundle from vl-convert (no CDN); once per process (~1 s)."""
+    """Serve the Vega bundle from vl-convert (no CDN); once per process (~1 s). Under
+    `workbook app` the charts import the bundle the app serves (one download per page)."""
+    shared = os.environ.get(ENV_CHART_JS)
+    if shared:
+        AppChart._esm = SHARED_CHART_ESM % shared.lstrip("/")
+        return
     alt.JupyterChart.enable_offline()
+
+
+def chart_class() -> type[alt.JupyterChart]:
+    return AppChart if AppChart._esm else alt.JupyterChart
 
 
 @contextlib.contextmanager

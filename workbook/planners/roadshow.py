@@ -20,12 +20,13 @@ from workbook.charts import roadshow as cr
 from workbook.forecast import scenarios as scenarios
 from workbook.forecast.engine import Engine
 from workbook.planners.controls import (
-    REPO,
     ChartSlot,
     ErrorArea,
     _slider,
     _t,
     _timer,
+    boxed,
+    details_html,
     enable_offline,
     guarded,
     resolve_settings,
@@ -38,6 +39,7 @@ from workbook.roadshow.problem import Plan, RoadshowProblem, build_problem, scen
 from workbook.roadshow.solve import greedy_plan, solve
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
+from workbook.text.resources import work_dir
 from workbook.zone.loader import load_zone
 from workbook.zone.roadshow_settings import Restriction, RoadshowSettings
 
@@ -82,7 +84,8 @@ class RoadshowPlanner:
         self.lang = check_lang(lang)
         self.scenario_key = engine.scenario_key(scenario) if scenario is not None else None
         self.out_dir = Path(out_dir) if out_dir is not None else self._default_out_dir()
-        self.errors = ErrorArea(self.lang)
+        self.errors = ErrorArea(self.lang, "plan")  # under the budget slider
+        self.export_errors = ErrorArea(self.lang, "export")  # under the export buttons
         self.timings: dict[str, float] = {}
         self.updates = 0
         self._fixed: dict[tuple, Any] = {}  # forecasts that a budget move does not change
@@ -101,7 +104,7 @@ class RoadshowPlanner:
 
     def _default_out_dir(self) -> Path:
         stem = self.params.source.stem if self.params.source else "zone"
-        return REPO / "reports" / "plans" / stem
+        return work_dir() / "reports" / "plans" / stem
 
     # -- the problem from the controls -----------------------------------------------------
 
@@ -257,11 +260,11 @@ class RoadshowPlanner:
         self.drivers = scenario_drivers(self.params, self.scenario_key)
         self.recompute(frontier=True)
 
-    @guarded
+    @guarded(area="export_errors")
     def _on_export_xlsx(self, _: Any = None) -> None:
         self._export("xlsx")
 
-    @guarded
+    @guarded(area="export_errors")
     def _on_export_ics(self, _: Any = None) -> None:
         self._export("ics")
 
@@ -340,9 +343,9 @@ class RoadshowPlanner:
         )
         self.summary = W.HTML()
         self.summary.add_class("wb-plan-summary")
-        self.table = W.HTML()
+        self.table = boxed(W.HTML())
         self.table.add_class("wb-plan-table")
-        self.compare_table = W.HTML()
+        self.compare_table = boxed(W.HTML())
         self.compare_table.add_class("wb-plan-compare")
         self.timing = W.HTML()
         self.timing.add_class("wb-timing")
@@ -396,8 +399,8 @@ class RoadshowPlanner:
             self.charts[name].put(spec)
         self.timings["draw_ms"] = (time.perf_counter() - t0) * 1000
         self.updates += 1
-        self.timing.value = (
-            '<span style="color:#888;font-size:11px">'
+        self.timing.value = details_html(
+            "<span>"
             + html.escape(
                 _t(
                     "rs_timing",
@@ -407,7 +410,8 @@ class RoadshowPlanner:
                     draw=self.timings["draw_ms"],
                 )
             )
-            + "</span>"
+            + "</span>",
+            self.lang,
         )
 
     def _summary_html(self) -> str:
@@ -504,6 +508,7 @@ class RoadshowPlanner:
                 self.scenario,
                 W.HTML(f"<b>{html.escape(_t('rs_budget_title', lang))}</b>"),
                 self.budget,
+                self.errors.widget,  # budget and constraints: the plan's errors, in reach
                 W.HTML(f"<b>{html.escape(_t('rs_constraints', lang))}</b>"),
                 self.staff_days,
                 self.max_per_month,
@@ -514,13 +519,14 @@ class RoadshowPlanner:
                 *self.restriction_boxes,
                 W.HTML(f"<b>{html.escape(_t('rs_export', lang))}</b>"),
                 W.HBox([self.xlsx_button, self.ics_button]),
+                self.export_errors.widget,
                 self.export_status,
             ],
             layout=W.Layout(width="32em", min_width="32em", padding="0 12px 0 0"),
         )
         results = W.VBox(
             [self.summary, self.table, self.timing],
-            layout=W.Layout(flex="1 1 auto", overflow="auto"),
+            layout=W.Layout(flex="1 1 auto", overflow="auto", min_width="0"),
         )
         charts = W.Box(
             [self.charts["gantt"].widget, self.charts["frontier"].widget, self.compare_table],
@@ -529,7 +535,6 @@ class RoadshowPlanner:
         root = W.VBox(
             [
                 self.title,
-                self.errors.widget,
                 W.HBox([controls, results], layout=W.Layout(align_items="flex-start")),
                 charts,
             ]

@@ -49,6 +49,8 @@ from workbook.planners.controls import (
     _slider,
     _t,
     _timer,
+    boxed,
+    details_html,
     enable_offline,
     guarded,
     resolve_settings,
@@ -92,6 +94,7 @@ class ScenarioPlanner:
         self.lang = check_lang(lang)
         self.save_dir = Path(save_dir) if save_dir is not None else None
         self.errors = ErrorArea(self.lang)
+        self.save_errors = ErrorArea(self.lang, "save")  # beside the save button
         self.timings: dict[str, float] = {}
         self.updates = 0
         self._holding = False
@@ -320,7 +323,7 @@ class ScenarioPlanner:
         self._refresh_tornado()
         self._render(numbers=False)
 
-    @guarded
+    @guarded(area="save_errors")
     def _on_save(self, _: Any = None) -> None:
         self.save_status.value = ""
         scenario = make_scenario(
@@ -410,7 +413,7 @@ class ScenarioPlanner:
         self.headline.add_class("wb-headline")
         self.why = W.HTML()  # the chosen target's forecast in one line, by its sources
         self.why.add_class("wb-why")
-        self.table = W.HTML()
+        self.table = boxed(W.HTML())
         self.table.add_class("wb-table")
         self.timing = W.HTML()
         self.timing.add_class("wb-timing")
@@ -510,8 +513,8 @@ class ScenarioPlanner:
         took = (time.perf_counter() - t0) * 1000
         self.timings["draw_ms"] = took if numbers else self.timings.get("draw_ms", 0) + took
         self.updates += 1
-        self.timing.value = (
-            '<span style="color:#888;font-size:11px">'
+        self.timing.value = details_html(
+            "<span>"
             + html.escape(
                 _t(
                     "timing",
@@ -522,7 +525,8 @@ class ScenarioPlanner:
                     trials=self.engine.trials,
                 )
             )
-            + "</span>"
+            + "</span>",
+            self.lang,
         )
 
     def _headline_html(self) -> str:
@@ -612,6 +616,7 @@ class ScenarioPlanner:
                 self.save_name,
                 self.save_description,
                 W.HBox([self.save_overwrite, self.save_button]),
+                self.save_errors.widget,
                 self.save_status,
             ],
             layout=W.Layout(width="32em", min_width="32em", padding="0 12px 0 0"),
@@ -626,7 +631,7 @@ class ScenarioPlanner:
                 self.timing,
                 W.Box([ch["fan"].widget, ch["hist"].widget], layout=wrap),
             ],
-            layout=W.Layout(flex="1 1 auto", overflow="auto"),
+            layout=W.Layout(flex="1 1 auto", overflow="auto", min_width="0"),
         )
         more = W.Box(
             [

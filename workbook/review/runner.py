@@ -34,9 +34,9 @@ skip_slow_optional_imports()  # before jupyter_client, nbformat and jsonschema a
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
 from workbook.review.params import ReviewParams  # noqa: E402
+from workbook.text.resources import notebooks_dir  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "quarterly_review.ipynb"
+NOTEBOOK = notebooks_dir() / "quarterly_review.ipynb"  # in the checkout or in the wheel
 REPORT_FILES = ("review.html", "review.xlsx", "summary.json")
 KERNEL_NAME = "python3"
 KERNEL_TIMINGS = ".kernel-timings.json"

@@ -286,6 +286,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "活动 {id} 不能在{month}月举办（活动目录允许的月份：{months}）",
     ),
     "plan.row": ("plan row {row}: {body}", "计划行 {row}：{body}"),
+    # ---- saving a scenario from the scenario planner (one sentence: what is wrong, what to do)
+    "scenario.no_name": (
+        "The scenario has no name: type one in the Name box, then save again.",
+        "情景还没有名称：请在“名称”框中填写后再保存。",
+    ),
+    "scenario.bad_name": (
+        'The name {name!r} cannot be a file name: leave out \\ / : * ? " < > | and a leading '
+        "dot, keep it to 80 characters, then save again.",
+        '名称“{name}”不能用作文件名：请去掉 \\ / : * ? " < > | 和开头的点，不超过80个字，再保存。',
+    ),
+    "scenario.in_params": (
+        "{name!r} is already a scenario of the params file: choose another name.",
+        "“{name}”已是参数文件中的情景：请换一个名称。",
+    ),
+    "scenario.exists": (
+        "A scenario named {name!r} is already saved ({path}): choose another name, or tick "
+        '"Overwrite a file of that name" to replace it.',
+        "已有名为“{name}”的保存情景（{path}）：请换一个名称，或勾选“覆盖同名文件”后替换。",
+    ),
+    # ---- a planner control hit a fault of the tool, not of the planner's input
+    "planner.internal": (
+        "Internal error ({kind}): this change did not take effect. Reload the page and try "
+        "again; if it happens again, give the app's log to whoever runs it.",
+        "内部错误（{kind}）：这次改动没有生效。请刷新页面后重试；如仍出现，请把程序日志交给维护人员。",
+    ),
 }
 
 

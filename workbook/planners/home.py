@@ -1,0 +1,121 @@
+"""The app's home page: the zone's name, the two planners (one line each on what they are for,
+with links) and the latest quarterly reviews found under `reports/`; nothing else.
+
+One self-contained HTML page in the app's language (Chinese by default, English with
+`--lang en`): inline CSS, no script, no font, nothing fetched from anywhere (government
+intranets). Every text that comes from a file (zone name, folder names) is escaped.
+Pure functions: `workbook.planners.voila_app` serves the page and the review files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+REVIEW_FILE = "review.html"
+LATEST_REVIEWS = 5
+REPORTS_URL = "reports/"  # under the app's base URL: where voila_app serves reports/
+
+# key -> (English, Chinese)
+HOME_TEXT: dict[str, tuple[str, str]] = {
+    "title": ("{zone}: investment promotion planners", "{zone} 招商引资规划"),
+    "planners": ("Planners", "规划工具"),
+    "scenario": ("Scenario planner", "情景规划"),
+    "scenario_line": (
+        "Move the drivers (conversion, slippage, capital arrival, events) and see the chance "
+        "of meeting each target this year; compare and save scenarios.",
+        "调整转化率、延期、资金到位比例和活动等因素，查看今年各项指标的达标概率；比较并保存情景。",
+    ),
+    "roadshow": ("Roadshow planner", "推介活动规划"),
+    "roadshow_line": (
+        "Choose which promotion events to hold in which months under a budget and staff limits, "
+        "and export the plan to Excel and a calendar.",
+        "在预算和人手限制下选择举办哪些推介活动、安排在哪个月，并导出Excel和日历。",
+    ),
+    "reviews": ("Latest quarterly reviews", "最新季度分析报告"),
+    "no_reviews": (
+        "No review yet: run `workbook review` and it appears here.",
+        "暂无报告：运行 workbook review 生成后会显示在这里。",
+    ),
+}
+
+
+def home_text(key: str, lang: str) -> str:
+    en, zh = HOME_TEXT[key]
+    return zh if lang == "zh" else en
+
+
+@dataclass(frozen=True)
+class Review:
+    """One review run under reports/: its folder (relative, '/'-separated) and when written."""
+
+    folder: str
+    written: dt.datetime
+
+    @property
+    def href(self) -> str:
+        from urllib.parse import quote
+
+        return REPORTS_URL + quote(f"{self.folder}/{REVIEW_FILE}")
+
+
+def latest_reviews(reports_dir: Path, n: int = LATEST_REVIEWS) -> list[Review]:
+    """The n most recently written review.html files under reports_dir, newest first."""
+    if not reports_dir.is_dir():
+        return []
+    found = []
+    for path in reports_dir.rglob(REVIEW_FILE):
+        if path.is_file() and not any(p.startswith(".") for p in path.parent.parts):
+            written = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+            found.append(Review(path.parent.relative_to(reports_dir).as_posix(), written))
+    found.sort(key=lambda r: (r.written, r.folder), reverse=True)
+    return found[:n]
+
+
+PLANNER_NOTEBOOKS = (
+    ("scenario", "voila/render/scenario_planner.ipynb"),
+    ("roadshow", "voila/render/roadshow_planner.ipynb"),
+)
+
+_CSS = """
+body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","WenQuanYi Micro Hei",
+sans-serif;margin:0;background:#f5f6f8;color:#1f2d3d}
+main{max-width:860px;margin:0 auto;padding:32px 24px}
+h1{font-size:26px;margin:0 0 24px}h2{font-size:18px;margin:28px 0 12px;color:#34495e}
+.wb-planner{display:block;background:#fff;border:1px solid #d5dbe3;border-radius:6px;
+padding:14px 18px;margin:0 0 12px;text-decoration:none;color:inherit}
+.wb-planner:hover{border-color:#2e86c1}.wb-planner b{font-size:17px;color:#1f618d}
+.wb-planner span{display:block;margin-top:4px;color:#4d5b6a}
+ul{padding-left:20px}li{margin:6px 0}li time{color:#7f8c8d;margin-left:8px}
+.wb-none{color:#7f8c8d}
+"""
+
+
+def home_html(zone: str, reviews: list[Review], lang: str = "zh") -> str:
+    """The whole home page; links are relative to the app's base URL (the page is served there)."""
+    t = lambda key: html.escape(home_text(key, lang))  # noqa: E731
+    title = html.escape(home_text("title", lang).format(zone=zone))
+    planners = "".join(
+        f'<a class="wb-planner wb-planner-{key}" href="{href}"><b>{t(key)}</b>'
+        f"<span>{t(key + '_line')}</span></a>"
+        for key, href in PLANNER_NOTEBOOKS
+    )
+    if reviews:
+        items = "".join(
+            f'<li><a href="{html.escape(r.href)}">{html.escape(r.folder)}</a>'
+            f'<time datetime="{r.written.isoformat()}">{r.written:%Y-%m-%d %H:%M}</time></li>'
+            for r in reviews
+        )
+        review_block = f'<ul class="wb-reviews">{items}</ul>'
+    else:
+        review_block = f'<p class="wb-none">{t("no_reviews")}</p>'
+    return (
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
+        '<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<link rel="icon" href="data:,"><title>{title}</title><style>{_CSS}</style></head>'
+        f"<body><main><h1>{title}</h1>"
+        f"<h2>{t('planners')}</h2>{planners}"
+        f"<h2>{t('reviews')}</h2>{review_block}</main></body></html>"
+    )

@@ -1,0 +1,175 @@
+"""Voila with the workbook's own home page: `WorkbookVoila` is Voila's application whose tree
+pages (`/` and `/voila/tree/...`) answer with `workbook.planners.home` instead of Voila's file
+list, and which serves the review runs under `reports/` read-only at `/reports/...`.
+
+`WorkbookKernelManager` culls like jupyter_server's, with one fix for preheated kernels: a kernel
+taken from the pool by a page has been idle since it was preheated (maybe for longer than the
+cull time) and has no connection until the page's scripts open one, so the stock culler could
+shut it down under a page that is still loading. A kernel that never had a page connected is
+counted idle from when the culler first sees it out of the pool (Voila keeps pooled kernels from
+the culler), and for at least HANDOFF_GRACE_S, so a page on a busy server has time to connect.
+
+Imported only by `workbook.planners.app.serve` (it imports Voila and tornado).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from jupyter_server.base.handlers import path_regex
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import url_path_join
+from tornado import web
+from voila.app import Voila
+
+from workbook.planners.home import REVIEW_FILE, home_html, latest_reviews
+
+_SECURITY_HEADERS = {
+    # Nothing on the home page or a review may load from anywhere but this server.
+    "Content-Security-Policy": "default-src 'self' data: blob: 'unsafe-inline' 'unsafe-eval'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+class HomeHandler(web.RequestHandler):
+    """The home page: zone, the two planners, the latest reviews (re-read on every visit)."""
+
+    def initialize(self, zone: str, lang: str, reports_dir: Path) -> None:
+        self.zone, self.lang, self.reports_dir = zone, lang, reports_dir
+
+    def get(self, path: str = "") -> None:
+        if path.strip("/"):  # /voila/tree/<anything>: the one home page, not a file list
+            self.redirect(url_path_join(self.settings.get("base_url", "/"), "/"))
+            return
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        for key, value in _SECURITY_HEADERS.items():
+            self.set_header(key, value)
+        self.finish(home_html(self.zone, latest_reviews(self.reports_dir), self.lang))
+
+
+class ReportFileHandler(web.StaticFileHandler):
+    """Files of the review runs under reports/ (review.html and what sits beside it)."""
+
+    def set_extra_headers(self, path: str) -> None:
+        for key, value in _SECURITY_HEADERS.items():
+            self.set_header(key, value)
+
+    def get_content_type(self) -> str:
+        kind = super().get_content_type()
+        textual = kind.startswith("text/") or kind in ("application/json", "text/calendar")
+        return f"{kind}; charset=utf-8" if textual and "charset" not in kind else kind
+
+    @classmethod
+    def get_absolute_path(cls, root: str, path: str) -> str:
+        return super().get_absolute_path(root, path or REVIEW_FILE)
+
+
+HANDOFF_GRACE_S = 120  # a page's kernel may wait this long for the page to connect (at least)
+
+
+class WorkbookKernelManager(AsyncMappingKernelManager):
+    """Culls kernels whose page is gone; a kernel no page has connected to yet gets the cull
+    time counted from when it left the pool, not from its last activity."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._connected_once: set[str] = set()
+        self._unclaimed_since: dict[str, dt.datetime] = {}
+
+    def notify_connect(self, kernel_id: str) -> None:
+        super().notify_connect(kernel_id)
+        self._connected_once.add(kernel_id)
+        self._unclaimed_since.pop(kernel_id, None)
+
+    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        # Voila's preheating subclass returns before this for kernels still in its pool.
+        if kernel_id not in self._connected_once:
+            now = dt.datetime.now(dt.UTC)
+            since = self._unclaimed_since.setdefault(kernel_id, now)
+            grace = max(self.cull_idle_timeout, HANDOFF_GRACE_S)
+            if now - since <= dt.timedelta(seconds=grace):
+                return
+        await super().cull_kernel_if_idle(kernel_id)
+
+    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        self._connected_once.discard(kernel_id)
+        self._unclaimed_since.pop(kernel_id, None)
+        await super().shutdown_kernel(kernel_id, *args, **kwargs)
+
+
+class WarmHandler(web.RequestHandler):
+    """`/api/workbook/warm`: for each preheated notebook, whether a kernel that has finished
+    running it waits in the pool (a page opened now is drawn at once). 200 when every planner is
+    warm, else 503: a health check for a reverse proxy or a start-up script."""
+
+    def get(self) -> None:
+        km = self.settings["kernel_manager"]
+        warm = {name: any(_rendered(item) for item in pool) for name, pool in km._pools.items()}
+        self.set_status(200 if warm and all(warm.values()) else 503)
+        self.set_header("Cache-Control", "no-store")
+        self.finish(warm)
+
+
+def _rendered(pool_item: Any) -> bool:
+    """A pool entry (a task giving {"task": render task, ...}) whose notebook has run to the end."""
+    if not pool_item.done() or pool_item.cancelled() or pool_item.exception() is not None:
+        return False
+    render = pool_item.result().get("task")
+    return render is not None and render.done()
+
+
+class ChartScriptHandler(web.RequestHandler):
+    """Altair's chart widget code with the Vega bundle (vl-convert's, offline), made once."""
+
+    script: bytes = b""
+
+    @classmethod
+    def build(cls) -> None:
+        """Bundle once, before the first page asks (vl-convert takes a second or two)."""
+        if not cls.script:
+            import altair as alt
+
+            alt.JupyterChart.enable_offline()
+            cls.script = alt.JupyterChart._esm.encode("utf-8")
+
+    def get(self) -> None:
+        self.build()
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "public, max-age=86400")
+        self.finish(ChartScriptHandler.script)
+
+
+class WorkbookVoila(Voila):
+    """Voila serving the planner notebooks, with the workbook home page in front."""
+
+    zone: str = ""
+    lang: str = "zh"
+    reports_dir: Path = Path("reports")
+    chart_js: str = ""  # where the charts' Vega bundle is served (planners.app.CHART_JS)
+
+    def init_handlers(self) -> list[Any]:
+        base = self.server_url
+        home = {"zone": self.zone, "lang": self.lang, "reports_dir": self.reports_dir}
+        ours: list[Any] = [
+            (base, HomeHandler, home),
+            (url_path_join(base, r"/voila/tree" + path_regex), HomeHandler, home),
+            (url_path_join(base, r"/api/workbook/warm"), WarmHandler),
+            (url_path_join(base, "/" + self.chart_js), ChartScriptHandler),
+            (
+                url_path_join(base, r"/reports/(.*)"),
+                ReportFileHandler,
+                {"path": str(self.reports_dir.resolve())},
+            ),
+        ]
+        return ours + super().init_handlers()  # tornado takes the first pattern that matches
+
+
+def launch(argv: list[str], zone: str, lang: str, reports_dir: Path, chart_js: str) -> None:
+    """Run the app until interrupted."""
+    WorkbookVoila.zone, WorkbookVoila.lang, WorkbookVoila.reports_dir = zone, lang, reports_dir
+    WorkbookVoila.chart_js = chart_js
+    ChartScriptHandler.build()
+    WorkbookVoila.launch_instance(argv=argv)
