@@ -8,6 +8,7 @@ import math
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -176,9 +177,7 @@ def test_xlsx_opens_with_one_sheet_per_table(run):
 def test_a_failing_cell_is_reported_and_leaves_no_half_written_report(run, tmp_path):
     # a finished report already in place is replaced by the failed run's record, never mixed
     target = tmp_path / "2020Q2"
-    target.mkdir()
-    for name in REPORT_FILES:
-        (target / name).write_text("old", encoding="utf-8")
+    shutil.copytree(run.run_dir, target)  # an earlier, finished run of this tool
     rp = run.params
     result = run_review(rp, target, notebook=failing_notebook(tmp_path, after="s1-headline"))
     assert result.status == "failed" and not result.ok

@@ -228,6 +228,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "活动 {id} 不能在{month}月举办（活动目录允许的月份：{months}）",
     ),
     "plan.row": ("plan row {row}: {body}", "计划行 {row}：{body}"),
+    # ---- output folders (workbook.outdir)
+    "out.is_file": (
+        "{folder} is a file, not a folder: give a folder for the results",
+        "{folder} 是文件而不是文件夹：请指定存放结果的文件夹",
+    ),
+    "out.not_own": (
+        "{folder} holds files this tool did not write: refusing to replace it "
+        "(give a new or empty folder)",
+        "{folder} 中有非本工具写入的文件，拒绝覆盖（请指定新的或空的文件夹）",
+    ),
+    "out.not_folder": (
+        "{folder} is not a folder: cannot write results under it",
+        "{folder} 不是文件夹，无法在其下写入结果",
+    ),
+    "out.read_only": (
+        "{folder} is read-only: cannot write results there",
+        "{folder} 为只读，无法写入结果",
+    ),
+    "out.cannot_write": ("cannot write {folder}: {error}", "无法写入 {folder}：{error}"),
+    "out.busy": (
+        "{folder} is being written by another run at this moment: try again when it ends",
+        "另一个运行正在写入 {folder}，请待其结束后再试",
+    ),
 }
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -182,34 +181,41 @@ def plan_xlsx(
     return buf.getvalue()
 
 
-def write_files(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write each named file into `out_dir` atomically: every file first goes whole to a
-    temporary name in the same folder, then all are moved into place; when anything fails
-    before the move, nothing is left behind. Raises InputError naming the path."""
-    out = Path(out_dir)
+def write_files(
+    out_dir: str | Path, files: Mapping[str, bytes], record: Mapping[str, object] | None = None
+) -> list[Path]:
+    """Write the named files as the plan's run folder `out_dir` (with a manifest.json holding
+    `record`): every file goes whole into a temporary folder beside it, which then takes the
+    folder's place. A folder this tool did not write is refused (InputError naming it) and
+    left as it was; when anything fails, nothing is left behind."""
+    import json
+
+    from workbook.outdir import RunFolder
+
     umask = os.umask(0)
     os.umask(umask)
-    temps: list[tuple[Path, Path]] = []
-    try:
+    with RunFolder(out_dir, "plan") as folder:
         try:
-            out.mkdir(parents=True, exist_ok=True)
             for name, data in files.items():
-                final = out / name
-                if final.is_dir():
-                    raise IsADirectoryError(f"{final} is a folder")
-                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-                temps.append((Path(tmp), final))
-                with os.fdopen(fd, "wb") as f:
+                path = folder.tmp / name
+                with open(path, "wb") as f:
                     f.write(data)
                     f.flush()
                     os.fsync(f.fileno())
-                os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; keep a plain write's mode
-            for tmp, final in temps:
-                os.replace(tmp, final)
+                os.chmod(path, 0o666 & ~umask)
+            manifest = {
+                "tool": "workbook",
+                "kind": "plan",
+                **(record or {}),
+                "files": sorted([*files, "manifest.json"]),
+            }
+            (folder.tmp / "manifest.json").write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
+                encoding="utf-8",
+            )
+            os.chmod(folder.tmp / "manifest.json", 0o666 & ~umask)
+            out = folder.commit()
         except OSError as exc:
-            where = exc.filename or (temps[-1][1] if temps else out)
+            where = exc.filename or folder.folder
             raise InputError(f"cannot write {where}: {exc.strerror or exc}") from None
-    finally:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
-    return [final for _, final in temps]
+    return [out / name for name in files]

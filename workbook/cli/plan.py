@@ -58,12 +58,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbook import roadshow
     from workbook.i18n import label
+    from workbook.outdir import check_run_folder
     from workbook.plan_export import display_table, plan_ics, plan_xlsx, write_files
     from workbook.roadshow_explain import month_span
     from workbook.zone import load_zone
 
     if args.trials < 1:
         raise InputError(f"--trials must be >= 1, got {args.trials}")
+    check_run_folder(args.out, "plan")  # refused before any work, and nothing touched
     lang = args.lang
     zone = load_zone(args.params)
     p = zone.params
@@ -130,7 +132,18 @@ def run(args: argparse.Namespace) -> int:
         ),
         "plan.ics": plan_ics(best, calendar_name=title, lang=lang),
     }
-    written = write_files(Path(args.out), files)
+    record = {
+        "parameters": {
+            "params": str(args.params),
+            "budget": problem.budget,
+            "scenario": args.scenario,
+            "as_of": as_of.isoformat(),
+            "trials": args.trials,
+            "seed": args.seed,
+            "lang": lang,
+        }
+    }
+    written = write_files(Path(args.out), files, record)
     print(("已写入：" if zh else "wrote: ") + ", ".join(str(w.resolve()) for w in written))
     return 0
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 from workbook.errors import InputError
 from workbook.i18n import label
+from workbook.outdir import FolderLock, check_batch_root, check_run_folder
 from workbook.review.params import Quarter, ReviewParams, review_params
 from workbook.review.runner import NOTEBOOK, RunResult, is_done, run_folder, run_review
 
@@ -108,10 +109,28 @@ def run_batch(
         raise InputError("give either --dask local or --scheduler ADDRESS, not both")
     if jobs is not None and jobs < 1:
         raise InputError(f"--jobs must be >= 1, got {jobs}")
-    root = Path(root).resolve()
     if not Path(notebook).is_file():
         raise InputError(f"review notebook not found: {notebook}")
+    root = check_batch_root(root)
     planned = plan_batch(params_paths, quarters, root, **raw)
+    for _, folder in planned:  # refuse before anything runs, never after
+        check_run_folder(folder, "review")
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with FolderLock(root):
+        return _run_planned(planned, root, jobs, force, dask, scheduler, progress, notebook, t0)
+
+
+def _run_planned(
+    planned: list[tuple[ReviewParams, Path]],
+    root: Path,
+    jobs: int | None,
+    force: bool,
+    dask: str | None,
+    scheduler: str | None,
+    progress: bool,
+    notebook: str | Path,
+    t0: float,
+) -> BatchResult:
     notebook = str(Path(notebook).resolve())
     results: dict[Path, RunResult] = {}
     todo = []
@@ -157,7 +176,25 @@ def run_batch(
     root.mkdir(parents=True, exist_ok=True)
     index = write_index(root / "index.html", ordered, lang)
     rollup = write_rollup(root / "rollup.xlsx", ordered, lang)
+    _write_manifest(root, ordered)
     return BatchResult(root, ordered, index, rollup, time.perf_counter() - t0)
+
+
+def _write_manifest(root: Path, results: Sequence[RunResult]) -> None:
+    """What the batch wrote into its folder, so a later batch knows the folder as its own."""
+    from workbook.review.output import write_json
+
+    write_json(
+        root / "manifest.json",
+        {
+            "tool": "workbook",
+            "kind": "batch",
+            "files": ["index.html", "manifest.json", "rollup.xlsx"],
+            "runs": [
+                {"folder": os.path.relpath(r.run_dir, root), "status": r.status} for r in results
+            ],
+        },
+    )
 
 
 def _on_dask(
@@ -320,7 +357,7 @@ def write_index(path: Path, results: Sequence[RunResult], lang: str) -> Path:
     )
     from workbook.review.output import readable
 
-    fd, tmp = tempfile.mkstemp(prefix=".index.html.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".index.html.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(page)
     os.replace(readable(Path(tmp)), path)

@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import os
 import platform
-import shutil
 import sys
 import tempfile
 import time
@@ -191,19 +190,18 @@ def run_review(
     import nbformat
     import papermill as pm
 
+    from workbook.outdir import RunFolder
     from workbook.review.html import write_report
-    from workbook.review.output import readable, write_json
+    from workbook.review.output import write_json
 
     t0 = time.perf_counter()
     started = dt.datetime.now().astimezone()
     run_dir = Path(run_dir).resolve()
     notebook = Path(notebook).resolve()
-    run_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.", suffix=".tmp", dir=run_dir.parent))
-    readable(tmp, directory=True)
     timings: dict[str, Any] = {"validate": round(validate_seconds, 3)}
     status, error = "ok", None
-    try:
+    with RunFolder(run_dir, "review") as folder:
+        tmp = folder.tmp
         out_nb = tmp / "review.ipynb"
         t = time.perf_counter()
         try:
@@ -271,6 +269,8 @@ def run_review(
         timings["total"] = round(time.perf_counter() - t0 + validate_seconds, 3)
         inputs = inputs_of(rp, notebook)
         manifest = {
+            "tool": "workbook",
+            "kind": "review",
             "status": status,
             "error": error,
             "parameters": rp.as_dict(),
@@ -286,28 +286,14 @@ def run_review(
             "timings": timings,
             "started": started.isoformat(timespec="seconds"),
             "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "files": sorted(p.name for p in tmp.iterdir() if not p.name.startswith(".")),
+            "files": sorted(p.name for p in tmp.iterdir()),
             "host": {"platform": platform.platform(), "executable": sys.executable},
         }
         manifest["files"] = sorted({*manifest["files"], "manifest.json"})
         write_json(tmp / "manifest.json", manifest)
-        _move_into_place(tmp, run_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        folder.commit()
     message = error["message"] if error else None
     return RunResult(rp, run_dir, status, message, time.perf_counter() - t0 + validate_seconds)
-
-
-def _move_into_place(tmp: Path, run_dir: Path) -> None:
-    """Replace run_dir by tmp: the old folder is renamed aside first, then removed."""
-    old = None
-    if run_dir.exists():
-        old = run_dir.with_name(f".{run_dir.name}.old-{uuid.uuid4().hex[:8]}")
-        os.replace(run_dir, old)
-    os.replace(tmp, run_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def review(
@@ -329,6 +315,9 @@ def review(
         from workbook.errors import InputError
 
         raise InputError(f"review notebook not found: {notebook}")
-    seconds = time.perf_counter() - t
     run_dir = Path(out) if out is not None else run_folder(rp, root)
+    from workbook.outdir import check_run_folder
+
+    check_run_folder(run_dir, "review")
+    seconds = time.perf_counter() - t
     return run_review(rp, run_dir, notebook=notebook, validate_seconds=seconds)
