@@ -121,6 +121,8 @@ def plan_xlsx(
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from workbook.xlsx_safe import inert_workbook
+
     zh = lang == "zh"
     wb = Workbook()
     ws = wb.active
@@ -172,6 +174,7 @@ def plan_xlsx(
         for row in comparison.itertuples(index=False):
             s3.append([v.item() if hasattr(v, "item") else v for v in row])
         s3.column_dimensions["A"].width = 30
+    inert_workbook(wb)  # text from the catalogue never becomes a formula
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.creator = "workbook plan"
     wb.properties.created = fixed

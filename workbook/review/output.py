@@ -65,6 +65,8 @@ def write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from workbook.xlsx_safe import inert_workbook
+
     tmp = _tmp_beside(path).with_suffix(".xlsx")
     taken: set[str] = set()
     with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
@@ -92,6 +94,7 @@ def write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
                 if fmt:
                     for cell in ws[letter][1:]:
                         cell.number_format = fmt
+        inert_workbook(writer.book)  # text from input never becomes a formula
     readable(tmp)
     os.replace(tmp, path)
     # mkstemp left an empty placeholder under the .tmp name
