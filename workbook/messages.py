@@ -30,6 +30,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "where.sep": (", ", "，"),
     # ---- files
     "file.not_found": ("file not found", "文件不存在"),
+    "file.is_folder": ("is a folder, not a file", "是文件夹而不是文件"),
     "file.unreadable": ("cannot be read as a workbook: {error}", "无法作为工作簿读取：{error}"),
     "file.encoding": ("unknown text encoding", "无法识别的文本编码"),
     "file.type": (
@@ -78,6 +79,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "月份须在1到12之间，实际为 {found!r}",
     ),
     "cell.number": ("expected a number, found {found!r}", "应为数字，实际为 {found!r}"),
+    "cell.not_finite": (
+        "expected a finite number, found {found!r}",
+        "应为有限的数（不能是无穷大或非数），实际为 {found!r}",
+    ),
     "cell.amount": ("expected an amount >= 0, found {found}", "应为不小于0的金额，实际为 {found}"),
     "cell.count": ("expected a number >= 0, found {found}", "应为不小于0的数，实际为 {found}"),
     "cell.share": (
@@ -121,6 +126,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "duplicate event id {id!r} (first at row {first})",
         "活动编号 {id!r} 重复（首次出现在第{first}行）",
     ),
+    "row.total_id": (
+        "skipped as a total row (the id says {word!r})",
+        "已作为合计行跳过（编号为 {word!r}）",
+    ),
+    "row.total": (
+        "skipped as a total row ({word!r} and no {id})",
+        "已作为合计行跳过（写有 {word!r} 且{id}为空）",
+    ),
     "row.unknown_channel": (
         "unknown office or platform {channel!r} (expected one of {valid})",
         "未知招商机构或平台 {channel!r}（应为以下之一：{valid}）",
@@ -159,6 +172,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rule.literal_error": ("must be one of {expected}", "必须是 {expected} 之一"),
     "rule.float_parsing": ("must be a number", "必须是数字"),
     "rule.float_type": ("must be a number", "必须是数字"),
+    "rule.finite_number": ("must be a finite number", "必须是有限的数（不能是 inf 或 nan）"),
     "rule.int_parsing": ("must be a whole number", "必须是整数"),
     "rule.int_type": ("must be a whole number", "必须是整数"),
     "rule.int_from_float": ("must be a whole number", "必须是整数"),
@@ -228,6 +242,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "活动 {id} 不能在{month}月举办（活动目录允许的月份：{months}）",
     ),
     "plan.row": ("plan row {row}: {body}", "计划行 {row}：{body}"),
+    # ---- many problems (errors.DataFileError.lines)
+    "problems.more": (
+        "... and {more:,} more problems not listed; all {total:,} problems by kind:",
+        "……另有 {more:,} 个问题未逐条列出；全部 {total:,} 个问题按类别统计：",
+    ),
+    "problems.kind": ("{count:,} x {example}", "{count:,} 处 {example}"),
     # ---- output folders (workbook.outdir)
     "out.is_file": (
         "{folder} is a file, not a folder: give a folder for the results",

@@ -231,7 +231,8 @@ def load_params(path: str | Path) -> ZoneParams:
     """Read and validate a params YAML file. The file is only read."""
     path = Path(path)
     if not path.is_file():
-        raise ParamsError([Message("at", where=str(path), body=Message("params.not_found"))])
+        found = Message("file.is_folder" if path.is_dir() else "params.not_found")
+        raise ParamsError([Message("at", where=str(path), body=found)])
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

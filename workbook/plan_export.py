@@ -191,8 +191,7 @@ def write_files(
     `record`): every file goes whole into a temporary folder beside it, which then takes the
     folder's place. A folder this tool did not write is refused (InputError naming it) and
     left as it was; when anything fails, nothing is left behind."""
-    import json
-
+    from workbook.jsonsafe import dumps
     from workbook.outdir import RunFolder
 
     umask = os.umask(0)
@@ -213,7 +212,7 @@ def write_files(
                 "files": sorted([*files, "manifest.json"]),
             }
             (folder.tmp / "manifest.json").write_text(
-                json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
+                dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
                 encoding="utf-8",
             )
             os.chmod(folder.tmp / "manifest.json", 0o666 & ~umask)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from typing import Any
 
@@ -49,8 +48,9 @@ def print_table(df: pd.DataFrame) -> None:
 
 
 def print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=_default)
-    sys.stdout.write("\n")
+    from workbook.jsonsafe import dumps
+
+    sys.stdout.write(dumps(obj, ensure_ascii=False, indent=2, default=_default) + "\n")
 
 
 def _default(o: Any) -> Any:

@@ -44,6 +44,11 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"domestic {len(ledger.projects) - n_foreign}, foreign {n_foreign}; total investment {ledger.projects['total_investment'].sum():,.2f} 亿元"
     )
+    skipped = list(ledger.skipped)
+    if args.params and zone.events is not None:
+        skipped += zone.events.attrs.get("skipped", [])
+    for problem in skipped:  # never silently: which rows were left out, and why
+        print(problem.render(lang))
     if ledger.arrivals_path is not None:
         by_cur = ledger.arrivals.groupby("currency")["amount"].sum()
         text = ", ".join(f"{v:,.2f} 亿{'元' if c == 'CNY' else '美元'}" for c, v in by_cur.items())

@@ -3,7 +3,6 @@ first and then moved into place, so a reader never sees half a file."""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbook.jsonsafe import dumps
 from workbook.review.sections import _plain
 
 _BAD_SHEET = str.maketrans({c: "_" for c in "[]:*?/\\"})
@@ -44,7 +44,7 @@ def _tmp_beside(path: Path) -> Path:
 def write_json(path: Path, obj: Any) -> Path:
     tmp = _tmp_beside(path)
     tmp.write_text(
-        json.dumps(obj, ensure_ascii=False, indent=2, default=_plain) + "\n", encoding="utf-8"
+        dumps(obj, ensure_ascii=False, indent=2, default=_plain) + "\n", encoding="utf-8"
     )
     return _replace(tmp, path)
 
