@@ -145,6 +145,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not valid YAML (line {line}, column {column}): {problem}",
         "不是有效的 YAML（第{line}行，第{column}列）：{problem}",
     ),
+    "params.unreadable": ("cannot be read: {error}", "无法读取：{error}"),
+    "params.encoding": (
+        "not UTF-8 text (looks like {encoding}; stops being UTF-8 at byte {at}): "
+        "save the file as UTF-8",
+        "不是 UTF-8 文本（疑似 {encoding}，第{at}字节起无法按 UTF-8 读取）：请另存为 UTF-8 编码",
+    ),
+    "params.duplicate_key": (
+        "key {key!r} is written twice (lines {first} and {second}): keep one",
+        "键 {key!r} 出现两次（第{first}行和第{second}行）：请只保留一个",
+    ),
+    "params.too_deep": (
+        "nested more than {depth} levels deep",
+        "嵌套超过{depth}层",
+    ),
     "params.top": (
         "expected a mapping of keys at the top, got {type}",
         "顶层应为键值映射，实际为 {type}",
@@ -248,6 +262,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "……另有 {more:,} 个问题未逐条列出；全部 {total:,} 个问题按类别统计：",
     ),
     "problems.kind": ("{count:,} x {example}", "{count:,} 处 {example}"),
+    # ---- review and command-line values (workbook.review.params, workbook.pacing)
+    "review.quarter": (
+        "quarter must look like 2020Q2, got {found!r}",
+        "季度应形如 2020Q2，实际为 {found!r}",
+    ),
+    "review.quarters": (
+        "quarters must look like 2020Q1-2020Q4 or 2020Q2,2020Q4, got {found!r}",
+        "季度应形如 2020Q1-2020Q4 或 2020Q2,2020Q4，实际为 {found!r}",
+    ),
+    "review.quarters_backwards": (
+        "quarter range {found!r} ends before it starts",
+        "季度范围 {found!r} 的终点早于起点",
+    ),
+    "review.whole": (
+        "{name} must be a whole number, got {found!r}",
+        "{name} 应为整数，实际为 {found!r}",
+    ),
+    "review.between": (
+        "{name} must be between {lo:,} and {hi:,}, got {found:,}",
+        "{name} 须在 {lo:,} 到 {hi:,} 之间，实际为 {found:,}",
+    ),
+    "review.quarter_year": (
+        "quarter {quarter} is outside the plan year {year} of {file}",
+        "季度 {quarter} 不在 {file} 的计划年度 {year} 内",
+    ),
+    "review.as_of_quarter": (
+        "as_of {day} is outside quarter {quarter} ({start} to {end})",
+        "截至日期 {day} 不在季度 {quarter}（{start} 至 {end}）内",
+    ),
+    "review.as_of_year": (
+        "--as-of {day} is outside the plan year {year}",
+        "截至日期 --as-of {day} 不在计划年度 {year} 内",
+    ),
+    "review.budget": (
+        "budget must be an amount >= 0 in 万元, got {found!r}",
+        "预算应为不小于0的金额（万元），实际为 {found!r}",
+    ),
+    # ---- command-line arguments (workbook.cli._common)
+    "arg.no_date": ("expected a date, found nothing", "应为日期，实际为空"),
+    "arg.whole": ("expected a whole number, found {found!r}", "应为整数，实际为 {found!r}"),
+    "arg.between": (
+        "must be between {lo:,} and {hi:,}, got {found:,}",
+        "须在 {lo:,} 到 {hi:,} 之间，实际为 {found:,}",
+    ),
+    "arg.number": ("expected a number, found {found!r}", "应为数字，实际为 {found!r}"),
+    "arg.positive": (
+        "expected a number > 0, found {found!r}",
+        "应为大于0的数，实际为 {found!r}",
+    ),
     # ---- output folders (workbook.outdir)
     "out.is_file": (
         "{folder} is a file, not a folder: give a folder for the results",

@@ -16,6 +16,7 @@ import pandas as pd
 from workbook.errors import InputError
 from workbook.i18n import check_lang, label
 from workbook.ledger import Ledger
+from workbook.messages import Message
 from workbook.metrics import actuals, unit_of
 from workbook.params import Target, ZoneParams
 
@@ -67,7 +68,7 @@ def verdict(completion: float, due: float, tolerance: float) -> str:
 
 def check_as_of(as_of: dt.date, year: int) -> dt.date:
     if as_of.year != year:
-        raise InputError(f"--as-of {as_of.isoformat()} is outside the plan year {year}")
+        raise InputError(Message("review.as_of_year", day=as_of.isoformat(), year=year))
     return as_of
 
 

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     Field,
     ValidationError,
@@ -233,16 +232,8 @@ def load_params(path: str | Path) -> ZoneParams:
     if not path.is_file():
         found = Message("file.is_folder" if path.is_dir() else "params.not_found")
         raise ParamsError([Message("at", where=str(path), body=found)])
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = str(getattr(exc, "problem", exc))  # PyYAML's own words, in English
-        body = (
-            Message("params.yaml_at", line=mark.line + 1, column=mark.column + 1, problem=problem)
-            if mark
-            else Message("params.yaml", problem=problem)
-        )
-        raise ParamsError([Message("at", where=str(path), body=body)]) from None
+    from workbook.yamlsafe import load_yaml
+
+    data = load_yaml(path)
     params = parse_params(data, source=str(path), base_dir=path.parent)
     return params.model_copy(update={"source": path.resolve()})

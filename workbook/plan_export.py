@@ -189,8 +189,10 @@ def write_files(
 ) -> list[Path]:
     """Write the named files as the plan's run folder `out_dir` (with a manifest.json holding
     `record`): every file goes whole into a temporary folder beside it, which then takes the
-    folder's place. A folder this tool did not write is refused (InputError naming it) and
-    left as it was; when anything fails, nothing is left behind."""
+    folder's place. Files of an earlier plan run that are not rewritten are kept (a planner
+    may export the .xlsx and the .ics one at a time). A folder this tool did not write is
+    refused (InputError naming it) and left as it was; when anything fails, nothing is left
+    behind."""
     from workbook.jsonsafe import dumps
     from workbook.outdir import RunFolder
 
@@ -205,11 +207,12 @@ def write_files(
                     f.flush()
                     os.fsync(f.fileno())
                 os.chmod(path, 0o666 & ~umask)
+            kept = _carry_over(folder.folder, folder.tmp, set(files))
             manifest = {
                 "tool": "workbook",
                 "kind": "plan",
                 **(record or {}),
-                "files": sorted([*files, "manifest.json"]),
+                "files": sorted({*files, *kept, "manifest.json"}),
             }
             (folder.tmp / "manifest.json").write_text(
                 dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
@@ -221,3 +224,19 @@ def write_files(
             where = exc.filename or folder.folder
             raise InputError(f"cannot write {where}: {exc.strerror or exc}") from None
     return [out / name for name in files]
+
+
+def _carry_over(folder: Path, tmp: Path, written: set[str]) -> list[str]:
+    """Copy the earlier run's files that are not rewritten into the new run; their names."""
+    import shutil
+
+    from workbook.outdir import read_manifest
+
+    manifest = read_manifest(folder) if folder.is_dir() else None
+    kept = []
+    for name in (manifest or {}).get("files", []):
+        if name in written or name == "manifest.json" or not (folder / name).is_file():
+            continue
+        shutil.copy2(folder / name, tmp / name)
+        kept.append(name)
+    return kept

@@ -46,7 +46,9 @@ def _commands() -> list[ModuleType]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from workbook.cli._common import ArgumentParser  # usage errors in the command's language
+
+    parser = ArgumentParser(
         prog="workbook",
         description="Investment-promotion planning workbook (招商引资规划工作簿).",
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbook.cli._common import add_lang, date_arg
+from workbook.cli._common import add_lang, date_arg, seed_arg, trials_arg
 from workbook.i18n import label
 from workbook.simulate import Engine
 from workbook.zone import Zone, load_zone
@@ -55,12 +55,12 @@ def add_engine_args(
     p.add_argument("--as-of", type=date_arg, help=AS_OF_HELP)
     p.add_argument(
         "--trials",
-        type=positive_int,
+        type=trials_arg,
         default=trials,
         help=f"Monte Carlo trials (default {trials:,})",
     )
     p.add_argument(
-        "--seed", type=int, default=1, help="random seed (default 1): same seed, same result"
+        "--seed", type=seed_arg, default=1, help="random seed (default 1): same seed, same result"
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_lang(p)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workbook.cli._common import add_lang
+from workbook.cli._common import add_lang, whole
 from workbook.review.params import DEFAULT_SEED, DEFAULT_TRIALS
 
 NAME = "batch"
@@ -21,7 +21,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--quarters", required=True, help="quarters: a range 2020Q1-2020Q4 or a list 2020Q2,2020Q4"
     )
     p.add_argument("--out", default="reports", help="batch folder (default %(default)s)")
-    p.add_argument("--jobs", type=int, help="parallel runs (default: the number of CPUs)")
+    p.add_argument(
+        "--jobs", type=whole(1, 1024, "jobs"), help="parallel runs (default: the number of CPUs)"
+    )
     p.add_argument("--force", action="store_true", help="run again even when a run is finished")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--dask", choices=["local"], help="run on a local Dask cluster")

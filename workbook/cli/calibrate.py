@@ -7,7 +7,7 @@ import argparse
 import pandas as pd
 
 from workbook.calibrate import calibrate
-from workbook.cli._common import add_lang, date_arg, print_json, print_table
+from workbook.cli._common import add_lang, date_arg, positive_number, print_json, print_table, whole
 from workbook.cli._forecast import AS_OF_HELP, num, probability, records
 from workbook.i18n import label
 from workbook.simulate import default_as_of
@@ -25,13 +25,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", type=date_arg, help=AS_OF_HELP)
     p.add_argument(
         "--prior-weight",
-        type=float,
+        type=positive_number,
         default=10.0,
         help="how many projects the params' drivers count as (default 10)",
     )
     p.add_argument("--level", type=probability, default=0.9, help="credible level (default 0.9)")
     p.add_argument(
-        "--window", type=int, default=12, help="months allowed for the next stage (default 12)"
+        "--window",
+        type=whole(1, 120, "months"),
+        default=12,
+        help="months allowed for the next stage (default 12)",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_lang(p)

@@ -6,7 +6,14 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from workbook.cli._common import add_lang, date_arg, print_table
+from workbook.cli._common import (
+    add_lang,
+    date_arg,
+    positive_number,
+    print_table,
+    seed_arg,
+    trials_arg,
+)
 from workbook.errors import InputError
 
 NAME = "plan"
@@ -44,13 +51,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default="reports/plan",
         help="folder for plan.xlsx and plan.ics (default: %(default)s)",
     )
-    p.add_argument("--trials", type=int, default=10_000, help="simulation trials (default: 10000)")
-    p.add_argument("--seed", type=int, default=1, help="random seed of the simulation (default: 1)")
+    p.add_argument(
+        "--trials", type=trials_arg, default=10_000, help="simulation trials (default: 10000)"
+    )
+    p.add_argument(
+        "--seed", type=seed_arg, default=1, help="random seed of the simulation (default: 1)"
+    )
     p.add_argument(
         "--no-simulate", action="store_true", help="skip the P(attain) comparison by simulation"
     )
     p.add_argument(
-        "--time-limit", type=float, default=60.0, help="seconds the solver may take (default: 60)"
+        "--time-limit",
+        type=positive_number,
+        default=60.0,
+        help="seconds the solver may take (default: 60)",
     )
     add_lang(p)
 

@@ -54,8 +54,13 @@ def run(args: argparse.Namespace) -> int:
         budget=args.budget,
     )
     if not result.ok:
-        print(f"error: review failed: {result.error}", file=sys.stderr)
-        print(f"error: the executed notebook is {result.run_dir / 'review.ipynb'}", file=sys.stderr)
+        record = result.run_dir / "review.ipynb"
+        if args.lang == "en":
+            print(f"error: review failed: {result.error}", file=sys.stderr)
+            print(f"error: the executed notebook is {record}", file=sys.stderr)
+        else:
+            print(f"error: 复盘运行失败（review failed）：{result.error}", file=sys.stderr)
+            print(f"error: 已执行的笔记本：{record}", file=sys.stderr)
         return 1
     print(
         f"review {result.params.quarter} done in {result.seconds:.1f} s: {result.run_dir}",

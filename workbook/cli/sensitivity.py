@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from workbook.cli._common import print_json, print_table
+from workbook.cli._common import print_json, print_table, whole
 from workbook.cli._forecast import add_engine_args, engine_from, num, pct, records, title
 from workbook.errors import InputError
 from workbook.i18n import label
@@ -27,7 +27,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="the target to show (default domestic_capital); --json gives every target",
     )
     p.add_argument(
-        "--top", type=int, default=12, metavar="N", help="the N largest swings (default 12)"
+        "--top",
+        type=whole(1, 10_000, "top"),
+        default=12,
+        metavar="N",
+        help="the N largest swings (default 12)",
     )
 
 

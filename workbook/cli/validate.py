@@ -8,7 +8,7 @@ from workbook.cli._common import add_lang, print_table
 from workbook.errors import InputError
 from workbook.i18n import label
 from workbook.ledger import load_ledger
-from workbook.zone import load_zone
+from workbook.zone_check import check_zone
 
 NAME = "validate"
 HELP = "Check a params file and its data files (or a ledger and arrivals) and summarise them."
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     if args.arrivals and not args.ledger:
         raise InputError("--arrivals goes with --ledger")
     if args.params:
-        zone = load_zone(args.params)
+        zone = check_zone(args.params)  # what simulate and review would refuse later, too
         ledger = zone.ledger
         print(f"{args.params}: {zone.params.zone_name(args.lang)} {zone.params.year}, OK")
         if zone.events is not None:

@@ -32,7 +32,14 @@ from workbook.errors import InputError
 from workbook.i18n import label
 from workbook.outdir import FolderLock, check_batch_root, check_run_folder
 from workbook.review.params import Quarter, ReviewParams, review_params
-from workbook.review.runner import NOTEBOOK, RunResult, is_done, run_folder, run_review
+from workbook.review.runner import (
+    NOTEBOOK,
+    RunResult,
+    check_notebook,
+    is_done,
+    run_folder,
+    run_review,
+)
 
 
 @dataclass(frozen=True)
@@ -109,10 +116,13 @@ def run_batch(
         raise InputError("give either --dask local or --scheduler ADDRESS, not both")
     if jobs is not None and jobs < 1:
         raise InputError(f"--jobs must be >= 1, got {jobs}")
-    if not Path(notebook).is_file():
-        raise InputError(f"review notebook not found: {notebook}")
+    check_notebook(notebook)
     root = check_batch_root(root)
     planned = plan_batch(params_paths, quarters, root, **raw)
+    from workbook.zone_check import check_zone
+
+    for path in dict.fromkeys(rp.params_path for rp, _ in planned):
+        check_zone(path)  # bad data: one message now, before any kernel starts
     for _, folder in planned:  # refuse before anything runs, never after
         check_run_folder(folder, "review")
     root.parent.mkdir(parents=True, exist_ok=True)

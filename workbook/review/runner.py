@@ -296,6 +296,16 @@ def run_review(
     return RunResult(rp, run_dir, status, message, time.perf_counter() - t0 + validate_seconds)
 
 
+def check_notebook(notebook: str | Path) -> None:
+    """The review notebook is a file (InputError saying what it is otherwise)."""
+    from workbook.errors import InputError
+    from workbook.messages import Message
+
+    if not Path(notebook).is_file():
+        found = Message("file.is_folder" if Path(notebook).is_dir() else "file.not_found")
+        raise InputError(Message("at", where=f"--notebook {notebook}", body=found))
+
+
 def review(
     params_path: str | Path,
     quarter: Any,
@@ -311,10 +321,10 @@ def review(
 
     t = time.perf_counter()
     rp = review_params(params_path, quarter, **raw)
-    if not Path(notebook).is_file():
-        from workbook.errors import InputError
+    from workbook.zone_check import check_zone
 
-        raise InputError(f"review notebook not found: {notebook}")
+    check_zone(rp.params_path, rp.as_of)  # bad data: the message status prints, before any kernel
+    check_notebook(notebook)
     run_dir = Path(out) if out is not None else run_folder(rp, root)
     from workbook.outdir import check_run_folder
 
