@@ -202,7 +202,7 @@ def test_bad_parameters_stop_before_any_kernel_starts(tmp_path, capsys, monkeypa
     monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
     out = tmp_path / "run"
     assert main(["review", str(JINING), "--quarter", "2020Q7", "--out", str(out)]) == 2
-    assert "quarter must look like 2020Q2, got '2020Q7'" in capsys.readouterr().err
+    assert capsys.readouterr().err == "error: 季度应形如 2020Q2，实际为 '2020Q7'\n"
     assert (
         main(
             [
@@ -218,7 +218,7 @@ def test_bad_parameters_stop_before_any_kernel_starts(tmp_path, capsys, monkeypa
         )
         == 2
     )
-    assert "outside quarter 2020Q2" in capsys.readouterr().err
+    assert "不在季度 2020Q2（2020-04-01 至 2020-06-30）内" in capsys.readouterr().err
     assert (
         main(["review", str(JINING), "--quarter", "2020Q2", "--trials", "5", "--out", str(out)])
         == 2
@@ -245,7 +245,9 @@ def test_cli_review_reports_a_failed_run_with_exit_code_1(run, tmp_path, capsys)
     )
     assert code == 1
     err = capsys.readouterr().err
-    assert "review failed: cell" in err and "RuntimeError: deliberate failure" in err
+    assert (
+        "复盘运行失败（review failed）：cell" in err and "RuntimeError: deliberate failure" in err
+    )
     assert {p.name for p in out.iterdir()} == {"review.ipynb", "manifest.json"}
 
 
