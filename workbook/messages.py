@@ -312,6 +312,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "应为大于0的数，实际为 {found!r}",
     ),
     # ---- output folders (workbook.outdir)
+    "interrupted.batch": (
+        "interrupted: runs finished before are in place, the others were left as they were "
+        "(run again to do the rest)",
+        "已中断：已完成的运行已就位，其余运行保持原样（再次运行即可完成其余部分）",
+    ),
+    "interrupted": (
+        "interrupted: no run was replaced, the previous results are as they were",
+        "已中断：没有替换任何运行结果，此前的结果保持不变",
+    ),
     "out.is_file": (
         "{folder} is a file, not a folder: give a folder for the results",
         "{folder} 是文件而不是文件夹：请指定存放结果的文件夹",

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from workbook.cli._common import add_lang, whole
+from workbook.messages import Message
 from workbook.review.params import DEFAULT_SEED, DEFAULT_TRIALS
 
 NAME = "batch"
@@ -47,20 +48,24 @@ def run(args: argparse.Namespace) -> int:
     from workbook.review.params import parse_quarters
     from workbook.review.runner import NOTEBOOK
 
-    result = run_batch(
-        args.params,
-        parse_quarters(args.quarters),
-        root=args.out,
-        jobs=args.jobs,
-        force=args.force,
-        dask=args.dask,
-        scheduler=args.scheduler,
-        progress=not args.no_progress,
-        notebook=args.notebook or NOTEBOOK,
-        lang=args.lang,
-        trials=args.trials,
-        seed=args.seed,
-    )
+    try:
+        result = run_batch(
+            args.params,
+            parse_quarters(args.quarters),
+            root=args.out,
+            jobs=args.jobs,
+            force=args.force,
+            dask=args.dask,
+            scheduler=args.scheduler,
+            progress=not args.no_progress,
+            notebook=args.notebook or NOTEBOOK,
+            lang=args.lang,
+            trials=args.trials,
+            seed=args.seed,
+        )
+    except KeyboardInterrupt:
+        print(f"error: {Message('interrupted.batch').render(args.lang)}", file=sys.stderr)
+        return 130
     for r in result.results:
         where = r.html or r.run_dir / "review.ipynb"
         print(f"{r.status:8} {r.params.params_path.stem} {r.params.quarter}  {where}")

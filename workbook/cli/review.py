@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from workbook.cli._common import add_lang
+from workbook.messages import Message
 from workbook.review.params import DEFAULT_SEED, DEFAULT_TRIALS
 
 NAME = "review"
@@ -41,18 +42,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbook.review.runner import NOTEBOOK, review
 
-    result = review(
-        args.params,
-        args.quarter,
-        args.out,
-        notebook=args.notebook or NOTEBOOK,
-        as_of=args.as_of,
-        trials=args.trials,
-        seed=args.seed,
-        lang=args.lang,
-        previous_ledger=args.previous_ledger,
-        budget=args.budget,
-    )
+    try:
+        result = review(
+            args.params,
+            args.quarter,
+            args.out,
+            notebook=args.notebook or NOTEBOOK,
+            as_of=args.as_of,
+            trials=args.trials,
+            seed=args.seed,
+            lang=args.lang,
+            previous_ledger=args.previous_ledger,
+            budget=args.budget,
+        )
+    except KeyboardInterrupt:
+        print(f"error: {Message('interrupted').render(args.lang)}", file=sys.stderr)
+        return 130
     if not result.ok:
         record = result.run_dir / "review.ipynb"
         if args.lang == "en":

@@ -95,6 +95,47 @@ def _run_one(rp: ReviewParams, run_dir: Path, notebook: str) -> RunResult:
         )
 
 
+def _run_in_worker(rp: ReviewParams, run_dir: Path, notebook: str) -> RunResult:
+    """`_run_one` in a batch worker: a stop (SIGTERM, the parent gone) ends the worker once
+    the run is cleaned up, so it takes no further run."""
+    from workbook.review.interrupt import in_run
+
+    with in_run():
+        return _run_one(rp, run_dir, notebook)
+
+
+def _in_processes(
+    todo: list[tuple[ReviewParams, Path]], notebook: str, jobs: int
+) -> Iterable[RunResult]:
+    """Run in `jobs` worker processes; results as they finish. On an interrupt the workers
+    are stopped (each cleans up its run and kernel) before KeyboardInterrupt goes on."""
+    from workbook.review.interrupt import worker_init
+
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),)
+    )
+    try:
+        futures = [pool.submit(_run_in_worker, rp, folder, notebook) for rp, folder in todo]
+        for fut in as_completed(futures):
+            yield fut.result()
+    except BaseException:
+        # the stdlib keeps the workers here; their futures end as BrokenProcessPool (not
+        # cancelled first: the pool's manager thread would fail on a cancelled future)
+        workers = list(getattr(pool, "_processes", {}).values())
+        for proc in workers:
+            if proc.is_alive():
+                proc.terminate()  # SIGTERM: the worker kills its kernel, removes its temp copy
+        deadline = time.monotonic() + 20
+        for proc in workers:
+            proc.join(max(0.1, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 def run_batch(
     params_paths: Sequence[str | Path],
     quarters: Iterable[Quarter],
@@ -169,16 +210,10 @@ def _run_planned(
                 bar.update(1)
                 bar.set_postfix_str(f"{rp.params_path.stem} {rp.quarter} {r.status}")
         else:
-            ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-                futures = [pool.submit(_run_one, rp, folder, notebook) for rp, folder in todo]
-                for fut in as_completed(futures):
-                    r = fut.result()
-                    results[r.run_dir] = r
-                    bar.update(1)
-                    bar.set_postfix_str(
-                        f"{r.params.params_path.stem} {r.params.quarter} {r.status}"
-                    )
+            for r in _in_processes(todo, notebook, jobs):
+                results[r.run_dir] = r
+                bar.update(1)
+                bar.set_postfix_str(f"{r.params.params_path.stem} {r.params.quarter} {r.status}")
     finally:
         bar.close()
     ordered = tuple(results[folder] for _, folder in planned)

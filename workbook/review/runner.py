@@ -32,6 +32,7 @@ skip_slow_optional_imports()  # before jupyter_client, nbformat and jsonschema a
 
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
+from workbook.review.interrupt import LIVE_KERNELS, run_interruptibly  # noqa: E402
 from workbook.review.params import ReviewParams  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +64,10 @@ class IPCKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         self.transport = "ipc"
         self.ip = os.path.join(tempfile.gettempdir(), f"wb-kernel-{uuid.uuid4().hex[:12]}")
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        LIVE_KERNELS.add(self)  # killed at once if the run is interrupted
 
     async def _async_interrupt_kernel(self) -> None:
         # jupyter_client interrupts the kernel before every shutdown; after a notebook ran to
@@ -205,15 +210,17 @@ def run_review(
         out_nb = tmp / "review.ipynb"
         t = time.perf_counter()
         try:
-            pm.execute_notebook(
-                str(notebook),
-                str(out_nb),
-                parameters=rp.notebook_parameters(out_dir=tmp),
-                kernel_name=KERNEL_NAME,
-                language="python",
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                kernel_manager_class=kernel_manager_class(),
+            run_interruptibly(
+                lambda: pm.execute_notebook(
+                    str(notebook),
+                    str(out_nb),
+                    parameters=rp.notebook_parameters(out_dir=tmp),
+                    kernel_name=KERNEL_NAME,
+                    language="python",
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    kernel_manager_class=kernel_manager_class(),
+                )
             )
         except pm.PapermillExecutionError as exc:
             status = "failed"
