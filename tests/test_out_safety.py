@@ -266,3 +266,38 @@ def test_review_replaces_its_own_earlier_run_and_nothing_else(tmp_path, capsys):
     second = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert second["parameters"]["seed"] == 7
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_an_unwritable_place_is_refused_before_anything_runs(tmp_path, capsys, monkeypatch):
+    """A read-only parent (simulated: the tests run as root, who may write anywhere) or a
+    file standing where a parent folder should be: refused at once, for every command."""
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", None)  # calling it would fail loudly
+    f = tmp_path / "notes.txt"
+    f.write_text("x")
+    for cmd in (
+        ["review", SAMPLE, "--quarter", "2020Q2"],
+        ["plan", SAMPLE, "--no-simulate"],
+        ["batch", SAMPLE, "--quarters", "2020Q2", "--no-progress"],
+    ):
+        assert main([*cmd, "--out", str(f / "sub"), "--lang", "en"]) == 2
+        line = one_error_line(capsys.readouterr().err)
+        assert line == f"error: {f} is not a folder: cannot write results under it"
+
+    locked = tmp_path / "readonly"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == locked else real_access(p, mode)
+    )
+    for cmd in (
+        ["review", SAMPLE, "--quarter", "2020Q2"],
+        ["plan", SAMPLE, "--no-simulate"],
+        ["batch", SAMPLE, "--quarters", "2020Q2", "--no-progress"],
+    ):
+        assert main([*cmd, "--out", str(locked / "out")]) == 2
+        line = one_error_line(capsys.readouterr().err)
+        assert line == f"error: {locked} 为只读，无法写入结果"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "readonly"]
+    assert list(locked.iterdir()) == []
