@@ -81,10 +81,10 @@ def assert_located(exc: DataFileError, files: set[str]) -> None:
 )
 def test_no_ledger_cell_gives_a_traceback(tmp_path_factory, edits, arrival_edits):
     folder = tmp_path_factory.mktemp("fuzz")
-    rows = small_ledger_rows()
+    rows = copy.deepcopy(small_ledger_rows())  # the header row is a shared list
     for r, c, v in edits:
         rows[r][c] = v
-    arrivals = small_arrival_rows()
+    arrivals = copy.deepcopy(small_arrival_rows())
     for r, c, v in arrival_edits:
         if r < len(arrivals):
             arrivals[r][c] = v
@@ -115,7 +115,7 @@ def test_no_ledger_cell_gives_a_traceback(tmp_path_factory, edits, arrival_edits
 def test_no_csv_text_gives_a_traceback(tmp_path_factory, edits):
     """CSV text may hold any character at all, control characters included."""
     folder = tmp_path_factory.mktemp("fuzzcsv")
-    rows = small_ledger_rows()
+    rows = copy.deepcopy(small_ledger_rows())  # the header row is a shared list
     for r, c, v in edits:
         rows[r][c] = v
     ledger = write_csv(folder / "ledger.csv", rows)

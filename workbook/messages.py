@@ -312,6 +312,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "应为大于0的数，实际为 {found!r}",
     ),
     # ---- output folders (workbook.outdir)
+    "batch.worker_died": (
+        "a worker process of the batch was killed: runs finished before are in place, run the "
+        "batch again to do the rest",
+        "批量运行的一个工作进程被终止：已完成的运行已就位，再次运行即可完成其余部分",
+    ),
     "interrupted.batch": (
         "interrupted: runs finished before are in place, the others were left as they were "
         "(run again to do the rest)",

@@ -127,7 +127,8 @@ def put_in_place(tmp: Path, folder: Path) -> None:
     """Make `tmp` the run folder: an empty folder receives the files (it may be a shell's
     working folder); an earlier run is swapped out in one step and then removed."""
     if folder.is_dir() and not any(os.scandir(folder)):
-        for entry in os.scandir(tmp):
+        # the manifest first: stopped half-way, the folder is still known as the tool's own
+        for entry in sorted(os.scandir(tmp), key=lambda e: e.name != MANIFEST):
             os.replace(entry.path, folder / entry.name)
         os.rmdir(tmp)
         return

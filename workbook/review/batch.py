@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ import pandas as pd
 
 from workbook.errors import InputError
 from workbook.i18n import label
+from workbook.messages import Message
 from workbook.outdir import FolderLock, check_batch_root, check_run_folder
 from workbook.review.params import Quarter, ReviewParams, review_params
 from workbook.review.runner import (
@@ -118,7 +120,11 @@ def _in_processes(
     try:
         futures = [pool.submit(_run_in_worker, rp, folder, notebook) for rp, folder in todo]
         for fut in as_completed(futures):
-            yield fut.result()
+            try:
+                r = fut.result()
+            except BrokenProcessPool:  # a worker was killed from outside
+                raise InputError(Message("batch.worker_died")) from None
+            yield r
     except BaseException:
         # the stdlib keeps the workers here; their futures end as BrokenProcessPool (not
         # cancelled first: the pool's manager thread would fail on a cancelled future)
