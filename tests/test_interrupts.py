@@ -105,8 +105,12 @@ def test_ctrl_c_of_review_keeps_the_previous_run_and_leaves_no_kernel(
         "review", str(JINING), "--quarter", "2020Q2", "--trials", "20000", "--seed", "7",
         "--out", str(target),
     )  # fmt: skip
-    if moment == "starting":
-        time.sleep(1.0)
+    if moment == "starting":  # the run folder is locked and being prepared, no kernel yet
+        lock = tmp_path / ".2020Q2.lock"
+        deadline = time.monotonic() + 120
+        while not lock.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.01)
     else:
         wait_for_kernels(proc)
     family = descendants(proc.pid)

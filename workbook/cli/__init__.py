@@ -85,5 +85,5 @@ def _interrupted(argv: Sequence[str] | None) -> int:
     from workbook.messages import Message
 
     lang = lang_of(sys.argv[1:] if argv is None else argv)
-    print(f"error: {Message('interrupted').render(lang)}", file=sys.stderr)
+    print("error: " + Message("interrupted").render(lang), file=sys.stderr)
     return 130

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
         )
     except KeyboardInterrupt:
-        print(f"error: {Message('interrupted.batch').render(args.lang)}", file=sys.stderr)
+        print("error: " + Message("interrupted.batch").render(args.lang), file=sys.stderr)
         return 130
     for r in result.results:
         where = r.html or r.run_dir / "review.ipynb"

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
             budget=args.budget,
         )
     except KeyboardInterrupt:
-        print(f"error: {Message('interrupted').render(args.lang)}", file=sys.stderr)
+        print("error: " + Message("interrupted").render(args.lang), file=sys.stderr)
         return 130
     if not result.ok:
         record = result.run_dir / "review.ipynb"
