@@ -244,3 +244,11 @@ def test_a_folder_given_for_a_file_says_it_is_a_folder(tmp_path, capsys):
         capsys,
     )
     assert line == f"error: --notebook {tmp_path}: is a folder, not a file"
+
+
+def test_a_data_path_naming_a_folder_says_it_is_a_folder(zone_copy, capsys):
+    folder = zone_copy.parent.parent / "data" / "jining-2020"
+    text = zone_copy.read_text(encoding="utf-8")
+    zone_copy.write_text(text.replace("events: ../data/jining-2020/events.xlsx", "events: ../data"))
+    line = exits_2(["validate", str(zone_copy)], capsys)
+    assert line == f"error: {zone_copy}：data.events：是文件夹而不是文件：{folder.parent}"

@@ -221,6 +221,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "id 只能由小写字母、数字和 _ 组成，实际为 {value!r}",
     ),
     "check.path": ("must be a file path, got {value!r}", "必须是文件路径，实际为 {value!r}"),
+    "check.file_is_folder": (
+        "is a folder, not a file: {path}",
+        "是文件夹而不是文件：{path}",
+    ),
     "check.file_not_found": ("file not found: {path}", "文件不存在：{path}"),
     "check.channel_twice": (
         "channel id {id!r} is used twice in offices/platforms",

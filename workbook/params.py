@@ -124,6 +124,8 @@ class DataFiles(Frozen):
         if not path.is_absolute() and base is not None:
             path = Path(base) / path
         path = path.resolve()
+        if path.is_dir():
+            raise BadValue(Message("check.file_is_folder", path=path))
         if not path.is_file():
             raise BadValue(Message("check.file_not_found", path=path))
         return path
