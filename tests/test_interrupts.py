@@ -94,9 +94,16 @@ def earlier_run(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("moment", ["starting", "kernel running"])
+@pytest.mark.parametrize(
+    ("moment", "sig"),
+    [
+        ("starting", signal.SIGINT),
+        ("kernel running", signal.SIGINT),
+        ("kernel running", signal.SIGTERM),
+    ],
+)
 def test_ctrl_c_of_review_keeps_the_previous_run_and_leaves_no_kernel(
-    earlier_run, tmp_path, moment
+    earlier_run, tmp_path, moment, sig
 ):
     target = tmp_path / "2020Q2"
     shutil.copytree(earlier_run, target)
@@ -114,7 +121,7 @@ def test_ctrl_c_of_review_keeps_the_previous_run_and_leaves_no_kernel(
     else:
         wait_for_kernels(proc)
     family = descendants(proc.pid)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert err == "error: 已中断：没有替换任何运行结果，此前的结果保持不变\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workbook.cli._common import add_lang, whole
+from workbook.cli._common import add_lang, interrupt_on_sigterm, whole
 from workbook.messages import Message
 from workbook.review.params import DEFAULT_SEED, DEFAULT_TRIALS
 
@@ -47,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from workbook.review.batch import run_batch
     from workbook.review.params import parse_quarters
     from workbook.review.runner import NOTEBOOK
+
+    interrupt_on_sigterm()
 
     try:
         result = run_batch(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workbook.cli._common import add_lang
+from workbook.cli._common import add_lang, interrupt_on_sigterm
 from workbook.messages import Message
 from workbook.review.params import DEFAULT_SEED, DEFAULT_TRIALS
 
@@ -42,6 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbook.review.runner import NOTEBOOK, review
 
+    interrupt_on_sigterm()
     try:
         result = review(
             args.params,
