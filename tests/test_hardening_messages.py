@@ -252,3 +252,17 @@ def test_a_data_path_naming_a_folder_says_it_is_a_folder(zone_copy, capsys):
     zone_copy.write_text(text.replace("events: ../data/jining-2020/events.xlsx", "events: ../data"))
     line = exits_2(["validate", str(zone_copy)], capsys)
     assert line == f"error: {zone_copy}：data.events：是文件夹而不是文件：{folder.parent}"
+
+
+def test_validate_catches_a_roadshow_restriction_naming_no_catalogue_event(zone_copy, capsys):
+    text = zone_copy.read_text(encoding="utf-8")
+    bad = text.replace(
+        "  blocked_holidays: [spring_festival, national_day]",
+        "  blocked_holidays: [spring_festival, national_day]\n"
+        "  restrictions: [{events: [EV99], reason: 停办}]",
+    )
+    assert bad != text
+    zone_copy.write_text(bad, encoding="utf-8")
+    assert main(["validate", str(zone_copy), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown events or channels: EV99" in err and "Traceback" not in err

@@ -259,6 +259,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "event {id} cannot be held in month {month} (the catalogue allows {months})",
         "活动 {id} 不能在{month}月举办（活动目录允许的月份：{months}）",
     ),
+    "plan.restriction_unknown": (
+        "restriction {reason!r} names unknown events or channels: {bad}",
+        "限制规则 {reason!r} 指定了不存在的活动或渠道：{bad}",
+    ),
     "plan.row": ("plan row {row}: {body}", "计划行 {row}：{body}"),
     # ---- many problems (errors.DataFileError.lines)
     "problems.more": (

@@ -29,6 +29,7 @@ import pandas as pd
 
 from workbook.errors import InputError
 from workbook.holidays import HolidayWeek, event_windows, holiday_label, holiday_weeks
+from workbook.messages import Message
 from workbook.params import Channel, ZoneParams
 from workbook.roadshow_params import Restriction, RoadshowSettings
 
@@ -270,8 +271,7 @@ def build_problem(
         ]
         if bad:
             raise InputError(
-                f"restriction {rule.reason or '(no reason)'!r} names unknown events or "
-                f"channels: {', '.join(bad)}"
+                Message("plan.restriction_unknown", reason=rule.reason or "-", bad=", ".join(bad))
             )
     weeks = holiday_weeks(year, settings.blocked_holidays)
     rows, excluded = [], []
