@@ -107,7 +107,7 @@ def test_compare_sensitivity_goalseek_calibrate_print(capsys):
     ("argv", "message"),
     [
         (["simulate", SAMPLE, "--scenario", "悲观"], "error: unknown scenario '悲观'"),
-        (["simulate", SAMPLE, "--as-of", "2019-12-31"], "outside the plan year 2020"),
+        (["simulate", SAMPLE, "--as-of", "2019-12-31"], "不在计划年度 2020 内"),
         (["goalseek", SAMPLE, "--metric", "new_starts"], "new_starts is a count"),
         (["sensitivity", SAMPLE, "--metric", "gdp"], "--metric 'gdp' is not an assessed target"),
     ],
