@@ -118,11 +118,12 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, message):
 
 
 def test_bad_trials_and_probability_are_argument_errors(capsys):
-    for argv in (
-        ["simulate", SAMPLE, "--trials", "0"],
-        ["goalseek", SAMPLE, "--probability", "1.5"],
+    for argv, zh, en in (
+        (["simulate", SAMPLE, "--trials", "0"], "须在 1 到 1,000,000 之间", "must be between"),
+        (["goalseek", SAMPLE, "--probability", "1.5"], "须大于0且不超过1", "must be in (0, 1]"),
     ):
-        with pytest.raises(SystemExit) as exc:
-            main(argv)
-        assert exc.value.code == 2
-    assert "must be" in capsys.readouterr().err
+        for lang, words in (("zh", zh), ("en", en)):
+            with pytest.raises(SystemExit) as exc:
+                main([*argv, "--lang", lang])
+            assert exc.value.code == 2
+            assert words in capsys.readouterr().err
