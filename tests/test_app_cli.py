@@ -46,8 +46,10 @@ def test_app_environment_carries_zone_date_and_language(tmp_path):
 
 
 def test_bad_port_or_params_exit_2_with_one_line(capsys, tmp_path):
-    assert main(["app", "--port", "70000"]) == 2
-    assert "error: --port must be between 1 and 65535, got 70000" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["app", "--port", "70000"])
+    assert exc.value.code == 2
+    assert "参数 --port：须在 1 到 65,535 之间，实际为 70,000" in capsys.readouterr().err
     assert main(["app", "--params", str(tmp_path / "nope.yaml")]) == 2
     assert "params file not found" in capsys.readouterr().err
 

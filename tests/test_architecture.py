@@ -22,13 +22,14 @@ PACKAGE = REPO / "workbook"
 # Layer of each subpackage: a module may import its own layer and the ones below it.
 LAYERS = {
     "text": 0,
-    "zone": 1,
-    "forecast": 2,
-    "roadshow": 3,
-    "charts": 4,
-    "planners": 5,
-    "review": 5,
-    "cli": 6,
+    "files": 1,
+    "zone": 2,
+    "forecast": 3,
+    "roadshow": 4,
+    "charts": 5,
+    "planners": 6,
+    "review": 6,
+    "cli": 7,
 }
 MAX_LINES = 700
 LONG_ALLOWED = {"workbook.text.labels"}  # the label catalogue

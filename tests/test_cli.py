@@ -94,6 +94,11 @@ def test_status_table_in_chinese_and_english(small_zone):
 
 def test_bad_date_and_bad_params_exit_2(tmp_path):
     r = run("status", str(SAMPLE_PARAMS), "--as-of", "2020-02-30")
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[-1] == (
+        "workbook status: 错误：参数 --as-of：'2020-02-30' 不是有效的日期"
+    )
+    r = run("status", str(SAMPLE_PARAMS), "--as-of", "2020-02-30", "--lang", "en")
     assert r.returncode == 2 and "not a real date: '2020-02-30'" in r.stderr
     bad = tmp_path / "p.yaml"
     bad.write_text("zone: x\n", encoding="utf-8")

@@ -107,7 +107,7 @@ def test_compare_sensitivity_goalseek_calibrate_print(capsys):
     ("argv", "message"),
     [
         (["simulate", SAMPLE, "--scenario", "悲观"], "error: unknown scenario '悲观'"),
-        (["simulate", SAMPLE, "--as-of", "2019-12-31"], "outside the plan year 2020"),
+        (["simulate", SAMPLE, "--as-of", "2019-12-31"], "不在计划年度 2020 内"),
         (["goalseek", SAMPLE, "--metric", "new_starts"], "new_starts is a count"),
         (["sensitivity", SAMPLE, "--metric", "gdp"], "--metric 'gdp' is not an assessed target"),
     ],
@@ -118,11 +118,12 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, message):
 
 
 def test_bad_trials_and_probability_are_argument_errors(capsys):
-    for argv in (
-        ["simulate", SAMPLE, "--trials", "0"],
-        ["goalseek", SAMPLE, "--probability", "1.5"],
+    for argv, zh, en in (
+        (["simulate", SAMPLE, "--trials", "0"], "须在 1 到 1,000,000 之间", "must be between"),
+        (["goalseek", SAMPLE, "--probability", "1.5"], "须大于0且不超过1", "must be in (0, 1]"),
     ):
-        with pytest.raises(SystemExit) as exc:
-            main(argv)
-        assert exc.value.code == 2
-    assert "must be" in capsys.readouterr().err
+        for lang, words in (("zh", zh), ("en", en)):
+            with pytest.raises(SystemExit) as exc:
+                main([*argv, "--lang", lang])
+            assert exc.value.code == 2
+            assert words in capsys.readouterr().err

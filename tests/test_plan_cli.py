@@ -27,7 +27,7 @@ def test_plan_prints_the_plan_and_comparison_and_writes_both_files(tmp_path, cap
     assert "优化方案：" in text and "已证明最优" in text and "为优化方案的" in text
     assert "达标概率对比（2,000次模拟，共同随机数）" in text
     assert "不办新活动" in text and "性价比贪心方案" in text
-    assert sorted(p.name for p in out.iterdir()) == ["plan.ics", "plan.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "plan.ics", "plan.xlsx"]
 
     wb = load_workbook(out / "plan.xlsx")
     assert wb.sheetnames == ["活动计划", "汇总", "达标概率对比"]

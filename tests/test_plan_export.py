@@ -102,14 +102,21 @@ def test_files_are_written_whole_with_ordinary_permissions(tmp_path):
     out = tmp_path / "deep" / "out"
     written = write_files(out, {"plan.xlsx": b"x" * 10, "plan.ics": b"BEGIN:VCALENDAR"})
     assert [p.name for p in written] == ["plan.xlsx", "plan.ics"]
-    assert sorted(p.name for p in out.iterdir()) == ["plan.ics", "plan.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "plan.ics", "plan.xlsx"]
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE((out / "plan.ics").stat().st_mode) == 0o666 & ~umask
 
 
 def test_a_failed_write_leaves_no_temporary_or_partial_file(tmp_path):
-    (tmp_path / "plan.ics").mkdir()  # cannot be replaced by a file
-    with pytest.raises(InputError, match="plan.ics"):
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="plan.ics"):  # a name that cannot be a file
+        write_files(out, {"plan.xlsx": b"new", "plan.ics/x": b"new"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_folder_the_tool_did_not_write_is_refused_and_kept(tmp_path):
+    (tmp_path / "plan.ics").mkdir()
+    with pytest.raises(InputError, match="refusing to replace"):
         write_files(tmp_path, {"plan.xlsx": b"new", "plan.ics": b"new"})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.ics"]

@@ -8,6 +8,7 @@ import math
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -190,9 +191,7 @@ def test_xlsx_opens_with_one_sheet_per_table(run):
 def test_a_failing_cell_is_reported_and_leaves_no_half_written_report(run, tmp_path):
     # a finished report already in place is replaced by the failed run's record, never mixed
     target = tmp_path / "2020Q2"
-    target.mkdir()
-    for name in REPORT_FILES:
-        (target / name).write_text("old", encoding="utf-8")
+    shutil.copytree(run.run_dir, target)  # an earlier, finished run of this tool
     rp = run.params
     result = run_review(rp, target, notebook=failing_notebook(tmp_path, after="s1-headline"))
     assert result.status == "failed" and not result.ok
@@ -217,7 +216,7 @@ def test_bad_parameters_stop_before_any_kernel_starts(tmp_path, capsys, monkeypa
     monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
     out = tmp_path / "run"
     assert main(["review", str(JINING), "--quarter", "2020Q7", "--out", str(out)]) == 2
-    assert "quarter must look like 2020Q2, got '2020Q7'" in capsys.readouterr().err
+    assert capsys.readouterr().err == "error: 季度应形如 2020Q2，实际为 '2020Q7'\n"
     assert (
         main(
             [
@@ -233,7 +232,7 @@ def test_bad_parameters_stop_before_any_kernel_starts(tmp_path, capsys, monkeypa
         )
         == 2
     )
-    assert "outside quarter 2020Q2" in capsys.readouterr().err
+    assert "不在季度 2020Q2（2020-04-01 至 2020-06-30）内" in capsys.readouterr().err
     assert (
         main(["review", str(JINING), "--quarter", "2020Q2", "--trials", "5", "--out", str(out)])
         == 2
@@ -260,7 +259,9 @@ def test_cli_review_reports_a_failed_run_with_exit_code_1(run, tmp_path, capsys)
     )
     assert code == 1
     err = capsys.readouterr().err
-    assert "review failed: cell" in err and "RuntimeError: deliberate failure" in err
+    assert (
+        "复盘运行失败（review failed）：cell" in err and "RuntimeError: deliberate failure" in err
+    )
     assert {p.name for p in out.iterdir()} == {"review.ipynb", "manifest.json"}
 
 

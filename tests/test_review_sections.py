@@ -201,7 +201,10 @@ def test_review_params_checks_every_value_before_running():
         (dict(quarter="2020Q2", trials=2.5), "trials must be a whole number"),
         (dict(quarter="2020Q2", trials=10), "trials must be between"),
         (dict(quarter="2020Q2", budget="lots"), "budget must be an amount"),
-        (dict(quarter="2020Q2", previous_ledger="nope.xlsx"), "previous_ledger: file not found"),
+        (
+            dict(quarter="2020Q2", previous_ledger="nope.xlsx"),
+            "previous_ledger .*nope.xlsx: file not",
+        ),
     ]
     for kw, message in cases:
         with pytest.raises(InputError, match=message):

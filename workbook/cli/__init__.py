@@ -48,7 +48,9 @@ def _commands() -> list[ModuleType]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from workbook.cli._common import ArgumentParser  # usage errors in the command's language
+
+    parser = ArgumentParser(
         prog="workbook",
         description="Investment-promotion planning workbook (招商引资规划工作簿).",
     )
@@ -61,7 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except KeyboardInterrupt:
+        return _interrupted(argv)
     try:
         return int(args._run(args) or 0)
     except WorkbookError as exc:
@@ -70,7 +75,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        return 130
+        return _interrupted(argv)
     except BrokenPipeError:  # output piped into `head`
         sys.stderr.close()
         return 0
+
+
+def _interrupted(argv: Sequence[str] | None) -> int:
+    """Ctrl-C: one line in the command's language, exit 130 (the commands leave no half run)."""
+    from workbook.cli._common import lang_of
+    from workbook.text.messages import Message
+
+    lang = lang_of(sys.argv[1:] if argv is None else argv)
+    print("error: " + Message("interrupted").render(lang), file=sys.stderr)
+    return 130

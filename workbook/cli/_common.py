@@ -1,17 +1,118 @@
-"""Shared argument types and printing for the subcommands."""
+"""Shared argument types, the argument parser and printing for the subcommands.
+
+Argument errors speak the command's language: `ArgumentParser` reads `--lang` from the
+command line before parsing, renders argparse's own messages (missing, unknown or invalid
+arguments) in Chinese unless it is `en`, and the argument types below raise their messages
+in that language. Nothing here imports pandas (`workbook --help` stays instant).
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
+import math
+import re
 import sys
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from workbook.text.errors import InputError
+from workbook.text.messages import BadValue, Message
 
 if TYPE_CHECKING:
     import pandas as pd
+
+MAX_TRIALS = 1_000_000  # as `review` caps them: a million trials' results fill about 1 GB
+MAX_SEED = 2**32 - 1
+_LANG = ["zh"]  # the language of the command line being parsed
+
+
+def arg_lang() -> str:
+    return _LANG[0]
+
+
+def lang_of(argv: Sequence[str]) -> str:
+    """The --lang given on a command line ("zh" when none, or when it is not valid)."""
+    args = list(argv)
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args):
+            return "en" if args[i + 1] == "en" else "zh"
+        if a.startswith("--lang="):
+            return "en" if a.split("=", 1)[1] == "en" else "zh"
+    return "zh"
+
+
+_TYPE_ZH = {"int": "整数", "float": "数字"}
+_ARGPARSE_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(r"^the following arguments are required: (.*)$"),
+        lambda m: f"缺少必需的参数：{m[1]}",
+    ),
+    (
+        re.compile(r"^argument (.+?): invalid choice: (.*) \(choose from (.*)\)$"),
+        lambda m: f"参数 {m[1]}：无效的选项 {m[2]}（可选：{m[3]}）",
+    ),
+    (
+        re.compile(r"^argument (.+?): invalid (\S+) value: (.*)$"),
+        lambda m: f"参数 {m[1]}：无效的值 {m[3]}（应为{_TYPE_ZH.get(m[2], m[2])}）",
+    ),
+    (re.compile(r"^argument (.+?): expected one argument$"), lambda m: f"参数 {m[1]}：缺少取值"),
+    (
+        re.compile(r"^argument (.+?): expected at least one argument$"),
+        lambda m: f"参数 {m[1]}：至少需要一个取值",
+    ),
+    (
+        re.compile(r"^argument (.+?): not allowed with argument (.+)$"),
+        lambda m: f"参数 {m[1]}：不能与参数 {m[2]} 同时使用",
+    ),
+    (
+        re.compile(r"^argument (.+?): ignored explicit argument (.*)$"),
+        lambda m: f"参数 {m[1]}：多余的取值 {m[2]}",
+    ),
+    (re.compile(r"^unrecognized arguments: (.*)$"), lambda m: f"无法识别的参数：{m[1]}"),
+    (
+        re.compile(r"^ambiguous option: (.+?) could match (.*)$"),
+        lambda m: f"选项 {m[1]} 有歧义，可能是：{m[2]}",
+    ),
+    (
+        re.compile(r"^one of the arguments (.*) is required$"),
+        lambda m: f"必须给出以下参数之一：{m[1]}",
+    ),
+    (re.compile(r"^argument (.+?): (.*)$", re.S), lambda m: f"参数 {m[1]}：{m[2]}"),
+]
+
+
+def argparse_message(message: str, lang: str) -> str:
+    """One of argparse's error messages in `lang` (argparse itself speaks English)."""
+    if lang == "en":
+        return message
+    for pattern, zh in _ARGPARSE_ZH:
+        m = pattern.match(message)
+        if m:
+            return zh(m)
+    return message
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse in the command's language: usage errors in Chinese unless --lang en."""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        _LANG[0] = lang_of(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        text = super().format_usage()
+        return text if arg_lang() == "en" else text.replace("usage: ", "用法：", 1)
+
+    def error(self, message: str) -> Any:
+        lang = arg_lang()
+        self.print_usage(sys.stderr)
+        word = "error: " if lang == "en" else "错误："
+        self.exit(2, f"{self.prog}: {word}{argparse_message(message, lang)}\n")
+
+
+def type_error(key: str, **args: Any) -> argparse.ArgumentTypeError:
+    return argparse.ArgumentTypeError(Message(key, **args).render(arg_lang()))
 
 
 def date_arg(text: str) -> dt.date:
@@ -20,10 +121,41 @@ def date_arg(text: str) -> dt.date:
 
     try:
         value = parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    except BadValue as exc:
+        raise argparse.ArgumentTypeError(exc.message.render(arg_lang())) from None
     if value is None:
-        raise argparse.ArgumentTypeError("expected a date, found nothing")
+        raise type_error("arg.no_date")
+    return value
+
+
+def whole(lo: int, hi: int, name: str = "whole") -> Callable[[str], int]:
+    """An argument type: a whole number from lo to hi, with the bounds in the message."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(str(text).replace(",", "").replace("_", ""))
+        except ValueError:
+            raise type_error("arg.whole", found=text) from None
+        if not lo <= value <= hi:
+            raise type_error("arg.between", lo=lo, hi=hi, found=value)
+        return value
+
+    parse.__name__ = name
+    return parse
+
+
+trials_arg = whole(1, MAX_TRIALS, "trials")
+seed_arg = whole(0, MAX_SEED, "seed")
+
+
+def positive_number(text: str) -> float:
+    """An argument type: a finite number > 0 (seconds, weights)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise type_error("arg.number", found=text) from None
+    if not (math.isfinite(value) and value > 0):
+        raise type_error("arg.positive", found=text)
     return value
 
 
@@ -53,8 +185,9 @@ def print_table(df: pd.DataFrame) -> None:
 
 
 def print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=_default)
-    sys.stdout.write("\n")
+    from workbook.files.jsonsafe import dumps
+
+    sys.stdout.write(dumps(obj, ensure_ascii=False, indent=2, default=_default) + "\n")
 
 
 def _default(o: Any) -> Any:
@@ -63,3 +196,15 @@ def _default(o: Any) -> Any:
     if hasattr(o, "item"):
         return o.item()
     raise InputError(f"cannot write {type(o).__name__} as JSON")
+
+
+def interrupt_on_sigterm() -> None:
+    """`kill PID` (SIGTERM) stops a long command as Ctrl-C does: cleaned up, one line, 130."""
+    import signal
+    import threading
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)

@@ -7,7 +7,7 @@ import argparse
 import math
 from typing import TYPE_CHECKING, Any
 
-from workbook.cli._common import add_lang, date_arg
+from workbook.cli._common import add_lang, date_arg, seed_arg, trials_arg, type_error
 from workbook.text.labels import label
 
 if TYPE_CHECKING:
@@ -22,25 +22,14 @@ AS_OF_HELP = (
 )
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def probability(text: str) -> float:
+    """An argument type: a probability in (0, 1], as 0.8 or 80%."""
     try:
         value = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a probability such as 0.8, found {text!r}"
-        ) from None
+        raise type_error("arg.probability", found=text) from None
     if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
+        raise type_error("arg.probability_range", found=text)
     return value
 
 
@@ -57,12 +46,12 @@ def add_engine_args(
     p.add_argument("--as-of", type=date_arg, help=AS_OF_HELP)
     p.add_argument(
         "--trials",
-        type=positive_int,
+        type=trials_arg,
         default=trials,
         help=f"Monte Carlo trials (default {trials:,})",
     )
     p.add_argument(
-        "--seed", type=int, default=1, help="random seed (default 1): same seed, same result"
+        "--seed", type=seed_arg, default=1, help="random seed (default 1): same seed, same result"
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_lang(p)

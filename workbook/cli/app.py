@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from workbook.cli._common import date_arg
+from workbook.cli._common import date_arg, whole
 from workbook.planners.app import DEFAULT_CULL_IDLE, DEFAULT_PORT, serve
 
 NAME = "app"
@@ -13,7 +13,10 @@ HELP = "Serve the scenario and roadshow planner notebooks as a local web app (Vo
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default {DEFAULT_PORT})"
+        "--port",
+        type=whole(1, 65535, "port"),
+        default=DEFAULT_PORT,
+        help=f"port on 127.0.0.1 (default {DEFAULT_PORT})",
     )
     p.add_argument("--params", help="params YAML the planners open (default: the sample zone)")
     p.add_argument("--as-of", type=date_arg, help="as-of date (default: last month with arrivals)")
@@ -22,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--cull-idle",
-        type=int,
+        type=whole(10, 7 * 24 * 3600, "seconds"),
         default=DEFAULT_CULL_IDLE,
         metavar="SECONDS",
         help="shut down a planner's kernel once its page is closed and it has been idle this long "

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
-from workbook.cli._common import add_lang, date_arg, print_table
-from workbook.cli._forecast import num, pct, positive_int
+from workbook.cli._common import add_lang, date_arg, print_json, print_table, seed_arg, trials_arg
+from workbook.cli._forecast import num, pct
 from workbook.text.labels import label
 
 NAME = "backtest"
@@ -33,12 +31,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--trials",
-        type=positive_int,
+        type=trials_arg,
         default=10_000,
         help="Monte Carlo trials per forecast (default 10,000)",
     )
     p.add_argument(
-        "--seed", type=int, default=1, help="random seed (default 1): same seed, same result"
+        "--seed", type=seed_arg, default=1, help="random seed (default 1): same seed, same result"
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_lang(p)
@@ -60,8 +58,7 @@ def run(args: argparse.Namespace) -> int:
         lang=args.lang,
     )
     if args.json:
-        json.dump(bt.to_json(), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
-        sys.stdout.write("\n")
+        print_json(bt.to_json())  # strict JSON: a non-finite number is null
         return 0
     lang = args.lang
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workbook.cli._common import add_lang
+from workbook.cli._common import add_lang, interrupt_on_sigterm, whole
+from workbook.text.messages import Message
 
 NAME = "batch"
 HELP = (
@@ -22,7 +23,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--quarters", required=True, help="quarters: a range 2020Q1-2020Q4 or a list 2020Q2,2020Q4"
     )
     p.add_argument("--out", default="reports", help="batch folder (default %(default)s)")
-    p.add_argument("--jobs", type=int, help="parallel runs (default: the number of CPUs)")
+    p.add_argument(
+        "--jobs", type=whole(1, 1024, "jobs"), help="parallel runs (default: the number of CPUs)"
+    )
     p.add_argument("--force", action="store_true", help="run again even when a run is finished")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--dask", choices=["local"], help="run on a local Dask cluster")
@@ -46,20 +49,26 @@ def run(args: argparse.Namespace) -> int:
     from workbook.review.params import parse_quarters
     from workbook.review.runner import NOTEBOOK
 
-    result = run_batch(
-        args.params,
-        parse_quarters(args.quarters),
-        root=args.out,
-        jobs=args.jobs,
-        force=args.force,
-        dask=args.dask,
-        scheduler=args.scheduler,
-        progress=not args.no_progress,
-        notebook=args.notebook or NOTEBOOK,
-        lang=args.lang,
-        trials=args.trials,
-        seed=args.seed,
-    )
+    interrupt_on_sigterm()
+
+    try:
+        result = run_batch(
+            args.params,
+            parse_quarters(args.quarters),
+            root=args.out,
+            jobs=args.jobs,
+            force=args.force,
+            dask=args.dask,
+            scheduler=args.scheduler,
+            progress=not args.no_progress,
+            notebook=args.notebook or NOTEBOOK,
+            lang=args.lang,
+            trials=args.trials,
+            seed=args.seed,
+        )
+    except KeyboardInterrupt:
+        print("error: " + Message("interrupted.batch").render(args.lang), file=sys.stderr)
+        return 130
     for r in result.results:
         where = r.html or r.run_dir / "review.ipynb"
         print(f"{r.status:8} {r.params.params_path.stem} {r.params.quarter}  {where}")

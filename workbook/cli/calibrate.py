@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from workbook.cli._common import add_lang, date_arg, print_json, print_table
+from workbook.cli._common import add_lang, date_arg, positive_number, print_json, print_table
 from workbook.cli._forecast import AS_OF_HELP, num, probability, records
 from workbook.text.labels import label
 
@@ -21,7 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", type=date_arg, help=AS_OF_HELP)
     p.add_argument(
         "--prior-weight",
-        type=float,
+        type=positive_number,
         default=10.0,
         help="how many projects the params' drivers count as (default 10)",
     )

@@ -6,7 +6,14 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from workbook.cli._common import add_lang, date_arg, print_table
+from workbook.cli._common import (
+    add_lang,
+    date_arg,
+    positive_number,
+    print_table,
+    seed_arg,
+    trials_arg,
+)
 from workbook.text.errors import InputError
 
 NAME = "plan"
@@ -44,18 +51,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default="reports/plan",
         help="folder for plan.xlsx and plan.ics (default: %(default)s)",
     )
-    p.add_argument("--trials", type=int, default=10_000, help="simulation trials (default: 10000)")
-    p.add_argument("--seed", type=int, default=1, help="random seed of the simulation (default: 1)")
+    p.add_argument(
+        "--trials", type=trials_arg, default=10_000, help="simulation trials (default: 10000)"
+    )
+    p.add_argument(
+        "--seed", type=seed_arg, default=1, help="random seed of the simulation (default: 1)"
+    )
     p.add_argument(
         "--no-simulate", action="store_true", help="skip the P(attain) comparison by simulation"
     )
     p.add_argument(
-        "--time-limit", type=float, default=60.0, help="seconds the solver may take (default: 60)"
+        "--time-limit",
+        type=positive_number,
+        default=60.0,
+        help="seconds the solver may take (default: 60)",
     )
     add_lang(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbook.files.outdir import check_run_folder
     from workbook.roadshow.explain import month_span
     from workbook.roadshow.export import display_table, plan_ics, plan_xlsx, write_files
     from workbook.roadshow.problem import build_problem
@@ -65,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.trials < 1:
         raise InputError(f"--trials must be >= 1, got {args.trials}")
+    check_run_folder(args.out, "plan")  # refused before any work, and nothing touched
     lang = args.lang
     zone = load_zone(args.params)
     p = zone.params
@@ -129,7 +145,18 @@ def run(args: argparse.Namespace) -> int:
         ),
         "plan.ics": plan_ics(best, calendar_name=title, lang=lang),
     }
-    written = write_files(Path(args.out), files)
+    record = {
+        "parameters": {
+            "params": str(args.params),
+            "budget": problem.budget,
+            "scenario": args.scenario,
+            "as_of": as_of.isoformat(),
+            "trials": args.trials,
+            "seed": args.seed,
+            "lang": lang,
+        }
+    }
+    written = write_files(Path(args.out), files, record)
     print(("已写入：" if zh else "wrote: ") + ", ".join(str(w.resolve()) for w in written))
     return 0
 

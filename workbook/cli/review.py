@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workbook.cli._common import add_lang
+from workbook.cli._common import add_lang, interrupt_on_sigterm
+from workbook.text.messages import Message
 
 NAME = "review"
 HELP = (
@@ -42,21 +43,31 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbook.review.runner import NOTEBOOK, review
 
-    result = review(
-        args.params,
-        args.quarter,
-        args.out,
-        notebook=args.notebook or NOTEBOOK,
-        as_of=args.as_of,
-        trials=args.trials,
-        seed=args.seed,
-        lang=args.lang,
-        previous_ledger=args.previous_ledger,
-        budget=args.budget,
-    )
+    interrupt_on_sigterm()
+    try:
+        result = review(
+            args.params,
+            args.quarter,
+            args.out,
+            notebook=args.notebook or NOTEBOOK,
+            as_of=args.as_of,
+            trials=args.trials,
+            seed=args.seed,
+            lang=args.lang,
+            previous_ledger=args.previous_ledger,
+            budget=args.budget,
+        )
+    except KeyboardInterrupt:
+        print("error: " + Message("interrupted").render(args.lang), file=sys.stderr)
+        return 130
     if not result.ok:
-        print(f"error: review failed: {result.error}", file=sys.stderr)
-        print(f"error: the executed notebook is {result.run_dir / 'review.ipynb'}", file=sys.stderr)
+        record = result.run_dir / "review.ipynb"
+        if args.lang == "en":
+            print(f"error: review failed: {result.error}", file=sys.stderr)
+            print(f"error: the executed notebook is {record}", file=sys.stderr)
+        else:
+            print(f"error: 复盘运行失败（review failed）：{result.error}", file=sys.stderr)
+            print(f"error: 已执行的笔记本：{record}", file=sys.stderr)
         return 1
     print(
         f"review {result.params.quarter} done in {result.seconds:.1f} s: {result.run_dir}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from workbook.cli._common import print_json, print_table
+from workbook.cli._common import print_json, print_table, whole
 from workbook.cli._forecast import add_engine_args, engine_from, num, pct, records, title
 from workbook.text.errors import InputError
 from workbook.text.labels import label
@@ -24,7 +24,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="the target to show (default domestic_capital); --json gives every target",
     )
     p.add_argument(
-        "--top", type=int, default=12, metavar="N", help="the N largest swings (default 12)"
+        "--top",
+        type=whole(1, 10_000, "top"),
+        default=12,
+        metavar="N",
+        help="the N largest swings (default 12)",
     )
 
 

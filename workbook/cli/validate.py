@@ -20,15 +20,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbook.roadshow.check import check_inputs
     from workbook.zone.ledger import load_ledger
-    from workbook.zone.loader import load_zone
 
     if bool(args.params) == bool(args.ledger):
         raise InputError("give either a params file or --ledger FILE (not both)")
     if args.arrivals and not args.ledger:
         raise InputError("--arrivals goes with --ledger")
     if args.params:
-        zone = load_zone(args.params)
+        zone = check_inputs(args.params)  # what simulate and review would refuse later, too
         ledger = zone.ledger
         print(f"{args.params}: {zone.params.zone_name(args.lang)} {zone.params.year}, OK")
         if zone.events is not None:
@@ -56,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"domestic {len(ledger.projects) - n_foreign}, foreign {n_foreign}; total investment {ledger.projects['total_investment'].sum():,.2f} 亿元"
     )
+    skipped = list(ledger.skipped)
+    if args.params and zone.events is not None:
+        skipped += zone.events.attrs.get("skipped", [])
+    for problem in skipped:  # never silently: which rows were left out, and why
+        print(problem.render(lang))
     if ledger.arrivals_path is not None:
         by_cur = ledger.arrivals.groupby("currency")["amount"].sum()
         text = ", ".join(f"{v:,.2f} 亿{'元' if c == 'CNY' else '美元'}" for c, v in by_cur.items())

@@ -31,6 +31,7 @@ from workbook.forecast.results import quantiles, reached
 from workbook.forecast.setup import default_as_of
 from workbook.text.errors import InputError
 from workbook.text.labels import label
+from workbook.text.messages import Message
 from workbook.zone.ledger import Ledger, load_ledger
 from workbook.zone.loader import Zone
 from workbook.zone.metrics import actuals, definitions
@@ -140,23 +141,24 @@ def backtest(
     year = params.year
     horizon = horizon if horizon is not None else default_as_of(zone)
     if horizon.year != year:
-        raise InputError(f"the horizon {horizon.isoformat()} is outside the plan year {year}")
+        raise InputError(Message("review.as_of_year", day=horizon.isoformat(), year=year))
     if quarters is None:
         chosen = default_quarters(zone, horizon)
         if not chosen:
-            raise InputError(
-                f"no quarter of {year} ends before {horizon.isoformat()}, the date scored: "
-                "nothing to score yet"
-            )
+            raise InputError(Message("backtest.nothing_yet", year=year, day=horizon.isoformat()))
     else:
         chosen = quarter_range(quarters) if isinstance(quarters, str) else sorted(quarters)
     for y, q in chosen:
         if y != year:
-            raise InputError(f"quarter {y}Q{q} is outside the plan year {year}")
+            raise InputError(Message("backtest.quarter_year", quarter=f"{y}Q{q}", year=year))
         if quarter_end(y, q) >= horizon:
             raise InputError(
-                f"quarter {y}Q{q} ends on {quarter_end(y, q).isoformat()}, not before "
-                f"{horizon.isoformat()}, the date scored: nothing to score"
+                Message(
+                    "backtest.quarter_late",
+                    quarter=f"{y}Q{q}",
+                    end=quarter_end(y, q).isoformat(),
+                    day=horizon.isoformat(),
+                )
             )
     snapshots = {s.quarter: s for s in find_snapshots(zone.ledger.ledger_path)}
     truth = actuals(params, zone.ledger, horizon)

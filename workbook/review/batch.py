@@ -22,16 +22,26 @@ import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from workbook.files.outdir import FolderLock, check_batch_root, check_run_folder
 from workbook.review.params import Quarter, ReviewParams, review_params
-from workbook.review.runner import NOTEBOOK, RunResult, is_done, run_folder, run_review
+from workbook.review.runner import (
+    NOTEBOOK,
+    RunResult,
+    check_notebook,
+    is_done,
+    run_folder,
+    run_review,
+)
 from workbook.text.errors import InputError
 from workbook.text.labels import label
+from workbook.text.messages import Message
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,51 @@ def _run_one(rp: ReviewParams, run_dir: Path, notebook: str) -> RunResult:
         )
 
 
+def _run_in_worker(rp: ReviewParams, run_dir: Path, notebook: str) -> RunResult:
+    """`_run_one` in a batch worker: a stop (SIGTERM, the parent gone) ends the worker once
+    the run is cleaned up, so it takes no further run."""
+    from workbook.review.interrupt import in_run
+
+    with in_run():
+        return _run_one(rp, run_dir, notebook)
+
+
+def _in_processes(
+    todo: list[tuple[ReviewParams, Path]], notebook: str, jobs: int
+) -> Iterable[RunResult]:
+    """Run in `jobs` worker processes; results as they finish. On an interrupt the workers
+    are stopped (each cleans up its run and kernel) before KeyboardInterrupt goes on."""
+    from workbook.review.interrupt import worker_init
+
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),)
+    )
+    try:
+        futures = [pool.submit(_run_in_worker, rp, folder, notebook) for rp, folder in todo]
+        for fut in as_completed(futures):
+            try:
+                r = fut.result()
+            except BrokenProcessPool:  # a worker was killed from outside
+                raise InputError(Message("batch.worker_died")) from None
+            yield r
+    except BaseException:
+        # the stdlib keeps the workers here; their futures end as BrokenProcessPool (not
+        # cancelled first: the pool's manager thread would fail on a cancelled future)
+        workers = list(getattr(pool, "_processes", {}).values())
+        for proc in workers:
+            if proc.is_alive():
+                proc.terminate()  # SIGTERM: the worker kills its kernel, removes its temp copy
+        deadline = time.monotonic() + 20
+        for proc in workers:
+            proc.join(max(0.1, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 def run_batch(
     params_paths: Sequence[str | Path],
     quarters: Iterable[Quarter],
@@ -108,10 +163,31 @@ def run_batch(
         raise InputError("give either --dask local or --scheduler ADDRESS, not both")
     if jobs is not None and jobs < 1:
         raise InputError(f"--jobs must be >= 1, got {jobs}")
-    root = Path(root).resolve()
-    if not Path(notebook).is_file():
-        raise InputError(f"review notebook not found: {notebook}")
+    check_notebook(notebook)
+    root = check_batch_root(root)
     planned = plan_batch(params_paths, quarters, root, **raw)
+    from workbook.roadshow.check import check_inputs
+
+    for path in dict.fromkeys(rp.params_path for rp, _ in planned):
+        check_inputs(path)  # bad data: one message now, before any kernel starts
+    for _, folder in planned:  # refuse before anything runs, never after
+        check_run_folder(folder, "review")
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with FolderLock(root):
+        return _run_planned(planned, root, jobs, force, dask, scheduler, progress, notebook, t0)
+
+
+def _run_planned(
+    planned: list[tuple[ReviewParams, Path]],
+    root: Path,
+    jobs: int | None,
+    force: bool,
+    dask: str | None,
+    scheduler: str | None,
+    progress: bool,
+    notebook: str | Path,
+    t0: float,
+) -> BatchResult:
     notebook = str(Path(notebook).resolve())
     results: dict[Path, RunResult] = {}
     todo = []
@@ -140,16 +216,10 @@ def run_batch(
                 bar.update(1)
                 bar.set_postfix_str(f"{rp.params_path.stem} {rp.quarter} {r.status}")
         else:
-            ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-                futures = [pool.submit(_run_one, rp, folder, notebook) for rp, folder in todo]
-                for fut in as_completed(futures):
-                    r = fut.result()
-                    results[r.run_dir] = r
-                    bar.update(1)
-                    bar.set_postfix_str(
-                        f"{r.params.params_path.stem} {r.params.quarter} {r.status}"
-                    )
+            for r in _in_processes(todo, notebook, jobs):
+                results[r.run_dir] = r
+                bar.update(1)
+                bar.set_postfix_str(f"{r.params.params_path.stem} {r.params.quarter} {r.status}")
     finally:
         bar.close()
     ordered = tuple(results[folder] for _, folder in planned)
@@ -157,7 +227,25 @@ def run_batch(
     root.mkdir(parents=True, exist_ok=True)
     index = write_index(root / "index.html", ordered, lang)
     rollup = write_rollup(root / "rollup.xlsx", ordered, lang)
+    _write_manifest(root, ordered)
     return BatchResult(root, ordered, index, rollup, time.perf_counter() - t0)
+
+
+def _write_manifest(root: Path, results: Sequence[RunResult]) -> None:
+    """What the batch wrote into its folder, so a later batch knows the folder as its own."""
+    from workbook.review.output import write_json
+
+    write_json(
+        root / "manifest.json",
+        {
+            "tool": "workbook",
+            "kind": "batch",
+            "files": ["index.html", "manifest.json", "rollup.xlsx"],
+            "runs": [
+                {"folder": os.path.relpath(r.run_dir, root), "status": r.status} for r in results
+            ],
+        },
+    )
 
 
 def _on_dask(
@@ -324,7 +412,7 @@ def write_index(path: Path, results: Sequence[RunResult], lang: str) -> Path:
     )
     from workbook.review.output import readable
 
-    fd, tmp = tempfile.mkstemp(prefix=".index.html.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".index.html.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(page)
     os.replace(readable(Path(tmp)), path)

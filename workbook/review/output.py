@@ -3,7 +3,6 @@ first and then moved into place, so a reader never sees half a file."""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbook.files.jsonsafe import dumps
 from workbook.review.sections import _plain
 
 _BAD_SHEET = str.maketrans({c: "_" for c in "[]:*?/\\"})
@@ -44,7 +44,7 @@ def _tmp_beside(path: Path) -> Path:
 def write_json(path: Path, obj: Any) -> Path:
     tmp = _tmp_beside(path)
     tmp.write_text(
-        json.dumps(obj, ensure_ascii=False, indent=2, default=_plain) + "\n", encoding="utf-8"
+        dumps(obj, ensure_ascii=False, indent=2, default=_plain) + "\n", encoding="utf-8"
     )
     return _replace(tmp, path)
 
@@ -64,6 +64,8 @@ def write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
     percentages and dates formatted as Excel/WPS show them."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+
+    from workbook.files.xlsx_safe import inert_workbook
 
     tmp = _tmp_beside(path).with_suffix(".xlsx")
     taken: set[str] = set()
@@ -92,6 +94,7 @@ def write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
                 if fmt:
                     for cell in ws[letter][1:]:
                         cell.number_format = fmt
+        inert_workbook(writer.book)  # text from input never becomes a formula
     readable(tmp)
     os.replace(tmp, path)
     # mkstemp left an empty placeholder under the .tmp name

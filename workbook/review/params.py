@@ -8,6 +8,7 @@ starts, and the notebook calls it again on what papermill injected.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -60,7 +61,7 @@ def parse_quarter(text: Any) -> Quarter:
         return text
     m = _QUARTER.match(str(text)) if isinstance(text, str) else None
     if m is None:
-        raise InputError(f"quarter must look like 2020Q2, got {text!r}")
+        raise InputError(Message("review.quarter", found=text))
     return Quarter(int(m.group(1)), int(m.group(2)))
 
 
@@ -75,16 +76,16 @@ def parse_quarters(text: str) -> list[Quarter]:
             out.append(parse_quarter(bounds[0]))
             continue
         if len(bounds) != 2:
-            raise InputError(f"quarters must look like 2020Q1-2020Q4, got {text!r}")
+            raise InputError(Message("review.quarters", found=text))
         lo, hi = parse_quarter(bounds[0]), parse_quarter(bounds[1])
         if hi < lo:
-            raise InputError(f"quarter range {text!r} ends before it starts")
+            raise InputError(Message("review.quarters_backwards", found=text))
         q = lo
         while q <= hi:
             out.append(q)
             q = q.next()
     if not out:
-        raise InputError(f"no quarter given in {text!r} (expected e.g. 2020Q1-2020Q4)")
+        raise InputError(Message("review.quarters", found=text))
     return sorted(set(out))
 
 
@@ -128,15 +129,16 @@ class ReviewParams:
 
 def _int(name: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise InputError(f"{name} must be a whole number, got {value!r}")
+        raise InputError(Message("review.whole", name=name, found=value))
     try:
-        number = float(value)
+        number = int(value) if isinstance(value, int) else float(value)
     except ValueError:
-        raise InputError(f"{name} must be a whole number, got {value!r}") from None
-    if not number.is_integer():
-        raise InputError(f"{name} must be a whole number, got {value!r}")
+        raise InputError(Message("review.whole", name=name, found=value)) from None
+    if isinstance(number, float) and not (math.isfinite(number) and number.is_integer()):
+        raise InputError(Message("review.whole", name=name, found=value))
     if not lo <= number <= hi:
-        raise InputError(f"{name} must be between {lo:,} and {hi:,}, got {int(number):,}")
+        found = int(number)
+        raise InputError(Message("review.between", name=name, lo=lo, hi=hi, found=found))
     return int(number)
 
 
@@ -165,7 +167,9 @@ def review_params(
     zone_params = load_params(path)
     q = parse_quarter(quarter)
     if q.year != zone_params.year:
-        raise InputError(f"quarter {q} is outside the plan year {zone_params.year} of {path.name}")
+        raise InputError(
+            Message("review.quarter_year", quarter=str(q), year=zone_params.year, file=path.name)
+        )
     if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
         day = q.end
     else:
@@ -179,8 +183,13 @@ def review_params(
             day = q.end
         if not q.start <= day <= q.end:
             raise InputError(
-                f"as_of {day.isoformat()} is outside quarter {q} "
-                f"({q.start.isoformat()} to {q.end.isoformat()})"
+                Message(
+                    "review.as_of_quarter",
+                    day=day.isoformat(),
+                    quarter=str(q),
+                    start=q.start.isoformat(),
+                    end=q.end.isoformat(),
+                )
             )
     if lang not in LANGS:
         raise InputError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
@@ -192,15 +201,16 @@ def review_params(
     else:
         prev = Path(previous_ledger).expanduser().resolve()
         if not prev.is_file():
-            raise InputError(f"previous_ledger: file not found: {prev}")
+            found = Message("file.is_folder" if prev.is_dir() else "file.not_found")
+            raise InputError(Message("at", where=f"previous_ledger {prev}", body=found))
     money: float | None = None
     if budget is not None and not (isinstance(budget, str) and not budget.strip()):
         try:
             money = float(budget)
         except (TypeError, ValueError):
-            raise InputError(f"budget must be an amount in 万元, got {budget!r}") from None
-        if not money >= 0:
-            raise InputError(f"budget must be >= 0 (万元), got {budget!r}")
+            raise InputError(Message("review.budget", found=budget)) from None
+        if not (math.isfinite(money) and money >= 0):
+            raise InputError(Message("review.budget", found=budget))
     return ReviewParams(
         params_path=path,
         quarter=q,

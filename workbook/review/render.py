@@ -147,7 +147,8 @@ def chart_html(chart: Any, name: str) -> str:
     spec = chart.to_dict()
     spec.pop("$schema", None)  # the page embeds Vega-Lite itself: no schema URL to fetch
     text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), default=str)
-    text = text.replace("</", "<\\/")
+    # no markup can start inside the script element, whatever text the input held (<!--, </)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return (
         f'<div class="wb-chart" data-chart="{html.escape(name)}">'
         f'<script type="application/json" class="wb-spec">{text}</script></div>'

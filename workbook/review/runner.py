@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import os
 import platform
-import shutil
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ skip_slow_optional_imports()  # before jupyter_client, nbformat and jsonschema a
 
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
+from workbook.review.interrupt import LIVE_KERNELS, run_interruptibly  # noqa: E402
 from workbook.review.params import ReviewParams  # noqa: E402
 from workbook.text.resources import notebooks_dir  # noqa: E402
 
@@ -64,6 +64,10 @@ class IPCKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         self.transport = "ipc"
         self.ip = os.path.join(tempfile.gettempdir(), f"wb-kernel-{uuid.uuid4().hex[:12]}")
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        LIVE_KERNELS.add(self)  # killed at once if the run is interrupted
 
     async def _async_interrupt_kernel(self) -> None:
         # jupyter_client interrupts the kernel before every shutdown; after a notebook ran to
@@ -191,31 +195,32 @@ def run_review(
     import nbformat
     import papermill as pm
 
+    from workbook.files.outdir import RunFolder
     from workbook.review.html import write_report
-    from workbook.review.output import readable, write_json
+    from workbook.review.output import write_json
 
     t0 = time.perf_counter()
     started = dt.datetime.now().astimezone()
     run_dir = Path(run_dir).resolve()
     notebook = Path(notebook).resolve()
-    run_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.", suffix=".tmp", dir=run_dir.parent))
-    readable(tmp, directory=True)
     timings: dict[str, Any] = {"validate": round(validate_seconds, 3)}
     status, error = "ok", None
-    try:
+    with RunFolder(run_dir, "review") as folder:
+        tmp = folder.tmp
         out_nb = tmp / "review.ipynb"
         t = time.perf_counter()
         try:
-            pm.execute_notebook(
-                str(notebook),
-                str(out_nb),
-                parameters=rp.notebook_parameters(out_dir=tmp),
-                kernel_name=KERNEL_NAME,
-                language="python",
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                kernel_manager_class=kernel_manager_class(),
+            run_interruptibly(
+                lambda: pm.execute_notebook(
+                    str(notebook),
+                    str(out_nb),
+                    parameters=rp.notebook_parameters(out_dir=tmp),
+                    kernel_name=KERNEL_NAME,
+                    language="python",
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    kernel_manager_class=kernel_manager_class(),
+                )
             )
         except pm.PapermillExecutionError as exc:
             status = "failed"
@@ -271,6 +276,8 @@ def run_review(
         timings["total"] = round(time.perf_counter() - t0 + validate_seconds, 3)
         inputs = inputs_of(rp, notebook)
         manifest = {
+            "tool": "workbook",
+            "kind": "review",
             "status": status,
             "error": error,
             "parameters": rp.as_dict(),
@@ -286,28 +293,24 @@ def run_review(
             "timings": timings,
             "started": started.isoformat(timespec="seconds"),
             "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "files": sorted(p.name for p in tmp.iterdir() if not p.name.startswith(".")),
+            "files": sorted(p.name for p in tmp.iterdir()),
             "host": {"platform": platform.platform(), "executable": sys.executable},
         }
         manifest["files"] = sorted({*manifest["files"], "manifest.json"})
         write_json(tmp / "manifest.json", manifest)
-        _move_into_place(tmp, run_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        folder.commit()
     message = error["message"] if error else None
     return RunResult(rp, run_dir, status, message, time.perf_counter() - t0 + validate_seconds)
 
 
-def _move_into_place(tmp: Path, run_dir: Path) -> None:
-    """Replace run_dir by tmp: the old folder is renamed aside first, then removed."""
-    old = None
-    if run_dir.exists():
-        old = run_dir.with_name(f".{run_dir.name}.old-{uuid.uuid4().hex[:8]}")
-        os.replace(run_dir, old)
-    os.replace(tmp, run_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def check_notebook(notebook: str | Path) -> None:
+    """The review notebook is a file (InputError saying what it is otherwise)."""
+    from workbook.text.errors import InputError
+    from workbook.text.messages import Message
+
+    if not Path(notebook).is_file():
+        found = Message("file.is_folder" if Path(notebook).is_dir() else "file.not_found")
+        raise InputError(Message("at", where=f"--notebook {notebook}", body=found))
 
 
 def review(
@@ -325,10 +328,13 @@ def review(
 
     t = time.perf_counter()
     rp = review_params(params_path, quarter, **raw)
-    if not Path(notebook).is_file():
-        from workbook.text.errors import InputError
+    from workbook.roadshow.check import check_inputs
 
-        raise InputError(f"review notebook not found: {notebook}")
-    seconds = time.perf_counter() - t
+    check_inputs(rp.params_path, rp.as_of)  # bad data: the message status prints, before any kernel
+    check_notebook(notebook)
     run_dir = Path(out) if out is not None else run_folder(rp, root)
+    from workbook.files.outdir import check_run_folder
+
+    check_run_folder(run_dir, "review")
+    seconds = time.perf_counter() - t
     return run_review(rp, run_dir, notebook=notebook, validate_seconds=seconds)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -122,6 +121,8 @@ def plan_xlsx(
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from workbook.files.xlsx_safe import inert_workbook
+
     zh = lang == "zh"
     wb = Workbook()
     ws = wb.active
@@ -173,6 +174,7 @@ def plan_xlsx(
         for row in comparison.itertuples(index=False):
             s3.append([v.item() if hasattr(v, "item") else v for v in row])
         s3.column_dimensions["A"].width = 30
+    inert_workbook(wb)  # text from the catalogue never becomes a formula
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.creator = "workbook plan"
     wb.properties.created = fixed
@@ -182,34 +184,59 @@ def plan_xlsx(
     return buf.getvalue()
 
 
-def write_files(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write each named file into `out_dir` atomically: every file first goes whole to a
-    temporary name in the same folder, then all are moved into place; when anything fails
-    before the move, nothing is left behind. Raises InputError naming the path."""
-    out = Path(out_dir)
+def write_files(
+    out_dir: str | Path, files: Mapping[str, bytes], record: Mapping[str, object] | None = None
+) -> list[Path]:
+    """Write the named files as the plan's run folder `out_dir` (with a manifest.json holding
+    `record`): every file goes whole into a temporary folder beside it, which then takes the
+    folder's place. Files of an earlier plan run that are not rewritten are kept (a planner
+    may export the .xlsx and the .ics one at a time). A folder this tool did not write is
+    refused (InputError naming it) and left as it was; when anything fails, nothing is left
+    behind."""
+    from workbook.files.jsonsafe import dumps
+    from workbook.files.outdir import RunFolder
+
     umask = os.umask(0)
     os.umask(umask)
-    temps: list[tuple[Path, Path]] = []
-    try:
+    with RunFolder(out_dir, "plan") as folder:
         try:
-            out.mkdir(parents=True, exist_ok=True)
             for name, data in files.items():
-                final = out / name
-                if final.is_dir():
-                    raise IsADirectoryError(f"{final} is a folder")
-                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-                temps.append((Path(tmp), final))
-                with os.fdopen(fd, "wb") as f:
+                path = folder.tmp / name
+                with open(path, "wb") as f:
                     f.write(data)
                     f.flush()
                     os.fsync(f.fileno())
-                os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; keep a plain write's mode
-            for tmp, final in temps:
-                os.replace(tmp, final)
+                os.chmod(path, 0o666 & ~umask)
+            kept = _carry_over(folder.folder, folder.tmp, set(files))
+            manifest = {
+                "tool": "workbook",
+                "kind": "plan",
+                **(record or {}),
+                "files": sorted({*files, *kept, "manifest.json"}),
+            }
+            (folder.tmp / "manifest.json").write_text(
+                dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
+                encoding="utf-8",
+            )
+            os.chmod(folder.tmp / "manifest.json", 0o666 & ~umask)
+            out = folder.commit()
         except OSError as exc:
-            where = exc.filename or (temps[-1][1] if temps else out)
+            where = exc.filename or folder.folder
             raise InputError(f"cannot write {where}: {exc.strerror or exc}") from None
-    finally:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
-    return [final for _, final in temps]
+    return [out / name for name in files]
+
+
+def _carry_over(folder: Path, tmp: Path, written: set[str]) -> list[str]:
+    """Copy the earlier run's files that are not rewritten into the new run; their names."""
+    import shutil
+
+    from workbook.files.outdir import read_manifest
+
+    manifest = read_manifest(folder) if folder.is_dir() else None
+    kept = []
+    for name in (manifest or {}).get("files", []):
+        if name in written or name == "manifest.json" or not (folder / name).is_file():
+            continue
+        shutil.copy2(folder / name, tmp / name)
+        kept.append(name)
+    return kept

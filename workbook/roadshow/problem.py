@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 from workbook.zone.holidays import HolidayWeek, event_windows, holiday_label, holiday_weeks
 from workbook.zone.params import Channel, ZoneParams
 from workbook.zone.roadshow_settings import Restriction, RoadshowSettings
@@ -269,8 +270,7 @@ def build_problem(
         ]
         if bad:
             raise InputError(
-                f"restriction {rule.reason or '(no reason)'!r} names unknown events or "
-                f"channels: {', '.join(bad)}"
+                Message("plan.restriction_unknown", reason=rule.reason or "-", bad=", ".join(bad))
             )
     weeks = holiday_weeks(year, settings.blocked_holidays)
     rows, excluded = [], []

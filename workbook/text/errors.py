@@ -62,11 +62,37 @@ class CellProblem:
         return Message("at", where=where, body=self.message).render(lang)
 
 
+REPORT_LIMIT = 200  # problems shown one per line; the rest are counted by kind
+
+
 class DataFileError(WorkbookError):
     """A ledger, arrivals or event file has bad rows; holds every problem found, not just the first."""
 
     def __init__(self, problems: Iterable[CellProblem]):
         super().__init__(problems)
+
+    def lines(self, lang: str = "zh") -> list[str]:
+        """The first REPORT_LIMIT problems, one per line; beyond them, one line per kind of
+        problem (file, sheet, column and message) with its count and first example. O(N)."""
+        shown = [render(p, lang) for p in self.problems[:REPORT_LIMIT]]
+        if len(self.problems) <= REPORT_LIMIT:
+            return shown
+        kinds: dict[tuple[Any, ...], list[Any]] = {}
+        for p in self.problems:
+            if isinstance(p, CellProblem):
+                key: tuple[Any, ...] = (p.file, p.sheet, p.column, p.message.key)
+                example = CellProblem(p.file, p.sheet, None, p.column, p.message)
+            else:
+                key, example = ("", None, None, "text"), p
+            entry = kinds.setdefault(key, [0, example])
+            entry[0] += 1
+        more = len(self.problems) - REPORT_LIMIT
+        shown.append(render(Message("problems.more", more=more, total=len(self.problems)), lang))
+        for count, example in sorted(kinds.values(), key=lambda e: -e[0]):
+            shown.append(
+                render(Message("problems.kind", count=count, example=render(example, lang)), lang)
+            )
+        return shown
 
 
 class InputError(WorkbookError):

@@ -30,6 +30,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "where.sep": (", ", "，"),
     # ---- files
     "file.not_found": ("file not found", "文件不存在"),
+    "file.is_folder": ("is a folder, not a file", "是文件夹而不是文件"),
     "file.unreadable": ("cannot be read as a workbook: {error}", "无法作为工作簿读取：{error}"),
     "file.encoding": ("unknown text encoding", "无法识别的文本编码"),
     "file.type": (
@@ -78,6 +79,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "月份须在1到12之间，实际为 {found!r}",
     ),
     "cell.number": ("expected a number, found {found!r}", "应为数字，实际为 {found!r}"),
+    "cell.not_finite": (
+        "expected a finite number, found {found!r}",
+        "应为有限的数（不能是无穷大或非数），实际为 {found!r}",
+    ),
     "cell.amount": ("expected an amount >= 0, found {found}", "应为不小于0的金额，实际为 {found}"),
     "cell.count": ("expected a number >= 0, found {found}", "应为不小于0的数，实际为 {found}"),
     "cell.share": (
@@ -121,6 +126,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "duplicate event id {id!r} (first at row {first})",
         "活动编号 {id!r} 重复（首次出现在第{first}行）",
     ),
+    "row.total_id": (
+        "skipped as a total row (the id says {word!r})",
+        "已作为合计行跳过（编号为 {word!r}）",
+    ),
+    "row.total": (
+        "skipped as a total row ({word!r} and no {id})",
+        "已作为合计行跳过（写有 {word!r} 且{id}为空）",
+    ),
     "row.unknown_channel": (
         "unknown office or platform {channel!r} (expected one of {valid})",
         "未知招商机构或平台 {channel!r}（应为以下之一：{valid}）",
@@ -131,6 +144,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "params.yaml_at": (
         "not valid YAML (line {line}, column {column}): {problem}",
         "不是有效的 YAML（第{line}行，第{column}列）：{problem}",
+    ),
+    "params.unreadable": ("cannot be read: {error}", "无法读取：{error}"),
+    "params.encoding": (
+        "not UTF-8 text (looks like {encoding}; stops being UTF-8 at byte {at}): "
+        "save the file as UTF-8",
+        "不是 UTF-8 文本（疑似 {encoding}，第{at}字节起无法按 UTF-8 读取）：请另存为 UTF-8 编码",
+    ),
+    "params.duplicate_key": (
+        "key {key!r} is written twice (lines {first} and {second}): keep one",
+        "键 {key!r} 出现两次（第{first}行和第{second}行）：请只保留一个",
+    ),
+    "params.too_deep": (
+        "nested more than {depth} levels deep",
+        "嵌套超过{depth}层",
     ),
     "params.top": (
         "expected a mapping of keys at the top, got {type}",
@@ -159,6 +186,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rule.literal_error": ("must be one of {expected}", "必须是 {expected} 之一"),
     "rule.float_parsing": ("must be a number", "必须是数字"),
     "rule.float_type": ("must be a number", "必须是数字"),
+    "rule.finite_number": ("must be a finite number", "必须是有限的数（不能是 inf 或 nan）"),
     "rule.int_parsing": ("must be a whole number", "必须是整数"),
     "rule.int_type": ("must be a whole number", "必须是整数"),
     "rule.int_from_float": ("must be a whole number", "必须是整数"),
@@ -193,6 +221,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "id 只能由小写字母、数字和 _ 组成，实际为 {value!r}",
     ),
     "check.path": ("must be a file path, got {value!r}", "必须是文件路径，实际为 {value!r}"),
+    "check.file_is_folder": (
+        "is a folder, not a file: {path}",
+        "是文件夹而不是文件：{path}",
+    ),
     "check.file_not_found": ("file not found: {path}", "文件不存在：{path}"),
     "check.channel_twice": (
         "channel id {id!r} is used twice in offices/platforms",
@@ -285,6 +317,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "event {id} cannot be held in month {month} (the catalogue allows {months})",
         "活动 {id} 不能在{month}月举办（活动目录允许的月份：{months}）",
     ),
+    "plan.restriction_unknown": (
+        "restriction {reason!r} names unknown events or channels: {bad}",
+        "限制规则 {reason!r} 指定了不存在的活动或渠道：{bad}",
+    ),
     "plan.row": ("plan row {row}: {body}", "计划行 {row}：{body}"),
     # ---- saving a scenario from the scenario planner (one sentence: what is wrong, what to do)
     "scenario.no_name": (
@@ -310,6 +346,116 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Internal error ({kind}): this change did not take effect. Reload the page and try "
         "again; if it happens again, give the app's log to whoever runs it.",
         "内部错误（{kind}）：这次改动没有生效。请刷新页面后重试；如仍出现，请把程序日志交给维护人员。",
+    ),
+    # ---- many problems (errors.DataFileError.lines)
+    "problems.more": (
+        "... and {more:,} more problems not listed; all {total:,} problems by kind:",
+        "……另有 {more:,} 个问题未逐条列出；全部 {total:,} 个问题按类别统计：",
+    ),
+    "problems.kind": ("{count:,} x {example}", "{count:,} 处 {example}"),
+    # ---- review and command-line values (workbook.review.params, workbook.zone.pacing)
+    "review.quarter": (
+        "quarter must look like 2020Q2, got {found!r}",
+        "季度应形如 2020Q2，实际为 {found!r}",
+    ),
+    "review.quarters": (
+        "quarters must look like 2020Q1-2020Q4 or 2020Q2,2020Q4, got {found!r}",
+        "季度应形如 2020Q1-2020Q4 或 2020Q2,2020Q4，实际为 {found!r}",
+    ),
+    "review.quarters_backwards": (
+        "quarter range {found!r} ends before it starts",
+        "季度范围 {found!r} 的终点早于起点",
+    ),
+    "review.whole": (
+        "{name} must be a whole number, got {found!r}",
+        "{name} 应为整数，实际为 {found!r}",
+    ),
+    "review.between": (
+        "{name} must be between {lo:,} and {hi:,}, got {found:,}",
+        "{name} 须在 {lo:,} 到 {hi:,} 之间，实际为 {found:,}",
+    ),
+    "review.quarter_year": (
+        "quarter {quarter} is outside the plan year {year} of {file}",
+        "季度 {quarter} 不在 {file} 的计划年度 {year} 内",
+    ),
+    "review.as_of_quarter": (
+        "as_of {day} is outside quarter {quarter} ({start} to {end})",
+        "截至日期 {day} 不在季度 {quarter}（{start} 至 {end}）内",
+    ),
+    "review.as_of_year": (
+        "--as-of {day} is outside the plan year {year}",
+        "截至日期 --as-of {day} 不在计划年度 {year} 内",
+    ),
+    "review.budget": (
+        "budget must be an amount >= 0 in 万元, got {found!r}",
+        "预算应为不小于0的金额（万元），实际为 {found!r}",
+    ),
+    # ---- backtest (workbook.forecast.backtest)
+    "backtest.nothing_yet": (
+        "no quarter of {year} ends before {day}, the date scored: nothing to score yet",
+        "{year} 年没有在评分日期 {day} 之前结束的季度：尚无可评分的预测",
+    ),
+    "backtest.quarter_year": (
+        "quarter {quarter} is outside the plan year {year}",
+        "季度 {quarter} 不在计划年度 {year} 内",
+    ),
+    "backtest.quarter_late": (
+        "quarter {quarter} ends on {end}, not before {day}, the date scored: nothing to score",
+        "季度 {quarter} 于 {end} 结束，不早于评分日期 {day}：无可评分的预测",
+    ),
+    # ---- command-line arguments (workbook.cli._common)
+    "arg.no_date": ("expected a date, found nothing", "应为日期，实际为空"),
+    "arg.whole": ("expected a whole number, found {found!r}", "应为整数，实际为 {found!r}"),
+    "arg.between": (
+        "must be between {lo:,} and {hi:,}, got {found:,}",
+        "须在 {lo:,} 到 {hi:,} 之间，实际为 {found:,}",
+    ),
+    "arg.probability": (
+        "expected a probability such as 0.8, found {found!r}",
+        "应为概率，如 0.8 或 80%，实际为 {found!r}",
+    ),
+    "arg.probability_range": ("must be in (0, 1], got {found}", "须大于0且不超过1，实际为 {found}"),
+    "arg.number": ("expected a number, found {found!r}", "应为数字，实际为 {found!r}"),
+    "arg.positive": (
+        "expected a number > 0, found {found!r}",
+        "应为大于0的数，实际为 {found!r}",
+    ),
+    # ---- output folders (workbook.files.outdir)
+    "batch.worker_died": (
+        "a worker process of the batch was killed: runs finished before are in place, run the "
+        "batch again to do the rest",
+        "批量运行的一个工作进程被终止：已完成的运行已就位，再次运行即可完成其余部分",
+    ),
+    "interrupted.batch": (
+        "interrupted: runs finished before are in place, the others were left as they were "
+        "(run again to do the rest)",
+        "已中断：已完成的运行已就位，其余运行保持原样（再次运行即可完成其余部分）",
+    ),
+    "interrupted": (
+        "interrupted: no run was replaced, the previous results are as they were",
+        "已中断：没有替换任何运行结果，此前的结果保持不变",
+    ),
+    "out.is_file": (
+        "{folder} is a file, not a folder: give a folder for the results",
+        "{folder} 是文件而不是文件夹：请指定存放结果的文件夹",
+    ),
+    "out.not_own": (
+        "{folder} holds files this tool did not write: refusing to replace it "
+        "(give a new or empty folder)",
+        "{folder} 中有非本工具写入的文件，拒绝覆盖（请指定新的或空的文件夹）",
+    ),
+    "out.not_folder": (
+        "{folder} is not a folder: cannot write results under it",
+        "{folder} 不是文件夹，无法在其下写入结果",
+    ),
+    "out.read_only": (
+        "{folder} is read-only: cannot write results there",
+        "{folder} 为只读，无法写入结果",
+    ),
+    "out.cannot_write": ("cannot write {folder}: {error}", "无法写入 {folder}：{error}"),
+    "out.busy": (
+        "{folder} is being written by another run at this moment: try again when it ends",
+        "另一个运行正在写入 {folder}，请待其结束后再试",
     ),
 }
 

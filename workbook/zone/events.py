@@ -7,6 +7,7 @@ lag, deal size, foreign and 500强 shares). Read with the same rules as the ledg
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,8 @@ EVENT_KIND_ZH = {
 
 def parse_months(value: Any, unit: str | None = None) -> tuple[int, ...] | None:
     """'3-5,9-11' or '全年' -> the months (1..12) an event can be held in."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadValue(Message("cell.months", found=clean_text(value)))
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(int(value))
     t = (
@@ -141,9 +144,7 @@ def load_events(path: str | Path, channel_ids: set[str] | None = None) -> pd.Dat
             "share_500",
         ):
             header = table.headers[col].text
-            if values[col] is None and not any(
-                p.row == row and p.column == header for p in table.problems
-            ):
+            if values[col] is None and not table.has_problem(row, header):
                 table.problem(row, col, Message("cell.empty"))
         eid = values["event_id"]
         if eid in seen:
@@ -168,4 +169,5 @@ def load_events(path: str | Path, channel_ids: set[str] | None = None) -> pd.Dat
         raise DataFileError(table.sorted_problems())
     df = pd.DataFrame(table.rows, columns=[c.name for c in EVENT_SCHEMA])
     df["row"] = table.row_numbers
+    df.attrs["skipped"] = list(table.skipped)  # total rows left out, each with its reason
     return df

@@ -17,7 +17,7 @@ from workbook.text.messages import BadValue, Message
 class Frozen(BaseModel):
     """Base of every parameter model: immutable, unknown keys are errors listing the valid ones."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod

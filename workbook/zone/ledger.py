@@ -140,6 +140,7 @@ class Ledger:
     extras: pd.DataFrame  # columns the schema does not know (序号, 备注, ...), by project_id
     ledger_path: Path
     arrivals_path: Path | None = None
+    skipped: tuple[CellProblem, ...] = ()  # total rows left out, each with its reason
 
     def summary(self) -> pd.DataFrame:
         """Projects and total investment by stage, in pipeline order."""
@@ -155,10 +156,7 @@ def _check_projects(table: Table) -> None:
         pid = values["project_id"]
         for name in ("project_id", "name", "capital_type", "stage", "total_investment"):
             header = table.headers.get(name)
-            if values[name] is None and not any(
-                p.row == row and p.column == (header.text if header else None)
-                for p in table.problems
-            ):
+            if values[name] is None and not table.has_problem(row, header.text if header else None):
                 table.problem(row, name, Message("cell.empty"))
         if pid is not None:
             if pid in seen:
@@ -174,7 +172,7 @@ def _check_projects(table: Table) -> None:
                 if reached >= STAGES.index(needed) and values[col] is None:
                     header = table.headers.get(col)
                     where = header.text if header else col
-                    if not any(p.row == row and p.column == where for p in table.problems):
+                    if not table.has_problem(row, where):
                         table.problem(
                             row,
                             col,
@@ -225,9 +223,7 @@ def _arrivals_frame(table: Table, known: set[str], ledger_name: str) -> pd.DataF
     records = []
     for values, row in zip(table.rows, table.row_numbers, strict=True):
         for name in ("project_id", "month", "amount"):
-            if values[name] is None and not any(
-                p.row == row and p.column == table.headers[name].text for p in table.problems
-            ):
+            if values[name] is None and not table.has_problem(row, table.headers[name].text):
                 table.problem(row, name, Message("cell.empty"))
         currency = values.get("currency") or unit_currency or "CNY"
         if values.get("currency") and unit_currency and values["currency"] != unit_currency:
@@ -287,6 +283,7 @@ def load_ledger(ledger_path: str | Path, arrivals_path: str | Path | None = None
         projects, table = None, None
 
     arrivals = arrivals_frame()
+    skipped = list(table.skipped) if table is not None else []
     if arrivals_path is not None:
         arrivals_path = Path(arrivals_path)
         known = set(projects["project_id"].dropna()) if projects is not None else set()
@@ -298,13 +295,14 @@ def load_ledger(ledger_path: str | Path, arrivals_path: str | Path | None = None
                     p for p in atable.problems if p.message.key != "row.unknown_project"
                 ]
             problems += atable.sorted_problems()
+            skipped += atable.skipped
         except DataFileError as exc:
             problems += exc.problems
     if problems:
         raise DataFileError(problems)
     assert table is not None and projects is not None
     extras = pd.DataFrame(table.extras, index=pd.Index(projects["project_id"], name="project_id"))
-    return Ledger(projects, arrivals, extras, ledger_path, arrivals_path)
+    return Ledger(projects, arrivals, extras, ledger_path, arrivals_path, tuple(skipped))
 
 
 def arrivals_in(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
+from workbook.text.messages import Message
 from workbook.zone.ledger import Ledger
 from workbook.zone.metrics import actuals, definitions, unit_of
 from workbook.zone.params import Target, ZoneParams
@@ -67,7 +68,7 @@ def verdict(completion: float, due: float, tolerance: float) -> str:
 
 def check_as_of(as_of: dt.date, year: int) -> dt.date:
     if as_of.year != year:
-        raise InputError(f"--as-of {as_of.isoformat()} is outside the plan year {year}")
+        raise InputError(Message("review.as_of_year", day=as_of.isoformat(), year=year))
     return as_of
 
 

@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     ConfigDict,
     Field,
@@ -140,6 +139,8 @@ class DataFiles(Frozen):
         if not path.is_absolute() and base is not None:
             path = Path(base) / path
         path = path.resolve()
+        if path.is_dir():
+            raise BadValue(Message("check.file_is_folder", path=path))
         if not path.is_file():
             raise BadValue(Message("check.file_not_found", path=path))
         return path
@@ -317,17 +318,10 @@ def load_params(path: str | Path) -> ZoneParams:
     """Read and validate a params YAML file. The file is only read."""
     path = Path(path)
     if not path.is_file():
-        raise ParamsError([Message("at", where=str(path), body=Message("params.not_found"))])
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = str(getattr(exc, "problem", exc))  # PyYAML's own words, in English
-        body = (
-            Message("params.yaml_at", line=mark.line + 1, column=mark.column + 1, problem=problem)
-            if mark
-            else Message("params.yaml", problem=problem)
-        )
-        raise ParamsError([Message("at", where=str(path), body=body)]) from None
+        found = Message("file.is_folder" if path.is_dir() else "params.not_found")
+        raise ParamsError([Message("at", where=str(path), body=found)])
+    from workbook.files.yamlsafe import load_yaml
+
+    data = load_yaml(path)
     params = parse_params(data, source=str(path), base_dir=path.parent)
     return params.model_copy(update={"source": path.resolve()})

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 
 SUFFIXES = (".xlsx", ".csv")
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]([1-4])\s*$")
@@ -26,7 +27,7 @@ def parse_quarter_text(text: str) -> tuple[int, int]:
     """'2020Q2', '2020-Q2' or '2020 q2' -> (2020, 2)."""
     m = _QUARTER.match(text)
     if m is None:
-        raise InputError(f"quarter must look like 2020Q2, got {text!r}")
+        raise InputError(Message("review.quarter", found=text))
     return int(m.group(1)), int(m.group(2))
 
 
@@ -38,17 +39,17 @@ def quarter_range(text: str) -> list[tuple[int, int]]:
             continue
         bounds = re.split(r"\s*(?:-|~|\.\.|to)\s*(?=\d{4})", part.strip())
         if len(bounds) > 2:
-            raise InputError(f"quarters must look like 2020Q1-2020Q3, got {text!r}")
+            raise InputError(Message("review.quarters", found=text))
         lo = parse_quarter_text(bounds[0])
         hi = parse_quarter_text(bounds[-1])
         if hi < lo:
-            raise InputError(f"quarter range {text!r} ends before it starts")
+            raise InputError(Message("review.quarters_backwards", found=text))
         y, q = lo
         while (y, q) <= hi:
             out.add((y, q))
             y, q = (y + 1, 1) if q == 4 else (y, q + 1)
     if not out:
-        raise InputError(f"no quarter given in {text!r} (expected e.g. 2020Q1-2020Q3)")
+        raise InputError(Message("review.quarters", found=text))
     return sorted(out)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -70,6 +71,19 @@ class Table:
     extras: list[dict[str, Any]] = field(default_factory=list)  # header text -> raw cleaned value
     row_numbers: list[int] = field(default_factory=list)  # Excel row of each parsed row
     problems: list[CellProblem] = field(default_factory=list)
+    skipped: list[CellProblem] = field(default_factory=list)  # total rows, with the reason
+    _flagged: set[tuple[int | None, str | None]] = field(default_factory=set, repr=False)
+    _indexed: int = field(default=0, repr=False)
+
+    def has_problem(self, row: int | None, column: str | None) -> bool:
+        """A problem is already recorded for this Excel row and header (as written): O(1)
+        per call, so checking every row of a ledger with a problem on every row stays O(N)."""
+        if self._indexed > len(self.problems):  # the list was replaced: index it anew
+            self._flagged, self._indexed = set(), 0
+        for p in self.problems[self._indexed :]:
+            self._flagged.add((p.row, p.column))
+        self._indexed = len(self.problems)
+        return (row, column) in self._flagged
 
     def sorted_problems(self) -> list[CellProblem]:
         """Problems in reading order: header first, then by Excel row, then left to right."""
@@ -93,7 +107,8 @@ def read_raw(path: Path, sheet_names: Sequence[str] = ()) -> tuple[str | None, l
     """
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise DataFileError([CellProblem(str(path), None, None, None, Message("file.not_found"))])
+        found = Message("file.is_folder" if path.is_dir() else "file.not_found")
+        raise DataFileError([CellProblem(str(path), None, None, None, found)])
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         import python_calamine as pc
 
@@ -225,8 +240,10 @@ def read_table(path: Path, schema: Sequence[Column], sheet_names: Sequence[str] 
         texts = [clean_text(c) for c in row]
         if not any(texts):
             continue  # blank row
-        if any(t.lower() in TOTAL_WORDS for t in texts[:6]):
-            continue  # 合计 / 总计 row: a sum, not a record
+        total = _total_row(table, row, texts, key=schema[0].name, excel_row=excel_row)
+        if total is not None:
+            table.skipped.append(total)  # 合计 / 总计 row: a sum, not a record
+            continue
         values: dict[str, Any] = {}
         for name, raw_value in cells.items():
             header = table.headers[name]
@@ -249,6 +266,37 @@ def read_table(path: Path, schema: Sequence[Column], sheet_names: Sequence[str] 
         )
         table.row_numbers.append(excel_row)
     return table
+
+
+def _total_row(
+    table: Table, row: Sequence[Any], texts: list[str], key: str, excel_row: int
+) -> CellProblem | None:
+    """Why this row is a total row (a sum, not a record), or None. Only a row without an id,
+    or whose id cell itself says 合计/总计/小计, may be one: a project named Total or an
+    investor called 合计 with an id is a record like any other."""
+    id_header = table.headers.get(key)
+    id_text = texts[id_header.index] if id_header and id_header.index < len(texts) else ""
+    if id_text and id_text.lower() not in TOTAL_WORDS:
+        return None
+    if id_text:
+        return CellProblem(
+            table.file,
+            table.sheet,
+            excel_row,
+            id_header.text if id_header else None,
+            Message("row.total_id", word=id_text),
+        )
+    names = {h.index: h.text for h in (*table.headers.values(), *table.extra_headers)}
+    for j, t in enumerate(texts):
+        if t.lower() in TOTAL_WORDS:
+            return CellProblem(
+                table.file,
+                table.sheet,
+                excel_row,
+                names.get(j),
+                Message("row.total", word=t, id=id_header.text if id_header else key),
+            )
+    return None
 
 
 # ---- cell parsers --------------------------------------------------------------------------
@@ -314,17 +362,25 @@ def parse_month(value: Any, unit: str | None = None) -> dt.date | None:
 
 
 def parse_number(value: Any) -> float | None:
+    """A finite number (inf, nan and numbers too large for a float are errors)."""
     if isinstance(value, bool):
         raise BadValue(Message("cell.number", found=value))
     if isinstance(value, int | float):
-        return float(value)
-    t = clean_text(value).replace(",", "").replace("，", "").replace(" ", "")
-    if not t or t in {"-", "—", "/"}:
-        return None
-    try:
-        return float(t)
-    except ValueError:
-        raise BadValue(Message("cell.number", found=clean_text(value))) from None
+        try:
+            n = float(value)
+        except OverflowError:
+            raise BadValue(Message("cell.not_finite", found=clean_text(value))) from None
+    else:
+        t = clean_text(value).replace(",", "").replace("，", "").replace(" ", "")
+        if not t or t in {"-", "—", "/"}:
+            return None
+        try:
+            n = float(t)
+        except ValueError:
+            raise BadValue(Message("cell.number", found=clean_text(value))) from None
+    if not math.isfinite(n):
+        raise BadValue(Message("cell.not_finite", found=clean_text(value)))
+    return n
 
 
 # Money: a header unit gives a scale to 亿 (100 million) and a currency.

@@ -1,0 +1,113 @@
+"""Clean interrupts: Ctrl-C (SIGINT), SIGTERM or the death of a batch's parent process stop a
+review at any moment with no kernel left running and the previous run folder intact.
+
+papermill runs the notebook in a helper thread while the main thread waits, so an interrupt
+reaches our code (nbclient would otherwise take SIGINT for itself and run on). On an
+interrupt the kernels this process started are killed (`kill_kernels`), the helper thread
+ends, and KeyboardInterrupt goes on up: the run folder's temporary copy is removed on the
+way, and the command prints one line and exits 130.
+
+Batch workers (`worker_init`) leave SIGINT to the batch process, which stops them with
+SIGTERM; each also watches its parent and stops by itself when the parent is gone (killed
+with -9), so no worker goes on running reviews for nobody.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+LIVE_KERNELS: weakref.WeakSet[Any] = weakref.WeakSet()  # kernel managers with a process
+PARENT_POLL_SECONDS = 0.5
+_state = {"in_run": False, "stopping": False}
+
+
+def kill_kernels() -> None:
+    """Kill every kernel this process started (its whole process group) at once."""
+    for km in list(LIVE_KERNELS):
+        prov = getattr(km, "provisioner", None)
+        proc = getattr(prov, "process", None)
+        pgid = getattr(prov, "pgid", None)
+        try:
+            if pgid and hasattr(os, "killpg"):
+                os.killpg(pgid, signal.SIGKILL)
+            elif proc is not None:
+                proc.kill()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+        LIVE_KERNELS.discard(km)
+
+
+def run_interruptibly(fn: Callable[[], T], grace: float = 15.0) -> T:
+    """fn() in a helper thread; an interrupt of the waiting main thread kills this process's
+    kernels, lets the helper end (up to `grace` seconds) and re-raises KeyboardInterrupt."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the main thread
+            box["error"] = exc
+
+    helper = threading.Thread(target=target, name="review-notebook", daemon=True)
+    helper.start()
+    try:
+        while helper.is_alive():
+            helper.join(0.1)
+    except KeyboardInterrupt:
+        logging.disable(logging.CRITICAL)  # no kernel/ZMQ noise while the kernel goes
+        try:
+            kill_kernels()
+            helper.join(grace)
+        finally:
+            logging.disable(logging.NOTSET)
+        raise
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+# ---- batch workers -------------------------------------------------------------------------
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    _state["stopping"] = True
+    if not _state["in_run"]:
+        os._exit(1)  # idle: nothing to clean up
+    raise KeyboardInterrupt  # a review is running: clean it up on the way out
+
+
+def worker_init(parent_pid: int) -> None:
+    """Initialise a batch worker process: SIGINT is the batch's to handle; SIGTERM stops
+    the worker cleanly; a thread stops it when its parent process is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL_SECONDS)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(30)
+        os._exit(1)  # the clean stop did not end the process: end it anyway
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+class in_run:  # noqa: N801 - used as a context manager
+    """Marks a worker busy with a review (SIGTERM then cleans it up instead of exiting)."""
+
+    def __enter__(self) -> None:
+        _state["in_run"] = True
+
+    def __exit__(self, exc_type: Any, *exc: object) -> None:
+        _state["in_run"] = False
+        if exc_type is KeyboardInterrupt or _state["stopping"]:
+            os._exit(1)  # stopped: the run was cleaned up on the way here; take no more
