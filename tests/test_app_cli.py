@@ -69,5 +69,19 @@ def test_kernels_are_preheated_per_planner_and_culled_when_their_page_is_gone():
 
 
 def test_bad_cull_idle_exits_2_with_one_line(capsys):
-    assert main(["app", "--cull-idle", "0"]) == 2
-    assert capsys.readouterr().err.strip().endswith("--cull-idle must be at least 1 second, got 0")
+    """An argument error like every other number's: in Chinese by default, English on request."""
+    with pytest.raises(SystemExit) as exc:
+        main(["app", "--cull-idle", "0"])
+    assert exc.value.code == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("参数 --cull-idle：须在 1 到 604,800 之间，实际为 0")
+    )
+    with pytest.raises(SystemExit):
+        main(["app", "--cull-idle", "0", "--lang", "en"])
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("--cull-idle: must be between 1 and 604,800, got 0")
+    )

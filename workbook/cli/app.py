@@ -25,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--cull-idle",
-        type=whole(10, 7 * 24 * 3600, "seconds"),
+        type=whole(1, 7 * 24 * 3600, "seconds"),
         default=DEFAULT_CULL_IDLE,
         metavar="SECONDS",
         help="shut down a planner's kernel once its page is closed and it has been idle this long "
