@@ -164,6 +164,10 @@ REVIEW_ZH = {
     "p_base_plan": "达标概率（按年度活动计划）",
     "p_with_plan": "达标概率（按推荐安排）",
     "data_note": "台账最近到位资金记录为{last}，晚于此日期的到位尚未录入。",
+    "source_ledger": "项目储备按当前台账（{file}）。",
+    "source_snapshot": "项目储备按季末台账快照（{file}），即截至{as_of}的项目状态；到位资金计至该月。",
+    "source_replay": "未找到季末台账快照（{file}），项目储备按当前台账的签约、开工、投产日期回溯至{as_of}；"
+    "签约前各阶段台账无日期，按当前阶段计。",
     "actual": "实际累计",
     "phased": "序时目标",
     "forecast_band": "预测区间(P10–P90)",
@@ -316,6 +320,12 @@ REVIEW_EN = {
     "p_base_plan": "P(target), the year's event plan",
     "p_with_plan": "P(target), recommended events",
     "data_note": "The latest logged arrival is for {last}: later arrivals are not entered yet.",
+    "source_ledger": "Pipeline from the current ledger ({file}).",
+    "source_snapshot": "Pipeline from the quarter-end snapshot ({file}), as it stood on {as_of}; "
+    "arrivals up to that month.",
+    "source_replay": "No quarter-end snapshot ({file}) was found: the pipeline is the current ledger "
+    "replayed to {as_of} by its signing, start and production dates; stages before signing carry "
+    "no dates and keep today's stage.",
     "actual": "Actual",
     "phased": "Phased target",
     "forecast_band": "Forecast P10–P90",

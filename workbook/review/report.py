@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,9 @@ class Review:
     next_quarter: NextQuarter
     last_arrival: dt.date | None
     timings: dict[str, float] = field(default_factory=dict)
+    # where the pipeline at the as-of date came from (workbook.replay.SOURCES) and the snapshot
+    pipeline_source: str = "ledger"
+    snapshot: Path | None = None
 
     @property
     def lang(self) -> str:
@@ -165,6 +168,8 @@ class Review:
             }
         f = self.funnel.set_index("stage")
         pipeline = {
+            "source": self.pipeline_source,
+            "snapshot": self.snapshot.name if self.snapshot else None,
             "projects": int(f["projects"].sum()),
             "total_investment": float(f["total_investment"].sum()),
             "signed_or_beyond": int(f.loc[STAGES[STAGES.index("signed")], "reached"]),
@@ -298,6 +303,9 @@ def build_review(rp: ReviewParams) -> Review:
     """Compute every section of the review for validated parameters."""
     timings: dict[str, float] = {}
     zone = _timed(timings, "load", lambda: load_zone(rp.params_path))
+    # A past quarter is reviewed on the pipeline as it stood at its end (workbook.replay).
+    at = _timed(timings, "replay", lambda: _pipeline_at(zone, rp))
+    zone = replace(zone, ledger=at.ledger)
     p, ledger, as_of = zone.params, zone.ledger, rp.as_of
 
     engine, fc = _timed(timings, "forecast", lambda: _forecast(zone, rp))
@@ -330,7 +338,16 @@ def build_review(rp: ReviewParams) -> Review:
         next_quarter=next_quarter,
         last_arrival=last,
         timings=timings,
+        pipeline_source=at.source,
+        snapshot=at.snapshot,
     )
+
+
+def _pipeline_at(zone: Zone, rp: ReviewParams) -> Any:
+    from workbook.replay import ledger_at, snapshot_for
+
+    snapshot = snapshot_for(zone.params.data.ledger, str(rp.quarter))
+    return ledger_at(zone.ledger, rp.as_of, snapshot)
 
 
 def _forecast(zone: Zone, rp: ReviewParams) -> tuple[Any, Any]:

@@ -127,6 +127,11 @@ def inputs_of(rp: ReviewParams, notebook: Path = NOTEBOOK) -> dict[str, str]:
         files["events"] = p.data.events
     if rp.previous_ledger:
         files["previous_ledger"] = rp.previous_ledger
+    from workbook.replay import snapshot_for
+
+    snapshot = snapshot_for(p.data.ledger, str(rp.quarter))
+    if snapshot is not None:  # read when the quarter is past (workbook.replay)
+        files["snapshot"] = snapshot
     return {k: _sha256(Path(v)) for k, v in sorted(files.items())}
 
 

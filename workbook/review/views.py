@@ -70,7 +70,20 @@ def title(rv: Review) -> str:
     ]
     if rv.last_arrival is not None and (rp.as_of - rv.last_arrival).days > 62:
         parts.append(note(rv.t("data_note", last=rv.last_arrival.strftime("%Y-%m")), "wb-warn"))
+    parts.append(note(source_note(rv), "wb-subtitle"))
     return f'<header class="wb-title">{"".join(parts)}</header>'
+
+
+def source_note(rv: Review) -> str:
+    """Which pipeline the review reads: the ledger, a quarter-end snapshot, or a replay."""
+    ledger = rv.zone.params.data.ledger
+    if rv.pipeline_source == "snapshot" and rv.snapshot is not None:
+        file = rv.snapshot.name
+    elif rv.pipeline_source == "replay":
+        file = f"{ledger.stem}-{rv.params.quarter}{ledger.suffix}"
+    else:
+        file = ledger.name
+    return rv.t(f"source_{rv.pipeline_source}", file=file, as_of=rv.params.as_of.isoformat())
 
 
 def headline(rv: Review) -> str:
