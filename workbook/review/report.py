@@ -22,6 +22,7 @@ from workbook.errors import InfeasiblePlanError
 from workbook.i18n import STAGES, label
 from workbook.ledger import load_ledger
 from workbook.review import sections as sec
+from workbook.review.abstract import money_parts
 from workbook.review.params import ReviewParams
 from workbook.zone import Zone, load_zone
 
@@ -65,6 +66,8 @@ class Review:
     # where the pipeline at the as-of date came from (workbook.replay.SOURCES) and the snapshot
     pipeline_source: str = "ledger"
     snapshot: Path | None = None
+    # each money target's expected year-end value in parts (workbook.review.abstract)
+    parts: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -99,6 +102,12 @@ class Review:
         from workbook.review import views
 
         return views.charts(self)
+
+    def abstract(self) -> str:
+        """The opening paragraph, from the figures (workbook.review.abstract)."""
+        from workbook.review.abstract import abstract
+
+        return abstract(self)
 
     # ---- tables and figures ------------------------------------------------------------
 
@@ -210,6 +219,7 @@ class Review:
             "quarter": str(rp.quarter),
             "as_of": rp.as_of.isoformat(),
             "lang": rp.lang,
+            "abstract": self.abstract(),
             "trials": rp.trials,
             "seed": rp.seed,
             "last_arrival": self.last_arrival.isoformat() if self.last_arrival else None,
@@ -340,6 +350,7 @@ def build_review(rp: ReviewParams) -> Review:
         timings=timings,
         pipeline_source=at.source,
         snapshot=at.snapshot,
+        parts=money_parts(fc, p),
     )
 
 

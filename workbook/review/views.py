@@ -63,6 +63,7 @@ def title(rv: Review) -> str:
     p, rp = rv.zone.params, rv.params
     parts = [
         heading(rv.t("title", zone=p.zone_name(rv.lang), quarter=str(rp.quarter)), 1),
+        note(rv.abstract(), "wb-abstract"),
         note(
             rv.t("subtitle", as_of=rp.as_of.isoformat(), trials=rp.trials, seed=rp.seed),
             "wb-subtitle",
@@ -91,7 +92,7 @@ def headline(rv: Review) -> str:
 
     parts = [table_html(rv.headline, rv.lang, HEADLINE_COLUMNS, unit_column="unit")]
     if rv.p_all is not None:
-        parts.append(note(rv.t("p_all_note", p=rv.p_all), "wb-key"))
+        parts.append(note(rv.t("p_all_note", p=rv.p_all, n=len(rv.headline))))
     parts.append('<div class="wb-row">')
     parts.append(chart_html(rc.completion_chart(rv.headline, rv.lang), "completion"))
     parts.append(chart_html(rc.attainment_chart(rv.headline, rv.lang), "attainment"))

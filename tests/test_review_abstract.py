@@ -1,0 +1,102 @@
+"""The review's opening paragraph: forecast parts that add up to the mean, and 3-5 sentences
+from the figures (pacing, money targets' chances, biggest risk with its reason, one action),
+first on the page and in summary.json; no red headline of P(all targets)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import SAMPLE_PARAMS
+from workbook.review import review_params
+from workbook.review.abstract import abstract, money_parts
+from workbook.review.report import build_review
+
+
+@pytest.fixture(scope="module")
+def q2():
+    return build_review(review_params(SAMPLE_PARAMS, "2020Q2", trials=2000))
+
+
+@pytest.fixture(scope="module")
+def q2_en():
+    return build_review(review_params(SAMPLE_PARAMS, "2020Q2", trials=2000, lang="en"))
+
+
+def _sentences(text: str, zh: bool) -> list[str]:
+    parts = re.split(r"(?<=。)" if zh else r"(?<=\.)\s+(?=[A-Z])", text)
+    return [p for p in parts if p.strip()]
+
+
+def test_money_parts_add_up_to_the_forecast_mean(q2):
+    from workbook.simulate import Engine
+
+    engine = Engine(q2.zone, as_of=q2.params.as_of, trials=2000, seed=1)
+    fc = engine.forecast()
+    parts = money_parts(fc, q2.zone.params)
+    assert set(parts) == {"domestic_capital", "foreign_capital"}
+    for metric, p in parts.items():
+        total = p["facts"] + p["started"] + p["signed"] + p["before_signing"] + p["new"]
+        assert p["mean"] == pytest.approx(total, rel=1e-12)
+        assert p["mean"] == pytest.approx(fc.targets.loc[metric, "mean"], rel=1e-6)
+        assert p["facts"] == pytest.approx(fc.facts[metric])
+        assert min(p.values()) >= 0
+    # the sample's domestic capital to come is mostly from started projects
+    d = parts["domestic_capital"]
+    assert d["started"] > d["signed"] > 0 and d["started"] > d["new"]
+
+
+def test_the_abstract_says_pace_chances_risk_and_action_from_the_figures(q2):
+    text = q2.abstract()
+    sentences = _sentences(text, zh=True)
+    assert 3 <= len(sentences) <= 5, sentences
+    h = q2.headline.set_index("metric")
+    n_behind = int((h["verdict"] == "behind").sum())
+    assert sentences[0].startswith(f"截至2020年6月30日，{len(h)}项考核指标中")
+    assert f"{n_behind}项滞后序时（实际使用外资" in sentences[0]
+    p_dom = h.at["domestic_capital", "p_attain"]
+    assert (
+        f"内资到位达标概率{p_dom:.0%}（年末中位数{h.at['domestic_capital', 'p50']:,.2f}亿元" in text
+    )
+    assert f"实际使用外资达标概率{h.at['foreign_capital', 'p_attain']:.0%}" in text
+    # the biggest risk is the target least likely to be met, with its figures
+    risk = h["p_attain"].astype(float).idxmin()
+    assert "最大风险是" in sentences[2]
+    from workbook.i18n import label
+
+    assert label("metric", risk, "zh") in sentences[2]
+    g = q2.next_quarter.goal_seek
+    assert f"新增签约资金约{g['extra_signed_capital']:,.2f}亿元" in sentences[-1]
+    assert "全部目标同时达成的概率" not in text
+    assert q2.summary()["abstract"] == text
+
+
+def test_a_money_risk_gives_its_reason_from_the_forecast_parts(q2):
+    """When the least likely target is a money one, the reason is its parts."""
+    import dataclasses
+
+    head = q2.headline.copy()
+    head.loc[head["metric"] == "foreign_capital", "p_attain"] = 0.0  # now the lowest
+    rv = dataclasses.replace(q2, headline=head)
+    parts = rv.parts["foreign_capital"]
+    text = abstract(rv)
+    pipeline = parts["started"] + parts["signed"] + parts["before_signing"]
+    assert "最大风险是实际使用外资（达标概率0%）" in text
+    assert (
+        f"已到位{parts['facts']:,.2f}亿美元，台账在途项目预计年内再到位{pipeline:,.2f}亿美元"
+        in text
+    )
+    assert f"比目标少{1.9 - parts['mean']:,.2f}亿美元" in text
+
+
+def test_english_abstract_and_the_page_opens_with_it(q2_en):
+    text = q2_en.abstract()
+    assert text.startswith("As of 2020-06-30, of 10 targets")
+    assert 3 <= len(_sentences(text, zh=False)) <= 5
+    assert "The biggest risk is" in text and "Action:" in text
+    title = q2_en.section_html("title")
+    h1 = title.index("</h1>")
+    assert title[h1:].startswith('</h1><p class="wb-abstract">As of 2020-06-30')  # first
+    headline = q2_en.section_html("headline")
+    assert "wb-key" not in headline and "Chance that all 10 targets are met at once" in headline
