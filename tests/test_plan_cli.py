@@ -22,7 +22,7 @@ def test_plan_prints_the_plan_and_comparison_and_writes_both_files(tmp_path, cap
     assert rc == 0, captured.err
     text = captured.out
     assert "预算300万元，计划月份7–12月（截至2020-06-30，情景：疫情延迟）" in text
-    for header in ("月份", "活动名称", "承办机构", "费用(万元)", "预期线索", "预期年内到位(亿元)"):
+    for header in ("月份", "活动名称", "承办机构", "费用(万元)", "预期线索", "预期年内到位(万元)"):
         assert header in text
     assert "优化方案：" in text and "已证明最优" in text
     assert "目标：内资到位达标的概率最大（样本平均近似，S=2,000次模拟" in text
@@ -42,6 +42,31 @@ def test_plan_prints_the_plan_and_comparison_and_writes_both_files(tmp_path, cap
     summary = dict(wb["汇总"].iter_rows(values_only=True))
     assert summary["预算(万元)"] == 300 and summary["情景"] == "疫情延迟"
     assert summary["计划费用(万元)"] <= 300
+    assert summary["避开节假日"] == "春节、国庆节" and summary["截至日期"].year == 2020
+    assert summary["优化目标"] == "p:domestic_capital" and summary["模拟次数S"] == 2000
+    formats = {r[0].value: r[1].number_format for r in wb["汇总"].iter_rows(min_row=2)}
+    assert formats["预算(万元)"] == "#,##0.00" and formats["年度"] == "0"
+    assert formats["截至日期"] == "yyyy-mm-dd" and formats["样本内达标概率"] == "0.0%"
+    cmp = wb["达标概率对比"]
+    header = [c.value for c in cmp[1]]
+    assert header == [
+        "指标",
+        "单位",
+        "年度目标",
+        "不办新活动",
+        "原年度活动计划",
+        "性价比贪心方案",
+        "优化方案",
+    ]
+    rows = list(cmp.iter_rows(min_row=2))
+    assert rows[0][0].value == "内资到位" and rows[0][2].number_format == "#,##0.00"
+    counts = [r for r in rows if r[1].value == "个"]
+    assert counts and all(r[2].number_format == "#,##0" for r in counts)
+    assert all(c.number_format == "0.0%" for r in rows for c in r[3:])
+    for ws in wb:
+        assert ws.freeze_panes in ("A2", "A3"), ws.title
+    plan_sheet = wb["活动计划"]
+    assert {r[0].number_format for r in plan_sheet.iter_rows(min_row=3) if r[1].value} == {'0"月"'}
 
 
 def test_plan_in_english_without_simulation(tmp_path, capsys):

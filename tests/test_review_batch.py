@@ -42,7 +42,7 @@ def test_batch_runs_zones_in_parallel_rolls_up_and_skips_finished_runs(tmp_path)
     assert "Zoucheng Economic Development Zone" in index and not external_references(index)
 
     wb = load_workbook(first.rollup, read_only=True)
-    assert wb.sheetnames == ["Targets", "Pipeline", "Runs"]
+    assert wb.sheetnames == ["Targets side by side", "Targets", "Pipeline", "Runs"]
     targets = list(wb["Targets"].iter_rows(values_only=True))
     zones = {row[0] for row in targets[1:]}
     assert zones == {"Jining High-tech Zone", "Zoucheng Economic Development Zone"}

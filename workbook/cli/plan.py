@@ -176,11 +176,7 @@ def run(args: argparse.Namespace) -> int:
         summary.update(_objective_sheet(result, lang))
     xlsx_comparison = None
     if comparison is not None and len(best.table):
-        xlsx_comparison = comparison.reset_index().rename(columns={"metric": "metric_id"})
-        xlsx_comparison.columns = [
-            label("plan", c, lang) if c in ("none", "baseline", "greedy", "optimal") else c
-            for c in xlsx_comparison.columns
-        ]
+        xlsx_comparison = _comparison_sheet(comparison, p, lang)
     files = {
         "plan.xlsx": plan_xlsx(
             best, title=title, summary=summary, comparison=xlsx_comparison, lang=lang
@@ -383,13 +379,39 @@ def _summary_lines(best, greedy, lang: str, by_value: bool = True) -> list[str]:
     return out
 
 
+def _comparison_sheet(comparison, params, lang: str):
+    """The P(attain) comparison as people read it: the target's label and annual target (money
+    with two decimals, counts whole), one percentage column per plan."""
+    from workbook import xlsx_style as xs
+    from workbook.i18n import label
+    from workbook.metrics import unit_of
+    from workbook.roadshow_judge import ALL
+
+    targets = dict(params.targets.items())
+    plans = [c for c in comparison.columns if c not in ("label", "target")]
+    metric_h, target_h, unit_h = (
+        label("column", "metric", lang),
+        label("column", "target", lang),
+        label("column", "unit", lang),
+    )
+    units = [None if m == ALL else unit_of(m, targets[m]) for m in comparison.index]
+    table = comparison.reset_index(drop=True)[["label", "target", *plans]]
+    table.insert(1, "unit", [label("unit", u, lang) if u else "" for u in units])
+    table.columns = [metric_h, unit_h, target_h, *[label("plan", c, lang) for c in plans]]
+    formats = {target_h: [xs.COUNT if u == "count" else xs.MONEY for u in units]}
+    formats.update({label("plan", c, lang): xs.PERCENT for c in plans})
+    return xs.with_formats(table, formats)
+
+
 def _summary_sheet(p, problem, best, greedy, as_of, args, lang: str) -> dict[str, object]:
+    from workbook.holidays import holiday_label
+
     st = problem.settings
     zh = lang == "zh"
     rows: list[tuple[str, str, object]] = [
         ("园区", "Zone", p.zone_name(lang)),
         ("年度", "Year", p.year),
-        ("截至日期", "As of", as_of.isoformat()),
+        ("截至日期", "As of", as_of),
         ("情景", "Scenario", args.scenario or ("基准" if zh else "baseline")),
         ("预算(万元)", "Budget (10k CNY)", st.budget),
         ("计划费用(万元)", "Plan cost (10k CNY)", best.cost),
@@ -398,7 +420,11 @@ def _summary_sheet(p, problem, best, greedy, as_of, args, lang: str) -> dict[str
         ("云招商活动至少", "Cloud events at least", st.min_cloud_events),
         ("驻外机构各办一场", "Each office runs one", "是" if st.each_office_runs_one else "否"),
         ("500强签约权重(亿元/个)", "Weight of a 500-strong signing", st.weight_500),
-        ("避开节假日", "Holidays avoided", ", ".join(st.blocked_holidays)),
+        (
+            "避开节假日",
+            "Holidays avoided",
+            ("、" if zh else ", ").join(holiday_label(h, lang) for h in st.blocked_holidays),
+        ),
         (
             "预期年内到位(亿元)",
             "Expected in-year capital (100m CNY)",

@@ -208,9 +208,14 @@ def _summary(r: RunResult) -> dict[str, Any] | None:
 
 
 def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataFrame]:
-    """Runs, targets (zone x quarter x metric) and pipeline figures across every run."""
+    """The roll-up's sheets: every target with zones x quarters side by side (one block of
+    rows per target, one column group per quarter), the long table (zone x quarter x target),
+    pipeline figures and the runs; number formats in each table's attrs."""
+    from workbook import xlsx_style as xs
+    from workbook.review.render import unit_format
+
     t = lambda key: label("review", key, lang)  # noqa: E731
-    runs, targets, pipes = [], [], []
+    runs, targets, pipes, units = [], [], [], []
     for r in results:
         s = _summary(r) if r.status != "failed" else None
         zone = (s["zone"] if lang == "zh" else s["zone_en"]) if s else r.params.params_path.stem
@@ -228,8 +233,10 @@ def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataF
         if s is None:
             continue
         for metric, v in s["targets"].items():
+            units.append(v["unit"])
             targets.append(
                 {
+                    "_metric": metric,
                     t("zone"): zone,
                     t("quarter"): s["quarter"],
                     t("metric"): label("metric", metric, lang),
@@ -260,11 +267,62 @@ def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataF
                 t("p_all"): s["p_all"],
             }
         )
-    return {
-        t("sheet_rollup_targets"): pd.DataFrame(targets),
-        t("sheet_rollup_pipeline"): pd.DataFrame(pipes),
-        t("sheet_rollup_runs"): pd.DataFrame(runs),
+    long = pd.DataFrame(targets).drop(columns="_metric", errors="ignore")
+    by_unit = {
+        t(k): [unit_format(k, u) for u in units]
+        for k in ("target", "actual", "phased_target", "p50")
     }
+    by_unit[t("actual_col")] = by_unit.pop(t("actual"))
+    long = xs.with_formats(
+        long, {**by_unit, t("completion"): xs.PERCENT, t("p_attain"): xs.PERCENT}
+    )
+    pipeline = xs.with_formats(
+        pd.DataFrame(pipes), {t("total_investment"): xs.MONEY, t("p_all"): xs.PERCENT}
+    )
+    return {
+        t("sheet_rollup_pivot"): _side_by_side(pd.DataFrame(targets), units, lang),
+        t("sheet_rollup_targets"): long,
+        t("sheet_rollup_pipeline"): pipeline,
+        t("sheet_rollup_runs"): xs.with_formats(pd.DataFrame(runs), {t("seconds"): xs.ONE_DECIMAL}),
+    }
+
+
+def _side_by_side(long: pd.DataFrame, units: list[str], lang: str) -> pd.DataFrame:
+    """Targets with zones x quarters side by side: one row per target and zone (targets in the
+    order the runs list them), per quarter its actual, completion and P(attain)."""
+    from workbook import xlsx_style as xs
+    from workbook.review.render import unit_format
+
+    t = lambda key: label("review", key, lang)  # noqa: E731
+    if not len(long):
+        return pd.DataFrame()
+    long = long.assign(_unit=units)
+    quarters = sorted(long[t("quarter")].unique())
+    measures = (("actual_col", None), ("completion", xs.PERCENT), ("p_attain", xs.PERCENT))
+    order = list(dict.fromkeys(long["_metric"]))
+    rows, formats_rows = [], []
+    for metric in order:
+        block = long[long["_metric"] == metric]
+        for zone in dict.fromkeys(block[t("zone")]):
+            mine = block[block[t("zone")] == zone].set_index(t("quarter"))
+            first = mine.iloc[0]
+            row = {
+                t("metric"): first[t("metric")],
+                t("unit"): first[t("unit")],
+                t("zone"): zone,
+                t("target"): first[t("target")],
+            }
+            for q in quarters:
+                for key, _ in measures:
+                    row[f"{q} {t(key)}"] = mine.at[q, t(key)] if q in mine.index else None
+            rows.append(row)
+            formats_rows.append(first["_unit"])
+    table = pd.DataFrame(rows)
+    formats: dict[str, object] = {t("target"): [unit_format("target", u) for u in formats_rows]}
+    for q in quarters:
+        for key, fmt in measures:
+            formats[f"{q} {t(key)}"] = fmt or [unit_format("actual", u) for u in formats_rows]
+    return xs.with_formats(table, formats)
 
 
 def write_rollup(path: Path, results: Sequence[RunResult], lang: str) -> Path:

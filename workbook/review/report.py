@@ -122,7 +122,8 @@ class Review:
         burn = pd.concat(
             [b.assign(metric=m)[["metric", *b.columns]] for m, b in self.burnups.items()],
             ignore_index=True,
-        )
+        )  # the fan's columns are month-end cumulative quantiles, not year-end ones
+        burn = burn.rename(columns={q: f"fan_{q}" for q in ("p10", "p50", "p90")})
         out[self.t("sheet_burnup")] = localize(burn, lang)
         out[self.t("sheet_funnel")] = localize(self.funnel, lang)
         if self.changes is not None:
@@ -135,24 +136,60 @@ class Review:
         nq = self.next_quarter
         if nq.plan is not None:
             out[self.t("sheet_plan")] = _localize_plan(nq.plan, lang)
+            effect = self.plan_effect()
+            if effect is not None:
+                out[self.t("sheet_plan_effect")] = effect
         if nq.goal_seek is not None:
+            from workbook import xlsx_style as xs
+
             g = nq.goal_seek
             rows = [
-                ("metric", label("metric", g["metric"], lang)),
-                ("gs_probability", g["probability"]),
-                ("gs_current", g["current"]),
-                ("gs_extra", g["extra_signed_capital"]),
-                ("gs_achieved", g["achieved"]),
+                ("metric", label("metric", g["metric"], lang), None),
+                ("gs_probability", g["probability"], xs.PERCENT),
+                ("gs_current", g["current"], xs.PERCENT),
+                ("gs_extra", g["extra_signed_capital"], xs.MONEY),
+                ("gs_achieved", g["achieved"], xs.PERCENT),
             ]
-            out[self.t("sheet_goal_seek")] = pd.DataFrame(
+            sheet = pd.DataFrame(
                 {
-                    self.t("gs_item"): [self.t(k) for k, _ in rows],
-                    self.t("gs_value"): [v for _, v in rows],
+                    self.t("gs_item"): [self.t(k) for k, _, _ in rows],
+                    self.t("gs_value"): pd.Series([v for _, v, _ in rows], dtype=object),
                 }
+            )
+            out[self.t("sheet_goal_seek")] = xs.with_formats(
+                sheet, {self.t("gs_value"): [f for _, _, f in rows]}
             )
         if nq.at_stake is not None:
             out[self.t("sheet_stake")] = localize(nq.at_stake, lang)
         return out
+
+    def plan_effect(self) -> pd.DataFrame | None:
+        """P(attain) of every target with the year's event plan and with the recommended
+        events, and the change in percentage points (a localized table)."""
+        from workbook import xlsx_style as xs
+
+        nq = self.next_quarter
+        if nq.plan is None or not len(nq.plan) or nq.p_with_plan is None:
+            return None
+        head = self.headline.set_index("metric")
+        before = head["p_attain"].astype(float)
+        after = nq.p_with_plan.reindex(head.index).astype(float)
+        table = pd.DataFrame(
+            {
+                self.t("metric"): [label("metric", m, self.lang) for m in head.index],
+                self.t("p_base_plan"): before.to_numpy(),
+                self.t("p_with_plan"): after.to_numpy(),
+                self.t("p_change"): ((after - before) * 100).to_numpy(),
+            }
+        )
+        return xs.with_formats(
+            table,
+            {
+                self.t("p_base_plan"): xs.PERCENT,
+                self.t("p_with_plan"): xs.PERCENT,
+                self.t("p_change"): "+0.0;-0.0;0.0",
+            },
+        )
 
     def summary(self) -> dict[str, Any]:
         """Every headline figure, canonical keys, JSON-ready (for roll-ups across zones)."""
@@ -288,13 +325,22 @@ def _localize_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
         if c in plan.columns
     ]
     df = plan[cols].copy()
+    if "expected_capital" in df.columns:  # an event's capital reads in 万元, not 0.00 亿元
+        df["expected_capital"] = df["expected_capital"] * 10_000
     if "kind" in df.columns:
         from workbook.events import EVENT_KIND_ZH
 
         df["kind"] = [EVENT_KIND_ZH.get(k, k) if lang == "zh" else k for k in df["kind"]]
     renamed = localize(df.drop(columns=["kind"], errors="ignore"), lang)
+    formats = dict(renamed.attrs.get("formats", {}))
+    for key, new_key in (("expected_capital", "expected_capital_wan"), ("name", "event_name")):
+        old, new = label("review", key, lang), label("review", new_key, lang)
+        if old in renamed.columns:
+            renamed = renamed.rename(columns={old: new})
+            formats[new] = formats.pop(old, None)
     if "kind" in df.columns:
         renamed.insert(min(5, len(renamed.columns)), label("review", "kind", lang), df["kind"])
+    renamed.attrs["formats"] = formats
     return renamed
 
 
