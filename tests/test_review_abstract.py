@@ -100,3 +100,25 @@ def test_english_abstract_and_the_page_opens_with_it(q2_en):
     assert title[h1:].startswith('</h1><p class="wb-abstract">As of 2020-06-30')  # first
     headline = q2_en.section_html("headline")
     assert "wb-key" not in headline and "Chance that all 10 targets are met at once" in headline
+
+
+def test_recommended_events_read_in_wan_with_the_plans_effect_beside_them(q2):
+    import re
+
+    html = re.sub(r"<script.*?</script>", "", q2.section_html("next_quarter"))
+    row = html[html.index('<div class="wb-row"><table') :]
+    plan_table, effect_table = row.split("</table>", 2)[:2]
+    assert "<th>活动名称</th>" in plan_table and "<th>预期年内到位(万元)</th>" in plan_table
+    wan = [
+        float(v.replace(",", ""))
+        for v in re.findall(r'class="num">([\d,.]+)</td></tr>', plan_table)
+    ]
+    expected = sorted(q2.next_quarter.plan["expected_capital"] * 10_000)
+    assert sorted(round(v, 2) for v in wan) == sorted(round(v, 2) for v in expected)
+    assert "达标概率（按推荐安排）" in effect_table and "变化(百分点)" in effect_table
+    before = q2.headline.set_index("metric")["p_attain"]["domestic_capital"]
+    after = q2.next_quarter.p_with_plan["domestic_capital"]
+    assert (
+        f'<td>内资到位</td><td class="num">{before:.1%}</td><td class="num">{after:.1%}</td>'
+        in effect_table
+    )

@@ -253,20 +253,26 @@ def next_quarter(rv: Review) -> str:
             "office",
             "cost",
             "expected_leads",
-            "expected_capital",
+            "expected_capital_wan",
         ]
         plan = nq.plan.copy()
         if "month" in plan.columns and plan["month"].dtype.kind in "iu":
             plan["month"] = [f"{m}月" if lang == "zh" else f"{m:02d}" for m in plan["month"]]
-        parts.append(table_html(plan, lang, [c for c in cols if c in plan.columns]))
-        if nq.plan_chart is not None:
-            parts.append(chart_html(nq.plan_chart, "plan"))
-        if nq.p_with_plan is not None:
+        # an event's capital in 万元: in 亿元 most rows would read 0.00
+        plan["expected_capital_wan"] = plan["expected_capital"] * 10_000
+        plan = plan.rename(columns={"name": "event_name"})
+        cols = ["event_name" if c == "name" else c for c in cols]
+        table = table_html(plan, lang, [c for c in cols if c in plan.columns])
+        if nq.p_with_plan is not None:  # the plan's effect on each target's P beside it
             head = rv.headline.set_index("metric")
-            rows = head[["p_attain"]].rename(columns={"p_attain": "p_attain"}).copy()
+            rows = head[["p_attain"]].copy()
             rows["p_with_plan"] = nq.p_with_plan.reindex(rows.index)
             rows = rows.reset_index()
-            parts.append(_plan_effect(rows, lang))
+            parts.append(f'<div class="wb-row">{table}{_plan_effect(rows, lang)}</div>')
+        else:
+            parts.append(table)
+        if nq.plan_chart is not None:
+            parts.append(chart_html(nq.plan_chart, "plan"))
     else:
         for line in nq.plan_problems or (rv.t("plan_none"),):
             parts.append(note(line))
@@ -316,12 +322,13 @@ def _plan_effect(rows: Any, lang: str) -> str:
     t = lambda key: _html.escape(label("review", key, lang))  # noqa: E731
     body = "".join(
         f"<tr><td>{_html.escape(label('metric', r.metric, lang))}</td>"
-        f'<td class="num">{r.p_attain:.0%}</td><td class="num">{r.p_with_plan:.0%}</td></tr>'
+        f'<td class="num">{r.p_attain:.1%}</td><td class="num">{r.p_with_plan:.1%}</td>'
+        f'<td class="num">{(r.p_with_plan - r.p_attain) * 100:+.1f}</td></tr>'
         for r in rows.itertuples()
         if r.p_attain == r.p_attain and r.p_with_plan == r.p_with_plan
     )
     return (
         f'<table class="wb-table"><thead><tr><th>{t("metric")}</th>'
-        f"<th>{t('p_base_plan')}</th><th>{t('p_with_plan')}</th></tr></thead>"
+        f"<th>{t('p_base_plan')}</th><th>{t('p_with_plan')}</th><th>{t('p_change')}</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
     )
