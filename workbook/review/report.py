@@ -286,18 +286,23 @@ class Review:
         }
 
     def save(self, folder: str | Path | None) -> None:
-        """Write review.xlsx (one sheet per table) and summary.json into `folder` (nothing
-        when it is None or empty, as in a notebook run without an output folder)."""
+        """Write review.xlsx (one sheet per table), summary.json and review.docx (the page as
+        a Word document) into `folder` (nothing when it is None or empty, as in a notebook
+        run without an output folder)."""
         from workbook.review.output import write_json, write_xlsx
 
         if folder is None or not str(folder).strip():
             return
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        from workbook.review.word import write_docx
+
         t0 = time.perf_counter()
         write_xlsx(folder / "review.xlsx", self.tables())
         write_json(folder / "summary.json", self.summary())
-        timings = {**self.timings, "save": time.perf_counter() - t0}
+        t1 = time.perf_counter()
+        write_docx(folder / "review.docx", self)
+        timings = {**self.timings, "save": t1 - t0, "docx": time.perf_counter() - t1}
         write_json(folder / ".kernel-timings.json", timings)
 
 

@@ -37,7 +37,7 @@ from workbook.review.params import ReviewParams  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "quarterly_review.ipynb"
-REPORT_FILES = ("review.html", "review.xlsx", "summary.json")
+REPORT_FILES = ("review.html", "review.xlsx", "summary.json", "review.docx")
 KERNEL_NAME = "python3"
 KERNEL_TIMINGS = ".kernel-timings.json"
 VERSIONED = (
