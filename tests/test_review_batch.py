@@ -99,7 +99,8 @@ def test_batch_exits_non_zero_when_a_run_fails(tmp_path, capsys):
     assert code == 1
     captured = capsys.readouterr()
     assert "RuntimeError: deliberate failure" in captured.err
-    assert "0 done, 0 skipped, 1 failed" in captured.out
+    assert "完成0份，跳过0份，失败1份" in captured.out  # in the planner's language
+    assert captured.out.startswith("失败  zoucheng-2020 2020Q3")  # the run's line came first
     run = out / "zoucheng-2020" / "2020Q3"
     assert {p.name for p in run.iterdir()} == {"review.ipynb", "manifest.json"}
     index = (out / "index.html").read_text(encoding="utf-8")

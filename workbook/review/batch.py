@@ -20,7 +20,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,9 +98,11 @@ def run_batch(
     scheduler: str | None = None,
     progress: bool = True,
     notebook: str | Path = NOTEBOOK,
+    on_done: Callable[[RunResult], None] | None = None,
     **raw: Any,
 ) -> BatchResult:
-    """Run every review of params_paths x quarters; see the module docstring."""
+    """Run every review of params_paths x quarters; see the module docstring. `on_done` is
+    called with each run's result as soon as it is known (a finished run skipped at once)."""
     t0 = time.perf_counter()
     if dask not in (None, "local"):
         raise InputError(f"--dask takes 'local', got {dask!r} (use --scheduler for a cluster)")
@@ -121,39 +123,56 @@ def run_batch(
         else:
             todo.append((rp, folder))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    lang = planned[0][0].lang
+    for r in list(results.values()):  # finished before: said at once
+        if on_done is not None:
+            on_done(r)
 
     from tqdm import tqdm
 
-    bar = tqdm(total=len(todo), desc="reviews", unit="run", file=sys.stderr, disable=not progress)
+    t = lambda key: label("review", key, lang)  # noqa: E731
+    bar = tqdm(
+        total=len(todo),
+        desc=t("bar_desc"),
+        unit=t("bar_unit"),
+        file=sys.stderr,
+        disable=not progress,
+        bar_format=t("bar_format"),
+    )
+    pending = {folder: run_label(rp) for rp, folder in todo}
+
+    def finished(r: RunResult) -> None:
+        results[r.run_dir] = r
+        pending.pop(r.run_dir, None)
+        running = list(pending.values())[:jobs]  # runs start in the order they were given
+        text = t("bar_running").format(runs="，".join(running)) if running else ""
+        bar.set_postfix_str(text, refresh=False)
+        bar.update(1)
+        if on_done is not None:
+            on_done(r)
+
     try:
+        if todo:
+            bar.set_postfix_str(
+                t("bar_running").format(runs="，".join(list(pending.values())[:jobs]))
+            )
         if not todo:
             pass
         elif dask or scheduler:
             for r in _on_dask(todo, notebook, jobs, scheduler):
-                results[r.run_dir] = r
-                bar.update(1)
-                bar.set_postfix_str(f"{r.params.params_path.stem} {r.params.quarter} {r.status}")
+                finished(r)
         elif jobs == 1:
             for rp, folder in todo:
-                r = _run_one(rp, folder, notebook)
-                results[folder] = r
-                bar.update(1)
-                bar.set_postfix_str(f"{rp.params_path.stem} {rp.quarter} {r.status}")
+                finished(_run_one(rp, folder, notebook))
         else:
             ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
             with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
                 futures = [pool.submit(_run_one, rp, folder, notebook) for rp, folder in todo]
                 for fut in as_completed(futures):
-                    r = fut.result()
-                    results[r.run_dir] = r
-                    bar.update(1)
-                    bar.set_postfix_str(
-                        f"{r.params.params_path.stem} {r.params.quarter} {r.status}"
-                    )
+                    finished(fut.result())
     finally:
         bar.close()
     ordered = tuple(results[folder] for _, folder in planned)
-    lang = planned[0][0].lang
     root.mkdir(parents=True, exist_ok=True)
     index = write_index(root / "index.html", ordered, lang)
     rollup = write_rollup(root / "rollup.xlsx", ordered, lang)
@@ -195,6 +214,34 @@ def _on_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def run_label(rp: ReviewParams) -> str:
+    """A run as the progress bar and the run lines name it: params file stem and quarter."""
+    return f"{rp.params_path.stem} {rp.quarter}"
+
+
+def run_line(r: RunResult, lang: str) -> str:
+    """One line for a run that has finished: status, run, seconds and where its report is."""
+    where = r.html or r.run_dir / "review.ipynb"
+    status = label("review", f"status_{r.status}", lang)
+    seconds = f"{r.seconds:.1f}" + ("秒" if lang == "zh" else " s") if r.seconds else ""
+    return f"{status}  {run_label(r.params)}  {seconds}  {where}".replace("    ", "  ")
+
+
+def summary_line(result: BatchResult, lang: str) -> str:
+    """The batch's last words: how many runs finished, were skipped and failed, and where the
+    roll-up is."""
+    ok, skipped, failed = (result.count(k) for k in ("ok", "skipped", "failed"))
+    if lang == "zh":
+        return (
+            f"完成{ok}份，跳过{skipped}份，失败{failed}份，用时{result.seconds:.1f}秒；"
+            f"汇总表：{result.rollup}"
+        )
+    return (
+        f"{ok} done, {skipped} skipped, {failed} failed in {result.seconds:.1f} s; "
+        f"rollup: {result.rollup}"
+    )
 
 
 # ---- index.html and rollup.xlsx ------------------------------------------------------------
