@@ -68,6 +68,8 @@ class Review:
     snapshot: Path | None = None
     # each money target's expected year-end value in parts (workbook.review.abstract)
     parts: dict[str, dict[str, float]] = field(default_factory=dict)
+    # section fragments already made (derived from the fields above, never compared)
+    _fragments: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def lang(self) -> str:
@@ -87,15 +89,22 @@ class Review:
         display_html(fragment, f"[{section}]")
 
     def section_html(self, section: str) -> str:
+        """One section's HTML fragment (made once: the notebook shows it, review.docx reads
+        it again)."""
         from workbook.review import views
 
+        if section in self._fragments:
+            return self._fragments[section]
         if section == "title":
-            return views.title(self)
-        if section not in SECTIONS:
+            html = views.title(self)
+        elif section not in SECTIONS:
             raise KeyError(
                 f"unknown section {section!r} (expected title or one of {', '.join(SECTIONS)})"
             )
-        return getattr(views, section)(self)
+        else:
+            html = getattr(views, section)(self)
+        self._fragments[section] = html
+        return html
 
     def charts(self) -> dict[str, Any]:
         """Every chart of the review by name (the report draws each of them)."""
