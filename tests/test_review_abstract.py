@@ -4,6 +4,7 @@ first on the page and in summary.json; no red headline of P(all targets)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -122,3 +123,22 @@ def test_recommended_events_read_in_wan_with_the_plans_effect_beside_them(q2):
         f'<td>内资到位</td><td class="num">{before:.1%}</td><td class="num">{after:.1%}</td>'
         in effect_table
     )
+
+
+def test_the_review_recommends_the_events_that_maximise_p_domestic_capital(q2):
+    from workbook.roadshow import build_problem, solve
+    from workbook.simulate import Engine
+
+    how = q2.next_quarter.objective
+    assert how["objective"] == "p:domestic_capital" and how["samples"] == 2000
+    assert how["gap"] == pytest.approx(0.0, abs=1e-9) and not how["time_limit_hit"]
+    plan = q2.summary()["next_quarter"]["plan"]
+    assert plan["objective"]["objective"] == "p:domestic_capital"
+    # on the review's own trials, never below the expected-value plan
+    engine = Engine(q2.zone, as_of=q2.params.as_of, trials=2000, seed=1)
+    problem = build_problem(q2.zone.params, q2.zone.events, budget=300, as_of=dt.date(2020, 7, 1))
+    p_expected = engine.forecast(plan=solve(problem).held()).targets.loc[
+        "domestic_capital", "p_attain"
+    ]
+    assert q2.next_quarter.p_with_plan["domestic_capital"] >= p_expected
+    assert "活动按内资到位达标概率最大选择" in q2.section_html("next_quarter")

@@ -131,3 +131,17 @@ def test_a_time_limit_falls_back_to_the_expected_value_plan(sample, monkeypatch)
     assert result.time_limit_hit and result.samples == 1000
     assert result.method in ("expected", "greedy") and "saa" not in result.p_in_sample
     assert result.p_in_sample[result.method] >= result.p_in_sample["expected"]
+
+
+def test_slot_contributions_from_the_new_deals_equal_whole_forecasts(sample):
+    """The fast path (the engine's new-deal part) gives the numbers whole forecasts give."""
+    from workbook.roadshow_saa import forecast_contributions, trial_values
+
+    engine, problem = sample
+    metrics = ["domestic_capital", "china500_signings"]
+    base, fast, goal = trial_values(engine, problem, metrics, samples=1500)
+    slow = forecast_contributions(engine, problem, metrics, None, 1500, base)
+    np.maximum(slow, 0.0, out=slow)
+    assert fast.shape == (1500, 2, len(problem.slots)) and list(goal) == [56.0, 2.0]
+    assert np.abs(fast - slow).max() < 1e-9
+    assert fast[:, 0, :].sum() > 0 and set(np.unique(fast[:, 1, :])) <= {0.0, 1.0, 2.0, 3.0}

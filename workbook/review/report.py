@@ -29,6 +29,7 @@ from workbook.zone import Zone, load_zone
 SECTIONS = ("headline", "burnup", "pipeline", "tracker", "ladder", "channels", "next_quarter")
 GOAL_METRIC = "domestic_capital"
 GOAL_PROBABILITY = 0.8
+PLAN_TIME_LIMIT = 30.0  # seconds for the roadshow plan's MILP; then the expected-value plan
 SUMMARY_SCHEMA = 1
 
 
@@ -44,6 +45,8 @@ class NextQuarter:
     p_with_plan: pd.Series | None  # P(attain) per metric with the plan held
     goal_seek: dict[str, Any] | None
     at_stake: pd.DataFrame | None
+    # how the plan was chosen (workbook.roadshow_saa): objective, S, gap, method
+    objective: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,7 @@ class Review:
                 "expected_capital": float(nq.plan["expected_capital"].sum()),
                 "expected_500": float(nq.plan["expected_500"].sum()),
                 "event_ids": [str(e) for e in nq.plan["event_id"]],
+                "objective": {k: sec._plain(v) for k, v in (nq.objective or {}).items()},
                 "p_attain_with_plan": {k: sec._plain(v) for k, v in nq.p_with_plan.items()}
                 if nq.p_with_plan is not None
                 else None,
@@ -441,7 +445,7 @@ def _next_quarter(zone: Zone, rp: ReviewParams, engine: Any, fc: Any) -> NextQua
             zone.params, zone.events, budget=budget, as_of=rp.as_of + dt.timedelta(days=1)
         )
         try:
-            plan = roadshow.solve(problem, lang=rp.lang)
+            plan, how = _best_plan(zone, rp, engine, problem)
         except InfeasiblePlanError as exc:
             problems = tuple(exc.lines())
         else:
@@ -452,7 +456,27 @@ def _next_quarter(zone: Zone, rp: ReviewParams, engine: Any, fc: Any) -> NextQua
                 chart = _plan_chart(plan_table, rp.lang)
     goal = _goal_seek(engine, fc, zone, rp)
     stake = sec.at_stake(fc.projects, zone.ledger) if fc.projects is not None else None
-    return NextQuarter(budget, plan_table, problems, chart, p_with, goal, stake)
+    return NextQuarter(budget, plan_table, problems, chart, p_with, goal, stake, how)
+
+
+def _best_plan(zone: Zone, rp: ReviewParams, engine: Any, problem: Any) -> tuple[Any, Any]:
+    """The events that maximise the chance of meeting the 内资到位 target on the forecast's
+    own trials (as `workbook plan` does by default), or the expected-value plan for a zone
+    without that target; and how it was chosen."""
+    from workbook.roadshow_saa import DEFAULT_OBJECTIVE, EXPECTED, best_plan
+
+    targets = dict(zone.params.targets.items())
+    objective = DEFAULT_OBJECTIVE if GOAL_METRIC in targets else EXPECTED
+    result = best_plan(engine, problem, objective, time_limit=PLAN_TIME_LIMIT, lang=rp.lang)
+    how = {
+        "objective": result.objective,
+        "samples": result.samples,
+        "gap": result.gap,
+        "method": result.method,
+        "time_limit_hit": result.time_limit_hit,
+        "p_in_sample": result.p_in_sample.get(result.method),
+    }
+    return result.plan, how
 
 
 def _plan_chart(table: pd.DataFrame, lang: str) -> Any:

@@ -243,6 +243,12 @@ def next_quarter(rv: Review) -> str:
     parts = []
     budget = nq.budget or 0.0
     parts.append(heading(rv.t("plan_title", budget=budget), 3))
+    how = nq.objective
+    if how and how.get("objective", "").startswith("p:") and nq.plan is not None and len(nq.plan):
+        gap = "—" if how.get("gap") is None else f"{how['gap']:.2%}"
+        metric = label("metric", how["objective"][2:], lang)
+        key = "plan_objective_fallback" if how.get("time_limit_hit") else "plan_objective"
+        parts.append(note(rv.t(key, metric=metric, samples=how["samples"], gap=gap)))
     if nq.plan is not None and len(nq.plan):
         cols = [
             "month",
