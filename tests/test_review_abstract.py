@@ -142,3 +142,14 @@ def test_the_review_recommends_the_events_that_maximise_p_domestic_capital(q2):
     ]
     assert q2.next_quarter.p_with_plan["domestic_capital"] >= p_expected
     assert "活动按内资到位达标概率最大选择" in q2.section_html("next_quarter")
+
+
+def test_a_review_without_a_feasible_plan_says_why_and_has_no_objective():
+    """Budget 0: no event can be held (each office must run one), the review still builds."""
+    rv = build_review(review_params(SAMPLE_PARAMS, "2020Q2", trials=300, budget=0))
+    nq = rv.next_quarter
+    assert nq.plan is None and nq.objective is None and nq.plan_problems
+    assert rv.summary()["next_quarter"]["plan"] is None
+    assert "建议" in rv.abstract()  # the goal seek still gives the one action
+    html = rv.section_html("next_quarter")
+    assert nq.plan_problems[0] in html

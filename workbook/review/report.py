@@ -435,7 +435,7 @@ def _forecast(zone: Zone, rp: ReviewParams) -> tuple[Any, Any]:
 def _next_quarter(zone: Zone, rp: ReviewParams, engine: Any, fc: Any) -> NextQuarter:
     from workbook import roadshow
 
-    plan_table = chart = p_with = None
+    plan_table = chart = p_with = how = None
     problems: tuple[str, ...] = ()
     budget = rp.budget if rp.budget is not None else zone.params.roadshow.budget
     if zone.events is None or not len(zone.events):
