@@ -128,6 +128,29 @@ def test_plan_json_has_every_plan_and_the_optimal_is_never_below_greedy_or_none(
     assert sorted(f.name for f in tmp_path.iterdir()) == ["plan.ics", "plan.xlsx"]
 
 
+def test_the_objective_may_be_a_zones_own_target(tmp_path, capsys):
+    """p:<a declared target> is an objective like the built-ins; P(attain) of every target,
+    the zone's own too, is in the JSON and in plan.xlsx with its unit."""
+    import json
+
+    from openpyxl import load_workbook
+
+    from workbook.zone.loader import load_zone
+
+    targets = [k for k, _ in load_zone(SAMPLE).params.targets.items()]
+    argv = ["plan", SAMPLE, "--out", str(tmp_path), "--json", "--trials", "500"]
+    assert main([*argv, "--objective", "p:ten_strong_10"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["objective"] == "p:ten_strong_10"
+    for plan in data["plans"].values():
+        assert list(plan["p_attain"]) == targets  # 12: ten built-ins and the zone's two
+    assert {"ten_strong_10", "yrd_domestic"} <= set(targets)
+    ws = load_workbook(tmp_path / "plan.xlsx")["达标概率对比"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["长三角内资到位"][1:3] == ("亿元", 12)
+    assert rows["十强产业10亿元以上项目"][1:3] == ("个", 3)
+
+
 def test_objective_choices_are_checked(tmp_path, capsys):
     assert main(["plan", SAMPLE, "--out", str(tmp_path), "--objective", "p:内资"]) == 2
     err = capsys.readouterr().err

@@ -146,3 +146,19 @@ def test_slot_contributions_from_the_new_deals_equal_whole_forecasts(sample):
     assert fast.shape == (1500, 2, len(problem.slots)) and list(goal) == [56.0, 2.0]
     assert np.abs(fast - slow).max() < 1e-9
     assert fast[:, 0, :].sum() > 0 and set(np.unique(fast[:, 1, :])) <= {0.0, 1.0, 2.0, 3.0}
+
+
+def test_the_zones_own_targets_have_the_same_fast_contributions(sample):
+    """A declared metric (the zone's own money and count targets) sits at its place among the
+    engine's keys: the new-deal part gives what whole forecasts give for it too."""
+    from workbook.roadshow.saa import forecast_contributions, trial_values
+
+    engine, problem = sample
+    metrics = ["yrd_domestic", "ten_strong_10"]
+    assert all(m in engine.keys for m in metrics)
+    base, fast, goal = trial_values(engine, problem, metrics, samples=500)
+    slow = forecast_contributions(engine, problem, metrics, None, 500, base)
+    np.maximum(slow, 0.0, out=slow)
+    assert list(goal) == [12.0, 3.0]
+    assert np.abs(fast - slow).max() < 1e-9
+    assert fast[:, 0, :].sum() > 0  # events bring 长三角 deals
