@@ -19,7 +19,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-REPORT_FILES = {"review.ipynb", "review.html", "review.xlsx", "summary.json", "manifest.json"}
+REPORT_FILES = {
+    "review.ipynb",
+    "review.html",
+    "review.xlsx",
+    "review.docx",
+    "summary.json",
+    "manifest.json",
+}
 
 
 def failing_notebook(tmp_path: Path, after: str) -> Path:

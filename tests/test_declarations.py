@@ -317,6 +317,9 @@ def test_status_campaign_cli(capsys):
     text = capsys.readouterr().out
     assert text.splitlines()[0].endswith("第 50/100 天")
     assert "十强产业10亿元以上项目" in text and "时间进度" in text
+    # money with two decimals, counts whole
+    rows = {line.split()[0]: line.split() for line in text.splitlines()[2:]}
+    assert rows["内资到位"][2:4] == ["20.00", "8.63"] and rows["新开工项目"][2:4] == ["20", "8"]
     assert main([*argv, "秋季"]) == 2
     err = capsys.readouterr().err
     assert "未知攻坚行动 '秋季'" in err

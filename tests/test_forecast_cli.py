@@ -67,7 +67,7 @@ def test_compare_sensitivity_goalseek_calibrate_print(capsys):
     data = json.loads(out)
     assert data["scenarios"] == ["基准", "疫情延迟", "乐观"] and "all" not in data["metrics"]
     rc, out, _ = run(capsys, "sensitivity", SAMPLE, *FAST, "--top", "4")
-    assert rc == 0 and "年度计划到位完成比例" in out and "摆幅" in out
+    assert rc == 0 and "计划资金到位比例" in out and "摆幅" in out
     rc, out, _ = run(
         capsys, "goalseek", SAMPLE, *FAST, "--metric", "foreign_capital", "--probability", "0.9"
     )

@@ -63,3 +63,20 @@ def test_errors_render_in_either_language_and_read_english_as_text():
         assert pickle.loads(pickle.dumps(e)).lines() == e.lines()
     bad = BadValue(Message("cell.number", found="十亿"))
     assert str(bad) == "expected a number, found '十亿'" and isinstance(bad, ValueError)
+
+
+def test_one_name_per_driver_on_sliders_tornado_and_review():
+    """A driver the planner's sliders move carries the same name as in the tornado."""
+    from workbook.forecast.scenarios import driver_label
+    from workbook.text.labels import label
+
+    same = {
+        "ctl_slip_months": "slip_months",
+        "ctl_arrival_ratio": "arrival_ratio.mean",
+        "ctl_fx": "fx_cny_per_usd",
+        "ctl_channel_leads": "channels.lead_multiplier",
+    }
+    for lang in ("zh", "en"):
+        for control, driver in same.items():
+            assert label("planner", control, lang) == driver_label(driver, lang), (lang, control)
+    assert driver_label("arrival_ratio.mean", "zh") == "计划资金到位比例"

@@ -103,3 +103,13 @@ def test_format_status_speaks_both_languages(small_zone):
     assert zh.iloc[0, -1] == "滞后序时" and zh.iloc[0, 1] == "亿元"
     assert en.iloc[0, 0] == "Domestic capital arrived" and en.iloc[0, -1] == "behind"
     assert zh["完成率"].iloc[0] == "10.0%"
+    # money with two decimals, counts whole, a count's phased target with one decimal
+    units = list(s["unit"])
+    for col, values in (("年度目标", zh["年度目标"]), ("序时目标", zh["序时目标"])):
+        for text, unit in zip(values, units, strict=True):
+            decimals = len(text.split(".")[1]) if "." in text else 0
+            if unit == "count":
+                assert decimals == (1 if col == "序时目标" else 0), (col, text)
+            else:
+                assert decimals == 2, (col, text)
+    assert zh["年度目标"].iloc[0] == "10.00"

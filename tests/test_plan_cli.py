@@ -22,9 +22,11 @@ def test_plan_prints_the_plan_and_comparison_and_writes_both_files(tmp_path, cap
     assert rc == 0, captured.err
     text = captured.out
     assert "预算300万元，计划月份7–12月（截至2020-06-30，情景：疫情延迟）" in text
-    for header in ("月份", "活动名称", "承办机构", "费用(万元)", "预期线索", "预期年内到位(亿元)"):
+    for header in ("月份", "活动名称", "承办机构", "费用(万元)", "预期线索", "预期年内到位(万元)"):
         assert header in text
-    assert "优化方案：" in text and "已证明最优" in text and "为优化方案的" in text
+    assert "优化方案：" in text and "已证明最优" in text
+    assert "目标：内资到位达标的概率最大（样本平均近似，S=2,000次模拟" in text
+    assert "最优性差距0.00%" in text
     assert "达标概率对比（2,000次模拟，共同随机数）" in text
     assert "不办新活动" in text and "性价比贪心方案" in text
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "plan.ics", "plan.xlsx"]
@@ -40,13 +42,40 @@ def test_plan_prints_the_plan_and_comparison_and_writes_both_files(tmp_path, cap
     summary = dict(wb["汇总"].iter_rows(values_only=True))
     assert summary["预算(万元)"] == 300 and summary["情景"] == "疫情延迟"
     assert summary["计划费用(万元)"] <= 300
+    assert summary["避开节假日"] == "春节、国庆节" and summary["截至日期"].year == 2020
+    assert summary["优化目标"] == "p:domestic_capital" and summary["模拟次数S"] == 2000
+    formats = {r[0].value: r[1].number_format for r in wb["汇总"].iter_rows(min_row=2)}
+    assert formats["预算(万元)"] == "#,##0.00" and formats["年度"] == "0"
+    assert formats["截至日期"] == "yyyy-mm-dd" and formats["样本内达标概率"] == "0.0%"
+    cmp = wb["达标概率对比"]
+    header = [c.value for c in cmp[1]]
+    assert header == [
+        "指标",
+        "单位",
+        "年度目标",
+        "不办新活动",
+        "原年度活动计划",
+        "性价比贪心方案",
+        "优化方案",
+    ]
+    rows = list(cmp.iter_rows(min_row=2))
+    assert rows[0][0].value == "内资到位" and rows[0][2].number_format == "#,##0.00"
+    counts = [r for r in rows if r[1].value == "个"]
+    assert counts and all(r[2].number_format == "#,##0" for r in counts)
+    assert all(c.number_format == "0.0%" for r in rows for c in r[3:])
+    for ws in wb:
+        assert ws.freeze_panes in ("A2", "A3"), ws.title
+    plan_sheet = wb["活动计划"]
+    assert {r[0].number_format for r in plan_sheet.iter_rows(min_row=3) if r[1].value} == {'0"月"'}
 
 
 def test_plan_in_english_without_simulation(tmp_path, capsys):
     rc = main(["plan", SAMPLE, "--out", str(tmp_path), "--no-simulate", "--lang", "en"])
     text = capsys.readouterr().out
     assert rc == 0
-    assert "roadshow plan — budget 300 (10k CNY), months Jan–Dec (as of 2020-01-01)" in text
+    # without --as-of: from the end of the last month with arrivals, as simulate and the review
+    assert "roadshow plan — budget 300 (10k CNY), months Jul–Dec (as of 2020-06-30)" in text
+    assert "objective: expected in-year capital" in text
     assert "Japan office" in text and "optimal plan:" in text and "greedy plan" in text
     assert "P(attain)" not in text
     wb = load_workbook(io.BytesIO((tmp_path / "plan.xlsx").read_bytes()))
@@ -73,3 +102,59 @@ def test_bad_arguments_are_clear(tmp_path, capsys):
     assert exc.value.code == 2
     assert "expected a budget in 万元 such as 300" in capsys.readouterr().err
     assert build_parser().parse_args(["plan", SAMPLE, "--budget", "300万元"]).budget == 300
+
+
+def test_plan_json_has_every_plan_and_the_optimal_is_never_below_greedy_or_none(tmp_path, capsys):
+    import json
+
+    rc = main(["plan", SAMPLE, "--out", str(tmp_path), "--json", "--trials", "3000"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    data = json.loads(captured.out)  # nothing but the JSON on stdout
+    assert set(data) == {"as_of", "objective", "plans"}
+    assert data["as_of"] == "2020-06-30" and data["objective"] == "p:domestic_capital"
+    plans = data["plans"]
+    assert list(plans) == ["none", "baseline", "greedy", "optimal"]
+    for plan in plans.values():
+        assert set(plan) == {"events", "cost", "p_attain", "p_all"}
+        assert plan["cost"] == pytest.approx(sum(e["cost"] for e in plan["events"]))
+        for e in plan["events"]:
+            assert set(e) == {"event_id", "month", "start", "end", "cost"}
+            assert e["month"] >= 7 and e["start"] >= "2020-07-01" and e["start"] <= e["end"]
+        assert 0 <= plan["p_all"] <= 1
+    assert plans["none"]["events"] == [] and plans["optimal"]["cost"] <= 300
+    p = {k: v["p_attain"]["domestic_capital"] for k, v in plans.items()}
+    assert p["optimal"] >= p["greedy"] and p["optimal"] >= p["none"]
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["plan.ics", "plan.xlsx"]
+
+
+def test_the_objective_may_be_a_zones_own_target(tmp_path, capsys):
+    """p:<a declared target> is an objective like the built-ins; P(attain) of every target,
+    the zone's own too, is in the JSON and in plan.xlsx with its unit."""
+    import json
+
+    from openpyxl import load_workbook
+
+    from workbook.zone.loader import load_zone
+
+    targets = [k for k, _ in load_zone(SAMPLE).params.targets.items()]
+    argv = ["plan", SAMPLE, "--out", str(tmp_path), "--json", "--trials", "500"]
+    assert main([*argv, "--objective", "p:ten_strong_10"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["objective"] == "p:ten_strong_10"
+    for plan in data["plans"].values():
+        assert list(plan["p_attain"]) == targets  # 12: ten built-ins and the zone's two
+    assert {"ten_strong_10", "yrd_domestic"} <= set(targets)
+    ws = load_workbook(tmp_path / "plan.xlsx")["达标概率对比"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["长三角内资到位"][1:3] == ("亿元", 12)
+    assert rows["十强产业10亿元以上项目"][1:3] == ("个", 3)
+
+
+def test_objective_choices_are_checked(tmp_path, capsys):
+    assert main(["plan", SAMPLE, "--out", str(tmp_path), "--objective", "p:内资"]) == 2
+    err = capsys.readouterr().err
+    assert "--objective must be one of expected, p:all, p:domestic_capital" in err
+    args = ["plan", SAMPLE, "--out", str(tmp_path), "--objective", "p:all", "--no-simulate"]
+    assert main(args) == 2
+    assert "needs the simulation" in capsys.readouterr().err

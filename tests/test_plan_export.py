@@ -72,10 +72,11 @@ def test_xlsx_opens_and_holds_the_plan(plan):
         assert r[col["活动编号"]] == want.event_id and r[col["月份"]] == want.month
         assert r[col["开始日期"]].date() == want.first_day
         assert r[col["费用(万元)"]] == pytest.approx(want.cost)
-        assert r[col["预期年内到位(亿元)"]] == pytest.approx(want.expected_capital, abs=1e-4)
+        assert r[col["预期年内到位(万元)"]] == pytest.approx(want.expected_capital * 1e4, abs=1e-3)
     total = rows[2 + len(plan.table)]
     assert total[0] == "合计" and total[col["费用(万元)"]] == pytest.approx(plan.cost)
-    assert list(wb["汇总"].iter_rows(values_only=True)) == [("预算(万元)", 300.0)]
+    assert list(wb["汇总"].iter_rows(values_only=True)) == [("项目", "内容"), ("预算(万元)", 300.0)]
+    assert wb["汇总"]["B2"].number_format == "#,##0.00"
 
 
 def test_xlsx_in_english_with_a_comparison_sheet(plan):

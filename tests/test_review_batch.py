@@ -42,7 +42,7 @@ def test_batch_runs_zones_in_parallel_rolls_up_and_skips_finished_runs(tmp_path)
     assert "Zoucheng Economic Development Zone" in index and not external_references(index)
 
     wb = load_workbook(first.rollup, read_only=True)
-    assert wb.sheetnames == ["Targets", "Pipeline", "Runs"]
+    assert wb.sheetnames == ["Targets side by side", "Targets", "Pipeline", "Runs"]
     targets = list(wb["Targets"].iter_rows(values_only=True))
     zones = {row[0] for row in targets[1:]}
     assert zones == {"Jining High-tech Zone", "Zoucheng Economic Development Zone"}
@@ -101,7 +101,8 @@ def test_batch_exits_non_zero_when_a_run_fails(tmp_path, capsys):
     assert code == 1
     captured = capsys.readouterr()
     assert "RuntimeError: deliberate failure" in captured.err
-    assert "0 done, 0 skipped, 1 failed" in captured.out
+    assert "完成0份，跳过0份，失败1份" in captured.out  # in the planner's language
+    assert captured.out.startswith("失败  zoucheng-2020 2020Q3")  # the run's line came first
     run = out / "zoucheng-2020" / "2020Q3"
     assert {p.name for p in run.iterdir()} == {"review.ipynb", "manifest.json"}
     index = (out / "index.html").read_text(encoding="utf-8")

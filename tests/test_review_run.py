@@ -43,6 +43,7 @@ SHEETS_ZH = [
     "重大项目",
     "渠道成效",
     "下季度活动安排",
+    "活动安排效果",
     "目标测算",
     "重点在途项目",
 ]
@@ -186,6 +187,71 @@ def test_xlsx_opens_with_one_sheet_per_table(run):
     assert rows[1][0] == "内资到位" and rows[1][2] == 56
     assert len(list(wb["重大项目"].iter_rows())) == 11  # header + ten projects >= 30亿元
     wb.close()
+
+
+def test_xlsx_reads_right_in_excel_headers_labels_and_number_formats(run):
+    """Every sheet: bold frozen header in Chinese, fitted widths; money with two decimals,
+    counts whole, percentages, dates and months as such, capital of events in 万元."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(run.run_dir / "review.xlsx")
+    ids = {"domestic_capital", "foreign_capital", "metric_id", "p_attain", "spring_festival"}
+    for ws in wb:
+        assert ws.freeze_panes == "A2", ws.title
+        header = [c.value for c in ws[1]]
+        assert all(c.font.b for c in ws[1]), ws.title
+        assert not ids & set(header), ws.title
+        for j, h in enumerate(header, start=1):
+            letter = ws.cell(row=1, column=j).column_letter
+            assert ws.column_dimensions[letter].width >= 8, (ws.title, h)
+        values = {c.value for row in ws.iter_rows(min_row=2) for c in row}
+        assert not ids & values, ws.title
+
+    def col(ws, name):
+        header = [c.value for c in ws[1]]
+        return [r[header.index(name)] for r in ws.iter_rows(min_row=2)]
+
+    head = wb["目标完成情况"]
+    units = [c.value for c in col(head, "单位")]
+    for cell, unit in zip(col(head, "年度目标"), units, strict=True):
+        assert cell.number_format == ("#,##0" if unit == "个" else "#,##0.00"), (cell.value, unit)
+    for cell, unit in zip(col(head, "序时目标"), units, strict=True):
+        assert cell.number_format == ("#,##0.0" if unit == "个" else "#,##0.00")
+    assert {c.number_format for c in col(head, "达标概率")} == {"0.0%"}
+    assert {c.number_format for c in col(head, "完成率")} == {"0.0%"}
+
+    burn = wb["资金到位进度"]
+    header = [c.value for c in burn[1]]
+    assert "预测累计P50" in header and "年末P50" not in header
+    months = col(burn, "月份")
+    assert {c.number_format for c in months} == {"yyyy-mm"}
+    assert months[0].value.year == 2020 and months[0].value.month == 1
+
+    plan = wb["下季度活动安排"]
+    assert [c.value for c in plan[1]][:5] == [
+        "月份",
+        "开始日期",
+        "结束日期",
+        "活动编号",
+        "活动名称",
+    ]
+    for c in col(plan, "月份"):
+        assert isinstance(c.value, int) and 7 <= c.value <= 12 and c.number_format == '0"月"'
+    assert {c.number_format for c in col(plan, "开始日期")} == {"yyyy-mm-dd"}
+    capital = col(plan, "预期年内到位(万元)")
+    assert {c.number_format for c in capital} == {"#,##0.00"}
+    assert max(c.value for c in capital) > 10  # 万元: not the 0.00 亿元 it used to read
+
+    effect = wb["活动安排效果"]
+    assert [c.value for c in effect[1]][0] == "指标"
+    assert {c.number_format for c in col(effect, "达标概率（按推荐安排）")} == {"0.0%"}
+
+    goal = {r[0].value: r[1] for r in wb["目标测算"].iter_rows(min_row=2)}
+    assert goal["要求达标概率"].value == 0.8 and goal["要求达标概率"].number_format == "0.0%"
+    assert goal["需新增签约资金(亿元)"].number_format == "#,##0.00"
+    funnel = wb["项目漏斗"]
+    assert {c.number_format for c in col(funnel, "项目数")} == {"#,##0"}
+    assert {c.number_format for c in col(funnel, "总投资(亿元)")} == {"#,##0.00"}
 
 
 def test_a_failing_cell_is_reported_and_leaves_no_half_written_report(run, tmp_path):

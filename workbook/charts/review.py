@@ -63,7 +63,9 @@ def completion_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart
         x=alt.X("completion:Q"), text=alt.Text("text:N")
     )
     return alt.layer(bars, ticks, text).properties(
-        width=HALF, height=alt.Step(24), title=_t("completion_axis", lang)
+        width=HALF,
+        height=alt.Step(24),
+        title=alt.Title(_t("completion_axis", lang), subtitle=_t("tick_legend", lang)),
     )
 
 
@@ -103,12 +105,14 @@ def attainment_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart
         x=alt.X("p_attain:Q"), text=alt.Text("text:N")
     )
     rule = (
-        alt.Chart(pd.DataFrame({"x": [0.8]}))
+        alt.Chart(pd.DataFrame({"x": [0.8], "text": [_t("line_80", lang)]}))
         .mark_rule(color=GREY, strokeDash=[4, 3])
         .encode(x=alt.X("x:Q"))
     )
     return (bars + text + rule).properties(
-        width=HALF, height=alt.Step(24), title=_t("p_attain", lang)
+        width=HALF,
+        height=alt.Step(24),
+        title=alt.Title(_t("p_attain", lang), subtitle=_t("line_80", lang)),
     )
 
 
@@ -146,7 +150,8 @@ def burnup_chart(burnup: pd.DataFrame, metric: str, unit: str, lang: str = "zh")
             ),
             strokeDash=alt.StrokeDash(
                 "series:N",
-                legend=None,
+                title=None,
+                legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2, symbolSize=300),
                 scale=alt.Scale(
                     domain=[names["actual"], names["phased"], names["p50"]],
                     range=[[1, 0], [2, 2], [6, 3]],
@@ -160,15 +165,20 @@ def burnup_chart(burnup: pd.DataFrame, metric: str, unit: str, lang: str = "zh")
         )
     )
     layers = []
-    fan = burnup.dropna(subset=["p10", "p90"])
+    fan = burnup.dropna(subset=["p10", "p90"]).assign(band=_t("forecast_band", lang))
     if len(fan):
         layers.append(
             alt.Chart(fan)
-            .mark_area(opacity=0.18, color=color)
+            .mark_area(opacity=0.18)
             .encode(
                 x=x,
                 y=alt.Y("p10:Q"),
                 y2=alt.Y2("p90:Q"),
+                fill=alt.Fill(
+                    "band:N",
+                    title=None,
+                    scale=alt.Scale(domain=[_t("forecast_band", lang)], range=[color]),
+                ),
                 tooltip=[
                     alt.Tooltip("month:T", title=_t("month", lang), format="%Y-%m"),
                     alt.Tooltip("p10:Q", title="P10", format=",.2f"),
@@ -187,8 +197,10 @@ def burnup_chart(burnup: pd.DataFrame, metric: str, unit: str, lang: str = "zh")
     rule_text = rule.mark_text(align="left", dx=4, dy=-7, fontSize=11).encode(
         y=alt.Y("y:Q"), x=alt.XValue(0), text=alt.Text("text:N")
     )
-    return alt.layer(*layers, lines, rule, rule_text).properties(
-        width=HALF, height=280, title=label("metric", metric, lang)
+    return (
+        alt.layer(*layers, lines, rule, rule_text)
+        .resolve_legend(color="independent", fill="independent", strokeDash="independent")
+        .properties(width=HALF, height=280, title=label("metric", metric, lang))
     )
 
 
@@ -200,7 +212,7 @@ def funnel_chart(funnel: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
             "projects": funnel["projects"],
             "total_investment": funnel["total_investment"],
             "text": [
-                f"{n} | {v:,.1f}"
+                _t("funnel_label", lang).format(n=int(n), v=float(v))
                 for n, v in zip(funnel["projects"], funnel["total_investment"], strict=True)
             ],
         }
@@ -218,7 +230,11 @@ def funnel_chart(funnel: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(
         x=alt.X("projects:Q"), text=alt.Text("text:N")
     )
-    return (bars + text).properties(width=WIDTH, height=alt.Step(26), title=_t("s3", lang)[2:])
+    return (bars + text).properties(
+        width=WIDTH,
+        height=alt.Step(26),
+        title=alt.Title(_t("s3", lang)[2:], subtitle=_t("funnel_legend", lang)),
+    )
 
 
 def changes_chart(counts: dict[str, int], lang: str = "zh") -> alt.LayerChart:

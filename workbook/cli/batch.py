@@ -45,11 +45,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbook.review.batch import run_batch
+    from tqdm import tqdm
+
+    from workbook.review.batch import run_batch, run_line, summary_line
     from workbook.review.params import parse_quarters
     from workbook.review.runner import NOTEBOOK
 
     interrupt_on_sigterm()
+    lang = args.lang
+
+    def done(r) -> None:  # each run's line as soon as it finishes, above the progress bar
+        tqdm.write(run_line(r, lang), file=sys.stdout)
+        if r.status == "failed":
+            where = f"{r.params.params_path.name} {r.params.quarter}"
+            tqdm.write(f"error: {where}: {r.error}", file=sys.stderr)
 
     try:
         result = run_batch(
@@ -62,23 +71,14 @@ def run(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             progress=not args.no_progress,
             notebook=args.notebook or NOTEBOOK,
-            lang=args.lang,
+            on_done=done,
+            lang=lang,
             trials=args.trials,
             seed=args.seed,
         )
     except KeyboardInterrupt:
-        print("error: " + Message("interrupted.batch").render(args.lang), file=sys.stderr)
+        print("error: " + Message("interrupted.batch").render(lang), file=sys.stderr)
         return 130
-    for r in result.results:
-        where = r.html or r.run_dir / "review.ipynb"
-        print(f"{r.status:8} {r.params.params_path.stem} {r.params.quarter}  {where}")
-        if r.status == "failed":
-            print(
-                f"error: {r.params.params_path.name} {r.params.quarter}: {r.error}", file=sys.stderr
-            )
-    print(
-        f"{result.count('ok')} done, {result.count('skipped')} skipped, "
-        f"{result.count('failed')} failed in {result.seconds:.1f} s; rollup: {result.rollup}"
-    )
+    print(summary_line(result, lang))
     print(result.index)
     return 1 if result.failed else 0

@@ -20,7 +20,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -153,9 +153,11 @@ def run_batch(
     scheduler: str | None = None,
     progress: bool = True,
     notebook: str | Path = NOTEBOOK,
+    on_done: Callable[[RunResult], None] | None = None,
     **raw: Any,
 ) -> BatchResult:
-    """Run every review of params_paths x quarters; see the module docstring."""
+    """Run every review of params_paths x quarters; see the module docstring. `on_done` is
+    called with each run's result as soon as it is known (a finished run skipped at once)."""
     t0 = time.perf_counter()
     if dask not in (None, "local"):
         raise InputError(f"--dask takes 'local', got {dask!r} (use --scheduler for a cluster)")
@@ -174,7 +176,9 @@ def run_batch(
         check_run_folder(folder, "review")
     root.parent.mkdir(parents=True, exist_ok=True)
     with FolderLock(root):
-        return _run_planned(planned, root, jobs, force, dask, scheduler, progress, notebook, t0)
+        return _run_planned(
+            planned, root, jobs, force, dask, scheduler, progress, notebook, t0, on_done
+        )
 
 
 def _run_planned(
@@ -187,6 +191,7 @@ def _run_planned(
     progress: bool,
     notebook: str | Path,
     t0: float,
+    on_done: Callable[[RunResult], None] | None = None,
 ) -> BatchResult:
     notebook = str(Path(notebook).resolve())
     results: dict[Path, RunResult] = {}
@@ -197,33 +202,53 @@ def _run_planned(
         else:
             todo.append((rp, folder))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    lang = planned[0][0].lang
+    for r in list(results.values()):  # finished before: said at once
+        if on_done is not None:
+            on_done(r)
 
     from tqdm import tqdm
 
-    bar = tqdm(total=len(todo), desc="reviews", unit="run", file=sys.stderr, disable=not progress)
+    t = lambda key: label("review", key, lang)  # noqa: E731
+    bar = tqdm(
+        total=len(todo),
+        desc=t("bar_desc"),
+        unit=t("bar_unit"),
+        file=sys.stderr,
+        disable=not progress,
+        bar_format=t("bar_format"),
+    )
+    pending = {folder: run_label(rp) for rp, folder in todo}
+
+    def finished(r: RunResult) -> None:
+        results[r.run_dir] = r
+        pending.pop(r.run_dir, None)
+        running = list(pending.values())[:jobs]  # runs start in the order they were given
+        text = t("bar_running").format(runs="，".join(running)) if running else ""
+        bar.set_postfix_str(text, refresh=False)
+        bar.update(1)
+        if on_done is not None:
+            on_done(r)
+
     try:
+        if todo:
+            bar.set_postfix_str(
+                t("bar_running").format(runs="，".join(list(pending.values())[:jobs]))
+            )
         if not todo:
             pass
         elif dask or scheduler:
             for r in _on_dask(todo, notebook, jobs, scheduler):
-                results[r.run_dir] = r
-                bar.update(1)
-                bar.set_postfix_str(f"{r.params.params_path.stem} {r.params.quarter} {r.status}")
+                finished(r)
         elif jobs == 1:
             for rp, folder in todo:
-                r = _run_one(rp, folder, notebook)
-                results[folder] = r
-                bar.update(1)
-                bar.set_postfix_str(f"{rp.params_path.stem} {rp.quarter} {r.status}")
+                finished(_run_one(rp, folder, notebook))
         else:
             for r in _in_processes(todo, notebook, jobs):
-                results[r.run_dir] = r
-                bar.update(1)
-                bar.set_postfix_str(f"{r.params.params_path.stem} {r.params.quarter} {r.status}")
+                finished(r)
     finally:
         bar.close()
     ordered = tuple(results[folder] for _, folder in planned)
-    lang = planned[0][0].lang
     root.mkdir(parents=True, exist_ok=True)
     index = write_index(root / "index.html", ordered, lang)
     rollup = write_rollup(root / "rollup.xlsx", ordered, lang)
@@ -285,6 +310,34 @@ def _on_dask(
             cluster.close()
 
 
+def run_label(rp: ReviewParams) -> str:
+    """A run as the progress bar and the run lines name it: params file stem and quarter."""
+    return f"{rp.params_path.stem} {rp.quarter}"
+
+
+def run_line(r: RunResult, lang: str) -> str:
+    """One line for a run that has finished: status, run, seconds and where its report is."""
+    where = r.html or r.run_dir / "review.ipynb"
+    status = label("review", f"status_{r.status}", lang)
+    seconds = f"{r.seconds:.1f}" + ("秒" if lang == "zh" else " s") if r.seconds else ""
+    return f"{status}  {run_label(r.params)}  {seconds}  {where}".replace("    ", "  ")
+
+
+def summary_line(result: BatchResult, lang: str) -> str:
+    """The batch's last words: how many runs finished, were skipped and failed, and where the
+    roll-up is."""
+    ok, skipped, failed = (result.count(k) for k in ("ok", "skipped", "failed"))
+    if lang == "zh":
+        return (
+            f"完成{ok}份，跳过{skipped}份，失败{failed}份，用时{result.seconds:.1f}秒；"
+            f"汇总表：{result.rollup}"
+        )
+    return (
+        f"{ok} done, {skipped} skipped, {failed} failed in {result.seconds:.1f} s; "
+        f"rollup: {result.rollup}"
+    )
+
+
 # ---- index.html and rollup.xlsx ------------------------------------------------------------
 
 
@@ -296,9 +349,14 @@ def _summary(r: RunResult) -> dict[str, Any] | None:
 
 
 def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataFrame]:
-    """Runs, targets (zone x quarter x metric) and pipeline figures across every run."""
+    """The roll-up's sheets: every target with zones x quarters side by side (one block of
+    rows per target, one column group per quarter), the long table (zone x quarter x target),
+    pipeline figures and the runs; number formats in each table's attrs."""
+    from workbook.review.render import unit_format
+    from workbook.text import formats as xs
+
     t = lambda key: label("review", key, lang)  # noqa: E731
-    runs, targets, pipes = [], [], []
+    runs, targets, pipes, units = [], [], [], []
     for r in results:
         s = _summary(r) if r.status != "failed" else None
         zone = (s["zone"] if lang == "zh" else s["zone_en"]) if s else r.params.params_path.stem
@@ -316,8 +374,10 @@ def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataF
         if s is None:
             continue
         for metric, v in s["targets"].items():
+            units.append(v["unit"])
             targets.append(
                 {
+                    "_metric": metric,
                     t("zone"): zone,
                     t("quarter"): s["quarter"],
                     # a zone's own metric: its label from the run (this process may not
@@ -352,11 +412,62 @@ def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataF
                 t("p_all"): s["p_all"],
             }
         )
-    return {
-        t("sheet_rollup_targets"): pd.DataFrame(targets),
-        t("sheet_rollup_pipeline"): pd.DataFrame(pipes),
-        t("sheet_rollup_runs"): pd.DataFrame(runs),
+    long = pd.DataFrame(targets).drop(columns="_metric", errors="ignore")
+    by_unit = {
+        t(k): [unit_format(k, u) for u in units]
+        for k in ("target", "actual", "phased_target", "p50")
     }
+    by_unit[t("actual_col")] = by_unit.pop(t("actual"))
+    long = xs.with_formats(
+        long, {**by_unit, t("completion"): xs.PERCENT, t("p_attain"): xs.PERCENT}
+    )
+    pipeline = xs.with_formats(
+        pd.DataFrame(pipes), {t("total_investment"): xs.MONEY, t("p_all"): xs.PERCENT}
+    )
+    return {
+        t("sheet_rollup_pivot"): _side_by_side(pd.DataFrame(targets), units, lang),
+        t("sheet_rollup_targets"): long,
+        t("sheet_rollup_pipeline"): pipeline,
+        t("sheet_rollup_runs"): xs.with_formats(pd.DataFrame(runs), {t("seconds"): xs.ONE_DECIMAL}),
+    }
+
+
+def _side_by_side(long: pd.DataFrame, units: list[str], lang: str) -> pd.DataFrame:
+    """Targets with zones x quarters side by side: one row per target and zone (targets in the
+    order the runs list them), per quarter its actual, completion and P(attain)."""
+    from workbook.review.render import unit_format
+    from workbook.text import formats as xs
+
+    t = lambda key: label("review", key, lang)  # noqa: E731
+    if not len(long):
+        return pd.DataFrame()
+    long = long.assign(_unit=units)
+    quarters = sorted(long[t("quarter")].unique())
+    measures = (("actual_col", None), ("completion", xs.PERCENT), ("p_attain", xs.PERCENT))
+    order = list(dict.fromkeys(long["_metric"]))
+    rows, formats_rows = [], []
+    for metric in order:
+        block = long[long["_metric"] == metric]
+        for zone in dict.fromkeys(block[t("zone")]):
+            mine = block[block[t("zone")] == zone].set_index(t("quarter"))
+            first = mine.iloc[0]
+            row = {
+                t("metric"): first[t("metric")],
+                t("unit"): first[t("unit")],
+                t("zone"): zone,
+                t("target"): first[t("target")],
+            }
+            for q in quarters:
+                for key, _ in measures:
+                    row[f"{q} {t(key)}"] = mine.at[q, t(key)] if q in mine.index else None
+            rows.append(row)
+            formats_rows.append(first["_unit"])
+    table = pd.DataFrame(rows)
+    formats: dict[str, object] = {t("target"): [unit_format("target", u) for u in formats_rows]}
+    for q in quarters:
+        for key, fmt in measures:
+            formats[f"{q} {t(key)}"] = fmt or [unit_format("actual", u) for u in formats_rows]
+    return xs.with_formats(table, formats)
 
 
 def write_rollup(path: Path, results: Sequence[RunResult], lang: str) -> Path:

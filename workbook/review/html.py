@@ -45,6 +45,7 @@ h3{font-size:16px;margin:20px 0 8px}
 .wb-subtitle{color:#666;margin:0 0 8px}
 .wb-note{color:#444;margin:8px 0}
 .wb-key{font-weight:bold;color:#8b1a1a}
+.wb-abstract{font-size:1.05em;line-height:1.7;margin:8px 0 12px;padding:8px 12px;background:#f5f7fa;border-left:3px solid #2c5282}
 .wb-warn{color:#a04000;background:#fdf2e9;padding:6px 10px;border-left:3px solid #e67e22}
 .wb-row{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
 .wb-table{border-collapse:collapse;font-size:13px;margin:8px 0 16px}

@@ -60,40 +60,19 @@ def sheet_name(name: str, taken: set[str]) -> str:
 
 
 def write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
-    """One sheet per table, header row bold and frozen, columns sized to their content,
-    percentages and dates formatted as Excel/WPS show them."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
+    """One sheet per table, header row bold and frozen, columns sized to their content, each
+    column's number format from the table's attrs (`workbook.text.formats`) or its values."""
     from workbook.files.xlsx_safe import inert_workbook
+    from workbook.text.formats import formats_of, style_sheet
 
     tmp = _tmp_beside(path).with_suffix(".xlsx")
     taken: set[str] = set()
     with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, df in tables.items():
             sheet = sheet_name(name, taken)
-            clean = df.copy()
-            for col in clean.columns:
-                if isinstance(
-                    clean[col].dtype, pd.DatetimeTZDtype
-                ) or pd.api.types.is_datetime64_any_dtype(clean[col]):
-                    clean[col] = clean[col].dt.date
-                elif str(clean[col].dtype) == "Int64":
-                    clean[col] = clean[col].astype(object).where(clean[col].notna(), None)
-            clean.to_excel(writer, sheet_name=sheet, index=False)
-            ws = writer.sheets[sheet]
-            ws.freeze_panes = "A2"
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-            for j, col in enumerate(clean.columns, start=1):
-                letter = get_column_letter(j)
-                values = [str(col), *(str(v) for v in clean[col].head(200))]
-                width = max(_display_width(v) for v in values)
-                ws.column_dimensions[letter].width = min(max(width + 2, 8), 48)
-                fmt = _number_format(str(col), clean[col])
-                if fmt:
-                    for cell in ws[letter][1:]:
-                        cell.number_format = fmt
+            clean = _cell_values(df)
+            clean.to_excel(writer, sheet_name=sheet, index=False)  # the one place values are set
+            style_sheet(writer.sheets[sheet], [str(c) for c in clean.columns], formats_of(clean))
         inert_workbook(writer.book)  # text from input never becomes a formula
     readable(tmp)
     os.replace(tmp, path)
@@ -104,30 +83,18 @@ def write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
     return path
 
 
-_PERCENT_WORDS = (
-    "率",
-    "概率",
-    "进度",
-    "应完成",
-    "差距",
-    "P(",
-    "Completion",
-    "elapsed",
-    "Due",
-    "Gap",
-    "rate",
-)
+def _cell_values(df: pd.DataFrame) -> pd.DataFrame:
+    """The values as Excel cells take them: dates without time zones or times, missing
+    nullable integers as empty cells. Number formats stay in the attrs."""
+    from workbook.text.formats import formats_of
 
-
-def _number_format(header: str, s: pd.Series) -> str | None:
-    if s.dtype == object and len(s) and all(hasattr(v, "isoformat") for v in s.dropna()):
-        return "yyyy-mm-dd"
-    if not pd.api.types.is_float_dtype(s):
-        return None
-    if any(w in header for w in _PERCENT_WORDS):
-        return "0.0%"
-    return "#,##0.00"
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    clean = df.copy()
+    formats = formats_of(df)
+    for col in clean.columns:
+        s = clean[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
+            clean[col] = s.dt.date
+        elif str(s.dtype) == "Int64":
+            clean[col] = s.astype(object).where(s.notna(), None)
+    clean.attrs["formats"] = formats
+    return clean

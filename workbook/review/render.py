@@ -58,6 +58,44 @@ CATEGORY = {
 }
 # Headers whose review label differs from the column key.
 HEADER_KEY = {"actual": "actual_col"}
+# Columns in the unit of their row's target (money with two decimals, counts whole; a
+# count's phased target with one decimal), in every table and sheet alike.
+BY_UNIT = {"target", "stretch", "actual", "phased_target", "p10", "p50", "p90", "mean"}
+ONE_DECIMAL = {"expected_leads", "expected_signings", "staff_days"}
+
+
+def unit_format(col: str, unit: object) -> str:
+    """The Excel number format of a figure of column `col` in `unit` ('count' or a currency)."""
+    from workbook.text import formats as xs
+
+    if unit == "count":
+        return xs.ONE_DECIMAL if col == "phased_target" else xs.COUNT
+    return xs.MONEY
+
+
+def column_format(col: str, s: pd.Series, lang: str, units: pd.Series | None = None) -> object:
+    """The Excel number format of a canonical column (one, or a list with one per row)."""
+    from workbook.text import formats as xs
+
+    if col in PERCENT:
+        return xs.PERCENT
+    if col in INTEGER:
+        return xs.COUNT
+    if col in DATE:
+        return xs.DATE
+    if col in MONTH:
+        return xs.MONTH_NUMBER[lang] if pd.api.types.is_integer_dtype(s) else xs.MONTH
+    if col in BOOL or col in CATEGORY:
+        return None
+    if col in BY_UNIT and units is not None:
+        return [unit_format(col, u) for u in units]
+    if col in ONE_DECIMAL:
+        return xs.ONE_DECIMAL
+    if pd.api.types.is_integer_dtype(s):
+        return xs.COUNT
+    if pd.api.types.is_float_dtype(s):
+        return xs.MONEY
+    return None
 
 
 def header(col: str, lang: str) -> str:
@@ -66,18 +104,24 @@ def header(col: str, lang: str) -> str:
 
 def localize(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Categories translated, booleans as 是/否, headers in the report language; numbers stay
-    numbers (Excel keeps computing with them)."""
+    numbers (Excel keeps computing with them), each column's number format in the attrs
+    (`workbook.text.formats`; per row by the row's unit when the table has a unit column)."""
+    from workbook.text.formats import with_formats
+
     out = pd.DataFrame(index=df.index)
+    units = df["unit"] if "unit" in df.columns else None
+    formats = {}
     for col in df.columns:
         s = df[col]
+        formats[header(col, lang)] = column_format(col, s, lang, units)
         if col in CATEGORY:
             s = s.map(lambda v, k=CATEGORY[col]: label(k, v, lang) if isinstance(v, str) else v)
         elif col in BOOL:
             s = s.map(lambda v: label("review", "yes" if v else "no", lang) if pd.notna(v) else v)
-        elif col in DATE or col in MONTH:
+        elif col in DATE or (col in MONTH and not pd.api.types.is_integer_dtype(s)):
             s = pd.to_datetime(s)
         out[header(col, lang)] = s
-    return out
+    return with_formats(out, formats)
 
 
 def _fmt(col: str, v: Any, lang: str, unit: str | None = None) -> str:
@@ -101,8 +145,10 @@ def _fmt(col: str, v: Any, lang: str, unit: str | None = None) -> str:
         return f"{int(v):,}"
     if isinstance(v, float | np.floating):
         f = float(v)
-        if unit == "count" or (f.is_integer() and abs(f) >= 1):
-            return f"{f:,.0f}" if f.is_integer() else f"{f:,.2f}"
+        if unit == "count":  # a count's phased target with one decimal, as in review.xlsx
+            return f"{f:,.1f}" if col == "phased_target" else f"{f:,.0f}"
+        if col in ONE_DECIMAL:
+            return f"{f:,.1f}"
         return f"{f:,.2f}"
     return str(v)
 

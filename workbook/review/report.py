@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from workbook.review import sections as sec
+from workbook.review.abstract import money_parts
 from workbook.review.campaign import campaign_records, campaign_table
 from workbook.review.params import ReviewParams
 from workbook.text.errors import InfeasiblePlanError
@@ -30,6 +31,7 @@ SECTIONS = ("headline", "burnup", "pipeline", "tracker", "ladder", "channels", "
 GOAL_METRIC = "domestic_capital"
 GOAL_PROBABILITY = 0.8
 BACKTEST_TRIALS = 2_000  # per earlier quarter: enough for a Brier score, cheap beside the review
+PLAN_TIME_LIMIT = 30.0  # seconds for the roadshow plan's MILP; then the expected-value plan
 SUMMARY_SCHEMA = 1
 
 
@@ -45,6 +47,8 @@ class NextQuarter:
     p_with_plan: pd.Series | None  # P(attain) per metric with the plan held
     goal_seek: dict[str, Any] | None
     at_stake: pd.DataFrame | None
+    # how the plan was chosen (workbook.roadshow.saa): objective, S, gap, method
+    objective: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,13 @@ class Review:
     campaigns: pd.DataFrame | None = None
     # Per target: why the forecast says what it says, one line (workbook.forecast.explain).
     why: dict[str, str] = field(default_factory=dict)
+    # where the pipeline at the as-of date came from (workbook.zone.replay.SOURCES) and the snapshot
+    pipeline_source: str = "ledger"
+    snapshot: Path | None = None
+    # each money target's expected year-end value in parts (workbook.review.abstract)
+    parts: dict[str, dict[str, float]] = field(default_factory=dict)
+    # section fragments already made (derived from the fields above, never compared)
+    _fragments: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def lang(self) -> str:
@@ -88,21 +99,38 @@ class Review:
         display_html(fragment, f"[{section}]")
 
     def section_html(self, section: str) -> str:
+        """One section's HTML fragment (made once: the notebook shows it, review.docx reads
+        it again)."""
         from workbook.review import views
 
+        if section in self._fragments:
+            return self._fragments[section]
         if section == "title":
-            return views.title(self)
-        if section not in SECTIONS:
+            html = views.title(self)
+        elif section not in SECTIONS:
             raise KeyError(
                 f"unknown section {section!r} (expected title or one of {', '.join(SECTIONS)})"
             )
-        return getattr(views, section)(self)
+        else:
+            html = getattr(views, section)(self)
+        self._fragments[section] = html
+        return html
+
+    def page_html(self) -> list[str]:
+        """The page's fragments in order: the title, then every section (SECTIONS)."""
+        return [self.section_html(s) for s in ("title", *SECTIONS)]
 
     def charts(self) -> dict[str, Any]:
         """Every chart of the review by name (the report draws each of them)."""
         from workbook.review import views
 
         return views.charts(self)
+
+    def abstract(self) -> str:
+        """The opening paragraph, from the figures (workbook.review.abstract)."""
+        from workbook.review.abstract import abstract
+
+        return abstract(self)
 
     # ---- tables and figures ------------------------------------------------------------
 
@@ -119,7 +147,8 @@ class Review:
         burn = pd.concat(
             [b.assign(metric=m)[["metric", *b.columns]] for m, b in self.burnups.items()],
             ignore_index=True,
-        )
+        )  # the fan's columns are month-end cumulative quantiles, not year-end ones
+        burn = burn.rename(columns={q: f"fan_{q}" for q in ("p10", "p50", "p90")})
         out[self.t("sheet_burnup")] = localize(burn, lang)
         out[self.t("sheet_funnel")] = localize(self.funnel, lang)
         if self.changes is not None:
@@ -132,24 +161,60 @@ class Review:
         nq = self.next_quarter
         if nq.plan is not None:
             out[self.t("sheet_plan")] = _localize_plan(nq.plan, lang)
+            effect = self.plan_effect()
+            if effect is not None:
+                out[self.t("sheet_plan_effect")] = effect
         if nq.goal_seek is not None:
+            from workbook.text import formats as xs
+
             g = nq.goal_seek
             rows = [
-                ("metric", label("metric", g["metric"], lang)),
-                ("gs_probability", g["probability"]),
-                ("gs_current", g["current"]),
-                ("gs_extra", g["extra_signed_capital"]),
-                ("gs_achieved", g["achieved"]),
+                ("metric", label("metric", g["metric"], lang), None),
+                ("gs_probability", g["probability"], xs.PERCENT),
+                ("gs_current", g["current"], xs.PERCENT),
+                ("gs_extra", g["extra_signed_capital"], xs.MONEY),
+                ("gs_achieved", g["achieved"], xs.PERCENT),
             ]
-            out[self.t("sheet_goal_seek")] = pd.DataFrame(
+            sheet = pd.DataFrame(
                 {
-                    self.t("gs_item"): [self.t(k) for k, _ in rows],
-                    self.t("gs_value"): [v for _, v in rows],
+                    self.t("gs_item"): [self.t(k) for k, _, _ in rows],
+                    self.t("gs_value"): pd.Series([v for _, v, _ in rows], dtype=object),
                 }
+            )
+            out[self.t("sheet_goal_seek")] = xs.with_formats(
+                sheet, {self.t("gs_value"): [f for _, _, f in rows]}
             )
         if nq.at_stake is not None:
             out[self.t("sheet_stake")] = localize(nq.at_stake, lang)
         return out
+
+    def plan_effect(self) -> pd.DataFrame | None:
+        """P(attain) of every target with the year's event plan and with the recommended
+        events, and the change in percentage points (a localized table)."""
+        from workbook.text import formats as xs
+
+        nq = self.next_quarter
+        if nq.plan is None or not len(nq.plan) or nq.p_with_plan is None:
+            return None
+        head = self.headline.set_index("metric")
+        before = head["p_attain"].astype(float)
+        after = nq.p_with_plan.reindex(head.index).astype(float)
+        table = pd.DataFrame(
+            {
+                self.t("metric"): [label("metric", m, self.lang) for m in head.index],
+                self.t("p_base_plan"): before.to_numpy(),
+                self.t("p_with_plan"): after.to_numpy(),
+                self.t("p_change"): ((after - before) * 100).to_numpy(),
+            }
+        )
+        return xs.with_formats(
+            table,
+            {
+                self.t("p_base_plan"): xs.PERCENT,
+                self.t("p_with_plan"): xs.PERCENT,
+                self.t("p_change"): "+0.0;-0.0;0.0",
+            },
+        )
 
     def summary(self) -> dict[str, Any]:
         """Every headline figure, canonical keys, JSON-ready (for roll-ups across zones)."""
@@ -174,6 +239,8 @@ class Review:
             }
         f = self.funnel.set_index("stage")
         pipeline = {
+            "source": self.pipeline_source,
+            "snapshot": self.snapshot.name if self.snapshot else None,
             "projects": int(f["projects"].sum()),
             "total_investment": float(f["total_investment"].sum()),
             "signed_or_beyond": int(f.loc[STAGES[STAGES.index("signed")], "reached"]),
@@ -201,6 +268,7 @@ class Review:
                 "expected_capital": float(nq.plan["expected_capital"].sum()),
                 "expected_500": float(nq.plan["expected_500"].sum()),
                 "event_ids": [str(e) for e in nq.plan["event_id"]],
+                "objective": {k: sec._plain(v) for k, v in (nq.objective or {}).items()},
                 "p_attain_with_plan": {k: sec._plain(v) for k, v in nq.p_with_plan.items()}
                 if nq.p_with_plan is not None
                 else None,
@@ -214,6 +282,7 @@ class Review:
             "quarter": str(rp.quarter),
             "as_of": rp.as_of.isoformat(),
             "lang": rp.lang,
+            "abstract": self.abstract(),
             "trials": rp.trials,
             "seed": rp.seed,
             "last_arrival": self.last_arrival.isoformat() if self.last_arrival else None,
@@ -244,18 +313,23 @@ class Review:
         }
 
     def save(self, folder: str | Path | None) -> None:
-        """Write review.xlsx (one sheet per table) and summary.json into `folder` (nothing
-        when it is None or empty, as in a notebook run without an output folder)."""
+        """Write review.xlsx (one sheet per table), summary.json and review.docx (the page as
+        a Word document) into `folder` (nothing when it is None or empty, as in a notebook
+        run without an output folder)."""
         from workbook.review.output import write_json, write_xlsx
 
         if folder is None or not str(folder).strip():
             return
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        from workbook.review.word import write_docx
+
         t0 = time.perf_counter()
         write_xlsx(folder / "review.xlsx", self.tables())
         write_json(folder / "summary.json", self.summary())
-        timings = {**self.timings, "save": time.perf_counter() - t0}
+        t1 = time.perf_counter()
+        write_docx(folder / "review.docx", self)
+        timings = {**self.timings, "save": t1 - t0, "docx": time.perf_counter() - t1}
         write_json(folder / ".kernel-timings.json", timings)
 
 
@@ -283,13 +357,22 @@ def _localize_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
         if c in plan.columns
     ]
     df = plan[cols].copy()
+    if "expected_capital" in df.columns:  # an event's capital reads in 万元, not 0.00 亿元
+        df["expected_capital"] = df["expected_capital"] * 10_000
     if "kind" in df.columns:
         from workbook.zone.events import EVENT_KIND_ZH
 
         df["kind"] = [EVENT_KIND_ZH.get(k, k) if lang == "zh" else k for k in df["kind"]]
     renamed = localize(df.drop(columns=["kind"], errors="ignore"), lang)
+    formats = dict(renamed.attrs.get("formats", {}))
+    for key, new_key in (("expected_capital", "expected_capital_wan"), ("name", "event_name")):
+        old, new = label("review", key, lang), label("review", new_key, lang)
+        if old in renamed.columns:
+            renamed = renamed.rename(columns={old: new})
+            formats[new] = formats.pop(old, None)
     if "kind" in df.columns:
         renamed.insert(min(5, len(renamed.columns)), label("review", "kind", lang), df["kind"])
+    renamed.attrs["formats"] = formats
     return renamed
 
 
@@ -308,6 +391,9 @@ def build_review(rp: ReviewParams) -> Review:
     """Compute every section of the review for validated parameters."""
     timings: dict[str, float] = {}
     zone = _timed(timings, "load", lambda: load_zone(rp.params_path))
+    # A past quarter is reviewed on the pipeline as it stood at its end (workbook.zone.replay).
+    at = _timed(timings, "replay", lambda: _pipeline_at(zone, rp))
+    zone = replace(zone, ledger=at.ledger)
     p, ledger, as_of = zone.params, zone.ledger, rp.as_of
 
     engine, fc = _timed(timings, "forecast", lambda: _forecast(zone, rp))
@@ -345,6 +431,9 @@ def build_review(rp: ReviewParams) -> Review:
         backtest=backtest,
         campaigns=campaign_table(zone, rp, engine),
         why=why,
+        pipeline_source=at.source,
+        snapshot=at.snapshot,
+        parts=money_parts(fc, p),
     )
 
 
@@ -352,6 +441,13 @@ def _why(fc: Any, lang: str) -> dict[str, str]:
     from workbook.forecast.explain import why
 
     return {m: why(fc, m, lang) for m in fc.metrics}
+
+
+def _pipeline_at(zone: Zone, rp: ReviewParams) -> Any:
+    from workbook.zone.replay import ledger_at, snapshot_for
+
+    snapshot = snapshot_for(zone.params.data.ledger, str(rp.quarter))
+    return ledger_at(zone.ledger, rp.as_of, snapshot)
 
 
 def _forecast(zone: Zone, rp: ReviewParams) -> tuple[Any, Any]:
@@ -382,9 +478,8 @@ def _backtest(zone: Zone, rp: ReviewParams) -> Any:
 
 def _next_quarter(zone: Zone, rp: ReviewParams, engine: Any, fc: Any) -> NextQuarter:
     from workbook.roadshow.problem import build_problem
-    from workbook.roadshow.solve import solve
 
-    plan_table = chart = p_with = None
+    plan_table = chart = p_with = how = None
     problems: tuple[str, ...] = ()
     budget = rp.budget if rp.budget is not None else zone.params.roadshow.budget
     if zone.events is None or not len(zone.events):
@@ -394,7 +489,7 @@ def _next_quarter(zone: Zone, rp: ReviewParams, engine: Any, fc: Any) -> NextQua
             zone.params, zone.events, budget=budget, as_of=rp.as_of + dt.timedelta(days=1)
         )
         try:
-            plan = solve(problem, lang=rp.lang)
+            plan, how = _best_plan(zone, rp, engine, problem)
         except InfeasiblePlanError as exc:
             problems = tuple(exc.lines())
         else:
@@ -405,7 +500,27 @@ def _next_quarter(zone: Zone, rp: ReviewParams, engine: Any, fc: Any) -> NextQua
                 chart = _plan_chart(plan_table, rp.lang)
     goal = _goal_seek(engine, fc, zone, rp)
     stake = sec.at_stake(fc.projects, zone.ledger) if fc.projects is not None else None
-    return NextQuarter(budget, plan_table, problems, chart, p_with, goal, stake)
+    return NextQuarter(budget, plan_table, problems, chart, p_with, goal, stake, how)
+
+
+def _best_plan(zone: Zone, rp: ReviewParams, engine: Any, problem: Any) -> tuple[Any, Any]:
+    """The events that maximise the chance of meeting the 内资到位 target on the forecast's
+    own trials (as `workbook plan` does by default), or the expected-value plan for a zone
+    without that target; and how it was chosen."""
+    from workbook.roadshow.saa import DEFAULT_OBJECTIVE, EXPECTED, best_plan
+
+    targets = dict(zone.params.targets.items())
+    objective = DEFAULT_OBJECTIVE if GOAL_METRIC in targets else EXPECTED
+    result = best_plan(engine, problem, objective, time_limit=PLAN_TIME_LIMIT, lang=rp.lang)
+    how = {
+        "objective": result.objective,
+        "samples": result.samples,
+        "gap": result.gap,
+        "method": result.method,
+        "time_limit_hit": result.time_limit_hit,
+        "p_in_sample": result.p_in_sample.get(result.method),
+    }
+    return result.plan, how
 
 
 def _plan_chart(table: pd.DataFrame, lang: str) -> Any:

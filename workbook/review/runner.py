@@ -37,7 +37,7 @@ from workbook.review.params import ReviewParams  # noqa: E402
 from workbook.text.resources import notebooks_dir  # noqa: E402
 
 NOTEBOOK = notebooks_dir() / "quarterly_review.ipynb"  # in the checkout or in the wheel
-REPORT_FILES = ("review.html", "review.xlsx", "summary.json")
+REPORT_FILES = ("review.html", "review.xlsx", "summary.json", "review.docx")
 KERNEL_NAME = "python3"
 KERNEL_TIMINGS = ".kernel-timings.json"
 VERSIONED = (
@@ -131,6 +131,11 @@ def inputs_of(rp: ReviewParams, notebook: Path = NOTEBOOK) -> dict[str, str]:
         files["events"] = p.data.events
     if rp.previous_ledger:
         files["previous_ledger"] = rp.previous_ledger
+    from workbook.zone.replay import snapshot_for
+
+    snapshot = snapshot_for(p.data.ledger, str(rp.quarter))
+    if snapshot is not None:  # read when the quarter is past (workbook.zone.replay)
+        files["snapshot"] = snapshot
     return {k: _sha256(Path(v)) for k, v in sorted(files.items())}
 
 

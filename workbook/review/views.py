@@ -65,6 +65,7 @@ def title(rv: Review) -> str:
     p, rp = rv.zone.params, rv.params
     parts = [
         heading(rv.t("title", zone=p.zone_name(rv.lang), quarter=str(rp.quarter)), 1),
+        note(rv.abstract(), "wb-abstract"),
         note(
             rv.t("subtitle", as_of=rp.as_of.isoformat(), trials=rp.trials, seed=rp.seed),
             "wb-subtitle",
@@ -72,7 +73,20 @@ def title(rv: Review) -> str:
     ]
     if rv.last_arrival is not None and (rp.as_of - rv.last_arrival).days > 62:
         parts.append(note(rv.t("data_note", last=rv.last_arrival.strftime("%Y-%m")), "wb-warn"))
+    parts.append(note(source_note(rv), "wb-subtitle"))
     return f'<header class="wb-title">{"".join(parts)}</header>'
+
+
+def source_note(rv: Review) -> str:
+    """Which pipeline the review reads: the ledger, a quarter-end snapshot, or a replay."""
+    ledger = rv.zone.params.data.ledger
+    if rv.pipeline_source == "snapshot" and rv.snapshot is not None:
+        file = rv.snapshot.name
+    elif rv.pipeline_source == "replay":
+        file = f"{ledger.stem}-{rv.params.quarter}{ledger.suffix}"
+    else:
+        file = ledger.name
+    return rv.t(f"source_{rv.pipeline_source}", file=file, as_of=rv.params.as_of.isoformat())
 
 
 def headline(rv: Review) -> str:
@@ -80,7 +94,7 @@ def headline(rv: Review) -> str:
 
     parts = [table_html(rv.headline, rv.lang, HEADLINE_COLUMNS, unit_column="unit")]
     if rv.p_all is not None:
-        parts.append(note(rv.t("p_all_note", p=rv.p_all), "wb-key"))
+        parts.append(note(rv.t("p_all_note", p=rv.p_all, n=len(rv.headline))))
     colon = "：" if rv.lang == "zh" else ": "
     for metric, line in rv.why.items():
         parts.append(note(f"{label('metric', metric, rv.lang)}{colon}{line}", "wb-why"))
@@ -252,6 +266,12 @@ def next_quarter(rv: Review) -> str:
     parts = []
     budget = nq.budget or 0.0
     parts.append(heading(rv.t("plan_title", budget=budget), 3))
+    how = nq.objective
+    if how and how.get("objective", "").startswith("p:") and nq.plan is not None and len(nq.plan):
+        gap = "—" if how.get("gap") is None else f"{how['gap']:.2%}"
+        metric = label("metric", how["objective"][2:], lang)
+        key = "plan_objective_fallback" if how.get("time_limit_hit") else "plan_objective"
+        parts.append(note(rv.t(key, metric=metric, samples=how["samples"], gap=gap)))
     if nq.plan is not None and len(nq.plan):
         cols = [
             "month",
@@ -262,20 +282,26 @@ def next_quarter(rv: Review) -> str:
             "office",
             "cost",
             "expected_leads",
-            "expected_capital",
+            "expected_capital_wan",
         ]
         plan = nq.plan.copy()
         if "month" in plan.columns and plan["month"].dtype.kind in "iu":
             plan["month"] = [f"{m}月" if lang == "zh" else f"{m:02d}" for m in plan["month"]]
-        parts.append(table_html(plan, lang, [c for c in cols if c in plan.columns]))
-        if nq.plan_chart is not None:
-            parts.append(chart_html(nq.plan_chart, "plan"))
-        if nq.p_with_plan is not None:
+        # an event's capital in 万元: in 亿元 most rows would read 0.00
+        plan["expected_capital_wan"] = plan["expected_capital"] * 10_000
+        plan = plan.rename(columns={"name": "event_name"})
+        cols = ["event_name" if c == "name" else c for c in cols]
+        table = table_html(plan, lang, [c for c in cols if c in plan.columns])
+        if nq.p_with_plan is not None:  # the plan's effect on each target's P beside it
             head = rv.headline.set_index("metric")
-            rows = head[["p_attain"]].rename(columns={"p_attain": "p_attain"}).copy()
+            rows = head[["p_attain"]].copy()
             rows["p_with_plan"] = nq.p_with_plan.reindex(rows.index)
             rows = rows.reset_index()
-            parts.append(_plan_effect(rows, lang))
+            parts.append(f'<div class="wb-row">{table}{_plan_effect(rows, lang)}</div>')
+        else:
+            parts.append(table)
+        if nq.plan_chart is not None:
+            parts.append(chart_html(nq.plan_chart, "plan"))
     else:
         for line in nq.plan_problems or (rv.t("plan_none"),):
             parts.append(note(line))
@@ -325,12 +351,13 @@ def _plan_effect(rows: Any, lang: str) -> str:
     t = lambda key: _html.escape(label("review", key, lang))  # noqa: E731
     body = "".join(
         f"<tr><td>{_html.escape(label('metric', r.metric, lang))}</td>"
-        f'<td class="num">{r.p_attain:.0%}</td><td class="num">{r.p_with_plan:.0%}</td></tr>'
+        f'<td class="num">{r.p_attain:.1%}</td><td class="num">{r.p_with_plan:.1%}</td>'
+        f'<td class="num">{(r.p_with_plan - r.p_attain) * 100:+.1f}</td></tr>'
         for r in rows.itertuples()
         if r.p_attain == r.p_attain and r.p_with_plan == r.p_with_plan
     )
     return (
         f'<table class="wb-table"><thead><tr><th>{t("metric")}</th>'
-        f"<th>{t('p_base_plan')}</th><th>{t('p_with_plan')}</th></tr></thead>"
+        f"<th>{t('p_base_plan')}</th><th>{t('p_with_plan')}</th><th>{t('p_change')}</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
     )

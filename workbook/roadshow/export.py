@@ -37,6 +37,11 @@ DISPLAY_COLUMNS: tuple[str, ...] = (
     "expected_capital",
     "expected_500",
 )
+WAN_PER_YI = 10_000  # an event's expected capital reads in 万元 (亿元 rounds most to 0.00)
+
+
+def _header(col: str, lang: str) -> str:
+    return label("plan", "expected_capital_wan" if col == "expected_capital" else col, lang)
 
 
 def display_table(plan: Plan, lang: str = "zh", total: bool = True) -> pd.DataFrame:
@@ -49,16 +54,16 @@ def display_table(plan: Plan, lang: str = "zh", total: bool = True) -> pd.DataFr
     t["cost"] = t["cost"].round(1)
     t["staff_days"] = t["staff_days"].round(1)
     t["expected_leads"] = t["expected_leads"].round(1)
-    t["expected_capital"] = t["expected_capital"].round(3)
+    t["expected_capital"] = (t["expected_capital"] * WAN_PER_YI).round(1)
     t["expected_500"] = t["expected_500"].round(3)
     t["month"] = t["month"].astype(object)
     if total and len(t):
         row = {c: "" for c in t.columns}
         row["month"] = label("plan", "total", lang)
         for c in ("cost", "staff_days", "expected_leads", "expected_capital", "expected_500"):
-            row[c] = round(float(plan.table[c].sum()), 3)
+            row[c] = round(float(t[c].sum()), 3)
         t = pd.concat([t, pd.DataFrame([row])], ignore_index=True)
-    t.columns = [label("plan", c, lang) for c in t.columns]
+    t.columns = [_header(c, lang) for c in t.columns]
     return t
 
 
@@ -99,10 +104,11 @@ def plan_ics(
 
 def _describe(r: Mapping[str, object], lang: str) -> str:
     """The event's office, cost and what it is expected to bring, one per line."""
-    fmt = {"cost": "{:g}", "expected_leads": "{:.1f}", "expected_capital": "{:.3f}"}
+    fmt = {"cost": "{:g}", "expected_leads": "{:.1f}", "expected_capital": "{:.1f}"}
     keys = ("event_id", "office", "cost", "expected_leads", "expected_capital", "expected_500")
+    value = {**r, "expected_capital": float(r["expected_capital"]) * WAN_PER_YI}  # type: ignore[arg-type]
     return "\n".join(
-        f"{label('plan', k, lang)}: {fmt.get(k, '{:.3f}' if k == 'expected_500' else '{}').format(r[k])}"
+        f"{_header(k, lang)}: {fmt.get(k, '{:.3f}' if k == 'expected_500' else '{}').format(value[k])}"
         for k in keys
     )
 
@@ -115,13 +121,15 @@ def plan_xlsx(
     comparison: pd.DataFrame | None = None,
     lang: str = "zh",
 ) -> bytes:
-    """The plan as an Excel workbook: sheet 1 the plan (dates as dates), sheet 2 the summary
-    (budget, cost, objective, constraints), sheet 3 the P(attain) comparison when given."""
+    """The plan as an Excel workbook: sheet 1 the plan (dates as dates, months as months,
+    capital in 万元), sheet 2 the summary (budget, cost, objective, constraints), sheet 3 the
+    P(attain) comparison when given (its number formats from its attrs, see
+    `workbook.text.formats`). Headers bold and frozen, widths fitted."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     from workbook.files.xlsx_safe import inert_workbook
+    from workbook.text import formats as xs
 
     zh = lang == "zh"
     wb = Workbook()
@@ -130,50 +138,61 @@ def plan_xlsx(
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=13)
     cols = list(DISPLAY_COLUMNS)
-    ws.append([label("plan", c, lang) for c in cols])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
+    headers = [_header(c, lang) for c in cols]
+    ws.append(headers)
     for r in plan.table.to_dict("records"):
         row = []
         for c in cols:
             v = r[c]
             if c == "kind":
                 v = label("event_kind", v, lang)
+            elif c == "expected_capital":
+                v = round(float(v) * WAN_PER_YI, 4)
             elif isinstance(v, float):
                 v = round(v, 4)
             elif hasattr(v, "item"):
                 v = v.item()
             row.append(v)
         ws.append(row)
-    for i, c in enumerate(cols, start=1):
-        if c in ("first_day", "last_day"):
-            for cell in ws.iter_rows(min_row=3, min_col=i, max_col=i):
-                cell[0].number_format = "yyyy-mm-dd"
-        width = {"name": 26, "office": 20, "first_day": 12, "last_day": 12}.get(c, 12)
-        ws.column_dimensions[get_column_letter(i)].width = width
     if len(plan.table):
         total = [label("plan", "total", lang)] + [None] * (len(cols) - 1)
         for c in ("cost", "staff_days", "expected_leads", "expected_capital", "expected_500"):
-            total[cols.index(c)] = round(float(plan.table[c].sum()), 4)
+            scale = WAN_PER_YI if c == "expected_capital" else 1
+            total[cols.index(c)] = round(float(plan.table[c].sum()) * scale, 4)
         ws.append(total)
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
-    ws.freeze_panes = "A3"
+    plan_formats = {
+        "month": xs.MONTH_NUMBER[lang],
+        "first_day": xs.DATE,
+        "last_day": xs.DATE,
+        "cost": xs.MONEY,
+        "staff_days": xs.ONE_DECIMAL,
+        "expected_leads": xs.ONE_DECIMAL,
+        "expected_capital": xs.MONEY,
+        "expected_500": xs.MONEY,
+    }
+    xs.style_sheet(ws, headers, {_header(c, lang): f for c, f in plan_formats.items()}, 2)
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 8)
 
     s2 = wb.create_sheet("汇总" if zh else "Summary")
-    s2.column_dimensions["A"].width = 34
-    s2.column_dimensions["B"].width = 40
-    for k, v in (summary or {}).items():
-        s2.append([k, v if isinstance(v, str | int | float) or v is None else str(v)])
+    items = list((summary or {}).items())
+    s2.append([label("plan", "item", lang), label("plan", "item_value", lang)])
+    for k, v in items:
+        s2.append([k, v if isinstance(v, str | int | float | dt.date) or v is None else str(v)])
+    summary_formats = [_summary_format(k, v) for k, v in items]
+    xs.style_sheet(
+        s2,
+        [label("plan", "item", lang), label("plan", "item_value", lang)],
+        {label("plan", "item_value", lang): summary_formats},
+    )
 
     if comparison is not None and len(comparison):
         s3 = wb.create_sheet("达标概率对比" if zh else "P(attain)")
         s3.append([str(c) for c in comparison.columns])
-        for cell in s3[1]:
-            cell.font = Font(bold=True)
         for row in comparison.itertuples(index=False):
             s3.append([v.item() if hasattr(v, "item") else v for v in row])
-        s3.column_dimensions["A"].width = 30
+        xs.style_sheet(s3, [str(c) for c in comparison.columns], xs.formats_of(comparison))
     inert_workbook(wb)  # text from the catalogue never becomes a formula
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.creator = "workbook plan"
@@ -182,6 +201,38 @@ def plan_xlsx(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _summary_format(key: str, value: object) -> str | None:
+    """A summary row's number format from its key: shares as percentages, 万元 and 亿元 with
+    two decimals, other whole numbers as counts."""
+    from workbook.text import formats as xs
+
+    if isinstance(value, dt.date):
+        return xs.DATE
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if key in ("年度", "Year"):
+        return "0"
+    if any(w in key for w in ("差距", "概率", "gap", "Gap", " P ", "P in")):
+        return xs.PERCENT
+    if any(
+        w in key
+        for w in (
+            "万元",
+            "亿元",
+            "10k CNY",
+            "100m CNY",
+            "权重",
+            "Weight",
+            "目标函数",
+            "Objective",
+            "预期",
+            "Expected",
+        )
+    ):
+        return xs.MONEY
+    return xs.COUNT if float(value).is_integer() else xs.MONEY
 
 
 def write_files(

@@ -142,8 +142,13 @@ def format_campaign(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         {
             label("column", "metric", lang): [label("metric", k, lang) for k in table["metric"]],
             label("column", "unit", lang): [label("unit", u, lang) for u in table["unit"]],
-            label("column", "goal", lang): [_num(v) for v in table["goal"]],
-            label("column", "window_actual", lang): [_num(v) for v in table["actual"]],
+            # money with two decimals, counts whole (as `workbook status` writes targets)
+            label("column", "goal", lang): [
+                _num(v, u, "goal") for v, u in zip(table["goal"], table["unit"], strict=True)
+            ],
+            label("column", "window_actual", lang): [
+                _num(v, u, "actual") for v, u in zip(table["actual"], table["unit"], strict=True)
+            ],
             label("column", "completion", lang): [f"{v:.1%}" for v in table["completion"]],
             label("column", "window_progress", lang): [f"{v:.1%}" for v in table["time_progress"]],
             label("column", "verdict", lang): [label("verdict", v, lang) for v in table["verdict"]],

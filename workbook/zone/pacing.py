@@ -104,24 +104,33 @@ def status(params: ZoneParams, ledger: Ledger, as_of: dt.date, lang: str = "zh")
 
 
 def format_status(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The status table as a planner reads it: labels, units, percentages, verdict words."""
+    """The status table as a planner reads it: labels, units, percentages, verdict words;
+    money with two decimals, counts whole (a count's phased target with one decimal), as in
+    the review's tables and sheets."""
+    units = list(table["unit"])
+
+    def nums(col: str) -> list[str]:
+        return [_num(v, u, col) for v, u in zip(table[col], units, strict=True)]
+
     out = pd.DataFrame(
         {
             label("column", "metric", lang): [label("metric", k, lang) for k in table["metric"]],
-            label("column", "unit", lang): [label("unit", u, lang) for u in table["unit"]],
-            label("column", "target", lang): [_num(v) for v in table["target"]],
-            label("column", "stretch", lang): [
-                _num(v) if pd.notna(v) else "" for v in table["stretch"]
-            ],
-            label("column", "actual", lang): [_num(v) for v in table["actual"]],
+            label("column", "unit", lang): [label("unit", u, lang) for u in units],
+            label("column", "target", lang): nums("target"),
+            label("column", "stretch", lang): nums("stretch"),
+            label("column", "actual", lang): nums("actual"),
             label("column", "completion", lang): [f"{v:.1%}" for v in table["completion"]],
             label("column", "time_progress", lang): [f"{v:.1%}" for v in table["time_progress"]],
-            label("column", "phased_target", lang): [_num(v) for v in table["phased_target"]],
+            label("column", "phased_target", lang): nums("phased_target"),
             label("column", "verdict", lang): [label("verdict", v, lang) for v in table["verdict"]],
         }
     )
     return out
 
 
-def _num(v: float) -> str:
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+def _num(v: float, unit: str, col: str) -> str:
+    if pd.isna(v):
+        return ""
+    if unit == "count":
+        return f"{v:,.1f}" if col == "phased_target" else f"{v:,.0f}"
+    return f"{v:,.2f}"

@@ -1,0 +1,164 @@
+"""The probability objective for the roadshow plan (workbook.roadshow.saa): the SAA model on
+hand-made trials, the objectives, the fall-back, and on the sample zone a chosen plan that is
+never below the greedy, the expected-value or the no-new-events plan on the same numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from tests.roadshow_fixtures import catalogue, event, zone_params
+from workbook.forecast.engine import Engine
+from workbook.roadshow.judge import compare_plans
+from workbook.roadshow.problem import build_problem
+from workbook.roadshow.saa import best_plan, objective_metrics, p_of, saa_milp
+from workbook.roadshow.solve import greedy_plan, solve
+from workbook.text.errors import InputError
+from workbook.zone.loader import load_zone
+
+SAMPLE = "params/jining-2020.yaml"
+AS_OF = dt.date(2020, 6, 30)
+
+
+def _tiny_problem(budget: float = 30):
+    """Three events in July, one affordable at a time; no office must run one, no cloud."""
+    params = zone_params(offices=0, budget=budget, min_cloud_events=0, blocked_holidays=[])
+    events = catalogue(
+        event("A", "yrd", 30, (7,), leads=5),
+        event("B", "prd", 30, (7,), leads=40),  # the largest expected value
+        event("C", "chamber", 30, (7,), leads=10),
+    )
+    problem = build_problem(params, events, as_of=dt.date(2020, 7, 1))
+    assert list(problem.slots["event_id"]) == ["A", "B", "C"]
+    return problem
+
+
+def test_saa_picks_the_event_that_rescues_most_trials_not_the_largest_mean():
+    problem = _tiny_problem()
+    # four trials, target 10: trial 3 is met without events; A lifts trials 0-2 just over,
+    # B adds a lot but only to trial 2, C half of what trial 0 needs
+    base = np.array([[9.0], [9.5], [9.0], [12.0]])
+    contrib = np.zeros((4, 1, 3))
+    contrib[:, 0, 0] = [1.0, 0.5, 1.0, 0.0]
+    contrib[:, 0, 1] = [0.0, 0.0, 8.0, 8.0]
+    contrib[:, 0, 2] = [0.5, 0.0, 0.0, 0.0]
+    goal = np.array([10.0])
+    chosen, res, m = saa_milp(problem, base, contrib, goal)
+    assert res.status == 0 and m == 3  # trial 3 needs no decision
+    assert chosen == [0]
+    assert p_of(base, contrib, goal, chosen) == 1.0
+    assert p_of(base, contrib, goal, [1]) == 0.5 and p_of(base, contrib, goal, []) == 0.25
+    # the expected-value plan takes B (most leads), worse on these trials
+    assert list(solve(problem).table["event_id"]) == ["B"]
+    # with budget for two, A and B together: still every trial, and B adds expected value
+    chosen2, res2, _ = saa_milp(problem.with_budget(60), base, contrib, goal)
+    assert res2.status == 0 and sorted(chosen2) == [0, 1]
+
+
+def test_a_trial_no_plan_can_rescue_is_left_out_of_the_model():
+    problem = _tiny_problem()
+    base = np.array([[1.0], [9.0]])
+    contrib = np.zeros((2, 1, 3))
+    contrib[:, 0, :] = [[1.0, 1.0, 1.0], [0.0, 0.2, 1.0]]
+    chosen, res, m = saa_milp(problem, base, contrib, np.array([10.0]))
+    assert m == 1 and chosen == [2]
+
+
+def test_objectives_name_targets_and_unknown_ones_are_refused():
+    targets = ["domestic_capital", "foreign_capital"]
+    assert objective_metrics("p:domestic_capital", targets) == ("domestic_capital",)
+    assert objective_metrics("p:all", targets) == ("domestic_capital", "foreign_capital")
+    assert objective_metrics("expected", targets) == ()
+    with pytest.raises(InputError) as err:
+        objective_metrics("p:内资", targets)
+    assert "p:domestic_capital" in str(err.value) and "p:内资" in str(err.value)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    zone = load_zone(SAMPLE)
+    engine = Engine(zone, as_of=AS_OF, trials=4000, seed=3)
+    problem = build_problem(zone.params, zone.events, as_of=AS_OF + dt.timedelta(days=1))
+    return engine, problem
+
+
+def test_the_chosen_plan_is_never_below_greedy_expected_or_none_on_the_same_numbers(sample):
+    engine, problem = sample
+    result = best_plan(engine, problem, "p:domestic_capital")
+    assert result.samples == 4000 and result.metrics == ("domestic_capital",)
+    assert result.method in ("saa", "expected", "greedy") and not result.time_limit_hit
+    assert result.proven_optimal and result.gap == pytest.approx(0.0, abs=1e-9)
+    scores = result.p_in_sample
+    chosen = scores[result.method]
+    assert chosen >= max(scores["greedy"], scores["expected"], scores["none"])
+    # judged by the engine on the same trials, the in-sample figures are the reported ones
+    table = compare_plans(
+        engine,
+        {
+            "none": None,
+            "greedy": greedy_plan(problem),
+            "expected": solve(problem),
+            "chosen": result.plan,
+        },
+    )
+    p = table.loc["domestic_capital"]
+    assert p["chosen"] == pytest.approx(chosen, abs=1e-12)
+    assert p["chosen"] >= p["greedy"] and p["chosen"] >= p["none"] and p["chosen"] >= p["expected"]
+    assert not result.plan.table.empty and result.plan.cost <= problem.budget + 1e-9
+
+
+def test_the_expected_objective_is_the_expected_value_plan(sample):
+    engine, problem = sample
+    result = best_plan(engine, problem, "expected")
+    assert result.method == "expected" and result.samples == 0
+    assert result.plan.table["event_id"].tolist() == solve(problem).table["event_id"].tolist()
+
+
+def test_a_time_limit_falls_back_to_the_expected_value_plan(sample, monkeypatch):
+    engine, problem = sample
+    import workbook.roadshow.saa as saa
+
+    real = saa.saa_milp
+
+    def limited(*args, **kw):
+        chosen, res, m = real(*args, **kw)
+        res.status = 1  # as HiGHS reports a time limit
+        return chosen, res, m
+
+    monkeypatch.setattr(saa, "saa_milp", limited)
+    result = best_plan(engine, problem, "p:domestic_capital", samples=1000)
+    assert result.time_limit_hit and result.samples == 1000
+    assert result.method in ("expected", "greedy") and "saa" not in result.p_in_sample
+    assert result.p_in_sample[result.method] >= result.p_in_sample["expected"]
+
+
+def test_slot_contributions_from_the_new_deals_equal_whole_forecasts(sample):
+    """The fast path (the engine's new-deal part) gives the numbers whole forecasts give."""
+    from workbook.roadshow.saa import forecast_contributions, trial_values
+
+    engine, problem = sample
+    metrics = ["domestic_capital", "china500_signings"]
+    base, fast, goal = trial_values(engine, problem, metrics, samples=1500)
+    slow = forecast_contributions(engine, problem, metrics, None, 1500, base)
+    np.maximum(slow, 0.0, out=slow)
+    assert fast.shape == (1500, 2, len(problem.slots)) and list(goal) == [56.0, 2.0]
+    assert np.abs(fast - slow).max() < 1e-9
+    assert fast[:, 0, :].sum() > 0 and set(np.unique(fast[:, 1, :])) <= {0.0, 1.0, 2.0, 3.0}
+
+
+def test_the_zones_own_targets_have_the_same_fast_contributions(sample):
+    """A declared metric (the zone's own money and count targets) sits at its place among the
+    engine's keys: the new-deal part gives what whole forecasts give for it too."""
+    from workbook.roadshow.saa import forecast_contributions, trial_values
+
+    engine, problem = sample
+    metrics = ["yrd_domestic", "ten_strong_10"]
+    assert all(m in engine.keys for m in metrics)
+    base, fast, goal = trial_values(engine, problem, metrics, samples=500)
+    slow = forecast_contributions(engine, problem, metrics, None, 500, base)
+    np.maximum(slow, 0.0, out=slow)
+    assert list(goal) == [12.0, 3.0]
+    assert np.abs(fast - slow).max() < 1e-9
+    assert fast[:, 0, :].sum() > 0  # events bring 长三角 deals
