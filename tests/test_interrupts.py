@@ -171,8 +171,11 @@ def test_kill_9_of_batch_leaves_no_worker_and_the_rerun_skips_finished_runs(tmp_
         [sys.executable, "-m", "workbook", *args], cwd=REPO, capture_output=True, text=True
     )
     assert rerun.returncode == 0, rerun.stderr
-    lines = [x.split() for x in rerun.stdout.splitlines() if x.startswith(("ok", "skipped"))]
+    # each run's line: status (完成 / 已完成(跳过), Chinese by default), run, seconds, report path
+    lines = [
+        x.split() for x in rerun.stdout.splitlines() if x.startswith(("完成  ", "已完成(跳过)  "))
+    ]
     assert len(lines) == 4
-    skipped = {Path(x[3]).parent.relative_to(root) for x in lines if x[0] == "skipped"}
+    skipped = {Path(x[-1]).parent.relative_to(root) for x in lines if x[0] == "已完成(跳过)"}
     assert skipped == finished
     assert [p for p in tmp_path.rglob(".*")] == []  # the stale lock and temp copies cleared

@@ -125,7 +125,7 @@ def test_plan_json_has_every_plan_and_the_optimal_is_never_below_greedy_or_none(
     assert plans["none"]["events"] == [] and plans["optimal"]["cost"] <= 300
     p = {k: v["p_attain"]["domestic_capital"] for k, v in plans.items()}
     assert p["optimal"] >= p["greedy"] and p["optimal"] >= p["none"]
-    assert sorted(f.name for f in tmp_path.iterdir()) == ["plan.ics", "plan.xlsx"]
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["manifest.json", "plan.ics", "plan.xlsx"]
 
 
 def test_the_objective_may_be_a_zones_own_target(tmp_path, capsys):
