@@ -167,7 +167,9 @@ class DealKernels:
         start = sign + _take(t["T:chain"], code[_M["start"]])
         rate = size * _take(t["R:none"], code[_M["share"]]) * np.float32(1 / 12)  # 亿元 a month
         # One contiguous row per metric asked for (a metric's sums do not depend on the others).
-        v = np.empty((len(keys), len(trial)), np.float32)
+        # Laid out (deals, metrics) so the sparse product reads it as it is, without a copy.
+        vt = np.empty((len(trial), len(keys)), np.float32)
+        v = vt.T
         col = {self.keys[k]: row for k, row in zip(keys, v, strict=True)}
         defs = self.defs
         # A deal counts at its first milestone the metric counts (new deals have not signed yet).
@@ -210,7 +212,7 @@ class DealKernels:
                         row[:] = reached[family]
                     else:
                         row[:] = reached[family] & match[name]
-            out[:, j, :] += agg @ v.T
+            out[:, j, :] += agg @ vt
         if split is not None:  # the last month's values, by kind of source
             kind = setup.src["part"][src]
             for r in range(len(keys)):
