@@ -67,7 +67,13 @@ class ClimateDraws:
         moved signing code signs by December, and every kind's moved codes at those pairs
         only; what `_group_codes` gives, read at those pairs, without moving every code. A
         month table's codes that land by December are a prefix [0, c12), and a trial's remap
-        is monotone, so a pair signs iff its plain code is below its trial's threshold."""
+        is monotone, so a pair signs iff its plain code is below its trial's threshold. Kept
+        per (chunk, group) for the climate and the table's December prefix."""
+        c12 = int(np.count_nonzero(table <= 12))
+        slot, memo_key = ("sparse", c, g.key), (n, climate, c12)
+        hit = self._memo.get(slot, memo_key)
+        if hit is not None:
+            return hit
         plain = {}
         for i, kind in enumerate(g.kinds):
             key = (_PROJECTS, *g.key, c, i)
@@ -80,7 +86,6 @@ class ClimateDraws:
             kind: draws.climate_level(self._climate_shift(c, n, kind, climate)) for kind in g.kinds
         }
         remap = draws.climate_remap(scale, np.concatenate(list(offsets.values())) // draws.Q)
-        c12 = int(np.count_nonzero(table <= 12))
         levels, which = np.unique(offsets["S"], return_inverse=True)
         below = np.array([np.searchsorted(remap[o : o + draws.Q], c12) for o in levels])
         nz = np.flatnonzero(plain["S"] < below[which].astype(np.int32)[:, None])
@@ -89,6 +94,7 @@ class ClimateDraws:
             kind: np.take(remap, offsets[kind][rows] + plain[kind].ravel()[nz], mode="clip")
             for kind in g.kinds
         }
+        self._memo.put(slot, memo_key, (nz, moved))
         return nz, moved
 
     def _climate_shift(self, c: int, n: int, kind: str, climate: tuple[float, float]) -> np.ndarray:
@@ -126,9 +132,20 @@ class ClimateDraws:
                 p, mean = d.production_probability, d.months_to_production
             else:
                 continue
-            waited, row = np.unique(self.waited[g.cols], return_inverse=True)
-            if not waited.any():
-                continue  # none has waited: the first-milestone table as it is
-            tables = [draws.stuck_table(p, mean, d.lag_sigma, base, 1, float(e)) for e in waited]
-            out[gi] = (np.concatenate(tables), (row * draws.Q).astype(np.int32))
+            key = (gi, p, mean, d.lag_sigma, base)
+            if key not in self._stuck:  # the same object for the same drivers (memo keys)
+                if len(self._stuck) > 256:
+                    self._stuck.clear()
+                self._stuck[key] = self._stuck_group(g, p, mean, d.lag_sigma, base)
+            if self._stuck[key] is not None:
+                out[gi] = self._stuck[key]
         return out
+
+    def _stuck_group(
+        self, g: _Group, p: float, mean: float, sigma: float, base: int
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        waited, row = np.unique(self.waited[g.cols], return_inverse=True)
+        if not waited.any():
+            return None  # none has waited: the first-milestone table as it is
+        tables = [draws.stuck_table(p, mean, sigma, base, 1, float(e)) for e in waited]
+        return np.concatenate(tables), (row * draws.Q).astype(np.int32)

@@ -147,31 +147,32 @@ class DealKernels:
         # Deals come grouped by source: per-source values are repeated, not gathered.
         per_src = np.bincount(src, minlength=len(setup.sources))
         bounds = np.concatenate([[0], np.cumsum(per_src)])
-
-        def each(values: np.ndarray) -> np.ndarray:
-            return np.repeat(values, per_src)
-
-        lag = np.empty(len(trial), np.int8)
-        for si in range(len(setup.sources)):
-            lo, hi = bounds[si], bounds[si + 1]
-            np.take(a["lag"][si], code[_M["lag"], lo:hi], mode="clip", out=lag[lo:hi])
-        spread = each(a["spread"])
-        lead = each(a["first"]) + ((code[_M["month"]].astype(np.int32) * spread) >> draws.BITS)
-        sign = np.minimum(lead + (lag + d.slip_months), draws.OUT)  # int32
+        # The deals' signing month, size and marks, and which deals each metric's `where`
+        # holds for, do not depend on the drivers of starting, producing or paying: kept per
+        # span for the drivers they do depend on.
+        slot = ("deal-marks", span)
+        memo_key = (
+            id(code),
+            keys,
+            d.slip_months,
+            d.size_sigma,
+            d.four_new_share,
+            *(a[x].tobytes() for x in ("lag", "first", "spread", "size", "foreign", "is500")),
+        )
+        kept = self._memo.get(slot, memo_key)
+        if kept is None:
+            kept = (*self._deal_marks(setup, code, src, per_src, bounds, keys), code)
+            self._memo.put(slot, memo_key, kept)
+        sign, size, foreign, is500, match = kept[:5]
         start = sign + _take(t["T:chain"], code[_M["start"]])
-        size = each(a["size"]) * _take(t["size"], code[_M["size"]])
-        foreign = code[_M["foreign"]] < each(a["foreign"])
-        is500 = code[_M["is500"]] < each(a["is500"])
         rate = size * _take(t["R:none"], code[_M["share"]]) * np.float32(1 / 12)  # 亿元 a month
         # One contiguous row per metric asked for (a metric's sums do not depend on the others).
-        v = np.empty((len(keys), len(trial)), np.float32)
+        # Laid out (deals, metrics) so the sparse product reads it as it is, without a copy.
+        vt = np.empty((len(trial), len(keys)), np.float32)
+        v = vt.T
         col = {self.keys[k]: row for k, row in zip(keys, v, strict=True)}
         defs = self.defs
-        four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
-        attrs = {"size": size, "foreign": foreign, "is500": is500, "four_new": four}
-        # Which deals each metric's `where` holds for (None: every deal); a deal counts at
-        # its first milestone the metric counts (new deals have not signed yet).
-        match = {k: declared.deal_match(defs[k], attrs, code, self.deal_shares.get(k)) for k in col}
+        # A deal counts at its first milestone the metric counts (new deals have not signed yet).
         first = {k: declared.counting_family(defs[k], "pre") for k in col}
         produce = None
         if "produce" in first.values():
@@ -211,7 +212,7 @@ class DealKernels:
                         row[:] = reached[family]
                     else:
                         row[:] = reached[family] & match[name]
-            out[:, j, :] += agg @ v.T
+            out[:, j, :] += agg @ vt
         if split is not None:  # the last month's values, by kind of source
             kind = setup.src["part"][src]
             for r in range(len(keys)):
@@ -225,3 +226,39 @@ class DealKernels:
             sources["domestic"] += np.bincount(
                 src, weights=np.where(foreign, 0, paid), minlength=ns
             )
+
+    def _deal_marks(
+        self,
+        setup: _Setup,
+        code: np.ndarray,
+        src: np.ndarray,
+        per_src: np.ndarray,
+        bounds: np.ndarray,
+        keys: tuple[int, ...],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray | None]]:
+        """Per deal: signing month, size, foreign, 500强, and which deals each metric asked
+        for holds for (None: every deal)."""
+        d, t, a = setup.drivers, setup.tables, setup.src
+
+        def each(values: np.ndarray) -> np.ndarray:
+            return np.repeat(values, per_src)
+
+        lag = np.empty(code.shape[1], np.int8)
+        for si in range(len(setup.sources)):
+            lo, hi = bounds[si], bounds[si + 1]
+            np.take(a["lag"][si], code[_M["lag"], lo:hi], mode="clip", out=lag[lo:hi])
+        spread = each(a["spread"])
+        lead = each(a["first"]) + ((code[_M["month"]].astype(np.int32) * spread) >> draws.BITS)
+        sign = np.minimum(lead + (lag + d.slip_months), draws.OUT)  # int32
+        size = each(a["size"]) * _take(t["size"], code[_M["size"]])
+        foreign = code[_M["foreign"]] < each(a["foreign"])
+        is500 = code[_M["is500"]] < each(a["is500"])
+        four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
+        attrs = {"size": size, "foreign": foreign, "is500": is500, "four_new": four}
+        match = {
+            self.keys[k]: declared.deal_match(
+                self.defs[self.keys[k]], attrs, code, self.deal_shares.get(self.keys[k])
+            )
+            for k in keys
+        }
+        return sign, size, foreign, is500, match

@@ -54,6 +54,7 @@ from workbook.forecast import declared, draws
 from workbook.forecast.climate import ClimateDraws
 from workbook.forecast.deals import DealKernels
 from workbook.forecast.kernels import LedgerKernels
+from workbook.forecast.memo import Memo
 from workbook.forecast.setup import (
     _DEAL_MARKS,
     _EXTRA,
@@ -116,6 +117,8 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._deals_last: dict[int, tuple] = {}
         self._deal_result: dict[tuple, tuple] = {}  # (months, keys) -> (deal drivers, result)
+        self._memo = Memo(self._cache_limit / 4)  # derived arrays (workbook.forecast.memo)
+        self._stuck: dict[tuple, tuple[np.ndarray, np.ndarray] | None] = {}
         # The metrics simulated, as the zone declares them (workbook.forecast.declared).
         self.layout = declared.layout(params)
         self.defs, self.keys, self.n_money = self.layout.defs, self.layout.keys, self.layout.n_money

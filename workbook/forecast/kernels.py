@@ -90,15 +90,25 @@ class LedgerKernels:
             table = t[f"S:{g.stage}"]
             nz, moved = self._sparse_moved(c, n, g, setup.climate, table)
             sign = _take(table, moved["S"])
-            self._sparse_kernel(setup, n, gi, g, moved, sign, months, out, projects, hist, nz)
+            self._sparse_kernel(setup, c, n, gi, g, moved, sign, months, out, projects, hist, nz)
             return
         codes = self._group_codes(c, n, g, setup.climate)
         code = dict(zip(g.kinds, codes, strict=True))
         sign = start = produce = share = year = None
-        if g.stage in PRE_SIGN:
+        dense = g.stage not in PRE_SIGN or not setup.sparse[g.stage]
+        # The milestones' counts and start months depend only on the month tables: kept per
+        # (chunk, group) for them, so a change of money drivers only redoes the money.
+        memo = dense and hist is None and projects is None
+        slot, memo_key, counted = ("dense", c, gi), None, None
+        if memo:
+            memo_key = (n, months, setup.climate, *_milestone_ids(setup, gi, g))
+            counted = self._memo.get(slot, memo_key)
+        if counted is not None:
+            start = counted[1]
+        elif g.stage in PRE_SIGN:
             sign = _take(t[f"S:{g.stage}"], code["S"])
-            if setup.sparse[g.stage]:
-                self._sparse_kernel(setup, n, gi, g, code, sign, months, out, projects, hist)
+            if not dense:
+                self._sparse_kernel(setup, c, n, gi, g, code, sign, months, out, projects, hist)
                 return
             if need & _STARTED:
                 start = sign + _take(t["T:chain"], code["T"])
@@ -122,7 +132,20 @@ class LedgerKernels:
             self._by_month(setup, n, gi, g, (sign, start, produce), share, year, months, out, hist)
             months = ()  # done: the fan's months in a few passes
         nm = self.n_money
+        if counted is not None:  # integer counts: the same sums in any order
+            out[:, :, nm:] += counted[0]
+        elif memo:
+            before = out[:, :, nm:].copy()
         for j, m in enumerate(months):
+            if counted is not None:
+                if year is not None:
+                    out[:, j, :nm] += year * ((m - self.month) / self.future)
+                else:
+                    paying = np.maximum(m + 1 - start, 0)
+                    if setup.caps[gi] is not None:
+                        paying = np.minimum(paying, setup.caps[gi])
+                    out[:, j, :nm] += (share * paying) @ w_money
+                continue
             counts = out[:, j, nm:]
             if sign is not None and len(g.sel_sign):
                 counts += (sign[:, g.sel_sign] <= m).astype(np.float32) @ g.w_sign
@@ -145,6 +168,9 @@ class LedgerKernels:
                 if setup.caps[gi] is not None:
                     paying = np.minimum(paying, setup.caps[gi])
                 out[:, j, :nm] += (share * paying) @ w_money
+        if memo and counted is None:
+            added = (out[:, :, nm:] - before).astype(np.float32)
+            self._memo.put(slot, memo_key, (added, start, _milestone_tables(setup, gi, g)))
         if projects is not None:
             cols = g.cols
             if sign is not None:
@@ -206,6 +232,7 @@ class LedgerKernels:
     def _sparse_kernel(
         self,
         setup: _Setup,
+        c: int,
         n: int,
         gi: int,
         g: _Group,
@@ -239,9 +266,17 @@ class LedgerKernels:
 
         rows, cols = np.divmod(nz, k)
         st = pr = share = None
-        if need & _STARTED:
+        # The pairs' counts depend only on the month tables: kept per (chunk, group).
+        slot, memo_key, counted = ("sparse-run", c, gi), None, None
+        if hist is None and projects is None:
+            ids = tuple(id(t[x]) for x in (f"S:{g.stage}", "T:chain", "P:chain"))
+            memo_key = (n, months, setup.climate, *ids)
+            counted = self._memo.get(slot, memo_key)
+        if counted is not None:
+            st = counted[1]
+        elif need & _STARTED:
             st = s_ + _take(t["T:chain"], at("T"))
-        if "produce" in need:
+        if "produce" in need and counted is None:
             pr = st + _take(t["P:chain"], at("P"))
         if "money" in need:
             share = _take(t["R:plan"] if g.has_plan else t["R:none"], at("R"))
@@ -278,18 +313,47 @@ class LedgerKernels:
             months = np.maximum(m + 1 - st, 0)
             return months if cap is None else np.minimum(months, cap)
 
+        added = (
+            None
+            if memo_key is None
+            else np.zeros((n, len(months), out.shape[2] - self.n_money), np.float32)
+        )
         for j, m in enumerate(months):
-            counts = per_trial(s_ <= m, g.full["sign"])
-            counts += per_trial(st <= m, g.full["start"])
-            counts += per_trial(pr <= m, g.full["produce"])
+            if counted is not None:
+                counts = counted[0][:, j]
+            else:
+                counts = per_trial(s_ <= m, g.full["sign"])
+                counts += per_trial(st <= m, g.full["start"])
+                counts += per_trial(pr <= m, g.full["produce"])
+                if added is not None:
+                    added[:, j] = counts
             out[:, j, self.n_money :] += counts
             out[:, j, : self.n_money] += per_trial(share * paying(m), setup.money_w[gi])
+        if added is not None and counted is None:
+            tables = tuple(t[x] for x in (f"S:{g.stage}", "T:chain", "P:chain"))
+            self._memo.put(slot, memo_key, (added, st, tables))
         if projects is not None:
             amount = share * paying(12) * setup.scale[g.cols][cols].astype(np.float32)
             projects["sign"][g.cols] += np.bincount(cols, minlength=k)
             projects["start"][g.cols] += np.bincount(cols, weights=st <= 12, minlength=k)
             projects["money"][g.cols] += np.bincount(cols, weights=amount > 0, minlength=k)
             projects["amount"][g.cols] += np.bincount(cols, weights=amount, minlength=k)
+
+
+def _milestone_tables(setup: _Setup, gi: int, g: _Group) -> tuple[np.ndarray, ...]:
+    """The month tables a group's milestones read (the first milestone's own, stacked per
+    months waited, when some have waited)."""
+    t = setup.tables
+    own = (t[f"S:{g.stage}"],) if g.stage in PRE_SIGN else ()
+    stuck = setup.stuck.get(gi)
+    waited = () if stuck is None else stuck
+    return (*own, t["T:chain"], t["P:chain"], t["T:first"], t["P:first"], *waited)
+
+
+def _milestone_ids(setup: _Setup, gi: int, g: _Group) -> tuple[int, ...]:
+    """Identities of the tables a group's milestones read: tables are cached and read-only,
+    and a memo entry holds its tables, so an identity is never reused while it is kept."""
+    return tuple(id(x) for x in _milestone_tables(setup, gi, g))
 
 
 def _first(setup: _Setup, gi: int, table: np.ndarray, code: np.ndarray) -> np.ndarray:

@@ -1,0 +1,50 @@
+"""Derived arrays kept between forecasts of one engine: what a driver change does not touch
+(the milestones of a group of projects when only money drivers move, the pairs of a sparse
+stage that sign when its signing table is unchanged) is computed once and read again.
+
+Entries are keyed by what they depend on; the memory they hold is bounded (oldest dropped
+first), and a dropped entry is simply recomputed, identically."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def nbytes(value: Any) -> int:
+    """Bytes held by the arrays in a (nested) tuple, list or dict value."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, tuple | list):
+        return sum(nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(nbytes(v) for v in value.values())
+    return 0
+
+
+class Memo:
+    """One value per slot (a chunk and a group), kept with the key it was computed for."""
+
+    def __init__(self, limit_bytes: float):
+        self.limit = limit_bytes
+        self.used = 0
+        self._slots: dict[tuple, tuple[tuple, Any, int]] = {}
+
+    def get(self, slot: tuple, key: tuple) -> Any:
+        hit = self._slots.get(slot)
+        if hit is None or hit[0] != key:
+            return None
+        return hit[1]
+
+    def put(self, slot: tuple, key: tuple, value: Any) -> None:
+        size = nbytes(value)
+        old = self._slots.pop(slot, None)
+        if old is not None:
+            self.used -= old[2]
+        if size > self.limit:
+            return
+        while self._slots and self.used + size > self.limit:
+            self.used -= self._slots.pop(next(iter(self._slots)))[2]
+        self._slots[slot] = (key, value, size)
+        self.used += size
