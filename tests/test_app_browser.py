@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -204,6 +205,21 @@ def _record(name: str, figures: dict) -> None:
     print(name, figures)
 
 
+PRESSES = 6  # single key presses timed one after another: the median is recorded
+
+
+def _presses(page, handle: str, keys: list[str], shown_js: str, expected: list[str]) -> list[float]:
+    """Seconds from each single key press on `handle` to `shown_js(expected value)` true."""
+    times = []
+    page.locator(handle).focus()
+    for key, want in zip(keys, expected, strict=True):
+        t0 = time.perf_counter()
+        page.keyboard.press(key)
+        page.wait_for_function(shown_js, arg=want, timeout=MOVE_TIMEOUT_MS)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 def _no_error(page) -> None:
     errors = page.locator(".wb-error")
     assert errors.count() == 0, errors.first.inner_text()
@@ -268,6 +284,21 @@ def test_scenario_planner_moves_p_attain_and_redraws_the_fan(app, browser):
     chart_s = numbers_s + _until(page, FAN_SUBTITLE, p_after)
     assert page.inner_text(p_sel) == p_after  # nothing came after it
     _no_error(page)
+    # One key press at a time: the numbers of the new value and the fan with its P(attain).
+    values = ["0.50", "0.45"] * (PRESSES // 2)
+    one_key = _presses(
+        page,
+        ".wb-driver-arrival_ratio .noUi-handle",
+        ["ArrowRight", "ArrowLeft"] * (PRESSES // 2),
+        f"""v => {{
+            const a = document.querySelector('.wb-headline .wb-adjusted');
+            const p = document.querySelector('{p_sel}');
+            return a && a.innerText === '已调整：计划资金到位比例 0.60→' + v
+                && ({FAN_SUBTITLE})(p.innerText); }}""",
+        values,
+    )
+    assert page.inner_text(p_sel) == p_after  # back at 0.45
+    _no_error(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "scenario_planner.png"), full_page=True)
     _record(
@@ -276,6 +307,9 @@ def test_scenario_planner_moves_p_attain_and_redraws_the_fan(app, browser):
             "warm_page_drawn_s": round(load_s, 2),
             "three_keys_to_numbers_s": round(numbers_s, 3),
             "three_keys_to_fan_redrawn_s": round(chart_s, 3),
+            "one_key_to_all_charts_median_s": round(statistics.median(one_key), 3),
+            "one_key_to_all_charts_s": [round(t, 3) for t in one_key],
+            "load": os.getloadavg()[0],
             "kernel_side": page.text_content(".wb-timing details span"),
             "p_attain_domestic": [p_before, p_after],
         },
@@ -325,6 +359,23 @@ def test_roadshow_planner_budget_slider_replans_and_redraws_the_calendar(app, br
     assert shown["bars"] == shown["rows"] > 0, shown  # one bar per planned event
     assert shown["bars"] < before["bars"]
     _no_error(page)
+    budgets = ["210", "200"] * (PRESSES // 2)
+    one_key = _presses(
+        page,
+        ".wb-budget .noUi-handle",
+        ["ArrowRight", "ArrowLeft"] * (PRESSES // 2),
+        f"""b => {{ const s = ({PLAN_SHOWN})();
+            return s.facts.includes('预算' + b + '万元') && s.gantt.includes('预算' + b + '万元')
+                && s.frontier.length === 1 && s.frontier[0] === '当前预算' + b + '万元'; }}""",
+        budgets,
+    )
+    again = page.evaluate(PLAN_SHOWN)  # back at 200 万元
+    assert (again["gantt"], again["frontier"], again["bars"]) == (
+        shown["gantt"],
+        shown["frontier"],
+        shown["bars"],
+    )
+    _no_error(page)
     page.screenshot(path=str(ARTIFACTS / "roadshow_planner.png"), full_page=True)
     _record(
         "roadshow_planner",
@@ -332,6 +383,9 @@ def test_roadshow_planner_budget_slider_replans_and_redraws_the_calendar(app, br
             "warm_page_drawn_s": round(load_s, 2),
             "ten_budget_steps_to_numbers_s": round(numbers_s, 3),
             "ten_budget_steps_to_charts_s": round(charts_s, 3),
+            "one_key_to_all_charts_median_s": round(statistics.median(one_key), 3),
+            "one_key_to_all_charts_s": [round(t, 3) for t in one_key],
+            "load": os.getloadavg()[0],
             "events": [before["rows"], shown["rows"]],
             "kernel_side": page.text_content(".wb-timing details span"),
         },

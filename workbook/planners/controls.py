@@ -18,9 +18,11 @@ from typing import Any, TypeVar
 
 import altair as alt
 import ipywidgets as W
+import traitlets
 
 from workbook.forecast import scenarios as scenarios
 from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS
+from workbook.planners.live_chart import LiveDraw, LiveSpec
 from workbook.text.errors import InputError, WorkbookError
 from workbook.text.labels import check_lang, label
 from workbook.text.messages import BadValue, Message
@@ -175,7 +177,9 @@ def details_html(body_html: str, lang: str) -> str:
 
 
 class ChartSlot:
-    """One chart on the page: an offline `alt.JupyterChart` whose chart is replaced in place."""
+    """One chart on the page: an offline `alt.JupyterChart` whose chart is replaced in place.
+    Under `workbook app` the chart keeps its Vega view: a chart of the same structure as the one
+    drawn goes as its changed data and titles only (`workbook.planners.live_chart`)."""
 
     def __init__(self, name: str, chart: alt.TopLevelMixin) -> None:
         self.name = name
@@ -183,6 +187,14 @@ class ChartSlot:
         self.widget.add_class("wb-chart")
         self.widget.layout.margin = "0 16px 16px 0"
         self.widget.add_class(f"wb-chart-{name}")
+        self._live: LiveDraw | None = None
+        self._spec: dict[str, Any] = {}
+        self._gen = 0
+        self.embeds = 1  # specs sent to the page (the rest went as data)
+        self.draws = 0
+        if isinstance(self.widget, AppChart):
+            self.embeds = 0
+            self.put(self.spec_of(chart))
         self.draws = 1
 
     def show(self, chart: alt.TopLevelMixin) -> None:
@@ -197,14 +209,30 @@ class ChartSlot:
         return chart.to_dict(validate=False)
 
     def put(self, spec: dict[str, Any]) -> None:
-        """Replace the chart by a spec built beforehand (`spec_of`)."""
-        with self.widget.hold_sync():
-            self.widget.spec = spec
+        """Replace the chart by a spec built beforehand (`spec_of`): in the app, only what
+        changed when the structure is the same."""
         self.draws += 1
+        if not isinstance(self.widget, AppChart):
+            with self.widget.hold_sync():
+                self.widget.spec = spec
+            return
+        self._spec = spec
+        new = LiveSpec.of(spec)
+        update = self._live.update_for(new) if self._live is not None else None
+        if update is not None:
+            self.widget._wb_update = update
+            return
+        self._gen += 1
+        self._live = LiveDraw(new, self._gen)
+        with self.widget.hold_sync():
+            self.widget.spec = new.embeddable(self._gen)
+        self.embeds += 1
 
     @property
     def spec(self) -> dict[str, Any]:
-        return dict(self.widget.spec or {})
+        """The spec of the chart shown (as built; in the app the page may have it as a spec
+        drawn before plus data changes)."""
+        return dict(self._spec if isinstance(self.widget, AppChart) else self.widget.spec or {})
 
 
 # The chart widget's code when `workbook app` serves the Vega bundle itself: a few lines that
@@ -220,9 +248,11 @@ export default { render };
 
 
 class AppChart(alt.JupyterChart):
-    """`alt.JupyterChart` whose Vega bundle comes from the app, shared by every chart."""
+    """`alt.JupyterChart` whose code (`live_chart.CHART_JS` with the Vega bundle) comes from the
+    app, shared by every chart; `_wb_update` carries data and title changes to its view."""
 
     _esm = ""
+    _wb_update = traitlets.Any(None, allow_none=True).tag(sync=True)
 
 
 def enable_offline() -> None:

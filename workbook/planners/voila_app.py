@@ -25,6 +25,7 @@ from tornado import web
 from voila.app import Voila
 
 from workbook.planners.home import REVIEW_FILE, home_html, latest_reviews
+from workbook.planners.live_chart import chart_bundle
 
 _SECURITY_HEADERS = {
     # Nothing on the home page or a review may load from anywhere but this server.
@@ -122,7 +123,8 @@ def _rendered(pool_item: Any) -> bool:
 
 
 class ChartScriptHandler(web.RequestHandler):
-    """Altair's chart widget code with the Vega bundle (vl-convert's, offline), made once."""
+    """The chart widget's code (`live_chart.CHART_JS`) with the Vega bundle (vl-convert's,
+    offline), made once."""
 
     script: bytes = b""
 
@@ -130,10 +132,7 @@ class ChartScriptHandler(web.RequestHandler):
     def build(cls) -> None:
         """Bundle once, before the first page asks (vl-convert takes a second or two)."""
         if not cls.script:
-            import altair as alt
-
-            alt.JupyterChart.enable_offline()
-            cls.script = alt.JupyterChart._esm.encode("utf-8")
+            cls.script = chart_bundle().encode("utf-8")
 
     def get(self) -> None:
         self.build()
