@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import psutil
 import pytest
 
 from tests.conftest import SAMPLE_PARAMS
+from tests.processes import stop_group
 from tests.test_app_browser import (
     ARTIFACTS,
     CHROMIUM,
@@ -85,13 +85,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
         _wait_warm(base, log)
         yield base, proc.pid
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
 
 
 class Sampler(threading.Thread):

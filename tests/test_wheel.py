@@ -14,7 +14,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import sysconfig
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SAMPLE_PARAMS
+from tests.processes import stop_group
 
 pytestmark = [pytest.mark.slow]
 
@@ -150,13 +150,7 @@ def test_installed_plan_review_and_app_work_from_the_users_folder(installed, use
         assert "application/vnd.jupyter.stderr" not in rendered  # no cell failed
         assert "Traceback (most recent call last)" not in rendered
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
         log.close()
 
 

@@ -136,15 +136,21 @@ class LedgerKernels:
             out[:, :, nm:] += counted[0]
         elif memo:
             before = out[:, :, nm:].copy()
+
+        def add_money(j: int, m: int) -> None:
+            """Money paid by the end of month m into out[:, j]: a year's share pro rata, or
+            each project's monthly rate over its months of paying (capped where netted)."""
+            if year is not None:
+                out[:, j, :nm] += year * ((m - self.month) / self.future)
+                return
+            paying = np.maximum(m + 1 - start, 0)
+            if setup.caps[gi] is not None:
+                paying = np.minimum(paying, setup.caps[gi])
+            out[:, j, :nm] += (share * paying) @ w_money
+
         for j, m in enumerate(months):
             if counted is not None:
-                if year is not None:
-                    out[:, j, :nm] += year * ((m - self.month) / self.future)
-                else:
-                    paying = np.maximum(m + 1 - start, 0)
-                    if setup.caps[gi] is not None:
-                        paying = np.minimum(paying, setup.caps[gi])
-                    out[:, j, :nm] += (share * paying) @ w_money
+                add_money(j, m)
                 continue
             counts = out[:, j, nm:]
             if sign is not None and len(g.sel_sign):
@@ -161,13 +167,7 @@ class LedgerKernels:
                     counts[:, g.every["produce"]] += _row_count(hit)
                 if len(g.sel_produce):
                     counts += hit[:, g.sel_produce].astype(np.float32) @ g.w_produce
-            if year is not None:
-                out[:, j, :nm] += year * ((m - self.month) / self.future)
-            else:
-                paying = np.maximum(m + 1 - start, 0)
-                if setup.caps[gi] is not None:
-                    paying = np.minimum(paying, setup.caps[gi])
-                out[:, j, :nm] += (share * paying) @ w_money
+            add_money(j, m)
         if memo and counted is None:
             added = (out[:, :, nm:] - before).astype(np.float32)
             self._memo.put(slot, memo_key, (added, start, _milestone_tables(setup, gi, g)))
