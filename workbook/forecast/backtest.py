@@ -36,6 +36,7 @@ from workbook.zone.ledger import Ledger, load_ledger
 from workbook.zone.loader import Zone
 from workbook.zone.metrics import actuals, definitions
 from workbook.zone.pacing import phased_share, time_progress
+from workbook.zone.replay import arrivals_until
 from workbook.zone.snapshots import find_snapshots, quarter_end, quarter_range
 
 FORECAST_COLUMNS = [
@@ -102,13 +103,10 @@ def zone_at(zone: Zone, as_of: dt.date, snapshot: Ledger | None = None) -> Zone:
     replayed by their dates), with the arrivals logged up to `as_of`'s month only."""
     ledger = zone.ledger
     projects = snapshot.projects if snapshot is not None else ledger.projects
-    a = ledger.arrivals
-    keep = (a["month"] <= pd.Timestamp(as_of.year, as_of.month, 1)) & a["project_id"].isin(
-        projects["project_id"]
-    )
+    a = arrivals_until(ledger.arrivals, as_of)  # the review's replay cuts arrivals the same way
     cut = Ledger(
         projects,
-        a[keep].reset_index(drop=True),
+        a[a["project_id"].isin(projects["project_id"])].reset_index(drop=True),
         snapshot.extras if snapshot is not None else ledger.extras,
         snapshot.ledger_path if snapshot is not None else ledger.ledger_path,
         ledger.arrivals_path,
