@@ -138,24 +138,3 @@ def test_climate_moves_new_deals_together(tmp_path):
     assert first_moved.var() == pytest.approx(first_moved.mean(), rel=0.08)
     assert moved.mean() == pytest.approx(total.mean(), rel=0.02)
     assert moved.var() > 1.5 * total.var()
-
-
-def test_sparse_stages_move_only_the_pairs_that_sign(tmp_path):
-    """Leads (few sign: the sparse path) under a climate: finding the signing pairs on the
-    plain codes and moving only theirs gives what moving every code gives (the dense path)."""
-    projects = [
-        project(f"L{i}", "lead", planned_inflow=1.0 + i % 3, total_investment=40.0 * (i % 2))
-        for i in range(30)
-    ]
-    drivers = {"stage_probability": {"lead": 0.2}, "months_to_sign": {"lead": 3}}
-    targets = {"domestic_capital": {"annual": 1}, "new_starts": {"annual": 1}}
-    zone = make_zone(tmp_path, projects, targets=targets, drivers=drivers)
-    engine = Engine(zone, as_of=AS_OF, trials=5000, seed=8)
-    fc = engine.forecast()
-    setup = fc._setup
-    assert setup.sparse["lead"] and setup.climate == (0.3, 0.1)
-    sparse = engine._run(setup, months=(8, 10, 12))
-    setup.sparse = {**setup.sparse, "lead": False}
-    dense = engine._run(setup, months=(8, 10, 12))
-    assert np.allclose(sparse, dense, rtol=1e-6, atol=1e-5)
-    assert sparse[:, -1, :].sum() > 0

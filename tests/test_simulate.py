@@ -416,22 +416,6 @@ def test_bad_plans_and_runs_are_clear_errors(tmp_path):
         engine.forecast().year_end("four_new")
 
 
-def test_sparse_and_dense_paths_agree(monkeypatch):
-    """Stages where few sign within the year run on the signing pairs only: same result."""
-    import workbook.forecast.engine as sim
-
-    results = []
-    for share in (0.0, 1.01):  # never sparse, always sparse
-        monkeypatch.setattr(sim, "SPARSE", share)
-        fc = Engine(sample_zone(), as_of=AS_OF, trials=300, seed=8).forecast()
-        results.append((fc, fc.projects, fc.fan("new_starts")))
-    (a, pa, fa), (b, pb, fb) = results
-    for metric in a.targets.index:
-        assert np.allclose(a.year_end(metric), b.year_end(metric), rtol=1e-6, atol=1e-6), metric
-    pd.testing.assert_frame_equal(pa, pb, rtol=1e-5)
-    pd.testing.assert_frame_equal(fa, fb)
-
-
 def test_fan_months_agree_with_month_by_month_and_year_end():
     """The fan's one-pass monthly histograms give what a month-by-month run gives."""
     engine = sample_engine()

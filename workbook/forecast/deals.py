@@ -10,9 +10,8 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
-from workbook.forecast import declared, draws
+from workbook.forecast import declared, draws, fused
 from workbook.forecast.setup import (
     _DEAL_MARKS,
     _M,
@@ -35,8 +34,8 @@ class DealKernels:
         return [chunks[i : i + DEAL_SPAN] for i in range(0, len(chunks), DEAL_SPAN)]
 
     def _deals(self, setup: _Setup, span: int) -> tuple[Any, ...]:
-        """The new deals of one span of trials: (trial within the span, source, codes[marks,
-        deal], trial-sum matrix). Which slots hold a deal depends only on each source's
+        """The new deals of one span of trials, in trial order: (trial within the span,
+        source, codes[marks, deal]). Which slots hold a deal depends only on each source's
         expected number of deals, so the compacted deals are kept per (source, chunk, mean):
         a driver change that keeps the means reuses them."""
         signature = (tuple((s.key, s.expected_signings) for s in setup.sources), setup.climate)
@@ -57,11 +56,10 @@ class DealKernels:
         m_all = (
             np.concatenate(marks, axis=1) if marks else np.zeros((len(_DEAL_MARKS), 0), np.uint16)
         )
-        # Sums per trial as one sparse product: agg[t, d] = 1 when deal d is in trial t.
-        ones = np.ones(len(t_all), np.float32)
-        shape = (sum(n for _, n in chunks), len(t_all))
-        agg = sparse.csr_matrix((ones, (t_all, np.arange(len(t_all)))), shape=shape)
-        out = (t_all, s_all, m_all, agg)
+        # Trial by trial (then source by source): the compiled pass sums each trial's deals
+        # into one small histogram before it moves to the next trial.
+        order = np.argsort(t_all, kind="stable")
+        out = (t_all[order], s_all[order], np.ascontiguousarray(m_all[:, order]))
         self._deals_last[span] = (signature, out)
         return out
 
@@ -140,16 +138,15 @@ class DealKernels:
         keys: tuple[int, ...],
         split: np.ndarray | None = None,
     ) -> None:
-        trial, src, code, agg = self._deals(setup, span)
+        """What one span's new deals add to the metrics at positions `keys`, at `months`
+        (into `out`), and at December by kind of source (into `split`)."""
+        trial, src, code = self._deals(setup, span)
         if not len(trial):
             return
         d, t, a = setup.drivers, setup.tables, setup.src
-        # Deals come grouped by source: per-source values are repeated, not gathered.
-        per_src = np.bincount(src, minlength=len(setup.sources))
-        bounds = np.concatenate([[0], np.cumsum(per_src)])
-        # The deals' signing month, size and marks, and which deals each metric's `where`
-        # holds for, do not depend on the drivers of starting, producing or paying: kept per
-        # span for the drivers they do depend on.
+        # The deals' signing month, size and marks, and which deals each metric counts for,
+        # do not depend on the drivers of starting, producing or paying: kept per span for
+        # the drivers they do depend on.
         slot = ("deal-marks", span)
         memo_key = (
             id(code),
@@ -161,63 +158,46 @@ class DealKernels:
         )
         kept = self._memo.get(slot, memo_key)
         if kept is None:
-            kept = (*self._deal_marks(setup, code, src, per_src, bounds, keys), code)
+            kept = (*self._deal_marks(setup, code, src, keys), a["part"][src], code)
             self._memo.put(slot, memo_key, kept)
-        sign, size, foreign, is500, match = kept[:5]
-        start = sign + _take(t["T:chain"], code[_M["start"]])
-        rate = size * _take(t["R:none"], code[_M["share"]]) * np.float32(1 / 12)  # 亿元 a month
-        # One contiguous row per metric asked for (a metric's sums do not depend on the others).
-        # Laid out (deals, metrics) so the sparse product reads it as it is, without a copy.
-        vt = np.empty((len(trial), len(keys)), np.float32)
-        v = vt.T
-        col = {self.keys[k]: row for k, row in zip(keys, v, strict=True)}
-        defs = self.defs
-        # A deal counts at its first milestone the metric counts (new deals have not signed yet).
-        first = {k: declared.counting_family(defs[k], "pre") for k in col}
-        produce = None
-        if "produce" in first.values():
-            produce = start + _take(t["P:chain"], code[_M["produce"]])
-        fx_of = {}  # the money metrics asked for: CNY -> their unit, per deal
-        for k in col:
-            m = defs[k]
-            if m.kind != "money":
-                continue
-            fx = setup.deal_fx[self.keys.index(k)]
-            hit = match[k]
-            if m.capital_type == "domestic":
-                hit = ~foreign if hit is None else hit & ~foreign
-            elif m.capital_type == "foreign":
-                hit = foreign if hit is None else hit & foreign
-            fx_of[k] = (
-                np.full(len(trial), fx, np.float32)
-                if hit is None
-                else np.where(hit, fx, 0).astype(np.float32)
+        sign, size, foreign, is500, hit, family, part = kept[:7]
+        fx = np.zeros(len(keys), np.float32)
+        for r, k in enumerate(keys):
+            if family[r] == fused.MONEY:
+                fx[r] = setup.deal_fx[k]
+        at = np.array(months, np.int64)
+        start_code, produce_code, share_code = (code[_M[x]] for x in ("start", "produce", "share"))
+
+        def run(lo: int, hi: int) -> np.ndarray:
+            """The deals lo:hi (whole trials): what they add, and their split."""
+            own = np.zeros((len(DEAL_PARTS), len(keys)))
+            fused.deal_span(
+                trial[lo:hi],
+                sign[lo:hi],
+                size[lo:hi],
+                start_code[lo:hi],
+                produce_code[lo:hi],
+                share_code[lo:hi],
+                t["T:chain"],
+                t["P:chain"],
+                t["R:none"],
+                hit[lo:hi],
+                family,
+                fx,
+                part[lo:hi],
+                at,
+                out,
+                own,
             )
-        for j, m in enumerate(months):
-            if fx_of:
-                paid = rate * np.maximum(m + 1 - start, 0)
-                for name, fx in fx_of.items():
-                    np.multiply(paid, fx, out=col[name])
-            if len(fx_of) < len(col):  # count metrics asked for too
-                reached = {"sign": sign <= m, "start": start <= m}
-                if produce is not None:
-                    reached["produce"] = produce <= m
-                for name, row in col.items():
-                    if name in fx_of:
-                        continue
-                    family = first[name]
-                    if family is None:
-                        row[:] = 0
-                    elif match[name] is None:
-                        row[:] = reached[family]
-                    else:
-                        row[:] = reached[family] & match[name]
-            out[:, j, :] += agg @ vt
-        if split is not None:  # the last month's values, by kind of source
-            kind = setup.src["part"][src]
-            for r in range(len(keys)):
-                split[:, r] += np.bincount(kind, weights=v[r], minlength=len(DEAL_PARTS))
+            return own
+
+        cut = int(np.searchsorted(trial, len(out) // 2))  # two halves of whole trials
+        own = fused.in_parallel(run, [(0, cut), (cut, len(trial))])
+        if split is not None:
+            split += sum(own)
         if sources is not None:
+            start = sign + _take(t["T:chain"], code[_M["start"]])
+            rate = size * _take(t["R:none"], code[_M["share"]]) * np.float32(1 / 12)
             ns = len(setup.sources)
             paid = rate * np.maximum(13 - start, 0)
             sources["signings"] += np.bincount(src, weights=sign <= 12, minlength=ns)
@@ -228,37 +208,39 @@ class DealKernels:
             )
 
     def _deal_marks(
-        self,
-        setup: _Setup,
-        code: np.ndarray,
-        src: np.ndarray,
-        per_src: np.ndarray,
-        bounds: np.ndarray,
-        keys: tuple[int, ...],
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray | None]]:
-        """Per deal: signing month, size, foreign, 500强, and which deals each metric asked
-        for holds for (None: every deal)."""
+        self, setup: _Setup, code: np.ndarray, src: np.ndarray, keys: tuple[int, ...]
+    ) -> tuple[np.ndarray, ...]:
+        """Per deal: signing month, size, foreign, 500强; (deals, keys) whether the deal counts
+        for each metric asked for (its `where`, and for money its capital type), and how each
+        metric counts a deal (fused.MONEY, or the milestone it counts at)."""
         d, t, a = setup.drivers, setup.tables, setup.src
-
-        def each(values: np.ndarray) -> np.ndarray:
-            return np.repeat(values, per_src)
-
-        lag = np.empty(code.shape[1], np.int8)
-        for si in range(len(setup.sources)):
-            lo, hi = bounds[si], bounds[si + 1]
-            np.take(a["lag"][si], code[_M["lag"], lo:hi], mode="clip", out=lag[lo:hi])
-        spread = each(a["spread"])
-        lead = each(a["first"]) + ((code[_M["month"]].astype(np.int32) * spread) >> draws.BITS)
-        sign = np.minimum(lead + (lag + d.slip_months), draws.OUT)  # int32
-        size = each(a["size"]) * _take(t["size"], code[_M["size"]])
-        foreign = code[_M["foreign"]] < each(a["foreign"])
-        is500 = code[_M["is500"]] < each(a["is500"])
+        lag = a["lag"][src, code[_M["lag"]]]
+        spread = a["spread"][src]
+        lead = a["first"][src] + ((code[_M["month"]].astype(np.int32) * spread) >> draws.BITS)
+        sign = np.minimum(lead + (lag + d.slip_months), draws.OUT).astype(np.int32)
+        size = a["size"][src] * _take(t["size"], code[_M["size"]])
+        foreign = code[_M["foreign"]] < a["foreign"][src]
+        is500 = code[_M["is500"]] < a["is500"][src]
         four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
         attrs = {"size": size, "foreign": foreign, "is500": is500, "four_new": four}
-        match = {
-            self.keys[k]: declared.deal_match(
-                self.defs[self.keys[k]], attrs, code, self.deal_shares.get(self.keys[k])
-            )
-            for k in keys
-        }
-        return sign, size, foreign, is500, match
+        hit = np.ones((len(src), len(keys)), bool)
+        family = np.full(len(keys), fused.NONE, np.int64)
+        for r, k in enumerate(keys):
+            m = self.defs[self.keys[k]]
+            match = declared.deal_match(m, attrs, code, self.deal_shares.get(self.keys[k]))
+            if match is not None:
+                hit[:, r] = match
+            if m.kind == "money":
+                family[r] = fused.MONEY
+                if m.capital_type == "domestic":
+                    hit[:, r] &= ~foreign
+                elif m.capital_type == "foreign":
+                    hit[:, r] &= foreign
+            else:
+                first = declared.counting_family(m, "pre")  # new deals have not signed yet
+                family[r] = {
+                    "sign": fused.SIGN,
+                    "start": fused.START,
+                    "produce": fused.PRODUCE,
+                }.get(first, fused.NONE)
+        return sign, size, foreign, is500, hit, family

@@ -53,7 +53,7 @@ import pandas as pd
 from workbook.forecast import declared, draws
 from workbook.forecast.climate import ClimateDraws
 from workbook.forecast.deals import DealKernels
-from workbook.forecast.kernels import LedgerKernels
+from workbook.forecast.kernels import LedgerKernels, ledger_layout
 from workbook.forecast.memo import Memo
 from workbook.forecast.setup import (
     _DEAL_MARKS,
@@ -63,7 +63,6 @@ from workbook.forecast.setup import (
     CHUNK,
     EXTRA_SLOTS,
     PRE_SIGN,
-    SPARSE,
     Source,
     _by_kind,
     _Group,
@@ -178,6 +177,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
                     every = declared.all_ones_column(w) if family != "sign" else None
                     g.select(family, w, every, offset=self.n_money)
                 self.groups.append(g)
+        self.ledger = ledger_layout(self.groups, self.n_money, len(self.keys) - self.n_money)
 
     # ---- plans and scenarios -------------------------------------------------------------
 
@@ -377,10 +377,6 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         if d.shared_shock > 0 or d.driver_spread > 0:
             setup.climate = (float(d.shared_shock), float(d.driver_spread))
         self._source_arrays(setup)
-        setup.sparse = {
-            st: float(np.count_nonzero(tables[f"S:{st}"] <= 12)) / draws.Q < SPARSE
-            for st in PRE_SIGN
-        }
         setup.deal_key = (
             tuple(setup.sources),
             d.slip_months,

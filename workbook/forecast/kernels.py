@@ -1,25 +1,99 @@
-"""Ledger projects in the simulation: each group of projects (one stage, one plan status) in
-one chunk of trials, month by month or at given months, and the month histograms of a fan.
+"""Ledger projects in the simulation: every ledger project in one chunk of trials, through the
+compiled passes of `workbook.forecast.fused`, at December or month by month.
 
-A mixin of `workbook.forecast.engine.Engine`: the methods read the engine's draws and groups."""
+A mixin of `workbook.forecast.engine.Engine`: the methods read the engine's draws and groups.
+The projects are laid out once, in the groups' order (stage by stage, so the columns that have
+each kind of draw are a prefix of it). At December every (project, trial) becomes a few numbers
+(signed, started, produced by then; money paid in units of its monthly amount), "rows" of one
+float32 matrix, and every metric of every trial is one matrix product of it with the rows'
+weights; month by month, the passes fill per-trial histograms of the metrics asked for."""
 
 from __future__ import annotations
 
-import numpy as np
-from scipy import sparse
+import math
+from dataclasses import dataclass
 
-from workbook.forecast import draws
-from workbook.forecast.setup import (
-    _EVERYTHING,
-    _STARTED,
-    CHUNK,
-    PRE_SIGN,
-    _Group,
-    _row_count,
-    _running_sum,
-    _Setup,
-    _take,
-)
+import numpy as np
+
+from workbook.forecast import draws, fused
+from workbook.forecast.setup import _PROJECTS, CHUNK, PRE_SIGN, _Group, _Setup
+
+KINDS = ("S", "T", "P", "R")  # kinds of a ledger project's draws, in the fused passes' order
+_CLASS = {**{s: fused.PRE_SIGN for s in PRE_SIGN}, "signed": fused.SIGNED}
+_CLASS.update({"started": fused.STARTED, "producing": fused.PRODUCING})
+
+
+@dataclass
+class LedgerLayout:
+    """The ledger projects in the fused passes' column order, and what does not depend on the
+    drivers. Rows of the December matrix: signed (columns with draws S), started (T),
+    produced (P), money (R), each block in column order."""
+
+    order: np.ndarray  # column -> position in the ledger
+    lo: list[int]  # first column of each group
+    width: dict[str, int]  # kind -> how many columns have draws of that kind (a prefix)
+    cls: np.ndarray  # stage class of each column
+    has_prod: np.ndarray  # its production counts for some metric
+    base: dict[str, int]  # kind -> first row of its block
+    counts: np.ndarray  # (rows, keys) float32: the count metrics' weights of each row
+    stage_rows: dict[str, np.ndarray]  # stage -> the rows of its projects
+
+    @property
+    def rows(self) -> int:
+        return sum(self.width.values())
+
+
+def ledger_layout(groups: list[_Group], n_money: int, n_counts: int) -> LedgerLayout:
+    sizes = [len(g.cols) for g in groups]
+    lo = [int(x) for x in np.concatenate([[0], np.cumsum(sizes)])[:-1]] if groups else []
+    width = dict.fromkeys(KINDS, 0)
+    for g, start in zip(groups, lo, strict=True):
+        for kind in g.kinds:
+            assert width[kind] == start, "each kind's columns must be a prefix"
+            width[kind] = start + len(g.cols)
+    firsts = np.cumsum([0] + [width[k] for k in KINDS[:-1]])
+    base = {k: int(row) for k, row in zip(KINDS, firsts, strict=True)}
+    rows = sum(width.values())
+    total = sum(sizes)
+    cls = np.zeros(total, np.int64)
+    counts = np.zeros((rows, n_money + n_counts), np.float32)
+    stage_rows: dict[str, list[np.ndarray]] = {}
+    for g, start in zip(groups, lo, strict=True):
+        cols = np.arange(start, start + len(g.cols))
+        cls[cols] = _CLASS[g.stage]
+        for family, kind in (("sign", "S"), ("start", "T"), ("produce", "P")):
+            if family in g.full:
+                counts[base[kind] + cols, n_money:] = g.full[family]
+        own = [base[k] + cols for k in g.kinds]
+        stage_rows.setdefault(g.stage, []).extend(own)
+    has_prod = np.zeros(total, bool)
+    has_prod[: width["P"]] = counts[base["P"] : base["P"] + width["P"]].any(axis=1)
+    order = np.concatenate([g.cols for g in groups]) if groups else np.zeros(0, np.intp)
+    by_stage = {st: np.concatenate(r) for st, r in stage_rows.items()}
+    return LedgerLayout(order, lo, width, cls, has_prod, base, counts, by_stage)
+
+
+@dataclass
+class _Tables:
+    """One forecast's month and share tables, stacked, each column's offsets into them, and
+    the weights of every row of the December matrix (counts, and money for these drivers)."""
+
+    tabs: np.ndarray
+    off: dict[str, np.ndarray]  # kind -> (columns,) offset
+    shares: np.ndarray
+    floor: np.ndarray
+    cap: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray  # (rows, keys) float32
+    csr: tuple[np.ndarray, np.ndarray, np.ndarray]  # the same as CSR (ptr, key, weight)
+
+
+def _csr(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of a (rows, keys) weight matrix as CSR: (ptr, key, weight as float64)."""
+    rows, keys = np.nonzero(w)
+    ptr = np.zeros(len(w) + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(w)), out=ptr[1:])
+    return ptr, keys.astype(np.int64), w[rows, keys].astype(np.float64)
 
 
 class LedgerKernels:
@@ -34,393 +108,198 @@ class LedgerKernels:
         keys: tuple[int, ...] | None = None,
         parts: dict[str, np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Future value (on top of facts) at the end of each of `months` of every metric, or of
-        the metrics at positions `keys` of the engine's keys only: (trials, len(months),
-        len(keys)). Fills per-project and per-source sums if given, and `parts` (every metric,
-        months given one by one): the sum over trials at the last month of what each stage's
-        ledger projects ("stage:<stage>") and each kind of source of new deals ("offices",
-        "platforms", "events") add. A metric's values do not depend on which other metrics are
-        asked for."""
-        keys = tuple(range(len(self.keys))) if keys is None else tuple(keys)
+        """Future value (on top of facts) at the end of each of `months` (increasing) of every
+        metric, or of the metrics at positions `keys` of the engine's keys only: (trials,
+        len(months), len(keys)). With `months` (12,) only, fills per-project and per-source
+        sums if given, and `parts` (every metric): the sum over trials at December of what
+        each stage's ledger projects ("stage:<stage>") and each kind of source of new deals
+        ("offices", "platforms", "events") add. A metric's values do not depend on which
+        other metrics are asked for."""
+        every = tuple(range(len(self.keys)))
+        keys = every if keys is None else tuple(keys)
         out = np.zeros((self.trials, len(months), len(keys)))
         if self.future <= 0:
             return out
-        by_month = len(months) > 2 and months == tuple(range(months[0], 13))
-        if not by_month and len(keys) < len(self.keys):
-            # Month by month, products give every metric at once (and a product's sums may
-            # depend on the columns it holds): take the metrics asked for from all of them.
-            return self._run(setup, months, projects, sources)[:, :, list(keys)]
-        assert parts is None or not by_month
-        for c, n in self._chunks():
-            lo = c * CHUNK
-            part = out[lo : lo + n]
-            hist = _MonthHist(n, months, keys, self.n_money) if by_month else None
-            for gi, g in enumerate(self.groups):
-                before = None if parts is None else part[:, -1, :].sum(axis=0)
-                self._group_kernel(setup, c, n, gi, g, months, part, projects, hist)
-                if parts is not None:
-                    added = part[:, -1, :].sum(axis=0) - before
-                    parts[f"stage:{g.stage}"] = parts.get(f"stage:{g.stage}", 0) + added
-            if hist is not None:
-                hist.add_to(part)
+        assert list(months) == sorted(set(months)), "months must be increasing"
+        december = tuple(months) == (12,)
+        assert december or (projects is None and parts is None)
+        if len(self.ledger.order):
+            if december:
+                self._ledger_december(setup, out, keys, projects, parts)
+            else:
+                self._ledger_months(setup, months, out, keys)
+        elif parts is not None:
+            parts.update({f"stage:{g.stage}": np.zeros(len(self.keys)) for g in self.groups})
         out += self._deal_part(setup, months, sources, keys, parts)
         return out
 
-    def _group_kernel(
+    def _ledger_december(
         self,
         setup: _Setup,
-        c: int,
-        n: int,
-        gi: int,
-        g: _Group,
-        months: tuple[int, ...],
         out: np.ndarray,
+        keys: tuple[int, ...],
         projects: dict[str, np.ndarray] | None,
-        hist: _MonthHist | None = None,
+        parts: dict[str, np.ndarray] | None,
     ) -> None:
-        """One group of ledger projects in one chunk of trials: what they add to every
-        metric at the end of each of `months` (or, for a fan, into `hist`: only what the
-        metrics it holds need is simulated)."""
-        need = _EVERYTHING if hist is None else hist.needs(g)
-        if not need:
-            return
-        t = setup.tables
-        if g.stage in PRE_SIGN and setup.sparse[g.stage] and setup.climate is not None:
-            # Few sign: find the pairs that do on the plain codes, move only theirs.
-            table = t[f"S:{g.stage}"]
-            nz, moved = self._sparse_moved(c, n, g, setup.climate, table)
-            sign = _take(table, moved["S"])
-            self._sparse_kernel(setup, c, n, gi, g, moved, sign, months, out, projects, hist, nz)
-            return
-        codes = self._group_codes(c, n, g, setup.climate)
-        code = dict(zip(g.kinds, codes, strict=True))
-        sign = start = produce = share = year = None
-        dense = g.stage not in PRE_SIGN or not setup.sparse[g.stage]
-        # The milestones' counts and start months depend only on the month tables: kept per
-        # (chunk, group) for them, so a change of money drivers only redoes the money.
-        memo = dense and hist is None and projects is None
-        slot, memo_key, counted = ("dense", c, gi), None, None
-        if memo:
-            memo_key = (n, months, setup.climate, *_milestone_ids(setup, gi, g))
-            counted = self._memo.get(slot, memo_key)
-        if counted is not None:
-            start = counted[1]
-        elif g.stage in PRE_SIGN:
-            sign = _take(t[f"S:{g.stage}"], code["S"])
-            if not dense:
-                self._sparse_kernel(setup, c, n, gi, g, code, sign, months, out, projects, hist)
-                return
-            if need & _STARTED:
-                start = sign + _take(t["T:chain"], code["T"])
-            if "produce" in need:
-                produce = start + _take(t["P:chain"], code["P"])
-        elif g.stage == "signed":
-            if need & _STARTED:
-                start = _first(setup, gi, t["T:first"], code["T"])
-            if "produce" in need:
-                produce = start + _take(t["P:chain"], code["P"])
-        elif g.stage == "started" and "produce" in need:
-            produce = _first(setup, gi, t["P:first"], code["P"])
-        w_money = setup.money_w[gi]
-        if "money" in need:
-            share = _take(t["R:plan"] if g.has_plan else t["R:none"], code["R"])
-            if setup.floors[gi] is not None:  # without a plan: less what arrived
-                share = np.maximum(share - setup.floors[gi], 0, out=share)
-            if "T" not in g.kinds:  # started: what is still to come, evenly to December
-                year = share @ w_money
-        if hist is not None:
-            self._by_month(setup, n, gi, g, (sign, start, produce), share, year, months, out, hist)
-            months = ()  # done: the fan's months in a few passes
-        nm = self.n_money
-        if counted is not None:  # integer counts: the same sums in any order
-            out[:, :, nm:] += counted[0]
-        elif memo:
-            before = out[:, :, nm:].copy()
+        lay: LedgerLayout = self.ledger
+        tab = self._fused_tables(setup)
 
-        def add_money(j: int, m: int) -> None:
-            """Money paid by the end of month m into out[:, j]: a year's share pro rata, or
-            each project's monthly rate over its months of paying (capped where netted)."""
-            if year is not None:
-                out[:, j, :nm] += year * ((m - self.month) / self.future)
-                return
-            paying = np.maximum(m + 1 - start, 0)
-            if setup.caps[gi] is not None:
-                paying = np.minimum(paying, setup.caps[gi])
-            out[:, j, :nm] += (share * paying) @ w_money
+        def chunk(c: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+            acc = np.zeros((len(self.keys), n))
+            sums = np.zeros((2, lay.rows))  # Σ of each row over the chunk's trials, and > 0
+            fused.december(
+                lay.cls,
+                *self._ledger_codes(c, n, setup.climate),
+                tab.tabs,
+                tab.off["S"],
+                tab.off["T"],
+                tab.off["P"],
+                tab.shares,
+                tab.off["R"],
+                tab.floor,
+                tab.cap,
+                *tab.csr,
+                acc,
+                sums[0],
+                sums[1],
+            )
+            out[c * CHUNK : c * CHUNK + n, 0, :] = acc[list(keys)].T
+            return sums
 
-        for j, m in enumerate(months):
-            if counted is not None:
-                add_money(j, m)
-                continue
-            counts = out[:, j, nm:]
-            if sign is not None and len(g.sel_sign):
-                counts += (sign[:, g.sel_sign] <= m).astype(np.float32) @ g.w_sign
-            if start is not None:
-                hit = start <= m
-                if "start" in g.every:
-                    counts[:, g.every["start"]] += _row_count(hit)
-                if len(g.sel_start):
-                    counts += hit[:, g.sel_start].astype(np.float32) @ g.w_start
-            if produce is not None:
-                hit = produce <= m
-                if "produce" in g.every:
-                    counts[:, g.every["produce"]] += _row_count(hit)
-                if len(g.sel_produce):
-                    counts += hit[:, g.sel_produce].astype(np.float32) @ g.w_produce
-            add_money(j, m)
-        if memo and counted is None:
-            added = (out[:, :, nm:] - before).astype(np.float32)
-            self._memo.put(slot, memo_key, (added, start, _milestone_tables(setup, gi, g)))
+        row_sum, row_pos = sum(fused.in_parallel(chunk, self._chunks()))
+        if parts is not None:
+            for stage, rows in lay.stage_rows.items():
+                parts[f"stage:{stage}"] = row_sum[rows] @ tab.weights[rows].astype(np.float64)
         if projects is not None:
-            cols = g.cols
-            if sign is not None:
-                projects["sign"][cols] += np.count_nonzero(sign <= 12, axis=0)
-            if start is not None:
-                projects["start"][cols] += np.count_nonzero(start <= 12, axis=0)
-                paying = np.maximum(13 - start, 0)
-                if setup.caps[gi] is not None:
-                    paying = np.minimum(paying, setup.caps[gi])
-                amount = share * paying
-            else:
-                amount = share
-            amount = amount * setup.scale[cols].astype(np.float32)
-            projects["money"][cols] += np.count_nonzero(amount > 0, axis=0)
-            projects["amount"][cols] += amount.sum(axis=0, dtype=np.float64)
+            b, w, order = lay.base, lay.width, lay.order
+            projects["sign"][order[: w["S"]]] += row_sum[b["S"] : b["S"] + w["S"]]
+            projects["start"][order[: w["T"]]] += row_sum[b["T"] : b["T"] + w["T"]]
+            money = slice(b["R"], b["R"] + w["R"])
+            projects["money"][order] += np.where(tab.scale > 0, row_pos[money], 0)
+            projects["amount"][order] += row_sum[money] * tab.scale
 
-    def _by_month(
-        self,
-        setup: _Setup,
-        n: int,
-        gi: int,
-        g: _Group,
-        milestones: tuple[np.ndarray | None, ...],
-        share: np.ndarray | None,
-        year: np.ndarray | None,
-        months: tuple[int, ...],
-        out: np.ndarray,
-        hist: _MonthHist,
+    def _ledger_months(
+        self, setup: _Setup, months: tuple[int, ...], out: np.ndarray, keys: tuple[int, ...]
     ) -> None:
-        """Every month from the first after the as-of month to December at once (a dense
-        group): milestones counted by (trial, month), money by the month it starts flowing
-        (summed up month after month by `hist`): what the per-month loop gives, in a few
-        passes. Only the metrics `hist` holds."""
-        rows = (np.arange(n, dtype=np.int32) * (draws.OUT + 1))[:, None]
-        for family, x in zip(("sign", "start", "produce"), milestones, strict=True):
-            if x is None:
-                continue
-            for k in g.metrics_of[family]:
-                if not hist.wants(k):
-                    continue
-                cols = np.flatnonzero(g.full[family][:, k - self.n_money])
-                hist.count(k, rows, x if len(cols) == x.shape[1] else x[:, cols])
-        if share is not None and year is None:
-            w_money = setup.money_w[gi]
-            start = milestones[1]
-            assert start is not None
-            cap = setup.caps[gi]
-            for cur in range(self.n_money):
-                cols = np.flatnonzero(w_money[:, cur])
-                if len(cols) and hist.wants(cur):
-                    rate = share[:, cols] * w_money[cols, cur]
-                    hist.pay(cur, rows, start[:, cols], rate, None if cap is None else cap[cols])
-        if year is not None:  # started: evenly over the months left
-            elapsed = (np.array(months) - self.month) / self.future
-            for cur in range(self.n_money):
-                if hist.wants(cur):
-                    out[:, :, hist.slot[cur]] += year[:, cur, None] * elapsed[None, :]
+        lay: LedgerLayout = self.ledger
+        tab = self._fused_tables(setup)
+        weights = np.ascontiguousarray(tab.weights[:, list(keys)])
+        is_money = np.array([k < self.n_money for k in keys])
+        at = np.array(months, np.int64)
 
-    def _sparse_kernel(
-        self,
-        setup: _Setup,
-        c: int,
-        n: int,
-        gi: int,
-        g: _Group,
-        code: dict[str, np.ndarray],
-        sign: np.ndarray,
-        months: tuple[int, ...],
-        out: np.ndarray,
-        projects: dict[str, np.ndarray] | None,
-        hist: _MonthHist | None = None,
-        nz: np.ndarray | None = None,
-    ) -> None:
-        """A stage before signing where few trials sign within the year (leads, contacts):
-        only the (trial, project) pairs that sign by December go on, summed per trial by a
-        sparse product. Same draws, same result as the dense path. For a fan (`hist`), only
-        what the metrics it holds need. With `nz` (the flat positions of the pairs that
-        sign), `code` and `sign` hold those pairs' values only."""
+        def chunk(c: int, n: int) -> None:
+            hist = np.zeros((len(keys), fused.SLOTS, n))
+            fused.month_rows(
+                lay.cls,
+                *self._ledger_codes(c, n, setup.climate),
+                tab.tabs,
+                tab.off["S"],
+                tab.off["T"],
+                tab.off["P"],
+                tab.shares,
+                tab.off["R"],
+                tab.floor,
+                tab.cap,
+                weights,
+                is_money,
+                self.month + 1,
+                float(self.future),
+                hist,
+            )
+            fused.read_months(hist, is_money, at, out[c * CHUNK : c * CHUNK + n])
+
+        fused.in_parallel(chunk, self._chunks())
+
+    # ---- draws and tables of the fused passes --------------------------------------------
+
+    def _ledger_codes(
+        self, c: int, n: int, climate: tuple[float, float] | None = None
+    ) -> list[np.ndarray]:
+        """The chunk's codes of each kind (S, T, P, R), (columns, trials): each group's own
+        stream, laid side by side; under a climate, each trial's codes moved by its shifts
+        (kept instead of the plain codes)."""
+        lay: LedgerLayout = self.ledger
+        out = []
+        for kind in KINDS:
+
+            def make(kind: str = kind) -> np.ndarray:
+                arr = np.empty((lay.width[kind], n), np.uint16)
+                if climate is None:
+                    shift, remap = np.zeros(1, np.int64), np.zeros(1, np.uint16)
+                else:
+                    shift = draws.climate_level(self._climate_shift(c, n, kind, climate))
+                    shift = shift.astype(np.int64)
+                    scale = 1 / math.sqrt(1 + climate[0] ** 2)
+                    remap = draws.climate_remap(scale, shift // draws.Q)
+                for g, lo in zip(self.groups, lay.lo, strict=True):
+                    if kind in g.kinds:
+                        plain = self._plain_codes(c, n, g, kind)
+                        fused.place_codes(plain, arr, lo, remap, shift, climate is not None)
+                return arr
+
+            key = (_PROJECTS, "ledger", c, kind) + (() if climate is None else (climate,))
+            out.append(self._draw(key, make))
+        return out
+
+    def _plain_codes(self, c: int, n: int, g: _Group, kind: str) -> np.ndarray:
+        key = (_PROJECTS, *g.key, c, g.kinds.index(kind))
+        return draws.codes(draws.stream(self.seed, *key), (n, len(g.cols)))
+
+    def _group_codes(
+        self, c: int, n: int, g: _Group, climate: tuple[float, float] | None = None
+    ) -> list[np.ndarray]:
+        """A group's codes in one chunk, (trials, projects), one array per kind of `g.kinds`."""
+        lay: LedgerLayout = self.ledger
+        lo = lay.lo[self.groups.index(g)]
+        every = dict(zip(KINDS, self._ledger_codes(c, n, climate), strict=True))
+        return [every[kind][lo : lo + len(g.cols)].T for kind in g.kinds]
+
+    def _fused_tables(self, setup: _Setup) -> _Tables:
+        """This forecast's stacked tables, offsets and row weights (kept on the set-up)."""
+        if setup.fused is not None:
+            return setup.fused
+        lay: LedgerLayout = self.ledger
+        q = draws.Q
         t = setup.tables
-        need = _EVERYTHING if hist is None else hist.needs(g)
-        k = len(g.cols)
-        if nz is None:
-            nz = np.flatnonzero(sign <= 12)
-            s_ = sign.ravel()[nz]
-
-            def at(kind: str) -> np.ndarray:
-                return code[kind].ravel()[nz]
-        else:
-            s_ = sign
-
-            def at(kind: str) -> np.ndarray:
-                return code[kind]
-
-        rows, cols = np.divmod(nz, k)
-        st = pr = share = None
-        # The pairs' counts depend only on the month tables: kept per (chunk, group).
-        slot, memo_key, counted = ("sparse-run", c, gi), None, None
-        if hist is None and projects is None:
-            ids = tuple(id(t[x]) for x in (f"S:{g.stage}", "T:chain", "P:chain"))
-            memo_key = (n, months, setup.climate, *ids)
-            counted = self._memo.get(slot, memo_key)
-        if counted is not None:
-            st = counted[1]
-        elif need & _STARTED:
-            st = s_ + _take(t["T:chain"], at("T"))
-        if "produce" in need and counted is None:
-            pr = st + _take(t["P:chain"], at("P"))
-        if "money" in need:
-            share = _take(t["R:plan"] if g.has_plan else t["R:none"], at("R"))
+        names = [f"S:{s}" for s in PRE_SIGN] + ["T:chain", "P:chain", "T:first", "P:first"]
+        stacked = [t[x] for x in names]
+        at = {x: i * q for i, x in enumerate(names)}
+        n_cols = len(lay.order)
+        off = {k: np.zeros(n_cols, np.int64) for k in KINDS}
+        floor = np.zeros(n_cols, np.float32)
+        cap = np.full(n_cols, np.inf, np.float32)
+        weights = lay.counts.copy()
+        money = weights[lay.base["R"] : lay.base["R"] + n_cols, : self.n_money]
+        for gi, (g, lo) in enumerate(zip(self.groups, lay.lo, strict=True)):
+            cols = slice(lo, lo + len(g.cols))
+            stuck = setup.stuck.get(gi)
+            if g.stage in PRE_SIGN:
+                off["S"][cols] = at[f"S:{g.stage}"]
+                off["T"][cols] = at["T:chain"]
+                off["P"][cols] = at["P:chain"]
+            elif g.stage == "signed":
+                off["T"][cols] = at["T:first"]
+                off["P"][cols] = at["P:chain"]
+            elif g.stage == "started":
+                off["P"][cols] = at["P:first"]
+            if stuck is not None:
+                kind = "T" if g.stage == "signed" else "P"
+                off[kind][cols] = sum(len(x) for x in stacked) + stuck[1]
+                stacked.append(stuck[0])
+            off["R"][cols] = 0 if g.has_plan else q
             if setup.floors[gi] is not None:
-                share = np.maximum(share - setup.floors[gi][cols], 0, out=share)
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
-
-        def per_trial(values: np.ndarray, w: np.ndarray) -> np.ndarray:
-            """Σ over the group's (trial, project) pairs of value x the project's weights."""
-            m = sparse.csr_matrix((values.astype(np.float32), cols, indptr), shape=(n, k))
-            return m @ w
-
-        if hist is not None:
-            base = rows.astype(np.int32) * (draws.OUT + 1)
-            for family, x in (("sign", s_), ("start", st), ("produce", pr)):
-                if x is None:
-                    continue
-                for k in g.metrics_of[family]:
-                    if not hist.wants(k):
-                        continue
-                    w = g.full[family][cols, k - self.n_money]  # the signing pairs' weights
-                    if w.any():
-                        hist.count(k, base, x, w)
-            if share is not None:
-                cap = setup.caps[gi]
-                for cur in range(self.n_money):
-                    if hist.wants(cur):
-                        rate = share * setup.money_w[gi][cols, cur]
-                        hist.pay(cur, base, st, rate, None if cap is None else cap[cols])
-            months = ()
-        cap = None if setup.caps[gi] is None else setup.caps[gi][cols]
-
-        def paying(m: int) -> np.ndarray:
-            months = np.maximum(m + 1 - st, 0)
-            return months if cap is None else np.minimum(months, cap)
-
-        added = (
-            None
-            if memo_key is None
-            else np.zeros((n, len(months), out.shape[2] - self.n_money), np.float32)
+                floor[cols] = setup.floors[gi]
+            if setup.caps[gi] is not None:
+                cap[cols] = setup.caps[gi]
+            money[cols] = setup.money_w[gi]
+        setup.fused = _Tables(
+            np.concatenate(stacked),
+            off,
+            np.concatenate([t["R:plan"], t["R:none"]]),
+            floor,
+            cap,
+            setup.scale[lay.order].astype(np.float32),
+            weights,
+            _csr(weights),
         )
-        for j, m in enumerate(months):
-            if counted is not None:
-                counts = counted[0][:, j]
-            else:
-                counts = per_trial(s_ <= m, g.full["sign"])
-                counts += per_trial(st <= m, g.full["start"])
-                counts += per_trial(pr <= m, g.full["produce"])
-                if added is not None:
-                    added[:, j] = counts
-            out[:, j, self.n_money :] += counts
-            out[:, j, : self.n_money] += per_trial(share * paying(m), setup.money_w[gi])
-        if added is not None and counted is None:
-            tables = tuple(t[x] for x in (f"S:{g.stage}", "T:chain", "P:chain"))
-            self._memo.put(slot, memo_key, (added, st, tables))
-        if projects is not None:
-            amount = share * paying(12) * setup.scale[g.cols][cols].astype(np.float32)
-            projects["sign"][g.cols] += np.bincount(cols, minlength=k)
-            projects["start"][g.cols] += np.bincount(cols, weights=st <= 12, minlength=k)
-            projects["money"][g.cols] += np.bincount(cols, weights=amount > 0, minlength=k)
-            projects["amount"][g.cols] += np.bincount(cols, weights=amount, minlength=k)
-
-
-def _milestone_tables(setup: _Setup, gi: int, g: _Group) -> tuple[np.ndarray, ...]:
-    """The month tables a group's milestones read (the first milestone's own, stacked per
-    months waited, when some have waited)."""
-    t = setup.tables
-    own = (t[f"S:{g.stage}"],) if g.stage in PRE_SIGN else ()
-    stuck = setup.stuck.get(gi)
-    waited = () if stuck is None else stuck
-    return (*own, t["T:chain"], t["P:chain"], t["T:first"], t["P:first"], *waited)
-
-
-def _milestone_ids(setup: _Setup, gi: int, g: _Group) -> tuple[int, ...]:
-    """Identities of the tables a group's milestones read: tables are cached and read-only,
-    and a memo entry holds its tables, so an identity is never reused while it is kept."""
-    return tuple(id(x) for x in _milestone_tables(setup, gi, g))
-
-
-def _first(setup: _Setup, gi: int, table: np.ndarray, code: np.ndarray) -> np.ndarray:
-    """The month of a group's first milestone: one table for all, or each project's own
-    (given the months it has waited) from the stacked tables."""
-    stuck = setup.stuck.get(gi)
-    if stuck is None:
-        return _take(table, code)
-    tables, offset = stuck
-    return _take(tables, code + offset)
-
-
-class _MonthHist:
-    """Per-trial values for every month of a fan, built from (trial, month) histograms: a
-    count of milestones in each month, or money that starts flowing in each month (at a
-    monthly rate, so its cumulative value is a double running sum). Holds the metrics at
-    positions `keys` of the engine's keys, in that order."""
-
-    def __init__(self, n: int, months: tuple[int, ...], keys: tuple[int, ...], n_money: int = 2):
-        self.n, self.first = n, months[0]
-        self.n_money = n_money  # keys below it are money metrics
-        self.slot = {k: i for i, k in enumerate(keys)}
-        self.counts = np.zeros((len(months), len(keys), n))  # month-major: fast running sums
-        self.flows = np.zeros((len(months), len(keys), n))
-
-    def wants(self, k: int) -> bool:
-        return k in self.slot
-
-    def needs(self, g: _Group) -> frozenset[str]:
-        """What a group must simulate for the metrics held: the milestone families that
-        count for one of them, and money for a money metric."""
-        out = {f for f, ks in g.metrics_of.items() if any(self.wants(k) for k in ks)}
-        if any(self.wants(k) for k in range(self.n_money)):
-            out.add("money")
-        return frozenset(out)
-
-    def _hist(self, rows: np.ndarray, x: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
-        slots = draws.OUT + 1
-        idx = (rows + np.minimum(x, draws.OUT)).ravel()
-        w = None if weights is None else np.broadcast_to(weights, x.shape).ravel()
-        h = np.bincount(idx, weights=w, minlength=self.n * slots).reshape(self.n, slots)
-        return h[:, self.first : draws.OUT]
-
-    def count(self, k: int, rows: np.ndarray, x: np.ndarray, weights: np.ndarray | None = None):
-        self.counts[:, self.slot[k], :] += self._hist(rows, x, weights).T
-
-    def pay(
-        self,
-        k: int,
-        rows: np.ndarray,
-        start: np.ndarray,
-        rate: np.ndarray,
-        cap: np.ndarray | None = None,
-    ) -> None:
-        """Money flowing at `rate` a month from `start`, for at most `cap` months (K whole
-        and a part f: the flow stops by (1 - f)·rate at start + K and f·rate a month later)."""
-        flows = self.flows[:, self.slot[k], :]
-        flows += self._hist(rows, start, rate).T
-        if cap is None:
-            return
-        whole = np.floor(cap)
-        part = (cap - whole).astype(np.float32)
-        stop = start + whole.astype(np.int32)
-        flows -= self._hist(rows, stop, rate * (1 - part)).T
-        flows -= self._hist(rows, stop + 1, rate * part).T
-
-    def add_to(self, out: np.ndarray) -> None:
-        """out[trial, month, metric] += cumulative values (the histograms are used up)."""
-        total = _running_sum(self.counts) + _running_sum(_running_sum(self.flows))
-        out += total.transpose(2, 0, 1)
+        return setup.fused

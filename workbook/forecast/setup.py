@@ -7,6 +7,7 @@ import datetime as dt
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,6 @@ from workbook.zone.loader import Zone
 from workbook.zone.metrics import METRICS
 
 CHUNK = 4096  # trials per chunk; part of the draws' identity, so fixed
-SPARSE = 0.3  # below this share of trials signing in the year, a stage runs sparse
 DEAL_SPAN = 8  # chunks of trials whose new deals are simulated together
 BLOCK = 4  # deal slots per overflow block (deals beyond a source's pool)
 # The built-in layout (every built-in metric, in METRICS order). An engine simulates the
@@ -170,13 +170,13 @@ class _Setup:
     deal_fx: np.ndarray  # (money metrics,) CNY -> unit of each money metric
     src: dict[str, np.ndarray] = field(default_factory=dict)
     deal_key: tuple = ()  # everything new deals depend on
-    sparse: dict[str, bool] = field(default_factory=dict)  # stage -> few sign within the year
     # group index -> (stacked month tables, per-project offsets) for projects that have
     # waited in their stage (their first milestone conditioned on the months waited)
     stuck: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     climate: tuple[float, float] | None = None  # (shared_shock, driver_spread); None: off
     # The forecast's sums over trials at December, by part (workbook.forecast.explain)
     parts: dict[str, np.ndarray] = field(default_factory=dict)
+    fused: Any = None  # stacked tables of the compiled pass (workbook.forecast.kernels)
 
 
 def _running_sum(a: np.ndarray) -> np.ndarray:

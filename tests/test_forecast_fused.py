@@ -1,0 +1,140 @@
+"""The compiled passes (workbook.forecast.fused) against the model written out plainly in numpy,
+group by group and deal by deal, on the same draws: every metric at every month, the parts by
+stage and the per-project sums agree, with and without a climate, for projects that have
+waited in their stage, plans netted against arrivals, and declared metrics."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from tests.sim_zones import AS_OF, sample_zone
+from workbook.forecast import fused
+from workbook.forecast.engine import CHUNK, Engine
+from workbook.forecast.setup import _M, PRE_SIGN
+
+
+def _first(setup, gi, table, code):
+    stuck = setup.stuck.get(gi)
+    if stuck is None:
+        return table[code].astype(np.int64)
+    tables, offset = stuck
+    return tables[code + offset].astype(np.int64)
+
+
+def plain_ledger(engine: Engine, setup, months):
+    """(trials, months, keys) from the ledger projects, and per-project sums at December."""
+    t, nm = setup.tables, engine.n_money
+    out = np.zeros((engine.trials, len(months), len(engine.keys)))
+    n_all = len(engine.projects)
+    sums = {k: np.zeros(n_all) for k in ("sign", "start", "money", "amount")}
+    for c, n in engine._chunks():
+        rows = slice(c * CHUNK, c * CHUNK + n)
+        for gi, g in enumerate(engine.groups):
+            code = dict(zip(g.kinds, engine._group_codes(c, n, g, setup.climate), strict=True))
+            sign = start = produce = None
+            if g.stage in PRE_SIGN:
+                sign = t[f"S:{g.stage}"][code["S"]].astype(np.int64)
+                start = sign + t["T:chain"][code["T"]]
+                produce = start + t["P:chain"][code["P"]]
+            elif g.stage == "signed":
+                start = _first(setup, gi, t["T:first"], code["T"])
+                produce = start + t["P:chain"][code["P"]]
+            elif g.stage == "started":
+                produce = _first(setup, gi, t["P:first"], code["P"])
+            share = (t["R:plan"] if g.has_plan else t["R:none"])[code["R"]].astype(np.float64)
+            if setup.floors[gi] is not None:
+                share = np.maximum(share - setup.floors[gi], 0)
+            for j, m in enumerate(months):
+                for family, x in (("sign", sign), ("start", start), ("produce", produce)):
+                    if x is not None and family in g.full:
+                        out[rows, j, nm:] += (x <= m) @ g.full[family].astype(np.float64)
+                if start is None:  # started or producing: the rest of the year, evenly
+                    paid = share * (m - engine.month) / engine.future
+                else:
+                    paid = share * np.maximum(m + 1 - start, 0)
+                    if setup.caps[gi] is not None:
+                        paid = share * np.minimum(np.maximum(m + 1 - start, 0), setup.caps[gi])
+                out[rows, j, :nm] += paid @ setup.money_w[gi].astype(np.float64)
+            if months[-1] == 12:
+                amount = paid * setup.scale[g.cols]
+                if sign is not None:
+                    sums["sign"][g.cols] += (sign <= 12).sum(axis=0)
+                if start is not None:
+                    sums["start"][g.cols] += (start <= 12).sum(axis=0)
+                sums["money"][g.cols] += (amount > 0).sum(axis=0)
+                sums["amount"][g.cols] += amount.sum(axis=0)
+    return out, sums
+
+
+def plain_deals(engine: Engine, setup, months):
+    """(trials, months, keys) from new deals, deal by deal."""
+    t = setup.tables
+    keys = tuple(range(len(engine.keys)))
+    out = np.zeros((engine.trials, len(months), len(keys)))
+    for span, chunks in enumerate(engine._spans()):
+        lo = chunks[0][0] * CHUNK
+        trial, src, code = engine._deals(setup, span)
+        sign, size, _, _, hit, family = engine._deal_marks(setup, code, src, keys)
+        start = sign + t["T:chain"][code[_M["start"]]]
+        produce = start + t["P:chain"][code[_M["produce"]]]
+        rate = size * t["R:none"][code[_M["share"]]] / 12
+        at = {fused.SIGN: sign, fused.START: start, fused.PRODUCE: produce}
+        for j, m in enumerate(months):
+            for r in keys:
+                if family[r] == fused.MONEY:
+                    v = rate * np.maximum(m + 1 - start, 0) * setup.deal_fx[r]
+                elif family[r] == fused.NONE:
+                    continue
+                else:
+                    v = (at[family[r]] <= m).astype(float)
+                np.add.at(out[:, j, r], lo + trial, np.where(hit[:, r], v, 0))
+    return out
+
+
+def _zone(shock: float, spread: float):
+    zone = sample_zone()
+    drivers = zone.params.drivers.apply({"shared_shock": shock, "driver_spread": spread})
+    return zone.__class__(
+        zone.params.model_copy(update={"drivers": drivers}), zone.ledger, zone.events
+    )
+
+
+@pytest.mark.parametrize("climate", [(0.0, 0.0), (0.3, 0.1), (1.0, 0.5)])
+@pytest.mark.parametrize("as_of", [AS_OF, dt.date(2020, 3, 31)])
+def test_compiled_passes_give_the_plain_model(climate, as_of):
+    engine = Engine(_zone(*climate), as_of=as_of, trials=5000, seed=7)  # two chunks
+    fc = engine.forecast()
+    setup = fc._setup
+    assert (setup.climate is None) == (climate == (0.0, 0.0))
+    assert setup.stuck and any(g.has_plan for g in engine.groups)  # waited, netted plans
+    months = tuple(range(engine.month + 1, 13))
+    ledger, sums = plain_ledger(engine, setup, (12,))
+    expected = ledger + plain_deals(engine, setup, (12,))
+    assert np.allclose(fc._future, expected[:, 0, :], rtol=1e-5, atol=1e-6)
+    monthly, _ = plain_ledger(engine, setup, months)
+    monthly += plain_deals(engine, setup, months)
+    assert np.allclose(engine._run(setup, months), monthly, rtol=1e-5, atol=1e-6)
+    for m in (months[0], 12):  # one month alone, December alone
+        alone = engine._run(setup, (m,))[:, 0, :]
+        assert np.allclose(alone, monthly[:, months.index(m), :], rtol=1e-5, atol=1e-6)
+    # The parts by stage and source add up to what the trials add, on average.
+    total = sum(setup.parts.values())
+    assert np.allclose(total, fc._future.sum(axis=0), rtol=1e-6, atol=1e-6)
+    got = {k: np.zeros(len(engine.projects)) for k in ("sign", "start", "money", "amount")}
+    engine._run(setup, (12,), projects=got)
+    for k in got:
+        assert np.allclose(got[k], sums[k], rtol=1e-5, atol=1e-6), k
+
+
+def test_threads_do_not_change_the_result(monkeypatch):
+    results = []
+    for threads in (1, 2):
+        monkeypatch.setattr(fused, "THREADS", threads)
+        engine = Engine(sample_zone(), as_of=AS_OF, trials=9000, seed=3)
+        fc = engine.forecast()
+        results.append((fc._future, fc.fan("domestic_capital")))
+    assert np.array_equal(results[0][0], results[1][0])
+    assert results[0][1].equals(results[1][1])

@@ -1,0 +1,354 @@
+"""The forecast's inner loops, compiled (numba): every (trial, ledger project) pair and every new
+deal is read once, in one pass that does all its steps, instead of one numpy pass per step.
+
+Why compiled: at 20,000 trials x 300 projects a forecast reads 6 million pairs and does a few
+small things with each (a table look-up per milestone, a share, a few weighted adds). numpy
+makes one pass over memory per step and keeps every intermediate array; a compiled loop makes
+one pass in all and keeps nothing (DESIGN.md §6: a driver change recomputes in 30 ms).
+
+Each trial gets a small histogram h[month, key], month 0..13 (13: past December, never read):
+for a count metric, the weight of each milestone in the month it happens; for a money metric,
+the monthly rate that starts flowing in a month (negative where a capped flow stops). The value
+of key r at the end of month m is Σ_{s<=m} h[s, r] (a count) or Σ_{s<=m} (m + 1 - s)·h[s, r]
+(money paid by then); the trial's row of the output gets it at each month asked for.
+
+Ledger projects come in one column order, grouped by stage class: before signing (codes S, T,
+P, R), signed (T, P, R), started (P, R), producing (R); each kind's codes are a (trials,
+columns) array whose columns are a prefix of that order. Month tables are stacked in one int8
+array and each project reads its own at an offset (its stage's signing table, a chain table,
+or its first-milestone table given the months it has waited).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import numpy as np
+from numba import njit
+
+OUT = 13  # a month past December (workbook.forecast.draws.OUT)
+SLOTS = OUT + 1
+Q = 1 << 15  # codes (workbook.forecast.draws.Q)
+PRE_SIGN, SIGNED, STARTED, PRODUCING = 0, 1, 2, 3  # stage classes of ledger projects
+MONEY, SIGN, START, PRODUCE, NONE = 0, 1, 2, 3, -1  # how a new deal counts for a metric
+# The passes release the GIL: chunks of trials run on this many threads (the machine's cores,
+# at most two: more did not pay on the 2-core machines this runs on).
+THREADS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+T = TypeVar("T")
+_POOL: ThreadPoolExecutor | None = None
+
+
+def in_parallel(fn: Callable[[int, int], T], chunks: list[tuple[int, int]]) -> list[T]:
+    """fn(a, b) for every pair, on THREADS threads; the results in order."""
+    global _POOL
+    if len(chunks) < 2 or THREADS < 2:
+        return [fn(c, n) for c, n in chunks]
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(THREADS, thread_name_prefix="workbook-forecast")
+    return list(_POOL.map(lambda cn: fn(*cn), chunks))
+
+
+@njit(cache=True, nogil=True)
+def place_codes(plain, out, lo, remap, shift, moved):  # type: ignore[no-untyped-def]
+    """out[lo + j, i] = plain[i, j], read through trial i's row of the climate remap when
+    `moved`: a group's (trials, projects) codes into the (columns, trials) array of a kind."""
+    n, k = plain.shape
+    for i in range(n):
+        base = shift[i] if moved else 0
+        for j in range(k):
+            code = np.int64(plain[i, j])
+            out[lo + j, i] = remap[base + code] if moved else code
+
+
+@njit(cache=True, nogil=True)
+def _add_row(acc, v, row, ptr, key, weight):  # type: ignore[no-untyped-def]
+    """acc[k] += weight · v for each key k row `row` counts for."""
+    for q in range(ptr[row], ptr[row + 1]):
+        a = acc[key[q]]
+        w = weight[q]
+        for i in range(len(v)):
+            a[i] += v[i] * w
+
+
+@njit(cache=True, nogil=True)
+def december(  # type: ignore[no-untyped-def]  # noqa: PLR0913
+    cls,  # (P,) stage class of each column
+    codes_s,  # (P_S, n) uint16: signing codes of the columns before signing
+    codes_t,  # (P_T, n): starting codes (before signing, signed)
+    codes_p,  # (P_P, n): production codes (all but producing)
+    codes_r,  # (P, n): arrival-share codes
+    tabs,  # int8 stacked month tables
+    off_s,  # (P,) offset of each column's signing table
+    off_t,  # (P,) its start table (chain before signing; its own first table when signed)
+    off_p,  # (P,) its production table (chain, or its own first table when started)
+    shares,  # float32 stacked share tables
+    off_r,  # (P,) offset of its share table
+    floor,  # (P,) float32: share already arrived (projects without a plan)
+    cap,  # (P,) float32: months of paying at the plan's pace before the rest has come
+    ptr,  # CSR of the rows' weights: the keys each row counts for, and how much
+    key,
+    weight,
+    acc,  # (keys, n) float64: every metric of every trial at December, added to
+    row_sum,  # (rows,) float64: Σ over trials of each row, added to
+    row_pos,  # (rows,) float64: trials where a money row is > 0, added to
+):
+    """Each (project, trial) at December, without branches: signed by then (1/0), started,
+    produced, and money paid in units of the project's monthly amount (share x months paying,
+    or the share of the year's rest when started): the project's "rows", one value per trial,
+    added to every metric with the row's weights as soon as the column is done."""
+    n = codes_r.shape[1]
+    n_s, n_t, n_p, n_cols = codes_s.shape[0], codes_t.shape[0], codes_p.shape[0], codes_r.shape[0]
+    b_t, b_p, b_r = n_s, n_s + n_t, n_s + n_t + n_p
+    start = np.empty(n, np.int64)
+    v1 = np.empty(n)
+    v2 = np.empty(n)
+    zero = np.float32(0.0)
+    for j in range(n_cols):
+        c = cls[j]
+        if c == PRE_SIGN:
+            ts, tt = tabs[off_s[j] : off_s[j] + Q], tabs[off_t[j] : off_t[j] + Q]
+            signs = starts = 0
+            for i in range(n):
+                sign = np.int64(ts[codes_s[j, i]])
+                at = min(sign + np.int64(tt[codes_t[j, i]]), OUT)
+                start[i] = at
+                v1[i] = sign <= 12
+                v2[i] = at <= 12
+                signs += sign <= 12
+                starts += at <= 12
+            _add_row(acc, v1, j, ptr, key, weight)
+            _add_row(acc, v2, b_t + j, ptr, key, weight)
+            row_sum[j] += signs
+            row_sum[b_t + j] += starts
+        elif c == SIGNED:
+            tt = tabs[off_t[j] : off_t[j] + Q]
+            starts = 0
+            for i in range(n):
+                at = np.int64(tt[codes_t[j, i]])
+                start[i] = at
+                v2[i] = at <= 12
+                starts += at <= 12
+            _add_row(acc, v2, b_t + j, ptr, key, weight)
+            row_sum[b_t + j] += starts
+        if c <= STARTED and ptr[b_p + j + 1] > ptr[b_p + j]:
+            tp = tabs[off_p[j] : off_p[j] + Q]
+            produced = 0
+            if c == STARTED:
+                for i in range(n):
+                    hit = tp[codes_p[j, i]] <= 12
+                    v1[i] = hit
+                    produced += hit
+            else:
+                for i in range(n):
+                    hit = start[i] + np.int64(tp[codes_p[j, i]]) <= 12
+                    v1[i] = hit
+                    produced += hit
+            _add_row(acc, v1, b_p + j, ptr, key, weight)
+            row_sum[b_p + j] += produced
+        sh = shares[off_r[j] : off_r[j] + Q]
+        fl, cj = floor[j], cap[j]
+        total = 0.0
+        positive = 0
+        if c >= STARTED:
+            for i in range(n):
+                x = max(sh[codes_r[j, i]] - fl, zero)
+                v1[i] = x
+                total += x
+                positive += x > 0
+        else:
+            for i in range(n):
+                paying = max(min(np.float32(13 - start[i]), cj), zero)
+                x = max(sh[codes_r[j, i]] - fl, zero) * paying
+                v1[i] = x
+                total += x
+                positive += x > 0
+        _add_row(acc, v1, b_r + j, ptr, key, weight)
+        row_sum[b_r + j] += total
+        row_pos[b_r + j] += positive
+
+
+@njit(cache=True, nogil=True)
+def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
+    cls,
+    codes_s,
+    codes_t,
+    codes_p,
+    codes_r,
+    tabs,
+    off_s,
+    off_t,
+    off_p,
+    shares,
+    off_r,
+    floor,
+    cap,
+    weights,  # (rows, keys asked) float32: each row's weight for each key asked for
+    is_money,  # (keys asked,) bool
+    first_month,  # the first month simulated (the as-of month + 1)
+    future,  # months simulated
+    hist,  # (keys asked, SLOTS, n) float64: added to
+):
+    """What `year_end_rows` gives at December, month by month, for a few metrics: each
+    milestone's weight in its month and each money flow's rate from the month it starts
+    (less where a capped flow stops), into per-trial histograms (`read_months` reads them)."""
+    n = codes_r.shape[1]
+    n_s, n_t, n_p, n_cols = codes_s.shape[0], codes_t.shape[0], codes_p.shape[0], codes_r.shape[0]
+    b_t, b_p, b_r = n_s, n_s + n_t, n_s + n_t + n_p
+    n_keys = weights.shape[1]
+    start = np.empty(n, np.int64)
+    for j in range(n_cols):
+        c = cls[j]
+        if c == PRE_SIGN:
+            ts, tt = tabs[off_s[j] : off_s[j] + Q], tabs[off_t[j] : off_t[j] + Q]
+            for i in range(n):
+                sign = np.int64(ts[codes_s[j, i]])
+                start[i] = min(sign + np.int64(tt[codes_t[j, i]]), OUT)
+                for r in range(n_keys):
+                    hist[r, sign, i] += weights[j, r]
+        elif c == SIGNED:
+            tt = tabs[off_t[j] : off_t[j] + Q]
+            for i in range(n):
+                start[i] = np.int64(tt[codes_t[j, i]])
+        if c <= SIGNED:
+            for i in range(n):
+                for r in range(n_keys):
+                    hist[r, start[i], i] += weights[b_t + j, r]
+        if c <= STARTED:
+            tp = tabs[off_p[j] : off_p[j] + Q]
+            for r in range(n_keys):
+                w = weights[b_p + j, r]
+                if w == 0:
+                    continue
+                for i in range(n):
+                    at = np.int64(tp[codes_p[j, i]])
+                    if c != STARTED:
+                        at = min(start[i] + at, OUT)
+                    hist[r, at, i] += w
+        sh = shares[off_r[j] : off_r[j] + Q]
+        fl, cj = floor[j], cap[j]
+        for r in range(n_keys):
+            w = weights[b_r + j, r]
+            if w == 0:
+                continue
+            for i in range(n):
+                share = sh[codes_r[j, i]] - fl
+                if share <= 0:
+                    continue
+                if c >= STARTED:  # the year's rest, evenly from the first month simulated
+                    hist[r, first_month, i] += share * w / future
+                    continue
+                at = start[i]
+                rate = share * w
+                hist[r, at, i] += rate
+                if cj < 13:  # stops after `cap` months: by (1 - f)·rate, then f·rate
+                    whole = np.floor(cj)
+                    part = cj - whole
+                    stop = min(at + np.int64(whole), OUT)
+                    hist[r, stop, i] -= rate * (1 - part)
+                    hist[r, min(stop + 1, OUT), i] -= rate * part
+
+
+@njit(cache=True, nogil=True)
+def read_months(hist, is_money, months, out):  # type: ignore[no-untyped-def]
+    """out[i, j, r] += the value of key r at the end of months[j] in trial i: the running sum
+    of its histogram (a count), or the running sum of the running sum (money paid)."""
+    n_keys, _, n = hist.shape
+    for r in range(n_keys):
+        for i in range(n):
+            running = 0.0
+            paid = 0.0
+            j = 0
+            for s in range(OUT):
+                running += hist[r, s, i]
+                paid += running
+                while j < len(months) and months[j] == s:
+                    out[i, j, r] += paid if is_money[r] else running
+                    j += 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _flush(h, is_money, months, row):  # type: ignore[no-untyped-def]
+    """Add a trial's histogram (months, keys), read at `months`, to its output row."""
+    n_keys = h.shape[1]
+    for r in range(n_keys):
+        running = 0.0  # a count so far, or the monthly rate flowing now
+        paid = 0.0
+        j = 0
+        for s in range(OUT):
+            running += h[s, r]
+            paid += running
+            while j < len(months) and months[j] == s:
+                row[j, r] += paid if is_money[r] else running
+                j += 1
+
+
+@njit(cache=True, nogil=True)
+def deal_span(  # type: ignore[no-untyped-def]  # noqa: PLR0913
+    trial,  # (D,) trial of each deal within the span, increasing
+    sign,  # (D,) signing month (at most 13)
+    size,  # (D,) float32 亿元
+    code_start,  # (D,) uint16
+    code_produce,
+    code_share,
+    t_start,  # int8 chain table: months from signing to start
+    t_produce,  # int8 chain table: months from start to production
+    t_share,  # float32 share table (unplanned_share)
+    hit,  # (D, K) bool: the deal counts for the key (its `where`, its capital type)
+    family,  # (K,) how a deal counts for each key: MONEY, SIGN, START, PRODUCE or NONE
+    fx,  # (K,) float32: CNY -> the key's unit (money keys)
+    kind,  # (D,) kind of the deal's source (DEAL_PARTS), for `split`
+    months,  # int64 months asked for, increasing
+    out,  # (trials in the span, len(months), K) float64: added to
+    split,  # (kinds, K) float64: Σ over trials at December, by kind of source
+):
+    """What each trial's new deals add to every key at `months` (at December alone, directly;
+    else through the trial's histogram of months)."""
+    n_deals = len(trial)
+    n_keys = out.shape[2]
+    is_money = family == MONEY
+    december = len(months) == 1 and months[0] == 12
+    need_produce = False
+    for r in range(n_keys):
+        if family[r] == PRODUCE:
+            need_produce = True
+    h = np.zeros((SLOTS, n_keys))
+    current = -1
+    for d in range(n_deals):
+        t = trial[d]
+        if t != current and not december:
+            if current >= 0:
+                _flush(h, is_money, months, out[current])
+                h[:] = 0.0
+            current = t
+        s = np.int64(sign[d])
+        if s > 12:
+            continue
+        start = min(s + np.int64(t_start[code_start[d]]), OUT)
+        produce = OUT
+        if need_produce and start <= 12:
+            produce = min(start + np.int64(t_produce[code_produce[d]]), OUT)
+        rate = size[d] * t_share[code_share[d]] * np.float32(1 / 12)
+        part = kind[d]
+        for r in range(n_keys):
+            if not hit[d, r]:
+                continue
+            f = family[r]
+            if f == MONEY:
+                month = start
+                flow = rate * fx[r]
+                value = flow * (13 - start)
+            else:
+                month = s if f == SIGN else start if f == START else produce
+                flow = value = 1.0
+            if f == NONE or month > 12:
+                continue
+            split[part, r] += value
+            if december:
+                out[t, 0, r] += value
+            else:
+                h[month, r] += flow
+    if current >= 0:
+        _flush(h, is_money, months, out[current])
