@@ -117,6 +117,9 @@ def test_compiled_passes_give_the_plain_model(climate, as_of):
     monthly, _ = plain_ledger(engine, setup, months)
     monthly += plain_deals(engine, setup, months)
     assert np.allclose(engine._run(setup, months), monthly, rtol=1e-5, atol=1e-6)
+    for k in range(len(engine.keys)):  # a fan's pass: one metric, only what counts for it
+        alone = engine._run(setup, months, keys=(k,))[:, :, 0]
+        assert np.allclose(alone, monthly[:, :, k], rtol=1e-5, atol=1e-6), engine.keys[k]
     for m in (months[0], 12):  # one month alone, December alone
         alone = engine._run(setup, (m,))[:, 0, :]
         assert np.allclose(alone, monthly[:, months.index(m), :], rtol=1e-5, atol=1e-6)

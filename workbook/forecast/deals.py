@@ -43,54 +43,61 @@ class DealKernels:
         if last is not None and last[0] == signature:
             return last[1]
         chunks = self._spans()[span]
-        lo = chunks[0][0] * CHUNK
         trial, src, marks = [], [], []
         for si, s in enumerate(setup.sources):
-            for c, n in chunks:
-                t_idx, m = self._source_deals(c, n, s, setup)
-                trial.append(t_idx + (c * CHUNK - lo))
-                src.append(np.full(len(t_idx), si, np.intp))
-                marks.append(m)
+            t_idx, m = self._source_deals(chunks, s, setup)
+            trial.append(t_idx)
+            src.append(np.full(len(t_idx), si, np.intp))
+            marks.append(m)
         t_all = np.concatenate(trial) if trial else np.zeros(0, np.intp)
         s_all = np.concatenate(src) if src else np.zeros(0, np.intp)
-        m_all = (
-            np.concatenate(marks, axis=1) if marks else np.zeros((len(_DEAL_MARKS), 0), np.uint16)
-        )
+        m_all = np.concatenate(marks) if marks else np.zeros((0, len(_DEAL_MARKS)), np.uint16)
         # Trial by trial (then source by source): the compiled pass sums each trial's deals
         # into one small histogram before it moves to the next trial.
-        order = np.argsort(t_all, kind="stable")
-        out = (t_all[order], s_all[order], np.ascontiguousarray(m_all[:, order]))
+        span_trials = sum(n for _, n in chunks)
+        out = fused.by_trial(t_all.astype(np.int64), s_all, m_all, span_trials)
         self._deals_last[span] = (signature, out)
         return out
 
     def _source_deals(
-        self, c: int, n: int, s: Source, setup: _Setup
+        self, chunks: list[tuple[int, int]], s: Source, setup: _Setup
     ) -> tuple[np.ndarray, np.ndarray]:
-        """One source's deals in one chunk: (trial of each deal, codes[marks, deal]). Trial t
-        has `k[t]` deals; the first `room[t]` come from the pool, any more from overflow
-        blocks, so a larger mean only ever adds deals to a trial."""
-        key = (s.key, c, s.expected_signings, setup.climate)
+        """One source's deals in one span of chunks: (trial of each deal within the span,
+        codes[deal, marks]). Trial t has `k[t]` deals; the first `room[t]` come from its
+        chunk's pool, any more from the chunk's overflow blocks, so a larger mean only ever
+        adds deals to a trial."""
+        key = (s.key, chunks[0][0], s.expected_signings, setup.climate)
         hit = self._active.get(key)
         if hit is not None:
             return hit
-        u = self._source_u(c, n, s.key)
+        lo = chunks[0][0] * CHUNK
+        u = [self._source_u(c, n, s.key) for c, n in chunks]
         # The pool's room follows the plain draws (so the pool never changes); the count of
         # deals follows the trial's climate, any beyond the room from overflow blocks.
-        k = draws.poisson_counts(self.climate_u(c, n, u, setup), s.expected_signings)
-        room = draws.poisson_counts(u, s.cap)
-        pool = self._source_pool(c, s, room)
+        moved = [self.climate_u(c, n, x, setup) for (c, n), x in zip(chunks, u, strict=True)]
+        k = draws.poisson_counts(np.concatenate(moved), s.expected_signings)
+        room = draws.poisson_counts(np.concatenate(u), s.cap)
+        starts = [c * CHUNK - lo for c, _ in chunks]  # each chunk's first trial in the span
+        pool = np.concatenate(
+            [
+                self._source_pool(c, s, room[a : a + n])
+                for (c, n), a in zip(chunks, starts, strict=True)
+            ]
+        )
         take = np.minimum(k, room)
         first = np.repeat(np.cumsum(room) - room - (np.cumsum(take) - take), take)
-        trial = [np.repeat(np.arange(n), take)]
-        marks = [pool[first + np.arange(int(take.sum()))].T]
+        trial = [np.repeat(np.arange(len(room)), take)]
+        marks = [pool[first + np.arange(int(take.sum()))]]
         over = k - take
-        for b in range(math.ceil(int(over.max(initial=0)) / BLOCK)):
-            block = self._overflow_block(c, n, s.key, b)
-            slot = np.arange(b * BLOCK, (b + 1) * BLOCK)
-            t_idx, j_idx = np.nonzero(slot[None, :] < over[:, None])
-            trial.append(t_idx)
-            marks.append(block[t_idx, :, j_idx].T)
-        hit = np.concatenate(trial), np.ascontiguousarray(np.concatenate(marks, axis=1))
+        for (c, n), a in zip(chunks, starts, strict=True):
+            mine = over[a : a + n]
+            for b in range(math.ceil(int(mine.max(initial=0)) / BLOCK)):
+                block = self._overflow_block(c, n, s.key, b)
+                slot = np.arange(b * BLOCK, (b + 1) * BLOCK)
+                t_idx, j_idx = np.nonzero(slot[None, :] < mine[:, None])
+                trial.append(t_idx + a)
+                marks.append(block[t_idx, :, j_idx])
+        hit = np.concatenate(trial), np.concatenate(marks)
         if len(self._active) > 4096:  # derived data: drop it all rather than grow without end
             self._active.clear()
         self._active[key] = hit
@@ -150,17 +157,19 @@ class DealKernels:
         slot = ("deal-marks", span)
         memo_key = (
             id(code),
-            keys,
             d.slip_months,
             d.size_sigma,
             d.four_new_share,
             *(a[x].tobytes() for x in ("lag", "first", "spread", "size", "foreign", "is500")),
         )
         kept = self._memo.get(slot, memo_key)
-        if kept is None:
-            kept = (*self._deal_marks(setup, code, src, keys), a["part"][src], code)
+        if kept is None:  # every metric's marks: a fan or a scenario's subset selects from them
+            every = tuple(range(len(self.keys)))
+            kept = (*self._deal_marks(setup, code, src, every), a["part"][src], code)
             self._memo.put(slot, memo_key, kept)
         sign, size, foreign, is500, hit, family, part = kept[:7]
+        if keys != tuple(range(len(self.keys))):
+            hit, family = np.ascontiguousarray(hit[:, list(keys)]), family[list(keys)]
         fx = np.zeros(len(keys), np.float32)
         for r, k in enumerate(keys):
             if family[r] == fused.MONEY:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbook.forecast import fused
 from workbook.zone.declarations import DEAL_COLUMNS, Condition
 from workbook.zone.metrics import (
     OPERATORS,
@@ -155,11 +156,7 @@ def deal_shares(
 
 def deal_uniform(code: np.ndarray, salt: str) -> np.ndarray:
     """A uniform in [0, 1) per deal, fixed by its codes (marks x deals) and `salt`."""
-    h = np.full(code.shape[1], zlib.crc32(salt.encode("utf-8")), np.uint64)
-    for row in code:
-        h = (h ^ row.astype(np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
-        h ^= h >> np.uint64(29)
-    return (h >> np.uint64(11)).astype(np.float64) / float(2**53)
+    return fused.hash_uniform(code, np.uint64(zlib.crc32(salt.encode("utf-8"))))
 
 
 def deal_match(
@@ -176,10 +173,10 @@ def deal_match(
     n = len(attrs["size"])
     out = np.ones(n, bool)
     codes = {
-        "capital_type": attrs["foreign"].astype(np.int8),
-        "list_flag": np.where(attrs["is500"], np.where(attrs["foreign"], 1, 2), 0),
-        "new_500_signing": attrs["is500"].astype(np.int8),
-        "four_new": attrs["four_new"].astype(np.int8),
+        "capital_type": lambda: attrs["foreign"].astype(np.int8),
+        "list_flag": lambda: np.where(attrs["is500"], np.where(attrs["foreign"], 1, 2), 0),
+        "new_500_signing": lambda: attrs["is500"].astype(np.int8),
+        "four_new": lambda: attrs["four_new"].astype(np.int8),
     }
     for c in carried:
         if c.column == "total_investment":
@@ -188,7 +185,7 @@ def deal_match(
         else:
             cats = pd.DataFrame({c.column: list(_DEAL_CATEGORIES[c.column])})
             truth = condition_mask(cats, c).to_numpy(bool)
-            out &= truth[codes[c.column]]
+            out &= truth[codes[c.column]()]
     if other:
         salt = ",".join(sorted({c.column for c in other}))
         out &= deal_uniform(code, salt) < float(share or 0.0)

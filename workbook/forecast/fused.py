@@ -52,15 +52,52 @@ def in_parallel(fn: Callable[[int, int], T], chunks: list[tuple[int, int]]) -> l
 
 
 @njit(cache=True, nogil=True)
-def place_codes(plain, out, lo, remap, shift, moved):  # type: ignore[no-untyped-def]
-    """out[lo + j, i] = plain[i, j], read through trial i's row of the climate remap when
-    `moved`: a group's (trials, projects) codes into the (columns, trials) array of a kind."""
+def hash_uniform(code, salt):  # type: ignore[no-untyped-def]
+    """A uniform in [0, 1) per column of `code` (marks x deals), fixed by its codes and
+    `salt` (a 64-bit multiplicative hash, mark by mark)."""
+    n_marks, n = code.shape
+    out = np.empty(n)
+    for d in range(n):
+        h = np.uint64(salt)
+        for r in range(n_marks):
+            h = (h ^ np.uint64(code[r, d])) * np.uint64(0x9E3779B97F4A7C15)
+            h ^= h >> np.uint64(29)
+        out[d] = np.float64(h >> np.uint64(11)) / 9007199254740992.0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def by_trial(trial, src, marks, n_trials):  # type: ignore[no-untyped-def]
+    """Deals (trial, source, marks[deal, mark]) in trial order (stable: a counting sort), the
+    marks transposed to marks[mark, deal]."""
+    n = len(trial)
+    start = np.zeros(n_trials + 1, np.int64)
+    for d in range(n):
+        start[trial[d] + 1] += 1
+    for t in range(n_trials):
+        start[t + 1] += start[t]
+    out_trial = np.empty(n, np.int64)
+    out_src = np.empty(n, np.int64)
+    out_marks = np.empty((marks.shape[1], n), marks.dtype)
+    for d in range(n):
+        at = start[trial[d]]
+        start[trial[d]] += 1
+        out_trial[at] = trial[d]
+        out_src[at] = src[d]
+        for r in range(marks.shape[1]):
+            out_marks[r, at] = marks[d, r]
+    return out_trial, out_src, out_marks
+
+
+@njit(cache=True, nogil=True)
+def place_codes(plain, out, lo, remap, shift):  # type: ignore[no-untyped-def]
+    """out[lo + j, i] = remap[shift[i] + plain[i, j]]: a group's (trials, projects) codes moved
+    by each trial's climate into the (columns, trials) array of a kind."""
     n, k = plain.shape
     for i in range(n):
-        base = shift[i] if moved else 0
+        base = shift[i]
         for j in range(k):
-            code = np.int64(plain[i, j])
-            out[lo + j, i] = remap[base + code] if moved else code
+            out[lo + j, i] = remap[base + np.int64(plain[i, j])]
 
 
 @njit(cache=True, nogil=True)
@@ -201,22 +238,35 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     start = np.empty(n, np.int64)
     for j in range(n_cols):
         c = cls[j]
+        rows = (j, b_t + j, b_p + j, b_r + j)  # its sign, start, produce and money rows
+        has = (c == PRE_SIGN, c <= SIGNED, c <= STARTED, True)  # the rows it has
+        wanted = 0
+        for f in range(4):
+            if has[f]:
+                for r in range(n_keys):
+                    if weights[rows[f], r] != 0:
+                        wanted |= 1 << f
+        if wanted == 0:
+            continue  # counts for none of the metrics asked for
         if c == PRE_SIGN:
             ts, tt = tabs[off_s[j] : off_s[j] + Q], tabs[off_t[j] : off_t[j] + Q]
             for i in range(n):
                 sign = np.int64(ts[codes_s[j, i]])
                 start[i] = min(sign + np.int64(tt[codes_t[j, i]]), OUT)
-                for r in range(n_keys):
-                    hist[r, sign, i] += weights[j, r]
+                if wanted & 1:
+                    for r in range(n_keys):
+                        hist[r, sign, i] += weights[j, r]
         elif c == SIGNED:
             tt = tabs[off_t[j] : off_t[j] + Q]
             for i in range(n):
                 start[i] = np.int64(tt[codes_t[j, i]])
-        if c <= SIGNED:
-            for i in range(n):
-                for r in range(n_keys):
-                    hist[r, start[i], i] += weights[b_t + j, r]
-        if c <= STARTED:
+        if c <= SIGNED and wanted & 2:
+            for r in range(n_keys):
+                w = weights[b_t + j, r]
+                if w != 0:
+                    for i in range(n):
+                        hist[r, start[i], i] += w
+        if c <= STARTED and wanted & 4:
             tp = tabs[off_p[j] : off_p[j] + Q]
             for r in range(n_keys):
                 w = weights[b_p + j, r]
@@ -227,6 +277,8 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
                     if c != STARTED:
                         at = min(start[i] + at, OUT)
                     hist[r, at, i] += w
+        if not wanted & 8:
+            continue
         sh = shares[off_r[j] : off_r[j] + Q]
         fl, cj = floor[j], cap[j]
         for r in range(n_keys):
@@ -234,6 +286,8 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
             if w == 0:
                 continue
             for i in range(n):
+                if c <= SIGNED and start[i] > 12:
+                    continue  # pays nothing this year
                 share = sh[codes_r[j, i]] - fl
                 if share <= 0:
                     continue

@@ -224,9 +224,7 @@ class LedgerKernels:
 
             def make(kind: str = kind) -> np.ndarray:
                 arr = np.empty((lay.width[kind], n), np.uint16)
-                if climate is None:
-                    shift, remap = np.zeros(1, np.int64), np.zeros(1, np.uint16)
-                else:
+                if climate is not None:
                     shift = draws.climate_level(self._climate_shift(c, n, kind, climate))
                     shift = shift.astype(np.int64)
                     scale = 1 / math.sqrt(1 + climate[0] ** 2)
@@ -234,7 +232,10 @@ class LedgerKernels:
                 for g, lo in zip(self.groups, lay.lo, strict=True):
                     if kind in g.kinds:
                         plain = self._plain_codes(c, n, g, kind)
-                        fused.place_codes(plain, arr, lo, remap, shift, climate is not None)
+                        if climate is None:
+                            arr[lo : lo + len(g.cols)] = plain.T
+                        else:
+                            fused.place_codes(plain, arr, lo, remap, shift)
                 return arr
 
             key = (_PROJECTS, "ledger", c, kind) + (() if climate is None else (climate,))
