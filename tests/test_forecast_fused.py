@@ -141,3 +141,28 @@ def test_threads_do_not_change_the_result(monkeypatch):
         results.append((fc._future, fc.fan("domestic_capital")))
     assert np.array_equal(results[0][0], results[1][0])
     assert results[0][1].equals(results[1][1])
+
+
+def test_what_is_kept_between_forecasts_gives_what_a_fresh_engine_gives():
+    """Milestones kept across a money change, deal marks across a start change, codes moved
+    by one climate then another: each forecast equals a fresh engine's."""
+    zone = sample_zone()
+    base = zone.params.drivers
+    engine = Engine(zone, as_of=AS_OF, trials=5000, seed=5)
+    steps = [
+        {},
+        {"arrival_ratio.mean": 0.4},
+        {"arrival_ratio.mean": 0.4, "start_probability": 0.5},
+        {"arrival_ratio.mean": 0.7, "start_probability": 0.5},
+        {"channels.conversion": 0.3},
+        {"shared_shock": 0.8},
+        {},
+    ]
+    for change in steps:
+        drivers = base
+        for path, value in change.items():
+            drivers = drivers.replace(path, value)
+        kept = engine.forecast(drivers)
+        fresh = Engine(zone, as_of=AS_OF, trials=5000, seed=5).forecast(drivers)
+        assert np.array_equal(kept._future, fresh._future), change
+        assert kept.fan("domestic_capital").equals(fresh.fan("domestic_capital")), change

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -112,6 +113,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         self.future = 12 - self.month  # months simulated
         self._cache: dict[tuple, np.ndarray] = {}
         self._cache_bytes = 0
+        self._cache_lock = threading.Lock()
         self._cache_limit = cache_mb * 2**20
         self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._deals_last: dict[int, tuple] = {}
@@ -498,9 +500,10 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         if hit is not None:
             return hit
         arr = make()
-        if self._cache_bytes + arr.nbytes <= self._cache_limit:
-            self._cache[key] = arr
-            self._cache_bytes += arr.nbytes
+        with self._cache_lock:  # chunks of trials run on threads
+            if key not in self._cache and self._cache_bytes + arr.nbytes <= self._cache_limit:
+                self._cache[key] = arr
+                self._cache_bytes += arr.nbytes
         return arr
 
     def _source_u(self, c: int, n: int, key: tuple[int, ...]) -> np.ndarray:

@@ -111,47 +111,40 @@ def _add_row(acc, v, row, ptr, key, weight):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def december(  # type: ignore[no-untyped-def]  # noqa: PLR0913
+def milestones(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     cls,  # (P,) stage class of each column
     codes_s,  # (P_S, n) uint16: signing codes of the columns before signing
     codes_t,  # (P_T, n): starting codes (before signing, signed)
     codes_p,  # (P_P, n): production codes (all but producing)
-    codes_r,  # (P, n): arrival-share codes
     tabs,  # int8 stacked month tables
     off_s,  # (P,) offset of each column's signing table
     off_t,  # (P,) its start table (chain before signing; its own first table when signed)
     off_p,  # (P,) its production table (chain, or its own first table when started)
-    shares,  # float32 stacked share tables
-    off_r,  # (P,) offset of its share table
-    floor,  # (P,) float32: share already arrived (projects without a plan)
-    cap,  # (P,) float32: months of paying at the plan's pace before the rest has come
     ptr,  # CSR of the rows' weights: the keys each row counts for, and how much
     key,
     weight,
     acc,  # (keys, n) float64: every metric of every trial at December, added to
     row_sum,  # (rows,) float64: Σ over trials of each row, added to
-    row_pos,  # (rows,) float64: trials where a money row is > 0, added to
+    start,  # (P_T, n) int8: written, each project's start month (OUT: not this year)
 ):
     """Each (project, trial) at December, without branches: signed by then (1/0), started,
-    produced, and money paid in units of the project's monthly amount (share x months paying,
-    or the share of the year's rest when started): the project's "rows", one value per trial,
-    added to every metric with the row's weights as soon as the column is done."""
-    n = codes_r.shape[1]
-    n_s, n_t, n_p, n_cols = codes_s.shape[0], codes_t.shape[0], codes_p.shape[0], codes_r.shape[0]
-    b_t, b_p, b_r = n_s, n_s + n_t, n_s + n_t + n_p
-    start = np.empty(n, np.int64)
+    produced, the project's milestone "rows" (one value per trial), added to every metric
+    with the row's weights as soon as the column is done; and its start month for `money`."""
+    n = codes_s.shape[1] if codes_s.shape[0] else codes_t.shape[1]
+    n_s, n_t, n_p = codes_s.shape[0], codes_t.shape[0], codes_p.shape[0]
+    b_t, b_p = n_s, n_s + n_t
     v1 = np.empty(n)
     v2 = np.empty(n)
-    zero = np.float32(0.0)
-    for j in range(n_cols):
+    for j in range(n_p):
         c = cls[j]
         if c == PRE_SIGN:
             ts, tt = tabs[off_s[j] : off_s[j] + Q], tabs[off_t[j] : off_t[j] + Q]
+            at_j = start[j]
             signs = starts = 0
             for i in range(n):
                 sign = np.int64(ts[codes_s[j, i]])
                 at = min(sign + np.int64(tt[codes_t[j, i]]), OUT)
-                start[i] = at
+                at_j[i] = at
                 v1[i] = sign <= 12
                 v2[i] = at <= 12
                 signs += sign <= 12
@@ -162,15 +155,16 @@ def december(  # type: ignore[no-untyped-def]  # noqa: PLR0913
             row_sum[b_t + j] += starts
         elif c == SIGNED:
             tt = tabs[off_t[j] : off_t[j] + Q]
+            at_j = start[j]
             starts = 0
             for i in range(n):
                 at = np.int64(tt[codes_t[j, i]])
-                start[i] = at
+                at_j[i] = at
                 v2[i] = at <= 12
                 starts += at <= 12
             _add_row(acc, v2, b_t + j, ptr, key, weight)
             row_sum[b_t + j] += starts
-        if c <= STARTED and ptr[b_p + j + 1] > ptr[b_p + j]:
+        if ptr[b_p + j + 1] > ptr[b_p + j]:
             tp = tabs[off_p[j] : off_p[j] + Q]
             produced = 0
             if c == STARTED:
@@ -179,12 +173,40 @@ def december(  # type: ignore[no-untyped-def]  # noqa: PLR0913
                     v1[i] = hit
                     produced += hit
             else:
+                at_j = start[j]
                 for i in range(n):
-                    hit = start[i] + np.int64(tp[codes_p[j, i]]) <= 12
+                    hit = np.int64(at_j[i]) + np.int64(tp[codes_p[j, i]]) <= 12
                     v1[i] = hit
                     produced += hit
             _add_row(acc, v1, b_p + j, ptr, key, weight)
             row_sum[b_p + j] += produced
+
+
+@njit(cache=True, nogil=True)
+def money(  # type: ignore[no-untyped-def]  # noqa: PLR0913
+    cls,  # (P,) stage class of each column
+    codes_r,  # (P, n): arrival-share codes
+    start,  # (P_T, n) int8: each project's start month (`milestones`)
+    shares,  # float32 stacked share tables
+    off_r,  # (P,) offset of its share table
+    floor,  # (P,) float32: share already arrived (projects without a plan)
+    cap,  # (P,) float32: months of paying at the plan's pace before the rest has come
+    money_row,  # the first money row
+    ptr,  # CSR of the rows' weights
+    key,
+    weight,
+    acc,  # (keys, n) float64: added to
+    row_sum,  # (rows,) float64: Σ over trials of each row, added to
+    row_pos,  # (rows,) float64: trials where a money row is > 0, added to
+):
+    """Each (project, trial)'s money at December in units of the project's monthly amount
+    (share x months paying; the share of the year's rest when started), added to the money
+    metrics with its weights (the amount a month, in each metric's unit)."""
+    n_cols, n = codes_r.shape
+    v = np.empty(n)
+    zero = np.float32(0.0)
+    for j in range(n_cols):
+        c = cls[j]
         sh = shares[off_r[j] : off_r[j] + Q]
         fl, cj = floor[j], cap[j]
         total = 0.0
@@ -192,19 +214,20 @@ def december(  # type: ignore[no-untyped-def]  # noqa: PLR0913
         if c >= STARTED:
             for i in range(n):
                 x = max(sh[codes_r[j, i]] - fl, zero)
-                v1[i] = x
+                v[i] = x
                 total += x
                 positive += x > 0
         else:
+            at_j = start[j]
             for i in range(n):
-                paying = max(min(np.float32(13 - start[i]), cj), zero)
+                paying = max(min(np.float32(13 - at_j[i]), cj), zero)
                 x = max(sh[codes_r[j, i]] - fl, zero) * paying
-                v1[i] = x
+                v[i] = x
                 total += x
                 positive += x > 0
-        _add_row(acc, v1, b_r + j, ptr, key, weight)
-        row_sum[b_r + j] += total
-        row_pos[b_r + j] += positive
+        _add_row(acc, v, money_row + j, ptr, key, weight)
+        row_sum[money_row + j] += total
+        row_pos[money_row + j] += positive
 
 
 @njit(cache=True, nogil=True)

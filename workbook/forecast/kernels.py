@@ -88,6 +88,14 @@ class _Tables:
     csr: tuple[np.ndarray, np.ndarray, np.ndarray]  # the same as CSR (ptr, key, weight)
 
 
+def _milestone_tables(setup: _Setup) -> tuple[np.ndarray, ...]:
+    """The month tables a forecast's milestones read (tables are cached and read-only, and a
+    memo entry holds them, so their identities stand for their values while it is kept)."""
+    t = setup.tables
+    own = tuple(t[x] for x in sorted(t) if x.startswith(("S:", "T:", "P:")))
+    return own + tuple(x[0] for _, x in sorted(setup.stuck.items()))
+
+
 def _csr(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The rows of a (rows, keys) weight matrix as CSR: (ptr, key, weight as float64)."""
     rows, keys = np.nonzero(w)
@@ -144,20 +152,42 @@ class LedgerKernels:
         lay: LedgerLayout = self.ledger
         tab = self._fused_tables(setup)
 
-        def chunk(c: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-            acc = np.zeros((len(self.keys), n))
-            sums = np.zeros((2, lay.rows))  # Σ of each row over the chunk's trials, and > 0
-            fused.december(
+        # The milestones depend only on the month tables (and the climate): kept per chunk
+        # with the tables they read, so a change of money drivers only redoes the money.
+        held = _milestone_tables(setup)
+        memo_key = (setup.climate, *(id(x) for x in held))
+
+        def chunk(c: int, n: int) -> np.ndarray:
+            codes = self._ledger_codes(c, n, setup.climate)
+            kept = self._memo.get(("milestones", c), memo_key)
+            if kept is None:
+                acc = np.zeros((len(self.keys), n))
+                sums = np.zeros((2, lay.rows))  # Σ of each row over the trials, and > 0
+                start = np.full((lay.width["T"], n), fused.OUT, np.int8)
+                fused.milestones(
+                    lay.cls,
+                    *codes[:3],
+                    tab.tabs,
+                    tab.off["S"],
+                    tab.off["T"],
+                    tab.off["P"],
+                    *tab.csr,
+                    acc,
+                    sums[0],
+                    start,
+                )
+                self._memo.put(("milestones", c), memo_key, (acc.copy(), sums.copy(), start, held))
+            else:
+                acc, sums, start = kept[0].copy(), kept[1].copy(), kept[2]
+            fused.money(
                 lay.cls,
-                *self._ledger_codes(c, n, setup.climate),
-                tab.tabs,
-                tab.off["S"],
-                tab.off["T"],
-                tab.off["P"],
+                codes[3],
+                start,
                 tab.shares,
                 tab.off["R"],
                 tab.floor,
                 tab.cap,
+                lay.base["R"],
                 *tab.csr,
                 acc,
                 sums[0],

@@ -1,12 +1,14 @@
 """Derived arrays kept between forecasts of one engine: what a driver change does not touch
-(the milestones of a group of projects when only money drivers move, the pairs of a sparse
-stage that sign when its signing table is unchanged) is computed once and read again.
+(the ledger projects' milestones in a chunk of trials when only money drivers move, the new
+deals' marks in a span when only the drivers of starting or paying move) is computed once
+and read again.
 
 Entries are keyed by what they depend on; the memory they hold is bounded (oldest dropped
 first), and a dropped entry is simply recomputed, identically."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -24,12 +26,13 @@ def nbytes(value: Any) -> int:
 
 
 class Memo:
-    """One value per slot (a chunk and a group), kept with the key it was computed for."""
+    """One value per slot (a chunk, a span), kept with the key it was computed for."""
 
     def __init__(self, limit_bytes: float):
         self.limit = limit_bytes
         self.used = 0
         self._slots: dict[tuple, tuple[tuple, Any, int]] = {}
+        self._lock = threading.Lock()  # chunks of trials run on threads
 
     def get(self, slot: tuple, key: tuple) -> Any:
         hit = self._slots.get(slot)
@@ -38,6 +41,10 @@ class Memo:
         return hit[1]
 
     def put(self, slot: tuple, key: tuple, value: Any) -> None:
+        with self._lock:
+            self._put(slot, key, value)
+
+    def _put(self, slot: tuple, key: tuple, value: Any) -> None:
         size = nbytes(value)
         old = self._slots.pop(slot, None)
         if old is not None:
