@@ -83,3 +83,15 @@ def test_engine_conditions_start_on_the_months_since_signing(tmp_path):
         expected = sum(p_by(month, 0.7, 4.0, 0.6, waited[pid], 6) for pid in ("NEW", "OLD"))
         assert monthly[:, j].mean() == pytest.approx(expected, abs=0.015)
         assert fan["p90"].iloc[month - 1] <= 2
+
+
+def test_stacked_tables_are_the_tables_one_by_one():
+    """The engine builds a group's time-in-stage tables in one call: each row is the table
+    `stuck_table` gives for its wait, over probabilities, lags, bases and long waits."""
+    waits = np.array([0.0, 0.25, 1.0, 5.5, 12.0, 30.0, 100.0])
+    for p in (0.0, 0.3, 0.999, 1.0):
+        for mean, sigma in ((1.0, 0.0), (6.0, 0.5), (8.3, 1.2)):
+            for base in (3, 11, 13):
+                stacked = draws.stuck_tables(p, mean, sigma, base, 1, waits)
+                for row, e in zip(stacked, waits, strict=True):
+                    assert np.array_equal(row, draws.stuck_table(p, mean, sigma, base, 1, e))

@@ -78,5 +78,5 @@ class ClimateDraws:
         waited, row = np.unique(self.waited[g.cols], return_inverse=True)
         if not waited.any():
             return None  # none has waited: the first-milestone table as it is
-        tables = [draws.stuck_table(p, mean, sigma, base, 1, float(e)) for e in waited]
-        return np.concatenate(tables), (row * draws.Q).astype(np.int32)
+        tables = draws.stuck_tables(p, mean, sigma, base, 1, waited)
+        return tables.ravel(), (row * draws.Q).astype(np.int32)

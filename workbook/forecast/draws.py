@@ -109,6 +109,39 @@ def stuck_table(
     return out
 
 
+def stuck_tables(
+    p: float, mean: float, sigma: float, base: int, min_lag: int, elapsed: np.ndarray
+) -> np.ndarray:
+    """`stuck_table` for each of `elapsed`, stacked (len(elapsed) x Q): the same tables, the
+    survival of every (wait, month) computed in one call."""
+    e = np.asarray(elapsed, dtype=np.float64)
+    out = np.full((len(e), Q), OUT, dtype=np.int8)
+    span = OUT - base
+    waited = e > 0
+    for i in np.flatnonzero(~waited):
+        out[i] = month_table(p, mean, sigma, base, min_lag)
+    if not waited.any() or span <= 0:
+        out.setflags(write=False)
+        return out
+    ew = e[waited]
+    s_e = lag_survival(ew, mean, sigma)
+    k = np.arange(1, span + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        still = p * s_e / (1 - p + p * s_e)
+        cdf = 1 - lag_survival(ew[:, None] + k[None, :], mean, sigma) / s_e[:, None]
+    still = np.where(1 - p + p * s_e > 0, still, 0.0)
+    cdf = np.nan_to_num(cdf)
+    months = np.minimum(base + np.maximum(k, min_lag), OUT).astype(np.int8)
+    for row, thr_p, c in zip(np.flatnonzero(waited), still, cdf, strict=True):
+        thr = threshold(float(thr_p))
+        if not thr:
+            continue
+        ends = np.clip(np.floor(c * thr + 0.5), 0, thr).astype(np.int64)
+        out[row, : ends[-1]] = np.repeat(months, np.diff(ends, prepend=0))
+    out.setflags(write=False)
+    return out
+
+
 @lru_cache(maxsize=256)
 def share_table(mean: float, concentration: float) -> np.ndarray:
     """float32[Q]: quantiles of Beta(mean·c, (1 − mean)·c); a constant when mean is 0 or 1.

@@ -125,6 +125,12 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         self.defs, self.keys, self.n_money = self.layout.defs, self.layout.keys, self.layout.n_money
         self._prepare_ledger()
         self._catalogue = None if zone.events is None else zone.events.set_index("event_id")
+        # Each catalogue event as a plain dict: a forecast reads them for every planned event.
+        self._event = (
+            {}
+            if self._catalogue is None
+            else {str(k): row for k, row in self._catalogue.to_dict("index").items()}
+        )
         self._check_plans()
         self._facts: dict[float, dict[str, float]] = {}
         self._monthly_facts: dict[float, np.ndarray] = {}
@@ -428,7 +434,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
             seen[(eid, month)] += 1
             if month <= self.month:
                 continue  # held already: its leads are in the ledger
-            ev = self._catalogue.loc[eid]  # type: ignore[union-attr]
+            ev = self._event[str(eid)]
             kind, channel = str(ev["kind"]), str(ev["channel"])
             if d.events.is_cancelled(eid, kind, channel, month):
                 continue
@@ -462,7 +468,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
                 leads *= d.channels.overseas_lead_multiplier
             mean = leads * d.channels.conversion
         else:
-            ev = self._catalogue.loc[name]  # type: ignore[union-attr]
+            ev = self._event[name]
             leads = float(ev["expected_leads"]) * d.events.lead_multiplier.of(str(ev["kind"]))
             mean = leads * min(1.0, float(ev["conversion"]) * d.events.conversion_multiplier)
         return 2 * mean + 2
