@@ -122,10 +122,20 @@ class DealKernels:
         else:
             out = np.zeros((self.trials, len(months), len(keys)))
             split = np.zeros((len(DEAL_PARTS), len(keys)))
-            for span, chunks in enumerate(self._spans()):
+
+            def one(span: int, _: int) -> np.ndarray:
+                chunks = self._spans()[span]
                 lo = chunks[0][0] * CHUNK
                 hi = lo + sum(n for _, n in chunks)
-                self._deal_kernel(setup, span, months, out[lo:hi], sources, keys, split)
+                own = np.zeros_like(split)
+                self._deal_kernel(setup, span, months, out[lo:hi], sources, keys, own)
+                return own
+
+            spans = [(span, 0) for span in range(len(self._spans()))]
+            if sources is None:  # spans on threads (each writes its own trials)
+                split += sum(fused.in_parallel(one, spans), np.zeros_like(split))
+            else:  # per-source sums are shared: one span after another
+                split += sum((one(*s) for s in spans), np.zeros_like(split))
             self._deal_result[(months, keys)] = (setup.deal_key, out, split)
         if parts is not None:
             total = out[:, -1, :].sum(axis=0)

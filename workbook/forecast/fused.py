@@ -22,6 +22,7 @@ or its first-milestone table given the months it has waited).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -39,15 +40,17 @@ MONEY, SIGN, START, PRODUCE, NONE = 0, 1, 2, 3, -1  # how a new deal counts for 
 THREADS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 T = TypeVar("T")
 _POOL: ThreadPoolExecutor | None = None
+_PREFIX = "workbook-forecast"
 
 
 def in_parallel(fn: Callable[[int, int], T], chunks: list[tuple[int, int]]) -> list[T]:
     """fn(a, b) for every pair, on THREADS threads; the results in order."""
     global _POOL
-    if len(chunks) < 2 or THREADS < 2:
+    inside = threading.current_thread().name.startswith(_PREFIX)  # never wait on the pool
+    if len(chunks) < 2 or THREADS < 2 or inside:
         return [fn(c, n) for c, n in chunks]
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(THREADS, thread_name_prefix="workbook-forecast")
+        _POOL = ThreadPoolExecutor(THREADS, thread_name_prefix=_PREFIX)
     return list(_POOL.map(lambda cn: fn(*cn), chunks))
 
 
