@@ -28,11 +28,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import ipywidgets as W
 import pandas as pd
 
 from workbook.charts import scenario as cs
+from workbook.charts.parts import ChartParts
 from workbook.forecast import scenarios as scenarios
 from workbook.forecast.engine import Engine, plan_frame
 from workbook.forecast.explain import why
@@ -46,6 +46,7 @@ from workbook.forecast.scenario_files import (
 from workbook.planners.controls import (
     ChartSlot,
     ErrorArea,
+    Redraw,
     _slider,
     _t,
     _timer,
@@ -433,29 +434,33 @@ class ScenarioPlanner:
             f'<div style="color:#666;margin-bottom:6px">{html.escape(sub)}</div>'
         )
 
-    def _charts(self, numbers: bool = True, metric: bool = True) -> dict[str, alt.TopLevelMixin]:
+    def _charts(self, numbers: bool = True, metric: bool = True) -> dict[str, ChartParts]:
         """The charts to (re)draw: those of every target (`numbers`) and those of the chosen
         target (`metric`); the tornado only when its data or target changed."""
         fc, lang, m = self.forecast, self.lang, self.metric
-        out: dict[str, alt.TopLevelMixin] = {}
+        out: dict[str, ChartParts] = {}
         if numbers:
-            out["p_attain"] = cs.p_attain_chart(fc.targets, lang)
-            out["compare"] = cs.compare_chart(self.compare_frame(), lang)
+            out["p_attain"] = cs.p_attain_parts(fc.targets, lang)
+            out["compare"] = cs.compare_parts(self.compare_frame(), lang)
         if metric:
             row = fc.targets.loc[m]
             stretch = None if pd.isna(row["stretch"]) else float(row["stretch"])
             target, unit = float(row["target"]), str(row["unit"])
-            fan = cs.fan_chart(self.fan_data, metric=m, target=target, unit=unit, lang=lang)
             # The subtitle says which outlook the fan draws: the same P(attain) as the headline.
-            out["fan"] = fan.properties(
-                title=alt.TitleParams(text=fan.title, subtitle=self._fan_note(row))
+            out["fan"] = cs.fan_parts(
+                self.fan_data,
+                metric=m,
+                target=target,
+                unit=unit,
+                lang=lang,
+                subtitle=self._fan_note(row),
             )
-            out["hist"] = cs.histogram_chart(
+            out["hist"] = cs.histogram_parts(
                 self.bins, metric=m, target=target, stretch=stretch, unit=unit, lang=lang
             )
             if self._tornado_now() != self._tornado_key:  # a driver move leaves it as it is
                 sens = self.sensitivity if self.sensitivity is not None else cs.empty_sensitivity()
-                out["tornado"] = cs.tornado_chart(sens, metric=m, lang=lang)
+                out["tornado"] = ChartParts.whole(cs.tornado_chart(sens, metric=m, lang=lang))
         return out
 
     def _tornado_now(self) -> tuple[int, str]:
@@ -498,17 +503,17 @@ class ScenarioPlanner:
         why_line = html.escape(
             f"{label('metric', self.metric, self.lang)}: {why(self.forecast, self.metric)}"
         )
-        specs: dict[str, dict[str, Any]] = {}
+        draws: dict[str, Redraw] = {}
         if charts:
-            specs = {n: ChartSlot.spec_of(c) for n, c in self._charts(numbers, metric).items()}
+            draws = {n: self.charts[n].prepare(c) for n, c in self._charts(numbers, metric).items()}
         if headline is not None and table is not None:
             self.headline.value = headline
             self.table.value = table
         self.tornado_note.value = note
         self.why.value = f'<div style="margin:0 0 8px 0">{why_line}</div>'
-        for name, spec in specs.items():
-            self.charts[name].put(spec)
-        if "tornado" in specs:
+        for name, draw in draws.items():
+            self.charts[name].put(draw)
+        if "tornado" in draws:
             self._tornado_key = self._tornado_now()
         took = (time.perf_counter() - t0) * 1000
         self.timings["draw_ms"] = took if numbers else self.timings.get("draw_ms", 0) + took
