@@ -51,9 +51,12 @@ def plan_parts(
     lang: str = "zh",
     holidays: pd.DataFrame | None = None,
     title: str | None = None,
+    live: bool = False,
 ) -> ChartParts:
-    """`plan_chart` as parts (the events' order, the months shown and the height are structure:
-    a plan of other events is another chart)."""
+    """`plan_chart` as parts. The months shown are structure; so are the events' order and the
+    height, unless `live`: then a plan of three events or more lists them in the data's order
+    and takes 22 pixels per event (`alt.Step`, the same drawing), so that a plan of other events
+    in the same months is the same chart with other data."""
     check_lang(lang)
     t = table.sort_values(["first_day", "event_id"]).reset_index(drop=True)
     data = pd.DataFrame(
@@ -85,12 +88,13 @@ def plan_parts(
                 }
             )
     layers = (data,) if shade is None else (shade, shade, data)
+    steps = live and len(data) >= 3  # (fewer take the least height, 60 pixels)
 
     def build() -> alt.Chart | alt.LayerChart:
-        return _plan(data, shade, lo, hi, heading, lang)
+        return _plan(data, shade, lo, hi, heading, lang, steps)
 
-    key = ("plan", lang, tuple(data["event"]), lo, hi, shade is None)
-    return ChartParts(key, layers, build, heading)
+    events = None if steps else tuple(data["event"])
+    return ChartParts(("plan", lang, events, lo, hi, shade is None), layers, build, heading)
 
 
 def _plan(
@@ -100,6 +104,7 @@ def _plan(
     hi: dt.date | None,
     title: str,
     lang: str,
+    steps: bool = False,
 ) -> alt.Chart | alt.LayerChart:
     kinds = [label("event_kind", k, lang) for k in EVENT_KIND_ORDER]
     colors = [KIND_COLORS[k] for k in EVENT_KIND_ORDER]
@@ -120,7 +125,7 @@ def _plan(
         .encode(
             x=x,
             x2=alt.X2("end:T"),
-            y=alt.Y("event:N", sort=list(data["event"]), title=None),
+            y=alt.Y("event:N", sort=None if steps else list(data["event"]), title=None),
             color=alt.Color(
                 "kind:N",
                 title=lab("kind"),
@@ -140,7 +145,8 @@ def _plan(
         )
     )
     # Size and title given to the layer directly: `.properties` on a layer copies it again.
-    size = {"width": WIDTH, "height": max(60, 22 * len(data)), "title": title}
+    height = alt.Step(22) if steps else max(60, 22 * len(data))
+    size = {"width": WIDTH, "height": height, "title": title}
     if shade is not None:
         band = (
             alt.Chart(shade)

@@ -360,6 +360,7 @@ class RoadshowPlanner:
             lang=lang,
             holidays=cr.holiday_frame(self.problem.holiday_weeks),
             title=_t("rs_gantt_title", lang, budget=self.problem.budget),
+            live=True,  # the budget's plans in the same months: the same chart, other data
         )
         metrics = list(dict.fromkeys(self.frontier["metric"])) if len(self.frontier) else None
         budget = float(self.problem.budget)
