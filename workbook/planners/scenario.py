@@ -64,6 +64,7 @@ from workbook.planners.driver_controls import (
     tornado_frame,
     what_if,
 )
+from workbook.planners.scenario_charts import compare_frame, planner_charts
 from workbook.planners.tables import _big_number, _delta_text, _fmt, targets_table_html
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
@@ -435,62 +436,16 @@ class ScenarioPlanner:
         )
 
     def _charts(self, numbers: bool = True, metric: bool = True) -> dict[str, ChartParts]:
-        """The charts to (re)draw: those of every target (`numbers`) and those of the chosen
-        target (`metric`); the tornado only when its data or target changed."""
-        fc, lang, m = self.forecast, self.lang, self.metric
-        out: dict[str, ChartParts] = {}
-        if numbers:
-            out["p_attain"] = cs.p_attain_parts(fc.targets, lang)
-            out["compare"] = cs.compare_parts(self.compare_frame(), lang)
-        if metric:
-            row = fc.targets.loc[m]
-            stretch = None if pd.isna(row["stretch"]) else float(row["stretch"])
-            target, unit = float(row["target"]), str(row["unit"])
-            # The subtitle says which outlook the fan draws: the same P(attain) as the headline.
-            out["fan"] = cs.fan_parts(
-                self.fan_data,
-                metric=m,
-                target=target,
-                unit=unit,
-                lang=lang,
-                subtitle=self._fan_note(row),
-            )
-            out["hist"] = cs.histogram_parts(
-                self.bins, metric=m, target=target, stretch=stretch, unit=unit, lang=lang
-            )
-            if self._tornado_now() != self._tornado_key:  # a driver move leaves it as it is
-                sens = self.sensitivity if self.sensitivity is not None else cs.empty_sensitivity()
-                out["tornado"] = ChartParts.whole(cs.tornado_chart(sens, metric=m, lang=lang))
-        return out
+        return planner_charts(self, numbers, metric)
 
     def _tornado_now(self) -> tuple[int, str]:
         """What the tornado must show: the sensitivity table and the chosen target."""
         return (id(self.sensitivity), self.metric)
 
-    def _fan_note(self, row: pd.Series) -> str:
-        unit = str(row["unit"])
-        p50 = float(row["p50"])
-        return _t(
-            "fan_note",
-            self.lang,
-            p=float(row["p_attain"]),
-            p50=f"{p50:,.0f}" if unit == "count" else f"{p50:,.2f}",
-            unit=label("unit", unit, self.lang),
-        )
-
     def compare_frame(self) -> pd.DataFrame:
         """P(attain) per target under each params scenario and the current settings, long form
         DataFrame[scenario, metric, p_attain] in display order."""
-        rows = []
-        for key, sc in self.params.scenarios.items():
-            for metric, p in self.scenario_table[key].items():
-                rows.append(
-                    {"scenario": sc.display(key, self.lang), "metric": metric, "p_attain": p}
-                )
-        current = _t("current", self.lang)
-        for metric, p in self.forecast.targets["p_attain"].items():
-            rows.append({"scenario": current, "metric": metric, "p_attain": float(p)})
-        return pd.DataFrame(rows, columns=["scenario", "metric", "p_attain"])
+        return compare_frame(self.params, self.scenario_table, self.forecast.targets, self.lang)
 
     def _render(self, numbers: bool = True, metric: bool = True, charts: bool = True) -> None:
         """Replace in place what changed: the numbers (headline, table) and the charts of every
@@ -518,6 +473,8 @@ class ScenarioPlanner:
         took = (time.perf_counter() - t0) * 1000
         self.timings["draw_ms"] = took if numbers else self.timings.get("draw_ms", 0) + took
         self.updates += 1
+        if not metric:  # the chosen target's charts follow: the timing is shown once, after them
+            return
         self.timing.value = details_html(
             "<span>"
             + html.escape(
