@@ -214,3 +214,34 @@ def test_the_roadshow_charts_parts_carry_the_rows_and_titles_of_their_altair_spe
         seen.extend(planner._charts().values())
     seen.append(cr.plan_parts(planner.plan.table, lang="en", title="Plan"))
     _same_key_same_skeleton(seen)
+
+
+def test_a_key_is_trusted_only_when_the_embedded_spec_has_the_parts_rows_and_titles(
+    app_charts, monkeypatch
+):
+    """Parts whose frames are not what their chart draws never take the short way: the slot
+    builds every draw of them (and still sends data only when the structure is the same)."""
+    df = pd.DataFrame({"x": [1.0, 2.0]})
+
+    def parts(xs: list[float], honest: bool = True) -> ChartParts:
+        frame = pd.DataFrame({"x": xs})
+        drawn = frame if honest else df  # a chart that does not draw its own frames
+
+        def build() -> alt.Chart:
+            return alt.Chart(drawn).mark_tick().encode(x="x:Q").properties(title="刻度")
+
+        return ChartParts(("tick",), (frame,), build, "刻度")
+
+    honest = controls.ChartSlot("tick", parts([1.0, 2.0]))
+    assert honest._live is not None and honest._live.key == ("tick",)
+    honest.show(parts([3.0]))
+    assert honest.widget._wb_update["data"] == {
+        next(iter(honest.widget.spec["datasets"])): [{"x": 3.0}]
+    }
+    liar = controls.ChartSlot("tick", parts([5.0], honest=False))
+    assert liar._live is not None and liar._live.key is None
+    built = []
+    real = ChartParts.chart
+    monkeypatch.setattr(ChartParts, "chart", lambda self: built.append(1) or real(self))
+    liar.show(parts([6.0], honest=False))
+    assert built == [1] and liar.embeds == 1
