@@ -379,12 +379,12 @@ def test_a_chart_failing_to_build_leaves_numbers_and_charts_at_one_plan(roadshow
     from workbook.charts import roadshow as cr
 
     before = _plan_outputs(roadshow)
-    real = cr.plan_chart
-    monkeypatch.setattr(cr, "plan_chart", lambda *a, **k: 1 / 0)
+    real = cr.plan_parts
+    monkeypatch.setattr(cr, "plan_parts", lambda *a, **k: 1 / 0)
     roadshow.budget.value = 250
     assert "ZeroDivisionError" in roadshow.errors.text
     assert _plan_outputs(roadshow) == before
-    monkeypatch.setattr(cr, "plan_chart", real)
+    monkeypatch.setattr(cr, "plan_parts", real)
     roadshow.budget.value = 240
     assert roadshow.errors.text == ""
     assert "预算240万元" in roadshow.summary.value

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
+from workbook.charts.parts import ChartParts
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
 from workbook.text.labels import check_lang, label
 from workbook.zone.holidays import HolidayWeek, holiday_label
@@ -42,6 +43,20 @@ def plan_chart(
     `table` has the plan's columns (workbook.roadshow.problem.PLAN_COLUMNS): at least event_id, name,
     kind, office, first_day, last_day, cost, expected_leads, expected_capital.
     """
+    return plan_parts(table, lang, holidays, title).chart()
+
+
+def plan_parts(
+    table: pd.DataFrame,
+    lang: str = "zh",
+    holidays: pd.DataFrame | None = None,
+    title: str | None = None,
+    live: bool = False,
+) -> ChartParts:
+    """`plan_chart` as parts. The months shown are structure; so are the events' order and the
+    height, unless `live`: then a plan of three events or more lists them in the data's order
+    and takes 22 pixels per event (`alt.Step`, the same drawing), so that a plan of other events
+    in the same months is the same chart with other data."""
     check_lang(lang)
     t = table.sort_values(["first_day", "event_id"]).reset_index(drop=True)
     data = pd.DataFrame(
@@ -58,10 +73,41 @@ def plan_chart(
             "expected_capital": t["expected_capital"].astype(float).round(3),
         }
     )
-    kinds = [label("event_kind", k, lang) for k in EVENT_KIND_ORDER]
-    colors = [KIND_COLORS[k] for k in EVENT_KIND_ORDER]
     lo = _month_start(min(t["first_day"])) if len(t) else None
     hi = _next_month(max(t["last_day"])) if len(t) else None
+    heading = title or ("招商活动安排" if lang == "zh" else "Roadshow plan")
+    shade = None
+    if holidays is not None and len(holidays) and lo and hi:
+        h = holidays[(holidays["last"] >= lo) & (holidays["first"] < hi)]
+        if len(h):
+            shade = pd.DataFrame(
+                {
+                    "start": [max(d, lo).isoformat() for d in h["first"]],
+                    "end": [(min(d, hi) + dt.timedelta(days=1)).isoformat() for d in h["last"]],
+                    "holiday": [holiday_label(n, lang) for n in h["holiday"]],
+                }
+            )
+    layers = (data,) if shade is None else (shade, shade, data)
+    steps = live and len(data) >= 3  # (fewer take the least height, 60 pixels)
+
+    def build() -> alt.Chart | alt.LayerChart:
+        return _plan(data, shade, lo, hi, heading, lang, steps)
+
+    events = None if steps else tuple(data["event"])
+    return ChartParts(("plan", lang, events, lo, hi, shade is None), layers, build, heading)
+
+
+def _plan(
+    data: pd.DataFrame,
+    shade: pd.DataFrame | None,
+    lo: dt.date | None,
+    hi: dt.date | None,
+    title: str,
+    lang: str,
+    steps: bool = False,
+) -> alt.Chart | alt.LayerChart:
+    kinds = [label("event_kind", k, lang) for k in EVENT_KIND_ORDER]
+    colors = [KIND_COLORS[k] for k in EVENT_KIND_ORDER]
     fmt = "%-m月" if lang == "zh" else "%b"
     x = alt.X(
         "start:T",
@@ -79,7 +125,7 @@ def plan_chart(
         .encode(
             x=x,
             x2=alt.X2("end:T"),
-            y=alt.Y("event:N", sort=list(data["event"]), title=None),
+            y=alt.Y("event:N", sort=None if steps else list(data["event"]), title=None),
             color=alt.Color(
                 "kind:N",
                 title=lab("kind"),
@@ -99,32 +145,20 @@ def plan_chart(
         )
     )
     # Size and title given to the layer directly: `.properties` on a layer copies it again.
-    size = {
-        "width": WIDTH,
-        "height": max(60, 22 * len(data)),
-        "title": title or ("招商活动安排" if lang == "zh" else "Roadshow plan"),
-    }
-    if holidays is not None and len(holidays) and lo and hi:
-        h = holidays[(holidays["last"] >= lo) & (holidays["first"] < hi)]
-        if len(h):
-            shade = pd.DataFrame(
-                {
-                    "start": [max(d, lo).isoformat() for d in h["first"]],
-                    "end": [(min(d, hi) + dt.timedelta(days=1)).isoformat() for d in h["last"]],
-                    "holiday": [holiday_label(n, lang) for n in h["holiday"]],
-                }
-            )
-            band = (
-                alt.Chart(shade)
-                .mark_rect(color=LIGHT, opacity=0.7)
-                .encode(x=x, x2=alt.X2("end:T"), tooltip=[alt.Tooltip("holiday:N", title=None)])
-            )
-            text = (
-                alt.Chart(shade)
-                .mark_text(align="left", baseline="top", dx=2, dy=2, color=GREY, fontSize=10)
-                .encode(x=x, y=alt.YValue(0), text=alt.Text("holiday:N"))
-            )
-            return alt.layer(band, text, bars, **size)
+    height = alt.Step(22) if steps else max(60, 22 * len(data))
+    size = {"width": WIDTH, "height": height, "title": title}
+    if shade is not None:
+        band = (
+            alt.Chart(shade)
+            .mark_rect(color=LIGHT, opacity=0.7)
+            .encode(x=x, x2=alt.X2("end:T"), tooltip=[alt.Tooltip("holiday:N", title=None)])
+        )
+        text = (
+            alt.Chart(shade)
+            .mark_text(align="left", baseline="top", dx=2, dy=2, color=GREY, fontSize=10)
+            .encode(x=x, y=alt.YValue(0), text=alt.Text("holiday:N"))
+        )
+        return alt.layer(band, text, bars, **size)
     return bars.properties(**size)
 
 
@@ -148,6 +182,15 @@ def frontier_chart(
     'greedy'); metrics are drawn in the order given (default: the order they appear).
     """
     check_lang(lang)
+    data, labels, colors, plans = _frontier_data(frontier, lang, metrics)
+    return _frontier(data, labels, colors, plans, lang, title)
+
+
+def _frontier_data(
+    frontier: pd.DataFrame, lang: str, metrics: Sequence[str] | None
+) -> tuple[pd.DataFrame, list[str], list[str], list[str]]:
+    """The frontier's rows (budget, metric_label, plan_label, p_attain), its metrics' labels
+    and colours in order, and its plans in order."""
     df = frontier.copy()
     if "plan" not in df.columns:
         df["plan"] = "optimal"
@@ -158,9 +201,19 @@ def frontier_chart(
     labels = [label("metric", m, lang) for m in order]
     colors = [METRIC_COLORS.get(m, GREY) for m in order]
     plans = [p for p in PLAN_ORDER if p in set(df["plan"])]
+    return df[["budget", "metric_label", "plan_label", "p_attain"]], labels, colors, plans
+
+
+def _frontier(
+    data: pd.DataFrame,
+    labels: list[str],
+    colors: list[str],
+    plans: list[str],
+    lang: str,
+    title: str | None,
+) -> alt.Chart:
     plan_labels = [label("plan", p, lang) for p in plans]
     dashes = {"optimal": [1, 0], "greedy": [5, 3], "none": [1, 3]}
-    data = df[["budget", "metric_label", "plan_label", "p_attain"]]
     return (
         alt.Chart(data)
         .mark_line(point=True)
@@ -206,3 +259,35 @@ def frontier_chart(
             title=title or ("预算与达标概率" if lang == "zh" else "Budget and P(attain)"),
         )
     )
+
+
+def budget_frontier_parts(
+    frontier: pd.DataFrame,
+    budget: float,
+    marker: str,
+    lang: str = "zh",
+    metrics: Sequence[str] | None = None,
+    title: str | None = None,
+) -> ChartParts:
+    """The frontier (`frontier_chart`) with the current budget as a dashed rule labelled
+    `marker`, on the side of the chart with room, as parts."""
+    check_lang(lang)
+    data, labels, colors, plans = _frontier_data(frontier, lang, metrics)
+    budgets = data["budget"]
+    right = len(budgets) > 0 and budget > (budgets.min() + budgets.max()) / 2
+    rule_df = pd.DataFrame({"budget": [float(budget)], "text": [marker]})
+
+    def build() -> alt.LayerChart:
+        rule = (
+            alt.Chart(rule_df)
+            .mark_rule(color="black", strokeDash=[2, 2])
+            .encode(x=alt.X("budget:Q"))
+        )
+        rule_label = rule.mark_text(
+            align="right" if right else "left", baseline="top", dx=-4 if right else 4, dy=2
+        ).encode(x=alt.X("budget:Q"), y=alt.YValue(0), text=alt.Text("text:N"))
+        lines = _frontier(data, labels, colors, plans, lang, None)
+        return alt.layer(lines, rule, rule_label, title=title)
+
+    key = ("frontier", lang, tuple(labels), tuple(plans), right)
+    return ChartParts(key, (data, rule_df, rule_df), build, title)

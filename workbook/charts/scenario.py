@@ -2,7 +2,8 @@
 
 Each takes the canonical-column DataFrame the engine returns (already aggregated: a Monte
 Carlo run is binned or summarised in pandas first, never handed to Altair trial by trial) and
-the language, and returns an `alt.Chart` or layer. Categories are always sorted explicitly
+the language, and returns an `alt.Chart` or layer; its `*_parts` twin returns the same chart as
+`ChartParts` (its layers' data apart from its structure) for the live planners' redraws. Categories are always sorted explicitly
 (Chinese sorts by code point otherwise); months are naive local dates; every colour of a
 target comes from `METRIC_COLORS`.
 """
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 import workbook.charts  # noqa: F401  (registers the house theme)
+from workbook.charts.parts import ChartParts
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
 from workbook.text.labels import label
 
@@ -58,6 +60,11 @@ def _metric_frame(targets: pd.DataFrame) -> pd.DataFrame:
 def p_attain_chart(targets: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
     """P(reach the floor) of every target as a bar in the target's colour, the chance of the
     stretch as a black tick where a stretch is set, and the 80% line."""
+    return p_attain_parts(targets, lang).chart()
+
+
+def p_attain_parts(targets: pd.DataFrame, lang: str = "zh") -> ChartParts:
+    """`p_attain_chart` as parts."""
     t = _metric_frame(targets)
     metrics = list(t["metric"])
     names = [_metric(m, lang) for m in metrics]
@@ -69,6 +76,26 @@ def p_attain_chart(targets: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
             "text": [f"{p:.0%}" for p in t["p_attain"]],
         }
     )
+    stretch_df = df.dropna(subset=["p_stretch"])
+    rule_df = pd.DataFrame({"x": [0.8]})
+    title = _t("p_attain_title", lang)
+
+    def build() -> alt.LayerChart:
+        return _p_attain(df, stretch_df, rule_df, metrics, names, title, lang)
+
+    key = ("p_attain", lang, tuple(metrics))
+    return ChartParts(key, (df, stretch_df, df, rule_df), build, title)
+
+
+def _p_attain(
+    df: pd.DataFrame,
+    stretch_df: pd.DataFrame,
+    rule_df: pd.DataFrame,
+    metrics: list[str],
+    names: list[str],
+    title: str,
+    lang: str,
+) -> alt.LayerChart:
     base = alt.Chart(df).encode(y=alt.Y("metric:N", sort=names, title=None))
     p_title = _t("p_attain", lang)
     bars = base.mark_bar(height=14).encode(
@@ -89,20 +116,16 @@ def p_attain_chart(targets: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
         ],
     )
     stretch = (
-        alt.Chart(df.dropna(subset=["p_stretch"]))
+        alt.Chart(stretch_df)
         .mark_tick(color="black", thickness=2, size=18)
         .encode(y=alt.Y("metric:N", sort=names), x=alt.X("p_stretch:Q"))
     )
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(
         x=alt.X("p_attain:Q"), text=alt.Text("text:N")
     )
-    rule = (
-        alt.Chart(pd.DataFrame({"x": [0.8]}))
-        .mark_rule(color=GREY, strokeDash=[4, 3])
-        .encode(x=alt.X("x:Q"))
-    )
+    rule = alt.Chart(rule_df).mark_rule(color=GREY, strokeDash=[4, 3]).encode(x=alt.X("x:Q"))
     return alt.layer(bars, stretch, text, rule).properties(
-        width=WIDTH, height=alt.Step(24), title=_t("p_attain_title", lang)
+        width=WIDTH, height=alt.Step(24), title=title
     )
 
 
@@ -114,22 +137,67 @@ def fan_chart(
     unit: str = "CNY",
     year: int | None = None,
     lang: str = "zh",
+    subtitle: str | None = None,
 ) -> alt.LayerChart:
     """The cumulative year-to-date value of a target by month: the P10–P90 band and the P50
     line of the forecast, the annual target (rule), the phased target (dashed) and the
     actuals so far (points). `fan` has month, actual, p10, p50, p90, phased_target."""
-    color = METRIC_COLORS.get(metric, DEFAULT_COLOR)
+    return fan_parts(
+        fan, metric=metric, target=target, unit=unit, year=year, lang=lang, subtitle=subtitle
+    ).chart()
+
+
+def fan_parts(
+    fan: pd.DataFrame,
+    *,
+    metric: str = "domestic_capital",
+    target: float,
+    unit: str = "CNY",
+    year: int | None = None,
+    lang: str = "zh",
+    subtitle: str | None = None,
+) -> ChartParts:
+    """`fan_chart` as parts."""
     df = fan.assign(month=_months(fan["month"], year))
     names = {
         "actual": _t("actual", lang),
         "p50": _t("p50_line", lang),
         "phased": _t("phased_target", lang),
     }
+    long = pd.concat(
+        [
+            pd.DataFrame({"month": df["month"], "series": names[s], "value": df[col]})
+            for s, col in (("p50", "p50"), ("phased", "phased_target"), ("actual", "actual"))
+        ]
+    ).dropna(subset=["value"])
+    is_actual = long["series"] == names["actual"]
+    rule_df = pd.DataFrame({"y": [float(target)], "text": [f"{_t('target', lang)} {target:g}"]})
+    layers = (df.dropna(subset=["p10", "p90"]), long[~is_actual], long[is_actual], rule_df, rule_df)
+    title = f"{_metric(metric, lang)}: {_t('fan_title', lang)}"
+
+    def build() -> alt.LayerChart:
+        return _fan(layers, names, metric, unit, lang, title, subtitle)
+
+    key = ("fan", metric, unit, lang, subtitle is None)
+    return ChartParts(key, layers, build, title, subtitle)
+
+
+def _fan(
+    layers: tuple[pd.DataFrame, ...],
+    names: dict[str, str],
+    metric: str,
+    unit: str,
+    lang: str,
+    title: str,
+    subtitle: str | None,
+) -> alt.LayerChart:
+    band_df, lines_df, actual_df, rule_df, _ = layers
+    color = METRIC_COLORS.get(metric, DEFAULT_COLOR)
     unit_text = _unit(unit, lang)
     x = alt.X("month:T", title=None, axis=_month_axis(lang))
     month_tip = alt.Tooltip("month:T", title=_t("month", lang), format="%Y-%m")
     band = (
-        alt.Chart(df.dropna(subset=["p10", "p90"]))
+        alt.Chart(band_df)
         .mark_area(opacity=0.2, color=color)
         .encode(
             x=x,
@@ -143,12 +211,6 @@ def fan_chart(
             ],
         )
     )
-    long = pd.concat(
-        [
-            pd.DataFrame({"month": df["month"], "series": names[s], "value": df[col]})
-            for s, col in (("p50", "p50"), ("phased", "phased_target"), ("actual", "actual"))
-        ]
-    ).dropna(subset=["value"])
     domain = [names["actual"], names["p50"], names["phased"]]
     series = alt.Color(
         "series:N", title=None, scale=alt.Scale(domain=domain, range=[color, color, GREY])
@@ -158,29 +220,24 @@ def fan_chart(
     )
     value_tip = alt.Tooltip("value:Q", title=unit_text, format=",.2f")
     lines = (
-        alt.Chart(long[long["series"] != names["actual"]])
+        alt.Chart(lines_df)
         .mark_line(strokeWidth=2)
         .encode(
             x=x, y=alt.Y("value:Q"), color=series, strokeDash=dash, tooltip=[month_tip, value_tip]
         )
     )
     actual = (
-        alt.Chart(long[long["series"] == names["actual"]])
+        alt.Chart(actual_df)
         .mark_line(point=alt.OverlayMarkDef(filled=True, size=45), strokeWidth=2.5)
         .encode(x=x, y=alt.Y("value:Q"), color=series, tooltip=[month_tip, value_tip])
     )
-    rule = (
-        alt.Chart(
-            pd.DataFrame({"y": [float(target)], "text": [f"{_t('target', lang)} {target:g}"]})
-        )
-        .mark_rule(color="black", strokeDash=[2, 2])
-        .encode(y=alt.Y("y:Q"))
-    )
+    rule = alt.Chart(rule_df).mark_rule(color="black", strokeDash=[2, 2]).encode(y=alt.Y("y:Q"))
     rule_text = rule.mark_text(align="left", dx=4, dy=-7, fontSize=11).encode(
         x=alt.XValue(0), y=alt.Y("y:Q"), text=alt.Text("text:N")
     )
+    heading = title if subtitle is None else alt.TitleParams(text=title, subtitle=subtitle)
     return alt.layer(band, lines, actual, rule, rule_text).properties(
-        width=WIDTH, height=280, title=f"{_metric(metric, lang)}: {_t('fan_title', lang)}"
+        width=WIDTH, height=280, title=heading
     )
 
 
@@ -218,11 +275,46 @@ def histogram_chart(
 ) -> alt.LayerChart:
     """The distribution of the year-end value (pre-binned by `year_end_bins`), bars at or
     above the target in the target's colour, the target (and stretch) as rules."""
-    color = METRIC_COLORS.get(metric, DEFAULT_COLOR)
+    return histogram_parts(
+        bins, metric=metric, target=target, stretch=stretch, unit=unit, lang=lang
+    ).chart()
+
+
+def histogram_parts(
+    bins: pd.DataFrame,
+    *,
+    metric: str = "domestic_capital",
+    target: float,
+    stretch: float | None = None,
+    unit: str = "CNY",
+    lang: str = "zh",
+) -> ChartParts:
+    """`histogram_chart` as parts."""
     reached, short = _t("reached", lang), _t("short", lang)
     df = bins.assign(
         side=np.where(bins["lo"] >= float(target) - 1e-9, reached, short),
     )
+    lines = [(float(target), _t("target", lang))]
+    if stretch is not None and np.isfinite(stretch):
+        lines.append((float(stretch), _t("stretch", lang)))
+    rules_df = pd.DataFrame(
+        {"x": [x for x, _ in lines], "text": [f"{name} {x:g}" for x, name in lines]}
+    )
+    layers = (df, rules_df, *(rules_df.iloc[[i]] for i in range(len(rules_df))))
+    title = f"{_metric(metric, lang)}: {_t('hist_title', lang)}"
+
+    def build() -> alt.LayerChart:
+        return _histogram(layers, metric, unit, lang, title)
+
+    return ChartParts(("hist", metric, unit, lang, len(rules_df)), layers, build, title)
+
+
+def _histogram(
+    layers: tuple[pd.DataFrame, ...], metric: str, unit: str, lang: str, title: str
+) -> alt.LayerChart:
+    df, rules_df, *text_dfs = layers
+    color = METRIC_COLORS.get(metric, DEFAULT_COLOR)
+    reached, short = _t("reached", lang), _t("short", lang)
     unit_text = _unit(unit, lang)
     bars = (
         alt.Chart(df)
@@ -243,27 +335,24 @@ def histogram_chart(
             ],
         )
     )
-    lines = [(float(target), _t("target", lang))]
-    if stretch is not None and np.isfinite(stretch):
-        lines.append((float(stretch), _t("stretch", lang)))
-    rules_df = pd.DataFrame(
-        {"x": [x for x, _ in lines], "text": [f"{name} {x:g}" for x, name in lines]}
-    )
     rules = alt.Chart(rules_df).mark_rule(color="black", strokeDash=[2, 2]).encode(x=alt.X("x:Q"))
     texts = [  # one text per rule, staggered so close target and stretch stay readable
-        alt.Chart(rules_df.iloc[[i]])
+        alt.Chart(text_df)
         .mark_text(align="left", dx=4, baseline="top", fontSize=11)
         .encode(x=alt.X("x:Q"), y=alt.YValue(2 + 15 * i), text=alt.Text("text:N"))
-        for i in range(len(rules_df))
+        for i, text_df in enumerate(text_dfs)
     ]
-    return alt.layer(bars, rules, *texts).properties(
-        width=WIDTH, height=220, title=f"{_metric(metric, lang)}: {_t('hist_title', lang)}"
-    )
+    return alt.layer(bars, rules, *texts).properties(width=WIDTH, height=220, title=title)
 
 
 def compare_chart(compare: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
     """P(attain) of every target under each scenario, side by side: one row per target, one
     bar per scenario (in the order given). `compare` is DataFrame[scenario, metric, p_attain]."""
+    return compare_parts(compare, lang).chart()
+
+
+def compare_parts(compare: pd.DataFrame, lang: str = "zh") -> ChartParts:
+    """`compare_chart` as parts."""
     metrics = list(dict.fromkeys(compare["metric"]))
     names = [_metric(m, lang) for m in metrics]
     scenarios = list(dict.fromkeys(compare["scenario"]))
@@ -274,6 +363,17 @@ def compare_chart(compare: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
             "p_attain": compare["p_attain"].astype(float).to_numpy(),
         }
     )
+    title = _t("compare_title", lang)
+
+    def build() -> alt.Chart:
+        return _compare(df, names, scenarios, lang, title)
+
+    return ChartParts(("compare", lang, tuple(names), tuple(scenarios)), (df,), build, title)
+
+
+def _compare(
+    df: pd.DataFrame, names: list[str], scenarios: list[str], lang: str, title: str
+) -> alt.Chart:
     palette = [GREY, *CATEGORY[1:], *CATEGORY[:1]]
     colors = [palette[i % len(palette)] for i in range(len(scenarios) - 1)] + [DEFAULT_COLOR]
     p_title = _t("p_attain", lang)
@@ -297,11 +397,7 @@ def compare_chart(compare: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
             alt.Tooltip("p_attain:Q", title=p_title, format=".1%"),
         ],
     )
-    return bars.properties(
-        width=WIDTH,
-        height=alt.Step(9),
-        title=_t("compare_title", lang),
-    )
+    return bars.properties(width=WIDTH, height=alt.Step(9), title=title)
 
 
 TORNADO_COLUMNS = ["driver", "metric", "delta_down", "delta_up"]

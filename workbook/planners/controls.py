@@ -20,6 +20,7 @@ import altair as alt
 import ipywidgets as W
 import traitlets
 
+from workbook.charts.parts import ChartParts
 from workbook.forecast import scenarios as scenarios
 from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS
 from workbook.planners.live_chart import LiveDraw, LiveSpec
@@ -176,30 +177,44 @@ def details_html(body_html: str, lang: str) -> str:
     )
 
 
+@dataclass
+class Redraw:
+    """A chart slot's next draw, built before anything is replaced: an update of the chart the
+    page shows (from the chart's parts alone) or a whole spec."""
+
+    parts: ChartParts
+    update: dict[str, Any] | None = None
+    spec: dict[str, Any] | None = None
+
+
 class ChartSlot:
     """One chart on the page: an offline `alt.JupyterChart` whose chart is replaced in place.
     Under `workbook app` the chart keeps its Vega view: a chart of the same structure as the one
-    drawn goes as its changed data and titles only (`workbook.planners.live_chart`)."""
+    drawn goes as its changed data and titles only (`workbook.planners.live_chart`), and a chart
+    given as parts with the key of the one drawn is not even built."""
 
-    def __init__(self, name: str, chart: alt.TopLevelMixin) -> None:
+    def __init__(self, name: str, chart: alt.TopLevelMixin | ChartParts) -> None:
         self.name = name
-        self.widget = chart_class()(chart, embed_options=EMBED_OPTIONS)
+        parts = _parts(chart)
+        built = parts.chart()
+        self.widget = chart_class()(built, embed_options=EMBED_OPTIONS)
         self.widget.add_class("wb-chart")
         self.widget.layout.margin = "0 16px 16px 0"
         self.widget.add_class(f"wb-chart-{name}")
         self._live: LiveDraw | None = None
-        self._spec: dict[str, Any] = {}
+        self._parts = parts
+        self._spec: dict[str, Any] | None = None
         self._gen = 0
         self.embeds = 1  # specs sent to the page (the rest went as data)
         self.draws = 0
         if isinstance(self.widget, AppChart):
             self.embeds = 0
-            self.put(self.spec_of(chart))
+            self.put(Redraw(parts, spec=self.spec_of(built)))
         self.draws = 1
 
-    def show(self, chart: alt.TopLevelMixin) -> None:
+    def show(self, chart: alt.TopLevelMixin | ChartParts) -> None:
         """Replace the chart in place."""
-        self.put(self.spec_of(chart))
+        self.put(self.prepare(chart))
 
     @staticmethod
     def spec_of(chart: alt.TopLevelMixin) -> dict[str, Any]:
@@ -208,22 +223,36 @@ class ChartSlot:
         functions' tests), which halves the cost of a redraw."""
         return chart.to_dict(validate=False)
 
-    def put(self, spec: dict[str, Any]) -> None:
-        """Replace the chart by a spec built beforehand (`spec_of`): in the app, only what
+    def prepare(self, chart: alt.TopLevelMixin | ChartParts) -> Redraw:
+        """The next draw of `chart` (nothing sent yet): in the app, parts with the key of the
+        chart the page shows go as an update, without building the chart."""
+        parts = _parts(chart)
+        if isinstance(self.widget, AppChart) and self._live is not None:
+            update = self._live.update_from(parts)
+            if update is not None:
+                return Redraw(parts, update=update)
+        return Redraw(parts, spec=self.spec_of(parts.chart()))
+
+    def put(self, redraw: Redraw) -> None:
+        """Replace the chart by a draw prepared beforehand (`prepare`): in the app, only what
         changed when the structure is the same."""
         self.draws += 1
+        self._parts, self._spec = redraw.parts, redraw.spec
         if not isinstance(self.widget, AppChart):
             with self.widget.hold_sync():
-                self.widget.spec = spec
+                self.widget.spec = redraw.spec
             return
-        self._spec = spec
-        new = LiveSpec.of(spec)
-        update = self._live.update_for(new) if self._live is not None else None
+        update = redraw.update
+        new = None
+        if update is None and redraw.spec is not None:
+            new = LiveSpec.of(redraw.spec)
+            update = self._live.update_for(new) if self._live is not None else None
         if update is not None:
             self.widget._wb_update = update
             return
+        assert new is not None
         self._gen += 1
-        self._live = LiveDraw(new, self._gen)
+        self._live = LiveDraw.of(new, self._gen, redraw.parts)
         with self.widget.hold_sync():
             self.widget.spec = new.embeddable(self._gen)
         self.embeds += 1
@@ -231,8 +260,16 @@ class ChartSlot:
     @property
     def spec(self) -> dict[str, Any]:
         """The spec of the chart shown (as built; in the app the page may have it as a spec
-        drawn before plus data changes)."""
-        return dict(self._spec if isinstance(self.widget, AppChart) else self.widget.spec or {})
+        drawn before plus data changes, and a chart sent as an update is built here on demand)."""
+        if not isinstance(self.widget, AppChart):
+            return dict(self.widget.spec or {})
+        if self._spec is None:
+            self._spec = self.spec_of(self._parts.chart())
+        return dict(self._spec)
+
+
+def _parts(chart: alt.TopLevelMixin | ChartParts) -> ChartParts:
+    return chart if isinstance(chart, ChartParts) else ChartParts.whole(chart)
 
 
 # The chart widget's code when `workbook app` serves the Vega bundle itself: a few lines that

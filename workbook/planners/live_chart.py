@@ -11,6 +11,11 @@ drew. `CHART_JS` is the widget's code (bundled with Vega offline by `chart_bundl
 Every update says which embedded spec it is for (`usermeta.wb_gen`): the page applies the last
 update of the spec it shows, after the embed if the update came first, and every update carries
 all the data sets changed since that spec, so applying only the last one is enough.
+
+A chart given as `workbook.charts.parts.ChartParts` whose key is the key of the chart embedded
+goes as an update computed from its frames alone (`LiveDraw.update_from`): no Altair chart is
+built. The key is trusted only once the embedded spec showed the same data sets and titles as
+the parts it was built from.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from typing import Any
+
+from workbook.charts.parts import ChartParts
 
 TITLE_SIGNAL = "wb_title"
 SUBTITLE_SIGNAL = "wb_subtitle"
@@ -73,6 +80,19 @@ class LiveDraw:
     embedded: LiveSpec
     gen: int
     touched: set[int] = field(default_factory=set)
+    key: tuple[Any, ...] | None = None  # the parts' key, once their rows matched the spec's
+    where: tuple[int, ...] = ()  # each layer's data set (by position)
+
+    @classmethod
+    def of(cls, spec: LiveSpec, gen: int, parts: ChartParts | None = None) -> LiveDraw:
+        """The draw of an embedded spec; with the parts it was built from, their key is kept
+        when their rows and titles are the spec's (later parts of that key need no spec)."""
+        live = cls(spec, gen)
+        if parts is not None and parts.key is not None:
+            where, data = parts.rows()
+            if data == live.embedded.data and signals_of(parts) == live.embedded.signals:
+                live.key, live.where = parts.key, where
+        return live
 
     def update_for(self, new: LiveSpec) -> dict[str, Any] | None:
         """The update that turns the embedded chart into `new`, or None when `new` has
@@ -80,11 +100,39 @@ class LiveDraw:
         old = self.embedded
         if new.skeleton != old.skeleton or len(new.data) != len(old.data):
             return None
-        for i, rows in enumerate(new.data):
+        return self._update(new.data, new.signals)
+
+    def update_from(self, parts: ChartParts) -> dict[str, Any] | None:
+        """The update that turns the embedded chart into the chart of `parts`, from their
+        frames alone; None unless the parts have the embedded chart's key and their layers
+        share data sets as the embedded ones did."""
+        if self.key is None or parts.key != self.key:
+            return None
+        where, data = parts.rows()
+        signals = signals_of(parts)
+        if where != self.where or len(data) != len(self.embedded.data):
+            return None
+        if signals.keys() != self.embedded.signals.keys():
+            return None
+        return self._update(data, signals)
+
+    def _update(self, data: list[Any], signals: dict[str, Any]) -> dict[str, Any]:
+        old = self.embedded
+        for i, rows in enumerate(data):
             if i not in self.touched and rows != old.data[i]:
                 self.touched.add(i)
-        data = {old.names[i]: new.data[i] for i in sorted(self.touched)}
-        return {"gen": self.gen, "data": data, "signals": dict(new.signals)}
+        changed = {old.names[i]: data[i] for i in sorted(self.touched)}
+        return {"gen": self.gen, "data": changed, "signals": dict(signals)}
+
+
+def signals_of(parts: ChartParts) -> dict[str, Any]:
+    """The title signals of the chart of `parts` (as `LiveSpec.of` finds them in its spec)."""
+    signals: dict[str, Any] = {}
+    if isinstance(parts.title, str | list):
+        signals[TITLE_SIGNAL] = parts.title
+        if isinstance(parts.subtitle, str | list):
+            signals[SUBTITLE_SIGNAL] = parts.subtitle
+    return signals
 
 
 def _rename(node: Any, index: dict[Any, Any], back: bool = False) -> Any:

@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import ipywidgets as W
 import numpy as np
 import pandas as pd
 
 from workbook.charts import roadshow as cr
+from workbook.charts.parts import ChartParts
 from workbook.forecast import scenarios as scenarios
 from workbook.forecast.engine import Engine
 from workbook.planners.controls import (
@@ -352,36 +352,25 @@ class RoadshowPlanner:
         self.charts = {name: ChartSlot(name, chart) for name, chart in self._charts().items()}
         self._render(charts=False)
 
-    def _charts(self) -> dict[str, alt.TopLevelMixin]:
+    def _charts(self) -> dict[str, ChartParts]:
         lang = self.lang
         table = self.plan.table if self.plan is not None else _empty_plan_table()
-        gantt = cr.plan_chart(
+        gantt = cr.plan_parts(
             table,
             lang=lang,
             holidays=cr.holiday_frame(self.problem.holiday_weeks),
             title=_t("rs_gantt_title", lang, budget=self.problem.budget),
+            live=True,  # the budget's plans in the same months: the same chart, other data
         )
         metrics = list(dict.fromkeys(self.frontier["metric"])) if len(self.frontier) else None
-        frontier_data = self.frontier if len(self.frontier) else _empty_frontier()
-        # The current budget: a dashed rule, labelled with its value on the side with room.
         budget = float(self.problem.budget)
-        budgets = frontier_data["budget"]
-        right = len(budgets) > 0 and budget > (budgets.min() + budgets.max()) / 2
-        marker = pd.DataFrame(
-            {"budget": [budget], "text": [_t("rs_current_budget", lang, budget=budget)]}
-        )
-        rule = (
-            alt.Chart(marker)
-            .mark_rule(color="black", strokeDash=[2, 2])
-            .encode(x=alt.X("budget:Q"))
-        )
-        rule_label = rule.mark_text(
-            align="right" if right else "left", baseline="top", dx=-4 if right else 4, dy=2
-        ).encode(x=alt.X("budget:Q"), y=alt.YValue(0), text=alt.Text("text:N"))
-        frontier = alt.layer(
-            cr.frontier_chart(frontier_data, lang=lang, metrics=metrics),
-            rule,
-            rule_label,
+        # The current budget: a dashed rule, labelled with its value on the side with room.
+        frontier = cr.budget_frontier_parts(
+            self.frontier if len(self.frontier) else _empty_frontier(),
+            budget,
+            _t("rs_current_budget", lang, budget=budget),
+            lang=lang,
+            metrics=metrics,
             title=_t("rs_frontier_title", lang),
         )
         return {"gantt": gantt, "frontier": frontier}
@@ -391,12 +380,13 @@ class RoadshowPlanner:
         first, then replaced one right after the other (see the module's docstring)."""
         t0 = time.perf_counter()
         summary, table, compare = self._summary_html(), self._table_html(), self._compare_html()
-        specs = {n: ChartSlot.spec_of(c) for n, c in self._charts().items()} if charts else {}
+        charted = self._charts().items() if charts else ()
+        draws = {n: self.charts[n].prepare(c) for n, c in charted}
         self.summary.value = summary
         self.table.value = table
         self.compare_table.value = compare
-        for name, spec in specs.items():
-            self.charts[name].put(spec)
+        for name, draw in draws.items():
+            self.charts[name].put(draw)
         self.timings["draw_ms"] = (time.perf_counter() - t0) * 1000
         self.updates += 1
         self.timing.value = details_html(

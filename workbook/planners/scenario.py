@@ -28,11 +28,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import ipywidgets as W
 import pandas as pd
 
 from workbook.charts import scenario as cs
+from workbook.charts.parts import ChartParts
 from workbook.forecast import scenarios as scenarios
 from workbook.forecast.engine import Engine, plan_frame
 from workbook.forecast.explain import why
@@ -46,6 +46,7 @@ from workbook.forecast.scenario_files import (
 from workbook.planners.controls import (
     ChartSlot,
     ErrorArea,
+    Redraw,
     _slider,
     _t,
     _timer,
@@ -63,6 +64,7 @@ from workbook.planners.driver_controls import (
     tornado_frame,
     what_if,
 )
+from workbook.planners.scenario_charts import compare_frame, planner_charts
 from workbook.planners.tables import _big_number, _delta_text, _fmt, targets_table_html
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
@@ -433,59 +435,17 @@ class ScenarioPlanner:
             f'<div style="color:#666;margin-bottom:6px">{html.escape(sub)}</div>'
         )
 
-    def _charts(self, numbers: bool = True, metric: bool = True) -> dict[str, alt.TopLevelMixin]:
-        """The charts to (re)draw: those of every target (`numbers`) and those of the chosen
-        target (`metric`); the tornado only when its data or target changed."""
-        fc, lang, m = self.forecast, self.lang, self.metric
-        out: dict[str, alt.TopLevelMixin] = {}
-        if numbers:
-            out["p_attain"] = cs.p_attain_chart(fc.targets, lang)
-            out["compare"] = cs.compare_chart(self.compare_frame(), lang)
-        if metric:
-            row = fc.targets.loc[m]
-            stretch = None if pd.isna(row["stretch"]) else float(row["stretch"])
-            target, unit = float(row["target"]), str(row["unit"])
-            fan = cs.fan_chart(self.fan_data, metric=m, target=target, unit=unit, lang=lang)
-            # The subtitle says which outlook the fan draws: the same P(attain) as the headline.
-            out["fan"] = fan.properties(
-                title=alt.TitleParams(text=fan.title, subtitle=self._fan_note(row))
-            )
-            out["hist"] = cs.histogram_chart(
-                self.bins, metric=m, target=target, stretch=stretch, unit=unit, lang=lang
-            )
-            if self._tornado_now() != self._tornado_key:  # a driver move leaves it as it is
-                sens = self.sensitivity if self.sensitivity is not None else cs.empty_sensitivity()
-                out["tornado"] = cs.tornado_chart(sens, metric=m, lang=lang)
-        return out
+    def _charts(self, numbers: bool = True, metric: bool = True) -> dict[str, ChartParts]:
+        return planner_charts(self, numbers, metric)
 
     def _tornado_now(self) -> tuple[int, str]:
         """What the tornado must show: the sensitivity table and the chosen target."""
         return (id(self.sensitivity), self.metric)
 
-    def _fan_note(self, row: pd.Series) -> str:
-        unit = str(row["unit"])
-        p50 = float(row["p50"])
-        return _t(
-            "fan_note",
-            self.lang,
-            p=float(row["p_attain"]),
-            p50=f"{p50:,.0f}" if unit == "count" else f"{p50:,.2f}",
-            unit=label("unit", unit, self.lang),
-        )
-
     def compare_frame(self) -> pd.DataFrame:
         """P(attain) per target under each params scenario and the current settings, long form
         DataFrame[scenario, metric, p_attain] in display order."""
-        rows = []
-        for key, sc in self.params.scenarios.items():
-            for metric, p in self.scenario_table[key].items():
-                rows.append(
-                    {"scenario": sc.display(key, self.lang), "metric": metric, "p_attain": p}
-                )
-        current = _t("current", self.lang)
-        for metric, p in self.forecast.targets["p_attain"].items():
-            rows.append({"scenario": current, "metric": metric, "p_attain": float(p)})
-        return pd.DataFrame(rows, columns=["scenario", "metric", "p_attain"])
+        return compare_frame(self.params, self.scenario_table, self.forecast.targets, self.lang)
 
     def _render(self, numbers: bool = True, metric: bool = True, charts: bool = True) -> None:
         """Replace in place what changed: the numbers (headline, table) and the charts of every
@@ -498,21 +458,23 @@ class ScenarioPlanner:
         why_line = html.escape(
             f"{label('metric', self.metric, self.lang)}: {why(self.forecast, self.metric)}"
         )
-        specs: dict[str, dict[str, Any]] = {}
+        draws: dict[str, Redraw] = {}
         if charts:
-            specs = {n: ChartSlot.spec_of(c) for n, c in self._charts(numbers, metric).items()}
+            draws = {n: self.charts[n].prepare(c) for n, c in self._charts(numbers, metric).items()}
         if headline is not None and table is not None:
             self.headline.value = headline
             self.table.value = table
         self.tornado_note.value = note
         self.why.value = f'<div style="margin:0 0 8px 0">{why_line}</div>'
-        for name, spec in specs.items():
-            self.charts[name].put(spec)
-        if "tornado" in specs:
+        for name, draw in draws.items():
+            self.charts[name].put(draw)
+        if "tornado" in draws:
             self._tornado_key = self._tornado_now()
         took = (time.perf_counter() - t0) * 1000
         self.timings["draw_ms"] = took if numbers else self.timings.get("draw_ms", 0) + took
         self.updates += 1
+        if not metric:  # the chosen target's charts follow: the timing is shown once, after them
+            return
         self.timing.value = details_html(
             "<span>"
             + html.escape(

@@ -1,0 +1,72 @@
+"""The scenario planner's charts, as parts (`workbook.charts.parts`): those of every target, those
+of the chosen target with the fan's subtitle, the tornado when it must be redrawn, and the
+comparison of the params' scenarios with the current settings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from workbook.charts import scenario as cs
+from workbook.charts.parts import ChartParts
+from workbook.planners.controls import _t
+from workbook.text.labels import label
+
+if TYPE_CHECKING:
+    from workbook.planners.scenario import ScenarioPlanner
+
+
+def planner_charts(
+    p: ScenarioPlanner, numbers: bool = True, metric: bool = True
+) -> dict[str, ChartParts]:
+    """The charts to (re)draw: those of every target (`numbers`) and those of the chosen
+    target (`metric`); the tornado only when its data or target changed."""
+    fc, lang, m = p.forecast, p.lang, p.metric
+    out: dict[str, ChartParts] = {}
+    if numbers:
+        out["p_attain"] = cs.p_attain_parts(fc.targets, lang)
+        out["compare"] = cs.compare_parts(p.compare_frame(), lang)
+    if metric:
+        row = fc.targets.loc[m]
+        stretch = None if pd.isna(row["stretch"]) else float(row["stretch"])
+        target, unit = float(row["target"]), str(row["unit"])
+        # The subtitle says which outlook the fan draws: the same P(attain) as the headline.
+        out["fan"] = cs.fan_parts(
+            p.fan_data, metric=m, target=target, unit=unit, lang=lang, subtitle=fan_note(row, lang)
+        )
+        out["hist"] = cs.histogram_parts(
+            p.bins, metric=m, target=target, stretch=stretch, unit=unit, lang=lang
+        )
+        if p._tornado_now() != p._tornado_key:  # a driver move leaves it as it is
+            sens = p.sensitivity if p.sensitivity is not None else cs.empty_sensitivity()
+            out["tornado"] = ChartParts.whole(cs.tornado_chart(sens, metric=m, lang=lang))
+    return out
+
+
+def fan_note(row: pd.Series, lang: str) -> str:
+    """The fan's subtitle: the chosen target's P(attain) and year-end P50."""
+    unit = str(row["unit"])
+    p50 = float(row["p50"])
+    return _t(
+        "fan_note",
+        lang,
+        p=float(row["p_attain"]),
+        p50=f"{p50:,.0f}" if unit == "count" else f"{p50:,.2f}",
+        unit=label("unit", unit, lang),
+    )
+
+
+def compare_frame(
+    params: Any, scenario_table: pd.DataFrame, targets: pd.DataFrame, lang: str
+) -> pd.DataFrame:
+    """P(attain) per target under each params scenario and the current settings (`targets`),
+    long form DataFrame[scenario, metric, p_attain] in display order."""
+    rows = []
+    for key, sc in params.scenarios.items():
+        for metric, p in scenario_table[key].items():
+            rows.append({"scenario": sc.display(key, lang), "metric": metric, "p_attain": p})
+    current = _t("current", lang)
+    for metric, p in targets["p_attain"].items():
+        rows.append({"scenario": current, "metric": metric, "p_attain": float(p)})
+    return pd.DataFrame(rows, columns=["scenario", "metric", "p_attain"])
