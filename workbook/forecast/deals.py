@@ -18,7 +18,6 @@ from workbook.forecast.setup import (
     BLOCK,
     CHUNK,
     DEAL_PARTS,
-    DEAL_SPAN,
     Source,
     _Setup,
     _take,
@@ -27,11 +26,6 @@ from workbook.forecast.setup import (
 
 class DealKernels:
     """The new deals' part of a forecast (mixed into Engine)."""
-
-    def _spans(self) -> list[list[tuple[int, int]]]:
-        """Chunks grouped into spans of DEAL_SPAN chunks: new deals are simulated span by span."""
-        chunks = self._chunks()
-        return [chunks[i : i + DEAL_SPAN] for i in range(0, len(chunks), DEAL_SPAN)]
 
     def _deals(self, setup: _Setup, span: int) -> tuple[Any, ...]:
         """The new deals of one span of trials, in trial order: (trial within the span,

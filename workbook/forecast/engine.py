@@ -62,6 +62,7 @@ from workbook.forecast.setup import (
     _KIND_OF_STAGE,
     BLOCK,
     CHUNK,
+    DEAL_SPAN,
     EXTRA_SLOTS,
     PRE_SIGN,
     Source,
@@ -114,6 +115,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         self._cache: dict[tuple, np.ndarray] = {}
         self._cache_bytes = 0
         self._cache_lock = threading.Lock()
+        self._building: dict[tuple, threading.Lock] = {}
         self._cache_limit = cache_mb * 2**20
         self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._deals_last: dict[int, tuple] = {}
@@ -501,15 +503,28 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
             (c, min(CHUNK, self.trials - c * CHUNK)) for c in range(math.ceil(self.trials / CHUNK))
         ]
 
+    def _spans(self) -> list[list[tuple[int, int]]]:
+        """Chunks grouped into spans of DEAL_SPAN chunks: the ledger's codes are kept and the
+        new deals simulated span by span."""
+        chunks = self._chunks()
+        return [chunks[i : i + DEAL_SPAN] for i in range(0, len(chunks), DEAL_SPAN)]
+
     def _draw(self, key: tuple, make) -> np.ndarray:  # type: ignore[no-untyped-def]
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        arr = make()
-        with self._cache_lock:  # chunks of trials run on threads
-            if key not in self._cache and self._cache_bytes + arr.nbytes <= self._cache_limit:
-                self._cache[key] = arr
-                self._cache_bytes += arr.nbytes
+        with self._cache_lock:  # chunks of trials run on threads: one of them makes a draw
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+            arr = make()
+            with self._cache_lock:
+                if self._cache_bytes + arr.nbytes <= self._cache_limit:
+                    self._cache[key] = arr
+                    self._cache_bytes += arr.nbytes
+                self._building.pop(key, None)
         return arr
 
     def _source_u(self, c: int, n: int, key: tuple[int, ...]) -> np.ndarray:

@@ -129,6 +129,8 @@ def milestones(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     acc,  # (keys, n) float64: every metric of every trial at December, added to
     row_sum,  # (rows,) float64: Σ over trials of each row, added to
     start,  # (P_T, n) int8: written, each project's start month (OUT: not this year)
+    j0,  # the columns [j0, j1) only
+    j1,
 ):
     """Each (project, trial) at December, without branches: signed by then (1/0), started,
     produced, the project's milestone "rows" (one value per trial), added to every metric
@@ -136,9 +138,9 @@ def milestones(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     n = codes_s.shape[1] if codes_s.shape[0] else codes_t.shape[1]
     n_s, n_t, n_p = codes_s.shape[0], codes_t.shape[0], codes_p.shape[0]
     b_t, b_p = n_s, n_s + n_t
-    v1 = np.empty(n)
-    v2 = np.empty(n)
-    for j in range(n_p):
+    v1 = np.empty(n, np.float32)
+    v2 = np.empty(n, np.float32)
+    for j in range(j0, min(j1, n_p)):
         c = cls[j]
         if c == PRE_SIGN:
             ts, tt = tabs[off_s[j] : off_s[j] + Q], tabs[off_t[j] : off_t[j] + Q]
@@ -201,14 +203,16 @@ def money(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     acc,  # (keys, n) float64: added to
     row_sum,  # (rows,) float64: Σ over trials of each row, added to
     row_pos,  # (rows,) float64: trials where a money row is > 0, added to
+    j0,  # the columns [j0, j1) only
+    j1,
 ):
     """Each (project, trial)'s money at December in units of the project's monthly amount
     (share x months paying; the share of the year's rest when started), added to the money
     metrics with its weights (the amount a month, in each metric's unit)."""
-    n_cols, n = codes_r.shape
-    v = np.empty(n)
+    n = codes_r.shape[1]
+    v = np.empty(n, np.float32)
     zero = np.float32(0.0)
-    for j in range(n_cols):
+    for j in range(j0, j1):
         c = cls[j]
         sh = shares[off_r[j] : off_r[j] + Q]
         fl, cj = floor[j], cap[j]
@@ -253,6 +257,8 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     first_month,  # the first month simulated (the as-of month + 1)
     future,  # months simulated
     hist,  # (keys asked, SLOTS, n) float64: added to
+    j0,  # the columns [j0, j1) only
+    j1,
 ):
     """What `year_end_rows` gives at December, month by month, for a few metrics: each
     milestone's weight in its month and each money flow's rate from the month it starts
@@ -262,7 +268,7 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     b_t, b_p, b_r = n_s, n_s + n_t, n_s + n_t + n_p
     n_keys = weights.shape[1]
     start = np.empty(n, np.int64)
-    for j in range(n_cols):
+    for j in range(j0, min(j1, n_cols)):
         c = cls[j]
         rows = (j, b_t + j, b_p + j, b_r + j)  # its sign, start, produce and money rows
         has = (c == PRE_SIGN, c <= SIGNED, c <= STARTED, True)  # the rows it has

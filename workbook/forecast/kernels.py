@@ -157,13 +157,17 @@ class LedgerKernels:
         held = _milestone_tables(setup)
         memo_key = (setup.climate, *(id(x) for x in held))
 
-        def chunk(c: int, n: int) -> np.ndarray:
-            codes = self._ledger_codes(c, n, setup.climate)
-            kept = self._memo.get(("milestones", c), memo_key)
+        def piece(span: int, part: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """The milestones (kept, or made) and the money of one half of the columns: what
+            they add to every metric of the span's trials, and their rows' sums."""
+            lo, n = self._span_trials(span)
+            j0, j1 = self._columns(part)
+            codes = self._ledger_codes(span, setup.climate)
+            kept = self._memo.get(("milestones", span, part), memo_key)
             if kept is None:
-                acc = np.zeros((len(self.keys), n))
+                counts = np.zeros((len(self.keys), n))
                 sums = np.zeros((2, lay.rows))  # Σ of each row over the trials, and > 0
-                start = np.full((lay.width["T"], n), fused.OUT, np.int8)
+                start = np.empty((lay.width["T"], n), np.int8)  # its columns' rows written
                 fused.milestones(
                     lay.cls,
                     *codes[:3],
@@ -172,13 +176,17 @@ class LedgerKernels:
                     tab.off["T"],
                     tab.off["P"],
                     *tab.csr,
-                    acc,
+                    counts,
                     sums[0],
                     start,
+                    j0,
+                    j1,
                 )
-                self._memo.put(("milestones", c), memo_key, (acc.copy(), sums.copy(), start, held))
-            else:
-                acc, sums, start = kept[0].copy(), kept[1].copy(), kept[2]
+                kept = (counts, sums, start, held)
+                self._memo.put(("milestones", span, part), memo_key, kept)
+            counts, sums, start = kept[:3]
+            paid = np.zeros((len(self.keys), n))
+            paid_sums = np.zeros((2, lay.rows))
             fused.money(
                 lay.cls,
                 codes[3],
@@ -189,14 +197,25 @@ class LedgerKernels:
                 tab.cap,
                 lay.base["R"],
                 *tab.csr,
-                acc,
-                sums[0],
-                sums[1],
+                paid,
+                paid_sums[0],
+                paid_sums[1],
+                j0,
+                j1,
             )
-            out[c * CHUNK : c * CHUNK + n, 0, :] = acc[list(keys)].T
-            return sums
+            return counts, paid, sums + paid_sums
 
-        row_sum, row_pos = sum(fused.in_parallel(chunk, self._chunks()))
+        row_sum = np.zeros(lay.rows)
+        row_pos = np.zeros(lay.rows)
+        for span in range(len(self._spans())):
+            lo, n = self._span_trials(span)
+            self._ledger_codes(span, setup.climate)  # made (kind by kind on the threads) first
+            # Each span's columns in two halves, one on each thread, their sums added in order.
+            (c0, p0, s0), (c1, p1, s1) = fused.in_parallel(piece, [(span, 0), (span, 1)])
+            acc = c0 + c1 + p0 + p1
+            out[lo : lo + n, 0, :] = acc[list(keys)].T
+            row_sum += s0[0] + s1[0]
+            row_pos += s0[1] + s1[1]
         if parts is not None:
             for stage, rows in lay.stage_rows.items():
                 parts[f"stage:{stage}"] = row_sum[rows] @ tab.weights[rows].astype(np.float64)
@@ -217,11 +236,13 @@ class LedgerKernels:
         is_money = np.array([k < self.n_money for k in keys])
         at = np.array(months, np.int64)
 
-        def chunk(c: int, n: int) -> None:
+        def piece(span: int, part: int) -> np.ndarray:
+            _, n = self._span_trials(span)
+            j0, j1 = self._columns(part)
             hist = np.zeros((len(keys), fused.SLOTS, n))
             fused.month_rows(
                 lay.cls,
-                *self._ledger_codes(c, n, setup.climate),
+                *self._ledger_codes(span, setup.climate),
                 tab.tabs,
                 tab.off["S"],
                 tab.off["T"],
@@ -235,42 +256,69 @@ class LedgerKernels:
                 self.month + 1,
                 float(self.future),
                 hist,
+                j0,
+                j1,
             )
-            fused.read_months(hist, is_money, at, out[c * CHUNK : c * CHUNK + n])
+            return hist
 
-        fused.in_parallel(chunk, self._chunks())
+        for span in range(len(self._spans())):
+            lo, n = self._span_trials(span)
+            self._ledger_codes(span, setup.climate)  # made (kind by kind on the threads) first
+            halves = fused.in_parallel(piece, [(span, 0), (span, 1)])
+            fused.read_months(halves[0] + halves[1], is_money, at, out[lo : lo + n])
 
     # ---- draws and tables of the fused passes --------------------------------------------
 
-    def _ledger_codes(
-        self, c: int, n: int, climate: tuple[float, float] | None = None
-    ) -> list[np.ndarray]:
-        """The chunk's codes of each kind (S, T, P, R), (columns, trials): each group's own
-        stream, laid side by side; under a climate, each trial's codes moved by its shifts
-        (kept instead of the plain codes)."""
-        lay: LedgerLayout = self.ledger
-        out = []
-        for kind in KINDS:
+    def _span_trials(self, span: int) -> tuple[int, int]:
+        """The first trial of a span of chunks and how many it holds."""
+        chunks = self._spans()[span]
+        return chunks[0][0] * CHUNK, sum(n for _, n in chunks)
 
-            def make(kind: str = kind) -> np.ndarray:
-                arr = np.empty((lay.width[kind], n), np.uint16)
-                if climate is not None:
-                    shift = draws.climate_level(self._climate_shift(c, n, kind, climate))
-                    shift = shift.astype(np.int64)
-                    scale = 1 / math.sqrt(1 + climate[0] ** 2)
-                    remap = draws.climate_remap(scale, shift // draws.Q)
-                for g, lo in zip(self.groups, lay.lo, strict=True):
-                    if kind in g.kinds:
+    def _columns(self, part: int) -> tuple[int, int]:
+        """The ledger columns of one of the two halves a pass runs on, one on each thread: a
+        project before signing costs about twice one after (two more table reads and rows)."""
+        lay: LedgerLayout = self.ledger
+        cost = np.cumsum(np.where(lay.cls == fused.PRE_SIGN, 1.8, 1.0))
+        mid = int(np.searchsorted(cost, cost[-1] / 2)) if len(cost) else 0
+        return (0, mid) if part == 0 else (mid, len(lay.order))
+
+    def _ledger_codes(
+        self, span: int, climate: tuple[float, float] | None = None
+    ) -> list[np.ndarray]:
+        """A span's codes of each kind (S, T, P, R), (columns, trials of the span): each
+        group's own stream per chunk, laid side by side; under a climate, each trial's codes
+        moved by its shifts (kept instead of the plain codes)."""
+        lay: LedgerLayout = self.ledger
+        chunks = self._spans()[span]
+        first, total = self._span_trials(span)
+
+        def one(k: int, _: int) -> np.ndarray:
+            kind = KINDS[k]
+
+            def make() -> np.ndarray:
+                arr = np.empty((lay.width[kind], total), np.uint16)
+                for c, n in chunks:
+                    at = c * CHUNK - first
+                    part = arr[:, at : at + n]
+                    if climate is not None:
+                        shift = draws.climate_level(self._climate_shift(c, n, kind, climate))
+                        shift = shift.astype(np.int64)
+                        scale = 1 / math.sqrt(1 + climate[0] ** 2)
+                        remap = draws.climate_remap(scale, shift // draws.Q)
+                    for g, lo in zip(self.groups, lay.lo, strict=True):
+                        if kind not in g.kinds:
+                            continue
                         plain = self._plain_codes(c, n, g, kind)
                         if climate is None:
-                            arr[lo : lo + len(g.cols)] = plain.T
+                            part[lo : lo + len(g.cols)] = plain.T
                         else:
-                            fused.place_codes(plain, arr, lo, remap, shift)
+                            fused.place_codes(plain, part, lo, remap, shift)
                 return arr
 
-            key = (_PROJECTS, "ledger", c, kind) + (() if climate is None else (climate,))
-            out.append(self._draw(key, make))
-        return out
+            key = (_PROJECTS, "ledger", span, kind) + (() if climate is None else (climate,))
+            return self._draw(key, make)
+
+        return fused.in_parallel(one, [(k, 0) for k in range(len(KINDS))])
 
     def _plain_codes(self, c: int, n: int, g: _Group, kind: str) -> np.ndarray:
         key = (_PROJECTS, *g.key, c, g.kinds.index(kind))
@@ -282,8 +330,10 @@ class LedgerKernels:
         """A group's codes in one chunk, (trials, projects), one array per kind of `g.kinds`."""
         lay: LedgerLayout = self.ledger
         lo = lay.lo[self.groups.index(g)]
-        every = dict(zip(KINDS, self._ledger_codes(c, n, climate), strict=True))
-        return [every[kind][lo : lo + len(g.cols)].T for kind in g.kinds]
+        span = next(i for i, chunks in enumerate(self._spans()) if (c, n) in chunks)
+        at = c * CHUNK - self._span_trials(span)[0]
+        every = dict(zip(KINDS, self._ledger_codes(span, climate), strict=True))
+        return [every[kind][lo : lo + len(g.cols), at : at + n].T for kind in g.kinds]
 
     def _fused_tables(self, setup: _Setup) -> _Tables:
         """This forecast's stacked tables, offsets and row weights (kept on the set-up)."""

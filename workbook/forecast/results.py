@@ -70,8 +70,9 @@ def column_quantiles(values: np.ndarray, count: np.ndarray) -> np.ndarray:
     column of whole numbers is counted out (one pass) instead of partitioned."""
     out = np.empty((3, values.shape[1]))
     n = len(values)
+    by_column = np.ascontiguousarray(values.T)  # each column's trials side by side
     for i in range(values.shape[1]):
-        v = values[:, i]
+        v = by_column[i]
         whole = v.astype(np.int64) if count[i] else None
         if whole is not None and whole.min() >= 0 and np.array_equal(whole, v):
             low = int(whole.min())
@@ -142,25 +143,21 @@ class Forecast:
         self._hit = reached(values, annual)
         p_attain = self._hit.mean(axis=0)
         p_stretch = np.where(np.isnan(stretch), np.nan, reached(values, stretch).mean(axis=0))
-        rows = []
-        for i, key in enumerate(self.metrics):
-            rows.append(
-                {
-                    "metric": key,
-                    "label": label("metric", key, lang),
-                    "unit": e.unit(key),
-                    "target": annual[i],
-                    "stretch": stretch[i],
-                    "actual_to_date": self.facts[key],
-                    "p_attain": float(p_attain[i]),
-                    "p_stretch": float(p_stretch[i]),
-                    "p10": float(q[0, i]),
-                    "p50": float(q[1, i]),
-                    "p90": float(q[2, i]),
-                    "mean": float(values[:, i].mean()),
-                }
-            )
-        return pd.DataFrame(rows, columns=["metric", *TARGET_COLUMNS]).set_index("metric")
+        columns = {
+            "label": [label("metric", key, lang) for key in self.metrics],
+            "unit": [e.unit(key) for key in self.metrics],
+            "target": annual,
+            "stretch": stretch,
+            "actual_to_date": facts,
+            "p_attain": p_attain,
+            "p_stretch": p_stretch,
+            "p10": q[0],
+            "p50": q[1],
+            "p90": q[2],
+            "mean": values.mean(axis=0),
+        }
+        index = pd.Index(self.metrics, name="metric")
+        return pd.DataFrame(columns, index=index, columns=TARGET_COLUMNS)
 
     # ---- per month -----------------------------------------------------------------------
 
