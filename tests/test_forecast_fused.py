@@ -76,8 +76,8 @@ def plain_deals(engine: Engine, setup, months):
     out = np.zeros((engine.trials, len(months), len(keys)))
     for span, chunks in enumerate(engine._spans()):
         lo = chunks[0][0] * CHUNK
-        trial, src, code = engine._deals(setup, span)
-        sign, size, _, _, hit, family = engine._deal_marks(setup, code, src, keys)
+        trial, src, code, (sign, size, _, _, hit) = engine._deals(setup, span)
+        family = engine._families
         start = sign + t["T:chain"][code[_M["start"]]]
         produce = start + t["P:chain"][code[_M["produce"]]]
         rate = size * t["R:none"][code[_M["share"]]] / 12

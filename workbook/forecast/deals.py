@@ -29,27 +29,41 @@ class DealKernels:
 
     def _deals(self, setup: _Setup, span: int) -> tuple[Any, ...]:
         """The new deals of one span of trials, in trial order: (trial within the span,
-        source, codes[marks, deal]). Which slots hold a deal depends only on each source's
-        expected number of deals, so the compacted deals are kept per (source, chunk, mean):
-        a driver change that keeps the means reuses them."""
-        signature = (tuple((s.key, s.expected_signings) for s in setup.sources), setup.climate)
+        source, codes[marks, deal], marks) with marks = (signing month, size, foreign, 500强,
+        hit[deal, metric]) as `_deal_marks` gives them. Which slots hold a deal depends only
+        on each source's expected number of deals, and a source's marks only on its own
+        drivers, so both are kept per source: another event plan or a driver change that keeps
+        a source's drivers reuses its deals and their marks."""
+        d = setup.drivers
+        shared = (d.lag_sigma, d.slip_months, d.size_sigma, d.four_new_share, setup.climate)
+        signature = (tuple(setup.sources), shared)
         last = self._deals_last.get(span)
         if last is not None and last[0] == signature:
             return last[1]
         chunks = self._spans()[span]
-        trial, src, marks = [], [], []
+        trial, src, codes, marks = [], [], [], []
         for si, s in enumerate(setup.sources):
             t_idx, m = self._source_deals(chunks, s, setup)
             trial.append(t_idx)
             src.append(np.full(len(t_idx), si, np.intp))
-            marks.append(m)
+            codes.append(m)
+            key = (s, chunks[0][0], shared)
+            own = self._marks.get(key)
+            if own is None:
+                if len(self._marks) > 4096:  # derived data: drop it all rather than grow
+                    self._marks.clear()
+                own = self._marks[key] = self._deal_marks(setup, np.ascontiguousarray(m.T), si)
+            marks.append(own)
+        n_marks = len(_DEAL_MARKS)
         t_all = np.concatenate(trial) if trial else np.zeros(0, np.intp)
         s_all = np.concatenate(src) if src else np.zeros(0, np.intp)
-        m_all = np.concatenate(marks) if marks else np.zeros((0, len(_DEAL_MARKS)), np.uint16)
+        m_all = np.concatenate(codes) if codes else np.zeros((0, n_marks), np.uint16)
         # Trial by trial (then source by source): the compiled pass sums each trial's deals
         # into one small histogram before it moves to the next trial.
         span_trials = sum(n for _, n in chunks)
-        out = fused.by_trial(t_all.astype(np.int64), s_all, m_all, span_trials)
+        order = fused.trial_order(t_all.astype(np.int64), span_trials)
+        per_deal = [np.concatenate([x[i] for x in marks])[order] for i in range(5)] if marks else []
+        out = (t_all[order], s_all[order], np.ascontiguousarray(m_all[order].T), per_deal)
         self._deals_last[span] = (signature, out)
         return out
 
@@ -151,27 +165,13 @@ class DealKernels:
     ) -> None:
         """What one span's new deals add to the metrics at positions `keys`, at `months`
         (into `out`), and at December by kind of source (into `split`)."""
-        trial, src, code = self._deals(setup, span)
+        trial, src, code, marks = self._deals(setup, span)
         if not len(trial):
             return
-        d, t, a = setup.drivers, setup.tables, setup.src
-        # The deals' signing month, size and marks, and which deals each metric counts for,
-        # do not depend on the drivers of starting, producing or paying: kept per span for
-        # the drivers they do depend on.
-        slot = ("deal-marks", span)
-        memo_key = (
-            id(code),
-            d.slip_months,
-            d.size_sigma,
-            d.four_new_share,
-            *(a[x].tobytes() for x in ("lag", "first", "spread", "size", "foreign", "is500")),
-        )
-        kept = self._memo.get(slot, memo_key)
-        if kept is None:  # every metric's marks: a fan or a scenario's subset selects from them
-            every = tuple(range(len(self.keys)))
-            kept = (*self._deal_marks(setup, code, src, every), a["part"][src], code)
-            self._memo.put(slot, memo_key, kept)
-        sign, size, foreign, is500, hit, family, part = kept[:7]
+        t = setup.tables
+        sign, size, foreign, is500, hit = marks
+        family = self._families
+        part = setup.src["part"][src]
         if keys != tuple(range(len(self.keys))):
             hit, family = np.ascontiguousarray(hit[:, list(keys)]), family[list(keys)]
         fx = np.zeros(len(keys), np.float32)
@@ -220,40 +220,43 @@ class DealKernels:
                 src, weights=np.where(foreign, 0, paid), minlength=ns
             )
 
-    def _deal_marks(
-        self, setup: _Setup, code: np.ndarray, src: np.ndarray, keys: tuple[int, ...]
-    ) -> tuple[np.ndarray, ...]:
-        """Per deal: signing month, size, foreign, 500强; (deals, keys) whether the deal counts
-        for each metric asked for (its `where`, and for money its capital type), and how each
-        metric counts a deal (fused.MONEY, or the milestone it counts at)."""
+    def _deal_marks(self, setup: _Setup, code: np.ndarray, si: int) -> tuple[np.ndarray, ...]:
+        """One source's deals (codes[marks, deal]): signing month, size, foreign, 500强, and
+        hit[deal, metric]: whether the deal counts for each of the engine's metrics (its
+        `where`, and for money its capital type)."""
         d, t, a = setup.drivers, setup.tables, setup.src
-        lag = a["lag"][src, code[_M["lag"]]]
-        spread = a["spread"][src]
-        lead = a["first"][src] + ((code[_M["month"]].astype(np.int32) * spread) >> draws.BITS)
+        lag = _take(a["lag"][si], code[_M["lag"]])
+        lead = a["first"][si] + (
+            (code[_M["month"]].astype(np.int32) * a["spread"][si]) >> draws.BITS
+        )
         sign = np.minimum(lead + (lag + d.slip_months), draws.OUT).astype(np.int32)
-        size = a["size"][src] * _take(t["size"], code[_M["size"]])
-        foreign = code[_M["foreign"]] < a["foreign"][src]
-        is500 = code[_M["is500"]] < a["is500"][src]
+        size = a["size"][si] * _take(t["size"], code[_M["size"]])
+        foreign = code[_M["foreign"]] < a["foreign"][si]
+        is500 = code[_M["is500"]] < a["is500"][si]
         four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
         attrs = {"size": size, "foreign": foreign, "is500": is500, "four_new": four}
-        hit = np.ones((len(src), len(keys)), bool)
-        family = np.full(len(keys), fused.NONE, np.int64)
-        for r, k in enumerate(keys):
-            m = self.defs[self.keys[k]]
-            match = declared.deal_match(m, attrs, code, self.deal_shares.get(self.keys[k]))
+        hit = np.ones((code.shape[1], len(self.keys)), bool)
+        for r, key in enumerate(self.keys):
+            m = self.defs[key]
+            match = declared.deal_match(m, attrs, code, self.deal_shares.get(key))
             if match is not None:
                 hit[:, r] = match
+            if m.kind == "money" and m.capital_type == "domestic":
+                hit[:, r] &= ~foreign
+            elif m.kind == "money" and m.capital_type == "foreign":
+                hit[:, r] &= foreign
+        return sign, size, foreign, is500, hit
+
+    @property
+    def _families(self) -> np.ndarray:
+        """How a new deal counts for each of the engine's metrics: fused.MONEY, or the
+        milestone a count metric counts it at (new deals have not signed yet)."""
+        out = np.full(len(self.keys), fused.NONE, np.int64)
+        at = {"sign": fused.SIGN, "start": fused.START, "produce": fused.PRODUCE}
+        for r, key in enumerate(self.keys):
+            m = self.defs[key]
             if m.kind == "money":
-                family[r] = fused.MONEY
-                if m.capital_type == "domestic":
-                    hit[:, r] &= ~foreign
-                elif m.capital_type == "foreign":
-                    hit[:, r] &= foreign
+                out[r] = fused.MONEY
             else:
-                first = declared.counting_family(m, "pre")  # new deals have not signed yet
-                family[r] = {
-                    "sign": fused.SIGN,
-                    "start": fused.START,
-                    "produce": fused.PRODUCE,
-                }.get(first, fused.NONE)
-        return sign, size, foreign, is500, hit, family
+                out[r] = at.get(declared.counting_family(m, "pre"), fused.NONE)
+        return out

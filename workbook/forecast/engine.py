@@ -120,6 +120,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._deals_last: dict[int, tuple] = {}
         self._deal_result: dict[tuple, tuple] = {}  # (months, keys) -> (deal drivers, result)
+        self._marks: dict[tuple, tuple] = {}  # (source, span, drivers) -> its deals' marks
         self._memo = Memo(self._cache_limit / 4)  # derived arrays (workbook.forecast.memo)
         self._stuck: dict[tuple, tuple[np.ndarray, np.ndarray] | None] = {}
         # The metrics simulated, as the zone declares them (workbook.forecast.declared).

@@ -70,26 +70,19 @@ def hash_uniform(code, salt):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def by_trial(trial, src, marks, n_trials):  # type: ignore[no-untyped-def]
-    """Deals (trial, source, marks[deal, mark]) in trial order (stable: a counting sort), the
-    marks transposed to marks[mark, deal]."""
+def trial_order(trial, n_trials):  # type: ignore[no-untyped-def]
+    """The permutation that puts deals in trial order, stable (a counting sort)."""
     n = len(trial)
     start = np.zeros(n_trials + 1, np.int64)
     for d in range(n):
         start[trial[d] + 1] += 1
     for t in range(n_trials):
         start[t + 1] += start[t]
-    out_trial = np.empty(n, np.int64)
-    out_src = np.empty(n, np.int64)
-    out_marks = np.empty((marks.shape[1], n), marks.dtype)
+    order = np.empty(n, np.int64)
     for d in range(n):
-        at = start[trial[d]]
+        order[start[trial[d]]] = d
         start[trial[d]] += 1
-        out_trial[at] = trial[d]
-        out_src[at] = src[d]
-        for r in range(marks.shape[1]):
-            out_marks[r, at] = marks[d, r]
-    return out_trial, out_src, out_marks
+    return order
 
 
 @njit(cache=True, nogil=True)

@@ -89,6 +89,7 @@ class RoadshowPlanner:
         self.timings: dict[str, float] = {}
         self.updates = 0
         self._fixed: dict[tuple, Any] = {}  # forecasts that a budget move does not change
+        self._judged: dict[tuple, pd.DataFrame] = {}  # plan's events -> its P(attain) column
         self.settings0 = self.params.roadshow
         self.drivers = scenario_drivers(self.params, self.scenario_key)
         self.problem = self._problem(budget)
@@ -274,7 +275,12 @@ class RoadshowPlanner:
         """Solve for the controls' budget and constraints, judge the plan, redraw."""
         settings = self.settings()
         with _timer(self.timings, "problem_ms"):
-            self.problem = self._problem(settings=settings)
+            prev = self.problem
+            budget_only = prev.settings.model_copy(update={"budget": settings.budget}) == settings
+            if not frontier and budget_only:  # the same slots and values: only the budget moved
+                self.problem = prev.with_budget(settings.budget)
+            else:
+                self.problem = self._problem(settings=settings)
         self.plan = self.greedy = self.comparison = None
         try:
             self._solve()
@@ -303,7 +309,20 @@ class RoadshowPlanner:
             if fixed and cache_key in self._fixed:
                 col = self._fixed[cache_key]
             else:
-                col = compare_plans(self.engine, {key: plan}, drivers=self.drivers, lang=self.lang)
+                # A plan judged before (a budget move often keeps the greedy or the optimal
+                # plan as it was) is read again: the same draws give the same column.
+                held = plan.held() if hasattr(plan, "held") else plan
+                rows = () if held is None else zip(held["event_id"], held["month"], strict=True)
+                seen = (tuple(rows), self.drivers)  # frozen drivers: compared by value
+                col = self._judged.get(seen)
+                if col is None:
+                    col = compare_plans(
+                        self.engine, {key: plan}, drivers=self.drivers, lang=self.lang
+                    )
+                    if len(self._judged) > 64:
+                        self._judged.clear()
+                    self._judged[seen] = col
+                col = col.rename(columns={col.columns[-1]: key})
                 if fixed:
                     self._fixed[cache_key] = col
             first = col if first is None else first
