@@ -135,6 +135,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
             else {str(k): row for k, row in self._catalogue.to_dict("index").items()}
         )
         self._check_plans()
+        self._base: pd.DataFrame | None = None  # the params' event plan, once checked
         self._facts: dict[float, dict[str, float]] = {}
         self._monthly_facts: dict[float, np.ndarray] = {}
 
@@ -244,17 +245,21 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
     def _plan_problem(self, event_id: str, month: int) -> Message | None:
         if self._catalogue is None:
             return Message("plan.no_catalogue", id=event_id)
-        if event_id not in self._catalogue.index:
+        if event_id not in self._event:
             valid = ", ".join(self._catalogue.index)
             return Message("plan.unknown_event", id=event_id, valid=valid)
-        months = tuple(self._catalogue.at[event_id, "months"])
+        months = tuple(self._event[event_id]["months"])
         if month not in months:
             return Message("plan.month", id=event_id, month=month, months=_months_text(months))
         return None
 
     def resolve_plan(self, plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFrame:
         """A plan as DataFrame[event_id, month] (None: the params' plan), checked."""
-        df = self.base_plan if plan is None else plan_frame(plan)
+        if plan is None:  # the params' plan, checked when the engine was made
+            if self._base is None:
+                self._base = self.base_plan
+            return self._base.copy()
+        df = plan_frame(plan)
         problems = [
             Message("plan.row", row=i, body=msg)
             for i, (eid, m) in enumerate(zip(df["event_id"], df["month"], strict=True))

@@ -80,10 +80,26 @@ def column_quantiles(values: np.ndarray, count: np.ndarray) -> np.ndarray:
             # inverted_cdf: the smallest value whose share of trials at or below it is >= q
             ranks = np.ceil(np.array(LEVELS) * n - 1e-9).astype(np.int64)
             out[:, i] = low + np.searchsorted(cum, np.maximum(ranks, 1))
+        elif count[i]:
+            out[:, i] = np.quantile(v, LEVELS, method="inverted_cdf")
         else:
-            method = "inverted_cdf" if count[i] else "linear"
-            out[:, i] = np.quantile(v, LEVELS, method=method)
+            out[:, i] = _linear_quantiles(np.sort(v))
     return out
+
+
+def _linear_quantiles(s: np.ndarray) -> np.ndarray:
+    """numpy's linear quantile at LEVELS of sorted values, computed the way numpy computes it
+    (the same floats) from one sort, where numpy partitions once for every level."""
+    n, q = len(s), np.array(LEVELS)
+    virtual = (n - 1) * q
+    below = np.floor(virtual)
+    at = below.astype(np.int64)
+    top = virtual >= n - 1
+    lo = np.where(top, s[-1], s[np.minimum(at, n - 1)])
+    hi = np.where(top, s[-1], s[np.minimum(at + 1, n - 1)])
+    gamma = virtual - np.where(top, -1, below)
+    diff = hi - lo
+    return np.where(gamma >= 0.5, hi - diff * (1 - gamma), lo + diff * gamma)
 
 
 def reached(values: np.ndarray, level: float | np.ndarray) -> np.ndarray:
