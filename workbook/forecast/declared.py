@@ -159,6 +159,19 @@ def deal_uniform(code: np.ndarray, salt: str) -> np.ndarray:
     return fused.hash_uniform(code, np.uint64(zlib.crc32(salt.encode("utf-8"))))
 
 
+_TRUTH: dict[str, np.ndarray] = {}
+
+
+def _category_truth(c: Condition) -> np.ndarray:
+    """Whether each category of a column deals carry meets a condition, in the order deals
+    code them (judged once per condition: deals are many, categories few)."""
+    key = f"{c.column}|{c!r}"
+    if key not in _TRUTH:
+        cats = pd.DataFrame({c.column: list(_DEAL_CATEGORIES[c.column])})
+        _TRUTH[key] = condition_mask(cats, c).to_numpy(bool)
+    return _TRUTH[key]
+
+
 def deal_match(
     m: Metric,
     attrs: dict[str, np.ndarray],
@@ -183,9 +196,7 @@ def deal_match(
             size = attrs["size"]
             out &= np.isin(size, c.value) if c.op == "in" else OPERATORS[c.op](size, c.value)
         else:
-            cats = pd.DataFrame({c.column: list(_DEAL_CATEGORIES[c.column])})
-            truth = condition_mask(cats, c).to_numpy(bool)
-            out &= truth[codes[c.column]()]
+            out &= _category_truth(c)[codes[c.column]()]
     if other:
         salt = ",".join(sorted({c.column for c in other}))
         out &= deal_uniform(code, salt) < float(share or 0.0)

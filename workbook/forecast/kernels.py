@@ -157,12 +157,13 @@ class LedgerKernels:
         held = _milestone_tables(setup)
         memo_key = (setup.climate, *(id(x) for x in held))
 
+        codes: list[np.ndarray] = []  # the span's, made once for both halves
+
         def piece(span: int, part: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             """The milestones (kept, or made) and the money of one half of the columns: what
             they add to every metric of the span's trials, and their rows' sums."""
             lo, n = self._span_trials(span)
             j0, j1 = self._columns(part)
-            codes = self._ledger_codes(span, setup.climate)
             kept = self._memo.get(("milestones", span, part), memo_key)
             if kept is None:
                 counts = np.zeros((len(self.keys), n))
@@ -209,8 +210,9 @@ class LedgerKernels:
         row_pos = np.zeros(lay.rows)
         for span in range(len(self._spans())):
             lo, n = self._span_trials(span)
-            self._ledger_codes(span, setup.climate)  # made (kind by kind on the threads) first
-            # Each span's columns in two halves, one on each thread, their sums added in order.
+            # Made kind by kind on the threads (or read), then each span's columns in two halves,
+            # one on each thread, their sums added in order.
+            codes[:] = self._ledger_codes(span, setup.climate)
             (c0, p0, s0), (c1, p1, s1) = fused.in_parallel(piece, [(span, 0), (span, 1)])
             acc = c0 + c1 + p0 + p1
             out[lo : lo + n, 0, :] = acc[list(keys)].T
@@ -236,13 +238,15 @@ class LedgerKernels:
         is_money = np.array([k < self.n_money for k in keys])
         at = np.array(months, np.int64)
 
+        codes: list[np.ndarray] = []  # the span's, made once for both halves
+
         def piece(span: int, part: int) -> np.ndarray:
             _, n = self._span_trials(span)
             j0, j1 = self._columns(part)
             hist = np.zeros((len(keys), fused.SLOTS, n))
             fused.month_rows(
                 lay.cls,
-                *self._ledger_codes(span, setup.climate),
+                *codes,
                 tab.tabs,
                 tab.off["S"],
                 tab.off["T"],
@@ -263,7 +267,7 @@ class LedgerKernels:
 
         for span in range(len(self._spans())):
             lo, n = self._span_trials(span)
-            self._ledger_codes(span, setup.climate)  # made (kind by kind on the threads) first
+            codes[:] = self._ledger_codes(span, setup.climate)  # made kind by kind on the threads
             halves = fused.in_parallel(piece, [(span, 0), (span, 1)])
             fused.read_months(halves[0] + halves[1], is_money, at, out[lo : lo + n])
 
