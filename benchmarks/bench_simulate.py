@@ -10,7 +10,7 @@ platforms, event catalogue and ten-event plan, as of 30 June:
 2. a full forecast of TRIALS (default 100,000) trials x 300 projects from a cold engine
    (draws made, then simulated): project-trials a second, and its ratio to the RNG's
    doubles a second; peak memory (tracemalloc: every numpy buffer; and the process's peak
-   RSS); the same with no draws kept (`cache_mb=0`, chunked, draws remade per chunk);
+   RSS); the same with no draws kept (`cache_mb=0`: draws remade span by span);
 3. a driver change recomputed at 20,000 x 300 with cached draws (budget 30 ms): one that
    touches every project and every new deal (start_probability, a new value each time so no
    table is reused), one that touches the ledger's money only (arrival_ratio.mean), the
@@ -237,7 +237,7 @@ def main() -> int:
     print(
         f"forecast, no cache: {s2:.2f} s cold, {again2:.2f} s again = "
         f"{trials * PROJECTS / again2 / 1e6:.1f} M project-trials/s; peak traced memory "
-        f"{peak2:,.0f} MB (chunks of trials, draws remade)"
+        f"{peak2:,.0f} MB (spans of trials, draws remade)"
     )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS:   {rss:,.0f} MB (interpreter, libraries and both runs)")
