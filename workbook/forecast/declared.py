@@ -116,16 +116,6 @@ def group_weights(
     return w
 
 
-def all_ones_column(w: np.ndarray) -> int | None:
-    """The first column every project counts for with weight 1 (summed directly)."""
-    if not len(w):
-        return None
-    for j in range(w.shape[1]):
-        if (w[:, j] == 1).all():
-            return j
-    return None
-
-
 # ---- new deals -------------------------------------------------------------------------------
 
 

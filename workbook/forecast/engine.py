@@ -186,8 +186,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
                     if kind not in g.kinds:
                         continue
                     w = declared.group_weights(self.layout, family, stage, cols, count_w)
-                    every = declared.all_ones_column(w) if family != "sign" else None
-                    g.select(family, w, every, offset=self.n_money)
+                    g.full[family] = w
                 self.groups.append(g)
         self.ledger = ledger_layout(self.groups, self.n_money, len(self.keys) - self.n_money)
 

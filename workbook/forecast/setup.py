@@ -26,7 +26,6 @@ BLOCK = 4  # deal slots per overflow block (deals beyond a source's pool)
 # are these when the zone declares none of its own.
 KEYS: tuple[str, ...] = tuple(METRICS)
 MONEY = KEYS[:2]
-COUNTS = KEYS[2:]
 PRE_SIGN = STAGES[:5]
 _KIND_OF_STAGE = {
     **{s: ("S", "T", "P", "R") for s in PRE_SIGN},
@@ -37,10 +36,6 @@ _KIND_OF_STAGE = {
 # Marks of one new deal, in the order its codes are drawn.
 _DEAL_MARKS = ("lag", "month", "size", "foreign", "is500", "four_new", "start", "produce", "share")
 _M = {name: i for i, name in enumerate(_DEAL_MARKS)}
-_C = {name: i for i, name in enumerate(COUNTS)}
-# What a group of ledger projects simulates: milestone families (their count metrics) and money.
-_EVERYTHING = frozenset({"sign", "start", "produce", "money"})
-_STARTED = frozenset({"start", "produce", "money"})  # what needs the start month
 # Stream families (first element of every draw key).
 _PROJECTS, _CHANNEL, _EVENT, _EXTRA, _CLIMATE = 1, 2, 3, 4, 5
 # Families of draws a trial's climate moves, and the way a good climate moves their codes
@@ -89,38 +84,9 @@ class _Group:
     cols: np.ndarray  # positions in the ledger
     kinds: tuple[str, ...]
     key: tuple[int, ...]
-    # Count metrics reached by signing / starting / producing: the columns that count for
-    # any of them (`sel_*`) and their weights (k, 8); new starts and new production count
-    # every column and are summed directly.
-    sel_sign: np.ndarray | None = None
-    w_sign: np.ndarray | None = None
-    sel_start: np.ndarray | None = None
-    w_start: np.ndarray | None = None
-    sel_produce: np.ndarray | None = None
-    w_produce: np.ndarray | None = None
-
-    full: dict[str, np.ndarray] = field(default_factory=dict)  # (n, counts) weights, every column
-    # The count metrics each family counts for: positions in the engine's keys of the columns
-    # with a weight (count metrics come after the `offset` money metrics).
-    metrics_of: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    # Per family, the count column (if any) every project counts for with weight 1: summed
-    # directly, not through the weights (new starts, new production).
-    every: dict[str, int] = field(default_factory=dict)
-
-    def select(
-        self, family: str, w: np.ndarray, every: str | int | None = None, offset: int = 2
-    ) -> None:
-        """Keep the columns with a weight (besides `every`, which counts all of them: a column
-        name of the built-in layout `_C`, or a column position)."""
-        self.full[family] = w.copy()
-        self.metrics_of[family] = tuple(offset + int(j) for j in np.flatnonzero(w.any(axis=0)))
-        col = _C[every] if isinstance(every, str) else every
-        if col is not None:
-            self.every[family] = int(col)
-            w[:, col] = 0
-        sel = np.flatnonzero(w.any(axis=1))
-        setattr(self, f"sel_{family}", sel)
-        setattr(self, f"w_{family}", np.ascontiguousarray(w[sel]))
+    # Per family of milestones (sign, start, produce): (projects, count metrics) weights, the
+    # count metrics each project counts for when it reaches that milestone.
+    full: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -179,23 +145,10 @@ class _Setup:
     fused: Any = None  # stacked tables of the compiled pass (workbook.forecast.kernels)
 
 
-def _running_sum(a: np.ndarray) -> np.ndarray:
-    """np.cumsum(a, axis=0), in place: the same additions, month after month, without
-    numpy's slow accumulate over a short first axis."""
-    for i in range(1, len(a)):
-        a[i] += a[i - 1]
-    return a
-
-
 def _by_kind(raw: np.ndarray) -> np.ndarray:
     """(trials, kinds, …) codes as (kinds, trials, …), each kind contiguous. Drawn trial by
     trial, so the first trials of a chunk do not depend on how many trials it holds."""
     return np.ascontiguousarray(np.moveaxis(raw, 1, 0))
-
-
-def _row_count(hit: np.ndarray) -> np.ndarray:
-    """How many True in each row of a boolean matrix."""
-    return hit.view(np.uint8).sum(axis=1, dtype=np.uint16)
 
 
 def _take(table: np.ndarray, code: np.ndarray) -> np.ndarray:
