@@ -19,13 +19,12 @@ from workbook.zone.loader import Zone
 from workbook.zone.metrics import METRICS
 
 CHUNK = 4096  # trials per chunk; part of the draws' identity, so fixed
-DEAL_SPAN = 8  # chunks of trials whose new deals are simulated together
+DEAL_SPAN = 8  # chunks of trials kept and simulated together (ledger codes, new deals)
 BLOCK = 4  # deal slots per overflow block (deals beyond a source's pool)
 # The built-in layout (every built-in metric, in METRICS order). An engine simulates the
 # metrics its zone declares (`Engine.keys`, money first: workbook.forecast.declared), which
 # are these when the zone declares none of its own.
 KEYS: tuple[str, ...] = tuple(METRICS)
-MONEY = KEYS[:2]
 PRE_SIGN = STAGES[:5]
 _KIND_OF_STAGE = {
     **{s: ("S", "T", "P", "R") for s in PRE_SIGN},
