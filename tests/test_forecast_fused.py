@@ -13,6 +13,7 @@ import pytest
 from tests.sim_zones import AS_OF, sample_zone
 from workbook.forecast import fused
 from workbook.forecast.engine import CHUNK, Engine
+from workbook.forecast.memo import Memo
 from workbook.forecast.setup import _M, PRE_SIGN
 
 
@@ -117,6 +118,9 @@ def test_compiled_passes_give_the_plain_model(climate, as_of):
     monthly, _ = plain_ledger(engine, setup, months)
     monthly += plain_deals(engine, setup, months)
     assert np.allclose(engine._run(setup, months), monthly, rtol=1e-5, atol=1e-6)
+    kept = engine._run(setup, months, keys=(0,))  # reads the start months December kept
+    engine._memo = Memo(engine._memo.limit)  # none kept: from the tables
+    assert np.array_equal(engine._run(setup, months, keys=(0,)), kept)
     for k in range(len(engine.keys)):  # a fan's pass: one metric, only what counts for it
         alone = engine._run(setup, months, keys=(k,))[:, :, 0]
         assert np.allclose(alone, monthly[:, :, k], rtol=1e-5, atol=1e-6), engine.keys[k]

@@ -252,10 +252,13 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     hist,  # (keys asked, SLOTS, n) float64: added to
     j0,  # the columns [j0, j1) only
     j1,
+    known,  # (P_T, n) int8: the start months `milestones` kept for these tables, if any
+    have_known,
 ):
-    """What `year_end_rows` gives at December, month by month, for a few metrics: each
-    milestone's weight in its month and each money flow's rate from the month it starts
-    (less where a capped flow stops), into per-trial histograms (`read_months` reads them)."""
+    """What `milestones` and `money` give at December, month by month, for a few metrics:
+    each milestone's weight in its month and each money flow's rate from the month it starts
+    (less where a capped flow stops), into per-trial histograms (`read_months` reads them).
+    With the start months kept, a money metric's fan reads them instead of the tables."""
     n = codes_r.shape[1]
     n_s, n_t, n_p, n_cols = codes_s.shape[0], codes_t.shape[0], codes_p.shape[0], codes_r.shape[0]
     b_t, b_p, b_r = n_s, n_s + n_t, n_s + n_t + n_p
@@ -273,7 +276,11 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
                         wanted |= 1 << f
         if wanted == 0:
             continue  # counts for none of the metrics asked for
-        if c == PRE_SIGN:
+        if c <= SIGNED and have_known and not wanted & 1:
+            at_j = known[j]
+            for i in range(n):
+                start[i] = at_j[i]
+        elif c == PRE_SIGN:
             ts, tt = tabs[off_s[j] : off_s[j] + Q], tabs[off_t[j] : off_t[j] + Q]
             for i in range(n):
                 sign = np.int64(ts[codes_s[j, i]])

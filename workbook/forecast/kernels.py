@@ -240,10 +240,16 @@ class LedgerKernels:
 
         codes: list[np.ndarray] = []  # the span's, made once for both halves
 
+        held = _milestone_tables(setup)
+        memo_key = (setup.climate, *(id(x) for x in held))
+
         def piece(span: int, part: int) -> np.ndarray:
             _, n = self._span_trials(span)
             j0, j1 = self._columns(part)
             hist = np.zeros((len(keys), fused.SLOTS, n))
+            # The start months a December forecast with these tables kept, if it did.
+            kept = self._memo.get(("milestones", span, part), memo_key)
+            known = kept[2] if kept is not None else np.zeros((0, n), np.int8)
             fused.month_rows(
                 lay.cls,
                 *codes,
@@ -262,6 +268,8 @@ class LedgerKernels:
                 hist,
                 j0,
                 j1,
+                known,
+                kept is not None,
             )
             return hist
 
