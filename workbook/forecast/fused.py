@@ -6,15 +6,20 @@ small things with each (a table look-up per milestone, a share, a few weighted a
 makes one pass over memory per step and keeps every intermediate array; a compiled loop makes
 one pass in all and keeps nothing (DESIGN.md §6: a driver change recomputes in 30 ms).
 
-Each trial gets a small histogram h[month, key], month 0..13 (13: past December, never read):
-for a count metric, the weight of each milestone in the month it happens; for a money metric,
-the monthly rate that starts flowing in a month (negative where a capped flow stops). The value
-of key r at the end of month m is Σ_{s<=m} h[s, r] (a count) or Σ_{s<=m} (m + 1 - s)·h[s, r]
-(money paid by then); the trial's row of the output gets it at each month asked for.
+At December (`milestones`, then `money`), project by project: for every trial, whether it has
+signed, started, produced by then, and the money it has paid in units of its monthly amount;
+each such "row" (one value per trial) is added to every metric it counts for with its weight
+as soon as the project is done, without branches, so a project's tables stay in cache while
+every trial reads them. Month by month (`month_rows`, for a fan: a few metrics), each trial
+gets a histogram h[month, key], month 0..13 (13: past December, never read): for a count, the
+weight of each milestone in the month it happens; for money, the monthly rate that starts
+flowing in a month (negative where a capped flow stops). The value of key r at the end of month
+m is Σ_{s<=m} h[s, r] (a count) or Σ_{s<=m} (m + 1 - s)·h[s, r] (money paid by then). New
+deals (`deal_span`) come in trial order and are summed trial by trial.
 
 Ledger projects come in one column order, grouped by stage class: before signing (codes S, T,
-P, R), signed (T, P, R), started (P, R), producing (R); each kind's codes are a (trials,
-columns) array whose columns are a prefix of that order. Month tables are stacked in one int8
+P, R), signed (T, P, R), started (P, R), producing (R); each kind's codes are a (columns,
+trials) array whose columns are a prefix of that order. Month tables are stacked in one int8
 array and each project reads its own at an offset (its stage's signing table, a chain table,
 or its first-milestone table given the months it has waited).
 """
