@@ -459,6 +459,19 @@ def test_picking_a_scenario_plans_under_its_drivers(roadshow):
     assert roadshow.drivers == roadshow.params.drivers
 
 
+def test_judged_plans_read_again_are_the_plans_judged_now(roadshow):
+    """A budget move reads a plan judged before from a cache: after moves there and back and a
+    scenario's drivers, every column is what judging the shown plans afresh gives."""
+    from workbook.roadshow.judge import compare_plans
+
+    for budget, scenario in ((150, ""), (300, ""), (150, ""), (150, "乐观"), (300, "")):
+        roadshow.scenario.value = scenario
+        roadshow.budget.value = budget
+        for key, plan in (("greedy", roadshow.greedy), ("optimal", roadshow.plan)):
+            fresh = compare_plans(roadshow.engine, {key: plan}, drivers=roadshow.drivers)
+            assert roadshow.comparison[key].equals(fresh[key]), (budget, scenario, key)
+
+
 def test_export_buttons_write_xlsx_and_ics_that_read_back(roadshow):
     from icalendar import Calendar
     from openpyxl import load_workbook

@@ -7,6 +7,7 @@ A mixin of `workbook.forecast.engine.Engine`: the methods read the engine's draw
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -247,7 +248,7 @@ class DealKernels:
                 hit[:, r] &= foreign
         return sign, size, foreign, is500, hit
 
-    @property
+    @cached_property
     def _families(self) -> np.ndarray:
         """How a new deal counts for each of the engine's metrics: fused.MONEY, or the
         milestone a count metric counts it at (new deals have not signed yet)."""

@@ -88,12 +88,14 @@ class _Tables:
     csr: tuple[np.ndarray, np.ndarray, np.ndarray]  # the same as CSR (ptr, key, weight)
 
 
-def _milestone_tables(setup: _Setup) -> tuple[np.ndarray, ...]:
-    """The month tables a forecast's milestones read (tables are cached and read-only, and a
+def _milestone_key(setup: _Setup) -> tuple[tuple[np.ndarray, ...], tuple]:
+    """The month tables a forecast's milestones read, and the memo key of the milestones kept
+    for them: the climate and the tables' identities (tables are cached and read-only, and a
     memo entry holds them, so their identities stand for their values while it is kept)."""
     t = setup.tables
     own = tuple(t[x] for x in sorted(t) if x.startswith(("S:", "T:", "P:")))
-    return own + tuple(x[0] for _, x in sorted(setup.stuck.items()))
+    held = own + tuple(x[0] for _, x in sorted(setup.stuck.items()))
+    return held, (setup.climate, *(id(x) for x in held))
 
 
 def _csr(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -152,10 +154,9 @@ class LedgerKernels:
         lay: LedgerLayout = self.ledger
         tab = self._fused_tables(setup)
 
-        # The milestones depend only on the month tables (and the climate): kept per chunk
-        # with the tables they read, so a change of money drivers only redoes the money.
-        held = _milestone_tables(setup)
-        memo_key = (setup.climate, *(id(x) for x in held))
+        # The milestones depend only on the month tables (and the climate): kept per span and
+        # half with the tables they read, so a change of money drivers only redoes the money.
+        held, memo_key = _milestone_key(setup)
 
         codes: list[np.ndarray] = []  # the span's, made once for both halves
 
@@ -240,8 +241,7 @@ class LedgerKernels:
 
         codes: list[np.ndarray] = []  # the span's, made once for both halves
 
-        held = _milestone_tables(setup)
-        memo_key = (setup.climate, *(id(x) for x in held))
+        _, memo_key = _milestone_key(setup)
 
         def piece(span: int, part: int) -> np.ndarray:
             _, n = self._span_trials(span)

@@ -305,7 +305,7 @@ class RoadshowPlanner:
         first = None
         for key, plan in plans.items():
             fixed = key in ("none", "baseline")
-            cache_key = (key, self.problem.months, id(self.drivers))
+            cache_key = (key, self.problem.months, self.drivers)  # frozen: by value
             if fixed and cache_key in self._fixed:
                 col = self._fixed[cache_key]
             else:
