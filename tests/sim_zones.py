@@ -118,7 +118,7 @@ def make_zone(
     for col in PROJECT_COLUMNS:
         if col not in p.columns:
             p[col] = None
-    for col in ("signed_date", "start_date", "production_date", "milestone_date"):
+    for col in ("signed_date", "start_date", "production_date", "stage_date", "milestone_date"):
         p[col] = pd.to_datetime(p[col])
     for col in ("total_investment", "planned_inflow"):
         p[col] = p[col].astype(float)

@@ -28,30 +28,27 @@ FIXED = {k: 0 for k in ("driver_spread", "shared_shock") if k in Drivers.model_f
 
 def test_replayed_forecasts_are_scored_exactly(tmp_path):
     """Certain drivers (every signed project starts 2 months later, no money without a plan).
-    A signed in February, started in April, 1亿元 in February and 2亿元 in May; B signed in May
-    and never started. From 2020Q1: 2 starts (certain), 1亿元 (the May money is not yet a fact);
-    from 2020Q2: 2 starts, 3亿元. What happened: 1 start, 3亿元. Brier (1+1+1+0)/4 = 0.75;
-    only Q2's money falls inside its P10–P90."""
+    A signed in February, started in April, 1亿元 in February (before its start: a fact, no
+    pace); B signed in May and never started. From 2020Q1: 2 starts (certain), 1亿元; from
+    2020Q2: 2 starts, 1亿元. What happened: 1 start, 1亿元. Brier (0+1+0+1)/4 = 0.5; only the
+    money falls inside its P10–P90."""
     zone = make_zone(
         tmp_path,
         [
             project("A", "started", signed_date="2020-02-10", start_date="2020-04-20"),
             project("B", "signed", signed_date="2020-05-20"),
         ],
-        [
-            {"project_id": "A", "month": "2020-02-01", "amount": 1.0},
-            {"project_id": "A", "month": "2020-05-01", "amount": 2.0},
-        ],
-        targets={"domestic_capital": {"annual": 3}, "new_starts": {"annual": 2}},
+        [{"project_id": "A", "month": "2020-02-01", "amount": 1.0}],
+        targets={"domestic_capital": {"annual": 1}, "new_starts": {"annual": 2}},
         drivers={**CERTAIN, "months_to_start": 2, **FIXED},
     )
     bt = backtest(zone, "2020Q1-2020Q2", trials=200, horizon=YEAR_END)
     f = bt.forecasts.set_index(["quarter", "metric"])
     assert set(f["source"]) == {"replay"}
     expected = {
-        ("2020Q1", "domestic_capital"): (1.0, 0.0, 1.0, 3.0, True),
+        ("2020Q1", "domestic_capital"): (1.0, 1.0, 1.0, 1.0, True),
         ("2020Q1", "new_starts"): (0.0, 1.0, 2.0, 1.0, False),
-        ("2020Q2", "domestic_capital"): (3.0, 1.0, 3.0, 3.0, True),
+        ("2020Q2", "domestic_capital"): (1.0, 1.0, 1.0, 1.0, True),
         ("2020Q2", "new_starts"): (1.0, 1.0, 2.0, 1.0, False),
     }
     for key, (done, p, p50, outcome, met) in expected.items():
@@ -59,7 +56,7 @@ def test_replayed_forecasts_are_scored_exactly(tmp_path):
         assert row["actual_to_date"] == pytest.approx(done), key
         assert row["p_attain"] == p and row["p10"] == row["p50"] == row["p90"] == pytest.approx(p50)
         assert (row["outcome"], bool(row["met"])) == (pytest.approx(outcome), met), key
-    assert bt.brier == pytest.approx(0.75) and bt.coverage_p10_p90 == pytest.approx(0.25)
+    assert bt.brier == pytest.approx(0.5) and bt.coverage_p10_p90 == pytest.approx(0.5)
     out = bt.to_json()
     assert set(out) == {"forecasts", "brier", "coverage_p10_p90"}
     assert [set(r) for r in out["forecasts"]] == [

@@ -1,10 +1,11 @@
-"""Honest uncertainty, in closed form: `shared_shock` (one climate factor per trial, mean-
-preserving) and `driver_spread` (each family of drivers shifted per trial on the probit
-scale). n projects that start with probability 1/2 each: a trial's count has variance
+"""Honest uncertainty, in closed form: `shared_shock` (one climate factor per trial) and
+`driver_spread` (each family of drivers shifted per trial on the probit scale), both
+mean-preserving: every draw stays uniform and a project's draws independent. n projects that start with probability 1/2 each: a trial's count has variance
 n/4 + n(n - 1)·arcsin(ρ)/(2π), ρ the correlation of their normal scores."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -84,25 +85,61 @@ def test_shared_shock_is_mean_preserving_for_any_probability(tmp_path):
     assert np.average(below, weights=weights) == pytest.approx(0.8, abs=1e-3)
 
 
-def test_driver_spread_shifts_each_trials_drivers(tmp_path):
-    """A probit shift of sd d: P(start) averages Φ(Φ⁻¹(p)/sqrt(1 + d²)); at p = 1/2 the
-    count's variance is that of correlation d²/(1 + d²)."""
+def test_driver_spread_moves_a_family_together_and_keeps_each_probability(tmp_path):
+    """A probit shift of sd d per family, rescaled so every draw stays uniform: P(start) is
+    still p; at p = 1/2 the count's variance is that of correlation d²/(1 + d²)."""
     d = 0.6
     engine = _engine(tmp_path, shared_shock=0, driver_spread=d)
     starts = _starts(engine)
     assert starts.mean() / N == pytest.approx(0.5, abs=0.006)
     assert starts.var() == pytest.approx(_variance(d * d / (1 + d * d)), rel=0.08)
     engine = _engine(tmp_path, p=0.8, shared_shock=0, driver_spread=d)
-    expected = stats.norm.cdf(stats.norm.ppf(0.8) / math.sqrt(1 + d * d))
-    assert _starts(engine).mean() / N == pytest.approx(expected, abs=0.006)
+    assert _starts(engine).mean() / N == pytest.approx(0.8, abs=0.006)
 
 
 def test_shock_and_spread_together(tmp_path):
     s, d = 0.5, 0.4
     engine = _engine(tmp_path, shared_shock=s, driver_spread=d)
     starts = _starts(engine)
-    rho = (s * s + d * d * (1 + s * s)) / (1 + s * s + d * d * (1 + s * s))
+    assert starts.mean() / N == pytest.approx(0.5, abs=0.006)
+    rho = (s * s + d * d) / (1 + s * s + d * d)
     assert starts.var() == pytest.approx(_variance(rho), rel=0.08)
+
+
+@pytest.mark.parametrize("climate", [(0.3, 0.1), (1.0, 0.5)])
+def test_a_chain_of_milestones_keeps_its_probability(tmp_path, climate):
+    """One 意向 project: it signs (p 0.5, 3 months) and then starts (p 0.7, 8 months), lags
+    lognormal (sigma 0.6). P(started by December) from 31 March is the integral of the two
+    lags, whatever the climate: the climate moves only its first draw, so its two draws stay
+    independent (one factor on both made P(sign and start) rise with the shock)."""
+    drivers = {
+        "stage_probability": {"intent": 0.5},
+        "months_to_sign": {"intent": 3},
+        "start_probability": 0.7,
+        "months_to_start": 8,
+        "lag_sigma": 0.6,
+        "production_probability": 0,
+        "channels": {"conversion": 0},
+    }
+    as_of = dt.date(2020, 3, 31)
+    targets = {"domestic_capital": {"annual": 1}, "new_starts": {"annual": 1}}
+    zone = make_zone(tmp_path, [project("I", "intent")], targets=targets, drivers=drivers)
+    engine = Engine(zone, as_of=as_of, trials=60_000, seed=2)
+    plain = engine.forecast(engine.params.drivers.apply({"shared_shock": 0, "driver_spread": 0}))
+    shock, spread = climate
+    moved = engine.forecast(
+        engine.params.drivers.apply({"shared_shock": shock, "driver_spread": spread})
+    )
+    # Exactly: sign month 3 + ceil(L1) (L1 from the as-of month end), start D = ceil(U + L2) - 1
+    # months after the signing month (U uniform within it).
+    sign = draws.month_table(0.5, 3.0, 0.6, 3, 1)
+    start = draws.chain_table(0.7, 8.0, 0.6)
+    p_sign = np.bincount(np.minimum(sign, 13), minlength=14) / draws.Q
+    p_d = np.bincount(np.minimum(start, 13), minlength=14) / draws.Q
+    exact = sum(p_sign[s] * p_d[: 13 - s].sum() for s in range(4, 13))
+    se = math.sqrt(exact * (1 - exact) / engine.trials)
+    assert plain.year_end("new_starts").mean() == pytest.approx(exact, abs=3 * se)
+    assert moved.year_end("new_starts").mean() == pytest.approx(exact, abs=3 * se)
 
 
 def test_climate_moves_new_deals_together(tmp_path):

@@ -42,9 +42,9 @@ def test_certain_zone_parts_are_the_schedule(tmp_path):
 
 def test_declared_targets_have_their_own_parts(tmp_path):
     """The zone's own metrics split like the built-ins, on their own projects only (CERTAIN,
-    as of 30 June). YRD = 江苏, 浙江, 上海. A started (江苏), plan 10, 4 arrived: +6;
-    B intent (浙江), plan 12: signs Aug, starts Sep, +1 a month: +4; C signed (广东), plan 6,
-    2 arrived: starts July at 0.5 a month until the 4 still to come: +3 (domestic only);
+    as of 30 June). YRD = 江苏, 浙江, 上海. A started (江苏) in January, 6 paid in six months:
+    +1 a month, +6; B intent (浙江), plan 12: signs Aug, starts Sep, +1 a month: +4; C signed
+    (广东), plan 6, 2 arrived before its start: starts July at 0.5 a month: +3 (domestic only);
     D intent (上海), no plan: signs Aug; E signed (江苏) in March: a fact of yrd_signed."""
     projects = [
         project(
@@ -53,7 +53,7 @@ def test_declared_targets_have_their_own_parts(tmp_path):
             planned_inflow=10,
             region="江苏",
             signed_date="2019-10-01",
-            start_date="2020-02-01",
+            start_date="2020-01-15",
         ),
         project("B", "intent", planned_inflow=12, region="浙江"),
         project("C", "signed", planned_inflow=6, region="广东", signed_date="2020-06-20"),
@@ -62,7 +62,7 @@ def test_declared_targets_have_their_own_parts(tmp_path):
     ]
     arrivals = [
         {"project_id": "A", "month": "2020-01-01", "amount": 1.0},
-        {"project_id": "A", "month": "2020-04-01", "amount": 3.0},
+        {"project_id": "A", "month": "2020-04-01", "amount": 5.0},
         {"project_id": "C", "month": "2020-03-01", "amount": 2.0},
     ]
     yrd = ["江苏", "浙江", "上海"]
@@ -71,8 +71,8 @@ def test_declared_targets_have_their_own_parts(tmp_path):
         "yrd_signed": {"label": "长三角签约", "count": "signed", "where": {"region": yrd}},
     }
     targets = {
-        "domestic_capital": {"annual": 19},
-        "yrd_money": {"annual": 14, "currency": "CNY"},
+        "domestic_capital": {"annual": 21},
+        "yrd_money": {"annual": 16, "currency": "CNY"},
         "yrd_signed": {"annual": 3},
     }
     zone = make_zone(
@@ -83,8 +83,8 @@ def test_declared_targets_have_their_own_parts(tmp_path):
     parts = sources(fc)
     assert set(parts) == {"domestic_capital", "yrd_money", "yrd_signed"}
     expected = {
-        "domestic_capital": {"facts": 6, "stage:started": 6, "stage:signed": 3, "stage:intent": 4},
-        "yrd_money": {"facts": 4, "stage:started": 6, "stage:signed": 0, "stage:intent": 4},
+        "domestic_capital": {"facts": 8, "stage:started": 6, "stage:signed": 3, "stage:intent": 4},
+        "yrd_money": {"facts": 6, "stage:started": 6, "stage:signed": 0, "stage:intent": 4},
         "yrd_signed": {"facts": 1, "stage:started": 0, "stage:signed": 0, "stage:intent": 2},
     }
     for metric, want in expected.items():
@@ -93,8 +93,8 @@ def test_declared_targets_have_their_own_parts(tmp_path):
         assert row["offices"] == row["platforms"] == row["events"] == 0.0
         assert sum(row.values()) == pytest.approx(fc.targets.loc[metric, "mean"], abs=1e-9)
     assert why(fc, "yrd_money", "en") == (
-        "4.0 so far; 1 started projects may add ~6.0; other pipeline ~4.0; new deals ~0.0"
-        " → P50 14.0 of 14.0"
+        "6.0 so far; 1 started projects may add ~6.0; other pipeline ~4.0; new deals ~0.0"
+        " → P50 16.0 of 16.0"
     )
     assert (
         why(fc, "yrd_signed")

@@ -1,7 +1,7 @@
 """The compiled passes (workbook.forecast.fused) against the model written out plainly in numpy,
 group by group and deal by deal, on the same draws: every metric at every month, the parts by
 stage and the per-project sums agree, with and without a climate, for projects that have
-waited in their stage, plans netted against arrivals, and declared metrics."""
+waited in their stage, paces shown by arrivals, and declared metrics."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def plain_ledger(engine: Engine, setup, months):
             code = dict(zip(g.kinds, engine._group_codes(c, n, g, setup.climate), strict=True))
             sign = start = produce = None
             if g.stage in PRE_SIGN:
-                sign = t[f"S:{g.stage}"][code["S"]].astype(np.int64)
+                sign = _first(setup, gi, t[f"S:{g.stage}"], code["S"])
                 start = sign + t["T:chain"][code["T"]]
                 produce = start + t["P:chain"][code["P"]]
             elif g.stage == "signed":
@@ -46,8 +46,7 @@ def plain_ledger(engine: Engine, setup, months):
             elif g.stage == "started":
                 produce = _first(setup, gi, t["P:first"], code["P"])
             share = (t["R:plan"] if g.has_plan else t["R:none"])[code["R"]].astype(np.float64)
-            if setup.floors[gi] is not None:
-                share = np.maximum(share - setup.floors[gi], 0)
+            share = np.where(engine.paced[g.cols], 1.0, share)  # a pace shown: its own
             for j, m in enumerate(months):
                 for family, x in (("sign", sign), ("start", start), ("produce", produce)):
                     if x is not None and family in g.full:
@@ -56,8 +55,6 @@ def plain_ledger(engine: Engine, setup, months):
                     paid = share * (m - engine.month) / engine.future
                 else:
                     paid = share * np.maximum(m + 1 - start, 0)
-                    if setup.caps[gi] is not None:
-                        paid = share * np.minimum(np.maximum(m + 1 - start, 0), setup.caps[gi])
                 out[rows, j, :nm] += paid @ setup.money_w[gi].astype(np.float64)
             if months[-1] == 12:
                 amount = paid * setup.scale[g.cols]
@@ -110,7 +107,8 @@ def test_compiled_passes_give_the_plain_model(climate, as_of):
     fc = engine.forecast()
     setup = fc._setup
     assert (setup.climate is None) == (climate == (0.0, 0.0))
-    assert setup.stuck and any(g.has_plan for g in engine.groups)  # waited, netted plans
+    assert setup.stuck and any(g.has_plan for g in engine.groups)  # waited, planned
+    assert engine.paced.any() and (~engine.paced).any()
     months = tuple(range(engine.month + 1, 13))
     ledger, sums = plain_ledger(engine, setup, (12,))
     expected = ledger + plain_deals(engine, setup, (12,))

@@ -95,3 +95,55 @@ def test_stacked_tables_are_the_tables_one_by_one():
                 stacked = draws.stuck_tables(p, mean, sigma, base, 1, waits)
                 for row, e in zip(stacked, waits, strict=True):
                     assert np.array_equal(row, draws.stuck_table(p, mean, sigma, base, 1, e))
+
+
+def test_pre_signing_stages_age_from_their_stage_date(tmp_path):
+    """Three 意向 projects as of 30 June: one without an entry date (fresh), one that entered
+    the stage in April 2019 (14 months) and one in May 2020 (a month). Each signs by December
+    as the closed form gives for its wait; the old one far less often."""
+    projects = [
+        project("NEW", "intent"),
+        project("OLD", "intent", stage_date="2019-04-30"),
+        project("LATE", "intent", stage_date="2020-05-31"),
+    ]
+    drivers = {
+        "stage_probability": {"intent": 0.5},
+        "months_to_sign": {"intent": 3.0},
+        "lag_sigma": 0.6,
+        "start_probability": 0,
+        "channels": {"conversion": 0},
+    }
+    targets = {"domestic_capital": {"annual": 1}, "new_starts": {"annual": 1}}
+    zone = make_zone(tmp_path, projects, targets=targets, drivers=drivers)
+    engine = Engine(zone, as_of=AS_OF, trials=20_000, seed=3)
+    waited = dict(zip(engine.projects["project_id"], engine.waited, strict=True))
+    assert waited == {"NEW": 0.0, "OLD": 14.0, "LATE": 1.0}
+    p_sign = engine.forecast().projects.set_index("project_id")["p_sign"]
+    for pid in ("NEW", "OLD", "LATE"):
+        closed = p_by(12, 0.5, 3.0, 0.6, waited[pid], 6)
+        assert p_sign[pid] == pytest.approx(closed, abs=0.012), pid
+    assert p_sign["OLD"] < 0.1 < 0.4 < p_sign["NEW"]
+
+
+def test_a_stage_date_of_another_stage_is_not_a_wait(tmp_path):
+    """The ledger's stage is 签约 (signed in August), so as of 30 June the project is replayed
+    to 意向: its stage date (of the ledger's stage) says nothing of when it became 意向."""
+    projects = [project("S", "signed", signed_date="2020-08-01", stage_date="2020-08-01")]
+    zone = make_zone(tmp_path, projects)
+    engine = Engine(zone, as_of=AS_OF, trials=10, seed=3)
+    assert engine.stage.tolist() == ["intent"] and engine.waited.tolist() == [0.0]
+
+
+@pytest.mark.parametrize("p, mean, sigma", [(1.0, 1.5, 0.0), (0.7, 4.0, 0.6), (1.0, 0.3, 1.0)])
+def test_chain_table_follows_an_event_from_within_its_month(p, mean, sigma):
+    """A milestone after another: the first at a time uniform within its month, the next a
+    lognormal lag later. The table's months (from the first's month) have the law of
+    ceil(U + L) - 1, drawn here plainly."""
+    rng = np.random.default_rng(0)
+    n = 1_000_000
+    lag = mean * np.exp(sigma * rng.standard_normal(n) - sigma * sigma / 2) if sigma else mean
+    d = np.ceil(rng.random(n) + lag) - 1
+    d = np.where(rng.random(n) < p, np.minimum(d, draws.OUT), draws.OUT)
+    table = draws.chain_table(p, mean, sigma)
+    for k in range(draws.OUT):
+        assert np.mean(table <= k) == pytest.approx(np.mean(d <= k), abs=2e-3), k

@@ -25,14 +25,14 @@ from workbook.zone.pacing import status
 
 def certain_zone(tmp_path: Path, **kw):
     """Seven projects whose year is fixed by CERTAIN drivers (as of 30 June, fx 5):
-    A started, pays the rest of its plan 10 (4 arrived): +6, one a month Jul-Dec;
+    A started in January and has paid 6 in six months: keeps its pace, +6, one a month Jul-Dec;
     B intent, signs Aug, starts Sep, pays its plan 12 at 1 a month Sep-Dec: +4;
     C signed foreign, starts Jul, pays 5/12 a month for 6 months: 2.5亿元 = 0.5亿美元;
-    D a 500强 lead that never signs; E producing, plan 2 all arrived: +0;
+    D a 500强 lead that never signs; E producing, no plan, paid last year only: +0;
     F intent, 中国500强, 35亿元, 四新, no plan: signs Aug, starts Sep, pays nothing."""
     projects = [
         project(
-            "A", "started", planned_inflow=10, signed_date="2019-10-01", start_date="2020-02-01"
+            "A", "started", planned_inflow=10, signed_date="2019-10-01", start_date="2020-01-15"
         ),
         project("B", "intent", planned_inflow=12),
         project("C", "signed", capital_type="foreign", planned_inflow=5, signed_date="2020-06-20"),
@@ -40,7 +40,6 @@ def certain_zone(tmp_path: Path, **kw):
         project(
             "E",
             "producing",
-            planned_inflow=2,
             signed_date="2019-01-01",
             start_date="2019-06-01",
             production_date="2020-05-01",
@@ -56,8 +55,8 @@ def certain_zone(tmp_path: Path, **kw):
     ]
     arrivals = [
         {"project_id": "A", "month": "2020-01-01", "amount": 1.0},
-        {"project_id": "A", "month": "2020-04-01", "amount": 3.0},
-        {"project_id": "E", "month": "2020-05-01", "amount": 2.0},
+        {"project_id": "A", "month": "2020-04-01", "amount": 5.0},
+        {"project_id": "E", "month": "2019-12-01", "amount": 2.0},  # last year's
     ]
     targets = {
         "domestic_capital": {"annual": 16},
@@ -116,15 +115,15 @@ def test_certain_fan_is_the_monthly_schedule(tmp_path):
     fc = Engine(certain_zone(tmp_path), as_of=AS_OF, trials=50, seed=1).forecast()
     fan = fc.fan("domestic_capital")
     assert list(fan["month"]) == list(pd.date_range("2020-01-01", periods=12, freq="MS"))
-    # Facts: A's 1 in Jan and 3 in Apr, E's 2 in May; then A +1 a month, B +1 a month from Sep.
-    expected = [1, 1, 1, 4, 6, 6, 7, 8, 10, 12, 14, 16]
+    # Facts: A's 1 in Jan and 5 in Apr; then A +1 a month, B +1 a month from Sep.
+    expected = [1, 1, 1, 6, 6, 6, 7, 8, 10, 12, 14, 16]
     assert np.allclose(fan["p50"], expected, atol=1e-5)
     assert np.allclose(fan["p10"], fan["p90"], atol=1e-5)
-    assert fan["actual"].iloc[:6].tolist() == [1, 1, 1, 4, 6, 6]
+    assert fan["actual"].iloc[:6].tolist() == [1, 1, 1, 6, 6, 6]
     assert fan["actual"].iloc[6:].isna().all()
     assert fan["phased_target"].iloc[-1] == pytest.approx(16)
     starts = fc.fan("new_starts")["p50"].tolist()
-    assert starts == [0, 1, 1, 1, 1, 1, 2, 2, 4, 4, 4, 4]  # A in Feb; C in Jul; B and F in Sep
+    assert starts == [1, 1, 1, 1, 1, 1, 2, 2, 4, 4, 4, 4]  # A in Jan; C in Jul; B and F in Sep
 
 
 def test_certain_projects_table(tmp_path):
@@ -135,7 +134,7 @@ def test_certain_projects_table(tmp_path):
     assert p.loc["C", "expected_contribution"] == pytest.approx(2.5, abs=1e-5)  # 亿元 CNY
     assert p.loc["F", ["p_sign", "p_start", "p_money"]].tolist() == [1.0, 1.0, 0.0]
     assert p.loc["D", ["p_sign", "p_start", "p_money"]].tolist() == [0.0, 0.0, 0.0]
-    assert p.loc["E", "p_money"] == 0.0  # its plan has all arrived
+    assert p.loc["E", "p_money"] == 0.0  # no plan, and no pace shown this year
     assert list(fc.projects["project_id"][:3]) == ["A", "B", "C"]  # largest contribution first
 
 

@@ -4,13 +4,17 @@ of projects that have already waited in their stage.
 
 A mixin of `workbook.forecast.engine.Engine`: the methods read the engine's draws and groups.
 
-Climate: every code's normal score x becomes a·x + shift in its trial, a = 1/sqrt(1 + shock²),
-shift = a·shock·z·sign + spread·ζ, z the trial's climate (one for every family of draws: a
-good year moves milestones sooner, shares and new deals up), ζ the trial's own shift of one
-family (signing, starting, producing, arrival ratio, new deals' counts). With spread 0 the
-codes stay uniform (each project's own probabilities are unchanged) and correlate by
-shock²/(1 + shock²). The compiled pass (workbook.forecast.fused) reads each plain code through
-its trial's row of `draws.climate_remap`; moved codes are never stored.
+Climate: every code's normal score x becomes a·x + shift in its trial, with shift =
+a·(shock·z·sign + spread·ζ) and a = 1/sqrt(1 + shock² + spread²): z the trial's climate (a
+good year moves milestones sooner, paces and new deals up), ζ the trial's own shift of one
+family (signing, starting, producing, arrival pace, new deals' counts). The shock moves one
+draw of each ledger project only, its first milestone ahead, and each source's count of new
+deals; every other draw of a project has no shock term (a = 1/sqrt(1 + spread²)). So every
+moved code is still uniform and a project's draws stay independent of each other: each
+project's own chances, lags and paces are exactly the drivers', every target keeps its mean,
+and only the joint spread widens (projects and sources move together through z and ζ). The
+compiled pass (workbook.forecast.fused) reads each plain code through its trial's row of
+`draws.climate_remap`; moved codes are never stored.
 """
 
 from __future__ import annotations
@@ -21,16 +25,20 @@ import numpy as np
 from scipy import special
 
 from workbook.forecast import draws
-from workbook.forecast.setup import _CLIMATE, CLIMATE_KINDS, _Group, _Setup
+from workbook.forecast.setup import _CLIMATE, CLIMATE_KINDS, PRE_SIGN, _Group, _Setup
 from workbook.zone.drivers import Drivers
 
 
 class ClimateDraws:
     """Climate shifts and time-in-stage tables (mixed into Engine)."""
 
-    def _climate_shift(self, c: int, n: int, kind: str, climate: tuple[float, float]) -> np.ndarray:
-        """Per trial of a chunk: the shift of a family's normal scores, a·shock·z + spread·ζ
-        (z the trial's climate, shared by every family; ζ the family's own)."""
+    def _climate_shift(
+        self, c: int, n: int, kind: str, climate: tuple[float, float], shocked: bool = True
+    ) -> tuple[float, np.ndarray]:
+        """Per trial of a chunk, how a family's normal scores x move: x -> a·x + shift, with
+        shift = a·(shock·z + spread·ζ) (z the trial's climate, shared by every family, only on
+        the `shocked` draws; ζ the family's own) and a = 1/sqrt(1 + shock² + spread²) (the
+        shock's term only when shocked), so a moved code is still uniform: (scale a, shift)."""
         key = (_CLIMATE, c)
         z = self._draw(
             key,
@@ -39,25 +47,31 @@ class ClimateDraws:
             ),
         )
         shock, spread = climate
-        a = 1 / math.sqrt(1 + shock * shock)
+        if not shocked:
+            shock = 0.0
+        a = 1 / math.sqrt(1 + shock * shock + spread * spread)
         j = 1 + list(CLIMATE_KINDS).index(kind)
-        return a * shock * CLIMATE_KINDS[kind] * z[:, 0] + spread * z[:, j]
+        return a, a * (shock * CLIMATE_KINDS[kind] * z[:, 0] + spread * z[:, j])
 
     def climate_u(self, c: int, n: int, u: np.ndarray, setup: _Setup) -> np.ndarray:
-        """Uniforms of new deals' counts (one per trial) moved by each trial's climate."""
+        """Uniforms of new deals' counts (one per trial) moved by each trial's climate (still
+        uniform: a source's expected number of deals does not move)."""
         if setup.climate is None:
             return u
-        shock = setup.climate[0]
-        shift = self._climate_shift(c, n, "N", setup.climate)
+        a, shift = self._climate_shift(c, n, "N", setup.climate)
         x = special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))
-        return special.ndtr(x / math.sqrt(1 + shock * shock) + shift)
+        return special.ndtr(a * x + shift)
 
     def _stuck_tables(self, d: Drivers, base: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """Per group of signed (started) projects that have waited: the month tables of their
-        start (production) given the months waited, stacked, and each project's offset."""
+        """Per group of projects that have waited in their stage: the month tables of their
+        signing (start, production) given the months waited, stacked, and each project's
+        offset."""
         out = {}
         for gi, g in enumerate(self.groups):
-            if g.stage == "signed":
+            if g.stage in PRE_SIGN:
+                p = getattr(d.stage_probability, g.stage)
+                mean = getattr(d.months_to_sign, g.stage)
+            elif g.stage == "signed":
                 p, mean = d.start_probability, d.months_to_start
             elif g.stage == "started":
                 p, mean = d.production_probability, d.months_to_production

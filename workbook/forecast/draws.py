@@ -61,6 +61,43 @@ def month_table(p: float, mean: float, sigma: float, base: int, min_lag: int) ->
     return out
 
 
+def _lag_cdf_integral(x: np.ndarray, mean: float, sigma: float) -> np.ndarray:
+    """∫₀ˣ P(L <= y) dy for the lag L = mean x a lognormal of mean 1 and log-sd `sigma`:
+    x·F(x) − E[L; L <= x] (x >= 0)."""
+    x = np.maximum(np.asarray(x, dtype=np.float64), 0.0)
+    if sigma <= 0:
+        return np.maximum(x - mean, 0.0)
+    mu = math.log(mean) - sigma * sigma / 2
+    with np.errstate(divide="ignore"):
+        z = (np.log(x) - mu) / sigma
+    return x * special.ndtr(z) - mean * special.ndtr(z - sigma)
+
+
+@lru_cache(maxsize=512)
+def chain_table(p: float, mean: float, sigma: float) -> np.ndarray:
+    """int8[Q]: months from the month of one event to the month of the next, when the first
+    happens at a time uniform within its month and the next follows it after a lag L (mean x
+    a unit-mean lognormal of log-sd `sigma`) with probability p, else OUT.
+
+    An event at time s − 1 + U (month s, U uniform) is followed in month s − 1 + ceil(U + L):
+    D = ceil(U + L) − 1 months later (0: the same month), P(D <= k) = P(U + L <= k + 1) =
+    G(k + 1) − G(k) with G(x) = ∫₀ˣ P(L <= y) dy. Codes below p·Q map to D's quantiles,
+    in order, so a larger p only adds events, and a longer lag only delays them."""
+    thr = threshold(p)
+    out = np.full(Q, OUT, dtype=np.int8)
+    if thr and mean > 0:
+        k = np.arange(OUT + 1, dtype=np.float64)  # D = 0 … OUT
+        g = _lag_cdf_integral(np.arange(OUT + 2, dtype=np.float64), mean, sigma)
+        cdf = np.clip(g[1:] - g[:-1], 0.0, 1.0)
+        ends = np.clip(np.floor(cdf * thr + 0.5), 0, thr).astype(np.int64)
+        ends = np.maximum.accumulate(ends)
+        out[: ends[-1]] = np.repeat(k.astype(np.int8), np.diff(ends, prepend=0))
+    elif thr:  # no lag: the next event in the same month
+        out[:thr] = 0
+    out.setflags(write=False)
+    return out
+
+
 def lag_survival(months: float | np.ndarray, mean: float, sigma: float) -> np.ndarray:
     """P(L > months) for the lag L = mean x a lognormal of mean 1 and log-sd `sigma`."""
     x = np.asarray(months, dtype=np.float64)

@@ -11,22 +11,24 @@ The model, month by month after the as-of month (what lands after December does 
   count exactly as `workbook.zone.metrics` counts them; the forecast only adds to them. A project's
   stage is the one its dates show at the as-of date (so an earlier as-of replays the past).
 - A project before signing signs with its stage's probability, `months_to_sign` after the
-  as-of date; a signed one starts with `start_probability`, `months_to_start` later; a started
-  one produces with `production_probability`. Lags are lognormal around their means; the
-  first milestone still ahead of each project slips by `slip_months`.
-- Time already spent counts (a mixture cure model, what `calibrate` estimates): a signed
-  (started) project that has waited e months since its signing (start) date starts
-  (produces) with p·S(e) / (1 - p + p·S(e)), S the lognormal survival of its lag, after the
-  rest of the lag given it exceeded e. Stages before signing have no entry date: their
-  `months_to_sign` counts from the as-of date.
-- Money arrives, not signatures, net of what has arrived this year: a `arrival_ratio` share
-  (Beta) of what is still to come of a project's planned in-year inflow, R = max(plan -
-  arrived, 0), arrives by December; a started project pays it evenly over the months left,
-  a later one at the plan's pace (plan/12 a month, times the share) from its start month
-  until that share of R has come. One without a plan pays an `unplanned_share` of its total
-  investment a year, less what has arrived. Foreign money counts in the target's currency:
-  facts at the params' FX rate, money still to come at the forecast's (a scenario's) rate.
-- Offices and platforms bring leads every month, events in the plan bring leads in their
+  date it entered its stage; a signed one starts with `start_probability`, `months_to_start`
+  after its signing; a started one produces with `production_probability`. Lags are
+  lognormal around their means; the first milestone still ahead of each project slips by
+  `slip_months`. A milestone that follows another in the simulation follows it from a time
+  uniform within that month (`draws.chain_table`).
+- Time already spent counts (a mixture cure model, what `calibrate` estimates): a project that
+  has waited e months in its stage (since its signing or start date, or before signing since
+  its `stage_date`) advances with p·S(e) / (1 - p + p·S(e)), S the lognormal survival of its
+  lag, after the rest of the lag given it exceeded e. Without an entry date a stage before
+  signing counts from the as-of date.
+- Money arrives, not signatures: a project pays a pace X (Beta, `arrival_ratio`) of its
+  planned in-year inflow P, X·P/12 a month from its start month through December (without a
+  plan: `unplanned_share` of its total investment). A started project that has paid A over
+  the k months since it started this year has shown its pace and pays A/k a month for the
+  months left, so arrivals on the pace the forecast expected keep its expectation. Foreign
+  money counts in the target's currency: facts at the params' FX rate, money still to come
+  at the forecast's (a scenario's) rate.
+- Offices and platforms bring leads through every month, events in the plan through their
   month (events already held are in the ledger); a share of leads sign after a lag as new
   deals with a heavy-tailed size, a foreign share, a 500强 share (foreign ones on the
   世界500强 list, domestic ones on the 中国500强 list) and a 四新 share, then start and pay
@@ -153,13 +155,20 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         self.total = p["total_investment"].fillna(0).to_numpy(float)
         self.foreign = (p["capital_type"] == "foreign").to_numpy()
 
-        # Months each signed (started) project has waited to start (produce) at the as-of
-        # date, in quarters of a month: the engine conditions its next lag on them.
+        # Months each project has waited in its stage at the as-of date, in quarters of a
+        # month: the engine conditions its next lag on them. A signed (started) project from
+        # its signing (start) date; one before signing from the date it entered its stage
+        # (`stage_date`, when the ledger's stage is still its stage at the as-of date).
         ts = pd.Timestamp(self.as_of)
         waited = np.zeros(len(p))
-        for stage, col in (("signed", "signed_date"), ("started", "start_date")):
-            days = (ts - p[col]).dt.days.to_numpy(dtype=float, na_value=0.0)
-            here = self.stage == stage
+        entered = p["stage_date"] if "stage_date" in p else pd.Series(pd.NaT, index=p.index)
+        same = (p["stage"].astype(str).to_numpy() == self.stage) & np.isin(self.stage, PRE_SIGN)
+        for here, col in (
+            (self.stage == "signed", p["signed_date"]),
+            (self.stage == "started", p["start_date"]),
+            (same, entered),
+        ):
+            days = (ts - pd.to_datetime(col)).dt.days.to_numpy(dtype=float, na_value=0.0)
             waited[here] = np.maximum(days[here], 0) / (365.25 / 12)
         self.waited = np.round(waited * 4) / 4
 
@@ -174,6 +183,31 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         for cur, target in (("CNY", self.arrived_cny), ("USD", self.arrived_usd)):
             sums = a[a["currency"] == cur].groupby("project_id")["amount"].sum()
             np.add.at(target, pos.reindex(sums.index).to_numpy(), sums.to_numpy())
+
+        # The pace a started project has shown: what arrived this year from its start month
+        # (January if it started before the year) to the as-of month, over those months
+        # (README, "Money"). Paced projects pay it for the months left.
+        began = pd.to_datetime(p["start_date"]).fillna(pd.to_datetime(p["production_date"]))
+        first = pd.Series(
+            np.where(
+                began.dt.year.to_numpy(dtype=float, na_value=0) == self.params.year,
+                began.dt.month.to_numpy(dtype=float, na_value=1),
+                1,
+            ),
+            index=p["project_id"],
+        )
+        since = a[a["month"].dt.month.to_numpy() >= first.reindex(a["project_id"]).to_numpy()]
+        fx = float(self.params.fx_cny_per_usd)
+        shown = (
+            since["amount"].where(since["currency"] != "USD", since["amount"] * fx)
+            .groupby(since["project_id"])
+            .sum()
+        )
+        paid = np.zeros(len(p))
+        np.add.at(paid, pos.reindex(shown.index).to_numpy(), shown.to_numpy())
+        paid_months = np.maximum(self.month - first.to_numpy() + 1, 1)
+        self.paced = np.isin(self.stage, ("started", "producing")) & (paid > 0)
+        self.pace = np.where(self.paced, paid / paid_months, 0.0)
 
         self.groups: list[_Group] = []
         for si, stage in enumerate(STAGES):
@@ -339,12 +373,12 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         tables["T:first"] = draws.month_table(
             d.start_probability, d.months_to_start, sigma, base, 1
         )
-        tables["T:chain"] = draws.month_table(d.start_probability, d.months_to_start, sigma, 0, 0)
+        tables["T:chain"] = draws.chain_table(d.start_probability, d.months_to_start, sigma)
         tables["P:first"] = draws.month_table(
             d.production_probability, d.months_to_production, sigma, base, 1
         )
-        tables["P:chain"] = draws.month_table(
-            d.production_probability, d.months_to_production, sigma, 0, 0
+        tables["P:chain"] = draws.chain_table(
+            d.production_probability, d.months_to_production, sigma
         )
         tables["R:plan"] = draws.share_table(d.arrival_ratio.mean, d.arrival_ratio.concentration)
         tables["R:none"] = draws.share_table(
@@ -352,42 +386,30 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         )
         tables["size"] = draws.size_table(d.size_sigma)
 
-        # Money of each ledger project, net of what has arrived this year (facts, at the
-        # params' rate: a scenario's FX moves only the money still to come). With a planned
-        # in-year inflow P: a share X (drawn, `arrival_ratio`) of what is still to come of
-        # the plan, R = max(P - arrived, 0), arrives by December. A started project pays X·R
-        # evenly over the months left; a later one pays at the plan's pace, X·P/12 a month
-        # from its start month, until X·R has come (12·R/P months). Without a plan: a share X
-        # (`unplanned_share`) of the total investment T is the year's amount, less what has
-        # arrived: a started project ends the year at max(X·T, arrived), a later one pays
-        # max(X - arrived/T, 0)·T/12 a month once started.
-        arrived = self.arrived_cny + self.arrived_usd * float(self.params.fx_cny_per_usd)
+        # Money of each ledger project (README, "Money"): a pace X drawn once for the year
+        # (`arrival_ratio` of its planned in-year inflow P, or `unplanned_share` of its total
+        # investment T without a plan) paid as X·P/12 in every month from its start month
+        # through December. A started project that has paid A over the k months of this year
+        # since it started has shown its pace: A/k a month for the months left (R:shown, a
+        # constant 1 times `scale`); one started with nothing arrived yet pays from the next
+        # month at a drawn pace. Arrivals are facts (at the params' rate: a scenario's FX
+        # moves only the money still to come) and never change a pace not yet shown.
+        tables["R:shown"] = draws.share_table(1.0, 1.0)
         planned = self.plan_inflow > 0
-        remaining = np.maximum(self.plan_inflow - arrived, 0.0)
-        started = np.isin(self.stage, ("started", "producing"))
         amount = np.where(planned, self.plan_inflow, self.total)
-        scale = np.where(started, np.where(planned, remaining, self.total), amount / 12)
-        cap = np.where(planned, 12 * remaining / np.where(planned, self.plan_inflow, 1), np.inf)
-        has_total = self.total > 0
-        floor = np.where(
-            planned, 0.0, np.where(has_total, arrived / np.where(has_total, self.total, 1), 1.0)
-        )
+        started = np.isin(self.stage, ("started", "producing"))
+        monthly = np.where(self.paced, self.pace, amount / 12)
+        scale = np.where(started, monthly * self.future, monthly)
         money = self.keys[: self.n_money]
         deal_fx = np.array([convert_rate("CNY", self.unit(k), fx) for k in money], np.float32)
-        money_w, floors, caps = {}, {}, {}
+        money_w = {}
         for gi, g in enumerate(self.groups):
             w = np.zeros((len(g.cols), self.n_money), np.float32)
             for i, k in enumerate(money):  # the metric's capital type and `where`
                 hit = self.money_mask[k][g.cols]
                 w[hit, i] = scale[g.cols][hit] * deal_fx[i]
             money_w[gi] = w
-            fl = floor[g.cols].astype(np.float32)
-            floors[gi] = fl if fl.any() else None
-            months = cap[g.cols].astype(np.float32)
-            caps[gi] = months if g.has_plan and "T" in g.kinds else None
-        setup = _Setup(
-            d, fx, plan, self._sources(d, plan), tables, money_w, floors, caps, scale, deal_fx
-        )
+        setup = _Setup(d, fx, plan, self._sources(d, plan), tables, money_w, scale, deal_fx)
         setup.stuck = self._stuck_tables(d, base)
         if d.shared_shock > 0 or d.driver_spread > 0:
             setup.climate = (float(d.shared_shock), float(d.driver_spread))
@@ -484,7 +506,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         d, srcs = setup.drivers, setup.sources
         setup.src = {
             "lag": np.stack(
-                [draws.month_table(1.0, s.lag, d.lag_sigma, 0, 0) for s in srcs]
+                [draws.chain_table(1.0, s.lag, d.lag_sigma) for s in srcs]
                 or [np.zeros(draws.Q, np.int8)]
             ),
             "first": np.array([s.month for s in srcs], np.int32),

@@ -13,7 +13,7 @@ as soon as the project is done, without branches, so a project's tables stay in 
 every trial reads them. Month by month (`month_rows`, for a fan: a few metrics), each trial
 gets a histogram h[month, key], month 0..13 (13: past December, never read): for a count, the
 weight of each milestone in the month it happens; for money, the monthly rate that starts
-flowing in a month (negative where a capped flow stops). The value of key r at the end of month
+flowing in a month. The value of key r at the end of month
 m is Σ_{s<=m} h[s, r] (a count) or Σ_{s<=m} (m + 1 - s)·h[s, r] (money paid by then). New
 deals (`deal_span`) come in trial order and are summed trial by trial.
 
@@ -188,12 +188,10 @@ def milestones(  # type: ignore[no-untyped-def]  # noqa: PLR0913
 @njit(cache=True, nogil=True)
 def money(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     cls,  # (P,) stage class of each column
-    codes_r,  # (P, n): arrival-share codes
+    codes_r,  # (P, n): arrival-pace codes
     start,  # (P_T, n) int8: each project's start month (`milestones`)
-    shares,  # float32 stacked share tables
-    off_r,  # (P,) offset of its share table
-    floor,  # (P,) float32: share already arrived (projects without a plan)
-    cap,  # (P,) float32: months of paying at the plan's pace before the rest has come
+    shares,  # float32 stacked pace tables
+    off_r,  # (P,) offset of its pace table
     money_row,  # the first money row
     ptr,  # CSR of the rows' weights
     key,
@@ -205,28 +203,26 @@ def money(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     j1,
 ):
     """Each (project, trial)'s money at December in units of the project's monthly amount
-    (share x months paying; the share of the year's rest when started), added to the money
-    metrics with its weights (the amount a month, in each metric's unit)."""
+    (its pace x the months it pays: from its start month through December; the months left
+    when it has started), added to the money metrics with its weights (the amount a month,
+    in each metric's unit)."""
     n = codes_r.shape[1]
     v = np.empty(n, np.float32)
-    zero = np.float32(0.0)
     for j in range(j0, j1):
         c = cls[j]
         sh = shares[off_r[j] : off_r[j] + Q]
-        fl, cj = floor[j], cap[j]
         total = 0.0
         positive = 0
         if c >= STARTED:
             for i in range(n):
-                x = max(sh[codes_r[j, i]] - fl, zero)
+                x = sh[codes_r[j, i]]
                 v[i] = x
                 total += x
                 positive += x > 0
         else:
             at_j = start[j]
             for i in range(n):
-                paying = max(min(np.float32(13 - at_j[i]), cj), zero)
-                x = max(sh[codes_r[j, i]] - fl, zero) * paying
+                x = sh[codes_r[j, i]] * np.float32(max(13 - np.int64(at_j[i]), 0))
                 v[i] = x
                 total += x
                 positive += x > 0
@@ -248,8 +244,6 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
     off_p,
     shares,
     off_r,
-    floor,
-    cap,
     weights,  # (rows, keys asked) float32: each row's weight for each key asked for
     is_money,  # (keys asked,) bool
     first_month,  # the first month simulated (the as-of month + 1)
@@ -262,7 +256,7 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
 ):
     """What `milestones` and `money` give at December, month by month, for a few metrics:
     each milestone's weight in its month and each money flow's rate from the month it starts
-    (less where a capped flow stops), into per-trial histograms (`read_months` reads them).
+    into per-trial histograms (`read_months` reads them).
     With the start months kept, a money metric's fan reads them instead of the tables."""
     n = codes_r.shape[1]
     n_s, n_t, n_p, n_cols = codes_s.shape[0], codes_t.shape[0], codes_p.shape[0], codes_r.shape[0]
@@ -317,7 +311,6 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
         if not wanted & 8:
             continue
         sh = shares[off_r[j] : off_r[j] + Q]
-        fl, cj = floor[j], cap[j]
         for r in range(n_keys):
             w = weights[b_r + j, r]
             if w == 0:
@@ -325,21 +318,13 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
             for i in range(n):
                 if c <= SIGNED and start[i] > 12:
                     continue  # pays nothing this year
-                share = sh[codes_r[j, i]] - fl
+                share = sh[codes_r[j, i]]
                 if share <= 0:
                     continue
                 if c >= STARTED:  # the year's rest, evenly from the first month simulated
                     hist[r, first_month, i] += share * w / future
                     continue
-                at = start[i]
-                rate = share * w
-                hist[r, at, i] += rate
-                if cj < 13:  # stops after `cap` months: by (1 - f)·rate, then f·rate
-                    whole = np.floor(cj)
-                    part = cj - whole
-                    stop = min(at + np.int64(whole), OUT)
-                    hist[r, stop, i] -= rate * (1 - part)
-                    hist[r, min(stop + 1, OUT), i] -= rate * part
+                hist[r, start[i], i] += share * w  # its monthly amount from its start month
 
 
 @njit(cache=True, nogil=True)

@@ -10,7 +10,6 @@ weights; month by month, the passes fill per-trial histograms of the metrics ask
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,8 +80,6 @@ class _Tables:
     tabs: np.ndarray
     off: dict[str, np.ndarray]  # kind -> (columns,) offset
     shares: np.ndarray
-    floor: np.ndarray
-    cap: np.ndarray
     scale: np.ndarray
     weights: np.ndarray  # (rows, keys) float32
     csr: tuple[np.ndarray, np.ndarray, np.ndarray]  # the same as CSR (ptr, key, weight)
@@ -195,8 +192,6 @@ class LedgerKernels:
                 start,
                 tab.shares,
                 tab.off["R"],
-                tab.floor,
-                tab.cap,
                 lay.base["R"],
                 *tab.csr,
                 paid,
@@ -259,8 +254,6 @@ class LedgerKernels:
                 tab.off["P"],
                 tab.shares,
                 tab.off["R"],
-                tab.floor,
-                tab.cap,
                 weights,
                 is_money,
                 self.month + 1,
@@ -312,19 +305,22 @@ class LedgerKernels:
                 for c, n in chunks:
                     at = c * CHUNK - first
                     part = arr[:, at : at + n]
-                    if climate is not None:
-                        shift = draws.climate_level(self._climate_shift(c, n, kind, climate))
-                        shift = shift.astype(np.int64)
-                        scale = 1 / math.sqrt(1 + climate[0] ** 2)
-                        remap = draws.climate_remap(scale, shift // draws.Q)
+                    moves: dict[bool, tuple[np.ndarray, np.ndarray]] = {}
                     for g, lo in zip(self.groups, lay.lo, strict=True):
                         if kind not in g.kinds:
                             continue
                         plain = self._plain_codes(c, n, g, kind)
                         if climate is None:
                             part[lo : lo + len(g.cols)] = plain.T
-                        else:
-                            fused.place_codes(plain, part, lo, remap, shift)
+                            continue
+                        # The shock moves a project's first milestone ahead only (its first
+                        # kind of draws): its draws stay independent of each other.
+                        shocked = kind == g.kinds[0]
+                        if shocked not in moves:
+                            scale, shift = self._climate_shift(c, n, kind, climate, shocked)
+                            level = draws.climate_level(shift).astype(np.int64)
+                            moves[shocked] = (draws.climate_remap(scale, level // draws.Q), level)
+                        fused.place_codes(plain, part, lo, *moves[shocked])
                 return arr
 
             key = (_PROJECTS, "ledger", span, kind) + (() if climate is None else (climate,))
@@ -359,8 +355,6 @@ class LedgerKernels:
         at = {x: i * q for i, x in enumerate(names)}
         n_cols = len(lay.order)
         off = {k: np.zeros(n_cols, np.int64) for k in KINDS}
-        floor = np.zeros(n_cols, np.float32)
-        cap = np.full(n_cols, np.inf, np.float32)
         weights = lay.counts.copy()
         money = weights[lay.base["R"] : lay.base["R"] + n_cols, : self.n_money]
         for gi, (g, lo) in enumerate(zip(self.groups, lay.lo, strict=True)):
@@ -376,21 +370,16 @@ class LedgerKernels:
             elif g.stage == "started":
                 off["P"][cols] = at["P:first"]
             if stuck is not None:
-                kind = "T" if g.stage == "signed" else "P"
+                kind = "S" if g.stage in PRE_SIGN else "T" if g.stage == "signed" else "P"
                 off[kind][cols] = sum(len(x) for x in stacked) + stuck[1]
                 stacked.append(stuck[0])
-            off["R"][cols] = 0 if g.has_plan else q
-            if setup.floors[gi] is not None:
-                floor[cols] = setup.floors[gi]
-            if setup.caps[gi] is not None:
-                cap[cols] = setup.caps[gi]
+            # Its pace: drawn (R:plan, R:none), or shown by its arrivals (R:shown, a constant)
+            off["R"][cols] = np.where(self.paced[g.cols], 2 * q, 0 if g.has_plan else q)
             money[cols] = setup.money_w[gi]
         setup.fused = _Tables(
             np.concatenate(stacked),
             off,
-            np.concatenate([t["R:plan"], t["R:none"]]),
-            floor,
-            cap,
+            np.concatenate([t["R:plan"], t["R:none"], t["R:shown"]]),
             setup.scale[lay.order].astype(np.float32),
             weights,
             _csr(weights),

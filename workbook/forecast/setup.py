@@ -125,13 +125,7 @@ class _Setup:
     sources: list[Source]
     tables: dict[str, np.ndarray]
     money_w: dict[int, np.ndarray]  # group index -> (n, money metrics): scale x CNY -> unit
-    # group index -> (n,): arrived so far / total investment of projects without a plan
-    # (None: nothing to net in the group)
-    floors: dict[int, np.ndarray | None]
-    # group index -> (n,): months a project not yet started pays at its plan's pace before
-    # what is still to come of its plan has arrived (None: no cap, the group has no plan)
-    caps: dict[int, np.ndarray | None]
-    scale: np.ndarray  # per ledger project: 亿元 per unit of share (the months left, or a month)
+    scale: np.ndarray  # per ledger project: 亿元 per unit of its pace row (see Engine._setup)
     deal_fx: np.ndarray  # (money metrics,) CNY -> unit of each money metric
     src: dict[str, np.ndarray] = field(default_factory=dict)
     deal_key: tuple = ()  # everything new deals depend on

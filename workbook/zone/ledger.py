@@ -102,6 +102,8 @@ LEDGER_SCHEMA: tuple[Column, ...] = (
     Column("signed_date", ("签约日期", "签约时间"), parse_date),
     Column("start_date", ("开工日期", "开工时间"), parse_date),
     Column("production_date", ("投产日期", "投产时间"), parse_date),
+    # The date the project entered its stage (stages before signing age from it).
+    Column("stage_date", ("阶段日期", "进入阶段日期"), parse_date),
     Column("next_milestone", ("下一节点", "下一步节点"), parse_text),
     Column("milestone_date", ("节点日期", "节点时间"), parse_date),
     Column("new_500_signing", ("新签500强",), parse_bool),
@@ -208,7 +210,7 @@ def _projects_frame(table: Table) -> pd.DataFrame:
     # make an empty column one): the same dtypes for a full ledger and an empty one.
     for col in (*PROJECT_TEXT, "capital_type", "list_flag", "new_500_signing", "four_new"):
         df[col] = pd.Series(df[col].to_numpy(dtype=object), dtype=object, index=df.index)
-    for col in ("signed_date", "start_date", "production_date", "milestone_date"):
+    for col in ("signed_date", "start_date", "production_date", "stage_date", "milestone_date"):
         df[col] = pd.to_datetime(df[col])
     for col in ("total_investment", "planned_inflow"):
         df[col] = df[col].astype(float)
