@@ -50,21 +50,21 @@ def test_sensitivity_moves_each_driver_both_ways():
     assert (slip["low"], slip["high"]) == (0, 1) and slip["p_low"] == slip["p_base"]
     top = tornado(table, "domestic_capital", 3)
     assert len(top) == 3 and top["swing"].is_monotonic_decreasing
-    assert top.loc[0, "driver"] == "arrival_ratio.mean"  # money arrives, not signatures
+    assert "arrival_ratio.mean" in set(top["driver"])  # money arrives, not signatures
 
 
 def goal_zone(tmp_path, **kw):
-    """One started project: 4 of its planned 10 arrived; with every share certain it ends at
-    10. Capital signed now starts in July and pays it all by December at 1/12 a month."""
+    """One started project: 5 arrived in its first six months, so it keeps a pace of 5/6 a
+    month and ends at 10. Capital signed now starts in July and pays 1/12 of itself a month."""
     drivers = {**CERTAIN, "unplanned_share": {"mean": 1}}
     return make_zone(
         tmp_path,
         [
             project(
-                "A", "started", planned_inflow=10, signed_date="2019-10-01", start_date="2020-02-01"
+                "A", "started", planned_inflow=10, signed_date="2019-10-01", start_date="2020-01-15"
             )
         ],
-        [{"project_id": "A", "month": "2020-03-01", "amount": 4.0}],
+        [{"project_id": "A", "month": "2020-03-01", "amount": 5.0}],
         targets={"domestic_capital": {"annual": 12}},
         drivers=drivers,
         **kw,
@@ -91,7 +91,8 @@ def test_goal_seek_signed_capital_is_the_least_that_reaches_the_level():
 
     assert p(r.extra) == r.achieved >= 0.999
     assert p(r.extra * 0.999) < 0.999
-    assert goal_seek(engine, "domestic_capital", 0.5).extra == 0.0  # already more likely than not
+    assert r.current < 0.5
+    assert goal_seek(engine, "domestic_capital", r.current / 2).extra == 0.0  # already as likely
 
 
 def test_goal_seek_counts_cannot_use_signed_capital_and_levels_are_checked():

@@ -149,11 +149,12 @@ def plannable_months(year: int, as_of: dt.date | None) -> tuple[int, ...]:
 
 @lru_cache(maxsize=256)
 def lag_pmf(mean: float, sigma: float) -> tuple[tuple[int, float], ...]:
-    """P(lag = k months), k = 0..13 (13: after the year), for the lag the forecast draws:
-    ceil(mean x L), L lognormal with mean 1 and log-sd `sigma` (workbook.forecast.draws.month_table)."""
-    from workbook.forecast.draws import Q, month_table
+    """P(lag = k months), k = 0..13 (13: after the year), for the lag the forecast draws from
+    an event within one month to the next: ceil(U + mean x L) - 1, U uniform, L lognormal with
+    mean 1 and log-sd `sigma` (workbook.forecast.draws.chain_table)."""
+    from workbook.forecast.draws import Q, chain_table
 
-    counts = np.bincount(month_table(1.0, float(mean), float(sigma), 0, 0), minlength=14)
+    counts = np.bincount(chain_table(1.0, float(mean), float(sigma)), minlength=14)
     return tuple((k, c / Q) for k, c in enumerate(counts.tolist()) if c)
 
 
