@@ -16,7 +16,9 @@ beside the issue's targets:
 * the Brier score below the best constant forecast's (the base rate b: b·(1 − b)).
 
 A reliability diagram (decile means against the diagonal, points sized by count) is written
-with `--png`. Zones run in `--jobs` processes. Exit status 1 when a target is missed.
+with `--png`. `--oracle` also scores the model's own forecast (tests/synth_truth.py `oracle`:
+the documented model simulated from each quarter end's facts, no engine): what a right engine
+can reach on the same zones, the noise of the figures included. Zones run in `--jobs` processes. Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.synth_truth import DECILE_MIN, backtest_zone, calibration  # noqa: E402
+from tests.synth_truth import DECILE_MIN, backtest_zone, calibration, oracle_zone  # noqa: E402
 
 COVERAGE = (0.72, 0.88)
 BIAS = 0.05
@@ -132,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="seed of the first zone")
     ap.add_argument("--png", type=Path, help="write the reliability diagram here")
     ap.add_argument("--csv", type=Path, help="write every forecast here")
+    ap.add_argument("--oracle", action="store_true", help="also score the model's own forecast")
     args = ap.parse_args(argv)
     start = time.perf_counter()
     f = run(args.zones, args.trials, args.jobs, args.seed)
@@ -141,6 +144,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.zones} zones x 3 quarters, {args.trials} trials, {args.jobs} processes: {took:.1f} s"
     )
     ok = report(c)
+    if args.oracle:
+        start = time.perf_counter()
+        seeds = range(args.seed, args.seed + args.zones)
+        ref = pd.concat([oracle_zone(s, args.trials) for s in seeds], ignore_index=True)
+        print(
+            f"\nthe model's own forecast on the same zones ({time.perf_counter() - start:.1f} s):"
+        )
+        report(calibration(ref))
     if args.png:
         reliability_png(c, args.png)
         print(f"wrote {args.png}")

@@ -445,3 +445,126 @@ def calibration(f: pd.DataFrame) -> dict:
         "brier": float(np.mean((f["p_attain"] - met) ** 2)),
         "brier_constant": base * (1 - base),
     }
+
+
+# ---- the oracle: the documented model's own forecast, from what was known at a quarter end --
+
+
+def _after(rng, p, mean, waited, shape):
+    """(happens, lag from the entry) for a milestone of probability p and lag mean `mean`
+    not reached after `waited` months: p·S/(1 − p + p·S), and the lag given L > waited."""
+    from scipy.stats import norm
+
+    z = (np.log(np.maximum(waited, 1e-12) / mean) + LAG_SIGMA**2 / 2) / LAG_SIGMA
+    z = np.where(waited > 0, z, -np.inf)
+    s = norm.sf(z)
+    q = p * s / (1 - p + p * s)
+    happens = rng.random(shape) < q
+    u = norm.cdf(z) + rng.random(shape) * s
+    lag_ = mean * np.exp(LAG_SIGMA * norm.ppf(np.clip(u, 1e-15, 1 - 1e-15)) - LAG_SIGMA**2 / 2)
+    return happens, lag_
+
+
+def _paying_months(t_start: np.ndarray) -> np.ndarray:
+    first = np.clip(np.ceil(np.nan_to_num(t_start, nan=99.0)), 1, 13)
+    return np.where(t_start <= 12, 13 - first, 0)
+
+
+def oracle(h: pd.DataFrame, tau: float, trials: int, rng: np.random.Generator, d: Design) -> dict:
+    """Year-end values (trials,) per metric, simulated from the state at tau by the model itself:
+    what a forecast that follows the spec exactly gives (the benchmark's reference)."""
+    v = h[h["entered"] <= tau]
+    n, shape = len(v), (trials, len(v))
+    known = {c: np.where(v[c] <= tau, v[c], np.nan) for c in ("t_sign", "t_start", "t_prod")}
+    entered = v["entered"].to_numpy()
+    t_sign = np.broadcast_to(known["t_sign"], shape).copy()
+    p = np.array([STAGE_P.get(k, 1.0) for k in v["kind"]])
+    mean = np.array([STAGE_MONTHS.get(k, 1.0) for k in v["kind"]])
+    todo = np.isnan(known["t_sign"])
+    ok, lg = _after(rng, p, mean, tau - entered, shape)
+    t_sign[:, todo] = np.where(ok, entered + lg, np.nan)[:, todo]
+
+    def next_stage(prev, fact, prob, mean_):
+        out = np.broadcast_to(fact, shape).copy()
+        waited = np.where(prev <= tau, tau - prev, 0.0)  # known: waited since; else fresh
+        ok, lg = _after(rng, prob, mean_, waited, shape)
+        fresh = np.isnan(fact)[None, :] & np.ones(shape, bool)
+        out[fresh] = np.where(ok & ~np.isnan(prev), prev + lg, np.nan)[fresh]
+        return out
+
+    t_start = next_stage(t_sign, known["t_start"], START_P, MONTHS_TO_START)
+    t_prod = next_stage(t_start, known["t_prod"], PRODUCTION_P, MONTHS_TO_PRODUCTION)
+    plan = v["planned"].to_numpy() > 0
+    base = np.where(plan, v["planned"], v["total"])
+    planned_pace = beta(rng, ARRIVAL_RATIO, n * trials).reshape(shape)
+    pace = np.where(plan, planned_pace, beta(rng, UNPLANNED_SHARE, n * trials).reshape(shape))
+    monthly = np.where(known["t_start"] <= tau, v["monthly_cny"], pace * base / 12)
+    money = monthly * _paying_months(t_start)
+    foreign = v["foreign"].to_numpy(bool)
+    out = {
+        "domestic_capital": money[:, ~foreign].sum(axis=1),
+        "foreign_capital": money[:, foreign].sum(axis=1) / FX,
+    }
+    for metric, t in (
+        ("new_starts", t_start),
+        ("new_production", t_prod),
+        ("new_signings", t_sign),
+    ):
+        out[metric] = ((t > 0) & (t <= 12)).sum(axis=1).astype(float)
+    # leads still to come: Poisson over (tau, 12], then like any unplanned signed project
+    for office, rate in zip(OFFICES, d.leads_per_quarter, strict=True):
+        m = rng.poisson(rate / 3 * (12 - tau), trials)
+        trial = np.repeat(np.arange(trials), m)
+        k = len(trial)
+        arrive = rng.uniform(tau, 12, k)
+        sign = np.where(rng.random(k) < CONVERSION, arrive + lag(rng, CHANNEL_MONTHS, k), np.nan)
+        start = np.where(rng.random(k) < START_P, sign + lag(rng, MONTHS_TO_START, k), np.nan)
+        prod = np.where(
+            rng.random(k) < PRODUCTION_P, start + lag(rng, MONTHS_TO_PRODUCTION, k), np.nan
+        )
+        size = np.exp(rng.normal(np.log(SIZE_MEDIAN), SIZE_SIGMA, k))
+        pay = beta(rng, UNPLANNED_SHARE, k) * size / 12 * _paying_months(start)
+        share = FOREIGN_OVERSEAS if office["id"] == "japan" else FOREIGN_DOMESTIC
+        fgn = rng.random(k) < share
+        out["domestic_capital"] += np.bincount(trial, pay * ~fgn, trials)
+        out["foreign_capital"] += np.bincount(trial, pay * fgn, trials) / FX
+        for metric, t in (("new_starts", start), ("new_production", prod), ("new_signings", sign)):
+            out[metric] += np.bincount(trial, (t <= 12).astype(float), trials)
+    return out
+
+
+def oracle_zone(seed: int, trials: int) -> pd.DataFrame:
+    """The oracle's forecasts for zone `seed` (the same draws as make_zone), scored like the
+    backtest (its quantiles and P(attain) rule)."""
+    from workbook.forecast.results import quantiles, reached
+
+    design_rng, fate_rng, target_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
+    )
+    d = draw_design(design_rng)
+    h = draw_history(fate_rng, d)
+    targets = targets_of(target_rng, d)
+    truth = year_end(h)
+    rng = np.random.default_rng([seed, 99])
+    rows = []
+    for quarter, tau in QUARTER_ENDS.items():
+        values = oracle(h, tau, trials, rng, d)
+        for metric, level in targets.items():
+            if level <= 0:
+                continue
+            x = values[metric]
+            p10, p50, p90 = quantiles(x, metric in COUNT_METRICS)
+            met = bool(reached(np.array([truth[metric]]), level)[0])
+            rows.append(
+                {
+                    "zone": seed,
+                    "quarter": quarter,
+                    "metric": metric,
+                    "kind": "count" if metric in COUNT_METRICS else "money",
+                    "p_attain": float(reached(x, level).mean()),
+                    **{"p10": p10, "p50": p50, "p90": p90},
+                    "outcome": truth[metric],
+                    "met": met,
+                }
+            )
+    return pd.DataFrame(rows)

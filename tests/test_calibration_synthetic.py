@@ -60,3 +60,23 @@ def test_low_and_high_p_attain_are_reliable(figures):
 def test_brier_beats_the_base_rate(figures):
     _, c = figures
     assert c["brier"] < c["brier_constant"], (c["brier"], c["brier_constant"])
+
+
+def test_the_bounds_hold_for_the_models_own_forecast():
+    """The same bounds on the same zones for the documented model simulated from each quarter
+    end's facts (tests/synth_truth.py `oracle`, no engine): a right engine can pass them."""
+    import pandas as pd
+
+    from tests.synth_truth import oracle_zone
+
+    f = pd.concat([oracle_zone(s, TRIALS) for s in range(1, ZONES + 1)], ignore_index=True)
+    c = calibration(f)
+    inside = (f["p10"] <= f["outcome"]) & (f["outcome"] <= f["p90"])
+    for kind in ("money", "count"):
+        assert 0.65 <= float(inside[f["kind"] == kind].mean()) <= 0.95, c["coverage"]
+    assert 0.3 <= c["below_p50"]["money"] <= 0.7
+    assert abs(c["bias"]) <= 0.10
+    for part in (f[f["p_attain"] < 0.3], f[f["p_attain"] > 0.7]):
+        assert len(part) >= 30
+        assert abs(part["p_attain"].mean() - part["met"].astype(float).mean()) <= 0.15
+    assert c["brier"] < c["brier_constant"]
