@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.synth_truth import backtest_zone, calibration
+from tests.synth_truth import backtest_zone, calibration, inside_band
 
 ZONES, TRIALS = 12, 1000
 
@@ -37,7 +37,7 @@ def figures(tmp_path_factory):
 
 def test_p10_p90_coverage_and_median(figures):
     f, c = figures
-    inside = (f["p10"] <= f["outcome"]) & (f["outcome"] <= f["p90"])
+    inside = inside_band(f)
     for kind in ("money", "count"):
         cov = float(inside[f["kind"] == kind].mean())
         assert 0.65 <= cov <= 0.95, (kind, cov, c["coverage"])
@@ -71,7 +71,7 @@ def test_the_bounds_hold_for_the_models_own_forecast():
 
     f = pd.concat([oracle_zone(s, TRIALS) for s in range(1, ZONES + 1)], ignore_index=True)
     c = calibration(f)
-    inside = (f["p10"] <= f["outcome"]) & (f["outcome"] <= f["p90"])
+    inside = inside_band(f)
     for kind in ("money", "count"):
         assert 0.65 <= float(inside[f["kind"] == kind].mean()) <= 0.95, c["coverage"]
     assert 0.3 <= c["below_p50"]["money"] <= 0.7

@@ -54,8 +54,40 @@ FORECAST_COLUMNS = [
     "p90",
     "outcome",
     "met",
+    "below",  # the forecast's share of trials below the outcome, P(X < outcome)
+    "at_or_below",  # P(X <= outcome)
 ]
 JSON_KEYS = ("quarter", "metric", "p_attain", "p10", "p50", "p90", "outcome", "met")
+
+
+def _ranks(values: np.ndarray, outcome: float) -> dict[str, float]:
+    """Where an outcome falls among a forecast's trials: P(X < y) and P(X <= y), to float
+    rounding (a forecast's sums are single precision)."""
+    tol = 1e-6 * max(1.0, abs(outcome))
+    return {
+        "below": float(np.mean(values < outcome - tol)),
+        "at_or_below": float(np.mean(values <= outcome + tol)),
+    }
+
+
+def central_80(f: pd.DataFrame) -> pd.Series:
+    """Per forecast, the chance that its outcome's randomized rank u, uniform on [P(X < y),
+    P(X <= y)], lies in [0.1, 0.9]: the share of [P10, P90] coverage a whole-number count or a
+    forecast with an atom (no new money: its P10 is its floor) earns. Pooled, 0.8 for a
+    calibrated forecast, where the plain P10–P90 share of a count runs above it."""
+    lo, hi = f["below"].to_numpy(float), f["at_or_below"].to_numpy(float)
+    overlap = np.clip(np.minimum(hi, 0.9) - np.maximum(lo, 0.1), 0.0, None)
+    width = hi - lo
+    point = ((lo >= 0.1) & (lo <= 0.9)).astype(float)
+    share = np.divide(overlap, width, out=point, where=width > 0)
+    return pd.Series(share, index=f.index)
+
+
+def inside_p10_p90(f: pd.DataFrame) -> pd.Series:
+    """Whether each outcome lies in its [P10, P90], to float rounding (a forecast's quantiles
+    are sums in single precision: an outcome equal to its P10 is inside, not 1e-8 below)."""
+    tol = 1e-6 * np.maximum(1.0, np.maximum(f["p10"].abs(), f["p90"].abs()))
+    return (f["p10"] - tol <= f["outcome"]) & (f["outcome"] <= f["p90"] + tol)
 
 
 @dataclass(frozen=True)
@@ -80,8 +112,13 @@ class Backtest:
 
     @property
     def coverage_p10_p90(self) -> float:
-        f = self.forecasts
-        return float(np.mean((f["p10"] <= f["outcome"]) & (f["outcome"] <= f["p90"])))
+        return float(np.mean(inside_p10_p90(self.forecasts)))
+
+    @property
+    def coverage_central_80(self) -> float:
+        """The share of outcomes inside the forecasts' central 80%, by the randomized rank of
+        each outcome (`central_80`): 0.8 for a calibrated forecast, counts and atoms too."""
+        return float(np.mean(central_80(self.forecasts)))
 
     def to_json(self) -> dict[str, Any]:
         """``{"forecasts": [{quarter, metric, p_attain, p10, p50, p90, outcome, met}], "brier",
@@ -199,6 +236,7 @@ def backtest(
                     "p90": p90,
                     "outcome": outcome,
                     "met": bool(reached(np.array([outcome]), level)[0]),
+                    **_ranks(values, outcome),
                 }
             )
     return Backtest(pd.DataFrame(rows, columns=FORECAST_COLUMNS), horizon, trials, seed)
