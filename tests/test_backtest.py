@@ -181,26 +181,6 @@ def test_cli_prints_the_table_and_strict_json(capsys):
     assert err.startswith("error: quarter 2020Q3 ends on 2020-09-30") and err.count("\n") == 1
 
 
-def test_the_review_shows_the_backtest_line_where_snapshots_exist(tmp_path):
-    """The sample's 2020Q2 review forecasts again from its 2020Q1 snapshot and prints one line
-    of scores in its first section; a 2020Q1 review (no earlier snapshot) prints none."""
-    import dataclasses
-
-    from workbook.review.params import review_params
-    from workbook.review.report import _backtest, build_review
-
-    rv = build_review(review_params("params/jining-2020.yaml", "2020Q2", trials=300))
-    assert rv.backtest is not None and set(rv.backtest.forecasts["quarter"]) == {"2020Q1"}
-    html = rv.section_html("headline")
-    line = f"Brier评分{rv.backtest.brier:.3f}"
-    n = len(rv.backtest.forecasts)
-    assert f"预测回测：自2020Q1季度末台账快照起预测至2020-06-30，共{n}项" in html and line in html
-    en = dataclasses.replace(rv, params=dataclasses.replace(rv.params, lang="en"))
-    assert "Backtest: forecasts from the 2020Q1 quarter-end" in en.section_html("headline")
-    q1 = review_params("params/jining-2020.yaml", "2020Q1", trials=300)
-    assert _backtest(rv.zone, q1) is None
-
-
 def test_a_bad_snapshot_is_one_clear_message_naming_file_row_and_column(tmp_path, capsys):
     """Calibration and the backtest both read the snapshot: a bad cell in it stops them with the
     reader's message (file, sheet, Excel row, column, expected vs found) and exit code 2."""

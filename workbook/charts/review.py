@@ -8,6 +8,7 @@ sorts by code point otherwise) and months are naive local dates.
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 import workbook.charts  # noqa: F401  (registers the house theme)
@@ -309,3 +310,124 @@ def channels_chart(channels: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
         x=alt.X("arrived:Q"), text=alt.Text("text:N")
     )
     return (bars + text).properties(width=WIDTH, height=alt.Step(20), title=_t("arrived", lang))
+
+
+def _band_range(lo: float, hi: float) -> str:
+    """A band's range as read on the page: '≥90%', '60–90%', '<10%'."""
+    if hi >= 1.0:
+        return f"≥{lo:.0%}"
+    if lo <= 0.0:
+        return f"<{hi:.0%}"
+    return f"{lo * 100:.0f}–{hi:.0%}"
+
+
+TRACK_SIZE = 360  # the track-record picture is square: its diagonal reads at 45 degrees
+TRACK_AREA = 900  # px² of the largest point (the band with most forecasts)
+TRACK_PAD = 0.04  # of the unit scale on each side, so that a point on an edge is drawn whole
+# Most to least sure, each band its colour (green for what we called near certain).
+TRACK_COLORS = {
+    "sure": "#1e8449",
+    "likely": "#7dbb5c",
+    "even": "#f39c12",
+    "unlikely": "#e67e22",
+    "remote": "#c0392b",
+}
+
+
+def track_record_data(bands: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The picture's points: one per band holding forecasts (workbook.review.sections.
+    track_bands), x the mean chance we gave in it, y the share met, its label in words."""
+    b = bands[bands["forecasts"] > 0]
+    # each point's label just below it (above it under 50%), clear of its circle: the
+    # circle's radius from its area (TRACK_AREA for the most forecasts) in px, then in units
+    n = b["forecasts"].to_numpy(float)
+    radius = np.sqrt(TRACK_AREA * n / max(1.0, n.max(initial=1.0)) / np.pi)
+    offset = (radius + 10) / TRACK_SIZE * (1 + 2 * TRACK_PAD)
+    share = b["share_met"].to_numpy(float)
+    return pd.DataFrame(
+        {
+            "band": [
+                _t("track_band_item", lang).format(
+                    band=label("confidence", k, lang), range=_band_range(lo, hi)
+                )
+                for k, lo, hi in zip(b["band"], b["lo"], b["hi"], strict=True)
+            ],
+            "key": b["band"].to_numpy(),
+            "mean_p": b["mean_p"].to_numpy(float),
+            "share_met": b["share_met"].to_numpy(float),
+            "forecasts": b["forecasts"].to_numpy(int),
+            "met": b["met"].to_numpy(int),
+            "text": [f"{m}/{n}" for m, n in zip(b["met"], b["forecasts"], strict=True)],
+            "label_y": np.where(share >= 0.5, share - offset, share + offset),
+        }
+    )
+
+
+def track_record_chart(bands: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
+    """What we said against what came true (a reliability diagram): per band of confidence the
+    mean chance given (x) and the share met (y), the point's area by its number of forecasts,
+    labelled met/forecasts, over the diagonal where the two agree."""
+    df = track_record_data(bands, lang)
+    domain = list(df["band"])  # most to least sure, as the bands come
+    unit = alt.Scale(domain=[-TRACK_PAD, 1 + TRACK_PAD], nice=False, zero=False)
+    ticks = [i / 10 for i in range(0, 11, 2)]
+    x = alt.X(
+        "mean_p:Q",
+        title=_t("track_x", lang),
+        scale=unit,
+        axis=alt.Axis(format="%", values=ticks, grid=True),
+    )
+    y = alt.Y(
+        "share_met:Q",
+        title=_t("track_y", lang),
+        scale=unit,
+        axis=alt.Axis(format="%", values=ticks, grid=True),
+    )
+    diagonal = (
+        alt.Chart(pd.DataFrame({"mean_p": [0.0, 1.0], "share_met": [0.0, 1.0]}))
+        .mark_line(color=GREY, strokeDash=[5, 4], strokeWidth=1.5)
+        .encode(x=x, y=y)
+    )
+    diagonal_text = (
+        alt.Chart(
+            pd.DataFrame(
+                {"mean_p": [0.5], "share_met": [0.5], "text": [_t("track_diagonal", lang)]}
+            )
+        )
+        .mark_text(color=GREY, align="center", dx=9, dy=9, angle=315, fontSize=11)
+        .encode(x=x, y=y, text=alt.Text("text:N"))
+    )
+    base = alt.Chart(df).encode(x=x, y=y)
+    points = base.mark_circle(opacity=0.85, stroke="white", strokeWidth=1).encode(
+        size=alt.Size(
+            "forecasts:Q",
+            scale=alt.Scale(domain=[0, max(1, int(df["forecasts"].max()))], range=[0, TRACK_AREA]),
+            legend=None,
+        ),
+        color=alt.Color(
+            "band:N",
+            title=_t("track_band", lang),
+            sort=domain,
+            scale=alt.Scale(domain=domain, range=[TRACK_COLORS.get(k, GREY) for k in df["key"]]),
+            legend=alt.Legend(orient="right", symbolSize=120),
+        ),
+        tooltip=[
+            alt.Tooltip("band:N", title=_t("track_band", lang)),
+            alt.Tooltip("mean_p:Q", title=_t("track_x", lang), format=".0%"),
+            alt.Tooltip("forecasts:Q", title=_t("track_forecasts", lang)),
+            alt.Tooltip("met:Q", title=_t("track_met", lang)),
+            alt.Tooltip("share_met:Q", title=_t("track_y", lang), format=".0%"),
+        ],
+    )
+    text = (
+        alt.Chart(df)
+        .mark_text(fontSize=12, fontWeight="bold", baseline="middle")
+        .encode(x=x, y=alt.Y("label_y:Q", scale=unit), text=alt.Text("text:N"))
+    )
+    return alt.layer(diagonal, diagonal_text, points, text).properties(
+        width=TRACK_SIZE,
+        height=TRACK_SIZE,
+        title=alt.Title(
+            _t("track_chart_title", lang), subtitle=_t("track_chart_subtitle", lang).split("\n")
+        ),
+    )

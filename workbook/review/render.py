@@ -188,15 +188,17 @@ def _td_class(col: str, numeric: set[str]) -> str:
     return ""
 
 
-def chart_html(chart: Any, name: str) -> str:
-    """A chart as a div holding its Vega-Lite spec as JSON (drawn by the report page)."""
+def chart_html(chart: Any, name: str, alt: str | None = None) -> str:
+    """A chart as a div holding its Vega-Lite spec as JSON (drawn by the report page); `alt`,
+    what the chart shows in words, for screen readers and the picture in review.docx."""
     spec = chart.to_dict()
     spec.pop("$schema", None)  # the page embeds Vega-Lite itself: no schema URL to fetch
     text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), default=str)
     # no markup can start inside the script element, whatever text the input held (<!--, </)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    described = f' role="img" aria-label="{html.escape(alt)}"' if alt else ""
     return (
-        f'<div class="wb-chart" data-chart="{html.escape(name)}">'
+        f'<div class="wb-chart" data-chart="{html.escape(name)}"{described}>'
         f'<script type="application/json" class="wb-spec">{text}</script></div>'
     )
 

@@ -289,6 +289,7 @@ class Review:
             "targets": targets,
             "campaigns": campaign_records(self.campaigns, rp.lang),
             "p_all": sec._plain(self.p_all),
+            "backtest": _backtest_summary(self.backtest, rp.lang),
             "burnup": burn,
             "pipeline": pipeline,
             "changes": changes,
@@ -331,6 +332,29 @@ class Review:
         write_docx(folder / "review.docx", self)
         timings = {**self.timings, "save": t1 - t0, "docx": time.perf_counter() - t1}
         write_json(folder / ".kernel-timings.json", timings)
+
+
+def _backtest_summary(bt: Any, lang: str) -> dict[str, Any] | None:
+    """The forecasts made at earlier quarter ends, scored at the as-of date: their scores and
+    the table of bands of confidence the page reads (None without past forecasts)."""
+    if bt is None or not len(bt.forecasts):
+        return None
+    f = bt.forecasts
+    inside, n = sec.track_coverage(f)
+    return {
+        "quarters": list(dict.fromkeys(str(q) for q in f["quarter"])),
+        "horizon": bt.horizon.isoformat(),
+        "trials": bt.trials,
+        "forecasts": n,
+        "brier": bt.brier,
+        "expected_brier": bt.expected_brier,
+        "coverage_p10_p90": bt.coverage_p10_p90,
+        "inside_p10_p90": inside,
+        "bands": [
+            {**row, "label": label("confidence", str(row["band"]), lang)}
+            for row in sec.records(sec.track_bands(f))
+        ],
+    }
 
 
 def _localize_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -77,6 +77,51 @@ def headline(
     return table
 
 
+# ---- 1b. track record: the backtest's past forecasts in plain bands of confidence ----------
+
+# From most to least sure: (key, lower bound, upper bound); a band holds lower <= P < upper,
+# the first one up to and including 1. Words in workbook.text.labels (kind "confidence").
+CONFIDENCE_BANDS: tuple[tuple[str, float, float], ...] = (
+    ("sure", 0.9, 1.0),
+    ("likely", 0.6, 0.9),
+    ("even", 0.4, 0.6),
+    ("unlikely", 0.1, 0.4),
+    ("remote", 0.0, 0.1),
+)
+TRACK_COLUMNS = ["band", "lo", "hi", "forecasts", "met", "mean_p", "share_met"]
+
+
+def track_bands(forecasts: pd.DataFrame) -> pd.DataFrame:
+    """Past forecasts (workbook.forecast.backtest.FORECAST_COLUMNS) grouped by the chance they
+    gave: per band (CONFIDENCE_BANDS order, every band, empty ones with 0 forecasts) how many
+    forecasts, how many were met, their mean P(attain) and the share met (NaN when empty)."""
+    p = forecasts["p_attain"].to_numpy(float)
+    met = forecasts["met"].to_numpy(bool)
+    rows = []
+    for key, lo, hi in CONFIDENCE_BANDS:
+        inside = (p >= lo) & ((p < hi) | (hi >= 1.0))
+        n = int(inside.sum())
+        rows.append(
+            {
+                "band": key,
+                "lo": lo,
+                "hi": hi,
+                "forecasts": n,
+                "met": int(met[inside].sum()),
+                "mean_p": float(p[inside].mean()) if n else np.nan,
+                "share_met": float(met[inside].mean()) if n else np.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=TRACK_COLUMNS)
+
+
+def track_coverage(forecasts: pd.DataFrame) -> tuple[int, int]:
+    """(outcomes inside their forecast's P10–P90, forecasts)."""
+    f = forecasts
+    inside = (f["p10"] <= f["outcome"]) & (f["outcome"] <= f["p90"])
+    return int(inside.sum()), len(f)
+
+
 # ---- 2. burn-up ----------------------------------------------------------------------------
 
 

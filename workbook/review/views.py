@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from workbook.review import sections as sec
@@ -39,6 +40,9 @@ def charts(rv: Review) -> dict[str, Any]:
         "completion": rc.completion_chart(rv.headline, lang),
         "attainment": rc.attainment_chart(rv.headline, lang),
     }
+    forecasts = _past_forecasts(rv)
+    if forecasts is not None:
+        out["track_record"] = rc.track_record_chart(sec.track_bands(forecasts), lang)
     for m, b in rv.burnups.items():
         out[f"burnup_{m}"] = rc.burnup_chart(b, m, _unit(rv, m), lang)
     out["funnel"] = rc.funnel_chart(rv.funnel, lang)
@@ -98,29 +102,62 @@ def headline(rv: Review) -> str:
     colon = "：" if rv.lang == "zh" else ": "
     for metric, line in rv.why.items():
         parts.append(note(f"{label('metric', metric, rv.lang)}{colon}{line}", "wb-why"))
-    if rv.backtest is not None:
-        bt = rv.backtest
-        parts.append(
-            note(
-                rv.t(
-                    "backtest_note",
-                    quarters=("、" if rv.lang == "zh" else ", ").join(
-                        dict.fromkeys(bt.forecasts["quarter"])
-                    ),
-                    horizon=bt.horizon.isoformat(),
-                    n=len(bt.forecasts),
-                    brier=bt.brier,
-                    expected=bt.expected_brier,
-                    coverage=bt.coverage_p10_p90,
-                )
-            )
-        )
     parts.append('<div class="wb-row">')
     parts.append(chart_html(rc.completion_chart(rv.headline, rv.lang), "completion"))
     parts.append(chart_html(rc.attainment_chart(rv.headline, rv.lang), "attainment"))
     parts.append("</div>")
+    parts.append(track_record(rv))
     parts.append(campaign_html(rv))
     return _section(rv, "s1", *parts)
+
+
+def _past_forecasts(rv: Review) -> Any:
+    """The backtest's forecasts from earlier quarter ends, or None when there are none."""
+    bt = rv.backtest
+    return bt.forecasts if bt is not None and len(bt.forecasts) else None
+
+
+def track_record_text(forecasts: Any, horizon: dt.date, lang: str) -> str:
+    """The zone's track record in two plain sentences: per band of the chance we gave
+    (sections.CONFIDENCE_BANDS) how many targets were met of how many, and how many outcomes
+    fell inside the P10–P90 range we gave. Scored at the year end when `horizon` is in
+    December, else against the phased targets at `horizon` (as workbook.forecast.backtest)."""
+    t = lambda key, **kw: label("review", key, lang).format(**kw)  # noqa: E731
+    scored = "year_end" if horizon.month == 12 else "phased"
+    quarters = t("track_quarter_sep").join(dict.fromkeys(str(q) for q in forecasts["quarter"]))
+    bands = sec.track_bands(forecasts)
+    said = [
+        t(
+            "track_next" if i else "track_first",
+            band=label("confidence", r.band, lang),
+            n=r.forecasts,
+            met=r.met,
+        )
+        for i, r in enumerate(bands[bands["forecasts"] > 0].itertuples())
+    ]
+    inside, n = sec.track_coverage(forecasts)
+    return (
+        t(f"track_intro_{scored}", quarters=quarters, n=len(forecasts), h=horizon)
+        + t("track_sep").join(said)
+        + t("track_end")
+        + t(f"track_coverage_{scored}", inside=inside, n=n, h=horizon)
+    )
+
+
+def track_record(rv: Review) -> str:
+    """What we said before against what came true: the sentences and the picture (nothing
+    when there are no past forecasts)."""
+    from workbook.charts import review as rc
+
+    forecasts = _past_forecasts(rv)
+    if forecasts is None:
+        return ""
+    text = track_record_text(forecasts, rv.backtest.horizon, rv.lang)
+    chart = rc.track_record_chart(sec.track_bands(forecasts), rv.lang)
+    return (
+        f'<div class="wb-track">{heading(rv.t("track_title"), 3)}{note(text)}'
+        f"{chart_html(chart, 'track_record', alt=text)}</div>"
+    )
 
 
 def burnup(rv: Review) -> str:

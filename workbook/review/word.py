@@ -53,6 +53,7 @@ class Block:
     table: Table | None = None
     spec: str = ""
     name: str = ""
+    alt: str = ""  # a chart's description (aria-label), else its title
 
 
 class _Fragments(HTMLParser):
@@ -87,7 +88,9 @@ class _Fragments(HTMLParser):
             self._text = []
             self._cell_num = "num" in css
         elif tag == "div" and "wb-chart" in css:
-            self._chart = Block("chart", name=a.get("data-chart") or "")
+            self._chart = Block(
+                "chart", name=a.get("data-chart") or "", alt=a.get("aria-label") or ""
+            )
         elif tag == "script" and self._chart is not None:
             self._text = []
 
@@ -251,13 +254,26 @@ def _images(specs: list[str]) -> list[bytes]:
         return list(pool.map(png, specs))
 
 
-def _picture(doc: Any, data: bytes) -> None:
+def alt_text(block: Block) -> str:
+    """What a chart's picture says in words: its description, else its title and subtitle."""
+    if block.alt:
+        return block.alt
+    title = json.loads(block.spec).get("title") if block.spec else None
+    if isinstance(title, dict):
+        sub = title.get("subtitle") or []
+        parts = [title.get("text") or "", *([sub] if isinstance(sub, str) else sub)]
+        return " — ".join(str(p) for p in parts if p)
+    return str(title or block.name)
+
+
+def _picture(doc: Any, data: bytes, alt: str) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm
 
     width_px = int.from_bytes(data[16:20], "big")  # PNG IHDR width
     width_cm = min(MAX_IMAGE_CM, width_px / CHART_SCALE / 96 * 2.54)
-    doc.add_picture(io.BytesIO(data), width=Cm(width_cm))
+    shape = doc.add_picture(io.BytesIO(data), width=Cm(width_cm))
+    shape._inline.docPr.set("descr", alt)  # the picture's alt text in Word and WPS
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -297,7 +313,7 @@ def build_docx(rv: Review) -> bytes:
             elif b.kind == "table" and b.table is not None:
                 _table(doc, b.table)
             elif b.kind == "chart":
-                _picture(doc, next(images))
+                _picture(doc, next(images), alt_text(b))
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
@@ -317,4 +333,4 @@ def write_docx(path: Path, rv: Review) -> Path:
     return path
 
 
-__all__ = ["Block", "Table", "blocks_of", "build_docx", "write_docx"]
+__all__ = ["Block", "Table", "alt_text", "blocks_of", "build_docx", "write_docx"]

@@ -165,7 +165,29 @@ REVIEW_ZH = {
     "s6": "六、招商渠道与活动成效",
     "s7": "七、下季度工作建议",
     "p_all_note": "{n}项目标全部同时达成的概率为{p:.0%}（逐项达标概率见上表）。",
-    "backtest_note": "预测回测：自{quarters}季度末台账快照起预测至{horizon}，共{n}项，Brier评分{brier:.3f}（预测概率准确时期望约{expected:.3f}，越小越好），实际落在P10–P90区间的比例{coverage:.0%}（区间合适时约80%）",
+    # the zone's track record (workbook.forecast.backtest in plain words, first section)
+    "track_title": "我们以往的预测准不准",
+    "track_intro_year_end": "回看{quarters}季度末所作的{n}项预测，对照全年目标：",
+    "track_intro_phased": "回看{quarters}季度末所作的{n}项预测，对照截至{h.month}月{h.day}日的序时目标：",
+    "track_first": "我们说“{band}”的指标，实际达成了{n}个中的{met}个",
+    "track_next": "说“{band}”的，达成了{n}个中的{met}个",
+    "track_sep": "；",
+    "track_end": "。",
+    "track_quarter_sep": "、",
+    "track_coverage_year_end": "年末实际值落在我们给出的八成把握区间内的，占{n}个中的{inside}个"
+    "（区间给得合适时应约占八成）。",
+    "track_coverage_phased": "截至{h.month}月{h.day}日的实际值落在我们给出的八成把握区间内的，"
+    "占{n}个中的{inside}个（区间给得合适时应约占八成）。",
+    "track_chart_title": "说的把握与实际达成",
+    "track_chart_subtitle": "每个点是一档把握，点越大预测越多，标注为达成个数/预测个数\n"
+    "点落在虚线上，说明说几成把握就达成了几成",
+    "track_x": "我们说的把握（该档平均达标概率）",
+    "track_y": "实际达成的比例",
+    "track_band": "我们说的把握",
+    "track_band_item": "{band}（{range}）",
+    "track_diagonal": "说几成，成几成",
+    "track_forecasts": "预测个数",
+    "track_met": "达成个数",
     "no_forecast": "（未做全年预测）",
     "no_previous": "未提供上季度台账，季度变化从略。",
     "previous": "与上季度台账（{file}）相比：",
@@ -346,10 +368,30 @@ REVIEW_EN = {
     "s6": "6. Channels and events",
     "s7": "7. Next quarter",
     "p_all_note": "Chance that all {n} targets are met at once: {p:.0%} (each target's chance is in the table).",
-    "backtest_note": "Backtest: forecasts from the {quarters} quarter-end ledger snapshots to "
-    "{horizon}, {n} in all: Brier score {brier:.3f} (about {expected:.3f} if the chances were "
-    "exactly right; lower is better); outcomes inside P10–P90: {coverage:.0%} (about 80% when "
-    "the spread is right)",
+    "track_title": "How good were our past forecasts?",
+    "track_intro_year_end": "Looking back at the {n} forecasts made at the end of {quarters}, "
+    "against the annual targets: ",
+    "track_intro_phased": "Looking back at the {n} forecasts made at the end of {quarters}, "
+    "against the phased targets at {h:%Y-%m-%d}: ",
+    "track_first": 'of the targets we called "{band}", {met} of {n} were met',
+    "track_next": '"{band}", {met} of {n}',
+    "track_sep": "; ",
+    "track_end": ". ",
+    "track_quarter_sep": ", ",
+    "track_coverage_year_end": "The year-end outcome fell inside the range we gave with 80% "
+    "confidence for {inside} of {n} (about 8 in 10 when the ranges are right).",
+    "track_coverage_phased": "The outcome at {h:%Y-%m-%d} fell inside the range we gave with 80% "
+    "confidence for {inside} of {n} (about 8 in 10 when the ranges are right).",
+    "track_chart_title": "What we said against what came true",
+    "track_chart_subtitle": "One point per band of confidence, larger for more forecasts, "
+    "labelled met/forecasts\na point on the dashed line came true as often as we said",
+    "track_x": "The chance we gave (mean in the band)",
+    "track_y": "Share met",
+    "track_band": "What we said",
+    "track_band_item": "{band} ({range})",
+    "track_diagonal": "came true as often as said",
+    "track_forecasts": "Forecasts",
+    "track_met": "Met",
     "no_forecast": "(no year-end forecast)",
     "no_previous": "No previous quarter's ledger was given: changes are left out.",
     "previous": "Against the previous quarter's ledger ({file}):",
@@ -554,6 +596,21 @@ CHANNEL_KIND_ZH = {
     "other": "其他",
 }
 CHANNEL_KIND_EN = {"office": "office", "platform": "platform", "event": "event", "other": "other"}
+# Plain bands of the chance a forecast gave (workbook.review.sections.CONFIDENCE_BANDS).
+CONFIDENCE_ZH = {
+    "sure": "有九成以上把握",
+    "likely": "把握较大",
+    "even": "五五开",
+    "unlikely": "把握较小",
+    "remote": "基本无望",
+}
+CONFIDENCE_EN = {
+    "sure": "90% sure or more",
+    "likely": "likely",
+    "even": "a toss-up",
+    "unlikely": "unlikely",
+    "remote": "next to no chance",
+}
 _TABLES.update(
     {
         "review": (REVIEW_EN, REVIEW_ZH),
@@ -561,6 +618,7 @@ _TABLES.update(
         "change": (CHANGE_EN, CHANGE_ZH),
         "tier": (TIER_EN, TIER_ZH),
         "channel_kind": (CHANNEL_KIND_EN, CHANNEL_KIND_ZH),
+        "confidence": (CONFIDENCE_EN, CONFIDENCE_ZH),
     }
 )
 
