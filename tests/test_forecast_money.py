@@ -11,7 +11,10 @@ import numpy as np
 import pytest
 
 from tests.sim_zones import AS_OF, CERTAIN, make_zone, project
+from workbook.forecast.backtest import backtest
+from workbook.forecast.campaigns import campaign_forecast
 from workbook.forecast.engine import Engine
+from workbook.forecast.results import reached
 
 SIGNED = {"signed_date": "2020-06-20"}  # waited less than the 1-month lag: starts in July
 STARTED = {"signed_date": "2019-10-01", "start_date": "2020-02-01"}  # paid Feb..Jun: 5 months
@@ -147,3 +150,40 @@ def test_scenario_fx_applies_to_money_still_to_come_only(tmp_path):
     fan = fc10.fan("foreign_capital")
     assert fan["actual"].iloc[5] == pytest.approx(1.0)
     assert fan["p50"].iloc[-1] == pytest.approx(1.6, abs=1e-6)
+
+
+def _reach_zone(tmp_path, annual: float, **kw):
+    """Started before the year, 0.7 arrived by June (its pace shown: 0.7/6 a month), 0.7 more
+    logged in December: the year ends at 1.4 exactly, in the forecast and in fact (the
+    forecast's float32 sum is 1.39999999)."""
+    return make_zone(
+        tmp_path,
+        [project("A", "started", planned_inflow=1.0, **EARLY)],
+        [_arrived("A", 0.7), _arrived("A", 0.7, "2020-12-01")],
+        targets={"domestic_capital": {"annual": annual, "stretch": annual}},
+        drivers=CERTAIN,
+        **kw,
+    )
+
+
+def test_a_certain_target_is_met_despite_float_rounding(tmp_path):
+    """Attain, stretch, a campaign goal and the backtest's `met` all judge reaching a level
+    with the one tolerance (1e-6 of max(1, level)): P = 1 at 1.4, P = 0 at 1.4 + 3e-6."""
+    campaign = {"name": "下半年", "start": "2020-07-01", "days": 184, "goals": {}}
+    campaign["goals"] = {"domestic_capital": 0.7}
+    zone = _reach_zone(tmp_path, 1.4, campaigns=[campaign])
+    engine = Engine(zone, as_of=AS_OF, trials=200, seed=5)
+    fc = engine.forecast()
+    assert np.allclose(fc.year_end("domestic_capital"), 1.4, rtol=0, atol=1e-6)
+    row = fc.targets.loc["domestic_capital"]
+    assert (row["p_attain"], row["p_stretch"], fc.p_all) == (1.0, 1.0, 1.0)
+    goals = campaign_forecast(engine, "下半年").set_index("metric")
+    assert goals.loc["domestic_capital", "p_met"] == 1.0
+    bt = backtest(zone, "2020Q2", trials=200, horizon=dt.date(2020, 12, 31))
+    assert bt.forecasts["p_attain"].tolist() == [1.0] and bt.forecasts["met"].tolist() == [True]
+
+    above = Engine(_reach_zone(tmp_path, 1.4 + 3e-6), as_of=AS_OF, trials=200, seed=5)
+    row = above.forecast().targets.loc["domestic_capital"]
+    assert (row["p_attain"], row["p_stretch"]) == (0.0, 0.0)
+    assert reached(np.array([1 - 0.9e-6, 1 - 1.1e-6]), 1.0).tolist() == [True, False]
+    assert reached(np.array([100 - 0.9e-4, 100 - 1.1e-4]), 100.0).tolist() == [True, False]

@@ -19,6 +19,7 @@ import pandas as pd
 import workbook.charts  # noqa: F401  (registers the house theme)
 from workbook.charts.parts import ChartParts
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
+from workbook.forecast.results import reach_floor
 from workbook.text.labels import label
 
 DEFAULT_COLOR = CATEGORY[0]
@@ -292,7 +293,7 @@ def histogram_parts(
     """`histogram_chart` as parts."""
     reached, short = _t("reached", lang), _t("short", lang)
     df = bins.assign(
-        side=np.where(bins["lo"] >= float(target) - 1e-9, reached, short),
+        side=np.where(bins["lo"] >= reach_floor(float(target)), reached, short),
     )
     lines = [(float(target), _t("target", lang))]
     if stretch is not None and np.isfinite(stretch):

@@ -102,10 +102,19 @@ def _linear_quantiles(s: np.ndarray) -> np.ndarray:
     return np.where(gamma >= 0.5, hi - diff * (1 - gamma), lo + diff * gamma)
 
 
+REACH_TOLERANCE = 1e-6  # relative (to max(1, |level|)): sums of float32 amounts
+
+
+def reach_floor(level: float | np.ndarray) -> float | np.ndarray:
+    """The least value that counts as reaching `level`: level − 1e-6·max(1, |level|), so a
+    year that ends a float32 rounding short of its target (0.99999999 of 1.0) still meets it."""
+    return level - REACH_TOLERANCE * np.maximum(1.0, np.abs(level))
+
+
 def reached(values: np.ndarray, level: float | np.ndarray) -> np.ndarray:
-    """Trials whose value reaches `level` (a hair of tolerance for sums of floats); levels
-    per column when `values` is (trials, targets)."""
-    return values >= level - 1e-9 * np.maximum(1.0, np.abs(level))
+    """Trials whose value reaches `level` (`reach_floor`); levels per column when `values` is
+    (trials, targets). Every attain, stretch, goal and `met` judgement goes through here."""
+    return values >= reach_floor(level)
 
 
 class Forecast:

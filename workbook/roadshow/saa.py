@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from workbook.forecast.results import reach_floor, reached
 from workbook.roadshow.milp import _events_of, constraint_groups
 from workbook.roadshow.problem import Plan, RoadshowProblem
 from workbook.roadshow.solve import _make_plan, greedy_plan, solve
@@ -159,10 +160,9 @@ def _deal_contributions(
 
 
 def _met(values: np.ndarray, goal: np.ndarray) -> np.ndarray:
-    """Trials (rows) where every metric (column) reaches its target, with the forecast's
-    tolerance for sums of floats."""
-    tol = 1e-9 * np.maximum(1.0, np.abs(goal))
-    return (values >= goal - tol).all(axis=1)
+    """Trials (rows) where every metric (column) reaches its target (the forecast's
+    `reached`)."""
+    return reached(values, goal).all(axis=1)
 
 
 def p_of(base: np.ndarray, contrib: np.ndarray, goal: np.ndarray, chosen: Sequence[int]) -> float:
@@ -196,10 +196,10 @@ def saa_milp(
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     n, k = len(problem.slots), len(_events_of(problem))
-    need = np.maximum(goal[None, :] - base, 0.0)  # (S, K): how far each trial is from each target
-    tol = 1e-9 * np.maximum(1.0, np.abs(goal))
-    open_ = need > tol[None, :]  # targets not met without events
-    reach = contrib.sum(axis=2) >= need - tol[None, :]  # met if every slot were held
+    # (S, K): how far each trial is from reaching each target (the forecast's `reached`)
+    need = np.maximum(reach_floor(goal)[None, :] - base, 0.0)
+    open_ = need > 0  # targets not met without events
+    reach = contrib.sum(axis=2) >= need  # met if every slot were held
     rescue = open_.any(axis=1) & reach.all(axis=1)  # the trials a plan decides
     rows = np.flatnonzero(rescue)
     m = len(rows)
