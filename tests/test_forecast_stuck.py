@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from tests.sim_zones import AS_OF, make_zone, project
+from tests.sim_zones import AS_OF, CERTAIN, make_zone, project
 from workbook.forecast import draws
 from workbook.forecast.engine import Engine
 
@@ -147,3 +147,45 @@ def test_chain_table_follows_an_event_from_within_its_month(p, mean, sigma):
     table = draws.chain_table(p, mean, sigma)
     for k in range(draws.OUT):
         assert np.mean(table <= k) == pytest.approx(np.mean(d <= k), abs=2e-3), k
+
+
+@pytest.mark.parametrize("sigma, waited", [(0.0, 4.0), (0.0, 30.0), (0.05, 12.0), (0.1, 30.0)])
+def test_an_overdue_certain_milestone_comes_next_month(sigma, waited):
+    """p = 1 and S(e) = 0 (a lag certain to have ended, or one whose survival underflows):
+    the project advances for sure, in the month after the as-of month; not 0/0 = never."""
+    assert sigma == 0 or survival(waited, 1.0, sigma) < 1e-100  # mean 1: past it
+    assert draws.p_still_advancing(1.0, 1.0, sigma, waited) == 1.0
+    assert (draws.stuck_table(1.0, 1.0, sigma, 6, 1, waited) == 7).all()
+    stacked = draws.stuck_tables(1.0, 1.0, sigma, 6, 1, np.array([0.0, waited]))
+    assert np.array_equal(stacked[0], draws.month_table(1.0, 1.0, sigma, 6, 1))
+    assert (stacked[1] == 7).all()
+    assert draws.p_still_advancing(0.9, 1.0, sigma, waited) == pytest.approx(0.0, abs=1e-90)
+
+
+def test_a_certain_milestone_deep_in_its_tail_keeps_the_conditioned_lag():
+    """p = 1, S(e) ~ 1e-9: certain to advance, after L - e given L > e (not 0/0)."""
+    mean, sigma, waited = 1.0, 0.5, 16.0
+    assert 1e-12 < survival(waited, mean, sigma) < 1e-6
+    assert draws.p_still_advancing(1.0, mean, sigma, waited) == 1.0
+    table = draws.stuck_table(1.0, mean, sigma, 6, 1, waited)
+    assert np.array_equal(table, draws.stuck_tables(1.0, mean, sigma, 6, 1, [waited])[0])
+    for month in range(7, 13):
+        share = np.count_nonzero(table <= month) / draws.Q
+        assert share == pytest.approx(p_by(month, 1.0, mean, sigma, waited, 6), abs=2 / draws.Q)
+
+
+def test_engine_starts_an_overdue_certain_project_next_month(tmp_path):
+    """Start certain after exactly one month (sigma 0), signed in March, as of 30 June: it
+    starts in July in every trial and pays its plan 1.2 at 0.1 a month from July: 0.6."""
+    projects = [project("LATE", "signed", signed_date="2020-03-01", planned_inflow=1.2)]
+    targets = {"domestic_capital": {"annual": 0.6}, "new_starts": {"annual": 1}}
+    zone = make_zone(tmp_path, projects, targets=targets, drivers=CERTAIN)
+    engine = Engine(zone, as_of=AS_OF, trials=500, seed=2)
+    assert engine.waited.tolist() == [4.0]
+    fc = engine.forecast()
+    assert fc.projects.set_index("project_id").loc["LATE", "p_start"] == 1.0
+    assert fc.targets["p_attain"].tolist() == [1.0, 1.0]
+    assert np.array_equal(fc.year_end("new_starts"), np.ones(500))
+    assert np.allclose(fc.year_end("domestic_capital"), 0.6, rtol=0, atol=1e-6)
+    starts = fc.fan("new_starts")["p50"].tolist()
+    assert starts == [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]

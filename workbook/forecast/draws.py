@@ -110,9 +110,34 @@ def lag_survival(months: float | np.ndarray, mean: float, sigma: float) -> np.nd
     return special.ndtr(-z)
 
 
+def _log_survival(months: np.ndarray, mean: float, sigma: float) -> np.ndarray:
+    """log P(L > months), accurate far in the tail (where P(L > months) underflows to 0)."""
+    x = np.asarray(months, dtype=np.float64)
+    if mean <= 0 or sigma <= 0:
+        with np.errstate(divide="ignore"):
+            return np.log(lag_survival(x, mean, sigma))
+    with np.errstate(divide="ignore"):
+        z = (np.log(np.maximum(x, 0) / mean) + sigma * sigma / 2) / sigma
+    return special.log_ndtr(-z)
+
+
+def _remaining_cdf(elapsed: np.ndarray, k: np.ndarray, mean: float, sigma: float) -> np.ndarray:
+    """P(L - e <= k | L > e) for each e (rows) and k (columns): 1 - S(e + k) / S(e), the
+    ratio taken in logs. Where S(e) = 0 (a project past a certain lag) the rest of the lag
+    is nothing: it advances in the next month."""
+    log_s = _log_survival(elapsed, mean, sigma)[:, None]
+    log_sk = _log_survival(elapsed[:, None] + k[None, :], mean, sigma)
+    with np.errstate(invalid="ignore"):
+        ratio = np.exp(log_sk - log_s)
+    return np.where(np.isneginf(log_s), 1.0, 1 - np.nan_to_num(ratio, nan=0.0))
+
+
 def p_still_advancing(p: float, mean: float, sigma: float, elapsed: float) -> float:
     """P(a project ever advances | it has not in `elapsed` months) in a mixture cure model
-    where it ever advances with probability p, after a lag L: p·S(e) / (1 - p + p·S(e))."""
+    where it ever advances with probability p, after a lag L: p·S(e) / (1 - p + p·S(e)).
+    With p = 1 it is 1 whatever S(e), even 0 (an overdue certain milestone comes next month)."""
+    if p >= 1:
+        return 1.0
     s = float(lag_survival(elapsed, mean, sigma))
     denominator = 1 - p + p * s
     return p * s / denominator if denominator > 0 else 0.0
@@ -136,9 +161,8 @@ def stuck_table(
     out = np.full(Q, OUT, dtype=np.int8)
     span = OUT - base  # months counted; a longer remaining lag lands past December
     if thr and span > 0:
-        s_e = float(lag_survival(elapsed, mean, sigma))
         k = np.arange(1, span + 1)
-        cdf = 1 - lag_survival(elapsed + k, mean, sigma) / s_e
+        cdf = _remaining_cdf(np.array([float(elapsed)]), k, mean, sigma)[0]
         ends = np.clip(np.floor(cdf * thr + 0.5), 0, thr).astype(np.int64)
         months = np.minimum(base + np.maximum(k, min_lag), OUT).astype(np.int8)
         out[: ends[-1]] = np.repeat(months, np.diff(ends, prepend=0))
@@ -161,13 +185,9 @@ def stuck_tables(
         out.setflags(write=False)
         return out
     ew = e[waited]
-    s_e = lag_survival(ew, mean, sigma)
     k = np.arange(1, span + 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        still = p * s_e / (1 - p + p * s_e)
-        cdf = 1 - lag_survival(ew[:, None] + k[None, :], mean, sigma) / s_e[:, None]
-    still = np.where(1 - p + p * s_e > 0, still, 0.0)
-    cdf = np.nan_to_num(cdf)
+    still = [p_still_advancing(p, mean, sigma, float(x)) for x in ew]
+    cdf = _remaining_cdf(ew, k, mean, sigma)
     months = np.minimum(base + np.maximum(k, min_lag), OUT).astype(np.int8)
     for row, thr_p, c in zip(np.flatnonzero(waited), still, cdf, strict=True):
         thr = threshold(float(thr_p))
