@@ -158,3 +158,35 @@ def test_objective_choices_are_checked(tmp_path, capsys):
     args = ["plan", SAMPLE, "--out", str(tmp_path), "--objective", "p:all", "--no-simulate"]
     assert main(args) == 2
     assert "needs the simulation" in capsys.readouterr().err
+
+
+def test_plan_before_any_arrival_plans_the_whole_year_or_asks_for_an_as_of(tmp_path, capsys):
+    """No arrivals logged yet: --no-simulate plans the whole year as of its start (it used to
+    stop on a traceback); with the simulation, the one-line error (exit 2) `simulate` gives."""
+    import shutil
+
+    from openpyxl import load_workbook as load
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "params", tmp_path / "params")
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    arrivals = tmp_path / "data" / "jining-2020" / "arrivals.xlsx"
+    wb = load(arrivals)
+    wb.active.delete_rows(3, wb.active.max_row)  # the title and header rows stay
+    wb.save(arrivals)
+    params = str(tmp_path / "params" / "jining-2020.yaml")
+
+    rc = main(["plan", params, "--out", str(tmp_path / "a"), "--no-simulate", "--lang", "en"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    assert "months Jan–Dec (as of 2020-01-01)" in captured.out
+    assert (tmp_path / "a" / "plan.xlsx").exists()
+
+    assert main(["simulate", params, "--trials", "100"]) == 2
+    simulate_err = capsys.readouterr().err
+    assert main(["plan", params, "--out", str(tmp_path / "b"), "--trials", "100"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == simulate_err and captured.err.count("\n") == 1
+    assert "no arrivals are logged for 2020" in captured.err and "--as-of" in captured.err
+    assert "Traceback" not in captured.err and not (tmp_path / "b").exists()

@@ -45,7 +45,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--as-of",
         type=date_arg,
         help="plan the months after this date, e.g. 2020-06-30 (default: the end of the last "
-        "month with arrivals, as simulate and the review take it; the year's start without any)",
+        "month with arrivals, as simulate and the review take it; without any, the whole year "
+        "with --no-simulate, else give one)",
     )
     p.add_argument(
         "--objective",
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang
     zone = load_zone(args.params)
     p = zone.params
-    as_of = args.as_of or _default_as_of(zone)
+    as_of = args.as_of or _default_as_of(zone, simulate=not args.no_simulate)
     objective = _objective(args, p)
     # The months after the as-of date: its month is fact, as the engine and the review take it.
     start = (
@@ -219,15 +220,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_as_of(zone) -> dt.date | None:
-    """The end of the last month with arrivals, as `simulate` and the review take it; None
-    when nothing has arrived yet this year."""
+def _default_as_of(zone, simulate: bool) -> dt.date:
+    """The end of the last month with arrivals, as `simulate` and the review take it. With
+    nothing arrived yet this year: the year's start (the whole year is planned) without the
+    simulation; with it, `simulate`'s one-line error (the forecast needs an as-of date)."""
     from workbook.forecast.setup import default_as_of
 
     try:
         return default_as_of(zone)
     except InputError:
-        return None
+        if simulate:
+            raise
+        return dt.date(zone.params.year, 1, 1)
 
 
 def _objective(args: argparse.Namespace, params) -> str:
