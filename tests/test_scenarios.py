@@ -11,6 +11,7 @@ from workbook.forecast.engine import Engine
 from workbook.forecast.goalseek import candidate_events, goal_seek
 from workbook.forecast.results import reached
 from workbook.forecast.scenarios import ALL, compare, sensitivity, tornado
+from workbook.forecast.setup import EXTRA_SLOTS
 from workbook.text.errors import InputError
 
 
@@ -135,3 +136,70 @@ def test_goal_seek_events_out_of_reach(tmp_path):
     assert r.events["event_id"].tolist() == ["EV1"]
     with pytest.raises(InputError, match="no events of kind 'cloud'"):
         goal_seek(engine, "china500_signings", 0.9, "events", kind="cloud")
+
+
+# Ten signed projects with a plan (whose codes the extra projects below never share: another
+# group) and money that depends on when, and whether, they start: the goal seek's extra
+# capital carries most of the target, so the trials it must rescue are the bad years.
+CLIMATE_DRIVERS = {
+    "start_probability": 0.6,
+    "months_to_start": 2,
+    "lag_sigma": 0.5,
+    "production_probability": 0,
+    "arrival_ratio": {"mean": 0.5, "concentration": 4},
+    "unplanned_share": {"mean": 0.5, "concentration": 4},
+    "channels": {"conversion": 0},
+}
+
+
+def _climate_zone(tmp_path, extra: float = 0.0, **drivers):
+    """The ten projects, and `extra` 亿元 signed on the as-of date as goal seek models it:
+    EXTRA_SLOTS signed projects without a plan, extra / EXTRA_SLOTS each."""
+    signed = {"signed_date": str(AS_OF)}
+    projects = [project(f"S{i}", "signed", planned_inflow=1.0, **signed) for i in range(10)]
+    if extra:
+        each = extra / EXTRA_SLOTS
+        projects += [
+            project(f"G{i}", "signed", total_investment=each, **signed) for i in range(EXTRA_SLOTS)
+        ]
+    targets = {"domestic_capital": {"annual": 5}}
+    return make_zone(tmp_path, projects, targets=targets, drivers={**CLIMATE_DRIVERS, **drivers})
+
+
+def test_goal_seek_signed_capital_holds_under_the_climate(tmp_path):
+    """Under the default climate (shared_shock 0.3, driver_spread 0.1), the capital goal seek
+    answers for P = 0.99, put in the ledger as signed projects of the same form and simulated
+    again with the same seed, gives P = 0.99 within Monte Carlo error. The answer a yield
+    without the climate gave fell short (the extra projects start less in the bad years it
+    must rescue); with the climate off both answers agree."""
+    trials, level = 20_000, 0.99
+    tolerance = 4 * np.sqrt(level * (1 - level) / trials)  # 0.0028
+
+    def p_with(extra: float, **drivers) -> float:
+        zone = _climate_zone(tmp_path, extra, **drivers)
+        fc = Engine(zone, as_of=AS_OF, trials=trials, seed=3).forecast()
+        return float(fc.targets.loc["domestic_capital", "p_attain"])
+
+    def without_climate_yield(engine: Engine) -> float:
+        """The answer from a yield drawn without the trial's climate (the old one)."""
+        fc = engine.forecast()
+        calm = fc.drivers.apply({"shared_shock": 0, "driver_spread": 0})
+        gain = engine.signed_capital_yield(calm, "domestic_capital")
+        base = fc.year_end("domestic_capital")
+        need = np.where(reached(base, 5), 0.0, (5 - base) / gain)
+        return float(np.sort(need)[int(np.ceil(level * trials)) - 1])
+
+    engine = Engine(_climate_zone(tmp_path), as_of=AS_OF, trials=trials, seed=3)
+    assert engine.params.drivers.shared_shock == 0.3 and engine.params.drivers.driver_spread == 0.1
+    r = goal_seek(engine, "domestic_capital", level)
+    assert r.current < 0.01 and r.achieved >= level
+    assert p_with(r.extra) == pytest.approx(level, abs=tolerance)
+    old = without_climate_yield(engine)
+    assert r.extra > 1.5 * old  # the climate changes the answer
+    assert p_with(old) < level - 10 * tolerance
+
+    calm = {"shared_shock": 0, "driver_spread": 0}
+    engine = Engine(_climate_zone(tmp_path, **calm), as_of=AS_OF, trials=trials, seed=3)
+    r = goal_seek(engine, "domestic_capital", level)
+    assert r.extra == pytest.approx(without_climate_yield(engine), rel=1e-8)
+    assert p_with(r.extra, **calm) == pytest.approx(level, abs=tolerance)

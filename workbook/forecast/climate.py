@@ -53,6 +53,30 @@ class ClimateDraws:
         j = 1 + list(CLIMATE_KINDS).index(kind)
         return a, a * (shock * CLIMATE_KINDS[kind] * z[:, 0] + spread * z[:, j])
 
+    def climate_move(
+        self, c: int, n: int, kind: str, with_shock: bool, climate: tuple[float, float]
+    ) -> tuple[float, np.ndarray]:
+        """How a trial's climate moves one family's codes in a chunk: each code's normal score
+        x becomes scale·x + shift[trial]. `with_shock`: whether the code is a first milestone
+        ahead, the one draw of a project the shared shock moves (as the ledger's are moved)."""
+        return self._climate_shift(c, n, kind, climate, with_shock)
+
+    def climate_codes(
+        self,
+        c: int,
+        n: int,
+        codes: np.ndarray,
+        kind: str,
+        with_shock: bool,
+        climate: tuple[float, float],
+    ) -> np.ndarray:
+        """(trials, …) codes of a chunk moved by each trial's climate (`climate_move`), read
+        through the same remap as the ledger's codes."""
+        scale, shift = self.climate_move(c, n, kind, with_shock, climate)
+        level = draws.climate_level(shift).astype(np.int64)
+        remap = draws.climate_remap(scale, level // draws.Q)
+        return remap[level.reshape((n,) + (1,) * (codes.ndim - 1)) + codes]
+
     def climate_u(self, c: int, n: int, u: np.ndarray, setup: _Setup) -> np.ndarray:
         """Uniforms of new deals' counts (one per trial) moved by each trial's climate (still
         uniform: a source's expected number of deals does not move)."""

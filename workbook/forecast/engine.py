@@ -584,7 +584,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
     def signed_capital_yield(self, drivers: Drivers, metric: str) -> np.ndarray:
         """Per trial: the year-end value added to a money metric by 1亿元 more capital signed
         right after the as-of date (spread over EXTRA_SLOTS projects without a plan, each
-        starting and paying like a signed ledger project)."""
+        starting and paying like a signed ledger project, under the trial's climate)."""
         m = self.defs[metric]
         if m.kind != "money":
             raise InputError(f"{metric} is a count: signed capital does not move it")
@@ -598,9 +598,13 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         )
         share_t = draws.share_table(d.unplanned_share.mean, d.unplanned_share.concentration)
         to_unit = convert_rate("CNY", self.unit(metric), fx)
+        climate = (float(d.shared_shock), float(d.driver_spread))
         for c, n in self._chunks():
-            codes = self.extra_codes(c, n)
-            start = start_t[codes[0]]
-            paid = share_t[codes[1]] * np.maximum(13 - start, 0)
+            start_code, share_code = self.extra_codes(c, n)
+            if climate != (0.0, 0.0):  # moved as a signed ledger project's: its start first
+                start_code = self.climate_codes(c, n, start_code, "T", True, climate)
+                share_code = self.climate_codes(c, n, share_code, "R", False, climate)
+            start = start_t[start_code]
+            paid = share_t[share_code] * np.maximum(13 - start, 0)
             out[c * CHUNK : c * CHUNK + n] = paid.sum(axis=1) / (12 * EXTRA_SLOTS) * to_unit
         return out
