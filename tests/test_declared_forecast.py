@@ -10,11 +10,12 @@ import json
 import numpy as np
 import pytest
 
-from tests.sim_zones import AS_OF, CERTAIN, make_zone, project, sample_zone
+from tests.sim_zones import AS_OF, CERTAIN, event, make_zone, project, sample_zone
 from workbook.cli import main
 from workbook.forecast import declared
 from workbook.forecast.campaigns import campaign_forecast
 from workbook.forecast.engine import Engine
+from workbook.forecast.explain import sources
 from workbook.forecast.setup import KEYS
 
 SAMPLE = "params/jining-2020.yaml"
@@ -214,3 +215,121 @@ def test_simulate_json_gives_custom_targets_and_campaigns(capsys):
     goals = {g["metric"]: g for g in out["campaign"]["goals"]}
     assert set(goals) == {"ten_strong_10", "new_starts", "domestic_capital"}
     assert all(0 <= g["p_met"] <= 1 for g in goals.values())
+
+
+# Count metrics with a condition on the date of the very milestone they count.
+WINDOWED = {
+    "h2": {"label": "下半年签约", "count": "signed", "where": {"signed_date": ">= 2020-07-01"}},
+    "before_sep": {
+        "label": "9月前签约",
+        "count": "signed",
+        "where": {"signed_date": "< 2020-09-01"},
+    },
+    "from_17": {
+        "label": "7月17日起签约",
+        "count": "signed",
+        "where": {"signed_date": ">= 2020-07-17"},
+    },
+    "late_starts": {
+        "label": "8月起开工",
+        "count": "started",
+        "where": {"start_date": ">= 2020-08-01"},
+    },
+    "h2_any": {
+        "label": "下半年签约或开工",
+        "count": ["signed", "started"],
+        "where": {"signed_date": ">= 2020-07-01"},
+    },
+    "all_signed": {"label": "签约", "count": "signed"},
+}
+
+
+def _windowed_zone(tmp_path, **kw):
+    """Certain drivers: J and P (意向) sign in July, L (在谈) in September; each starts a month
+    after signing; S (signed 20 June, a fact) starts in July; F signed in February. P's
+    ledger already shows a planned signing date, 15 December."""
+    drivers = {
+        **CERTAIN,
+        "stage_probability": {**CERTAIN["stage_probability"], "negotiating": 1},
+        "months_to_sign": {**CERTAIN["months_to_sign"], "intent": 1, "negotiating": 3},
+    }
+    projects = [
+        project("J", "intent"),
+        project("P", "intent", signed_date="2020-12-15"),
+        project("L", "negotiating"),
+        project("S", "signed", signed_date="2020-06-20"),
+        project("F", "signed", signed_date="2020-02-01"),
+    ]
+    targets = {"domestic_capital": {"annual": 1}, **{k: {"annual": 1} for k in WINDOWED}}
+    return make_zone(tmp_path, projects, targets=targets, drivers=drivers, metrics=WINDOWED, **kw)
+
+
+def test_a_condition_on_the_counted_milestones_date_is_judged_on_its_simulated_month(tmp_path):
+    """A milestone still ahead counts when its simulated month is in the months on at least
+    half of whose days the condition holds (>= 7-17: August on, July has only 15 such days);
+    facts on the ledger row. Exact under certainty, month by month too, and each stage's
+    part of the mean adds up to it."""
+    engine = Engine(_windowed_zone(tmp_path), as_of=AS_OF, trials=64, seed=1)
+    fc = engine.forecast()
+    expected = {
+        "h2": (0, 3),  # J, P (July), L (September); P's planned date is not what counts
+        "before_sep": (2, 4),  # F and S (facts), J and P in July; L signs in September
+        "from_17": (0, 1),  # L
+        "late_starts": (0, 3),  # J and P in August, L in October; S starts in July
+        "h2_any": (0, 3),  # J, P, L at signing; S and F start, but signed before July
+        "all_signed": (2, 5),
+    }
+    for key, (fact, year_end) in expected.items():
+        assert fc.facts[key] == fact, key
+        assert (fc.year_end(key) == year_end).all(), key
+        parts = sources(fc)[key]
+        assert sum(parts.values()) == pytest.approx(year_end, abs=1e-9), key
+    assert sources(fc)["h2"]["stage:intent"] == 2 and sources(fc)["h2"]["stage:negotiating"] == 1
+    fans = {key: fc.fan(key)["p50"].tolist()[5:] for key in ("h2", "before_sep", "from_17")}
+    assert fans == {
+        "h2": [0, 2, 2, 3, 3, 3, 3],
+        "before_sep": [2, 4, 4, 4, 4, 4, 4],
+        "from_17": [0, 0, 0, 1, 1, 1, 1],
+    }
+    assert fc.fan("late_starts")["p50"].tolist()[5:] == [0, 0, 2, 2, 3, 3, 3]
+    assert engine.layout.windows == {
+        ("h2", "sign"): (7, 12),
+        ("before_sep", "sign"): (1, 8),
+        ("from_17", "sign"): (8, 12),
+        ("late_starts", "start"): (8, 12),
+        ("h2_any", "sign"): (7, 12),
+    }
+
+
+def test_new_deals_judge_the_window_on_their_own_months(tmp_path):
+    """Deals of an event in July sign in August and start in September, every one: they all
+    count for signings from July and starts from August, none for signings before August, and
+    no share of them is left to chance (trial by trial equal to all new signings)."""
+    metrics = {
+        "h2": WINDOWED["h2"],
+        "before_aug": {
+            "label": "8月前签约",
+            "count": "signed",
+            "where": {"signed_date": "< 2020-08-01"},
+        },
+        "late_starts": WINDOWED["late_starts"],
+        "all_signed": WINDOWED["all_signed"],
+        "all_started": {"label": "开工", "count": "started"},
+    }
+    zone = make_zone(
+        tmp_path,
+        [project("F", "signed", signed_date="2020-02-01", start_date="2020-03-01")],
+        targets={"domestic_capital": {"annual": 1}, **{k: {"annual": 1} for k in metrics}},
+        drivers=CERTAIN,
+        metrics=metrics,
+        events=[event("EV", months=(7,), expected_leads=20, conversion=0.5, lag_months=1)],
+        event_plan=[{"event_id": "EV", "month": 7}],
+    )
+    fc = Engine(zone, as_of=AS_OF, trials=2000, seed=3).forecast()
+    new = fc.year_end("all_signed") - 1  # F signed in February
+    assert new.mean() == pytest.approx(10, rel=0.05)
+    np.testing.assert_array_equal(fc.year_end("h2"), new)
+    np.testing.assert_array_equal(fc.year_end("before_aug"), np.ones(2000))  # F only
+    np.testing.assert_array_equal(fc.year_end("late_starts"), fc.year_end("all_started") - 1)
+    np.testing.assert_array_equal(fc.year_end("late_starts"), new)
+    assert fc.fan("h2")["p50"].tolist()[6:8] == [0, float(np.median(new))]

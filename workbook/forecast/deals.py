@@ -37,6 +37,9 @@ class DealKernels:
         a source's drivers reuses its deals and their marks."""
         d = setup.drivers
         shared = (d.lag_sigma, d.slip_months, d.size_sigma, d.four_new_share, setup.climate)
+        if self._window_families - {"sign"}:  # marks read the months a deal starts, produces
+            shared += (d.start_probability, d.months_to_start)
+            shared += (d.production_probability, d.months_to_production)
         signature = (tuple(setup.sources), shared)
         last = self._deals_last.get(span)
         if last is not None and last[0] == signature:
@@ -237,16 +240,32 @@ class DealKernels:
         four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
         attrs = {"size": size, "foreign": foreign, "is500": is500, "four_new": four}
         hit = np.ones((code.shape[1], len(self.keys)), bool)
+        month = {"sign": sign}
         for r, key in enumerate(self.keys):
             m = self.defs[key]
-            match = declared.deal_match(m, attrs, code, self.deal_shares.get(key))
+            match = declared.deal_match(
+                declared.deal_metric(self.layout, key), attrs, code, self.deal_shares.get(key)
+            )
             if match is not None:
                 hit[:, r] = match
+            window = declared.deal_window(self.layout, key)
+            if window is not None:  # its milestone's own month in the window
+                family, first, last = window
+                if family not in month:
+                    start = np.minimum(sign + _take(t["T:chain"], code[_M["start"]]), draws.OUT)
+                    month["start"] = start
+                    month["produce"] = start + _take(t["P:chain"], code[_M["produce"]])
+                hit[:, r] &= (month[family] >= first) & (month[family] <= last)
             if m.kind == "money" and m.capital_type == "domestic":
                 hit[:, r] &= ~foreign
             elif m.kind == "money" and m.capital_type == "foreign":
                 hit[:, r] &= foreign
         return sign, size, foreign, is500, hit
+
+    @cached_property
+    def _window_families(self) -> set[str]:
+        """The milestone families a new deal's windowed metrics judge its month at."""
+        return {w[0] for key in self.keys if (w := declared.deal_window(self.layout, key))}
 
     @cached_property
     def _families(self) -> np.ndarray:

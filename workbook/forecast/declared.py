@@ -7,6 +7,11 @@ which order, and how a ledger project or a new deal counts for each.
   stage the metric counts (a 意向 project for a "signed or started" metric: at signing), if
   its `where` holds (judged on the ledger row, exactly) and it has not counted already this
   year. Its money counts for a money metric of its capital type whose `where` holds.
+- A condition of a count metric on the date of the very milestone it counts (signed_date for
+  signings, start_date for starts, production_date for production) is judged, for a milestone
+  still ahead, on its simulated month: the metric counts it when that month is in the months
+  of the plan year on at least half of whose days the condition holds (`Layout.windows`, the
+  campaigns' rule for a window). Facts are judged on the ledger row, as `status` counts them.
 - A new deal carries what the engine draws: size (total_investment), capital type, 500强 list
   (世界500强 if foreign, 中国500强 if domestic; a new 500强 signing) and 四新; conditions on
   those are judged exactly. A condition on a column deals do not carry (sector, region, ...)
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -56,6 +61,9 @@ _DEAL_CATEGORIES = {
 }
 
 
+_DATE_OF = {"sign": "signed_date", "start": "start_date", "produce": "production_date"}
+
+
 @dataclass(frozen=True)
 class Layout:
     """The metrics one engine simulates: definitions, keys (money first) and columns."""
@@ -63,6 +71,9 @@ class Layout:
     defs: dict[str, Metric]
     keys: tuple[str, ...]
     n_money: int
+    # (count metric, milestone family) -> [first, last] month of the plan year its condition
+    # on that milestone's own date holds in (first > last: none); see `own_date_condition`
+    windows: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
 
     @property
     def counts(self) -> tuple[str, ...]:
@@ -78,7 +89,37 @@ def layout(params: ZoneParams) -> Layout:
     defs = definitions(params)
     money = tuple(k for k, m in defs.items() if m.kind == "money")
     counts = tuple(k for k, m in defs.items() if m.kind == "count")
-    return Layout(defs, money + counts, len(money))
+    windows = {
+        (k, family): condition_months(c, params.year)
+        for k in counts
+        for family in _FAMILIES
+        if (c := own_date_condition(defs[k], family)) is not None
+    }
+    return Layout(defs, money + counts, len(money), windows)
+
+
+def own_date_condition(m: Metric, family: str) -> Condition | None:
+    """A count metric's condition on the date of the very milestone `family` it counts
+    (signed_date for signings, ...), or None."""
+    if m.kind != "count" or _FAMILIES[family] not in m.stages:
+        return None
+    return next((c for c in m.where if c.column == _DATE_OF[family] and not c.extra), None)
+
+
+def condition_months(c: Condition, year: int) -> tuple[int, int]:
+    """(first, last): the months of `year` on at least half of whose days a date condition
+    holds (first > last when none does)."""
+    days = pd.date_range(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    held = condition_mask(pd.DataFrame({c.column: days}), c).to_numpy(float)
+    share = np.bincount(days.month, weights=held, minlength=13) / np.bincount(
+        days.month, minlength=13
+    ).clip(min=1)
+    months = np.flatnonzero(share[1:] >= 0.5) + 1
+    return (int(months[0]), int(months[-1])) if len(months) else (13, 12)
+
+
+def _without(m: Metric, c: Condition | None) -> Metric:
+    return m if c is None else replace(m, where=tuple(x for x in m.where if x is not c))
 
 
 def counting_family(m: Metric, stage: str) -> str | None:
@@ -104,15 +145,42 @@ def ledger_weights(
     return count_w, money_w
 
 
+def window_weights(
+    lay: Layout, projects: pd.DataFrame, year_start: dt.date, as_of: dt.date
+) -> dict[tuple[str, str], np.ndarray]:
+    """Per (count metric, family) of `Layout.windows`: which ledger projects the rest of its
+    `where` holds for and have not counted yet this year (their milestone of that family
+    counts when its simulated month is in the window)."""
+    counted = count_masks(projects, year_start, as_of, {k: lay.defs[k] for k, _ in lay.windows})
+    out = {}
+    for key, family in lay.windows:
+        m = lay.defs[key]
+        rest = _without(m, own_date_condition(m, family)).where
+        out[(key, family)] = (where_mask(projects, rest) & ~counted[key]).to_numpy(bool)
+    return out
+
+
 def group_weights(
-    lay: Layout, family: str, stage: str, cols: np.ndarray, count_w: dict[str, np.ndarray]
+    lay: Layout,
+    family: str,
+    stage: str,
+    cols: np.ndarray,
+    count_w: dict[str, np.ndarray],
+    window_w: dict[tuple[str, str], np.ndarray] | None = None,
 ) -> np.ndarray:
-    """(len(cols), counts) weights of one milestone family for one group of ledger projects."""
+    """(len(cols), counts) weights of one milestone family for one group of ledger projects:
+    with `window_w` None, those judged on the ledger row (none where the metric's condition
+    on this milestone's date makes it a window); else those of the windows only."""
     w = np.zeros((len(cols), len(lay.counts)), np.float32)
     kind = "pre" if stage not in _AHEAD else stage
     for j, key in enumerate(lay.counts):
-        if counting_family(lay.defs[key], kind) == family:
+        if counting_family(lay.defs[key], kind) != family:
+            continue
+        windowed = (key, family) in lay.windows
+        if window_w is None and not windowed:
             w[:, j] = count_w[key][cols]
+        elif window_w is not None and windowed:
+            w[:, j] = window_w[(key, family)][cols]
     return w
 
 
@@ -133,8 +201,8 @@ def deal_shares(
     this_year = signed.notna() & (signed >= pd.Timestamp(year_start))
     this_year &= signed <= pd.Timestamp(as_of)
     out = {}
-    for key, m in lay.defs.items():
-        _, other = _split(m)
+    for key in lay.defs:
+        _, other = _split(deal_metric(lay, key))
         if not other:
             continue
         hit = where_mask(projects, other)
@@ -142,6 +210,22 @@ def deal_shares(
         prior = float(hit.mean()) if len(projects) else 0.0
         out[key] = (k + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)
     return out
+
+
+def deal_window(lay: Layout, key: str) -> tuple[str, int, int] | None:
+    """(family, first, last) when a new deal counts for `key` only if its milestone of that
+    family falls in those months (`Layout.windows`), else None."""
+    m = lay.defs[key]
+    family = counting_family(m, "pre") if m.kind == "count" else None
+    window = lay.windows.get((key, family)) if family is not None else None
+    return None if window is None else (family, *window)
+
+
+def deal_metric(lay: Layout, key: str) -> Metric:
+    """The metric as a new deal meets it: without the condition `deal_window` judges."""
+    m = lay.defs[key]
+    window = deal_window(lay, key)
+    return m if window is None else _without(m, own_date_condition(m, window[0]))
 
 
 def deal_uniform(code: np.ndarray, salt: str) -> np.ndarray:

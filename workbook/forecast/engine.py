@@ -76,6 +76,7 @@ from workbook.forecast.setup import (
     plan_frame,
     stage_at,
 )
+from workbook.forecast.windows import ledger_windows
 from workbook.text.errors import InputError, ParamsError
 from workbook.text.labels import STAGES, check_lang
 from workbook.text.messages import Message
@@ -149,6 +150,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         year_start = dt.date(self.params.year, 1, 1)
         self.stage = stage_at(p, self.as_of).to_numpy()
         count_w, self.money_mask = declared.ledger_weights(self.layout, p, year_start, self.as_of)
+        window_w = declared.window_weights(self.layout, p, year_start, self.as_of)
         self.deal_shares = declared.deal_shares(self.layout, p, year_start, self.as_of)
         plan = p["planned_inflow"].fillna(0).to_numpy(float)
         self.plan_inflow = plan
@@ -221,8 +223,12 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
                         continue
                     w = declared.group_weights(self.layout, family, stage, cols, count_w)
                     g.full[family] = w
+                    w = declared.group_weights(self.layout, family, stage, cols, {}, window_w)
+                    if w.any():
+                        g.window[family] = w
                 self.groups.append(g)
         self.ledger = ledger_layout(self.groups, self.n_money, len(self.keys) - self.n_money)
+        self.windows = ledger_windows(self.layout, self.groups, self.ledger)
 
     # ---- plans and scenarios -------------------------------------------------------------
 

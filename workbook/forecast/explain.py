@@ -32,7 +32,7 @@ def _able(fc: Forecast) -> dict[str, np.ndarray]:
         count = able.setdefault(g.stage, np.zeros(len(e.keys), int))
         count[:nm] += np.count_nonzero(setup.money_w[gi], axis=0)
         reach = np.zeros((len(g.cols), len(e.keys) - nm), bool)
-        for w in g.full.values():
+        for w in (*g.full.values(), *g.window.values()):
             reach |= w != 0
         count[nm:] += reach.sum(axis=0)
     return able

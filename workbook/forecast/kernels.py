@@ -16,6 +16,7 @@ import numpy as np
 
 from workbook.forecast import draws, fused
 from workbook.forecast.setup import _PROJECTS, CHUNK, PRE_SIGN, _Group, _Setup
+from workbook.forecast.windows import add_windows
 
 KINDS = ("S", "T", "P", "R")  # kinds of a ledger project's draws, in the fused passes' order
 _CLASS = {**{s: fused.PRE_SIGN for s in PRE_SIGN}, "signed": fused.SIGNED}
@@ -135,6 +136,7 @@ class LedgerKernels:
                 self._ledger_december(setup, out, keys, projects, parts)
             else:
                 self._ledger_months(setup, months, out, keys)
+            add_windows(self, setup, months, out, keys, parts)  # workbook.forecast.windows
         elif parts is not None:
             parts.update({f"stage:{g.stage}": np.zeros(len(self.keys)) for g in self.groups})
         out += self._deal_part(setup, months, sources, keys, parts)
@@ -226,11 +228,18 @@ class LedgerKernels:
             projects["amount"][order] += row_sum[money] * tab.scale
 
     def _ledger_months(
-        self, setup: _Setup, months: tuple[int, ...], out: np.ndarray, keys: tuple[int, ...]
+        self,
+        setup: _Setup,
+        months: tuple[int, ...],
+        out: np.ndarray,
+        keys: tuple[int, ...],
+        weights: np.ndarray | None = None,  # (rows, len(keys)); None: the keys' own
     ) -> None:
         lay: LedgerLayout = self.ledger
         tab = self._fused_tables(setup)
-        weights = np.ascontiguousarray(tab.weights[:, list(keys)])
+        if weights is None:
+            weights = tab.weights[:, list(keys)]
+        weights = np.ascontiguousarray(weights, dtype=np.float32)
         is_money = np.array([k < self.n_money for k in keys])
         at = np.array(months, np.int64)
 

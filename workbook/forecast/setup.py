@@ -86,6 +86,9 @@ class _Group:
     # Per family of milestones (sign, start, produce): (projects, count metrics) weights, the
     # count metrics each project counts for when it reaches that milestone.
     full: dict[str, np.ndarray] = field(default_factory=dict)
+    # The same for the count metrics whose condition on that milestone's own date is judged
+    # on its simulated month (workbook.forecast.windows); `full` is 0 there.
+    window: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
