@@ -78,7 +78,9 @@ def report(c: dict) -> bool:
         lo, hi = COVERAGE
         line(f"central 80% coverage {q} {kind}", f"{cov:.3f}", f"{lo}-{hi}", lo <= cov <= hi)
     for (q, kind), cov in c["coverage"].items():
-        print(f"  {'P10-P90 (ends in) ' + q + ' ' + kind:<34} {cov:>16.3f}   {'(atoms: >= 0.8)':<18}")
+        print(
+            f"  {'P10-P90 (ends in) ' + q + ' ' + kind:<34} {cov:>16.3f}   {'(atoms: >= 0.8)':<18}"
+        )
     for kind, share in c["below_p50"].items():
         print(f"  {'share below P50 ' + kind:<34} {share:>16.3f}   {'~0.5':<18}")
     line(

@@ -4,7 +4,6 @@ deal signs a lag after its lead arrives (it used to count leads at the end of th
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from tests.sim_zones import AS_OF, event, make_zone

@@ -121,7 +121,9 @@ def test_a_start_does_not_make_money_jump(tmp_path):
     sep = _engine(tmp_path / "sep", signed, [], as_of=dt.date(2020, 9, 30))
     assert np.allclose(sep.forecast().year_end("domestic_capital"), 3.0, atol=1e-5)
     started = [
-        project("A", "started", planned_inflow=12, signed_date="2020-09-20", start_date="2020-10-05")
+        project(
+            "A", "started", planned_inflow=12, signed_date="2020-09-20", start_date="2020-10-05"
+        )
     ]
     octo = _engine(
         tmp_path / "oct", started, [_arrived("A", 1.0, "2020-10-01")], as_of=dt.date(2020, 10, 31)

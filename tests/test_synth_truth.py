@@ -89,5 +89,5 @@ def test_written_zone_loads_and_its_final_ledger_shows_the_drawn_truth(tmp_path)
             later = final.loc[p.index, col]
             known = later <= end
             assert (p.loc[known, col] == later[known]).all(), (quarter, col)
-        entry = pd.to_datetime(snap.extras["阶段日期"])
+        entry = snap.projects["stage_date"]  # read by the ledger as its stage_date column
         assert (entry <= end).all() and entry.notna().all()

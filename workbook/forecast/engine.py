@@ -201,7 +201,8 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         since = a[a["month"].dt.month.to_numpy() >= first.reindex(a["project_id"]).to_numpy()]
         fx = float(self.params.fx_cny_per_usd)
         shown = (
-            since["amount"].where(since["currency"] != "USD", since["amount"] * fx)
+            since["amount"]
+            .where(since["currency"] != "USD", since["amount"] * fx)
             .groupby(since["project_id"])
             .sum()
         )
