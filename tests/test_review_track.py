@@ -53,7 +53,7 @@ def test_past_forecasts_fall_into_bands_by_the_chance_they_gave():
 
 def test_the_track_record_reads_as_two_plain_sentences_in_chinese():
     assert track_record_text(PAST, YEAR_END, "zh") == (
-        "回看2020Q1、2020Q2季度末所作的7项预测，对照全年目标："
+        "回看2020年第一季度、2020年第二季度末所作的7项预测，对照全年目标："
         "我们说“有九成以上把握”的指标，实际达成了3个中的2个；"
         "说“把握较大”的，达成了1个中的1个；"
         "说“五五开”的，达成了1个中的0个；"
@@ -61,19 +61,19 @@ def test_the_track_record_reads_as_two_plain_sentences_in_chinese():
         "年末实际值落在我们给出的八成把握区间内的，占7个中的5个（区间给得合适时应约占八成）。"
     )
     assert track_record_text(PAST, SEPTEMBER, "zh") == (
-        "回看2020Q1、2020Q2季度末所作的7项预测，对照截至9月30日的序时目标："
+        "回看2020年第一季度、2020年第二季度末所作的7项预测，对照截至2020年9月30日的序时目标："
         "我们说“有九成以上把握”的指标，实际达成了3个中的2个；"
         "说“把握较大”的，达成了1个中的1个；"
         "说“五五开”的，达成了1个中的0个；"
         "说“基本无望”的，达成了2个中的1个。"
-        "截至9月30日的实际值落在我们给出的八成把握区间内的，占7个中的5个"
+        "截至2020年9月30日的实际值落在我们给出的八成把握区间内的，占7个中的5个"
         "（区间给得合适时应约占八成）。"
     )
 
 
 def test_the_track_record_in_english():
     assert track_record_text(PAST, SEPTEMBER, "en") == (
-        "Looking back at the 7 forecasts made at the end of 2020Q1, 2020Q2, against the phased "
+        "Looking back at the 7 forecasts made at the end of 2020 Q1, 2020 Q2, against the phased "
         'targets at 2020-09-30: of the targets we called "90% sure or more", 2 of 3 were met; '
         '"likely", 1 of 1; "a toss-up", 0 of 1; "next to no chance", 1 of 2. The outcome at '
         "2020-09-30 fell inside the range we gave with 80% confidence for 5 of 7 (about 8 in 10 "
@@ -81,7 +81,7 @@ def test_the_track_record_in_english():
     )
     one = PAST[PAST["quarter"] == "2020Q1"]
     assert track_record_text(one, YEAR_END, "en") == (
-        "Looking back at the 3 forecasts made at the end of 2020Q1, against the annual targets: "
+        "Looking back at the 3 forecasts made at the end of 2020 Q1, against the annual targets: "
         'of the targets we called "90% sure or more", 2 of 3 were met. The year-end outcome fell '
         "inside the range we gave with 80% confidence for 2 of 3 (about 8 in 10 when the ranges "
         "are right)."
@@ -158,7 +158,9 @@ def test_a_review_with_snapshots_shows_the_sentences_and_the_picture(q2):
     expected = track_record_text(bt.forecasts, dt.date(2020, 6, 30), "zh")
     assert title == "我们以往的预测准不准" and html.unescape(text) == expected
     n = len(bt.forecasts)
-    assert expected.startswith(f"回看2020Q1季度末所作的{n}项预测，对照截至6月30日的序时目标：")
+    assert expected.startswith(
+        f"回看2020年第一季度末所作的{n}项预测，对照截至2020年6月30日的序时目标："
+    )
     assert f'data-chart="track_record" role="img" aria-label="{html.escape(expected)}"' in fragment
     assert "track_record" in q2.charts()
     page = "".join(q2.page_html())

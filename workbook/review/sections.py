@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from workbook.forecast.backtest import inside_p10_p90
 from workbook.text.labels import STAGES
 from workbook.zone.ledger import Ledger, rates
 from workbook.zone.metrics import (
@@ -117,9 +118,8 @@ def track_bands(forecasts: pd.DataFrame) -> pd.DataFrame:
 
 def track_coverage(forecasts: pd.DataFrame) -> tuple[int, int]:
     """(outcomes inside their forecast's P10–P90, forecasts)."""
-    f = forecasts
-    inside = (f["p10"] <= f["outcome"]) & (f["outcome"] <= f["p90"])
-    return int(inside.sum()), len(f)
+    inside = inside_p10_p90(forecasts)
+    return int(inside.sum()), len(forecasts)
 
 
 # ---- 2. burn-up ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from workbook.review import sections as sec
 from workbook.review.campaign import campaign_html
 from workbook.review.render import chart_html, heading, note, table_html
-from workbook.text.labels import label
+from workbook.text.labels import label, quarter_words
 
 if TYPE_CHECKING:
     from workbook.review.report import Review
@@ -124,7 +124,9 @@ def track_record_text(forecasts: Any, horizon: dt.date, lang: str) -> str:
     December, else against the phased targets at `horizon` (as workbook.forecast.backtest)."""
     t = lambda key, **kw: label("review", key, lang).format(**kw)  # noqa: E731
     scored = "year_end" if horizon.month == 12 else "phased"
-    quarters = t("track_quarter_sep").join(dict.fromkeys(str(q) for q in forecasts["quarter"]))
+    quarters = t("track_quarter_sep").join(
+        dict.fromkeys(quarter_words(str(q), lang) for q in forecasts["quarter"])
+    )
     bands = sec.track_bands(forecasts)
     said = [
         t(

@@ -142,6 +142,18 @@ def label(kind: str, key: str, lang: str = "zh") -> str:
     return (zh if check_lang(lang) == "zh" else en).get(key, key)
 
 
+_QUARTER_ZH = ("第一季度", "第二季度", "第三季度", "第四季度")
+
+
+def quarter_words(quarter: str, lang: str = "zh") -> str:
+    """'2020Q2' as a leader reads it: 2020年第二季度 (zh), 2020 Q2 (en); other text as given."""
+    text = str(quarter).strip()
+    if len(text) == 6 and text[:4].isdigit() and text[4] in "Qq" and text[5] in "1234":
+        year, q = text[:4], int(text[5])
+        return f"{year}年{_QUARTER_ZH[q - 1]}" if check_lang(lang) == "zh" else f"{year} Q{q}"
+    return text
+
+
 # Labels of the metrics a params file declares (`metrics:` in workbook.zone.declarations),
 # registered when the params are read, so every table and chart names them like built-ins.
 _DECLARED: dict[str, tuple[str, str]] = {}
@@ -167,8 +179,8 @@ REVIEW_ZH = {
     "p_all_note": "{n}项目标全部同时达成的概率为{p:.0%}（逐项达标概率见上表）。",
     # the zone's track record (workbook.forecast.backtest in plain words, first section)
     "track_title": "我们以往的预测准不准",
-    "track_intro_year_end": "回看{quarters}季度末所作的{n}项预测，对照全年目标：",
-    "track_intro_phased": "回看{quarters}季度末所作的{n}项预测，对照截至{h.month}月{h.day}日的序时目标：",
+    "track_intro_year_end": "回看{quarters}末所作的{n}项预测，对照全年目标：",
+    "track_intro_phased": "回看{quarters}末所作的{n}项预测，对照截至{h.year}年{h.month}月{h.day}日的序时目标：",
     "track_first": "我们说“{band}”的指标，实际达成了{n}个中的{met}个",
     "track_next": "说“{band}”的，达成了{n}个中的{met}个",
     "track_sep": "；",
@@ -176,7 +188,7 @@ REVIEW_ZH = {
     "track_quarter_sep": "、",
     "track_coverage_year_end": "年末实际值落在我们给出的八成把握区间内的，占{n}个中的{inside}个"
     "（区间给得合适时应约占八成）。",
-    "track_coverage_phased": "截至{h.month}月{h.day}日的实际值落在我们给出的八成把握区间内的，"
+    "track_coverage_phased": "截至{h.year}年{h.month}月{h.day}日的实际值落在我们给出的八成把握区间内的，"
     "占{n}个中的{inside}个（区间给得合适时应约占八成）。",
     "track_chart_title": "说的把握与实际达成",
     "track_chart_subtitle": "每个点是一档把握，点越大预测越多，标注为达成个数/预测个数\n"
