@@ -100,7 +100,7 @@ def test_compare_sensitivity_goalseek_calibrate_print(capsys):
     assert data["snapshots"] == ["ledger-2020Q1.xlsx"]
     rows = {r["driver"]: r for r in data["rows"]}
     assert data["drivers"]["start_probability"] == rows["start_probability"]["estimate"]
-    assert rows["stage_probability.intent"]["n"] > 0
+    assert rows["stage_probability.intent"]["n"] == 0  # no stage dates, one snapshot: prior
 
 
 @pytest.mark.parametrize(

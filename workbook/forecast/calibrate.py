@@ -8,12 +8,14 @@ get there), not a failure.
 
 - 签约 → 开工 and 开工 → 投产: every project with the earlier date by the as-of date; the
   months from that date to the next one, or to the as-of date when there is none yet.
-- The stages before signing (线索 … 意向), which the ledger does not date: from the quarterly
-  snapshots kept beside the ledger (``ledger-2020Q1.xlsx``, ...). A project at such a stage in
-  one snapshot is watched until the next snapshot (or the ledger at the as-of date): signed
-  in between (an event after the months from the snapshot to its signing date), still
-  there unsigned (censored at the interval), or gone from the ledger (known never to sign).
-  Without snapshots these keep their priors (the table says so).
+- The stages before signing (线索 … 意向): from the quarterly snapshots kept beside the ledger
+  (``ledger-2020Q1.xlsx``, ...) and the ledger at the as-of date. A project's spell at such a
+  stage runs from the date it entered the stage (阶段日期, else about the middle of the quarter
+  before its first sighting there; one already there in the first snapshot without it is of
+  unknown age and left out) across the snapshots until it signs, moves to another stage
+  (censored), leaves the ledger (never signs) or is last seen (censored at the as-of date);
+  one entered before its first sighting is left-truncated there (`pre_sign_spells`). Without
+  such spells these keep their priors (the table says so).
 - The share of 四新 projects is Beta-binomial over the whole ledger.
 """
 
@@ -96,29 +98,137 @@ def dated_spells(projects: pd.DataFrame, first: str, then: str, as_of: dt.date) 
     return Spells.of(months_between(cohort[first], end), done)
 
 
+def _stage_date(df: pd.DataFrame) -> pd.Series:
+    """The ledger's optional 阶段日期 (the date the project entered its current stage)."""
+    if "stage_date" not in df.columns:
+        return pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    return pd.to_datetime(df["stage_date"])
+
+
+def _days(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Dates as float days since 1970 (NaT as NaN)."""
+    t = np.asarray(values, "datetime64[ns]")
+    return np.where(np.isnat(t), np.nan, t.astype("int64") / 86_400e9)
+
+
+def _sightings(chain: list[tuple[dt.date, pd.DataFrame]]) -> pd.DataFrame:
+    """Every (project, ledger) pair of the chain, by project then oldest ledger first: what
+    each ledger says of the project on its date (`i` its place in the chain). A stage or
+    signing dated after the ledger's date (the ledger at a past as-of date) was not reached
+    yet then: the row says nothing of the stage (`stage` None)."""
+    parts = []
+    for i, (when, df) in enumerate(chain):
+        ts = pd.Timestamp(when)
+        signed = pd.to_datetime(df["signed_date"])
+        entered = _stage_date(df)
+        stage = df["stage"].astype(object)
+        pre = stage.isin(PRE_SIGN) & ~(entered > ts)
+        done = signed.notna() & (signed <= ts)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "project_id": df["project_id"].to_numpy(object),
+                    "i": i,
+                    "stage": np.where(done, "signed", np.where(pre, stage, None)),
+                    "signed": _days(signed),
+                    "entered": _days(entered.where(entered <= ts)),
+                }
+            )
+        )
+    rows = pd.concat(parts, ignore_index=True)
+    return rows.sort_values(["project_id", "i"], kind="stable", ignore_index=True)
+
+
+def pre_sign_spells(chain: list[tuple[dt.date, pd.DataFrame]], as_of: dt.date) -> dict[str, Spells]:
+    """Per stage before signing, the spells of stage → signed that the ledgers show (dates
+    ascending, the last being the ledger at the as-of date).
+
+    A spell is a run of consecutive ledgers holding the project at one stage (a ledger it is
+    missing from, but back in a later one, is skipped). It counts from the date the project
+    entered the stage and is watched from its first sighting there (left-truncated: `entry` is
+    the months between). The entry date is the ledgers' 阶段日期 (no later than the first
+    sighting); without it, the middle of the quarter before the first sighting (it got there
+    between the two ledgers: an approximation), and a run already in the first ledger, of
+    unknown age, is left out. The spell ends when the project signs (advanced, at its signing
+    date), moves to another stage before signing (censored at the move: the new stage's date,
+    else that ledger's), leaves the ledger for good (known never to sign) or is last seen
+    (censored at the as-of date). A run seen only in the ledger at the as-of date tells
+    nothing and is left out too.
+    """
+    out: dict[str, list[tuple[float, bool, bool, float]]] = {s: [] for s in PRE_SIGN}
+    if len(chain) >= 2:
+        _follow(_sightings(chain), [pd.Timestamp(t) for t, _ in chain], out)
+    spells = {}
+    for stage, runs in out.items():
+        m, a, n, e = (list(x) for x in zip(*runs, strict=True)) if runs else ([], [], [], [])
+        spells[stage] = Spells.of(m, a, n, e)
+    return spells
+
+
+def _follow(rows: pd.DataFrame, dates: list[pd.Timestamp], out: dict[str, list]) -> None:
+    """Append to out[stage] the (months, advanced, never, entry) of every run in `rows`."""
+    day = _days(pd.Series(dates))
+    pid = rows["project_id"].to_numpy(object)
+    cols = (
+        rows["i"].to_numpy(int),
+        rows["stage"].to_numpy(object),
+        rows["signed"].to_numpy(float),
+        rows["entered"].to_numpy(float),
+    )
+    bounds = [0, *(np.flatnonzero(pid[1:] != pid[:-1]) + 1).tolist(), len(pid)]
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        seen = tuple(c[lo:hi] for c in cols)
+        status: list = []  # a ledger that says nothing of the stage keeps the one before
+        for said in seen[1]:
+            status.append(said if said is not None else (status[-1] if status else None))
+        k = 0
+        while k < len(status):
+            k1 = k
+            while k1 + 1 < len(status) and status[k1 + 1] == status[k]:
+                k1 += 1
+            if status[k] in out:
+                run = _run(seen, status, k, k1, day)
+                if run is not None:
+                    out[status[k]].append(run)
+            k = k1 + 1
+
+
+def _run(seen: tuple, status: list, k: int, k1: int, day: np.ndarray) -> tuple | None:
+    """The (months, advanced, never, entry) of one project's run at status[k] over its
+    sightings k..k1, or None when it tells nothing."""
+    where, said, signed, entered = seen
+    stage, first = status[k], day[where[k]]
+    given = [entered[j] for j in range(k, k1 + 1) if said[j] == stage and entered[j] == entered[j]]
+    if given:
+        began = min(given[0], first)
+    elif where[k] == 0:
+        return None  # already there in the first ledger: its age is unknown
+    else:
+        began = (day[where[k] - 1] + first) / 2
+    advanced = never = False
+    last_seen = day[where[k1]]
+    if k1 + 1 < len(status):
+        nxt, hi = k1 + 1, day[where[k1 + 1]]
+        if status[nxt] == "signed":
+            end, advanced = min(max(signed[nxt], last_seen), hi), True
+        elif np.isnan(entered[nxt]):  # another stage before signing: censored at the move
+            end = hi
+        else:
+            end = min(max(entered[nxt], last_seen), hi)
+    elif where[k1] == len(day) - 1:
+        end = day[-1]
+    else:  # gone from every later ledger
+        end, never = day[where[k1] + 1], True
+    if not (end > first or advanced or never):
+        return None
+    return (end - began) / DAYS_PER_MONTH, advanced, never, (first - began) / DAYS_PER_MONTH
+
+
 def snapshot_spells(
     chain: list[tuple[dt.date, pd.DataFrame]], as_of: dt.date, stage: str
 ) -> Spells:
-    """Spells of `stage` → signed between consecutive ledgers (dates ascending, the last being
-    the ledger at the as-of date): signed in between, still unsigned, or gone."""
-    months, advanced, never = [], [], []
-    for (t0, before), (t1, after) in zip(chain, chain[1:], strict=False):
-        lo, hi = pd.Timestamp(t0), pd.Timestamp(min(t1, as_of))
-        at = before[before["stage"].astype(str) == stage]
-        if not len(at):
-            continue
-        later = after.set_index("project_id")["signed_date"]
-        present = at["project_id"].isin(later.index).to_numpy()
-        signed = at["project_id"].map(later)
-        ok = (signed.notna() & (signed > lo) & (signed <= hi)).to_numpy()
-        span = (hi - lo).days / DAYS_PER_MONTH
-        t = np.where(ok, ((signed - lo).dt.days / DAYS_PER_MONTH).to_numpy(float), span)
-        months.append(t)
-        advanced.append(ok)
-        never.append(~present)
-    if not months:
-        return Spells.of([], [])
-    return Spells.of(np.concatenate(months), np.concatenate(advanced), np.concatenate(never))
+    """The spells of one stage before signing (see `pre_sign_spells`)."""
+    return pre_sign_spells(chain, as_of)[stage]
 
 
 def _snapshot_chain(zone: Zone, as_of: dt.date) -> tuple[list, tuple[str, ...]]:
@@ -167,9 +277,10 @@ def calibrate(
         spells[prob] = dated_spells(p, first, then, as_of)
         priors[prob] = (float(d.get(prob)), float(d.get(lag)))
         lags[prob] = lag
+    stage_spells = pre_sign_spells(chain, as_of) if chain else {}
     for stage in PRE_SIGN if chain else ():
         prob, lag = f"stage_probability.{stage}", f"months_to_sign.{stage}"
-        spells[prob] = snapshot_spells(chain, as_of, stage)
+        spells[prob] = stage_spells[stage]
         priors[prob] = (float(d.get(prob)), float(d.get(lag)))
         lags[prob] = lag
     cure = fit(spells, priors, d.lag_sigma, prior_weight, level)
@@ -178,7 +289,7 @@ def calibrate(
     for prob, sp in spells.items():
         dated = not prob.startswith("stage_probability.")
         if sp.n == 0:
-            why = note("no_projects")
+            why = note("no_projects" if dated else "unknown_entry")
             for path, kind in ((prob, "probability"), (lags[prob], "months")):
                 v = float(d.get(path))
                 rows.append(_row(path, kind, v, 0, 0, v, np.nan, np.nan, why))

@@ -7,10 +7,13 @@ This is exactly what the engine consumes: it draws "advances?" with p_k and the 
 that lognormal, and conditions on time already spent as P(advance | stuck t) =
 p·S(t) / (1 − p + p·S(t)).
 
-A project watched for t months contributes
+A project watched for t months (counted from the date it entered the earlier stage)
+contributes
   - p · f(t)            if it advanced after t months (f the lag's density),
   - 1 − p + p · S(t)    if it had not advanced when last seen (right-censored, not a failure),
-  - 1 − p               if it is known never to advance (it left the ledger).
+  - 1 − p               if it is known never to advance (it left the ledger),
+each divided by 1 − p + p · S(t0) when it was first seen only t0 > 0 months after its entry
+(delayed entry: it is in the data because it had not advanced by then, i.e. left-truncated).
 
 The estimate is the posterior mode in (logit p, log m, log sigma), with the params' drivers
 as priors each worth `weight` projects: p ~ Beta(p0·w, (1 − p0)·w) (its mode in logit space is
@@ -41,20 +44,25 @@ _LOG_2PI = math.log(2 * math.pi)
 class Spells:
     """One transition's observations: months watched, and how each spell ended."""
 
-    months: np.ndarray  # months from the earlier stage (or a snapshot) to the advance or last sight
+    months: np.ndarray  # months from entering the earlier stage to the advance or last sight
     advanced: np.ndarray  # bool: advanced after `months`
     never: np.ndarray  # bool: known never to advance (left the ledger); else censored
+    entry: np.ndarray  # months from entering the stage to the first sight (0: seen from entry)
 
     @classmethod
-    def of(cls, months, advanced, never=None) -> Spells:
-        t = np.maximum(np.asarray(months, float), MIN_MONTHS)
+    def of(cls, months, advanced, never=None, entry=None) -> Spells:
+        raw = np.asarray(months, float)
+        t = np.maximum(raw, MIN_MONTHS)
         adv = np.asarray(advanced, bool)
         nev = np.zeros(len(t), bool) if never is None else np.asarray(never, bool)
-        if not (len(t) == len(adv) == len(nev)):
-            raise ValueError("months, advanced and never must have the same length")
+        t0 = np.zeros(len(t)) if entry is None else np.asarray(entry, float)
+        if not (len(t) == len(adv) == len(nev) == len(t0)):
+            raise ValueError("months, advanced, never and entry must have the same length")
         if (adv & nev).any():
             raise ValueError("a spell cannot both advance and never advance")
-        return cls(t, adv, nev)
+        if (t0 < 0).any() or (t0 > raw + 1e-9).any():
+            raise ValueError("a spell's entry must be between 0 and its months")
+        return cls(t, adv, nev, np.minimum(t0, t))
 
     @property
     def n(self) -> int:
@@ -100,6 +108,10 @@ def _log_terms(sp: Spells, p: float, log_m: float, s: float) -> float:
         out += float(np.sum(np.logaddexp(log_q, log_p + special.log_ndtr(-z[cen]))))
     if nev.any():
         out += float(nev.sum()) * log_q
+    late = sp.entry > 0
+    if late.any():
+        z0 = (np.log(sp.entry[late]) - mu) / s
+        out -= float(np.sum(np.logaddexp(log_q, log_p + special.log_ndtr(-z0))))
     return out
 
 

@@ -1064,12 +1064,13 @@ CALIBRATION_ZH = {
     "hi": "区间上限",
     "note": "说明",
     "cohort": "截至{as_of}已进入上一阶段的全部项目；尚未进入下一阶段的按删失计（仍可能进入），非失败",
-    "snapshots": "{n}份季度台账快照至{as_of}间的签约情况；未签约的按删失计，移出台账的按不会签约计",
+    "snapshots": "{n}份季度台账快照至{as_of}间的签约情况，自进入该阶段之日（阶段日期，缺则首次出现）起计；未签约或转入其他阶段的按删失计，移出台账的按不会签约计",
     "sigma": "各阶段滞后共用的离散度（对数标准差），与上列各项联合估计",
     "few_lags": "观测到的阶段滞后少于{k}个，沿用先验",
     "no_projects": "无处于上一阶段的项目，沿用先验",
+    "unknown_entry": "快照中无进入该阶段时间可知的项目（无阶段日期、首份快照中已在该阶段的项目停留时长不明，不计入），沿用先验",
     "ledger": "台账全部项目",
-    "no_dates": "台账无签约前各阶段日期，且无季度台账快照，沿用先验",
+    "no_dates": "无季度台账快照可追踪签约前各阶段，沿用先验",
     "yaml": "可粘贴到参数文件的 drivers 段：",
 }
 CALIBRATION_EN = {
@@ -1085,12 +1086,13 @@ CALIBRATION_EN = {
     "hi": "High",
     "note": "Note",
     "cohort": "every project at the earlier stage by {as_of}; those not yet at the next stage are censored (they may still get there), not failures",
-    "snapshots": "signings between {n} quarterly ledger snapshots and {as_of}; unsigned ones censored, ones gone from the ledger never sign",
+    "snapshots": "signings across {n} quarterly ledger snapshots and {as_of}, counted from the date each project entered the stage (stage date, else its first sighting); unsigned ones or ones that moved to another stage censored, ones gone from the ledger never sign",
     "sigma": "spread (log-sd) shared by every stage lag, estimated jointly with the rows above",
     "few_lags": "fewer than {k} stage lags observed: prior kept",
     "no_projects": "no project at the earlier stage: prior kept",
+    "unknown_entry": "no project with a known entry into the stage in the snapshots (without a stage date, one already there in the first snapshot has stood there for an unknown time and is left out): prior kept",
     "ledger": "every project in the ledger",
-    "no_dates": "the ledger has no dates before signing and no quarterly snapshots: prior kept",
+    "no_dates": "no quarterly snapshots to follow the stages before signing: prior kept",
     "yaml": "A drivers block to paste into the params file:",
 }
 BACKTEST_ZH = {
