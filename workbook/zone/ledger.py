@@ -95,7 +95,6 @@ LEDGER_SCHEMA: tuple[Column, ...] = (
         choice_parser(STAGE_WORDS, Message("what.stage")),
         required=True,
     ),
-    Column("stage_date", ("阶段日期", "进入阶段日期"), parse_date),
     Column(
         "total_investment", ("总投资", "计划总投资"), parse_amount, required=True, units=CNY_UNITS
     ),
