@@ -113,3 +113,15 @@ def test_format_status_speaks_both_languages(small_zone):
             else:
                 assert decimals == 2, (col, text)
     assert zh["年度目标"].iloc[0] == "10.00"
+
+
+def test_the_package_face_example_runs():
+    """workbook/__init__.py's own example, as a notebook would type it."""
+    import datetime as dt
+
+    import workbook
+
+    zone = workbook.load_zone("params/jining-2020.yaml")
+    text = workbook.format_status(workbook.status(zone.params, zone.ledger, dt.date(2020, 6, 30)))
+    assert "内资到位" in text and "序时" in text
+    assert "workbook.status(zone.params, zone.ledger, as_of)" in workbook.__doc__

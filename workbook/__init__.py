@@ -4,7 +4,7 @@ The names a notebook needs, loaded on first use: `import workbook` itself import
 scipy, Altair, ipywidgets, papermill or Jupyter.
 
     zone = workbook.load_zone("params/jining-2020.yaml")
-    print(workbook.format_status(workbook.status(zone, as_of)))
+    print(workbook.format_status(workbook.status(zone.params, zone.ledger, as_of)))
     fc = workbook.Engine(zone, as_of, trials=20_000).forecast()
     review = workbook.open_review("params/jining-2020.yaml", "2020Q2")   # in a notebook
     workbook.write_review("params/jining-2020.yaml", "2020Q2", out="reports/2020Q2")  # papermill

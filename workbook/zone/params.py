@@ -26,9 +26,10 @@ from pydantic import (
 from workbook.text.errors import ParamsError
 from workbook.text.labels import declare_metric_label
 from workbook.text.messages import MESSAGES, BadValue, Message
-from workbook.zone.frozen import (
-    Frozen,
-)  # the base of every model here (defined apart: no import cycle)
+from workbook.zone.declarations import BUILTIN, Campaign, MetricDecl, check_metric, resolve
+from workbook.zone.drivers import Drivers, PlannedEvent, Scenario
+from workbook.zone.frozen import Frozen  # the base of every model here
+from workbook.zone.roadshow_settings import RoadshowSettings
 
 Currency = Literal["CNY", "USD"]
 
@@ -144,18 +145,6 @@ class DataFiles(Frozen):
         if not path.is_file():
             raise BadValue(Message("check.file_not_found", path=path))
         return path
-
-
-# Sections kept in their own values modules subclass Frozen, so they are imported after it.
-from workbook.zone.declarations import (  # noqa: E402
-    BUILTIN,
-    Campaign,
-    MetricDecl,
-    check_metric,
-    resolve,
-)
-from workbook.zone.drivers import Drivers, PlannedEvent, Scenario  # noqa: E402
-from workbook.zone.roadshow_settings import RoadshowSettings  # noqa: E402
 
 
 class ZoneParams(Frozen):
