@@ -122,6 +122,6 @@ def test_the_package_face_example_runs():
     import workbook
 
     zone = workbook.load_zone("params/jining-2020.yaml")
-    text = workbook.format_status(workbook.status(zone.params, zone.ledger, dt.date(2020, 6, 30)))
-    assert "内资到位" in text and "序时" in text
+    table = workbook.format_status(workbook.status(zone.params, zone.ledger, dt.date(2020, 6, 30)))
+    assert "内资到位" in table.to_string() and "判断" in table.columns
     assert "workbook.status(zone.params, zone.ledger, as_of)" in workbook.__doc__
