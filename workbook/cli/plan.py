@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
 from workbook.cli._common import (
@@ -94,8 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from workbook.files.outdir import check_run_folder
     from workbook.roadshow.explain import month_span
     from workbook.roadshow.export import display_table, plan_ics, plan_xlsx, write_files
-    from workbook.roadshow.problem import build_problem
-    from workbook.roadshow.solve import greedy_plan, solve
+    from workbook.roadshow.service import PlanRequest, plan_roadshow
     from workbook.text.labels import label
     from workbook.zone.loader import load_zone
 
@@ -105,36 +103,22 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang
     zone = load_zone(args.params)
     p = zone.params
-    as_of = args.as_of or _default_as_of(zone, simulate=not args.no_simulate)
-    objective = _objective(args, p)
-    # The months after the as-of date: its month is fact, as the engine and the review take it.
-    start = (
-        as_of + dt.timedelta(days=1) if args.as_of or as_of.month > 1 or as_of.day > 1 else as_of
+    request = PlanRequest(
+        zone,
+        as_of=args.as_of,
+        budget=args.budget,
+        objective=args.objective,
+        scenario=args.scenario,
+        samples=args.samples,
+        trials=args.trials,
+        seed=args.seed,
+        simulate=not args.no_simulate,
+        time_limit=args.time_limit,
+        lang=lang,
     )
-    problem = build_problem(p, zone.events, budget=args.budget, as_of=start, scenario=args.scenario)
-    engine = drivers = result = None
-    if not args.no_simulate:
-        from workbook.forecast.engine import Engine
-        from workbook.roadshow.problem import scenario_drivers
-
-        engine = Engine(zone, as_of=as_of, trials=args.trials, seed=args.seed)
-        drivers = scenario_drivers(p, args.scenario) if args.scenario else None
-    if objective == "expected":
-        best = solve(problem, time_limit=args.time_limit, lang=lang)
-    else:
-        from workbook.roadshow.saa import best_plan
-
-        result = best_plan(
-            engine,
-            problem,
-            objective,
-            drivers=drivers,
-            samples=args.samples,
-            time_limit=args.time_limit,
-            lang=lang,
-        )
-        best = result.plan
-    greedy = greedy_plan(problem, lang=lang)
+    result = plan_roadshow(request)
+    best, greedy, problem, as_of = result.require(), result.greedy, result.problem, result.as_of
+    assert greedy is not None and problem is not None
     zh = lang == "zh"
     out = print if not args.json else (lambda *a, **k: None)
     scenario = f"，情景：{args.scenario}" if zh and args.scenario else ""
@@ -150,17 +134,10 @@ def run(args: argparse.Namespace) -> int:
     )
     if not args.json:
         print_table(display_table(best, lang))
-    for line in _objective_lines(objective, result, lang) + _summary_lines(
-        best, greedy, lang, result is None
-    ):
+    for line in result.explanation:
         out(line)
 
-    comparison = plans = None
-    if engine is not None:
-        from workbook.roadshow.judge import compare_plans, plans_for_comparison
-
-        plans = plans_for_comparison(problem, p, best, greedy, args.scenario)
-        comparison = compare_plans(engine, plans, drivers=drivers, lang=lang)
+    comparison = result.comparison
     if comparison is not None and len(best.table) and not args.json:
         table = comparison.reset_index(drop=True).copy()
         table.columns = [
@@ -186,8 +163,8 @@ def run(args: argparse.Namespace) -> int:
         else f"{p.zone_name(lang)} {p.year} roadshow plan"
     )
     summary = _summary_sheet(p, problem, best, greedy, as_of, args, lang)
-    if result is not None:
-        summary.update(_objective_sheet(result, lang))
+    if not result.by_value and result.choice is not None:
+        summary.update(_objective_sheet(result.choice, lang))
     xlsx_comparison = None
     if comparison is not None and len(best.table):
         xlsx_comparison = _comparison_sheet(comparison, p, lang)
@@ -214,83 +191,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         from workbook.cli._common import print_json
 
-        print_json(_plans_json(problem, plans, comparison, best, greedy, as_of, objective))
+        print_json(_plans_json(result))
     else:
         print(("已写入：" if zh else "wrote: ") + ", ".join(str(w.resolve()) for w in written))
     return 0
-
-
-def _default_as_of(zone, simulate: bool) -> dt.date:
-    """The end of the last month with arrivals, as `simulate` and the review take it. With
-    nothing arrived yet this year: the year's start (the whole year is planned) without the
-    simulation; with it, `simulate`'s one-line error (the forecast needs an as-of date)."""
-    from workbook.forecast.setup import default_as_of
-
-    try:
-        return default_as_of(zone)
-    except InputError:
-        if simulate:
-            raise
-        return dt.date(zone.params.year, 1, 1)
-
-
-def _objective(args: argparse.Namespace, params) -> str:
-    """The objective asked for, checked; by default P(内资到位) when the zone has that target
-    and the simulation runs, else the expected value."""
-    from workbook.roadshow.saa import DEFAULT_OBJECTIVE, EXPECTED, objective_metrics
-
-    targets = [k for k, _ in params.targets.items()]
-    if args.objective is None:
-        if args.no_simulate or DEFAULT_OBJECTIVE[2:] not in targets:
-            return EXPECTED
-        return DEFAULT_OBJECTIVE
-    text = args.objective.strip()
-    objective_metrics(text, targets)  # an unknown objective is an error naming the choices
-    if text != EXPECTED and args.no_simulate:
-        raise InputError(f"--objective {text} needs the simulation: leave out --no-simulate")
-    return text
-
-
-def _objective_lines(objective: str, result, lang: str) -> list[str]:
-    from workbook.text.labels import label
-
-    zh = lang == "zh"
-    if result is None:
-        return [
-            "目标：预期年内到位资金加500强签约（期望值）"
-            if zh
-            else "objective: expected in-year capital plus 500-strong signings"
-        ]
-    what = (
-        ("全部目标同时达成" if zh else "every target met")
-        if objective == "p:all"
-        else label("metric", result.metrics[0], lang) + ("达标" if zh else " met")
-    )
-    gap = "—" if result.gap is None else f"{result.gap:.2%}"
-    lines = [
-        f"目标：{what}的概率最大（样本平均近似，S={result.samples:,}次模拟，其中{result.trials_in_model:,}次"
-        f"取决于方案；最优性差距{gap}，用时{result.seconds:.1f}秒）"
-        if zh
-        else f"objective: the chance of {what} (sample average approximation over S="
-        f"{result.samples:,} trials, {result.trials_in_model:,} of them decided by the plan; "
-        f"optimality gap {gap}, {result.seconds:.1f} s)"
-    ]
-    if result.time_limit_hit:
-        lines.append(
-            "求解达到时间上限，改用期望值方案。"
-            if zh
-            else "the solver hit its time limit: the expected-value plan is used."
-        )
-    if result.method != "saa":
-        p = result.p_in_sample
-        name = label("plan", "greedy" if result.method == "greedy" else "optimal", lang)
-        if result.method == "greedy":
-            lines.append(
-                f"按同一组模拟，{name}的达标概率（{p['greedy']:.1%}）不低于其他方案，采用该方案。"
-                if zh
-                else f"on the same trials the {name} scores highest ({p['greedy']:.1%}): it is used."
-            )
-    return lines
 
 
 def _objective_sheet(result, lang: str) -> dict[str, object]:
@@ -309,14 +213,16 @@ def _objective_sheet(result, lang: str) -> dict[str, object]:
     return {(z if zh else e): v for z, e, v in rows}
 
 
-def _plans_json(problem, plans, comparison, best, greedy, as_of: dt.date, objective: str) -> dict:
+def _plans_json(result) -> dict:
     """{"as_of", "objective", "plans": {key: {"events", "cost", "p_attain", "p_all"}}}."""
     from workbook.roadshow.judge import ALL
     from workbook.roadshow.problem import Plan
     from workbook.roadshow.solve import plan_of
 
+    problem, comparison = result.problem, result.comparison
+    plans = result.plans
     if plans is None:
-        plans = {"greedy": greedy, "optimal": best}
+        plans = {"greedy": result.greedy, "optimal": result.plan}
     catalogue = problem.events.set_index("event_id")
     out: dict[str, object] = {}
     for key, plan in plans.items():
@@ -354,57 +260,7 @@ def _plans_json(problem, plans, comparison, best, greedy, as_of: dt.date, object
             entry["p_attain"] = {m: float(v) for m, v in col.items() if m != ALL}
             entry["p_all"] = float(col[ALL])
         out[key] = entry
-    return {"as_of": as_of.isoformat(), "objective": objective, "plans": out}
-
-
-def _summary_lines(best, greedy, lang: str, by_value: bool = True) -> list[str]:
-    """The optimal and the greedy plan by expected value; when the plan was chosen by a
-    probability objective (`by_value` False) the two are not ranked by their values."""
-    zh = lang == "zh"
-    proof = (
-        f"已证明最优，差距{best.gap or 0:.2%}，用时{best.seconds:.2f}秒"
-        if zh
-        else f"proven optimal, gap {best.gap or 0:.2%}, {best.seconds:.2f} s"
-    )
-    if not best.proven_optimal:
-        proof = (
-            f"达到时间上限，差距{best.gap or 0:.2%}"
-            if zh
-            else f"time limit reached, gap {best.gap or 0:.2%}"
-        )
-    ratio = greedy.objective / best.objective if best.objective > 0 else 1.0
-    share = (
-        (f"，为优化方案的{ratio:.0%}" if zh else f", {ratio:.0%} of the optimum")
-        if by_value
-        else ""
-    )
-    word = (
-        ("目标函数值" if zh else "objective")
-        if by_value
-        else ("期望价值" if zh else "expected value")
-    )
-    out = [
-        f"优化方案：{len(best.table)}场活动，费用{best.cost:g}万元，预期年内到位资金"
-        f"{best.expected_capital:.2f}亿元，预期新签500强{best.expected_500:.2f}个，{word}"
-        f"{best.objective:.3f}（{proof}）"
-        if zh
-        else f"optimal plan: {len(best.table)} events, cost {best.cost:g} (10k CNY), expected "
-        f"in-year capital {best.expected_capital:.2f} (100m CNY), expected new 500-strong "
-        f"signings {best.expected_500:.2f}, {word} {best.objective:.3f} ({proof})",
-        f"贪心方案（按性价比）：{len(greedy.table)}场活动，费用{greedy.cost:g}万元，{word}"
-        f"{greedy.objective:.3f}{share}"
-        if zh
-        else f"greedy plan (value per cost): {len(greedy.table)} events, cost {greedy.cost:g}, "
-        f"{word} {greedy.objective:.3f}{share}",
-    ]
-    if greedy.unmet:
-        sep = "；" if zh else "; "
-        out.append(
-            f"贪心方案未满足：{sep.join(greedy.unmet)}"
-            if zh
-            else f"the greedy plan misses: {sep.join(greedy.unmet)}"
-        )
-    return out
+    return {"as_of": result.as_of.isoformat(), "objective": result.objective, "plans": out}
 
 
 def _comparison_sheet(comparison, params, lang: str):

@@ -33,10 +33,11 @@ from workbook.planners.controls import (
 )
 from workbook.planners.tables import _big_number
 from workbook.roadshow.export import display_table, plan_ics, plan_xlsx, write_files
-from workbook.roadshow.judge import compare_plans, p_attain_frontier, plans_for_comparison
+from workbook.roadshow.judge import compare_plans, p_attain_frontier
 from workbook.roadshow.milp import constraint_groups, min_cost
-from workbook.roadshow.problem import Plan, RoadshowProblem, build_problem, scenario_drivers
-from workbook.roadshow.solve import greedy_plan, solve
+from workbook.roadshow.problem import Plan, RoadshowProblem, scenario_drivers
+from workbook.roadshow.saa import EXPECTED
+from workbook.roadshow.service import PlanRequest, plan_problem, plan_roadshow, resolve_as_of
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
 from workbook.text.resources import work_dir
@@ -109,15 +110,22 @@ class RoadshowPlanner:
 
     # -- the problem from the controls -----------------------------------------------------
 
-    def _problem(self, budget: float | None = None, settings: Any = None) -> RoadshowProblem:
-        return build_problem(
-            self.params,
-            self.zone.events,
-            settings=settings if settings is not None else self.settings0,
-            budget=budget,
+    def _request(self, budget: float | None = None, settings: Any = None) -> PlanRequest:
+        """The plan the controls ask for: the expected-value plan from the engine's as-of date."""
+        return PlanRequest(
+            self.zone,
             as_of=self.engine.as_of,
-            drivers=self.drivers,
+            budget=budget,
+            objective=EXPECTED,
+            scenario=self.scenario_key,
+            settings=settings if settings is not None else self.settings0,
+            lang=self.lang,
         )
+
+    def _problem(self, budget: float | None = None, settings: Any = None) -> RoadshowProblem:
+        request = self._request(budget, settings)
+        _, start = resolve_as_of(request, self.engine)
+        return plan_problem(request, start, drivers=self.drivers)
 
     def settings(self) -> RoadshowSettings:
         """The roadshow settings the controls say (budget included)."""
@@ -291,13 +299,18 @@ class RoadshowPlanner:
         return self.plan
 
     def _solve(self) -> None:
-        with _timer(self.timings, "solve_ms"):
-            best = solve(self.problem, lang=self.lang)
-            greedy = greedy_plan(self.problem, lang=self.lang)
-        self.plan, self.greedy = best, greedy
-        with _timer(self.timings, "engine_ms"):
-            plans = plans_for_comparison(self.problem, self.params, best, greedy, self.scenario_key)
-            self.comparison = self._compare(plans)
+        result = plan_roadshow(
+            self._request(settings=self.problem.settings),
+            engine=self.engine,
+            problem=self.problem,
+            drivers=self.drivers,
+            judge=self._compare,
+        )
+        for phase, key in (("solve", "solve_ms"), ("judge", "engine_ms")):
+            if phase in result.timings:
+                self.timings[key] = result.timings[phase] * 1000
+        self.plan, self.greedy = result.require(), result.greedy
+        self.comparison = result.comparison
 
     def _compare(self, plans: dict[str, Any]) -> pd.DataFrame:
         """compare_plans, with the plans a budget move cannot change (none, baseline) judged once."""
