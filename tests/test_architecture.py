@@ -2,7 +2,8 @@
 import cycles, small modules, and a light `import workbook` / `import workbook.cli`.
 
 The imports are read with `ast` (every import, at module level or inside a function, except
-those under `if TYPE_CHECKING:`), so a lazy import that points upward fails here too.
+those under `if TYPE_CHECKING:`), so a lazy import that points upward fails here too. Inside
+the review, type-only imports count as well: its modules form no cycle even for a type checker.
 """
 
 from __future__ import annotations
@@ -51,10 +52,11 @@ def _type_checking_nodes(tree: ast.AST) -> set[int]:
     return skip
 
 
-def imports_of(name: str) -> set[str]:
-    """The workbook modules `name` imports at run time (a `from pkg import sub` names sub)."""
+def imports_of(name: str, type_only: bool = False) -> set[str]:
+    """The workbook modules `name` imports at run time (a `from pkg import sub` names sub);
+    with `type_only`, those under `if TYPE_CHECKING:` too."""
     tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
-    skip = _type_checking_nodes(tree)
+    skip = set() if type_only else _type_checking_nodes(tree)
     out: set[str] = set()
     for node in ast.walk(tree):
         if id(node) in skip:
@@ -75,6 +77,11 @@ def imports_of(name: str) -> set[str]:
 
 
 GRAPH = {name: imports_of(name) for name in MODULES}
+REVIEW = {
+    name: {m for m in imports_of(name, type_only=True) if m.startswith("workbook.review")}
+    for name in MODULES
+    if name.startswith("workbook.review")
+}
 
 
 def _layer(name: str) -> str | None:
@@ -89,8 +96,8 @@ def test_every_layer_is_a_subpackage_and_nothing_else_sits_beside_them():
     assert loose == ["__init__.py", "__main__.py"]
 
 
-def test_no_import_cycle():
-    """Tarjan's strongly connected components over the import graph: all of size one."""
+def cycles_of(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components of more than one module."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -101,7 +108,7 @@ def test_no_import_cycle():
         index[v] = low[v] = len(index)
         stack.append(v)
         on_stack.add(v)
-        for w in GRAPH[v]:
+        for w in graph[v]:
             if w not in index:
                 visit(w)
                 low[v] = min(low[v], low[w])
@@ -118,10 +125,29 @@ def test_no_import_cycle():
             if len(comp) > 1:
                 cycles.append(sorted(comp))
 
-    for v in GRAPH:
+    for v in graph:
         if v not in index:
             visit(v)
-    assert cycles == []
+    return cycles
+
+
+def test_no_import_cycle():
+    """The import graph's strongly connected components are all of size one."""
+    assert cycles_of(GRAPH) == []
+
+
+def test_no_import_cycle_in_the_review_type_only_imports_included():
+    assert cycles_of(REVIEW) == []
+
+
+def test_the_cycle_check_sees_a_type_only_cycle():
+    graph = {"a": {"b"}, "b": {"a"}, "c": set()}
+    assert cycles_of(graph) == [["a", "b"]]
+    src = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from workbook.review.section import Context\n"
+    tree = ast.parse(src)
+    assert _type_checking_nodes(tree)  # skipped for the layers, counted for the review
+    assert "workbook.review.section" in REVIEW["workbook.review.abstract"]
+    assert "workbook.review.section" not in GRAPH["workbook.review.abstract"]
 
 
 def test_the_cycle_check_sees_a_cycle():

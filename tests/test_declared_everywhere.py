@@ -44,13 +44,13 @@ def review():
 
 
 def test_review_first_section_shows_own_targets_and_the_campaign(review, tmp_path):
-    head = review.headline.set_index("metric")
+    head = review["headline"].table.set_index("metric")
     assert set(OWN) <= set(head.index)
     html = review.section_html("headline")
     for text in OWN.values():
         assert text in html
     assert "百日攻坚（春季）（2020-03-22 至 2020-06-29），时间进度 100%" in html
-    camp = review.campaigns.set_index("metric")
+    camp = review["headline"].campaigns.set_index("metric")
     assert list(camp.index) == ["ten_strong_10", "new_starts", "domestic_capital"]
     assert (camp["window_progress"] == 1.0).all()  # the window ended on 29 June
     review.save(tmp_path)
@@ -66,7 +66,7 @@ def test_review_first_section_shows_own_targets_and_the_campaign(review, tmp_pat
 
 def test_a_quarter_without_a_campaign_has_no_campaign_part():
     rv = build_review(review_params(SAMPLE, "2020Q3", as_of="2020-07-31", trials=200))
-    assert rv.campaigns is None
+    assert rv["headline"].campaigns is None
     assert "攻坚行动" not in rv.section_html("headline")
     assert "攻坚行动" not in rv.tables()
 

@@ -148,7 +148,7 @@ def test_a_past_quarter_is_reviewed_on_the_pipeline_of_its_end():
     """The sample zone's 2020Q1 review reads ledger-2020Q1.xlsx; 2020Q2 the current ledger."""
     from workbook.review import review_params
     from workbook.review.report import build_review
-    from workbook.review.views import source_note
+    from workbook.review.sections.title import source_note
 
     q1 = build_review(review_params(SAMPLE_PARAMS, "2020Q1", trials=500))
     q2 = build_review(review_params(SAMPLE_PARAMS, "2020Q2", trials=500))
@@ -164,4 +164,6 @@ def test_a_past_quarter_is_reviewed_on_the_pipeline_of_its_end():
     # facts end with the quarter: no April arrival in the first quarter's review
     assert s1["last_arrival"] == "2020-03-01" and s2["last_arrival"] == "2020-06-01"
     assert s1["targets"]["domestic_capital"]["actual"] < s2["targets"]["domestic_capital"]["actual"]
-    assert "ledger-2020Q1.xlsx" in source_note(q1) and "ledger.xlsx" in source_note(q2)
+    assert "ledger-2020Q1.xlsx" in source_note(q1.context) and "ledger.xlsx" in source_note(
+        q2.context
+    )

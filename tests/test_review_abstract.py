@@ -11,8 +11,8 @@ import pytest
 
 from tests.conftest import SAMPLE_PARAMS
 from workbook.review import review_params
-from workbook.review.abstract import abstract, money_parts
 from workbook.review.report import build_review
+from workbook.review.sections.headline import money_parts
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_the_abstract_says_pace_chances_risk_and_action_from_the_figures(q2):
     text = q2.abstract()
     sentences = _sentences(text, zh=True)
     assert 3 <= len(sentences) <= 5, sentences
-    h = q2.headline.set_index("metric")
+    h = q2["headline"].table.set_index("metric")
     n_behind = int((h["verdict"] == "behind").sum())
     assert sentences[0].startswith(f"截至2020年6月30日，{len(h)}项考核指标中")
     assert f"{n_behind}项滞后序时（实际使用外资" in sentences[0]
@@ -70,14 +70,15 @@ def test_the_abstract_says_pace_chances_risk_and_action_from_the_figures(q2):
     assert label("metric", risk, "zh") in sentences[2]
     # a money target is the risk here (the sample's money runs behind its pace): its reason
     # is its parts, in its own unit
-    assert risk in q2.parts  # parts are kept for the money targets
-    parts = q2.parts[risk]
+    parts = q2["headline"].parts
+    assert risk in parts  # parts are kept for the money targets
+    parts = parts[risk]
     unit = "亿美元" if risk == "foreign_capital" else "亿元"
     assert sentences[2].startswith(
         f"最大风险是{label('metric', risk, 'zh')}（达标概率{h.at[risk, 'p_attain']:.0%}）："
         f"已到位{parts['facts']:,.2f}{unit}"
     )
-    g, nq = q2.next_quarter.goal_seek, q2.next_quarter
+    g, nq = q2["next_quarter"].goal_seek, q2["next_quarter"]
     if g["current"] >= g["probability"]:  # 内资到位 likely enough: the action is the events
         gains = (nq.p_with_plan - h["p_attain"]).dropna()
         best = gains.idxmax()
@@ -99,9 +100,9 @@ def test_a_goal_seek_short_of_80_percent_is_the_action(q2):
     """When 内资到位 is below 80%, the action is the extra signed capital the goal seek gives."""
     import dataclasses
 
-    g = {**q2.next_quarter.goal_seek, "current": 0.5, "extra_signed_capital": 12.345}
-    rv = dataclasses.replace(q2, next_quarter=dataclasses.replace(q2.next_quarter, goal_seek=g))
-    assert _sentences(abstract(rv), zh=True)[-1] == (
+    g = {**q2["next_quarter"].goal_seek, "current": 0.5, "extra_signed_capital": 12.345}
+    rv = q2.with_results(next_quarter=dataclasses.replace(q2["next_quarter"], goal_seek=g))
+    assert _sentences(rv.abstract(), zh=True)[-1] == (
         "建议：在现有基础上新增签约资金约12.35亿元，可使内资到位达标概率由50%升至80%。"
     )
 
@@ -110,11 +111,11 @@ def test_a_money_risk_gives_its_reason_from_the_forecast_parts(q2):
     """When the least likely target is a money one, the reason is its parts."""
     import dataclasses
 
-    head = q2.headline.copy()
+    head = q2["headline"].table.copy()
     head.loc[head["metric"] == "foreign_capital", "p_attain"] = 0.0  # now the lowest
-    rv = dataclasses.replace(q2, headline=head)
-    parts = rv.parts["foreign_capital"]
-    text = abstract(rv)
+    rv = q2.with_results(headline=dataclasses.replace(q2["headline"], table=head))
+    parts = rv["headline"].parts["foreign_capital"]
+    text = rv.abstract()
     pipeline = parts["started"] + parts["signed"] + parts["before_signing"]
     assert "最大风险是实际使用外资（达标概率0%）" in text
     assert (
@@ -126,7 +127,7 @@ def test_a_money_risk_gives_its_reason_from_the_forecast_parts(q2):
 
 def test_english_abstract_and_the_page_opens_with_it(q2_en):
     text = q2_en.abstract()
-    n = len(q2_en.headline)
+    n = len(q2_en["headline"].table)
     assert text.startswith(f"As of 2020-06-30, of {n} targets")
     assert 3 <= len(_sentences(text, zh=False)) <= 5
     assert "The biggest risk is" in text and "Action:" in text
@@ -149,11 +150,11 @@ def test_recommended_events_read_in_wan_with_the_plans_effect_beside_them(q2):
         float(v.replace(",", ""))
         for v in re.findall(r'class="num">([\d,.]+)</td></tr>', plan_table)
     ]
-    expected = sorted(q2.next_quarter.plan["expected_capital"] * 10_000)
+    expected = sorted(q2["next_quarter"].plan["expected_capital"] * 10_000)
     assert sorted(round(v, 2) for v in wan) == sorted(round(v, 2) for v in expected)
     assert "达标概率（按推荐安排）" in effect_table and "变化(百分点)" in effect_table
-    before = q2.headline.set_index("metric")["p_attain"]["domestic_capital"]
-    after = q2.next_quarter.p_with_plan["domestic_capital"]
+    before = q2["headline"].table.set_index("metric")["p_attain"]["domestic_capital"]
+    after = q2["next_quarter"].p_with_plan["domestic_capital"]
     assert (
         f'<td>内资到位</td><td class="num">{before:.1%}</td><td class="num">{after:.1%}</td>'
         in effect_table
@@ -165,7 +166,7 @@ def test_the_review_recommends_the_events_that_maximise_p_domestic_capital(q2):
     from workbook.roadshow.problem import build_problem
     from workbook.roadshow.solve import solve
 
-    how = q2.next_quarter.objective
+    how = q2["next_quarter"].objective
     assert how["objective"] == "p:domestic_capital" and how["samples"] == 2000
     assert how["gap"] == pytest.approx(0.0, abs=1e-9) and not how["time_limit_hit"]
     plan = q2.summary()["next_quarter"]["plan"]
@@ -176,14 +177,14 @@ def test_the_review_recommends_the_events_that_maximise_p_domestic_capital(q2):
     p_expected = engine.forecast(plan=solve(problem).held()).targets.loc[
         "domestic_capital", "p_attain"
     ]
-    assert q2.next_quarter.p_with_plan["domestic_capital"] >= p_expected
+    assert q2["next_quarter"].p_with_plan["domestic_capital"] >= p_expected
     assert "活动按内资到位达标概率最大选择" in q2.section_html("next_quarter")
 
 
 def test_a_review_without_a_feasible_plan_says_why_and_has_no_objective():
     """Budget 0: no event can be held (each office must run one), the review still builds."""
     rv = build_review(review_params(SAMPLE_PARAMS, "2020Q2", trials=300, budget=0))
-    nq = rv.next_quarter
+    nq = rv["next_quarter"]
     assert nq.plan is None and nq.objective is None and nq.plan_problems
     assert rv.summary()["next_quarter"]["plan"] is None
     # no plan: the only action the abstract may state is the goal seek's extra capital

@@ -263,7 +263,7 @@ def test_a_failing_cell_is_reported_and_leaves_no_half_written_report(run, tmp_p
     target = tmp_path / "2020Q2"
     shutil.copytree(run.run_dir, target)  # an earlier, finished run of this tool
     rp = run.params
-    result = run_review(rp, target, notebook=failing_notebook(tmp_path, after="s1-headline"))
+    result = run_review(rp, target, notebook=failing_notebook(tmp_path, after="open"))
     assert result.status == "failed" and not result.ok
     assert "RuntimeError" in result.error and "deliberate failure" in result.error
     assert {p.name for p in target.iterdir()} == {"review.ipynb", "manifest.json"}
@@ -273,8 +273,8 @@ def test_a_failing_cell_is_reported_and_leaves_no_half_written_report(run, tmp_p
     nb = nbformat.read(target / "review.ipynb", as_version=4)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors and errors[0]["evalue"] == "deliberate failure for the test"
-    shown = [c for c in nb.cells if c.get("id") == "s1-headline"][0]
-    assert shown.outputs  # the cells before the failure ran and kept their outputs
+    shown = [c for c in nb.cells if c.get("id") == "open"][0]
+    assert shown.outputs  # the cells before the failure ran and kept their outputs (every section)
 
 
 def test_bad_parameters_stop_before_any_kernel_starts(tmp_path, capsys, monkeypatch):

@@ -10,9 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbook.review import parse_quarter, parse_quarters, review_params, sections
+from workbook.review import parse_quarter, parse_quarters, review_params
+from workbook.review.common import records
 from workbook.review.params import Quarter, previous_ledger_for
+from workbook.review.sections.burnup import burnup
+from workbook.review.sections.channels import channel_totals, channels
+from workbook.review.sections.headline import headline_table
+from workbook.review.sections.ladder import ladder, ladder_counts
+from workbook.review.sections.next_quarter import at_stake
+from workbook.review.sections.pipeline import change_counts, changes, funnel
+from workbook.review.sections.tracker import tracker_500, tracker_counts
 from workbook.text.errors import InputError, ParamsError
+from workbook.text.labels import STAGES
 from workbook.zone.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger
 from workbook.zone.params import parse_params
 
@@ -85,7 +94,7 @@ def _ledger(projects, arrivals=()):
     p = pd.DataFrame(projects, columns=PROJECT_COLUMNS)
     for col in ("signed_date", "start_date", "production_date", "milestone_date"):
         p[col] = pd.to_datetime(p[col])
-    p["stage"] = pd.Categorical(p["stage"], categories=list(sections.STAGES), ordered=True)
+    p["stage"] = pd.Categorical(p["stage"], categories=list(STAGES), ordered=True)
     a = pd.DataFrame(list(arrivals), columns=ARRIVAL_COLUMNS)
     a["month"] = pd.to_datetime(a["month"])
     a["amount"] = a["amount"].astype(float)
@@ -235,7 +244,7 @@ def test_headline_joins_pacing_and_forecast(zone):
         },
         index=pd.Index(["domestic_capital", "foreign_capital", "big_projects_30"], name="metric"),
     )
-    t = sections.headline(params, ledger, AS_OF, fc).set_index("metric")
+    t = headline_table(params, ledger, AS_OF, fc).set_index("metric")
     assert t.loc["domestic_capital", "actual"] == pytest.approx(3.0)  # July's 9亿 not yet
     assert t.loc["domestic_capital", "phased_target"] == pytest.approx(4.0)  # 40% of 10
     assert t.loc["foreign_capital", "actual"] == pytest.approx(0.1)
@@ -243,7 +252,7 @@ def test_headline_joins_pacing_and_forecast(zone):
     assert list(t["outlook"]) == ["likely", "at_risk", "likely"]
     assert np.isnan(t.loc["domestic_capital", "p_stretch"])  # no stretch target
     assert t.loc["big_projects_30", "p_stretch"] == 0.6
-    assert list(sections.headline(params, ledger, AS_OF, None)["outlook"]) == ["unknown"] * 3
+    assert list(headline_table(params, ledger, AS_OF, None)["outlook"]) == ["unknown"] * 3
 
 
 def test_burnup_is_cumulative_then_the_fan_starts_from_the_actual(zone):
@@ -256,7 +265,7 @@ def test_burnup_is_cumulative_then_the_fan_starts_from_the_actual(zone):
             "p90": np.arange(12.0) + 2,
         }
     )
-    b = sections.burnup(params, ledger, AS_OF, "domestic_capital", fan)
+    b = burnup(params, ledger, AS_OF, "domestic_capital", fan)
     assert len(b) == 12 and b["month"].iloc[0] == pd.Timestamp("2020-01-01")
     assert list(b["actual"][:6]) == [1.0, 1.0, 3.0, 3.0, 3.0, 3.0]
     assert b["actual"][6:].isna().all()
@@ -267,8 +276,8 @@ def test_burnup_is_cumulative_then_the_fan_starts_from_the_actual(zone):
 
 def test_funnel_counts_each_stage_and_what_reached_it(zone):
     _, ledger, _ = zone
-    f = sections.funnel(ledger.projects).set_index("stage")
-    assert list(f.index) == list(sections.STAGES)
+    f = funnel(ledger.projects).set_index("stage")
+    assert list(f.index) == list(STAGES)
     assert f.loc["lead", "reached"] == 5 and f.loc["signed", "reached"] == 3
     assert f.loc["producing", "projects"] == 1 and f["projects"].sum() == 5
 
@@ -282,7 +291,7 @@ def test_changes_against_last_quarter(zone):
     before = before[before["project_id"] != "P3"]  # P3 is new
     gone = before.iloc[[0]].assign(project_id="P9", name="终止项目", stage="lead")
     before = pd.concat([before, gone])
-    t = sections.changes(before, ledger.projects)
+    t = changes(before, ledger.projects)
     got = dict(zip(t["project_id"], t["change"], strict=True))
     assert got == {
         "P1": "stalled",
@@ -292,7 +301,7 @@ def test_changes_against_last_quarter(zone):
         "P5": "unchanged",
         "P9": "dropped",
     }
-    assert sections.change_counts(t) == {
+    assert change_counts(t) == {
         "advanced": 1,
         "new": 1,
         "stalled": 1,
@@ -305,31 +314,31 @@ def test_changes_against_last_quarter(zone):
 
 def test_500_tracker_lists_500_projects_and_what_they_count_for(zone):
     params, ledger, _ = zone
-    t = sections.tracker_500(params, ledger, AS_OF)
+    t = tracker_500(params, ledger, AS_OF)
     assert list(t["project_id"]) == ["P2", "P4"]
     p2 = t.iloc[0]
     assert p2["global500_signings"] and p2["bonus_500"] and not p2["overdue"]
     assert t.iloc[1]["overdue"]  # node 2020-05-20 passed, still negotiating
-    assert sections.tracker_counts(t)["global500_signings"] == 1
+    assert tracker_counts(t)["global500_signings"] == 1
 
 
 def test_ladder_tiers_and_overdue_time_nodes(zone):
     params, ledger, _ = zone
-    t = sections.ladder(params, ledger, AS_OF)
+    t = ladder(params, ledger, AS_OF)
     assert list(zip(t["project_id"], t["tier"], strict=True)) == [
         ("P1", "tier_100"),
         ("P4", "tier_50"),
         ("P2", "tier_30"),
     ]
     assert list(t["days_overdue"].fillna(-1)) == [29, 41, -1]
-    counts = sections.ladder_counts(t)
+    counts = ladder_counts(t)
     assert counts["tier_30"] == {"projects": 3, "signed_this_year": 1, "overdue": 2}
     assert counts["tier_100"]["projects"] == 1
 
 
 def test_channels_attribute_leads_money_and_each_event_cost_once(zone):
     params, ledger, events = zone
-    t = sections.channels(params, ledger, events, AS_OF).set_index("channel")
+    t = channels(params, ledger, events, AS_OF).set_index("channel")
     assert t.loc["驻长三角", "kind"] == "office" and t.loc["驻长三角", "channel_id"] == "yrd"
     assert t.loc["驻长三角", "leads"] == 2 and t.loc["驻长三角", "arrived"] == pytest.approx(3.0)
     assert t.loc["商会", "signings"] == 1
@@ -341,7 +350,7 @@ def test_channels_attribute_leads_money_and_each_event_cost_once(zone):
     assert (
         t.loc["驻长三角", "cost_per_signing"] != t.loc["驻长三角", "cost_per_signing"]
     )  # 0 signings
-    totals = sections.channel_totals(t.reset_index())
+    totals = channel_totals(t.reset_index())
     assert totals["office"]["leads"] == 2 and totals["event"]["cost"] == 40.0
 
 
@@ -358,7 +367,7 @@ def test_at_stake_ranks_open_projects_by_expected_contribution(zone):
             "expected_contribution": [4.0, 0.5, 0.0, 0.9, 0.1],
         }
     )
-    t = sections.at_stake(fc, ledger, n=2)
+    t = at_stake(fc, ledger, n=2)
     assert list(t["project_id"]) == ["P4", "P2"]  # P1 and P5 already started or producing
     assert list(t.columns[:3]) == ["project_id", "name", "stage"]
 
@@ -372,7 +381,7 @@ def test_records_are_json_ready():
             "n": pd.array([1, None], dtype="Int64"),
         }
     )
-    out = sections.records(df)
+    out = records(df)
     assert json.loads(json.dumps(out)) == [
         {"d": "2020-01-02", "x": 1.5, "b": True, "n": 1},
         {"d": None, "x": None, "b": False, "n": None},
@@ -386,7 +395,7 @@ def test_tables_render_in_the_report_language(zone):
     from workbook.review.render import localize, table_html
 
     params, ledger, _ = zone
-    t = sections.ladder(params, ledger, AS_OF)
+    t = ladder(params, ledger, AS_OF)
     zh = table_html(
         t, "zh", ["tier", "name", "stage", "total_investment", "milestone_date"], flag="overdue"
     )
@@ -405,11 +414,11 @@ def test_charts_are_pure_specs_in_the_house_theme(zone):
     from workbook.review.render import chart_html
 
     params, ledger, _ = zone
-    f = rc.funnel_chart(sections.funnel(ledger.projects), "zh").to_dict()
+    f = rc.funnel_chart(funnel(ledger.projects), "zh").to_dict()
     assert f["config"]["font"] == FONT and "WenQuanYi Micro Hei" in FONT
     y = f["layer"][0]["encoding"]["y"]
     assert y["sort"] == ["线索", "接洽", "考察", "在谈", "意向", "签约", "开工", "投产"]
-    b = sections.burnup(params, ledger, AS_OF, "domestic_capital")
+    b = burnup(params, ledger, AS_OF, "domestic_capital")
     spec = rc.burnup_chart(b, "domestic_capital", "CNY", "en").to_dict()
     assert spec["title"] == "Domestic capital arrived"
     div = chart_html(rc.burnup_chart(b, "domestic_capital", "CNY", "zh"), "burnup")

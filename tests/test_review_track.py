@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbook.review import sections
-from workbook.review.views import track_record_text
+from workbook.review.sections.headline import track_bands, track_coverage, track_record_text
 
 # Seven past forecasts from two quarter ends. By band: ≥90%: 0.95, 0.9, 1.0 (2 met);
 # 60–90%: 0.7 (met); 40–60%: 0.5 (not met); 10–40%: none; <10%: 0.05 (met), 0.0 (not met).
@@ -38,7 +37,7 @@ SEPTEMBER = dt.date(2020, 9, 30)
 def test_past_forecasts_fall_into_bands_by_the_chance_they_gave():
     """Each band holds lower <= P < upper (the first one up to and including 1): 0.9 is in the
     top band, 0.5 a toss-up, 0.05 and 0.0 next to no chance; empty bands stay, with 0."""
-    b = sections.track_bands(PAST).set_index("band")
+    b = track_bands(PAST).set_index("band")
     assert list(b.index) == ["sure", "likely", "even", "unlikely", "remote"]
     assert b["forecasts"].tolist() == [3, 1, 1, 0, 2]
     assert b["met"].tolist() == [2, 1, 0, 0, 1]
@@ -47,8 +46,8 @@ def test_past_forecasts_fall_into_bands_by_the_chance_they_gave():
     assert b.loc["remote", "mean_p"] == pytest.approx(0.025)
     assert np.isnan(b.loc["unlikely", "mean_p"]) and np.isnan(b.loc["unlikely", "share_met"])
     edges = PAST.assign(p_attain=[0.6, 0.4, 0.1, 0.0999, 0.3999, 0.5999, 0.8999])
-    assert sections.track_bands(edges)["forecasts"].tolist() == [0, 2, 2, 2, 1]
-    assert sections.track_coverage(PAST) == (5, 7)
+    assert track_bands(edges)["forecasts"].tolist() == [0, 2, 2, 2, 1]
+    assert track_coverage(PAST) == (5, 7)
 
 
 def test_the_track_record_reads_as_two_plain_sentences_in_chinese():
@@ -92,7 +91,7 @@ def test_the_picture_has_one_point_per_band_with_forecasts_over_the_diagonal():
     from workbook.charts import FONT
     from workbook.charts import review as rc
 
-    data = rc.track_record_data(sections.track_bands(PAST), "zh")
+    data = rc.track_record_data(track_bands(PAST), "zh")
     assert data["band"].tolist() == [
         "有九成以上把握（≥90%）",
         "把握较大（60–90%）",
@@ -111,7 +110,7 @@ def test_the_picture_has_one_point_per_band_with_forecasts_over_the_diagonal():
     radius = np.sqrt(rc.TRACK_AREA * data["forecasts"] / 3 / np.pi)
     assert ((px > radius + 5) & (px < radius + 20)).all()
 
-    spec = rc.track_record_chart(sections.track_bands(PAST), "zh").to_dict()
+    spec = rc.track_record_chart(track_bands(PAST), "zh").to_dict()
     assert spec["config"]["font"] == FONT
     assert spec["title"]["text"] == "说的把握与实际达成"
     datasets = list(spec["datasets"].values())
@@ -125,7 +124,7 @@ def test_the_picture_has_one_point_per_band_with_forecasts_over_the_diagonal():
     assert enc["color"]["sort"] == data["band"].tolist()
     points = spec["datasets"][circle["data"]["name"]]
     assert [p["text"] for p in points] == ["2/3", "1/1", "0/1", "1/2"]
-    en = rc.track_record_chart(sections.track_bands(PAST), "en").to_dict()
+    en = rc.track_record_chart(track_bands(PAST), "en").to_dict()
     assert en["title"]["text"] == "What we said against what came true"
 
 
@@ -151,7 +150,7 @@ def test_a_review_with_snapshots_shows_the_sentences_and_the_picture(q2):
     picture (its alt text the same words); no Brier score anywhere on the page."""
     import html
 
-    bt = q2.backtest
+    bt = q2["headline"].backtest
     assert bt is not None and set(bt.forecasts["quarter"]) == {"2020Q1"}
     fragment = q2.section_html("headline")
     title, text = _track_paragraph(fragment)
@@ -167,14 +166,17 @@ def test_a_review_with_snapshots_shows_the_sentences_and_the_picture(q2):
     assert "Brier" not in page and "brier" not in page.lower()
     assert fragment.index("wb-track") > fragment.index('data-chart="attainment"')
 
-    en = dataclasses.replace(q2, params=dataclasses.replace(q2.params, lang="en"))
+    en = dataclasses.replace(
+        q2,
+        context=dataclasses.replace(q2.context, params=dataclasses.replace(q2.params, lang="en")),
+    )
     title, text = _track_paragraph(en.section_html("headline"))
     assert title == "How good were our past forecasts?"
     assert html.unescape(text).startswith(f"Looking back at the {n} forecasts made at the end")
 
 
 def test_summary_json_keeps_the_scores_and_adds_the_band_table(q2):
-    bt = q2.backtest
+    bt = q2["headline"].backtest
     s = q2.summary()["backtest"]
     json.dumps(s, allow_nan=False)
     assert s["quarters"] == ["2020Q1"] and s["horizon"] == "2020-06-30"
@@ -183,7 +185,7 @@ def test_summary_json_keeps_the_scores_and_adds_the_band_table(q2):
     assert s["expected_brier"] == pytest.approx(bt.expected_brier)
     assert s["coverage_p10_p90"] == pytest.approx(bt.coverage_p10_p90)
     assert s["inside_p10_p90"] == round(bt.coverage_p10_p90 * len(bt.forecasts))
-    bands = sections.track_bands(bt.forecasts)
+    bands = track_bands(bt.forecasts)
     assert [b["band"] for b in s["bands"]] == bands["band"].tolist()
     assert [b["forecasts"] for b in s["bands"]] == bands["forecasts"].tolist()
     assert [b["met"] for b in s["bands"]] == bands["met"].tolist()
@@ -198,12 +200,17 @@ def test_without_past_forecasts_there_is_no_sentence_and_no_picture(q2):
     """A first-quarter review (no earlier snapshot) has no backtest: nothing is shown, no empty
     chart, and summary.json says null."""
     from workbook.review.params import review_params
-    from workbook.review.report import _backtest
+    from workbook.review.sections.headline import backtest_of
 
     assert (
-        _backtest(q2.zone, review_params("params/jining-2020.yaml", "2020Q1", trials=300)) is None
+        backtest_of(
+            dataclasses.replace(
+                q2.context, params=review_params("params/jining-2020.yaml", "2020Q1", trials=300)
+            )
+        )
+        is None
     )
-    none = dataclasses.replace(q2, backtest=None)
+    none = q2.with_results(headline=dataclasses.replace(q2["headline"], backtest=None))
     assert "wb-track" not in none.section_html("headline")
     assert "track_record" not in none.charts()
     assert none.summary()["backtest"] is None
@@ -214,8 +221,8 @@ def test_review_docx_carries_the_picture_with_the_sentences_as_alt_text(q2):
 
     from workbook.review.word import build_docx
 
-    doc = Document(io.BytesIO(build_docx(q2)))
-    expected = track_record_text(q2.backtest.forecasts, dt.date(2020, 6, 30), "zh")
+    doc = Document(io.BytesIO(build_docx(q2.context, q2.page_html())))
+    expected = track_record_text(q2["headline"].backtest.forecasts, dt.date(2020, 6, 30), "zh")
     alts = [s._inline.docPr.get("descr") for s in doc.inline_shapes]
     assert alts.count(expected) == 1
     assert len(doc.inline_shapes) == len(q2.charts())

@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from tests.conftest import SAMPLE_PARAMS
 from tests.review_helpers import JINING, REPORT_FILES
 from workbook.review import review_params
-from workbook.review.report import SECTIONS, build_review
+from workbook.review.report import build_review
 from workbook.review.word import blocks_of, build_docx
 
 
@@ -51,14 +51,14 @@ def q2():
 
 
 def test_docx_holds_title_abstract_every_section_table_and_chart(q2):
-    doc = Document(io.BytesIO(build_docx(q2)))
+    doc = Document(io.BytesIO(build_docx(q2.context, q2.page_html())))
     paragraphs = [p for p in doc.paragraphs if p.text.strip()]
     assert paragraphs[0].style.name == "Title"
     assert paragraphs[0].text == "济宁高新区2020Q2招商引资工作季度评估"
     assert paragraphs[1].text == q2.abstract()  # the abstract comes right after the title
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert headings == [q2.t(f"s{i}") for i in range(1, 8)]
-    page = "".join(q2.section_html(s) for s in ("title", *SECTIONS))
+    page = "".join(q2.section_html(s) for s in q2.names)
     assert len(doc.inline_shapes) == page.count('class="wb-chart"') == len(q2.charts())
     assert len(doc.tables) == page.count('<table class="wb-table">')
     head = doc.tables[0]
@@ -76,7 +76,7 @@ def test_docx_holds_title_abstract_every_section_table_and_chart(q2):
 
 def test_docx_in_english():
     rv = build_review(review_params(SAMPLE_PARAMS, "2020Q2", trials=500, lang="en"))
-    doc = Document(io.BytesIO(build_docx(rv)))
+    doc = Document(io.BytesIO(build_docx(rv.context, rv.page_html())))
     headings = [p.text for p in doc.paragraphs if p.style.name in ("Title", "Heading 1")]
     assert headings[0].startswith("Jining High-tech Zone: quarterly investment-promotion review")
     assert headings[1] == "1. Targets: where we stand and how the year ends"

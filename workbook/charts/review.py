@@ -335,7 +335,7 @@ TRACK_COLORS = {
 
 
 def track_record_data(bands: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The picture's points: one per band holding forecasts (workbook.review.sections.
+    """The picture's points: one per band holding forecasts (workbook.review.sections.headline.
     track_bands), x the mean chance we gave in it, y the share met, its label in words."""
     b = bands[bands["forecasts"] > 0]
     # each point's label just below it (above it under 50%), clear of its circle: the

@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 def open_review(params_path: Any, quarter: Any, **raw: Any) -> Review:
     """Check the parameters (as papermill injected them) and compute the whole review."""
     skip_slow_optional_imports()
+    from workbook.review.params import read_review_params
     from workbook.review.report import build_review
 
-    return build_review(review_params(params_path, quarter, **raw))
+    rp, zone_params = read_review_params(params_path, quarter, **raw)
+    return build_review(rp, zone_params)  # the params file read once
 
 
 def skip_slow_optional_imports() -> None:

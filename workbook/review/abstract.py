@@ -6,56 +6,21 @@ least likely to be met, and why, from the forecast's parts: arrived so far, the 
 projects by stage, new deals), and the one action the figures support (the extra signed capital
 for an 80% chance of 内资到位, else the recommended events and what they do to P(attain)).
 
-`money_parts(fc, params)` splits each money target's expected year-end value into those parts
-(they add up to the forecast's mean); `abstract(review)` writes the paragraph.
+`money_parts(fc, params)` (workbook.review.sections.headline) splits each money target's
+expected year-end value into those parts (they add up to the forecast's mean); `abstract(ctx, done)` writes the paragraph.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from workbook.forecast.setup import DEAL_PARTS
 from workbook.text.labels import label
 from workbook.zone.metrics import definitions
 
 if TYPE_CHECKING:
-    from workbook.review.report import Review
-    from workbook.zone.params import ZoneParams
-
-STARTED = ("started", "producing")
-SIGNED = ("signed",)
-
-
-def money_parts(fc: Any, params: ZoneParams) -> dict[str, dict[str, float]]:
-    """Per money target (built-in or the zone's own), its expected year-end value in parts (in
-    the target's unit): 'facts' (arrived to date), 'started' (ledger projects started or
-    producing), 'signed' (signed, not started), 'before_signing' (the ledger's projects not
-    yet signed), 'new' (deals from offices, platforms and events still to come) and their sum
-    'mean'. The parts are the engine's own (`workbook.forecast.explain.sources`)."""
-    from workbook.forecast.explain import sources
-
-    defs = definitions(params)
-    by_target = sources(fc)
-    out: dict[str, dict[str, float]] = {}
-    for key, _ in params.targets.items():
-        if defs[key].kind != "money" or key not in by_target:
-            continue
-        row = by_target[key]
-        stage = {k.split(":", 1)[1]: v for k, v in row.items() if k.startswith("stage:")}
-        started = sum(stage.get(s, 0.0) for s in STARTED)
-        signed = sum(stage.get(s, 0.0) for s in SIGNED)
-        before = sum(v for s, v in stage.items() if s not in STARTED + SIGNED)
-        new = sum(row.get(part, 0.0) for part in DEAL_PARTS)
-        facts = float(row["facts"])
-        out[key] = {
-            "facts": facts,
-            "started": started,
-            "signed": signed,
-            "before_signing": before,
-            "new": new,
-            "mean": facts + started + signed + before + new,
-        }
-    return out
+    from workbook.review.section import Context, Results
+    from workbook.review.sections.headline import Headline
+    from workbook.review.sections.next_quarter import NextQuarter
 
 
 def _num(value: float, unit: str) -> str:
@@ -66,20 +31,23 @@ def _list(names: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(names)
 
 
-def abstract(rv: Review) -> str:
-    """The opening paragraph (see the module docstring)."""
-    lang = rv.lang
+def abstract(ctx: Context, done: Results) -> str:
+    """The opening paragraph (see the module docstring), from the results of the headline and
+    next-quarter sections."""
+    head: Headline = done["headline"]
+    nq: NextQuarter = done["next_quarter"]
+    lang = ctx.lang
     zh = lang == "zh"
-    h = rv.headline.set_index("metric")
+    h = head.table.set_index("metric")
     units = {m: label("unit", str(h.at[m, "unit"]), lang) for m in h.index}
     names = {m: label("metric", m, lang) for m in h.index}
-    defs = definitions(rv.zone.params)
+    defs = definitions(ctx.zone.params)
     sentences: list[str] = []
 
     # 1. pacing
     counts = h["verdict"].value_counts()
     behind = [names[m] for m in h.index if h.at[m, "verdict"] == "behind"]
-    as_of = rv.params.as_of
+    as_of = ctx.params.as_of
     day = f"{as_of.year}年{as_of.month}月{as_of.day}日" if zh else as_of.isoformat()
     n = len(h)
     a, o, b = (int(counts.get(k, 0)) for k in ("ahead", "on_pace", "behind"))
@@ -117,20 +85,20 @@ def abstract(rv: Review) -> str:
         risk = min(known, key=lambda m: (float(h.at[m, "p_attain"]), defs[m].kind != "money"))
         p = float(h.at[risk, "p_attain"])
         if p < 0.8:
-            sentences.append(_risk(rv, risk, p, units[risk], names[risk], lang))
+            sentences.append(_risk(head, risk, p, units[risk], names[risk], lang))
 
     # 4. the one action
-    action = _action(rv, lang)
+    action = _action(head, nq, lang)
     if action:
         sentences.append(action)
     return ("" if zh else " ").join(sentences)
 
 
-def _risk(rv: Review, metric: str, p: float, unit: str, name: str, lang: str) -> str:
+def _risk(head: Headline, metric: str, p: float, unit: str, name: str, lang: str) -> str:
     zh = lang == "zh"
-    h = rv.headline.set_index("metric")
+    h = head.table.set_index("metric")
     target = float(h.at[metric, "target"])
-    parts = rv.parts.get(metric)
+    parts = head.parts.get(metric)
     if parts is not None:
         pipeline = parts["started"] + parts["signed"] + parts["before_signing"]
         short = target - parts["mean"]
@@ -161,9 +129,8 @@ def _risk(rv: Review, metric: str, p: float, unit: str, name: str, lang: str) ->
     )
 
 
-def _action(rv: Review, lang: str) -> str:
+def _action(head: Headline, nq: NextQuarter, lang: str) -> str:
     zh = lang == "zh"
-    nq = rv.next_quarter
     g = nq.goal_seek
     if g is not None and g["current"] < g["probability"] and g["extra_signed_capital"] is not None:
         name = label("metric", g["metric"], lang)
@@ -176,7 +143,7 @@ def _action(rv: Review, lang: str) -> str:
             f"the chance of meeting {name} from {g['current']:.0%} to {g['probability']:.0%}."
         )
     if nq.plan is not None and len(nq.plan) and nq.p_with_plan is not None:
-        h = rv.headline.set_index("metric")
+        h = head.table.set_index("metric")
         gains = (nq.p_with_plan - h["p_attain"]).dropna()
         metric = str(gains.idxmax()) if len(gains) else None
         cost = float(nq.plan["cost"].sum())
@@ -194,4 +161,4 @@ def _action(rv: Review, lang: str) -> str:
     return ""
 
 
-__all__ = ["abstract", "money_parts"]
+__all__ = ["abstract"]

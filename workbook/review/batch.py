@@ -35,6 +35,7 @@ from workbook.review.runner import (
     NOTEBOOK,
     RunResult,
     check_notebook,
+    check_review_inputs,
     is_done,
     run_folder,
     run_review,
@@ -168,10 +169,10 @@ def run_batch(
     check_notebook(notebook)
     root = check_batch_root(root)
     planned = plan_batch(params_paths, quarters, root, **raw)
-    from workbook.roadshow.check import check_inputs
+    from workbook.zone.params import load_params
 
     for path in dict.fromkeys(rp.params_path for rp, _ in planned):
-        check_inputs(path)  # bad data: one message now, before any kernel starts
+        check_review_inputs(load_params(path))  # bad data: one message now, before any kernel
     for _, folder in planned:  # refuse before anything runs, never after
         check_run_folder(folder, "review")
     root.parent.mkdir(parents=True, exist_ok=True)

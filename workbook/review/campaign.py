@@ -14,9 +14,7 @@ from workbook.text.labels import label
 from workbook.zone.campaigns import campaign_status, campaigns_overlapping
 
 if TYPE_CHECKING:
-    from workbook.review.params import ReviewParams
-    from workbook.review.report import Review
-    from workbook.zone.loader import Zone
+    from workbook.review.section import Context
 
 CAMPAIGN_COLUMNS = [
     "metric",
@@ -30,10 +28,11 @@ CAMPAIGN_COLUMNS = [
 ]
 
 
-def campaign_table(zone: Zone, rp: ReviewParams, engine: Any) -> pd.DataFrame | None:
+def campaign_table(ctx: Context) -> pd.DataFrame | None:
     """One row per (campaign, goal) of the campaigns overlapping the quarter; None if none."""
     from workbook.forecast.campaigns import campaign_forecast
 
+    zone, rp, engine = ctx.zone, ctx.params, ctx.engine
     params = zone.params
     found = campaigns_overlapping(params, rp.quarter.start, rp.quarter.end)
     if not found:
@@ -53,19 +52,18 @@ def campaign_table(zone: Zone, rp: ReviewParams, engine: Any) -> pd.DataFrame | 
     return pd.concat(parts, ignore_index=True)
 
 
-def campaign_html(rv: Review) -> str:
+def campaign_html(ctx: Context, table: pd.DataFrame | None) -> str:
     """Each campaign as a sub-heading and a table (empty when none overlaps the quarter)."""
     from workbook.review.render import heading, note, table_html
 
-    table = rv.campaigns
     if table is None or not len(table):
         return ""
-    out = [heading(rv.t("campaign_heading"), 3)]
+    out = [heading(ctx.t("campaign_heading"), 3)]
     for name, rows in table.groupby("campaign", sort=False):
         first = rows.iloc[0]
         out.append(
             note(
-                rv.t(
+                ctx.t(
                     "campaign_title",
                     name=str(name),
                     start=first["start"].date().isoformat(),
@@ -75,7 +73,7 @@ def campaign_html(rv: Review) -> str:
                 "wb-key",
             )
         )
-        out.append(table_html(rows, rv.lang, CAMPAIGN_COLUMNS, unit_column="unit"))
+        out.append(table_html(rows, ctx.lang, CAMPAIGN_COLUMNS, unit_column="unit"))
     return "".join(out)
 
 
@@ -83,7 +81,7 @@ def campaign_records(table: pd.DataFrame | None, lang: str) -> list[dict[str, An
     """JSON-ready rows for summary.json."""
     if table is None:
         return []
-    from workbook.review.sections import records
+    from workbook.review.common import records
 
     rows = records(table.assign(start=table["start"].dt.date, end=table["end"].dt.date))
     for r in rows:

@@ -12,11 +12,14 @@ import math
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.text.errors import InputError
 from workbook.text.labels import LANGS
 from workbook.text.messages import BadValue, Message
+
+if TYPE_CHECKING:
+    from workbook.zone.params import ZoneParams
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]([1-4])\s*$")
 DEFAULT_TRIALS = 10000  # the engine's default: P(attain) within about ±1 point
@@ -159,6 +162,23 @@ def review_params(
     appended (``ledger-2020Q1.xlsx`` beside ``ledger.xlsx``) when one exists.
     Raises InputError (or ParamsError for the params file) with a one-line message.
     """
+    return read_review_params(
+        params_path, quarter, as_of, trials, seed, lang, previous_ledger, budget
+    )[0]
+
+
+def read_review_params(
+    params_path: str | Path,
+    quarter: Any,
+    as_of: Any = None,
+    trials: Any = DEFAULT_TRIALS,
+    seed: Any = DEFAULT_SEED,
+    lang: Any = "zh",
+    previous_ledger: Any = None,
+    budget: Any = None,
+) -> tuple[ReviewParams, ZoneParams]:
+    """`review_params`, and the zone's params it read on the way (the params file is read
+    once per review: pass them on to `build_review` or `check_review_inputs`)."""
     from workbook.zone.params import load_params
 
     if not isinstance(params_path, str | Path) or not str(params_path).strip():
@@ -211,7 +231,7 @@ def review_params(
             raise InputError(Message("review.budget", found=budget)) from None
         if not (math.isfinite(money) and money >= 0):
             raise InputError(Message("review.budget", found=budget))
-    return ReviewParams(
+    rp = ReviewParams(
         params_path=path,
         quarter=q,
         as_of=day,
@@ -221,6 +241,7 @@ def review_params(
         previous_ledger=prev,
         budget=money,
     )
+    return rp, zone_params
 
 
 def previous_ledger_for(ledger: Path, quarter: Quarter) -> Path | None:

@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.review import skip_slow_optional_imports
 
@@ -35,6 +35,10 @@ from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from workbook.review.interrupt import LIVE_KERNELS, run_interruptibly  # noqa: E402
 from workbook.review.params import ReviewParams  # noqa: E402
 from workbook.text.resources import notebooks_dir  # noqa: E402
+
+if TYPE_CHECKING:
+    from workbook.zone.loader import Zone
+    from workbook.zone.params import ZoneParams
 
 NOTEBOOK = notebooks_dir() / "quarterly_review.ipynb"  # in the checkout or in the wheel
 REPORT_FILES = ("review.html", "review.xlsx", "summary.json", "review.docx")
@@ -119,11 +123,14 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def inputs_of(rp: ReviewParams, notebook: Path = NOTEBOOK) -> dict[str, str]:
-    """sha256 of every file the review reads: params, data files, previous ledger, notebook."""
+def inputs_of(
+    rp: ReviewParams, notebook: Path = NOTEBOOK, zone_params: ZoneParams | None = None
+) -> dict[str, str]:
+    """sha256 of every file the review reads: params, data files, previous ledger, notebook
+    (`zone_params`: the params file as the caller read it; else it is read here)."""
     from workbook.zone.params import load_params
 
-    p = load_params(rp.params_path)
+    p = zone_params if zone_params is not None else load_params(rp.params_path)
     files = {"params": rp.params_path, "ledger": p.data.ledger, "notebook": notebook}
     if p.data.arrivals:
         files["arrivals"] = p.data.arrivals
@@ -189,6 +196,7 @@ def run_review(
     *,
     notebook: str | Path = NOTEBOOK,
     validate_seconds: float = 0.0,
+    zone_params: ZoneParams | None = None,
 ) -> RunResult:
     """Execute the review notebook for validated parameters and put its run folder in place.
 
@@ -279,7 +287,7 @@ def run_review(
             for name in REPORT_FILES:  # a failed run leaves its record, never half a report
                 (tmp / name).unlink(missing_ok=True)
         timings["total"] = round(time.perf_counter() - t0 + validate_seconds, 3)
-        inputs = inputs_of(rp, notebook)
+        inputs = inputs_of(rp, notebook, zone_params)
         manifest = {
             "tool": "workbook",
             "kind": "review",
@@ -308,6 +316,19 @@ def run_review(
     return RunResult(rp, run_dir, status, message, time.perf_counter() - t0 + validate_seconds)
 
 
+def check_review_inputs(zone_params: ZoneParams) -> Zone:
+    """The zone of params already read, once its data files load and the roadshow's
+    restrictions name real events and channels; raises the WorkbookError that the review
+    would raise later (the message `status` prints), before any kernel starts. Builds no
+    forecast engine: the kernel builds the one the review runs on."""
+    from workbook.roadshow.check import check_restrictions
+    from workbook.zone.loader import zone_of
+
+    zone = zone_of(zone_params)
+    check_restrictions(zone, zone_params.source or "<params>")
+    return zone
+
+
 def check_notebook(notebook: str | Path) -> None:
     """The review notebook is a file (InputError saying what it is otherwise)."""
     from workbook.text.errors import InputError
@@ -329,17 +350,17 @@ def review(
 ) -> RunResult:
     """Validate (before any kernel starts), then run one review into `out` (default
     reports/<params stem>/<quarter>[-en])."""
-    from workbook.review.params import review_params
+    from workbook.review.params import read_review_params
 
     t = time.perf_counter()
-    rp = review_params(params_path, quarter, **raw)
-    from workbook.roadshow.check import check_inputs
-
-    check_inputs(rp.params_path, rp.as_of)  # bad data: the message status prints, before any kernel
+    rp, zone_params = read_review_params(params_path, quarter, **raw)  # the one read here
+    check_review_inputs(zone_params)  # bad data: the message status prints, before any kernel
     check_notebook(notebook)
     run_dir = Path(out) if out is not None else run_folder(rp, root)
     from workbook.files.outdir import check_run_folder
 
     check_run_folder(run_dir, "review")
     seconds = time.perf_counter() - t
-    return run_review(rp, run_dir, notebook=notebook, validate_seconds=seconds)
+    return run_review(
+        rp, run_dir, notebook=notebook, validate_seconds=seconds, zone_params=zone_params
+    )

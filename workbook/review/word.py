@@ -1,6 +1,6 @@
 """review.docx: the review as a Word document an office can edit and forward (python-docx).
 
-The document is made from the same section fragments as review.html (`Review.section_html`),
+The document is made from the same section fragments as review.html (each section's `html`),
 so it holds exactly what the page shows: the title, the abstract, every section's notes,
 tables and charts. The fragments are a small, fixed subset of HTML (h1-h3, p with a class,
 table.wb-table with thead/tbody, div.wb-chart holding a Vega-Lite spec), read with the
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from workbook.review.report import Review
+    from workbook.review.section import Context
 
 HEADING_FONT = "黑体"
 BODY_FONT = "宋体"
@@ -277,20 +278,20 @@ def _picture(doc: Any, data: bytes, alt: str) -> None:
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def build_docx(rv: Review) -> bytes:
-    """The review as a .docx file (bytes)."""
+def build_docx(ctx: Context, fragments: Sequence[str]) -> bytes:
+    """The review as a .docx file (bytes), from the page's fragments in order."""
     from docx import Document
     from docx.shared import Pt, RGBColor
 
     doc = Document()
     _styles(doc)
-    _page(doc, rv.lang)
-    fragments = [blocks_of(html) for html in rv.page_html()]
-    specs = [b.spec for blocks in fragments for b in blocks if b.kind == "chart"]
+    _page(doc, ctx.lang)
+    parsed = [blocks_of(html) for html in fragments]
+    specs = [b.spec for blocks in parsed for b in blocks if b.kind == "chart"]
     images = iter(_images(specs))
     core = doc.core_properties
     core.author = "workbook review"
-    for blocks in fragments:
+    for blocks in parsed:
         for b in blocks:
             if b.kind == "h1":
                 doc.add_paragraph(b.text, style="Title")
@@ -304,7 +305,7 @@ def build_docx(rv: Review) -> bytes:
                 run = p.add_run(b.text)
                 if "wb-abstract" in b.css:
                     run.font.size = Pt(12)
-                    p.paragraph_format.first_line_indent = Pt(24) if rv.lang == "zh" else None
+                    p.paragraph_format.first_line_indent = Pt(24) if ctx.lang == "zh" else None
                 elif "wb-subtitle" in b.css:
                     run.font.size = Pt(9)
                     run.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
@@ -319,13 +320,13 @@ def build_docx(rv: Review) -> bytes:
     return buf.getvalue()
 
 
-def write_docx(path: Path, rv: Review) -> Path:
+def write_docx(path: Path, ctx: Context, fragments: Sequence[str]) -> Path:
     """Write review.docx whole to a temporary name beside `path`, then move it into place."""
     import os
 
     from workbook.review.output import _tmp_beside, readable
 
-    data = build_docx(rv)
+    data = build_docx(ctx, fragments)
     tmp = _tmp_beside(path)
     tmp.write_bytes(data)
     readable(tmp)

@@ -608,7 +608,7 @@ CHANNEL_KIND_ZH = {
     "other": "其他",
 }
 CHANNEL_KIND_EN = {"office": "office", "platform": "platform", "event": "event", "other": "other"}
-# Plain bands of the chance a forecast gave (workbook.review.sections.CONFIDENCE_BANDS).
+# Plain bands of the chance a forecast gave (review.sections.headline.CONFIDENCE_BANDS).
 CONFIDENCE_ZH = {
     "sure": "有九成以上把握",
     "likely": "把握较大",

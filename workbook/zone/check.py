@@ -4,8 +4,9 @@
 same file/sheet/row/column message that `status` prints. The later layers add their own parts:
 `workbook.forecast.check` (event plans against the catalogue, scenarios' drivers) and
 `workbook.roadshow.check` (restrictions against the catalogue, and `check_inputs`, which runs
-all of them). `validate` runs `check_inputs`, and `review`/`batch` run it before any kernel
-starts, so a planner never sees a notebook's traceback for bad input.
+all of them). `validate` runs `check_inputs`; `review`/`batch` load the zone and check the
+restrictions before any kernel starts (`workbook.review.runner.check_review_inputs`, without a
+forecast engine), so a planner never sees a notebook's traceback for bad data.
 """
 
 from __future__ import annotations

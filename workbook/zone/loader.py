@@ -25,7 +25,12 @@ class Zone:
 
 def load_zone(params_path: str | Path) -> Zone:
     """Load a params file and every data file it names; report the problems of all files at once."""
-    params = load_params(params_path)
+    return zone_of(load_params(params_path))
+
+
+def zone_of(params: ZoneParams) -> Zone:
+    """The zone of params already read: load every data file it names (problems of all files
+    at once)."""
     problems: list[CellProblem] = []
     ledger = events = None
     try:
