@@ -4,7 +4,6 @@ with most at stake."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +13,6 @@ import pandas as pd
 from workbook.review.common import plain
 from workbook.review.render import chart_html, heading, localize, note, table_html
 from workbook.review.section import Context, Results, Section, frame
-from workbook.text.errors import InfeasiblePlanError
 from workbook.text.labels import STAGES, label
 from workbook.zone.ledger import Ledger
 from workbook.zone.loader import Zone
@@ -101,50 +99,26 @@ def at_stake(project_forecast: pd.DataFrame, ledger: Ledger, n: int = 10) -> pd.
 
 
 def next_quarter(ctx: Context) -> NextQuarter:
-    from workbook.roadshow.problem import build_problem
+    """The plan for the rest of the year (the roadshow-plan service, as `workbook plan` makes
+    it by default), P(attain) with it held, the goal seek and the projects most at stake."""
+    from workbook.roadshow.service import PlanRequest, plan_roadshow
 
     zone, rp, engine, fc = ctx.zone, ctx.params, ctx.engine, ctx.forecast
-    plan_table = p_with = how = None
-    problems: tuple[str, ...] = ()
-    budget = rp.budget if rp.budget is not None else zone.params.roadshow.budget
-    if zone.events is None or not len(zone.events):
-        problems = (label("review", "plan_none", rp.lang),)
-    else:
-        problem = build_problem(
-            zone.params, zone.events, budget=budget, as_of=rp.as_of + dt.timedelta(days=1)
-        )
-        try:
-            plan, how = _best_plan(zone, rp, engine, problem)
-        except InfeasiblePlanError as exc:
-            problems = tuple(exc.lines())
-        else:
-            plan_table = plan.table
-            if len(plan_table):
-                with_plan = engine.forecast(plan=plan.held())
-                p_with = with_plan.targets["p_attain"]
+    request = PlanRequest(
+        zone,
+        as_of=rp.as_of,
+        budget=rp.budget,
+        compare=False,  # the plan and P(attain) with it held; no greedy plan beside it
+        time_limit=PLAN_TIME_LIMIT,
+        lang=rp.lang,
+    )
+    plan = plan_roadshow(request, engine=engine)
+    plan_table = plan.plan.table if plan.plan is not None else None
     goal = _goal_seek(engine, fc, zone, rp)
     stake = at_stake(fc.projects, zone.ledger) if fc.projects is not None else None
-    return NextQuarter(budget, plan_table, problems, p_with, goal, stake, how)
-
-
-def _best_plan(zone: Zone, rp: Any, engine: Any, problem: Any) -> tuple[Any, Any]:
-    """The events that maximise the chance of meeting the 内资到位 target on the forecast's
-    own trials (as `workbook plan` does by default), or the expected-value plan for a zone
-    without that target; and how it was chosen."""
-    from workbook.roadshow.saa import DEFAULT_OBJECTIVE, EXPECTED, best_plan
-
-    targets = dict(zone.params.targets.items())
-    objective = DEFAULT_OBJECTIVE if GOAL_METRIC in targets else EXPECTED
-    result = best_plan(engine, problem, objective, time_limit=PLAN_TIME_LIMIT, lang=rp.lang)
-    how = {
-        "objective": result.objective,
-        "samples": result.samples,
-        "gap": result.gap,
-        "method": result.method,
-        "time_limit_hit": result.time_limit_hit,
-        "p_in_sample": result.p_in_sample.get(result.method),
-    }
-    return result.plan, how
+    return NextQuarter(
+        plan.budget, plan_table, plan.problems, plan.p_attain, goal, stake, plan.status()
+    )
 
 
 def _goal_seek(engine: Any, fc: Any, zone: Zone, rp: Any) -> dict[str, Any] | None:
