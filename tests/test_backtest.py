@@ -205,3 +205,40 @@ def test_a_bad_snapshot_is_one_clear_message_naming_file_row_and_column(tmp_path
         assert captured.out == ""
         assert "ledger-2020Q1.xlsx" in captured.err and "第4行" in captured.err
         assert "阶段" in captured.err and "已签" in captured.err
+
+
+def test_earlier_snapshots_date_a_stage_the_ledger_leaves_undated():
+    """Projects before signing without 阶段日期: one 意向 in every snapshot since the first is
+    dated by the first (its age is at least that); one that became 意向 after the first snapshot
+    by the middle of the quarter it appeared in; one whose stage changed since is left alone;
+    a date the ledger gives is kept; signed projects are not touched."""
+    from workbook.zone.snapshots import fill_stage_dates
+
+    q1, q2 = dt.date(2020, 3, 31), dt.date(2020, 6, 30)
+
+    def frame(rows):
+        p = pd.DataFrame(rows, columns=["project_id", "stage", "stage_date"])
+        p["stage_date"] = pd.to_datetime(p["stage_date"])
+        return p
+
+    earlier = [
+        (q1, frame([("OLD", "intent", None), ("MOVED", "negotiating", None)])),
+        (q2, frame([("OLD", "intent", None), ("NEW", "intent", None), ("MOVED", "intent", None)])),
+    ]
+    now = frame(
+        [
+            ("OLD", "intent", None),
+            ("NEW", "intent", None),
+            ("MOVED", "intent", None),
+            ("GIVEN", "intent", "2019-05-01"),
+            ("LATE", "intent", None),
+            ("S", "signed", None),
+        ]
+    )
+    got = fill_stage_dates(now, earlier).set_index("project_id")["stage_date"]
+    mid_q2 = pd.Timestamp(q1) + (pd.Timestamp(q2) - pd.Timestamp(q1)) / 2
+    assert got["OLD"] == pd.Timestamp(q1)
+    assert got["NEW"] == mid_q2 and got["MOVED"] == mid_q2  # 意向 since the second snapshot
+    assert got["GIVEN"] == pd.Timestamp("2019-05-01")
+    assert pd.isna(got["LATE"]) and pd.isna(got["S"])
+    assert now["stage_date"].isna().sum() == 5  # the input is not modified

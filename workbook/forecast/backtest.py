@@ -20,7 +20,7 @@ score would be on average if every P(attain) were exactly right.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,7 @@ from workbook.zone.loader import Zone
 from workbook.zone.metrics import actuals, definitions
 from workbook.zone.pacing import phased_share, time_progress
 from workbook.zone.replay import arrivals_until
-from workbook.zone.snapshots import find_snapshots, quarter_end, quarter_range
+from workbook.zone.snapshots import fill_stage_dates, find_snapshots, quarter_end, quarter_range
 
 FORECAST_COLUMNS = [
     "quarter",
@@ -200,10 +200,28 @@ def backtest(
     defs = definitions(params)
     elapsed = time_progress(horizon, year)
     rows: list[dict[str, Any]] = []
+    loaded: dict[str, Ledger] = {}
+
+    def snapshot_ledger(quarter: str) -> Ledger:
+        if quarter not in loaded:
+            loaded[quarter] = load_ledger(snapshots[quarter].path)
+        return loaded[quarter]
+
     for y, q in chosen:
         name, as_of = f"{y}Q{q}", quarter_end(y, q)
         snap = snapshots.get(name)
-        past = zone_at(zone, as_of, load_ledger(snap.path) if snap is not None else None)
+        past = zone_at(zone, as_of, snapshot_ledger(name) if snap is not None else None)
+        if snap is not None:
+            # A project before signing without its 阶段日期 ages from the earlier snapshots
+            # that show it at the same stage (README, "Time in stage").
+            earlier = [
+                (s.date, snapshot_ledger(s.quarter).projects)
+                for s in snapshots.values()
+                if s.date < as_of
+            ]
+            if earlier:
+                projects = fill_stage_dates(past.ledger.projects, earlier)
+                past = Zone(past.params, replace(past.ledger, projects=projects), past.events)
         engine = Engine(past, as_of=as_of, trials=trials, seed=seed, lang=lang)
         fc = engine.forecast()
         metrics = list(fc.metrics)

@@ -8,9 +8,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbook.text.errors import InputError
 from workbook.text.messages import Message
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SUFFIXES = (".xlsx", ".csv")
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]([1-4])\s*$")
@@ -80,3 +84,43 @@ def find_snapshots(ledger_path: str | Path) -> list[Snapshot]:
         if best is None or order.index(path.suffix.lower()) < order.index(best.suffix.lower()):
             found[key] = path
     return [Snapshot(f"{y}Q{q}", quarter_end(y, q), found[(y, q)]) for y, q in sorted(found)]
+
+
+def fill_stage_dates(
+    projects: pd.DataFrame, earlier: list[tuple[dt.date, pd.DataFrame]]
+) -> pd.DataFrame:
+    """`projects` (a ledger frame) with `stage_date` filled from earlier quarterly snapshots
+    where the ledger leaves it empty, for projects before signing: a project that has stood at
+    its stage in every snapshot back to snapshot j entered it after snapshot j − 1, taken as
+    the middle of that quarter; one already there in the first snapshot known entered by that
+    snapshot's date at the latest, taken as that date (its age is at least that). `earlier`:
+    [(date, projects)] of the snapshots before, oldest first. Returns a copy; a date the
+    ledger gives is kept.
+    """
+    import pandas as pd
+
+    from workbook.text.labels import STAGES
+
+    out = projects.copy()
+    if "stage_date" not in out:
+        out["stage_date"] = pd.NaT
+    out["stage_date"] = pd.to_datetime(out["stage_date"])
+    pre_sign = set(STAGES[: STAGES.index("signed")])
+    stage_of = [dict(zip(p["project_id"], p["stage"].astype(str), strict=True)) for _, p in earlier]
+    for i, (pid, stage, known) in enumerate(
+        zip(out["project_id"], out["stage"].astype(str), out["stage_date"], strict=True)
+    ):
+        if stage not in pre_sign or pd.notna(known):
+            continue
+        first = len(earlier)
+        while first > 0 and stage_of[first - 1].get(pid) == stage:
+            first -= 1
+        if first == len(earlier):
+            continue  # not in the last snapshot at this stage: entered since, date unknown
+        if first == 0:
+            entry = pd.Timestamp(earlier[0][0])
+        else:
+            before, seen = pd.Timestamp(earlier[first - 1][0]), pd.Timestamp(earlier[first][0])
+            entry = before + (seen - before) / 2
+        out.iloc[i, out.columns.get_loc("stage_date")] = entry
+    return out
