@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from workbook.forecast import declared, draws, fused
+from workbook.forecast import cachekeys, declared, draws, fused
 from workbook.forecast.setup import (
     _DEAL_MARKS,
     _M,
@@ -35,11 +35,7 @@ class DealKernels:
         on each source's expected number of deals, and a source's marks only on its own
         drivers, so both are kept per source: another event plan or a driver change that keeps
         a source's drivers reuses its deals and their marks."""
-        d = setup.drivers
-        shared = (d.lag_sigma, d.slip_months, d.size_sigma, d.four_new_share, setup.climate)
-        if self._window_families - {"sign"}:  # marks read the months a deal starts, produces
-            shared += (d.start_probability, d.months_to_start)
-            shared += (d.production_probability, d.months_to_production)
+        shared = self._deal_drivers(setup)
         signature = (tuple(setup.sources), shared)
         last = self._deals_last.get(span)
         if last is not None and last[0] == signature:
@@ -71,6 +67,14 @@ class DealKernels:
         self._deals_last[span] = (signature, out)
         return out
 
+    def _deal_drivers(self, setup: _Setup) -> tuple:
+        """The drivers a span's new deals and their marks depend on, by exclusion
+        (workbook.forecast.cachekeys): the months a deal starts and produces only when a
+        metric judges them."""
+        if self._window_families - {"sign"}:
+            return setup.keys.without(cachekeys.DEALS)
+        return setup.keys.without(cachekeys.DEALS_SIGN_ONLY)
+
     def _source_deals(
         self, chunks: list[tuple[int, int]], s: Source, setup: _Setup
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -78,7 +82,7 @@ class DealKernels:
         codes[deal, marks]). Trial t has `k[t]` deals; the first `room[t]` come from its
         chunk's pool, any more from the chunk's overflow blocks, so a larger mean only ever
         adds deals to a trial."""
-        key = (s.key, chunks[0][0], s.expected_signings, setup.climate)
+        key = (s, chunks[0][0], self._deal_drivers(setup))
         hit = self._active.get(key)
         if hit is not None:
             return hit

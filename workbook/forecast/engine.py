@@ -53,7 +53,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbook.forecast import declared, draws
+from workbook.forecast import cachekeys, declared, draws
+from workbook.forecast.cachekeys import DriverKeys
 from workbook.forecast.climate import ClimateDraws
 from workbook.forecast.deals import DealKernels
 from workbook.forecast.kernels import LedgerKernels, ledger_layout
@@ -416,25 +417,13 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
                 hit = self.money_mask[k][g.cols]
                 w[hit, i] = scale[g.cols][hit] * deal_fx[i]
             money_w[gi] = w
-        setup = _Setup(d, fx, plan, self._sources(d, plan), tables, money_w, scale, deal_fx)
+        keys = DriverKeys(d)
+        setup = _Setup(d, fx, plan, self._sources(d, plan), tables, money_w, scale, deal_fx, keys)
         setup.stuck = self._stuck_tables(d, base)
         if d.shared_shock > 0 or d.driver_spread > 0:
             setup.climate = (float(d.shared_shock), float(d.driver_spread))
         self._source_arrays(setup)
-        setup.deal_key = (
-            tuple(setup.sources),
-            d.slip_months,
-            d.lag_sigma,
-            d.size_sigma,
-            d.four_new_share,
-            d.start_probability,
-            d.months_to_start,
-            d.production_probability,
-            d.months_to_production,
-            d.unplanned_share,
-            fx,
-            setup.climate,
-        )
+        setup.deal_key = (tuple(setup.sources), fx, keys.without(cachekeys.DEAL_RESULT))
         return setup
 
     def _sources(self, d: Drivers, plan: pd.DataFrame) -> list[Source]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbook.forecast import draws, fused
+from workbook.forecast import cachekeys, draws, fused
 from workbook.forecast.setup import _PROJECTS, CHUNK, PRE_SIGN, _Group, _Setup
 from workbook.forecast.windows import add_windows
 
@@ -86,14 +86,10 @@ class _Tables:
     csr: tuple[np.ndarray, np.ndarray, np.ndarray]  # the same as CSR (ptr, key, weight)
 
 
-def _milestone_key(setup: _Setup) -> tuple[tuple[np.ndarray, ...], tuple]:
-    """The month tables a forecast's milestones read, and the memo key of the milestones kept
-    for them: the climate and the tables' identities (tables are cached and read-only, and a
-    memo entry holds them, so their identities stand for their values while it is kept)."""
-    t = setup.tables
-    own = tuple(t[x] for x in sorted(t) if x.startswith(("S:", "T:", "P:")))
-    held = own + tuple(x[0] for _, x in sorted(setup.stuck.items()))
-    return held, (setup.climate, *(id(x) for x in held))
+def _milestone_key(setup: _Setup) -> tuple:
+    """The memo key of the milestones kept for a forecast: its drivers but those of money and
+    of new deals (workbook.forecast.cachekeys)."""
+    return setup.keys.without(cachekeys.MILESTONES)
 
 
 def _csr(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -155,7 +151,7 @@ class LedgerKernels:
 
         # The milestones depend only on the month tables (and the climate): kept per span and
         # half with the tables they read, so a change of money drivers only redoes the money.
-        held, memo_key = _milestone_key(setup)
+        memo_key = _milestone_key(setup)
 
         codes: list[np.ndarray] = []  # the span's, made once for both halves
 
@@ -183,7 +179,7 @@ class LedgerKernels:
                     j0,
                     j1,
                 )
-                kept = (counts, sums, start, held)
+                kept = (counts, sums, start)
                 self._memo.put(("milestones", span, part), memo_key, kept)
             counts, sums, start = kept[:3]
             paid = np.zeros((len(self.keys), n))
@@ -245,7 +241,7 @@ class LedgerKernels:
 
         codes: list[np.ndarray] = []  # the span's, made once for both halves
 
-        _, memo_key = _milestone_key(setup)
+        memo_key = _milestone_key(setup)
 
         def piece(span: int, part: int) -> np.ndarray:
             _, n = self._span_trials(span)

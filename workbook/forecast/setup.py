@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbook.forecast.cachekeys import DriverKeys
 from workbook.text.errors import InputError
 from workbook.text.labels import STAGES
 from workbook.zone.drivers import Drivers, PlannedEvent
@@ -130,8 +131,9 @@ class _Setup:
     money_w: dict[int, np.ndarray]  # group index -> (n, money metrics): scale x CNY -> unit
     scale: np.ndarray  # per ledger project: 亿元 per unit of its pace row (see Engine._setup)
     deal_fx: np.ndarray  # (money metrics,) CNY -> unit of each money metric
+    keys: DriverKeys  # the drivers as cache keys, read once (workbook.forecast.cachekeys)
     src: dict[str, np.ndarray] = field(default_factory=dict)
-    deal_key: tuple = ()  # everything new deals depend on
+    deal_key: tuple = ()  # everything new deals depend on (workbook.forecast.cachekeys)
     # group index -> (stacked month tables, per-project offsets) for projects that have
     # waited in their stage (their first milestone conditioned on the months waited)
     stuck: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
