@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from tests.sim_zones import AS_OF, event, make_zone, project, sample_zone
 from workbook.forecast.cachekeys import leaves
 from workbook.forecast.engine import Engine
+from workbook.forecast.protocol import DealForecaster
 from workbook.zone.drivers import Drivers
 
 TRIALS = 600
@@ -173,6 +174,8 @@ def _same(kept, fresh, what) -> None:
 def test_every_driver_kept_or_fresh_gives_the_same_forecast(zone):
     base = zone.params.drivers
     engine = Engine(zone, as_of=AS_OF, trials=TRIALS, seed=5)
+    assert isinstance(engine, DealForecaster)
+    plan, metrics = engine.base_plan, [engine.keys[0], engine.keys[-1]]
     moved = []
     steps = [(p, v) for p, v in driver_changes(Drivers, base)]
     steps.append(("shared_shock", 0.0))  # the climate off, then on again
@@ -180,8 +183,12 @@ def test_every_driver_kept_or_fresh_gives_the_same_forecast(zone):
         drivers = base.replace(path, value)
         engine.forecast(base).fan("domestic_capital")  # what is kept: the base forecast's
         kept = engine.forecast(drivers)
-        fresh = Engine(zone, as_of=AS_OF, trials=TRIALS, seed=5).forecast(drivers)
+        other = Engine(zone, as_of=AS_OF, trials=TRIALS, seed=5)
+        fresh = other.forecast(drivers)
         _same(kept, fresh, path)
+        engine.new_deal_values(base, plan, metrics)  # the roadshow's part alone, kept
+        new = engine.new_deal_values(drivers, plan, metrics)
+        assert np.array_equal(new, other.new_deal_values(drivers, plan, metrics)), path
         moved.append(not np.array_equal(fresh._future, engine.forecast(base)._future))
     # the changes are felt: the walk exercises the caches rather than passing by them
     assert sum(moved) >= len(steps) - 8, [s for s, m in zip(steps, moved, strict=True) if not m]

@@ -47,7 +47,7 @@ import datetime as dt
 import math
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -327,6 +327,17 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         setup = self._setup(drivers, self.resolve_plan(plan))
         future = self._run(setup, months=(12,), parts=setup.parts)[:, 0, :]
         return Forecast(self, setup, future, scenario=scenario)
+
+    def new_deal_values(
+        self, drivers: Drivers | None, plan: pd.DataFrame, metrics: Sequence[str]
+    ) -> np.ndarray:
+        """(trials, len(metrics)): what new deals add to each metric by December under these
+        drivers (None: the params') and this event plan (checked), on the draws of `forecast`
+        (workbook.forecast.protocol.DealForecaster)."""
+        d = drivers if drivers is not None else self.params.drivers
+        setup = self._setup(d, self.resolve_plan(plan))
+        keys = tuple(self.keys.index(m) for m in metrics)
+        return self._deal_part(setup, (12,), None, keys)[:, 0, :]
 
     def forecast_scenario(self, name: str) -> Forecast:
         """The forecast under a named scenario of the params (its drivers and its plan)."""

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from workbook.forecast.protocol import DealForecaster, Forecaster
 from workbook.forecast.results import reach_floor, reached
 from workbook.roadshow.milp import _events_of, constraint_groups
 from workbook.roadshow.problem import Plan, RoadshowProblem
@@ -96,7 +97,7 @@ def _held(problem: RoadshowProblem, index: Sequence[int]) -> pd.DataFrame:
 
 
 def trial_values(
-    engine: Any,
+    engine: Forecaster,
     problem: RoadshowProblem,
     metrics: Sequence[str],
     drivers: Drivers | None = None,
@@ -113,7 +114,7 @@ def trial_values(
     s = engine.trials if samples is None else min(int(samples), engine.trials)
     base_fc = engine.forecast(drivers=drivers, plan=NO_EVENTS)
     base = np.stack([base_fc.year_end(m)[:s] for m in metrics], axis=1)
-    if hasattr(engine, "_deal_part") and hasattr(engine, "_setup"):
+    if isinstance(engine, DealForecaster):
         contrib = _deal_contributions(engine, problem, metrics, drivers, s)
     else:
         contrib = forecast_contributions(engine, problem, metrics, drivers, s, base)
@@ -124,7 +125,7 @@ def trial_values(
 
 
 def forecast_contributions(
-    engine: Any,
+    engine: Forecaster,
     problem: RoadshowProblem,
     metrics: Sequence[str],
     drivers: Drivers | None,
@@ -141,21 +142,20 @@ def forecast_contributions(
 
 
 def _deal_contributions(
-    engine: Any, problem: RoadshowProblem, metrics: Sequence[str], drivers: Drivers | None, s: int
+    engine: DealForecaster,
+    problem: RoadshowProblem,
+    metrics: Sequence[str],
+    drivers: Drivers | None,
+    s: int,
 ) -> np.ndarray:
     """Each slot's contribution as the engine's new-deal part with the slot held, less the part
     without it (the ledger's projects do not depend on the events held)."""
-    keys = tuple(engine.keys.index(m) for m in metrics)
-    d = drivers if drivers is not None else engine.params.drivers
-
-    def part(plan: pd.DataFrame) -> np.ndarray:
-        setup = engine._setup(d, engine.resolve_plan(plan))
-        return engine._deal_part(setup, (12,), None, keys)[:s, 0, :]
-
-    without = part(NO_EVENTS)
+    without = engine.new_deal_values(drivers, NO_EVENTS, metrics)[:s]
     contrib = np.zeros((s, len(metrics), len(problem.slots)))
     for j in range(len(problem.slots)):
-        contrib[:, :, j] = part(_held(problem, [j])) - without
+        contrib[:, :, j] = (
+            engine.new_deal_values(drivers, _held(problem, [j]), metrics)[:s] - without
+        )
     return contrib
 
 
@@ -236,7 +236,7 @@ def saa_milp(
 
 
 def best_plan(
-    engine: Any,
+    engine: Forecaster,
     problem: RoadshowProblem,
     objective: str = DEFAULT_OBJECTIVE,
     drivers: Drivers | None = None,
