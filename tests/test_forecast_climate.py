@@ -57,8 +57,8 @@ def test_both_zero_is_the_previous_model(tmp_path):
     assert fc._setup.climate is None
     g = next(g for g in engine.groups if g.stage == "signed")
     counts = []
-    for c, n in engine._chunks():
-        codes = engine._group_codes(c, n, g)[0]  # the start codes (kinds T, P, R)
+    for c, n in engine.store.chunks():
+        codes = engine.ledger_pass.group_codes(c, n, g)[0]  # the start codes (kinds T, P, R)
         counts.append((codes < draws.threshold(0.5)).sum(axis=1))
     assert np.array_equal(fc.year_end("new_starts"), np.concatenate(counts).astype(float))
     assert fc.year_end("new_starts").var() == pytest.approx(_variance(0.0), rel=0.08)
@@ -163,7 +163,7 @@ def test_climate_moves_new_deals_together(tmp_path):
         zone = make_zone(tmp_path, [], targets=targets, offices=offices, drivers=drivers)
         engine = Engine(zone, as_of=AS_OF, trials=8000, seed=4)
         setup = engine.forecast()._setup
-        trial, source = engine._deals(setup, 0)[:2]
+        trial, source = engine.deal_pass.deals(setup, 0)[:2]
         first = np.bincount(trial[source == 0], minlength=engine.trials)
         return first, np.bincount(trial, minlength=engine.trials)
 

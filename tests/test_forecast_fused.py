@@ -31,10 +31,12 @@ def plain_ledger(engine: Engine, setup, months):
     out = np.zeros((engine.trials, len(months), len(engine.keys)))
     n_all = len(engine.projects)
     sums = {k: np.zeros(n_all) for k in ("sign", "start", "money", "amount")}
-    for c, n in engine._chunks():
+    for c, n in engine.store.chunks():
         rows = slice(c * CHUNK, c * CHUNK + n)
         for gi, g in enumerate(engine.groups):
-            code = dict(zip(g.kinds, engine._group_codes(c, n, g, setup.climate), strict=True))
+            code = dict(
+                zip(g.kinds, engine.ledger_pass.group_codes(c, n, g, setup.climate), strict=True)
+            )
             sign = start = produce = None
             if g.stage in PRE_SIGN:
                 sign = _first(setup, gi, t[f"S:{g.stage}"], code["S"])
@@ -72,10 +74,10 @@ def plain_deals(engine: Engine, setup, months):
     t = setup.tables
     keys = tuple(range(len(engine.keys)))
     out = np.zeros((engine.trials, len(months), len(keys)))
-    for span, chunks in enumerate(engine._spans()):
+    for span, chunks in enumerate(engine.store.spans()):
         lo = chunks[0][0] * CHUNK
-        trial, src, code, (sign, size, _, _, hit) = engine._deals(setup, span)
-        family = engine._families
+        trial, src, code, (sign, size, _, _, hit) = engine.deal_pass.deals(setup, span)
+        family = engine.deal_pass.families
         start = sign + t["T:chain"][code[_M["start"]]]
         produce = start + t["P:chain"][code[_M["produce"]]]
         rate = size * t["R:none"][code[_M["share"]]] / 12
@@ -117,7 +119,7 @@ def test_compiled_passes_give_the_plain_model(climate, as_of):
     monthly += plain_deals(engine, setup, months)
     assert np.allclose(engine._run(setup, months), monthly, rtol=1e-5, atol=1e-6)
     kept = engine._run(setup, months, keys=(0,))  # reads the start months December kept
-    engine._memo = Memo(engine._memo.limit)  # none kept: from the tables
+    engine.ledger_pass.memo = Memo(engine.ledger_pass.memo.limit)  # none kept: from the tables
     assert np.array_equal(engine._run(setup, months, keys=(0,)), kept)
     for k in range(len(engine.keys)):  # a fan's pass: one metric, only what counts for it
         alone = engine._run(setup, months, keys=(k,))[:, :, 0]

@@ -2,7 +2,8 @@
 trial's climate (`shared_shock`, `driver_spread`) as shifts of its codes, and the month tables
 of projects that have already waited in their stage.
 
-A mixin of `workbook.forecast.engine.Engine`: the methods read the engine's draws and groups.
+`Climate` reads its normal scores from the engine's draws (`DrawStore`); `StuckTables` keeps
+the time-in-stage tables of the ledger's groups. `workbook.forecast.engine.Engine` composes both.
 
 Climate: every code's normal score x becomes a·x + shift in its trial, with shift =
 a·(shock·z·sign + spread·ζ) and a = 1/sqrt(1 + shock² + spread²): z the trial's climate (a
@@ -26,13 +27,17 @@ from scipy import special
 
 from workbook.forecast import draws
 from workbook.forecast.setup import _CLIMATE, CLIMATE_KINDS, PRE_SIGN, _Group, _Setup
+from workbook.forecast.store import DrawStore
 from workbook.zone.drivers import Drivers
 
 
-class ClimateDraws:
-    """Climate shifts and time-in-stage tables (mixed into Engine)."""
+class Climate:
+    """Each trial's climate as shifts of its codes, from the climate draws of `store`."""
 
-    def _climate_shift(
+    def __init__(self, store: DrawStore):
+        self.store = store
+
+    def shift(
         self, c: int, n: int, kind: str, climate: tuple[float, float], shocked: bool = True
     ) -> tuple[float, np.ndarray]:
         """Per trial of a chunk, how a family's normal scores x move: x -> a·x + shift, with
@@ -40,11 +45,10 @@ class ClimateDraws:
         the `shocked` draws; ζ the family's own) and a = 1/sqrt(1 + shock² + spread²) (the
         shock's term only when shocked), so a moved code is still uniform: (scale a, shift)."""
         key = (_CLIMATE, c)
-        z = self._draw(
+        seed = self.store.seed
+        z = self.store.draw(
             key,
-            lambda: special.ndtri(
-                draws.stream(self.seed, *key).random((n, 1 + len(CLIMATE_KINDS)))
-            ),
+            lambda: special.ndtri(draws.stream(seed, *key).random((n, 1 + len(CLIMATE_KINDS)))),
         )
         shock, spread = climate
         if not shocked:
@@ -53,15 +57,7 @@ class ClimateDraws:
         j = 1 + list(CLIMATE_KINDS).index(kind)
         return a, a * (shock * CLIMATE_KINDS[kind] * z[:, 0] + spread * z[:, j])
 
-    def climate_move(
-        self, c: int, n: int, kind: str, with_shock: bool, climate: tuple[float, float]
-    ) -> tuple[float, np.ndarray]:
-        """How a trial's climate moves one family's codes in a chunk: each code's normal score
-        x becomes scale·x + shift[trial]. `with_shock`: whether the code is a first milestone
-        ahead, the one draw of a project the shared shock moves (as the ledger's are moved)."""
-        return self._climate_shift(c, n, kind, climate, with_shock)
-
-    def climate_codes(
+    def codes(
         self,
         c: int,
         n: int,
@@ -70,26 +66,36 @@ class ClimateDraws:
         with_shock: bool,
         climate: tuple[float, float],
     ) -> np.ndarray:
-        """(trials, …) codes of a chunk moved by each trial's climate (`climate_move`), read
-        through the same remap as the ledger's codes."""
-        scale, shift = self.climate_move(c, n, kind, with_shock, climate)
+        """(trials, …) codes of a chunk moved by each trial's climate (`shift`), read through
+        the same remap as the ledger's codes. `with_shock`: whether the code is a first
+        milestone ahead, the one draw of a project the shared shock moves."""
+        scale, shift = self.shift(c, n, kind, climate, with_shock)
         level = draws.climate_level(shift).astype(np.int64)
         remap = draws.climate_remap(scale, level // draws.Q)
         return remap[level.reshape((n,) + (1,) * (codes.ndim - 1)) + codes]
 
-    def climate_u(self, c: int, n: int, u: np.ndarray, setup: _Setup) -> np.ndarray:
+    def moved_u(self, c: int, n: int, u: np.ndarray, setup: _Setup) -> np.ndarray:
         """Uniforms of new deals' counts (one per trial) moved by each trial's climate (still
         uniform: a source's expected number of deals does not move)."""
         if setup.climate is None:
             return u
-        a, shift = self._climate_shift(c, n, "N", setup.climate)
+        a, shift = self.shift(c, n, "N", setup.climate)
         x = special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))
         return special.ndtr(a * x + shift)
 
-    def _stuck_tables(self, d: Drivers, base: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """Per group of projects that have waited in their stage: the month tables of their
-        signing (start, production) given the months waited, stacked, and each project's
-        offset."""
+
+class StuckTables:
+    """Per group of ledger projects that have waited in their stage, the month tables of
+    their first milestone ahead given the months waited (kept per group and drivers)."""
+
+    def __init__(self, groups: list[_Group], waited: np.ndarray):
+        self.groups = groups
+        self.waited = waited  # months each ledger project has waited, in quarters of a month
+        self._kept: dict[tuple, tuple[np.ndarray, np.ndarray] | None] = {}
+
+    def tables(self, d: Drivers, base: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Group index -> (the stacked month tables of its signing (start, production) given
+        the months waited, each project's offset into them)."""
         out = {}
         for gi, g in enumerate(self.groups):
             if g.stage in PRE_SIGN:
@@ -101,16 +107,16 @@ class ClimateDraws:
                 p, mean = d.production_probability, d.months_to_production
             else:
                 continue
-            key = (gi, p, mean, d.lag_sigma, base)
-            if key not in self._stuck:  # the same object for the same drivers (memo keys)
-                if len(self._stuck) > 256:
-                    self._stuck.clear()
-                self._stuck[key] = self._stuck_group(g, p, mean, d.lag_sigma, base)
-            if self._stuck[key] is not None:
-                out[gi] = self._stuck[key]
+            key = (gi, p, mean, d.lag_sigma, base)  # every argument of `_group`
+            if key not in self._kept:
+                if len(self._kept) > 256:
+                    self._kept.clear()
+                self._kept[key] = self._group(g, p, mean, d.lag_sigma, base)
+            if self._kept[key] is not None:
+                out[gi] = self._kept[key]
         return out
 
-    def _stuck_group(
+    def _group(
         self, g: _Group, p: float, mean: float, sigma: float, base: int
     ) -> tuple[np.ndarray, np.ndarray] | None:
         waited, row = np.unique(self.waited[g.cols], return_inverse=True)

@@ -2,7 +2,8 @@
 after a lag as deals with a size, a foreign share, a 500强 share and a 四新 share, then start
 and pay like a project without a plan.
 
-A mixin of `workbook.forecast.engine.Engine`: the methods read the engine's draws."""
+`DealPass` is built with what it reads (the engine's draws and climate, the metrics laid out
+and the ledger's shares of deal attributes) and composed by `workbook.forecast.engine.Engine`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from workbook.forecast import cachekeys, declared, draws, fused
+from workbook.forecast.climate import Climate
 from workbook.forecast.setup import (
     _DEAL_MARKS,
     _M,
@@ -23,24 +25,44 @@ from workbook.forecast.setup import (
     _Setup,
     _take,
 )
+from workbook.forecast.store import DrawStore
 
 
-class DealKernels:
-    """The new deals' part of a forecast (mixed into Engine)."""
+class DealPass:
+    """The new deals' part of a forecast, on the draws of `store`. Keeps, between forecasts,
+    each span's deals and each source's marks and counts (keyed by `cachekeys.DEALS`), and the
+    result per (months, metrics) (keyed by `Setup.deal_key`)."""
 
-    def _deals(self, setup: _Setup, span: int) -> tuple[Any, ...]:
+    def __init__(
+        self,
+        store: DrawStore,
+        climate: Climate,
+        layout: declared.Layout,
+        deal_shares: dict[str, Any],
+    ):
+        self.store = store
+        self.climate = climate
+        self.layout = layout  # the metrics simulated (workbook.forecast.declared)
+        self.keys, self.defs = layout.keys, layout.defs
+        self.deal_shares = deal_shares  # metric -> the ledger's share for a column deals lack
+        self._last: dict[int, tuple] = {}  # span -> (signature, its deals)
+        self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # a source's counts
+        self._marks: dict[tuple, tuple] = {}  # (source, span, drivers) -> its deals' marks
+        self._result: dict[tuple, tuple] = {}  # (months, keys) -> (deal_key, result, split)
+
+    def deals(self, setup: _Setup, span: int) -> tuple[Any, ...]:
         """The new deals of one span of trials, in trial order: (trial within the span,
         source, codes[marks, deal], marks) with marks = (signing month, size, foreign, 500强,
-        hit[deal, metric]) as `_deal_marks` gives them. Which slots hold a deal depends only
+        hit[deal, metric]) as `_marks_of` gives them. Which slots hold a deal depends only
         on each source's expected number of deals, and a source's marks only on its own
         drivers, so both are kept per source: another event plan or a driver change that keeps
         a source's drivers reuses its deals and their marks."""
-        shared = self._deal_drivers(setup)
+        shared = self._drivers_key(setup)
         signature = (tuple(setup.sources), shared)
-        last = self._deals_last.get(span)
+        last = self._last.get(span)
         if last is not None and last[0] == signature:
             return last[1]
-        chunks = self._spans()[span]
+        chunks = self.store.spans()[span]
         trial, src, codes, marks = [], [], [], []
         for si, s in enumerate(setup.sources):
             t_idx, m = self._source_deals(chunks, s, setup)
@@ -52,7 +74,7 @@ class DealKernels:
             if own is None:
                 if len(self._marks) > 4096:  # derived data: drop it all rather than grow
                     self._marks.clear()
-                own = self._marks[key] = self._deal_marks(setup, np.ascontiguousarray(m.T), si)
+                own = self._marks[key] = self._marks_of(setup, np.ascontiguousarray(m.T), si)
             marks.append(own)
         n_marks = len(_DEAL_MARKS)
         t_all = np.concatenate(trial) if trial else np.zeros(0, np.intp)
@@ -64,14 +86,14 @@ class DealKernels:
         order = fused.trial_order(t_all.astype(np.int64), span_trials)
         per_deal = [np.concatenate([x[i] for x in marks])[order] for i in range(5)] if marks else []
         out = (t_all[order], s_all[order], np.ascontiguousarray(m_all[order].T), per_deal)
-        self._deals_last[span] = (signature, out)
+        self._last[span] = (signature, out)
         return out
 
-    def _deal_drivers(self, setup: _Setup) -> tuple:
+    def _drivers_key(self, setup: _Setup) -> tuple:
         """The drivers a span's new deals and their marks depend on, by exclusion
         (workbook.forecast.cachekeys): the months a deal starts and produces only when a
         metric judges them."""
-        if self._window_families - {"sign"}:
+        if self.window_families - {"sign"}:
             return setup.keys.without(cachekeys.DEALS)
         return setup.keys.without(cachekeys.DEALS_SIGN_ONLY)
 
@@ -82,21 +104,21 @@ class DealKernels:
         codes[deal, marks]). Trial t has `k[t]` deals; the first `room[t]` come from its
         chunk's pool, any more from the chunk's overflow blocks, so a larger mean only ever
         adds deals to a trial."""
-        key = (s, chunks[0][0], self._deal_drivers(setup))
+        key = (s, chunks[0][0], self._drivers_key(setup))
         hit = self._active.get(key)
         if hit is not None:
             return hit
         lo = chunks[0][0] * CHUNK
-        u = [self._source_u(c, n, s.key) for c, n in chunks]
+        u = [self.store.source_u(c, n, s.key) for c, n in chunks]
         # The pool's room follows the plain draws (so the pool never changes); the count of
         # deals follows the trial's climate, any beyond the room from overflow blocks.
-        moved = [self.climate_u(c, n, x, setup) for (c, n), x in zip(chunks, u, strict=True)]
+        moved = [self.climate.moved_u(c, n, x, setup) for (c, n), x in zip(chunks, u, strict=True)]
         k = draws.poisson_counts(np.concatenate(moved), s.expected_signings)
         room = draws.poisson_counts(np.concatenate(u), s.cap)
         starts = [c * CHUNK - lo for c, _ in chunks]  # each chunk's first trial in the span
         pool = np.concatenate(
             [
-                self._source_pool(c, s, room[a : a + n])
+                self.store.source_pool(c, s, room[a : a + n])
                 for (c, n), a in zip(chunks, starts, strict=True)
             ]
         )
@@ -108,7 +130,7 @@ class DealKernels:
         for (c, n), a in zip(chunks, starts, strict=True):
             mine = over[a : a + n]
             for b in range(math.ceil(int(mine.max(initial=0)) / BLOCK)):
-                block = self._overflow_block(c, n, s.key, b)
+                block = self.store.overflow_block(c, n, s.key, b)
                 slot = np.arange(b * BLOCK, (b + 1) * BLOCK)
                 t_idx, j_idx = np.nonzero(slot[None, :] < mine[:, None])
                 trial.append(t_idx + a)
@@ -119,7 +141,7 @@ class DealKernels:
         self._active[key] = hit
         return hit
 
-    def _deal_part(
+    def part(
         self,
         setup: _Setup,
         months: tuple[int, ...],
@@ -132,27 +154,27 @@ class DealKernels:
         change to ledger-only drivers does not redo it. Fills `parts` with the sum over trials
         at the last month from each kind of source (DEAL_PARTS): the total, split in the shares
         the deals themselves give (so the parts add up to the total)."""
-        last = self._deal_result.get((months, keys))
+        last = self._result.get((months, keys))
         if sources is None and last is not None and last[0] == setup.deal_key:
             out, split = last[1], last[2]
         else:
-            out = np.zeros((self.trials, len(months), len(keys)))
+            out = np.zeros((self.store.trials, len(months), len(keys)))
             split = np.zeros((len(DEAL_PARTS), len(keys)))
 
             def one(span: int, _: int) -> np.ndarray:
-                chunks = self._spans()[span]
+                chunks = self.store.spans()[span]
                 lo = chunks[0][0] * CHUNK
                 hi = lo + sum(n for _, n in chunks)
                 own = np.zeros_like(split)
-                self._deal_kernel(setup, span, months, out[lo:hi], sources, keys, own)
+                self._kernel(setup, span, months, out[lo:hi], sources, keys, own)
                 return own
 
-            spans = [(span, 0) for span in range(len(self._spans()))]
+            spans = [(span, 0) for span in range(len(self.store.spans()))]
             if sources is None:  # spans on threads (each writes its own trials)
                 split += sum(fused.in_parallel(one, spans), np.zeros_like(split))
             else:  # per-source sums are shared: one span after another
                 split += sum((one(*s) for s in spans), np.zeros_like(split))
-            self._deal_result[(months, keys)] = (setup.deal_key, out, split)
+            self._result[(months, keys)] = (setup.deal_key, out, split)
         if parts is not None:
             total = out[:, -1, :].sum(axis=0)
             weight = split.sum(axis=0)
@@ -161,7 +183,7 @@ class DealKernels:
                 parts[name] = row * total
         return out
 
-    def _deal_kernel(
+    def _kernel(
         self,
         setup: _Setup,
         span: int,
@@ -173,12 +195,12 @@ class DealKernels:
     ) -> None:
         """What one span's new deals add to the metrics at positions `keys`, at `months`
         (into `out`), and at December by kind of source (into `split`)."""
-        trial, src, code, marks = self._deals(setup, span)
+        trial, src, code, marks = self.deals(setup, span)
         if not len(trial):
             return
         t = setup.tables
         sign, size, foreign, is500, hit = marks
-        family = self._families
+        family = self.families
         part = setup.src["part"][src]
         if keys != tuple(range(len(self.keys))):
             hit, family = np.ascontiguousarray(hit[:, list(keys)]), family[list(keys)]
@@ -228,7 +250,7 @@ class DealKernels:
                 src, weights=np.where(foreign, 0, paid), minlength=ns
             )
 
-    def _deal_marks(self, setup: _Setup, code: np.ndarray, si: int) -> tuple[np.ndarray, ...]:
+    def _marks_of(self, setup: _Setup, code: np.ndarray, si: int) -> tuple[np.ndarray, ...]:
         """One source's deals (codes[marks, deal]): signing month, size, foreign, 500强, and
         hit[deal, metric]: whether the deal counts for each of the engine's metrics (its
         `where`, and for money its capital type)."""
@@ -267,12 +289,12 @@ class DealKernels:
         return sign, size, foreign, is500, hit
 
     @cached_property
-    def _window_families(self) -> set[str]:
+    def window_families(self) -> set[str]:
         """The milestone families a new deal's windowed metrics judge its month at."""
         return {w[0] for key in self.keys if (w := declared.deal_window(self.layout, key))}
 
     @cached_property
-    def _families(self) -> np.ndarray:
+    def families(self) -> np.ndarray:
         """How a new deal counts for each of the engine's metrics: fused.MONEY, or the
         milestone a count metric counts it at (new deals have not signed yet)."""
         out = np.full(len(self.keys), fused.NONE, np.int64)

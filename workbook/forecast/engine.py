@@ -44,8 +44,6 @@ regenerated (identically) instead of kept.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -55,21 +53,16 @@ import pandas as pd
 
 from workbook.forecast import cachekeys, declared, draws
 from workbook.forecast.cachekeys import DriverKeys
-from workbook.forecast.climate import ClimateDraws
-from workbook.forecast.deals import DealKernels
-from workbook.forecast.kernels import LedgerKernels, ledger_layout
+from workbook.forecast.climate import Climate, StuckTables
+from workbook.forecast.deals import DealPass
+from workbook.forecast.kernels import LedgerPass, ledger_layout
 from workbook.forecast.memo import Memo
 from workbook.forecast.setup import (
-    _DEAL_MARKS,
-    _EXTRA,
     _KIND_OF_STAGE,
-    BLOCK,
     CHUNK,
-    DEAL_SPAN,
     EXTRA_SLOTS,
     PRE_SIGN,
     Source,
-    _by_kind,
     _Group,
     _months_text,
     _Setup,
@@ -77,6 +70,7 @@ from workbook.forecast.setup import (
     plan_frame,
     stage_at,
 )
+from workbook.forecast.store import DrawStore
 from workbook.forecast.windows import ledger_windows
 from workbook.text.errors import InputError, ParamsError
 from workbook.text.labels import STAGES, check_lang
@@ -91,7 +85,7 @@ if TYPE_CHECKING:
     from workbook.forecast.results import Forecast
 
 
-class Engine(ClimateDraws, LedgerKernels, DealKernels):
+class Engine:
     """A zone's pipeline ready to simulate: draws made once, forecasts read them again."""
 
     def __init__(
@@ -116,21 +110,22 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         self.lang = check_lang(lang)
         self.month = self.as_of.month  # the as-of month: the last one that is fact
         self.future = 12 - self.month  # months simulated
-        self._cache: dict[tuple, np.ndarray] = {}
-        self._cache_bytes = 0
-        self._cache_lock = threading.Lock()
-        self._building: dict[tuple, threading.Lock] = {}
-        self._cache_limit = cache_mb * 2**20
-        self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._deals_last: dict[int, tuple] = {}
-        self._deal_result: dict[tuple, tuple] = {}  # (months, keys) -> (deal drivers, result)
-        self._marks: dict[tuple, tuple] = {}  # (source, span, drivers) -> its deals' marks
-        self._memo = Memo(self._cache_limit / 4)  # derived arrays (workbook.forecast.memo)
-        self._stuck: dict[tuple, tuple[np.ndarray, np.ndarray] | None] = {}
+        # The draws, made once and read again by every forecast (workbook.forecast.store).
+        self.store = DrawStore(self.seed, self.trials, cache_mb)
+        self.climate = Climate(self.store)
         # The metrics simulated, as the zone declares them (workbook.forecast.declared).
         self.layout = declared.layout(params)
         self.defs, self.keys, self.n_money = self.layout.defs, self.layout.keys, self.layout.n_money
         self._prepare_ledger()
+        # The passes of a forecast, each built with what it reads: the ledger projects', the
+        # new deals' (workbook.forecast.kernels, workbook.forecast.deals).
+        self.stuck = StuckTables(self.groups, self.waited)
+        memo = Memo(self.store.limit / 4)  # derived arrays (workbook.forecast.memo)
+        self.ledger_pass = LedgerPass(
+            self.store, self.climate, self.groups, self.ledger, self.windows, self.paced,
+            len(self.keys), self.n_money, self.month, memo,
+        )  # fmt: skip
+        self.deal_pass = DealPass(self.store, self.climate, self.layout, self.deal_shares)
         self._catalogue = None if zone.events is None else zone.events.set_index("event_id")
         # Each catalogue event as a plain dict: a forecast reads them for every planned event.
         self._event = (
@@ -337,7 +332,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         d = drivers if drivers is not None else self.params.drivers
         setup = self._setup(d, self.resolve_plan(plan))
         keys = tuple(self.keys.index(m) for m in metrics)
-        return self._deal_part(setup, (12,), None, keys)[:, 0, :]
+        return self.deal_pass.part(setup, (12,), None, keys)[:, 0, :]
 
     def forecast_scenario(self, name: str) -> Forecast:
         """The forecast under a named scenario of the params (its drivers and its plan)."""
@@ -430,7 +425,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
             money_w[gi] = w
         keys = DriverKeys(d)
         setup = _Setup(d, fx, plan, self._sources(d, plan), tables, money_w, scale, deal_fx, keys)
-        setup.stuck = self._stuck_tables(d, base)
+        setup.stuck = self.stuck.tables(d, base)
         if d.shared_shock > 0 or d.driver_spread > 0:
             setup.climate = (float(d.shared_shock), float(d.driver_spread))
         self._source_arrays(setup)
@@ -530,61 +525,51 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
             return 2
         return 0 if any(c.id == s.name for c in self.params.offices) else 1
 
-    # ---- draws ---------------------------------------------------------------------------
+    # ---- the passes of a forecast ---------------------------------------------------------
 
-    def _chunks(self) -> list[tuple[int, int]]:
-        return [
-            (c, min(CHUNK, self.trials - c * CHUNK)) for c in range(math.ceil(self.trials / CHUNK))
-        ]
-
-    def _spans(self) -> list[list[tuple[int, int]]]:
-        """Chunks grouped into spans of DEAL_SPAN chunks: the ledger's codes are kept and the
-        new deals simulated span by span."""
-        chunks = self._chunks()
-        return [chunks[i : i + DEAL_SPAN] for i in range(0, len(chunks), DEAL_SPAN)]
-
-    def _draw(self, key: tuple, make) -> np.ndarray:  # type: ignore[no-untyped-def]
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        with self._cache_lock:  # chunks of trials run on threads: one of them makes a draw
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
-            hit = self._cache.get(key)
-            if hit is not None:
-                return hit
-            arr = make()
-            with self._cache_lock:
-                if self._cache_bytes + arr.nbytes <= self._cache_limit:
-                    self._cache[key] = arr
-                    self._cache_bytes += arr.nbytes
-                self._building.pop(key, None)
-        return arr
-
-    def _source_u(self, c: int, n: int, key: tuple[int, ...]) -> np.ndarray:
-        full = (*key, c, 0)
-        return self._draw(full, lambda: draws.stream(self.seed, *full).random(n))
-
-    def _source_pool(self, c: int, s: Source, room: np.ndarray) -> np.ndarray:
-        """(sum of room, marks) codes: trial after trial, `room[t]` deals each."""
-        full = (*s.key, c, 1)
-        shape = (int(room.sum()), len(_DEAL_MARKS))
-        return self._draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
-
-    def _overflow_block(self, c: int, n: int, key: tuple[int, ...], b: int) -> np.ndarray:
-        full = (*key, c, b + 2)
-        shape = (n, len(_DEAL_MARKS), BLOCK)
-        return self._draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
-
-    def extra_codes(self, c: int, n: int) -> np.ndarray:
-        """Codes of the goal seek's extra signed projects: (2 [start, share], n, EXTRA_SLOTS)."""
-        key = (_EXTRA, c)
-        shape = (n, 2, EXTRA_SLOTS)
-        return self._draw(key, lambda: _by_kind(draws.codes(draws.stream(self.seed, *key), shape)))
+    def _run(
+        self,
+        setup: _Setup,
+        months: tuple[int, ...],
+        projects: dict[str, np.ndarray] | None = None,
+        sources: dict[str, np.ndarray] | None = None,
+        keys: tuple[int, ...] | None = None,
+        parts: dict[str, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Future value (on top of facts) at the end of each of `months` (increasing) of every
+        metric, or of the metrics at positions `keys` of the engine's keys only: (trials,
+        len(months), len(keys)): the ledger projects' part and the new deals'. With `months`
+        (12,) only, fills per-project and per-source sums if given, and `parts` (every metric):
+        the sum over trials at December of what each stage's ledger projects ("stage:<stage>")
+        and each kind of source of new deals ("offices", "platforms", "events") add. A
+        metric's values do not depend on which other metrics are asked for."""
+        keys = tuple(range(len(self.keys))) if keys is None else tuple(keys)
+        out = self.ledger_pass.run(setup, months, keys, projects, parts)
+        if self.future > 0:
+            out += self.deal_pass.part(setup, months, sources, keys, parts)
+        return out
 
     @property
     def cached_mb(self) -> float:
-        return self._cache_bytes / 2**20
+        """Megabytes of draws kept on the engine."""
+        return self.store.cached_mb
+
+    def extra_codes(self, c: int, n: int) -> np.ndarray:
+        """Codes of the goal seek's extra signed projects (`DrawStore.extra_codes`)."""
+        return self.store.extra_codes(c, n)
+
+    def climate_move(
+        self, c: int, n: int, kind: str, with_shock: bool, climate: tuple[float, float]
+    ) -> tuple[float, np.ndarray]:
+        """How a trial's climate moves one family's codes in a chunk (`Climate.shift`)."""
+        return self.climate.shift(c, n, kind, climate, with_shock)
+
+    def climate_codes(
+        self, c: int, n: int, codes: np.ndarray, kind: str, with_shock: bool,
+        climate: tuple[float, float],
+    ) -> np.ndarray:  # fmt: skip
+        """A chunk's codes moved by each trial's climate (`Climate.codes`)."""
+        return self.climate.codes(c, n, codes, kind, with_shock, climate)
 
     # ---- goal seek support ---------------------------------------------------------------
 
@@ -606,7 +591,7 @@ class Engine(ClimateDraws, LedgerKernels, DealKernels):
         share_t = draws.share_table(d.unplanned_share.mean, d.unplanned_share.concentration)
         to_unit = convert_rate("CNY", self.unit(metric), fx)
         climate = (float(d.shared_shock), float(d.driver_spread))
-        for c, n in self._chunks():
+        for c, n in self.store.chunks():
             start_code, share_code = self.extra_codes(c, n)
             if climate != (0.0, 0.0):  # moved as a signed ledger project's: its start first
                 start_code = self.climate_codes(c, n, start_code, "T", True, climate)

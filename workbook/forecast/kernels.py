@@ -1,8 +1,8 @@
 """Ledger projects in the simulation: every ledger project in one chunk of trials, through the
 compiled passes of `workbook.forecast.fused`, at December or month by month.
 
-A mixin of `workbook.forecast.engine.Engine`: the methods read the engine's draws and groups.
-The projects are laid out once, in the groups' order (stage by stage, so the columns that have
+`LedgerPass` is built with what it reads (the engine's draws, climate, groups and their
+layout, the milestones memo) and composed by `workbook.forecast.engine.Engine`. The projects are laid out once, in the groups' order (stage by stage, so the columns that have
 each kind of draw are a prefix of it). At December every (project, trial) becomes a few numbers
 (signed, started, produced by then; money paid in units of its monthly amount), "rows" of one
 float32 matrix, and every metric of every trial is one matrix product of it with the rows'
@@ -15,8 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbook.forecast import cachekeys, draws, fused
+from workbook.forecast.climate import Climate
+from workbook.forecast.memo import Memo
 from workbook.forecast.setup import _PROJECTS, CHUNK, PRE_SIGN, _Group, _Setup
-from workbook.forecast.windows import add_windows
+from workbook.forecast.store import DrawStore
+from workbook.forecast.windows import LedgerWindows, add_windows
 
 KINDS = ("S", "T", "P", "R")  # kinds of a ledger project's draws, in the fused passes' order
 _CLASS = {**{s: fused.PRE_SIGN for s in PRE_SIGN}, "signed": fused.SIGNED}
@@ -100,28 +103,47 @@ def _csr(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ptr, keys.astype(np.int64), w[rows, keys].astype(np.float64)
 
 
-class LedgerKernels:
-    """The ledger projects' part of a forecast (mixed into Engine)."""
+class LedgerPass:
+    """The ledger projects' part of a forecast, on the draws of `store`."""
 
-    def _run(
+    def __init__(
+        self,
+        store: DrawStore,
+        climate: Climate,
+        groups: list[_Group],
+        ledger: LedgerLayout,
+        windows: LedgerWindows | None,
+        paced: np.ndarray,
+        n_keys: int,
+        n_money: int,
+        month: int,
+        memo: Memo,
+    ):
+        self.store = store
+        self.climate = climate
+        self.groups = groups  # the ledger's projects by stage and plan status
+        self.ledger = ledger  # their columns in the compiled passes
+        self.windows = windows  # metrics judged on a milestone's own month (windows.py)
+        self.paced = paced  # per ledger project: it pays the pace its arrivals have shown
+        self.n_keys = n_keys  # metrics simulated (the engine's keys)
+        self.n_money = n_money  # of which the first n_money are money
+        self.month = month  # the as-of month
+        self.future = 12 - month
+        self.memo = memo  # milestones kept between forecasts (memo.py, cachekeys.MILESTONES)
+
+    def run(
         self,
         setup: _Setup,
         months: tuple[int, ...],
+        keys: tuple[int, ...],
         projects: dict[str, np.ndarray] | None = None,
-        sources: dict[str, np.ndarray] | None = None,
-        keys: tuple[int, ...] | None = None,
         parts: dict[str, np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Future value (on top of facts) at the end of each of `months` (increasing) of every
-        metric, or of the metrics at positions `keys` of the engine's keys only: (trials,
-        len(months), len(keys)). With `months` (12,) only, fills per-project and per-source
-        sums if given, and `parts` (every metric): the sum over trials at December of what
-        each stage's ledger projects ("stage:<stage>") and each kind of source of new deals
-        ("offices", "platforms", "events") add. A metric's values do not depend on which
-        other metrics are asked for."""
-        every = tuple(range(len(self.keys)))
-        keys = every if keys is None else tuple(keys)
-        out = np.zeros((self.trials, len(months), len(keys)))
+        """What the ledger projects add (on top of facts) at the end of each of `months`
+        (increasing) to the metrics at positions `keys`: (trials, len(months), len(keys)).
+        With `months` (12,) only, fills per-project sums and each stage's part
+        ("stage:<stage>") if given (`Engine._run`)."""
+        out = np.zeros((self.store.trials, len(months), len(keys)))
         if self.future <= 0:
             return out
         assert list(months) == sorted(set(months)), "months must be increasing"
@@ -129,16 +151,17 @@ class LedgerKernels:
         assert december or (projects is None and parts is None)
         if len(self.ledger.order):
             if december:
-                self._ledger_december(setup, out, keys, projects, parts)
+                self._december(setup, out, keys, projects, parts)
             else:
-                self._ledger_months(setup, months, out, keys)
-            add_windows(self, setup, months, out, keys, parts)  # workbook.forecast.windows
+                self.monthly(setup, months, out, keys)
+            add_windows(  # workbook.forecast.windows
+                self.windows, self.month, self.monthly, setup, months, out, keys, parts
+            )
         elif parts is not None:
-            parts.update({f"stage:{g.stage}": np.zeros(len(self.keys)) for g in self.groups})
-        out += self._deal_part(setup, months, sources, keys, parts)
+            parts.update({f"stage:{g.stage}": np.zeros(self.n_keys) for g in self.groups})
         return out
 
-    def _ledger_december(
+    def _december(
         self,
         setup: _Setup,
         out: np.ndarray,
@@ -147,7 +170,7 @@ class LedgerKernels:
         parts: dict[str, np.ndarray] | None,
     ) -> None:
         lay: LedgerLayout = self.ledger
-        tab = self._fused_tables(setup)
+        tab = self.fused_tables(setup)
 
         # The milestones depend only on the month tables (and the climate): kept per span and
         # half with the tables they read, so a change of money drivers only redoes the money.
@@ -158,11 +181,11 @@ class LedgerKernels:
         def piece(span: int, part: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             """The milestones (kept, or made) and the money of one half of the columns: what
             they add to every metric of the span's trials, and their rows' sums."""
-            lo, n = self._span_trials(span)
+            lo, n = self.store.span_trials(span)
             j0, j1 = self._columns(part)
-            kept = self._memo.get(("milestones", span, part), memo_key)
+            kept = self.memo.get(("milestones", span, part), memo_key)
             if kept is None:
-                counts = np.zeros((len(self.keys), n))
+                counts = np.zeros((self.n_keys, n))
                 sums = np.zeros((2, lay.rows))  # Σ of each row over the trials, and > 0
                 start = np.empty((lay.width["T"], n), np.int8)  # its columns' rows written
                 fused.milestones(
@@ -180,9 +203,9 @@ class LedgerKernels:
                     j1,
                 )
                 kept = (counts, sums, start)
-                self._memo.put(("milestones", span, part), memo_key, kept)
+                self.memo.put(("milestones", span, part), memo_key, kept)
             counts, sums, start = kept[:3]
-            paid = np.zeros((len(self.keys), n))
+            paid = np.zeros((self.n_keys, n))
             paid_sums = np.zeros((2, lay.rows))
             fused.money(
                 lay.cls,
@@ -202,8 +225,8 @@ class LedgerKernels:
 
         row_sum = np.zeros(lay.rows)
         row_pos = np.zeros(lay.rows)
-        for span in range(len(self._spans())):
-            lo, n = self._span_trials(span)
+        for span in range(len(self.store.spans())):
+            lo, n = self.store.span_trials(span)
             # Made kind by kind on the threads (or read), then each span's columns in two halves,
             # one on each thread, their sums added in order.
             codes[:] = self._ledger_codes(span, setup.climate)
@@ -223,7 +246,7 @@ class LedgerKernels:
             projects["money"][order] += np.where(tab.scale > 0, row_pos[money], 0)
             projects["amount"][order] += row_sum[money] * tab.scale
 
-    def _ledger_months(
+    def monthly(
         self,
         setup: _Setup,
         months: tuple[int, ...],
@@ -232,7 +255,7 @@ class LedgerKernels:
         weights: np.ndarray | None = None,  # (rows, len(keys)); None: the keys' own
     ) -> None:
         lay: LedgerLayout = self.ledger
-        tab = self._fused_tables(setup)
+        tab = self.fused_tables(setup)
         if weights is None:
             weights = tab.weights[:, list(keys)]
         weights = np.ascontiguousarray(weights, dtype=np.float32)
@@ -244,11 +267,11 @@ class LedgerKernels:
         memo_key = _milestone_key(setup)
 
         def piece(span: int, part: int) -> np.ndarray:
-            _, n = self._span_trials(span)
+            _, n = self.store.span_trials(span)
             j0, j1 = self._columns(part)
             hist = np.zeros((len(keys), fused.SLOTS, n))
             # The start months a December forecast with these tables kept, if it did.
-            kept = self._memo.get(("milestones", span, part), memo_key)
+            kept = self.memo.get(("milestones", span, part), memo_key)
             known = kept[2] if kept is not None else np.zeros((0, n), np.int8)
             fused.month_rows(
                 lay.cls,
@@ -271,18 +294,13 @@ class LedgerKernels:
             )
             return hist
 
-        for span in range(len(self._spans())):
-            lo, n = self._span_trials(span)
+        for span in range(len(self.store.spans())):
+            lo, n = self.store.span_trials(span)
             codes[:] = self._ledger_codes(span, setup.climate)  # made kind by kind on the threads
             halves = fused.in_parallel(piece, [(span, 0), (span, 1)])
             fused.read_months(halves[0] + halves[1], is_money, at, out[lo : lo + n])
 
     # ---- draws and tables of the fused passes --------------------------------------------
-
-    def _span_trials(self, span: int) -> tuple[int, int]:
-        """The first trial of a span of chunks and how many it holds."""
-        chunks = self._spans()[span]
-        return chunks[0][0] * CHUNK, sum(n for _, n in chunks)
 
     def _columns(self, part: int) -> tuple[int, int]:
         """The ledger columns of one of the two halves a pass runs on, one on each thread: a
@@ -299,8 +317,8 @@ class LedgerKernels:
         group's own stream per chunk, laid side by side; under a climate, each trial's codes
         moved by its shifts (kept instead of the plain codes)."""
         lay: LedgerLayout = self.ledger
-        chunks = self._spans()[span]
-        first, total = self._span_trials(span)
+        chunks = self.store.spans()[span]
+        first, total = self.store.span_trials(span)
 
         def one(k: int, _: int) -> np.ndarray:
             kind = KINDS[k]
@@ -322,33 +340,33 @@ class LedgerKernels:
                         # kind of draws): its draws stay independent of each other.
                         shocked = kind == g.kinds[0]
                         if shocked not in moves:
-                            scale, shift = self._climate_shift(c, n, kind, climate, shocked)
+                            scale, shift = self.climate.shift(c, n, kind, climate, shocked)
                             level = draws.climate_level(shift).astype(np.int64)
                             moves[shocked] = (draws.climate_remap(scale, level // draws.Q), level)
                         fused.place_codes(plain, part, lo, *moves[shocked])
                 return arr
 
             key = (_PROJECTS, "ledger", span, kind) + (() if climate is None else (climate,))
-            return self._draw(key, make)
+            return self.store.draw(key, make)
 
         return fused.in_parallel(one, [(k, 0) for k in range(len(KINDS))])
 
     def _plain_codes(self, c: int, n: int, g: _Group, kind: str) -> np.ndarray:
         key = (_PROJECTS, *g.key, c, g.kinds.index(kind))
-        return draws.codes(draws.stream(self.seed, *key), (n, len(g.cols)))
+        return draws.codes(draws.stream(self.store.seed, *key), (n, len(g.cols)))
 
-    def _group_codes(
+    def group_codes(
         self, c: int, n: int, g: _Group, climate: tuple[float, float] | None = None
     ) -> list[np.ndarray]:
         """A group's codes in one chunk, (trials, projects), one array per kind of `g.kinds`."""
         lay: LedgerLayout = self.ledger
         lo = lay.lo[self.groups.index(g)]
-        span = next(i for i, chunks in enumerate(self._spans()) if (c, n) in chunks)
-        at = c * CHUNK - self._span_trials(span)[0]
+        span = next(i for i, chunks in enumerate(self.store.spans()) if (c, n) in chunks)
+        at = c * CHUNK - self.store.span_trials(span)[0]
         every = dict(zip(KINDS, self._ledger_codes(span, climate), strict=True))
         return [every[kind][lo : lo + len(g.cols), at : at + n].T for kind in g.kinds]
 
-    def _fused_tables(self, setup: _Setup) -> _Tables:
+    def fused_tables(self, setup: _Setup) -> _Tables:
         """This forecast's stacked tables, offsets and row weights (kept on the set-up)."""
         if setup.fused is not None:
             return setup.fused

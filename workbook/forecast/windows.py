@@ -8,13 +8,14 @@ part is read from the month-by-month pass instead: with W(x) the count of those 
 the end of month x (0 up to the as-of month), the metric at the end of month m gains
 W(min(m, b)) - W(min(m, a - 1)). The pass runs on columns of its own, one per (metric,
 family, stage), so each stage's part of the mean (`explain.sources`) stays exact. New deals
-judge the same window on their own drawn months (`DealKernels._deal_marks`).
+judge the same window on their own drawn months (`DealPass`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -64,16 +65,18 @@ def ledger_windows(lay: Layout, groups: list[_Group], ledger: LedgerLayout) -> L
 
 
 def add_windows(
-    engine: Any,
+    win: LedgerWindows | None,
+    month: int,
+    monthly: Callable[..., None],
     setup: _Setup,
     months: tuple[int, ...],
     out: np.ndarray,
     keys: tuple[int, ...],
     parts: dict[str, np.ndarray] | None,
 ) -> None:
-    """Add the windowed ledger pairs of the metrics at positions `keys` to `out` (trials,
-    len(months), len(keys)) and, at December, to each stage's part."""
-    win: LedgerWindows | None = engine.windows
+    """Add the windowed ledger pairs `win` of the metrics at positions `keys` to `out`
+    (trials, len(months), len(keys)) and, at December, to each stage's part; `month` is the
+    as-of month and `monthly` the ledger's month pass (`LedgerPass.monthly`)."""
     if win is None:
         return
     pos = {k: i for i, k in enumerate(keys)}
@@ -83,18 +86,18 @@ def add_windows(
         for c in sel
         for m in months
         for x in (min(m, win.last[c]), min(m, win.first[c] - 1))
-        if x > engine.month
+        if x > month
     }
     if not ends:
         return
     at = tuple(sorted(int(x) for x in ends))
-    counts = np.zeros((engine.trials, len(at), len(sel)))
-    engine._ledger_months(setup, at, counts, tuple(win.key[sel]), win.weights[:, sel])
+    counts = np.zeros((len(out), len(at), len(sel)))
+    monthly(setup, at, counts, tuple(win.key[sel]), win.weights[:, sel])
     index = {x: i for i, x in enumerate(at)}
 
     def by(x: int, i: int) -> np.ndarray | float:
         """W(x) of the i-th selected column, per trial."""
-        return counts[:, index[x], i] if x > engine.month else 0.0
+        return counts[:, index[x], i] if x > month else 0.0
 
     for i, c in enumerate(sel):
         a, b, j = int(win.first[c]), int(win.last[c]), pos[int(win.key[c])]

@@ -1,0 +1,101 @@
+"""The draws of one engine (a seed, a number of trials, an as-of date): every draw is a stream
+of 15-bit codes named by its key (workbook.forecast.draws), made once and kept up to a memory
+limit; a draw not kept is made again, identically, when it is read again.
+
+Trials run in chunks of `CHUNK` (part of the draws' identity), chunks in spans of `DEAL_SPAN`
+(the ledger's codes are kept and the new deals simulated span by span)."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from workbook.forecast import draws
+from workbook.forecast.setup import (
+    _DEAL_MARKS,
+    _EXTRA,
+    BLOCK,
+    CHUNK,
+    DEAL_SPAN,
+    EXTRA_SLOTS,
+    Source,
+    _by_kind,
+)
+
+
+class DrawStore:
+    """Draws by key for `trials` trials of `seed`, kept up to `cache_mb` megabytes."""
+
+    def __init__(self, seed: int, trials: int, cache_mb: float):
+        self.seed = seed
+        self.trials = trials
+        self.limit = cache_mb * 2**20
+        self._cache: dict[tuple, np.ndarray] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._building: dict[tuple, threading.Lock] = {}
+
+    def chunks(self) -> list[tuple[int, int]]:
+        """(chunk index, trials in it) of every chunk."""
+        return [
+            (c, min(CHUNK, self.trials - c * CHUNK)) for c in range(math.ceil(self.trials / CHUNK))
+        ]
+
+    def spans(self) -> list[list[tuple[int, int]]]:
+        """Chunks grouped into spans of DEAL_SPAN chunks."""
+        chunks = self.chunks()
+        return [chunks[i : i + DEAL_SPAN] for i in range(0, len(chunks), DEAL_SPAN)]
+
+    def span_trials(self, span: int) -> tuple[int, int]:
+        """The first trial of a span of chunks and how many it holds."""
+        chunks = self.spans()[span]
+        return chunks[0][0] * CHUNK, sum(n for _, n in chunks)
+
+    def draw(self, key: tuple, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """The draw named `key`: kept, or made by `make` (and kept if it fits)."""
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        with self._lock:  # chunks of trials run on threads: one of them makes a draw
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+            arr = make()
+            with self._lock:
+                if self._bytes + arr.nbytes <= self.limit:
+                    self._cache[key] = arr
+                    self._bytes += arr.nbytes
+                self._building.pop(key, None)
+        return arr
+
+    def source_u(self, c: int, n: int, key: tuple[int, ...]) -> np.ndarray:
+        """One uniform per trial of a chunk: a source's count of new deals."""
+        full = (*key, c, 0)
+        return self.draw(full, lambda: draws.stream(self.seed, *full).random(n))
+
+    def source_pool(self, c: int, s: Source, room: np.ndarray) -> np.ndarray:
+        """(sum of room, marks) codes: trial after trial, `room[t]` deals each."""
+        full = (*s.key, c, 1)
+        shape = (int(room.sum()), len(_DEAL_MARKS))
+        return self.draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
+
+    def overflow_block(self, c: int, n: int, key: tuple[int, ...], b: int) -> np.ndarray:
+        """(trials, marks, BLOCK) codes of a source's deals beyond its pool, block b."""
+        full = (*key, c, b + 2)
+        shape = (n, len(_DEAL_MARKS), BLOCK)
+        return self.draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
+
+    def extra_codes(self, c: int, n: int) -> np.ndarray:
+        """Codes of the goal seek's extra signed projects: (2 [start, share], n, EXTRA_SLOTS)."""
+        key = (_EXTRA, c)
+        shape = (n, 2, EXTRA_SLOTS)
+        return self.draw(key, lambda: _by_kind(draws.codes(draws.stream(self.seed, *key), shape)))
+
+    @property
+    def cached_mb(self) -> float:
+        return self._bytes / 2**20
