@@ -112,8 +112,9 @@ class StuckTables:
                 if len(self._kept) > 256:
                     self._kept.clear()
                 self._kept[key] = self._group(g, p, mean, d.lag_sigma, base)
-            if self._kept[key] is not None:
-                out[gi] = self._kept[key]
+            hit = self._kept[key]
+            if hit is not None:
+                out[gi] = hit
         return out
 
     def _group(
