@@ -94,8 +94,8 @@ class DealPass:
         (workbook.forecast.cachekeys): the months a deal starts and produces only when a
         metric judges them."""
         if self.window_families - {"sign"}:
-            return setup.keys.without(cachekeys.DEALS)
-        return setup.keys.without(cachekeys.DEALS_SIGN_ONLY)
+            return setup.driver_keys.without(cachekeys.DEALS)
+        return setup.driver_keys.without(cachekeys.DEALS_SIGN_ONLY)
 
     def _source_deals(
         self, chunks: list[tuple[int, int]], s: Source, setup: _Setup

@@ -92,7 +92,7 @@ class _Tables:
 def _milestone_key(setup: _Setup) -> tuple:
     """The memo key of the milestones kept for a forecast: its drivers but those of money and
     of new deals (workbook.forecast.cachekeys)."""
-    return setup.keys.without(cachekeys.MILESTONES)
+    return setup.driver_keys.without(cachekeys.MILESTONES)
 
 
 def _csr(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -131,7 +131,7 @@ class _Setup:
     money_w: dict[int, np.ndarray]  # group index -> (n, money metrics): scale x CNY -> unit
     scale: np.ndarray  # per ledger project: 亿元 per unit of its pace row (see Engine._setup)
     deal_fx: np.ndarray  # (money metrics,) CNY -> unit of each money metric
-    keys: DriverKeys  # the drivers as cache keys, read once (workbook.forecast.cachekeys)
+    driver_keys: DriverKeys  # the drivers as cache keys, read once (workbook.forecast.cachekeys)
     src: dict[str, np.ndarray] = field(default_factory=dict)
     deal_key: tuple = ()  # everything new deals depend on (workbook.forecast.cachekeys)
     # group index -> (stacked month tables, per-project offsets) for projects that have
