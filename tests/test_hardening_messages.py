@@ -337,3 +337,16 @@ def test_validate_catches_a_roadshow_restriction_naming_no_catalogue_event(zone_
     assert main(["validate", str(zone_copy), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "unknown events or channels: EV99" in err and "Traceback" not in err
+
+
+def test_review_refuses_a_bad_event_plan_before_any_kernel(zone_copy, tmp_path, capsys):
+    """The review checks its inputs without a forecast engine, the event plans included: the
+    same one line as validate, exit 2, and no run folder."""
+    text = zone_copy.read_text(encoding="utf-8")
+    zone_copy.write_text(text.replace("{event_id: EV09, month: 5}", "{event_id: EV99, month: 5}"))
+    out = tmp_path / "q2"
+    line = exits_2(["review", str(zone_copy), "--quarter", "2020Q2", "--out", str(out)], capsys)
+    assert line.startswith(
+        f"error: {zone_copy}：event_plan.1：未知活动 'EV99'（应为以下之一：EV01,"
+    )
+    assert not out.exists()

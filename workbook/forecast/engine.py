@@ -64,10 +64,12 @@ from workbook.forecast.setup import (
     PRE_SIGN,
     Source,
     _Group,
-    _months_text,
     _Setup,
+    catalogue_events,
+    check_plans,
     default_as_of,
     plan_frame,
+    plan_problem,
     stage_at,
 )
 from workbook.forecast.store import DrawStore
@@ -126,14 +128,9 @@ class Engine:
             len(self.keys), self.n_money, self.month, memo,
         )  # fmt: skip
         self.deal_pass = DealPass(self.store, self.climate, self.layout, self.deal_shares)
-        self._catalogue = None if zone.events is None else zone.events.set_index("event_id")
-        # Each catalogue event as a plain dict: a forecast reads them for every planned event.
-        self._event = (
-            {}
-            if self._catalogue is None
-            else {str(k): row for k, row in self._catalogue.to_dict("index").items()}
-        )
-        self._check_plans()
+        self._has_catalogue = zone.events is not None
+        self._event = catalogue_events(zone.events)  # a forecast reads them per planned event
+        check_plans(self.params, self._event, self._has_catalogue)
         self._base: pd.DataFrame | None = None  # the params' event plan, once checked
         self._facts: dict[float, dict[str, float]] = {}
         self._monthly_facts: dict[float, np.ndarray] = {}
@@ -263,31 +260,8 @@ class Engine:
     def _source(self) -> str:
         return str(self.params.source) if self.params.source else "<params>"
 
-    def _check_plans(self) -> None:
-        problems: list[Message] = []
-        plans: list[tuple[str, tuple[PlannedEvent, ...]]] = [("event_plan", self.params.event_plan)]
-        for key, sc in self.params.scenarios.items():
-            if sc.event_plan is not None:
-                plans.append((f"scenarios.{key}.event_plan", sc.event_plan))
-        for where, plan in plans:
-            for i, ev in enumerate(plan):
-                problem = self._plan_problem(ev.event_id, ev.month)
-                if problem:
-                    at_key = Message("at", where=f"{where}.{i}", body=problem)
-                    problems.append(Message("at", where=self._source(), body=at_key))
-        if problems:
-            raise ParamsError(problems)
-
     def _plan_problem(self, event_id: str, month: int) -> Message | None:
-        if self._catalogue is None:
-            return Message("plan.no_catalogue", id=event_id)
-        if event_id not in self._event:
-            valid = ", ".join(self._catalogue.index)
-            return Message("plan.unknown_event", id=event_id, valid=valid)
-        months = tuple(self._event[event_id]["months"])
-        if month not in months:
-            return Message("plan.month", id=event_id, month=month, months=_months_text(months))
-        return None
+        return plan_problem(self._event, self._has_catalogue, event_id, month)
 
     def resolve_plan(self, plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFrame:
         """A plan as DataFrame[event_id, month] (None: the params' plan), checked."""

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from workbook.forecast.cachekeys import DriverKeys
-from workbook.text.errors import InputError
+from workbook.text.errors import InputError, ParamsError
 from workbook.text.labels import STAGES
+from workbook.text.messages import Message
 from workbook.zone.drivers import Drivers, PlannedEvent
 from workbook.zone.loader import Zone
 from workbook.zone.metrics import METRICS
@@ -187,6 +188,48 @@ def plan_frame(plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFra
             "month": pd.Series([r[1] for r in rows], dtype=int),
         }
     )
+
+
+def catalogue_events(events: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
+    """Each catalogue event as a plain dict by id (a forecast reads them for every planned
+    event); empty without a catalogue."""
+    if events is None:
+        return {}
+    return {str(k): row for k, row in events.set_index("event_id").to_dict("index").items()}
+
+
+def plan_problem(
+    events: dict[str, dict[str, Any]], has_catalogue: bool, event_id: str, month: int
+) -> Message | None:
+    """What is wrong with holding `event_id` in `month`, or None: no catalogue, an event the
+    catalogue does not hold, or a month it cannot be held in."""
+    if not has_catalogue:
+        return Message("plan.no_catalogue", id=event_id)
+    if event_id not in events:
+        return Message("plan.unknown_event", id=event_id, valid=", ".join(events))
+    months = tuple(events[event_id]["months"])
+    if month not in months:
+        return Message("plan.month", id=event_id, month=month, months=_months_text(months))
+    return None
+
+
+def check_plans(params: Any, events: dict[str, dict[str, Any]], has_catalogue: bool) -> None:
+    """Every event plan of the params (its own and each scenario's) names catalogue events in
+    months they can be held; a ParamsError listing every problem otherwise."""
+    source = str(params.source) if params.source else "<params>"
+    plans: list[tuple[str, Any]] = [("event_plan", params.event_plan)]
+    for key, sc in params.scenarios.items():
+        if sc.event_plan is not None:
+            plans.append((f"scenarios.{key}.event_plan", sc.event_plan))
+    problems: list[Message] = []
+    for where, plan in plans:
+        for i, ev in enumerate(plan):
+            problem = plan_problem(events, has_catalogue, ev.event_id, ev.month)
+            if problem:
+                at_key = Message("at", where=f"{where}.{i}", body=problem)
+                problems.append(Message("at", where=source, body=at_key))
+    if problems:
+        raise ParamsError(problems)
 
 
 def _months_text(months: tuple[int, ...]) -> str:

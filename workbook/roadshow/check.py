@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from workbook.forecast.check import check_forecast
+from workbook.forecast.engine import Engine
 from workbook.roadshow.problem import build_problem
 from workbook.text.errors import InputError, ParamsError
 from workbook.text.messages import Message
@@ -32,6 +33,8 @@ def check_inputs(params_path: str | Path, as_of: dt.date | None = None) -> Zone:
     """The loaded zone, once the zone, forecast and roadshow checks all pass; raises the
     WorkbookError that simulate, plan or review would raise later otherwise."""
     zone = check_zone(params_path)
-    check_forecast(zone, as_of or dt.date(zone.params.year, 12, 31))
+    check_forecast(zone)
+    # and whatever else an engine refuses for this zone (its declared metrics on the ledger)
+    Engine(zone, as_of=as_of or dt.date(zone.params.year, 12, 31), trials=1)
     check_restrictions(zone, params_path)
     return zone
