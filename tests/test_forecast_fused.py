@@ -14,7 +14,7 @@ from tests.sim_zones import AS_OF, sample_zone
 from workbook.forecast import fused
 from workbook.forecast.engine import CHUNK, Engine
 from workbook.forecast.memo import Memo
-from workbook.forecast.setup import _M, PRE_SIGN
+from workbook.forecast.setup import MARK_INDEX, PRE_SIGN
 
 
 def _first(setup, gi, table, code):
@@ -78,9 +78,9 @@ def plain_deals(engine: Engine, setup, months):
         lo = chunks[0][0] * CHUNK
         trial, src, code, (sign, size, _, _, hit) = engine.deal_pass.deals(setup, span)
         family = engine.deal_pass.families
-        start = sign + t["T:chain"][code[_M["start"]]]
-        produce = start + t["P:chain"][code[_M["produce"]]]
-        rate = size * t["R:none"][code[_M["share"]]] / 12
+        start = sign + t["T:chain"][code[MARK_INDEX["start"]]]
+        produce = start + t["P:chain"][code[MARK_INDEX["produce"]]]
+        rate = size * t["R:none"][code[MARK_INDEX["share"]]] / 12
         at = {fused.SIGN: sign, fused.START: start, fused.PRODUCE: produce}
         for j, m in enumerate(months):
             for r in keys:

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import special
 
 from workbook.forecast import draws
-from workbook.forecast.setup import _CLIMATE, CLIMATE_KINDS, PRE_SIGN, _Group, _Setup
+from workbook.forecast.setup import CLIMATE_KINDS, PRE_SIGN, STREAM_CLIMATE, ProjectGroup, Setup
 from workbook.forecast.store import DrawStore
 from workbook.zone.drivers import Drivers
 
@@ -44,7 +44,7 @@ class Climate:
         shift = a·(shock·z + spread·ζ) (z the trial's climate, shared by every family, only on
         the `shocked` draws; ζ the family's own) and a = 1/sqrt(1 + shock² + spread²) (the
         shock's term only when shocked), so a moved code is still uniform: (scale a, shift)."""
-        key = (_CLIMATE, c)
+        key = (STREAM_CLIMATE, c)
         seed = self.store.seed
         z = self.store.draw(
             key,
@@ -74,7 +74,7 @@ class Climate:
         remap = draws.climate_remap(scale, level // draws.Q)
         return remap[level.reshape((n,) + (1,) * (codes.ndim - 1)) + codes]
 
-    def moved_u(self, c: int, n: int, u: np.ndarray, setup: _Setup) -> np.ndarray:
+    def moved_u(self, c: int, n: int, u: np.ndarray, setup: Setup) -> np.ndarray:
         """Uniforms of new deals' counts (one per trial) moved by each trial's climate (still
         uniform: a source's expected number of deals does not move)."""
         if setup.climate is None:
@@ -88,7 +88,7 @@ class StuckTables:
     """Per group of ledger projects that have waited in their stage, the month tables of
     their first milestone ahead given the months waited (kept per group and drivers)."""
 
-    def __init__(self, groups: list[_Group], waited: np.ndarray):
+    def __init__(self, groups: list[ProjectGroup], waited: np.ndarray):
         self.groups = groups
         self.waited = waited  # months each ledger project has waited, in quarters of a month
         self._kept: dict[tuple, tuple[np.ndarray, np.ndarray] | None] = {}
@@ -118,7 +118,7 @@ class StuckTables:
         return out
 
     def _group(
-        self, g: _Group, p: float, mean: float, sigma: float, base: int
+        self, g: ProjectGroup, p: float, mean: float, sigma: float, base: int
     ) -> tuple[np.ndarray, np.ndarray] | None:
         waited, row = np.unique(self.waited[g.cols], return_inverse=True)
         if not waited.any():

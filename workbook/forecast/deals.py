@@ -16,16 +16,20 @@ import numpy as np
 from workbook.forecast import cachekeys, declared, draws, fused
 from workbook.forecast.climate import Climate
 from workbook.forecast.setup import (
-    _DEAL_MARKS,
-    _M,
     BLOCK,
     CHUNK,
+    DEAL_MARKS,
     DEAL_PARTS,
+    MARK_INDEX,
+    Setup,
     Source,
-    _Setup,
-    _take,
 )
 from workbook.forecast.store import DrawStore
+
+
+def _take(table: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """table[code] (codes are always in range; 'clip' skips numpy's bounds checks)."""
+    return np.take(table, code, mode="clip")
 
 
 class DealPass:
@@ -50,7 +54,7 @@ class DealPass:
         self._marks: dict[tuple, tuple] = {}  # (source, span, drivers) -> its deals' marks
         self._result: dict[tuple, tuple] = {}  # (months, keys) -> (deal_key, result, split)
 
-    def deals(self, setup: _Setup, span: int) -> tuple[Any, ...]:
+    def deals(self, setup: Setup, span: int) -> tuple[Any, ...]:
         """The new deals of one span of trials, in trial order: (trial within the span,
         source, codes[marks, deal], marks) with marks = (signing month, size, foreign, 500强,
         hit[deal, metric]) as `_marks_of` gives them. Which slots hold a deal depends only
@@ -76,7 +80,7 @@ class DealPass:
                     self._marks.clear()
                 own = self._marks[key] = self._marks_of(setup, np.ascontiguousarray(m.T), si)
             marks.append(own)
-        n_marks = len(_DEAL_MARKS)
+        n_marks = len(DEAL_MARKS)
         t_all = np.concatenate(trial) if trial else np.zeros(0, np.intp)
         s_all = np.concatenate(src) if src else np.zeros(0, np.intp)
         m_all = np.concatenate(codes) if codes else np.zeros((0, n_marks), np.uint16)
@@ -89,7 +93,7 @@ class DealPass:
         self._last[span] = (signature, out)
         return out
 
-    def _drivers_key(self, setup: _Setup) -> tuple:
+    def _drivers_key(self, setup: Setup) -> tuple:
         """The drivers a span's new deals and their marks depend on, by exclusion
         (workbook.forecast.cachekeys): the months a deal starts and produces only when a
         metric judges them."""
@@ -98,7 +102,7 @@ class DealPass:
         return setup.driver_keys.without(cachekeys.DEALS_SIGN_ONLY)
 
     def _source_deals(
-        self, chunks: list[tuple[int, int]], s: Source, setup: _Setup
+        self, chunks: list[tuple[int, int]], s: Source, setup: Setup
     ) -> tuple[np.ndarray, np.ndarray]:
         """One source's deals in one span of chunks: (trial of each deal within the span,
         codes[deal, marks]). Trial t has `k[t]` deals; the first `room[t]` come from its
@@ -143,7 +147,7 @@ class DealPass:
 
     def part(
         self,
-        setup: _Setup,
+        setup: Setup,
         months: tuple[int, ...],
         sources: dict[str, np.ndarray] | None,
         keys: tuple[int, ...],
@@ -185,7 +189,7 @@ class DealPass:
 
     def _kernel(
         self,
-        setup: _Setup,
+        setup: Setup,
         span: int,
         months: tuple[int, ...],
         out: np.ndarray,
@@ -209,7 +213,9 @@ class DealPass:
             if family[r] == fused.MONEY:
                 fx[r] = setup.deal_fx[k]
         at = np.array(months, np.int64)
-        start_code, produce_code, share_code = (code[_M[x]] for x in ("start", "produce", "share"))
+        start_code, produce_code, share_code = (
+            code[MARK_INDEX[x]] for x in ("start", "produce", "share")
+        )
 
         def run(lo: int, hi: int) -> np.ndarray:
             """The deals lo:hi (whole trials): what they add, and their split."""
@@ -239,8 +245,8 @@ class DealPass:
         if split is not None:
             split += sum(own)
         if sources is not None:
-            start = sign + _take(t["T:chain"], code[_M["start"]])
-            rate = size * _take(t["R:none"], code[_M["share"]]) * np.float32(1 / 12)
+            start = sign + _take(t["T:chain"], code[MARK_INDEX["start"]])
+            rate = size * _take(t["R:none"], code[MARK_INDEX["share"]]) * np.float32(1 / 12)
             ns = len(setup.sources)
             paid = rate * np.maximum(13 - start, 0)
             sources["signings"] += np.bincount(src, weights=sign <= 12, minlength=ns)
@@ -250,20 +256,20 @@ class DealPass:
                 src, weights=np.where(foreign, 0, paid), minlength=ns
             )
 
-    def _marks_of(self, setup: _Setup, code: np.ndarray, si: int) -> tuple[np.ndarray, ...]:
+    def _marks_of(self, setup: Setup, code: np.ndarray, si: int) -> tuple[np.ndarray, ...]:
         """One source's deals (codes[marks, deal]): signing month, size, foreign, 500强, and
         hit[deal, metric]: whether the deal counts for each of the engine's metrics (its
         `where`, and for money its capital type)."""
         d, t, a = setup.drivers, setup.tables, setup.src
-        lag = _take(a["lag"][si], code[_M["lag"]])
+        lag = _take(a["lag"][si], code[MARK_INDEX["lag"]])
         lead = a["first"][si] + (
-            (code[_M["month"]].astype(np.int32) * a["spread"][si]) >> draws.BITS
+            (code[MARK_INDEX["month"]].astype(np.int32) * a["spread"][si]) >> draws.BITS
         )
         sign = np.minimum(lead + (lag + d.slip_months), draws.OUT).astype(np.int32)
-        size = a["size"][si] * _take(t["size"], code[_M["size"]])
-        foreign = code[_M["foreign"]] < a["foreign"][si]
-        is500 = code[_M["is500"]] < a["is500"][si]
-        four = code[_M["four_new"]] < draws.threshold(d.four_new_share)
+        size = a["size"][si] * _take(t["size"], code[MARK_INDEX["size"]])
+        foreign = code[MARK_INDEX["foreign"]] < a["foreign"][si]
+        is500 = code[MARK_INDEX["is500"]] < a["is500"][si]
+        four = code[MARK_INDEX["four_new"]] < draws.threshold(d.four_new_share)
         attrs = {"size": size, "foreign": foreign, "is500": is500, "four_new": four}
         hit = np.ones((code.shape[1], len(self.keys)), bool)
         month = {"sign": sign}
@@ -278,9 +284,11 @@ class DealPass:
             if window is not None:  # its milestone's own month in the window
                 family, first, last = window
                 if family not in month:
-                    start = np.minimum(sign + _take(t["T:chain"], code[_M["start"]]), draws.OUT)
+                    start = np.minimum(
+                        sign + _take(t["T:chain"], code[MARK_INDEX["start"]]), draws.OUT
+                    )
                     month["start"] = start
-                    month["produce"] = start + _take(t["P:chain"], code[_M["produce"]])
+                    month["produce"] = start + _take(t["P:chain"], code[MARK_INDEX["produce"]])
                 hit[:, r] &= (month[family] >= first) & (month[family] <= last)
             if m.kind == "money" and m.capital_type == "domestic":
                 hit[:, r] &= ~foreign

@@ -58,13 +58,13 @@ from workbook.forecast.deals import DealPass
 from workbook.forecast.kernels import LedgerPass, ledger_layout
 from workbook.forecast.memo import Memo
 from workbook.forecast.setup import (
-    _KIND_OF_STAGE,
     CHUNK,
     EXTRA_SLOTS,
+    KINDS_OF_STAGE,
     PRE_SIGN,
+    ProjectGroup,
+    Setup,
     Source,
-    _Group,
-    _Setup,
     catalogue_events,
     check_plans,
     default_as_of,
@@ -205,13 +205,13 @@ class Engine:
         self.paced = np.isin(self.stage, ("started", "producing")) & (paid > 0)
         self.pace = np.where(self.paced, paid / paid_months, 0.0)
 
-        self.groups: list[_Group] = []
+        self.groups: list[ProjectGroup] = []
         for si, stage in enumerate(STAGES):
             for has_plan in (True, False):
                 cols = np.flatnonzero((self.stage == stage) & ((plan > 0) == has_plan))
                 if not len(cols):
                     continue
-                g = _Group(stage, has_plan, cols, _KIND_OF_STAGE[stage], (si, int(has_plan)))
+                g = ProjectGroup(stage, has_plan, cols, KINDS_OF_STAGE[stage], (si, int(has_plan)))
                 for family, kind in (("sign", "S"), ("start", "T"), ("produce", "P")):
                     if kind not in g.kinds:
                         continue
@@ -349,7 +349,7 @@ class Engine:
 
     # ---- one forecast's tables, weights and sources --------------------------------------
 
-    def _setup(self, d: Drivers, plan: pd.DataFrame) -> _Setup:
+    def _setup(self, d: Drivers, plan: pd.DataFrame) -> Setup:
         fx = float(d.fx_cny_per_usd or self.params.fx_cny_per_usd)
         base, sigma = self.month + d.slip_months, d.lag_sigma
         sp = d.stage_probability
@@ -398,7 +398,7 @@ class Engine:
                 w[hit, i] = scale[g.cols][hit] * deal_fx[i]
             money_w[gi] = w
         keys = DriverKeys(d)
-        setup = _Setup(d, fx, plan, self._sources(d, plan), tables, money_w, scale, deal_fx, keys)
+        setup = Setup(d, fx, plan, self._sources(d, plan), tables, money_w, scale, deal_fx, keys)
         setup.stuck = self.stuck.tables(d, base)
         if d.shared_shock > 0 or d.driver_spread > 0:
             setup.climate = (float(d.shared_shock), float(d.driver_spread))
@@ -478,7 +478,7 @@ class Engine:
             mean = leads * min(1.0, float(ev["conversion"]) * d.events.conversion_multiplier)
         return 2 * mean + 2
 
-    def _source_arrays(self, setup: _Setup) -> None:
+    def _source_arrays(self, setup: Setup) -> None:
         d, srcs = setup.drivers, setup.sources
         setup.src = {
             "lag": np.stack(
@@ -503,7 +503,7 @@ class Engine:
 
     def _run(
         self,
-        setup: _Setup,
+        setup: Setup,
         months: tuple[int, ...],
         projects: dict[str, np.ndarray] | None = None,
         sources: dict[str, np.ndarray] | None = None,

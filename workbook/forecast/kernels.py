@@ -17,7 +17,7 @@ import numpy as np
 from workbook.forecast import cachekeys, draws, fused
 from workbook.forecast.climate import Climate
 from workbook.forecast.memo import Memo
-from workbook.forecast.setup import _PROJECTS, CHUNK, PRE_SIGN, _Group, _Setup
+from workbook.forecast.setup import CHUNK, PRE_SIGN, STREAM_PROJECTS, ProjectGroup, Setup
 from workbook.forecast.store import DrawStore
 from workbook.forecast.windows import LedgerWindows, add_windows
 
@@ -46,7 +46,7 @@ class LedgerLayout:
         return sum(self.width.values())
 
 
-def ledger_layout(groups: list[_Group], n_money: int, n_counts: int) -> LedgerLayout:
+def ledger_layout(groups: list[ProjectGroup], n_money: int, n_counts: int) -> LedgerLayout:
     sizes = [len(g.cols) for g in groups]
     lo = [int(x) for x in np.concatenate([[0], np.cumsum(sizes)])[:-1]] if groups else []
     width = dict.fromkeys(KINDS, 0)
@@ -89,7 +89,7 @@ class _Tables:
     csr: tuple[np.ndarray, np.ndarray, np.ndarray]  # the same as CSR (ptr, key, weight)
 
 
-def _milestone_key(setup: _Setup) -> tuple:
+def _milestone_key(setup: Setup) -> tuple:
     """The memo key of the milestones kept for a forecast: its drivers but those of money and
     of new deals (workbook.forecast.cachekeys)."""
     return setup.driver_keys.without(cachekeys.MILESTONES)
@@ -110,7 +110,7 @@ class LedgerPass:
         self,
         store: DrawStore,
         climate: Climate,
-        groups: list[_Group],
+        groups: list[ProjectGroup],
         ledger: LedgerLayout,
         windows: LedgerWindows | None,
         paced: np.ndarray,
@@ -133,7 +133,7 @@ class LedgerPass:
 
     def run(
         self,
-        setup: _Setup,
+        setup: Setup,
         months: tuple[int, ...],
         keys: tuple[int, ...],
         projects: dict[str, np.ndarray] | None = None,
@@ -163,7 +163,7 @@ class LedgerPass:
 
     def _december(
         self,
-        setup: _Setup,
+        setup: Setup,
         out: np.ndarray,
         keys: tuple[int, ...],
         projects: dict[str, np.ndarray] | None,
@@ -248,7 +248,7 @@ class LedgerPass:
 
     def monthly(
         self,
-        setup: _Setup,
+        setup: Setup,
         months: tuple[int, ...],
         out: np.ndarray,
         keys: tuple[int, ...],
@@ -346,17 +346,17 @@ class LedgerPass:
                         fused.place_codes(plain, part, lo, *moves[shocked])
                 return arr
 
-            key = (_PROJECTS, "ledger", span, kind) + (() if climate is None else (climate,))
+            key = (STREAM_PROJECTS, "ledger", span, kind) + (() if climate is None else (climate,))
             return self.store.draw(key, make)
 
         return fused.in_parallel(one, [(k, 0) for k in range(len(KINDS))])
 
-    def _plain_codes(self, c: int, n: int, g: _Group, kind: str) -> np.ndarray:
-        key = (_PROJECTS, *g.key, c, g.kinds.index(kind))
+    def _plain_codes(self, c: int, n: int, g: ProjectGroup, kind: str) -> np.ndarray:
+        key = (STREAM_PROJECTS, *g.key, c, g.kinds.index(kind))
         return draws.codes(draws.stream(self.store.seed, *key), (n, len(g.cols)))
 
     def group_codes(
-        self, c: int, n: int, g: _Group, climate: tuple[float, float] | None = None
+        self, c: int, n: int, g: ProjectGroup, climate: tuple[float, float] | None = None
     ) -> list[np.ndarray]:
         """A group's codes in one chunk, (trials, projects), one array per kind of `g.kinds`."""
         lay: LedgerLayout = self.ledger
@@ -366,7 +366,7 @@ class LedgerPass:
         every = dict(zip(KINDS, self._ledger_codes(span, climate), strict=True))
         return [every[kind][lo : lo + len(g.cols), at : at + n].T for kind in g.kinds]
 
-    def fused_tables(self, setup: _Setup) -> _Tables:
+    def fused_tables(self, setup: Setup) -> _Tables:
         """This forecast's stacked tables, offsets and row weights (kept on the set-up)."""
         if setup.fused is not None:
             return setup.fused

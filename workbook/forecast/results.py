@@ -24,7 +24,7 @@ from workbook.zone.pacing import phased_share, time_progress
 
 if TYPE_CHECKING:
     from workbook.forecast.engine import Engine
-    from workbook.forecast.setup import _Setup
+    from workbook.forecast.setup import Setup
     from workbook.zone.drivers import Drivers
 
 TARGET_COLUMNS = [
@@ -121,7 +121,7 @@ class Forecast:
     """How the year ends under one set of drivers and one event plan."""
 
     def __init__(
-        self, engine: Engine, setup: _Setup, future: np.ndarray, scenario: str | None = None
+        self, engine: Engine, setup: Setup, future: np.ndarray, scenario: str | None = None
     ):
         self.engine = engine
         self.scenario = scenario

@@ -1,5 +1,5 @@
 """The engine's building blocks: constants, the as-of stage of each ledger project, groups
-of projects, sources of new deals, a forecast's set-up, event plans and small array helpers."""
+of projects, sources of new deals, a forecast's set-up and event plans."""
 
 from __future__ import annotations
 
@@ -28,17 +28,18 @@ BLOCK = 4  # deal slots per overflow block (deals beyond a source's pool)
 # are these when the zone declares none of its own.
 KEYS: tuple[str, ...] = tuple(METRICS)
 PRE_SIGN = STAGES[:5]
-_KIND_OF_STAGE = {
+# Families of draws a ledger project has ahead of it at each as-of stage.
+KINDS_OF_STAGE = {
     **{s: ("S", "T", "P", "R") for s in PRE_SIGN},
     "signed": ("T", "P", "R"),
     "started": ("P", "R"),
     "producing": ("R",),
 }
 # Marks of one new deal, in the order its codes are drawn.
-_DEAL_MARKS = ("lag", "month", "size", "foreign", "is500", "four_new", "start", "produce", "share")
-_M = {name: i for i, name in enumerate(_DEAL_MARKS)}
+DEAL_MARKS = ("lag", "month", "size", "foreign", "is500", "four_new", "start", "produce", "share")
+MARK_INDEX = {name: i for i, name in enumerate(DEAL_MARKS)}
 # Stream families (first element of every draw key).
-_PROJECTS, _CHANNEL, _EVENT, _EXTRA, _CLIMATE = 1, 2, 3, 4, 5
+STREAM_PROJECTS, STREAM_CHANNEL, STREAM_EVENT, STREAM_EXTRA, STREAM_CLIMATE = 1, 2, 3, 4, 5
 # Families of draws a trial's climate moves, and the way a good climate moves their codes
 # (down for a milestone: sooner and more likely; up for a share or a count of new deals).
 CLIMATE_KINDS = {"S": -1.0, "T": -1.0, "P": -1.0, "R": 1.0, "N": 1.0}
@@ -77,7 +78,7 @@ def stage_at(projects: pd.DataFrame, as_of: dt.date) -> pd.Series:
 
 
 @dataclass
-class _Group:
+class ProjectGroup:
     """Ledger projects of one stage (at the as-of date) and one plan status, simulated together."""
 
     stage: str
@@ -116,12 +117,12 @@ class Source:
     def key(self) -> tuple[int, ...]:
         crc = zlib.crc32(self.name.encode("utf-8"))
         if self.kind == "channel":
-            return (_CHANNEL, crc)
-        return (_EVENT, crc, self.month, self.copy)
+            return (STREAM_CHANNEL, crc)
+        return (STREAM_EVENT, crc, self.month, self.copy)
 
 
 @dataclass
-class _Setup:
+class Setup:
     """What one forecast needs beyond the draws: tables, weights and sources."""
 
     drivers: Drivers
@@ -142,17 +143,6 @@ class _Setup:
     # The forecast's sums over trials at December, by part (workbook.forecast.explain)
     parts: dict[str, np.ndarray] = field(default_factory=dict)
     fused: Any = None  # stacked tables of the compiled pass (workbook.forecast.kernels)
-
-
-def _by_kind(raw: np.ndarray) -> np.ndarray:
-    """(trials, kinds, …) codes as (kinds, trials, …), each kind contiguous. Drawn trial by
-    trial, so the first trials of a chunk do not depend on how many trials it holds."""
-    return np.ascontiguousarray(np.moveaxis(raw, 1, 0))
-
-
-def _take(table: np.ndarray, code: np.ndarray) -> np.ndarray:
-    """table[code] (codes are always in range; 'clip' skips numpy's bounds checks)."""
-    return np.take(table, code, mode="clip")
 
 
 def plan_frame(plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFrame:

@@ -15,15 +15,20 @@ import numpy as np
 
 from workbook.forecast import draws
 from workbook.forecast.setup import (
-    _DEAL_MARKS,
-    _EXTRA,
     BLOCK,
     CHUNK,
+    DEAL_MARKS,
     DEAL_SPAN,
     EXTRA_SLOTS,
+    STREAM_EXTRA,
     Source,
-    _by_kind,
 )
+
+
+def _by_kind(raw: np.ndarray) -> np.ndarray:
+    """(trials, kinds, …) codes as (kinds, trials, …), each kind contiguous. Drawn trial by
+    trial, so the first trials of a chunk do not depend on how many trials it holds."""
+    return np.ascontiguousarray(np.moveaxis(raw, 1, 0))
 
 
 class DrawStore:
@@ -81,18 +86,18 @@ class DrawStore:
     def source_pool(self, c: int, s: Source, room: np.ndarray) -> np.ndarray:
         """(sum of room, marks) codes: trial after trial, `room[t]` deals each."""
         full = (*s.key, c, 1)
-        shape = (int(room.sum()), len(_DEAL_MARKS))
+        shape = (int(room.sum()), len(DEAL_MARKS))
         return self.draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
 
     def overflow_block(self, c: int, n: int, key: tuple[int, ...], b: int) -> np.ndarray:
         """(trials, marks, BLOCK) codes of a source's deals beyond its pool, block b."""
         full = (*key, c, b + 2)
-        shape = (n, len(_DEAL_MARKS), BLOCK)
+        shape = (n, len(DEAL_MARKS), BLOCK)
         return self.draw(full, lambda: draws.codes(draws.stream(self.seed, *full), shape))
 
     def extra_codes(self, c: int, n: int) -> np.ndarray:
         """Codes of the goal seek's extra signed projects: (2 [start, share], n, EXTRA_SLOTS)."""
-        key = (_EXTRA, c)
+        key = (STREAM_EXTRA, c)
         shape = (n, 2, EXTRA_SLOTS)
         return self.draw(key, lambda: _by_kind(draws.codes(draws.stream(self.seed, *key), shape)))
 

@@ -2,11 +2,11 @@
 with `where: {signed_date: ">= 2020-07-01"}`: a ledger project's milestone still ahead counts
 when its simulated month is in the condition's months [a, b] (`declared.Layout.windows`).
 
-The December pass judges every other condition on the ledger row; these (project, metric)
-pairs have no weight there (`_Group.full` is 0 for them, `_Group.window` holds them). Their
-part is read from the month-by-month pass instead: with W(x) the count of those milestones by
-the end of month x (0 up to the as-of month), the metric at the end of month m gains
-W(min(m, b)) - W(min(m, a - 1)). The pass runs on columns of its own, one per (metric,
+The December pass judges every other condition on the ledger row; these (project, metric) pairs
+have no weight there (`ProjectGroup.full` is 0 for them, `ProjectGroup.window` holds them).
+Their part is read from the month-by-month pass instead: with W(x) the count of those
+milestones by the end of month x (0 up to the as-of month), the metric at the end of month m
+gains W(min(m, b)) - W(min(m, a - 1)). The pass runs on columns of its own, one per (metric,
 family, stage), so each stage's part of the mean (`explain.sources`) stays exact. New deals
 judge the same window on their own drawn months (`DealPass`).
 """
@@ -22,7 +22,7 @@ import numpy as np
 if TYPE_CHECKING:
     from workbook.forecast.declared import Layout
     from workbook.forecast.kernels import LedgerLayout
-    from workbook.forecast.setup import _Group, _Setup
+    from workbook.forecast.setup import ProjectGroup, Setup
 
 _KIND = {"sign": "S", "start": "T", "produce": "P"}  # rows of the December matrix by family
 
@@ -38,7 +38,9 @@ class LedgerWindows:
     weights: np.ndarray  # (rows, C) float32: each row's weight in each column
 
 
-def ledger_windows(lay: Layout, groups: list[_Group], ledger: LedgerLayout) -> LedgerWindows | None:
+def ledger_windows(
+    lay: Layout, groups: list[ProjectGroup], ledger: LedgerLayout
+) -> LedgerWindows | None:
     """The windowed (project, metric) pairs of the ledger as columns of the month pass (None:
     there are none)."""
     columns: dict[tuple[str, str, str], int] = {}
@@ -68,7 +70,7 @@ def add_windows(
     win: LedgerWindows | None,
     month: int,
     monthly: Callable[..., None],
-    setup: _Setup,
+    setup: Setup,
     months: tuple[int, ...],
     out: np.ndarray,
     keys: tuple[int, ...],

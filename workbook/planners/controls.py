@@ -40,7 +40,8 @@ EMBED_OPTIONS = {"renderer": "svg", "actions": False}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _t(key: str, lang: str, **fmt: Any) -> str:
+def planner_text(key: str, lang: str, **fmt: Any) -> str:
+    """The planner label `key` in `lang`, formatted with `fmt` when given."""
     text = label("planner", key, lang)
     return text.format(**fmt) if fmt else text
 
@@ -307,7 +308,8 @@ def chart_class() -> type[alt.JupyterChart]:
 
 
 @contextlib.contextmanager
-def _timer(store: dict[str, float], key: str) -> Iterator[None]:
+def timed(store: dict[str, float], key: str) -> Iterator[None]:
+    """Time the block: its milliseconds go to `store[key]`."""
     t0 = time.perf_counter()
     try:
         yield
@@ -315,7 +317,7 @@ def _timer(store: dict[str, float], key: str) -> Iterator[None]:
         store[key] = (time.perf_counter() - t0) * 1000
 
 
-def _slider(
+def house_slider(
     cls: type[W.FloatSlider] | type[W.IntSlider],
     key: str,
     description: str,
@@ -325,6 +327,8 @@ def _slider(
     step: float,
     fmt: str | None = None,
 ) -> W.Widget:
+    """The house slider: one recompute per release, the description in a wide column, CSS
+    classes `wb-control` and `wb-driver-<key>`."""
     kwargs: dict[str, Any] = {
         "value": value,
         "min": lo,

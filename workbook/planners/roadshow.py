@@ -22,16 +22,16 @@ from workbook.forecast.engine import Engine
 from workbook.planners.controls import (
     ChartSlot,
     ErrorArea,
-    _slider,
-    _t,
-    _timer,
     boxed,
     details_html,
     enable_offline,
     guarded,
+    house_slider,
+    planner_text,
     resolve_settings,
+    timed,
 )
-from workbook.planners.tables import _big_number
+from workbook.planners.tables import big_number_html
 from workbook.roadshow.export import display_table, plan_ics, plan_xlsx, write_files
 from workbook.roadshow.judge import compare_plans, p_attain_frontier
 from workbook.roadshow.milp import constraint_groups, min_cost
@@ -134,7 +134,9 @@ class RoadshowPlanner:
             r for r, box in zip(s0.restrictions, self.restriction_boxes, strict=True) if box.value
         )
         if self.no_overseas.value:
-            active += (Restriction(kinds=("overseas",), reason=_t("rs_no_overseas", self.lang)),)
+            active += (
+                Restriction(kinds=("overseas",), reason=planner_text("rs_no_overseas", self.lang)),
+            )
         return s0.model_copy(
             update={
                 "budget": float(self.budget.value),
@@ -157,10 +159,10 @@ class RoadshowPlanner:
         )
         top = min(top, 4 * max(s0.budget, 100.0), 10_000.0)
         top = float(max(100.0, math.ceil(max(top, self.problem.budget) / 50) * 50))
-        self.budget = _slider(
+        self.budget = house_slider(
             W.IntSlider,
             "budget",
-            _t("rs_budget", lang),
+            planner_text("rs_budget", lang),
             int(round(self.problem.budget)),
             0,
             int(top),
@@ -168,20 +170,20 @@ class RoadshowPlanner:
             "d",
         )
         self.budget.add_class("wb-budget")
-        self.staff_days = _slider(
+        self.staff_days = house_slider(
             W.IntSlider,
             "staff_days",
-            _t("rs_staff_days", lang),
+            planner_text("rs_staff_days", lang),
             int(s0.staff_days_per_month),
             10,
             int(max(300, 2 * s0.staff_days_per_month)),
             10,
             "d",
         )
-        self.max_per_month = _slider(
+        self.max_per_month = house_slider(
             W.IntSlider,
             "max_per_month",
-            _t("rs_max_per_month", lang),
+            planner_text("rs_max_per_month", lang),
             s0.max_events_per_month,
             1,
             max(8, s0.max_events_per_month),
@@ -191,10 +193,10 @@ class RoadshowPlanner:
         n_cloud = (
             0 if self.zone.events is None else int((self.zone.events["kind"] == "cloud").sum())
         )
-        self.min_cloud = _slider(
+        self.min_cloud = house_slider(
             W.IntSlider,
             "min_cloud",
-            _t("rs_min_cloud", lang),
+            planner_text("rs_min_cloud", lang),
             s0.min_cloud_events,
             0,
             max(n_cloud, s0.min_cloud_events, 1),
@@ -202,10 +204,14 @@ class RoadshowPlanner:
             "d",
         )
         self.each_office = W.Checkbox(
-            value=s0.each_office_runs_one, description=_t("rs_each_office", lang), indent=False
+            value=s0.each_office_runs_one,
+            description=planner_text("rs_each_office", lang),
+            indent=False,
         )
         self.avoid_holidays = W.Checkbox(
-            value=bool(s0.blocked_holidays), description=_t("rs_holidays", lang), indent=False
+            value=bool(s0.blocked_holidays),
+            description=planner_text("rs_holidays", lang),
+            indent=False,
         )
         self.restriction_boxes = [
             W.Checkbox(
@@ -217,7 +223,7 @@ class RoadshowPlanner:
             for r in s0.restrictions
         ]
         self.no_overseas = W.Checkbox(
-            value=False, description=_t("rs_no_overseas", lang), indent=False
+            value=False, description=planner_text("rs_no_overseas", lang), indent=False
         )
         toggles = (self.each_office, self.avoid_holidays, self.no_overseas, *self.restriction_boxes)
         for w in toggles:
@@ -226,10 +232,10 @@ class RoadshowPlanner:
         self.avoid_holidays.add_class("wb-toggle-holidays")
         self.no_overseas.add_class("wb-toggle-no-overseas")
         self.scenario = W.Dropdown(
-            options=[(_t("params_drivers", lang), "")]
+            options=[(planner_text("params_drivers", lang), "")]
             + [(sc.display(k, lang), k) for k, sc in self.params.scenarios.items()],
             value=self.scenario_key or "",
-            description=_t("scenario", lang),
+            description=planner_text("scenario", lang),
             style={"description_width": "11em"},
             layout=W.Layout(width="30em"),
         )
@@ -240,10 +246,10 @@ class RoadshowPlanner:
             w.observe(self._on_constraint, names="value")
         auto = W.Layout(width="auto")
         self.xlsx_button = W.Button(
-            description=_t("rs_export_xlsx", lang), icon="file-excel-o", layout=auto
+            description=planner_text("rs_export_xlsx", lang), icon="file-excel-o", layout=auto
         )
         self.ics_button = W.Button(
-            description=_t("rs_export_ics", lang), icon="calendar", layout=auto
+            description=planner_text("rs_export_ics", lang), icon="calendar", layout=auto
         )
         self.xlsx_button.add_class("wb-export-xlsx")
         self.ics_button.add_class("wb-export-ics")
@@ -282,7 +288,7 @@ class RoadshowPlanner:
     def recompute(self, frontier: bool = False) -> Plan | None:
         """Solve for the controls' budget and constraints, judge the plan, redraw."""
         settings = self.settings()
-        with _timer(self.timings, "problem_ms"):
+        with timed(self.timings, "problem_ms"):
             prev = self.problem
             budget_only = prev.settings.model_copy(update={"budget": settings.budget}) == settings
             if not frontier and budget_only:  # the same slots and values: only the budget moved
@@ -358,7 +364,7 @@ class RoadshowPlanner:
         lo = math.ceil(least / 10) * 10
         top = max(2 * self.settings0.budget, self.problem.budget, lo + 100.0)
         budgets = sorted({float(round(b / 10) * 10) for b in np.linspace(lo, top, FRONTIER_POINTS)})
-        with _timer(self.timings, "frontier_ms"):
+        with timed(self.timings, "frontier_ms"):
             self.frontier = p_attain_frontier(
                 self.engine, self.problem, budgets, drivers=self.drivers, metrics=metrics
             )
@@ -367,8 +373,10 @@ class RoadshowPlanner:
 
     def _build_outputs(self) -> None:
         p, e, lang = self.params, self.engine, self.lang
-        title = _t("roadshow_title", lang, zone=p.zone_name(lang), year=p.year)
-        sub = _t("subtitle", lang, as_of=e.as_of.isoformat(), trials=e.trials, seed=e.seed)
+        title = planner_text("roadshow_title", lang, zone=p.zone_name(lang), year=p.year)
+        sub = planner_text(
+            "subtitle", lang, as_of=e.as_of.isoformat(), trials=e.trials, seed=e.seed
+        )
         self.title = W.HTML(
             f'<h2 style="margin:4px 0">{html.escape(title)}</h2>'
             f'<div style="color:#666;margin-bottom:6px">{html.escape(sub)}</div>'
@@ -391,7 +399,7 @@ class RoadshowPlanner:
             table,
             lang=lang,
             holidays=cr.holiday_frame(self.problem.holiday_weeks),
-            title=_t("rs_gantt_title", lang, budget=self.problem.budget),
+            title=planner_text("rs_gantt_title", lang, budget=self.problem.budget),
             live=True,  # the budget's plans in the same months: the same chart, other data
         )
         metrics = list(dict.fromkeys(self.frontier["metric"])) if len(self.frontier) else None
@@ -400,10 +408,10 @@ class RoadshowPlanner:
         frontier = cr.budget_frontier_parts(
             self.frontier if len(self.frontier) else _empty_frontier(),
             budget,
-            _t("rs_current_budget", lang, budget=budget),
+            planner_text("rs_current_budget", lang, budget=budget),
             lang=lang,
             metrics=metrics,
-            title=_t("rs_frontier_title", lang),
+            title=planner_text("rs_frontier_title", lang),
         )
         return {"gantt": gantt, "frontier": frontier}
 
@@ -424,7 +432,7 @@ class RoadshowPlanner:
         self.timing.value = details_html(
             "<span>"
             + html.escape(
-                _t(
+                planner_text(
                     "rs_timing",
                     self.lang,
                     solve=self.timings.get("solve_ms", 0),
@@ -439,7 +447,7 @@ class RoadshowPlanner:
     def _summary_html(self) -> str:
         lang = self.lang
         if self.plan is None:
-            return f'<div class="wb-plan-none" style="color:#c0392b">{html.escape(_t("rs_no_plan", lang))}</div>'
+            return f'<div class="wb-plan-none" style="color:#c0392b">{html.escape(planner_text("rs_no_plan", lang))}</div>'
         best, greedy = self.plan, self.greedy
         assert greedy is not None and self.comparison is not None
         ratio = greedy.objective / best.objective if best.objective > 0 else 1.0
@@ -453,12 +461,12 @@ class RoadshowPlanner:
             if "domestic_capital" in self.comparison.index
             else float("nan")
         )
-        head = _big_number(
-            label("metric", "domestic_capital", lang) + " " + _t("p_attain", lang),
+        head = big_number_html(
+            label("metric", "domestic_capital", lang) + " " + planner_text("p_attain", lang),
             f'<span class="wb-plan-p" data-metric="domestic_capital">{p:.1%}</span>',
-            _t("rs_vs_none", lang, pts=(p - p0) * 100),
+            planner_text("rs_vs_none", lang, pts=(p - p0) * 100),
         )
-        facts = _t(
+        facts = planner_text(
             "rs_summary",
             lang,
             events=len(best.table),
@@ -485,19 +493,19 @@ class RoadshowPlanner:
         c = self.comparison.copy()
         lang = self.lang
         keys = [k for k in ("none", "baseline", "greedy", "optimal") if k in c.columns]
-        out = pd.DataFrame({_t("col_metric", lang): c["label"]})
+        out = pd.DataFrame({planner_text("col_metric", lang): c["label"]})
         for k in keys:
             out[label("plan", k, lang)] = [f"{v:.1%}" for v in c[k]]
-        title = f"<b>{html.escape(_t('rs_compare_title', lang))}</b>"
+        title = f"<b>{html.escape(planner_text('rs_compare_title', lang))}</b>"
         return title + TABLE_STYLE + out.to_html(index=False, border=0, classes="wb-compare")
 
     # -- export ----------------------------------------------------------------------------
 
     def _export(self, kind: str) -> Path:
         if self.plan is None:
-            raise InputError(_t("rs_no_plan", self.lang))
+            raise InputError(planner_text("rs_no_plan", self.lang))
         p, lang = self.params, self.lang
-        title = _t("rs_file_title", lang, zone=p.zone_name(lang), year=p.year)
+        title = planner_text("rs_file_title", lang, zone=p.zone_name(lang), year=p.year)
         if kind == "xlsx":
             comparison = None
             if self.comparison is not None:
@@ -516,8 +524,8 @@ class RoadshowPlanner:
         href = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         self.export_status.value = (
             f'<span class="wb-exported" style="color:#1e8449">'
-            f"{html.escape(_t('saved', lang))} {html.escape(str(path))}</span> "
-            f'<a download="{name}" href="{href}">{html.escape(_t("rs_download", lang))} {name}</a>'
+            f"{html.escape(planner_text('saved', lang))} {html.escape(str(path))}</span> "
+            f'<a download="{name}" href="{href}">{html.escape(planner_text("rs_download", lang))} {name}</a>'
         )
         return path
 
@@ -528,10 +536,10 @@ class RoadshowPlanner:
         controls = W.VBox(
             [
                 self.scenario,
-                W.HTML(f"<b>{html.escape(_t('rs_budget_title', lang))}</b>"),
+                W.HTML(f"<b>{html.escape(planner_text('rs_budget_title', lang))}</b>"),
                 self.budget,
                 self.errors.widget,  # budget and constraints: the plan's errors, in reach
-                W.HTML(f"<b>{html.escape(_t('rs_constraints', lang))}</b>"),
+                W.HTML(f"<b>{html.escape(planner_text('rs_constraints', lang))}</b>"),
                 self.staff_days,
                 self.max_per_month,
                 self.min_cloud,
@@ -539,7 +547,7 @@ class RoadshowPlanner:
                 self.avoid_holidays,
                 self.no_overseas,
                 *self.restriction_boxes,
-                W.HTML(f"<b>{html.escape(_t('rs_export', lang))}</b>"),
+                W.HTML(f"<b>{html.escape(planner_text('rs_export', lang))}</b>"),
                 W.HBox([self.xlsx_button, self.ics_button]),
                 self.export_errors.widget,
                 self.export_status,

@@ -47,30 +47,46 @@ from workbook.planners.controls import (
     ChartSlot,
     ErrorArea,
     Redraw,
-    _slider,
-    _t,
-    _timer,
     boxed,
     details_html,
     enable_offline,
     guarded,
+    house_slider,
+    planner_text,
     resolve_settings,
+    timed,
 )
 from workbook.planners.driver_controls import (
     DRIVER_CONTROLS,
     EVENT_KINDS,
     TORNADO_STEPS,
+    Control,
     control_values,
     tornado_frame,
     what_if,
 )
 from workbook.planners.scenario_charts import compare_frame, planner_charts
-from workbook.planners.tables import _big_number, _delta_text, _fmt, targets_table_html
+from workbook.planners.tables import big_number_html, targets_table_html
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
 from workbook.zone.drivers import Drivers
 from workbook.zone.loader import load_zone
 from workbook.zone.pacing import status as pacing_status
+
+
+def _fmt(value: float, control: Control) -> str:
+    """A control's value as its slider shows it."""
+    if control.fmt == "d":
+        return str(int(round(value)))
+    return format(value, control.fmt)
+
+
+def _delta_text(d: float, lang: str) -> str:
+    pts = d * 100
+    if abs(pts) < 0.05:
+        return planner_text("same_as_scenario", lang)
+    return planner_text("delta", lang, pts=pts)
+
 
 # ---- the scenario planner -----------------------------------------------------------------------
 
@@ -115,7 +131,7 @@ class ScenarioPlanner:
             control_values(self.drivers, self.params.fx_cny_per_usd),
             (),
         )
-        with _timer(self.timings, "engine_ms"):
+        with timed(self.timings, "engine_ms"):
             self.forecast: Forecast = engine.forecast(self.drivers, self.plan)
         self._chart_data()
         self.base_forecast = self.forecast
@@ -138,9 +154,9 @@ class ScenarioPlanner:
         for key, sc in self.params.scenarios.items():
             out.append((sc.display(key, self.lang), ("params", key)))
         if not self.params.scenarios:
-            out.append((_t("params_drivers", self.lang), ("params", "")))
+            out.append((planner_text("params_drivers", self.lang), ("params", "")))
         for name, path in saved_scenarios(self.params, self.save_dir).items():
-            out.append((f"{name} {_t('saved_mark', self.lang)}", ("file", str(path))))
+            out.append((f"{name} {planner_text('saved_mark', self.lang)}", ("file", str(path))))
         return out
 
     def _initial_choice(self, scenario: str | None) -> tuple[str, str]:
@@ -185,7 +201,7 @@ class ScenarioPlanner:
         self.scenario = W.Dropdown(
             options=self.choices,
             value=start,
-            description=_t("scenario", lang),
+            description=planner_text("scenario", lang),
             style={"description_width": "11em"},
             layout=W.Layout(width="30em"),
         )
@@ -195,7 +211,7 @@ class ScenarioPlanner:
         self.controls: dict[str, W.Widget] = {}
         for c in DRIVER_CONTROLS:
             cls = W.IntSlider if c.integer else W.FloatSlider
-            s = _slider(
+            s = house_slider(
                 cls, c.key, self._control_label(c.key), values[c.key], c.lo, c.hi, c.step, c.fmt
             )
             s.observe(self._on_control, names="value")
@@ -205,34 +221,39 @@ class ScenarioPlanner:
         self.metric_pick = W.Dropdown(
             options=[(label("metric", m, lang), m) for m in self._metrics()],
             value=self.metric,
-            description=_t("chart_metric", lang),
+            description=planner_text("chart_metric", lang),
             style={"description_width": "11em"},
             layout=W.Layout(width="30em"),
         )
         self.metric_pick.add_class("wb-metric")
         self.metric_pick.observe(self._on_metric, names="value")
         self.reset_button = W.Button(
-            description=_t("reset", lang), icon="undo", layout=W.Layout(width="auto")
+            description=planner_text("reset", lang), icon="undo", layout=W.Layout(width="auto")
         )
         self.reset_button.add_class("wb-reset")
         self.reset_button.on_click(self._on_reset)
         self.tornado_button = W.Button(
-            description=_t("refresh_tornado", lang), icon="refresh", layout=W.Layout(width="auto")
+            description=planner_text("refresh_tornado", lang),
+            icon="refresh",
+            layout=W.Layout(width="auto"),
         )
         self.tornado_button.add_class("wb-tornado-refresh")
         self.tornado_button.on_click(self._on_tornado)
         # Save scenario: a name, an explicit overwrite choice, a button, a status line.
-        self.save_name = W.Text(placeholder=_t("save_name", lang), description=_t("name", lang))
+        self.save_name = W.Text(
+            placeholder=planner_text("save_name", lang), description=planner_text("name", lang)
+        )
         self.save_name.add_class("wb-save-name")
         self.save_description = W.Text(
-            placeholder=_t("save_description", lang), description=_t("description", lang)
+            placeholder=planner_text("save_description", lang),
+            description=planner_text("description", lang),
         )
         self.save_overwrite = W.Checkbox(
-            value=False, description=_t("overwrite", lang), indent=False
+            value=False, description=planner_text("overwrite", lang), indent=False
         )
         self.save_overwrite.add_class("wb-save-overwrite")
         self.save_button = W.Button(
-            description=_t("save", lang), icon="save", button_style="primary"
+            description=planner_text("save", lang), icon="save", button_style="primary"
         )
         self.save_button.add_class("wb-save")
         self.save_button.on_click(self._on_save)
@@ -242,8 +263,10 @@ class ScenarioPlanner:
 
     def _control_label(self, key: str) -> str:
         if key.startswith("leads_"):
-            return _t("leads_event", self.lang, kind=label("event_kind", key[6:], self.lang))
-        return _t(f"ctl_{key}", self.lang)
+            return planner_text(
+                "leads_event", self.lang, kind=label("event_kind", key[6:], self.lang)
+            )
+        return planner_text(f"ctl_{key}", self.lang)
 
     def _future_plan(self) -> pd.DataFrame:
         p = self.base_plan
@@ -351,7 +374,7 @@ class ScenarioPlanner:
             self.scenario.value = current
             self.scenario.observe(self._on_scenario, names="value")
         self.save_status.value = (
-            f'<span class="wb-saved" style="color:#1e8449">{html.escape(_t("saved", self.lang))}'
+            f'<span class="wb-saved" style="color:#1e8449">{html.escape(planner_text("saved", self.lang))}'
             f" {html.escape(str(path))}</span>"
         )
 
@@ -381,28 +404,28 @@ class ScenarioPlanner:
 
     def _forecast(self) -> None:
         values, cancelled = self.values(), self.cancelled
-        with _timer(self.timings, "drivers_ms"):
+        with timed(self.timings, "drivers_ms"):
             self.drivers = what_if(
                 self.base_drivers,
                 values,
                 cancelled,
-                _t("cancel_reason", self.lang),
+                planner_text("cancel_reason", self.lang),
                 fx_default=self.params.fx_cny_per_usd,
             )
-        with _timer(self.timings, "engine_ms"):
+        with timed(self.timings, "engine_ms"):
             self.forecast = self.engine.forecast(self.drivers, self.plan)
         self._used = (values, cancelled)
 
     def _chart_data(self) -> None:
         """The aggregated data the charts of the chosen metric need (a second engine pass for
         the monthly fan; the year-end histogram binned in pandas, never trial by trial)."""
-        with _timer(self.timings, "fan_ms"):
+        with timed(self.timings, "fan_ms"):
             self.fan_data = self.forecast.fan(self.metric)
             self.bins = cs.year_end_bins(self.forecast.year_end(self.metric))
 
     def _refresh_tornado(self) -> None:
         """One-at-a-time sensitivity of the current settings (the engine's, on the same draws)."""
-        with _timer(self.timings, "tornado_ms"):
+        with timed(self.timings, "tornado_ms"):
             table = scenarios.sensitivity(self.engine, self.drivers, self.plan, steps=TORNADO_STEPS)
         self.sensitivity = tornado_frame(table)
         self.sensitivity_drivers = self.drivers
@@ -428,8 +451,10 @@ class ScenarioPlanner:
 
     def _title_html(self) -> str:
         p, e, lang = self.params, self.engine, self.lang
-        title = _t("scenario_title", lang, zone=p.zone_name(lang), year=p.year)
-        sub = _t("subtitle", lang, as_of=e.as_of.isoformat(), trials=e.trials, seed=e.seed)
+        title = planner_text("scenario_title", lang, zone=p.zone_name(lang), year=p.year)
+        sub = planner_text(
+            "subtitle", lang, as_of=e.as_of.isoformat(), trials=e.trials, seed=e.seed
+        )
         return (
             f'<h2 style="margin:4px 0">{html.escape(title)}</h2>'
             f'<div style="color:#666;margin-bottom:6px">{html.escape(sub)}</div>'
@@ -478,7 +503,7 @@ class ScenarioPlanner:
         self.timing.value = details_html(
             "<span>"
             + html.escape(
-                _t(
+                planner_text(
                     "timing",
                     self.lang,
                     engine=self.timings.get("engine_ms", 0),
@@ -498,16 +523,16 @@ class ScenarioPlanner:
             p = float(fc.targets.at[metric, "p_attain"])
             d = p - float(base.targets.at[metric, "p_attain"])
             parts.append(
-                _big_number(
-                    label("metric", metric, lang) + " " + _t("p_attain", lang),
+                big_number_html(
+                    label("metric", metric, lang) + " " + planner_text("p_attain", lang),
                     f'<span class="wb-p-attain" data-metric="{metric}">{p:.1%}</span>',
                     _delta_text(d, lang),
                 )
             )
         d_all = fc.p_all - base.p_all
         parts.append(
-            _big_number(
-                _t("p_all", lang),
+            big_number_html(
+                planner_text("p_all", lang),
                 f'<span class="wb-p-all">{fc.p_all:.1%}</span>',
                 _delta_text(d_all, lang),
             )
@@ -530,14 +555,16 @@ class ScenarioPlanner:
             if abs(new - old) > 1e-9:
                 items.append(f"{self._control_label(c.key)} {_fmt(old, c)}→{_fmt(new, c)}")
         if cancelled:
-            items.append(_t("cancelled_n", self.lang, n=len(cancelled)))
+            items.append(planner_text("cancelled_n", self.lang, n=len(cancelled)))
         return items
 
     def _adjusted_html(self) -> str:
         items = self.adjusted()
         if not items:
             return ""
-        text = _t("adjusted", self.lang, items=("；" if self.lang == "zh" else "; ").join(items))
+        text = planner_text(
+            "adjusted", self.lang, items=("；" if self.lang == "zh" else "; ").join(items)
+        )
         return (
             '<div class="wb-adjusted" style="color:#555;font-size:12px;margin:-4px 0 8px 0">'
             f"{html.escape(text)}</div>"
@@ -550,7 +577,7 @@ class ScenarioPlanner:
         if self.sensitivity is None:
             return ""
         stale = self.sensitivity_drivers != self.drivers
-        text = _t("tornado_stale" if stale else "tornado_fresh", self.lang)
+        text = planner_text("tornado_stale" if stale else "tornado_fresh", self.lang)
         color = "#b9770e" if stale else "#888"
         return f'<span style="color:{color};font-size:11px">{html.escape(text)}</span>'
 
@@ -560,21 +587,21 @@ class ScenarioPlanner:
         controls = W.VBox(
             [
                 self.scenario,
-                W.HTML(f"<b>{html.escape(_t('drivers', lang))}</b>"),
+                W.HTML(f"<b>{html.escape(planner_text('drivers', lang))}</b>"),
                 c["conversion"],
                 c["slip_months"],
                 c["arrival_ratio"],
                 c["fx"],
-                W.HTML(f"<b>{html.escape(_t('leads', lang))}</b>"),
+                W.HTML(f"<b>{html.escape(planner_text('leads', lang))}</b>"),
                 c["channel_leads"],
                 c["overseas_leads"],
                 *(c[f"leads_{k}"] for k in EVENT_KINDS),
-                W.HTML(f"<b>{html.escape(_t('cancel_events', lang))}</b>"),
+                W.HTML(f"<b>{html.escape(planner_text('cancel_events', lang))}</b>"),
                 self.cancel_holder,
                 W.HBox([self.reset_button]),
-                W.HTML(f"<b>{html.escape(_t('chart_options', lang))}</b>"),
+                W.HTML(f"<b>{html.escape(planner_text('chart_options', lang))}</b>"),
                 self.metric_pick,
-                W.HTML(f"<b>{html.escape(_t('save_title', lang))}</b>"),
+                W.HTML(f"<b>{html.escape(planner_text('save_title', lang))}</b>"),
                 self.save_name,
                 self.save_description,
                 W.HBox([self.save_overwrite, self.save_button]),

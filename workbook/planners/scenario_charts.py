@@ -10,7 +10,7 @@ import pandas as pd
 
 from workbook.charts import scenario as cs
 from workbook.charts.parts import ChartParts
-from workbook.planners.controls import _t
+from workbook.planners.controls import planner_text
 from workbook.text.labels import label
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def fan_note(row: pd.Series, lang: str) -> str:
     """The fan's subtitle: the chosen target's P(attain) and year-end P50."""
     unit = str(row["unit"])
     p50 = float(row["p50"])
-    return _t(
+    return planner_text(
         "fan_note",
         lang,
         p=float(row["p_attain"]),
@@ -66,7 +66,7 @@ def compare_frame(
     for key, sc in params.scenarios.items():
         for metric, p in scenario_table[key].items():
             rows.append({"scenario": sc.display(key, lang), "metric": metric, "p_attain": p})
-    current = _t("current", lang)
+    current = planner_text("current", lang)
     for metric, p in targets["p_attain"].items():
         rows.append({"scenario": current, "metric": metric, "p_attain": float(p)})
     return pd.DataFrame(rows, columns=["scenario", "metric", "p_attain"])

@@ -8,12 +8,12 @@ from typing import Any
 import pandas as pd
 
 from workbook.forecast import scenarios as scenarios
-from workbook.planners.controls import _t
-from workbook.planners.driver_controls import Control
+from workbook.planners.controls import planner_text
 from workbook.text.labels import label
 
 
-def _big_number(title: str, value_html: str, sub: str) -> str:
+def big_number_html(title: str, value_html: str, sub: str) -> str:
+    """A big number under its title, with a small line under it."""
     return (
         '<div><div style="color:#555;font-size:12px">'
         + html.escape(title)
@@ -23,20 +23,6 @@ def _big_number(title: str, value_html: str, sub: str) -> str:
         + html.escape(sub)
         + "</div></div>"
     )
-
-
-def _fmt(value: float, control: Control) -> str:
-    """A control's value as its slider shows it."""
-    if control.fmt == "d":
-        return str(int(round(value)))
-    return format(value, control.fmt)
-
-
-def _delta_text(d: float, lang: str) -> str:
-    pts = d * 100
-    if abs(pts) < 0.05:
-        return _t("same_as_scenario", lang)
-    return _t("delta", lang, pts=pts)
 
 
 def targets_table_html(targets: pd.DataFrame, status: pd.DataFrame, lang: str = "zh") -> str:
@@ -60,7 +46,7 @@ def targets_table_html(targets: pd.DataFrame, status: pd.DataFrame, lang: str = 
     th = "".join(
         f'<th style="text-align:{a};padding:3px 8px;border-bottom:2px solid #999;'
         f'white-space:nowrap">'
-        f"{html.escape(_t('col_' + k, lang))}</th>"
+        f"{html.escape(planner_text('col_' + k, lang))}</th>"
         for k, a in heads
     )
     rows = []

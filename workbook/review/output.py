@@ -35,14 +35,15 @@ def _replace(tmp: Path, path: Path) -> Path:
     return path
 
 
-def _tmp_beside(path: Path) -> Path:
+def temp_beside(path: Path) -> Path:
+    """A new empty file beside `path` (same folder, hidden name), to be moved onto it."""
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     return Path(name)
 
 
 def write_json(path: Path, obj: Any) -> Path:
-    tmp = _tmp_beside(path)
+    tmp = temp_beside(path)
     tmp.write_text(dumps(obj, ensure_ascii=False, indent=2, default=plain) + "\n", encoding="utf-8")
     return _replace(tmp, path)
 
@@ -63,7 +64,7 @@ def write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
     from workbook.files.xlsx_safe import inert_workbook
     from workbook.text.formats import formats_of, style_sheet
 
-    tmp = _tmp_beside(path).with_suffix(".xlsx")
+    tmp = temp_beside(path).with_suffix(".xlsx")
     taken: set[str] = set()
     with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, df in tables.items():

@@ -324,10 +324,10 @@ def write_docx(path: Path, ctx: Context, fragments: Sequence[str]) -> Path:
     """Write review.docx whole to a temporary name beside `path`, then move it into place."""
     import os
 
-    from workbook.review.output import _tmp_beside, readable
+    from workbook.review.output import readable, temp_beside
 
     data = build_docx(ctx, fragments)
-    tmp = _tmp_beside(path)
+    tmp = temp_beside(path)
     tmp.write_bytes(data)
     readable(tmp)
     os.replace(tmp, path)

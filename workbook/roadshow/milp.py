@@ -28,7 +28,7 @@ class _Rows:
     ub: np.ndarray
 
 
-def _events_of(problem: RoadshowProblem) -> list[str]:
+def events_of(problem: RoadshowProblem) -> list[str]:
     """The events that have at least one slot, in slot order: one y variable each."""
     return list(dict.fromkeys(problem.slots["event_id"]))
 
@@ -46,7 +46,7 @@ def constraint_groups(problem: RoadshowProblem) -> list[_Rows]:
     """
     s, st = problem.slots, problem.settings
     n = len(s)
-    events = _events_of(problem)
+    events = events_of(problem)
     k = len(events)
     info = s.drop_duplicates("event_id").set_index("event_id").loc[events]
     groups: list[_Rows] = []
@@ -114,7 +114,7 @@ def constraint_groups(problem: RoadshowProblem) -> list[_Rows]:
     return groups
 
 
-def _milp(
+def run_milp(
     objective: np.ndarray,
     groups: Iterable[_Rows],
     time_limit: float | None = None,
@@ -153,14 +153,14 @@ def min_cost(
     """The least total `weight` of the events of a plan that meets the named groups (events
     held at most once always): 'cost' in 万元, None to count events. None when no plan meets
     them."""
-    n, events = len(problem.slots), _events_of(problem)
+    n, events = len(problem.slots), events_of(problem)
     names = set(keep) | {"link"}
     groups = [g for g in constraint_groups(problem) if g.name in names]
     if n == 0:
         return 0.0 if all((g.lb <= 0).all() for g in groups) else None
     info = problem.slots.drop_duplicates("event_id").set_index("event_id").loc[events]
     w = np.ones(len(events)) if weight is None else info[weight].to_numpy(dtype=float)
-    res = _milp(np.concatenate([np.zeros(n), -w]), groups)
+    res = run_milp(np.concatenate([np.zeros(n), -w]), groups)
     return float(res.fun) if res.status == 0 else None
 
 

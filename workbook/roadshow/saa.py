@@ -36,9 +36,9 @@ import pandas as pd
 
 from workbook.forecast.protocol import DealForecaster, Forecaster
 from workbook.forecast.results import reach_floor, reached
-from workbook.roadshow.milp import _events_of, constraint_groups
+from workbook.roadshow.milp import constraint_groups, events_of
 from workbook.roadshow.problem import Plan, RoadshowProblem
-from workbook.roadshow.solve import _make_plan, greedy_plan, solve
+from workbook.roadshow.solve import greedy_plan, make_plan, solve
 from workbook.text.errors import InputError
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ def saa_milp(
     trials in the model)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    n, k = len(problem.slots), len(_events_of(problem))
+    n, k = len(problem.slots), len(events_of(problem))
     # (S, K): how far each trial is from reaching each target (the forecast's `reached`)
     need = np.maximum(reach_floor(goal)[None, :] - base, 0.0)
     open_ = need > 0  # targets not met without events
@@ -270,7 +270,7 @@ def best_plan(
     gap = getattr(res, "mip_gap", None)
     gap = float(gap) if gap is not None and np.isfinite(gap) else None
     if chosen is not None and not hit_limit:
-        saa = _make_plan(problem, chosen, "optimal", lang, proven=res.status == 0, gap=gap)
+        saa = make_plan(problem, chosen, "optimal", lang, proven=res.status == 0, gap=gap)
         plans["saa"] = saa
         scores["saa"] = p_of(base, contrib, goal, chosen)
     # The best in-sample among the eligible plans; ties go to the SAA plan, then expected.

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # drivers import params, which must load first
     pass
 
 from workbook.roadshow.explain import explain_infeasible, requirement_label
-from workbook.roadshow.milp import _events_of, _milp, constraint_groups, feasible
+from workbook.roadshow.milp import constraint_groups, events_of, feasible, run_milp
 from workbook.roadshow.problem import PLAN_COLUMNS, Plan, RoadshowProblem
 from workbook.text.errors import InfeasiblePlanError
 
@@ -34,11 +34,11 @@ def solve(problem: RoadshowProblem, *, time_limit: float = 60.0, lang: str = "zh
     if n == 0:
         if not feasible(problem):
             _raise_infeasible(problem, lang)
-        return _make_plan(problem, [], "optimal", lang, proven=True, gap=0.0, seconds=0.0)
+        return make_plan(problem, [], "optimal", lang, proven=True, gap=0.0, seconds=0.0)
     objective = np.concatenate(
-        [problem.slots["value"].to_numpy(float), np.zeros(len(_events_of(problem)))]
+        [problem.slots["value"].to_numpy(float), np.zeros(len(events_of(problem)))]
     )
-    res = _milp(objective, constraint_groups(problem), time_limit=time_limit)
+    res = run_milp(objective, constraint_groups(problem), time_limit=time_limit)
     seconds = time.perf_counter() - t0
     if res.status == 2:
         _raise_infeasible(problem, lang)
@@ -46,7 +46,7 @@ def solve(problem: RoadshowProblem, *, time_limit: float = 60.0, lang: str = "zh
         raise InputError(f"the plan could not be solved: {res.message}")
     chosen = [i for i in range(n) if res.x[i] > 0.5]
     gap = getattr(res, "mip_gap", None)
-    return _make_plan(
+    return make_plan(
         problem,
         chosen,
         "optimal",
@@ -123,14 +123,14 @@ def greedy_plan(problem: RoadshowProblem, lang: str = "zh") -> Plan:
     for i in order:
         if ratio[i] > 0 and fits(i):
             take(i)
-    plan = _make_plan(problem, chosen, "greedy", lang, seconds=time.perf_counter() - t0)
+    plan = make_plan(problem, chosen, "greedy", lang, seconds=time.perf_counter() - t0)
     return replace(plan, unmet=tuple(unmet_requirements(problem, plan.table, lang)))
 
 
 # ---- plans -------------------------------------------------------------------------------------
 
 
-def _make_plan(
+def make_plan(
     problem: RoadshowProblem,
     chosen: Sequence[int],
     method: str,
@@ -140,6 +140,7 @@ def _make_plan(
     gap: float | None = None,
     seconds: float = 0.0,
 ) -> Plan:
+    """The plan holding the slots `chosen` (positions in `problem.slots`), dated and named."""
     s = problem.slots.iloc[list(chosen)]
     info = problem.events.set_index("event_id")
     table = s.assign(
@@ -208,7 +209,7 @@ def plan_of(
         if (e, int(m)) not in index:
             raise InputError(f"event {e} cannot be held in month {m} under this plan's rules")
         chosen.append(index[(e, int(m))])
-    return _make_plan(problem, chosen, method, lang)
+    return make_plan(problem, chosen, method, lang)
 
 
 def unmet_requirements(
