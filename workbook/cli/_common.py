@@ -16,7 +16,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from workbook.text.errors import InputError
 from workbook.text.messages import BadValue, Message
 
 if TYPE_CHECKING:
@@ -187,15 +186,7 @@ def print_table(df: pd.DataFrame) -> None:
 def print_json(obj: Any) -> None:
     from workbook.files.jsonsafe import dumps
 
-    sys.stdout.write(dumps(obj, ensure_ascii=False, indent=2, default=_default) + "\n")
-
-
-def _default(o: Any) -> Any:
-    if isinstance(o, dt.date):
-        return o.isoformat()
-    if hasattr(o, "item"):
-        return o.item()
-    raise InputError(f"cannot write {type(o).__name__} as JSON")
+    sys.stdout.write(dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
 def interrupt_on_sigterm() -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from workbook.files.jsonsafe import plain
 from workbook.text.errors import InputError
 from workbook.text.labels import label
 from workbook.zone.pacing import phased_share, time_progress
@@ -314,11 +315,6 @@ class Forecast:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary: the run, P(all) and every target's row."""
         e = self.engine
-
-        def plain(v: Any) -> Any:
-            if isinstance(v, float | np.floating):
-                return None if not np.isfinite(v) else float(v)
-            return v
 
         return {
             "zone": e.params.zone,
