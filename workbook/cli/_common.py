@@ -16,13 +16,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from workbook.review.params import MAX_SEED, MAX_TRIALS  # light: no pandas
 from workbook.text.messages import BadValue, Message
 
 if TYPE_CHECKING:
     import pandas as pd
 
-MAX_TRIALS = 1_000_000  # as `review` caps them: a million trials' results fill about 1 GB
-MAX_SEED = 2**32 - 1
 _LANG = ["zh"]  # the language of the command line being parsed
 
 
