@@ -178,8 +178,6 @@ def test_nothing_imports_upward():
 
 
 # A private name stays in its module: what another module needs is public, under a clear name.
-# (number-by-unit formatting is being unified into one place; this entry goes with it)
-PRIVATE_IMPORTS_ALLOWED = {("workbook.zone.campaigns", "workbook.zone.pacing._num")}
 
 
 def _private(part: str) -> bool:
@@ -237,13 +235,7 @@ def private_imports(name: str, src: str | None = None) -> set[str]:
 
 def test_no_module_imports_a_private_name_from_another():
     found = {(name, full) for name in MODULES for full in private_imports(name)}
-    assert sorted(found - PRIVATE_IMPORTS_ALLOWED) == []
-
-
-def test_the_allowed_private_imports_still_exist():
-    """An entry that is no longer needed is removed, so the list only shrinks."""
-    for name, full in PRIVATE_IMPORTS_ALLOWED:
-        assert full in private_imports(name), (name, full)
+    assert sorted(found) == []
 
 
 def test_the_private_import_check_sees_every_form():

@@ -134,6 +134,44 @@ def test_json_written_is_strict(tmp_path, capsys):
     assert dumps({"x": np.int64(3)}, default=lambda o: o.item()) == '{"x": 3}'
 
 
+def test_plain_is_one_rule_for_every_json_value():
+    """The review's summary, every --json output and a forecast's to_json share one rule:
+    numpy scalars as Python, a date or a Timestamp as its ISO day, NaN/NaT/NA as null,
+    containers item by item; a type with no JSON form is an error, never a broken file."""
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    from workbook.files.jsonsafe import plain
+
+    value = {
+        "i": np.int64(3),
+        "b": np.bool_(False),
+        "f": np.float32(0.5),
+        "d": dt.date(2020, 3, 22),
+        "t": pd.Timestamp("2020-03-22 15:30"),
+        "nat": pd.NaT,
+        "na": pd.NA,
+        "nested": ({"x": np.nan, "y": [np.int32(-1)]},),
+    }
+    out = plain(value)
+    assert out == {
+        "i": 3,
+        "b": False,
+        "f": 0.5,
+        "d": "2020-03-22",
+        "t": "2020-03-22",
+        "nat": None,
+        "na": None,
+        "nested": [{"x": None, "y": [-1]}],
+    }
+    assert [type(out[k]) for k in ("i", "b", "f")] == [int, bool, float]
+    with pytest.raises(TypeError, match="cannot write set as JSON"):
+        plain({"s": {1}})
+    assert dumps({"s": {1}}, default=sorted) == '{"s": [1]}'
+
+
 def test_status_json_of_the_sample_is_strict(capsys):
     assert main(["status", "params/jining-2020.yaml", "--json", "--as-of", "2020-06-30"]) == 0
     records = strict_loads(capsys.readouterr().out)

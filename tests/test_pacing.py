@@ -94,6 +94,24 @@ def test_as_of_outside_the_year_is_an_error(small_zone):
         status(zone.params, zone.ledger, dt.date(2021, 1, 31))
 
 
+def test_a_figure_reads_by_its_unit():
+    """One rule for every table and sentence: money (亿元, 亿美元) with two decimals, a count
+    whole, a count's phased target with one decimal; nothing for a missing value."""
+    import numpy as np
+    import pandas as pd
+
+    from workbook.text.numbers import figure
+
+    assert figure(1234.5678, "CNY") == "1,234.57"
+    assert figure(np.float64(0.125), "USD") == "0.12"  # half to even, as format() rounds
+    assert figure(12, "count") == "12"
+    assert figure(np.int64(1234), "count") == "1,234"
+    assert figure(2.5, "count", "phased_target") == "2.5"
+    assert figure(2.5, "CNY", "phased_target") == "2.50"
+    assert figure(2.5, None) == "2.50"
+    assert [figure(v, "CNY") for v in (None, np.nan, np.inf, pd.NA, pd.NaT)] == [""] * 5
+
+
 def test_format_status_speaks_both_languages(small_zone):
     zone = load_zone(small_zone)
     s = status(zone.params, zone.ledger, dt.date(2020, 3, 31))

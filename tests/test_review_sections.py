@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbook.files.jsonsafe import records
 from workbook.review import parse_quarter, parse_quarters, review_params
-from workbook.review.common import records
 from workbook.review.params import Quarter, previous_ledger_for
 from workbook.review.sections.burnup import burnup
 from workbook.review.sections.channels import channel_totals, channels

@@ -16,14 +16,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from workbook.text.errors import InputError
+from workbook.review.params import MAX_SEED, MAX_TRIALS  # light: no pandas
 from workbook.text.messages import BadValue, Message
 
 if TYPE_CHECKING:
     import pandas as pd
 
-MAX_TRIALS = 1_000_000  # as `review` caps them: a million trials' results fill about 1 GB
-MAX_SEED = 2**32 - 1
 _LANG = ["zh"]  # the language of the command line being parsed
 
 
@@ -187,15 +185,7 @@ def print_table(df: pd.DataFrame) -> None:
 def print_json(obj: Any) -> None:
     from workbook.files.jsonsafe import dumps
 
-    sys.stdout.write(dumps(obj, ensure_ascii=False, indent=2, default=_default) + "\n")
-
-
-def _default(o: Any) -> Any:
-    if isinstance(o, dt.date):
-        return o.isoformat()
-    if hasattr(o, "item"):
-        return o.item()
-    raise InputError(f"cannot write {type(o).__name__} as JSON")
+    sys.stdout.write(dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
 def interrupt_on_sigterm() -> None:

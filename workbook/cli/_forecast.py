@@ -11,8 +11,6 @@ from workbook.cli._common import add_lang, date_arg, seed_arg, trials_arg, type_
 from workbook.text.labels import label
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from workbook.forecast.engine import Engine
     from workbook.zone.loader import Zone
 
@@ -94,18 +92,3 @@ def num(v: float, digits: int = 2) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.{digits}f}"
-
-
-def plain(v: Any) -> Any:
-    """A JSON-ready scalar: NaN -> None, numpy -> Python."""
-    if v is None:
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
-def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: plain(v) for k, v in row.items()} for row in df.to_dict(orient="records")]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from workbook.cli._common import print_json, print_table
-from workbook.cli._forecast import add_engine_args, engine_from, num, pct, plain, title
+from workbook.cli._forecast import add_engine_args, engine_from, num, pct, title
+from workbook.files.jsonsafe import plain
 from workbook.text.labels import label
 
 NAME = "compare"

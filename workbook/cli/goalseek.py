@@ -10,12 +10,11 @@ from workbook.cli._forecast import (
     add_engine_args,
     engine_from,
     num,
-    plain,
     probability,
-    records,
     scenario_name,
     title,
 )
+from workbook.files.jsonsafe import plain, records
 from workbook.text.labels import label
 
 if TYPE_CHECKING:

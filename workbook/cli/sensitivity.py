@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from workbook.cli._common import print_json, print_table, whole
-from workbook.cli._forecast import add_engine_args, engine_from, num, pct, records, title
+from workbook.cli._forecast import add_engine_args, engine_from, num, pct, title
+from workbook.files.jsonsafe import records
 from workbook.text.errors import InputError
 from workbook.text.labels import label
 

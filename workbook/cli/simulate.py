@@ -11,10 +11,10 @@ from workbook.cli._forecast import (
     engine_from,
     num,
     pct,
-    records,
     scenario_name,
     title,
 )
+from workbook.files.jsonsafe import records
 from workbook.text.labels import label
 
 if TYPE_CHECKING:

@@ -7,6 +7,7 @@ import argparse
 from workbook.cli._common import add_lang, print_table
 from workbook.text.errors import InputError
 from workbook.text.labels import label
+from workbook.text.numbers import figure
 
 NAME = "validate"
 HELP = "Check a params file and its data files (or a ledger and arrivals) and summarise them."
@@ -63,6 +64,6 @@ def run(args: argparse.Namespace) -> int:
         print(problem.render(lang))
     if ledger.arrivals_path is not None:
         by_cur = ledger.arrivals.groupby("currency")["amount"].sum()
-        text = ", ".join(f"{v:,.2f} 亿{'元' if c == 'CNY' else '美元'}" for c, v in by_cur.items())
+        text = ", ".join(f"{figure(v, c)} {label('unit', c, 'zh')}" for c, v in by_cur.items())
         print(f"{ledger.arrivals_path}: {len(ledger.arrivals)} arrivals ({text}), OK")
     return 0

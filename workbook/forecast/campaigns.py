@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbook.files.jsonsafe import plain
 from workbook.forecast.engine import Engine
 from workbook.forecast.results import quantiles, reached
 from workbook.text.labels import label
@@ -99,11 +100,6 @@ def campaign_forecast(
 def campaign_json(engine: Engine, name: str, table: pd.DataFrame) -> dict[str, Any]:
     """The campaign forecast as JSON: the window, its time progress and every goal."""
     c = find_campaign(engine.params, name)
-
-    def plain(v: Any) -> Any:
-        if isinstance(v, float | np.floating):
-            return None if not np.isfinite(v) else float(v)
-        return v
 
     return {
         "name": c.name,

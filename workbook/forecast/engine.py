@@ -412,16 +412,13 @@ class Engine:
             return out
         ch = d.channels
         for c in self.params.channels:
-            leads = c.leads_per_quarter / 3 * ch.lead_multiplier * self.future
-            if c.overseas:
-                leads *= ch.overseas_lead_multiplier
             out.append(
                 Source(
                     kind="channel",
                     name=c.id,
                     month=self.month + 1,
                     copy=0,
-                    expected_signings=leads * ch.conversion,
+                    expected_signings=self._expected_signings(d, "channel", c.id),
                     spread=self.future,
                     lag=ch.months_to_sign,
                     size_median=ch.size_median,
@@ -443,15 +440,13 @@ class Engine:
             kind, channel = str(ev["kind"]), str(ev["channel"])
             if d.events.is_cancelled(eid, kind, channel, month):
                 continue
-            leads = float(ev["expected_leads"]) * d.events.lead_multiplier.of(kind)
-            conversion = min(1.0, float(ev["conversion"]) * d.events.conversion_multiplier)
             out.append(
                 Source(
                     kind="event",
                     name=str(eid),
                     month=month,
                     copy=copy,
-                    expected_signings=leads * conversion,
+                    expected_signings=self._expected_signings(d, "event", str(eid)),
                     spread=0,
                     lag=float(ev["lag_months"]),
                     size_median=float(ev["size_median"]),
@@ -462,21 +457,24 @@ class Engine:
             )
         return out
 
+    def _expected_signings(self, d: Drivers, kind: str, name: str) -> float:
+        """A source's mean signings under drivers `d`: a channel's leads over the months left
+        (an overseas one's scaled) times the conversion; an event's leads times its
+        conversion (at most 1)."""
+        if kind == "channel":
+            c = next(c for c in self.params.channels if c.id == name)
+            leads = c.leads_per_quarter / 3 * d.channels.lead_multiplier * self.future
+            if c.overseas:
+                leads *= d.channels.overseas_lead_multiplier
+            return leads * d.channels.conversion
+        ev = self._event[name]
+        leads = float(ev["expected_leads"]) * d.events.lead_multiplier.of(str(ev["kind"]))
+        return leads * min(1.0, float(ev["conversion"]) * d.events.conversion_multiplier)
+
     def _cap(self, kind: str, name: str) -> float:
         """How many deals a source's pool holds per trial on average: twice its mean under
         the params' drivers, plus two."""
-        d = self.params.drivers
-        if kind == "channel":
-            c = next(c for c in self.params.channels if c.id == name)
-            leads = c.leads_per_quarter / 3 * self.future * d.channels.lead_multiplier
-            if c.overseas:
-                leads *= d.channels.overseas_lead_multiplier
-            mean = leads * d.channels.conversion
-        else:
-            ev = self._event[name]
-            leads = float(ev["expected_leads"]) * d.events.lead_multiplier.of(str(ev["kind"]))
-            mean = leads * min(1.0, float(ev["conversion"]) * d.events.conversion_multiplier)
-        return 2 * mean + 2
+        return 2 * self._expected_signings(self.params.drivers, kind, name) + 2
 
     def _source_arrays(self, setup: Setup) -> None:
         d, srcs = setup.drivers, setup.sources

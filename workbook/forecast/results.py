@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from workbook.files.jsonsafe import plain
 from workbook.text.errors import InputError
 from workbook.text.labels import label
+from workbook.text.numbers import figure
 from workbook.zone.pacing import phased_share, time_progress
 
 if TYPE_CHECKING:
@@ -315,11 +317,6 @@ class Forecast:
         """A JSON-ready summary: the run, P(all) and every target's row."""
         e = self.engine
 
-        def plain(v: Any) -> Any:
-            if isinstance(v, float | np.floating):
-                return None if not np.isfinite(v) else float(v)
-            return v
-
         return {
             "zone": e.params.zone,
             "year": e.params.year,
@@ -340,26 +337,21 @@ def format_targets(fc: Forecast, lang: str = "zh") -> pd.DataFrame:
     t = fc.targets
     col = _column_labels(lang)
 
-    def num(v: float, unit: str) -> str:
-        if not np.isfinite(v):
-            return ""
-        return f"{v:,.0f}" if unit == "count" else f"{v:,.2f}"
-
     units = list(t["unit"])
     return pd.DataFrame(
         {
             col["metric"]: [label("metric", k, lang) for k in t.index],
             col["unit"]: [label("unit", u, lang) for u in units],
-            col["target"]: [num(v, u) for v, u in zip(t["target"], units, strict=True)],
-            col["stretch"]: [num(v, u) for v, u in zip(t["stretch"], units, strict=True)],
+            col["target"]: [figure(v, u) for v, u in zip(t["target"], units, strict=True)],
+            col["stretch"]: [figure(v, u) for v, u in zip(t["stretch"], units, strict=True)],
             col["actual_to_date"]: [
-                num(v, u) for v, u in zip(t["actual_to_date"], units, strict=True)
+                figure(v, u) for v, u in zip(t["actual_to_date"], units, strict=True)
             ],
             col["p_attain"]: [f"{v:.1%}" for v in t["p_attain"]],
             col["p_stretch"]: ["" if np.isnan(v) else f"{v:.1%}" for v in t["p_stretch"]],
-            col["p10"]: [num(v, u) for v, u in zip(t["p10"], units, strict=True)],
-            col["p50"]: [num(v, u) for v, u in zip(t["p50"], units, strict=True)],
-            col["p90"]: [num(v, u) for v, u in zip(t["p90"], units, strict=True)],
+            col["p10"]: [figure(v, u) for v, u in zip(t["p10"], units, strict=True)],
+            col["p50"]: [figure(v, u) for v, u in zip(t["p50"], units, strict=True)],
+            col["p90"]: [figure(v, u) for v, u in zip(t["p90"], units, strict=True)],
         }
     )
 

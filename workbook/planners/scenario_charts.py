@@ -12,6 +12,7 @@ from workbook.charts import scenario as cs
 from workbook.charts.parts import ChartParts
 from workbook.planners.controls import planner_text
 from workbook.text.labels import label
+from workbook.text.numbers import figure
 
 if TYPE_CHECKING:
     from workbook.planners.scenario import ScenarioPlanner
@@ -52,7 +53,7 @@ def fan_note(row: pd.Series, lang: str) -> str:
         "fan_note",
         lang,
         p=float(row["p_attain"]),
-        p50=f"{p50:,.0f}" if unit == "count" else f"{p50:,.2f}",
+        p50=figure(p50, unit),
         unit=label("unit", unit, lang),
     )
 

@@ -10,6 +10,7 @@ import pandas as pd
 from workbook.forecast import scenarios as scenarios
 from workbook.planners.controls import planner_text
 from workbook.text.labels import label
+from workbook.text.numbers import figure
 
 
 def big_number_html(title: str, value_html: str, sub: str) -> str:
@@ -54,9 +55,7 @@ def targets_table_html(targets: pd.DataFrame, status: pd.DataFrame, lang: str = 
         unit = str(r["unit"])
 
         def num(v: Any, unit: str = unit) -> str:
-            if v is None or pd.isna(v):
-                return ""
-            return f"{v:,.0f}" if unit == "count" else f"{v:,.2f}"
+            return figure(v, unit)
 
         p = pace.loc[metric] if metric in pace.index else None
         verdict = "" if p is None else label("verdict", str(p["verdict"]), lang)

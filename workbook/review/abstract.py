@@ -15,16 +15,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from workbook.text.labels import label
+from workbook.text.numbers import figure
 from workbook.zone.metrics import definitions
 
 if TYPE_CHECKING:
     from workbook.review.section import Context, Results
     from workbook.review.sections.headline import Headline
     from workbook.review.sections.next_quarter import NextQuarter
-
-
-def _num(value: float, unit: str) -> str:
-    return f"{value:,.0f}" if unit == "count" else f"{value:,.2f}"
 
 
 def _list(names: list[str], lang: str) -> str:
@@ -120,12 +117,12 @@ def _risk(head: Headline, metric: str, p: float, unit: str, name: str, lang: str
     actual, p50 = float(h.at[metric, "actual"]), float(h.at[metric, "p50"])
     if zh:
         return (
-            f"最大风险是{name}（达标概率{p:.0%}）：目前完成{_num(actual, 'count')}{unit}，"
-            f"年末中位数{_num(p50, 'count')}{unit}，目标{_num(target, 'count')}{unit}。"
+            f"最大风险是{name}（达标概率{p:.0%}）：目前完成{figure(actual, 'count')}{unit}，"
+            f"年末中位数{figure(p50, 'count')}{unit}，目标{figure(target, 'count')}{unit}。"
         )
     return (
-        f"The biggest risk is {name} ({p:.0%} chance): {_num(actual, 'count')} so far, a year-end "
-        f"median of {_num(p50, 'count')} against a target of {_num(target, 'count')}."
+        f"The biggest risk is {name} ({p:.0%} chance): {figure(actual, 'count')} so far, a year-end "
+        f"median of {figure(p50, 'count')} against a target of {figure(target, 'count')}."
     )
 
 

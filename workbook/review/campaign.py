@@ -81,7 +81,7 @@ def campaign_records(table: pd.DataFrame | None, lang: str) -> list[dict[str, An
     """JSON-ready rows for summary.json."""
     if table is None:
         return []
-    from workbook.review.common import records
+    from workbook.files.jsonsafe import records
 
     rows = records(table.assign(start=table["start"].dt.date, end=table["end"].dt.date))
     for r in rows:

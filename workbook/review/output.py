@@ -11,7 +11,6 @@ from typing import Any
 import pandas as pd
 
 from workbook.files.jsonsafe import dumps
-from workbook.review.common import plain
 
 _BAD_SHEET = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
@@ -44,7 +43,7 @@ def temp_beside(path: Path) -> Path:
 
 def write_json(path: Path, obj: Any) -> Path:
     tmp = temp_beside(path)
-    tmp.write_text(dumps(obj, ensure_ascii=False, indent=2, default=plain) + "\n", encoding="utf-8")
+    tmp.write_text(dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return _replace(tmp, path)
 
 

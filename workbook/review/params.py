@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]([1-4])\s*$")
 DEFAULT_TRIALS = 10000  # the engine's default: P(attain) within about ±1 point
 DEFAULT_SEED = 1
+# The caps of every command and of the review: a million trials' results fill about 1 GB.
 MAX_TRIALS = 1_000_000
+MAX_SEED = 2**32 - 1
 
 
 @dataclass(frozen=True, order=True)
@@ -236,7 +238,7 @@ def read_review_params(
         quarter=q,
         as_of=day,
         trials=_int("trials", trials, 100, MAX_TRIALS),
-        seed=_int("seed", seed, 0, 2**32 - 1),
+        seed=_int("seed", seed, 0, MAX_SEED),
         lang=lang,
         previous_ledger=prev,
         budget=money,

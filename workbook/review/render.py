@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbook.text.labels import label
+from workbook.text.numbers import figure
 
 # How each canonical column is shown: kind of value -> format.
 PERCENT = {
@@ -144,12 +145,9 @@ def _fmt(col: str, v: Any, lang: str, unit: str | None = None) -> str:
     if isinstance(v, int | np.integer):
         return f"{int(v):,}"
     if isinstance(v, float | np.floating):
-        f = float(v)
-        if unit == "count":  # a count's phased target with one decimal, as in review.xlsx
-            return f"{f:,.1f}" if col == "phased_target" else f"{f:,.0f}"
-        if col in ONE_DECIMAL:
-            return f"{f:,.1f}"
-        return f"{f:,.2f}"
+        if col in ONE_DECIMAL and unit != "count":
+            return f"{float(v):,.1f}"
+        return figure(v, unit, col)  # a count's phased target with one decimal, as in review.xlsx
     return str(v)
 
 

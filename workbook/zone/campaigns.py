@@ -17,10 +17,11 @@ import pandas as pd
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
 from workbook.text.messages import BadValue
+from workbook.text.numbers import figure
 from workbook.zone.declarations import Campaign
 from workbook.zone.ledger import Ledger
 from workbook.zone.metrics import count_masks, definitions, money_by_month
-from workbook.zone.pacing import _num, verdict
+from workbook.zone.pacing import verdict
 from workbook.zone.params import ZoneParams
 
 CAMPAIGN_COLUMNS = [
@@ -144,10 +145,10 @@ def format_campaign(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             label("column", "unit", lang): [label("unit", u, lang) for u in table["unit"]],
             # money with two decimals, counts whole (as `workbook status` writes targets)
             label("column", "goal", lang): [
-                _num(v, u, "goal") for v, u in zip(table["goal"], table["unit"], strict=True)
+                figure(v, u) for v, u in zip(table["goal"], table["unit"], strict=True)
             ],
             label("column", "window_actual", lang): [
-                _num(v, u, "actual") for v, u in zip(table["actual"], table["unit"], strict=True)
+                figure(v, u) for v, u in zip(table["actual"], table["unit"], strict=True)
             ],
             label("column", "completion", lang): [f"{v:.1%}" for v in table["completion"]],
             label("column", "window_progress", lang): [f"{v:.1%}" for v in table["time_progress"]],

@@ -16,6 +16,7 @@ import pandas as pd
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
 from workbook.text.messages import Message
+from workbook.text.numbers import figure
 from workbook.zone.ledger import Ledger
 from workbook.zone.metrics import actuals, definitions, unit_of
 from workbook.zone.params import Target, ZoneParams
@@ -110,7 +111,7 @@ def format_status(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     units = list(table["unit"])
 
     def nums(col: str) -> list[str]:
-        return [_num(v, u, col) for v, u in zip(table[col], units, strict=True)]
+        return [figure(v, u, col) for v, u in zip(table[col], units, strict=True)]
 
     out = pd.DataFrame(
         {
@@ -126,11 +127,3 @@ def format_status(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         }
     )
     return out
-
-
-def _num(v: float, unit: str, col: str) -> str:
-    if pd.isna(v):
-        return ""
-    if unit == "count":
-        return f"{v:,.1f}" if col == "phased_target" else f"{v:,.0f}"
-    return f"{v:,.2f}"

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbook.review.common import month_end, month_start, plain
+from workbook.files.jsonsafe import plain
+from workbook.review.common import month_end, month_start
 from workbook.review.render import chart_html, localize
 from workbook.review.section import Context, Results, Section, frame
 from workbook.zone.ledger import Ledger

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbook.files.jsonsafe import plain, records
 from workbook.forecast.backtest import inside_p10_p90
 from workbook.forecast.setup import DEAL_PARTS
 from workbook.review.campaign import campaign_html, campaign_records, campaign_table
-from workbook.review.common import plain, records
 from workbook.review.render import chart_html, heading, localize, note, table_html
 from workbook.review.section import Context, Results, Section, frame
 from workbook.text.labels import label, quarter_words

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbook.review.common import plain
+from workbook.files.jsonsafe import plain
 from workbook.review.render import chart_html, heading, localize, note, table_html
 from workbook.review.section import Context, Results, Section, frame
 from workbook.text.labels import STAGES, label
