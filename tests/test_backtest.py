@@ -242,3 +242,23 @@ def test_earlier_snapshots_date_a_stage_the_ledger_leaves_undated():
     assert got["GIVEN"] == pd.Timestamp("2019-05-01")
     assert pd.isna(got["LATE"]) and pd.isna(got["S"])
     assert now["stage_date"].isna().sum() == 5  # the input is not modified
+
+
+def test_central_80_is_the_share_of_an_outcomes_randomized_rank_inside_the_band():
+    """An outcome's rank among its trials, uniform on [P(X < y), P(X <= y)]: a tie spread over
+    [0.05, 0.25] is inside [0.1, 0.9] for 0.15 / 0.2 of it; a point rank counts whole or not
+    at all; the mean over forecasts is the backtest's central-80% coverage."""
+    from workbook.forecast.backtest import Backtest, _ranks, central_80
+
+    f = pd.DataFrame(
+        {
+            "below": [0.05, 0.5, 0.95, 0.0, 0.0],
+            "at_or_below": [0.25, 0.5, 0.95, 1.0, 0.1],
+        }
+    )
+    assert central_80(f).tolist() == pytest.approx([0.75, 1.0, 0.0, 0.8, 0.0])
+    bt = Backtest(f, YEAR_END, 100, 1)
+    assert bt.coverage_central_80 == pytest.approx((0.75 + 1 + 0 + 0.8 + 0) / 5)
+    # ranks among trials, to float rounding: 3 below, 2 tied (one 1e-9 off), 5 above
+    values = np.array([1, 2, 3, 4, 4 + 1e-9, 5, 6, 7, 8, 9], float)
+    assert _ranks(values, 4.0) == {"below": 0.3, "at_or_below": 0.5}

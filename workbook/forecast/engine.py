@@ -530,12 +530,6 @@ class Engine:
         """Codes of the goal seek's extra signed projects (`DrawStore.extra_codes`)."""
         return self.store.extra_codes(c, n)
 
-    def climate_move(
-        self, c: int, n: int, kind: str, with_shock: bool, climate: tuple[float, float]
-    ) -> tuple[float, np.ndarray]:
-        """How a trial's climate moves one family's codes in a chunk (`Climate.shift`)."""
-        return self.climate.shift(c, n, kind, climate, with_shock)
-
     def climate_codes(
         self, c: int, n: int, codes: np.ndarray, kind: str, with_shock: bool,
         climate: tuple[float, float],
