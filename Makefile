@@ -54,7 +54,7 @@ screenshots: install system
 
 # The long load test: 10 planners for 2 minutes against one `workbook app` (the suite runs 3 for 20 s).
 loadtest: install system
-	WORKBOOK_LOADTEST=full $(PY) -m pytest -s -p no:cacheprovider tests/test_app_load.py
+	WORKBOOK_LOADTEST=full $(PY) -m pytest -s -p no:cacheprovider tests/planners/test_app_load.py
 
 bench: install
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done

@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.test_app_browser import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+from tests.planners.test_app_browser import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
 
 DOCS = REPO / "docs"
 PARAMS = REPO / "params" / "jining-2020.yaml"

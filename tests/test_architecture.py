@@ -96,6 +96,22 @@ def test_every_layer_is_a_subpackage_and_nothing_else_sits_beside_them():
     assert loose == ["__init__.py", "__main__.py"]
 
 
+# Test files that check the whole package at once rather than one layer.
+CROSS_CUTTING_TESTS = {"test_architecture.py", "test_wheel.py", "test_declared_everywhere.py"}
+
+
+def test_tests_are_grouped_like_the_package():
+    """tests/<layer>/ holds the tests of workbook/<layer>/; only cross-cutting tests sit at the
+    root, beside the shared fixtures (conftest, sim_zones, synth_truth, golden/)."""
+    tests = REPO / "tests"
+    loose = {p.name for p in tests.glob("test_*.py")}
+    assert loose == CROSS_CUTTING_TESTS, sorted(loose - CROSS_CUTTING_TESTS)
+    folders = {p.parent.name for p in tests.glob("*/test_*.py")}
+    assert folders <= set(LAYERS), sorted(folders - set(LAYERS))
+    for folder in folders:
+        assert (tests / folder / "__init__.py").is_file(), folder
+
+
 def cycles_of(graph: dict[str, set[str]]) -> list[list[str]]:
     """Tarjan's strongly connected components of more than one module."""
     index: dict[str, int] = {}

@@ -5,7 +5,7 @@ A cache keyed by a hand-made list of driver fields silently goes stale when a ne
 moves its values is left out of the list. Here a forecast's drivers are read once into a flat
 tuple of (path, value) leaves (`leaves`: every field of `Drivers`, nested models included), and
 each cache's key is that tuple less the few paths listed below as not mattering to it. A new
-driver is in every key until someone shows it does not matter (tests/test_forecast_cache.py
+driver is in every key until someone shows it does not matter (tests/forecast/test_forecast_cache.py
 changes every leaf and compares a kept engine with a fresh one).
 
 The caches and what they leave out:

@@ -32,7 +32,7 @@ from workbook.review.runner import review, run_review
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook]
 
-GOLDEN = Path(__file__).parent / "golden" / "review-jining-2020Q2.json"
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "review-jining-2020Q2.json"
 SHEETS_ZH = [
     "目标完成情况",
     "攻坚行动",  # the sample's 百日攻坚 overlaps 2020Q2
@@ -107,7 +107,7 @@ def _close(a, b, path="") -> list[str]:
 
 def test_summary_figures_match_the_golden_file(run):
     """Every headline figure of the sample zone at seed 1. After an intended change to the
-    model or the data: WORKBOOK_UPDATE_GOLDEN=1 pytest tests/test_review_run.py -k golden."""
+    model or the data: WORKBOOK_UPDATE_GOLDEN=1 pytest tests/review/test_review_run.py -k golden."""
     summary = json.loads((run.run_dir / "summary.json").read_text(encoding="utf-8"))
     if os.environ.get("WORKBOOK_UPDATE_GOLDEN"):
         GOLDEN.write_text(
@@ -117,7 +117,7 @@ def test_summary_figures_match_the_golden_file(run):
     diffs = _close(summary, golden)
     assert not diffs, (
         f"{len(diffs)} figures differ from {GOLDEN.name}, e.g. {diffs[:3]}; if the model or the "
-        "sample data changed on purpose: WORKBOOK_UPDATE_GOLDEN=1 pytest tests/test_review_run.py -k golden"
+        "sample data changed on purpose: WORKBOOK_UPDATE_GOLDEN=1 pytest tests/review/test_review_run.py -k golden"
     )
     # and the figures a leader reads first are the pacing ones `workbook status` prints
     d = summary["targets"]["domestic_capital"]

@@ -25,7 +25,7 @@ from workbook.text.labels import STAGES
 from workbook.zone.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger
 from workbook.zone.params import parse_params
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2020, 6, 30)
 
 

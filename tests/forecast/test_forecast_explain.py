@@ -8,8 +8,8 @@ import json
 import pytest
 
 from tests.conftest import SAMPLE_PARAMS
+from tests.forecast.test_simulate import certain_zone
 from tests.sim_zones import AS_OF, CERTAIN, make_zone, project, sample_engine
-from tests.test_simulate import certain_zone
 from workbook.cli import main
 from workbook.forecast.engine import Engine
 from workbook.forecast.explain import sources, why

@@ -28,8 +28,7 @@ import psutil
 import pytest
 
 from tests.conftest import SAMPLE_PARAMS
-from tests.processes import stop_group
-from tests.test_app_browser import (
+from tests.planners.test_app_browser import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -40,6 +39,7 @@ from tests.test_app_browser import (
     _wait_for_http,
     _wait_warm,
 )
+from tests.processes import stop_group
 from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
