@@ -83,7 +83,7 @@ def test_a_declaration_equal_to_a_builtin_gives_the_same_trials(twin_engine):
     # month by month too (the fan's histogram path)
     fans = fc.fans()
     assert set(fans) >= {"ten_strong_10", "yrd_domestic"}
-    months = e._run(fc._setup, months=tuple(range(7, 13)))
+    months = e.run_pass(fc.setup, months=tuple(range(7, 13)))
     k = {key: e.keys.index(key) for key in ("my_starts", "new_starts", "my_bonus", "bonus_500")}
     np.testing.assert_allclose(months[:, :, k["my_starts"]], months[:, :, k["new_starts"]])
     np.testing.assert_allclose(months[:, :, k["my_bonus"]], months[:, :, k["bonus_500"]])

@@ -165,8 +165,8 @@ def zone(request, tmp_path):
 
 def _same(kept, fresh, what) -> None:
     assert np.array_equal(kept._future, fresh._future), what
-    for name, part in fresh._setup.parts.items():
-        assert np.array_equal(kept._setup.parts[name], part), (what, name)
+    for name, part in fresh.setup.parts.items():
+        assert np.array_equal(kept.setup.parts[name], part), (what, name)
     for metric in ("domestic_capital", kept.engine.keys[-1]):
         assert kept.fan(metric).equals(fresh.fan(metric)), (what, metric)
 

@@ -54,7 +54,7 @@ def test_both_zero_is_the_previous_model(tmp_path):
     threshold (the engine reads the draws it always read)."""
     engine = _engine(tmp_path, shared_shock=0, driver_spread=0, trials=3000)
     fc = engine.forecast()
-    assert fc._setup.climate is None
+    assert fc.setup.climate is None
     g = next(g for g in engine.groups if g.stage == "signed")
     counts = []
     for c, n in engine.store.chunks():
@@ -162,7 +162,7 @@ def test_climate_moves_new_deals_together(tmp_path):
         drivers = {"channels": {"conversion": 0.1}, **climate}
         zone = make_zone(tmp_path, [], targets=targets, offices=offices, drivers=drivers)
         engine = Engine(zone, as_of=AS_OF, trials=8000, seed=4)
-        setup = engine.forecast()._setup
+        setup = engine.forecast().setup
         trial, source = engine.deal_pass.deals(setup, 0)[:2]
         first = np.bincount(trial[source == 0], minlength=engine.trials)
         return first, np.bincount(trial, minlength=engine.trials)

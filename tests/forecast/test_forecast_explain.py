@@ -79,7 +79,7 @@ def test_declared_targets_have_their_own_parts(tmp_path):
         tmp_path, projects, arrivals, targets=targets, drivers=CERTAIN, metrics=metrics
     )
     fc = Engine(zone, as_of=AS_OF, trials=50, seed=1).forecast()
-    assert fc._setup.climate is not None  # the default climate, harmless under certainty
+    assert fc.setup.climate is not None  # the default climate, harmless under certainty
     parts = sources(fc)
     assert set(parts) == {"domestic_capital", "yrd_money", "yrd_signed"}
     expected = {
@@ -106,7 +106,7 @@ def test_parts_add_up_to_the_mean_on_the_sample_zone():
     """Random drivers, climate on, offices, platforms and events: the parts still add up."""
     engine = sample_engine()
     fc = engine.forecast()
-    assert fc._setup.climate is not None
+    assert fc.setup.climate is not None
     parts = sources(fc)
     assert set(parts) == set(fc.metrics)
     assert {"ten_strong_10", "yrd_domestic"} <= set(parts)  # the zone's own targets too

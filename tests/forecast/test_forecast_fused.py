@@ -107,7 +107,7 @@ def _zone(shock: float, spread: float):
 def test_compiled_passes_give_the_plain_model(climate, as_of):
     engine = Engine(_zone(*climate), as_of=as_of, trials=5000, seed=7)  # two chunks
     fc = engine.forecast()
-    setup = fc._setup
+    setup = fc.setup
     assert (setup.climate is None) == (climate == (0.0, 0.0))
     assert setup.stuck and any(g.has_plan for g in engine.groups)  # waited, planned
     assert engine.paced.any() and (~engine.paced).any()
@@ -117,21 +117,21 @@ def test_compiled_passes_give_the_plain_model(climate, as_of):
     assert np.allclose(fc._future, expected[:, 0, :], rtol=1e-5, atol=1e-6)
     monthly, _ = plain_ledger(engine, setup, months)
     monthly += plain_deals(engine, setup, months)
-    assert np.allclose(engine._run(setup, months), monthly, rtol=1e-5, atol=1e-6)
-    kept = engine._run(setup, months, keys=(0,))  # reads the start months December kept
+    assert np.allclose(engine.run_pass(setup, months), monthly, rtol=1e-5, atol=1e-6)
+    kept = engine.run_pass(setup, months, keys=(0,))  # reads the start months December kept
     engine.ledger_pass.memo = Memo(engine.ledger_pass.memo.limit)  # none kept: from the tables
-    assert np.array_equal(engine._run(setup, months, keys=(0,)), kept)
+    assert np.array_equal(engine.run_pass(setup, months, keys=(0,)), kept)
     for k in range(len(engine.keys)):  # a fan's pass: one metric, only what counts for it
-        alone = engine._run(setup, months, keys=(k,))[:, :, 0]
+        alone = engine.run_pass(setup, months, keys=(k,))[:, :, 0]
         assert np.allclose(alone, monthly[:, :, k], rtol=1e-5, atol=1e-6), engine.keys[k]
     for m in (months[0], 12):  # one month alone, December alone
-        alone = engine._run(setup, (m,))[:, 0, :]
+        alone = engine.run_pass(setup, (m,))[:, 0, :]
         assert np.allclose(alone, monthly[:, months.index(m), :], rtol=1e-5, atol=1e-6)
     # The parts by stage and source add up to what the trials add, on average.
     total = sum(setup.parts.values())
     assert np.allclose(total, fc._future.sum(axis=0), rtol=1e-6, atol=1e-6)
     got = {k: np.zeros(len(engine.projects)) for k in ("sign", "start", "money", "amount")}
-    engine._run(setup, (12,), projects=got)
+    engine.run_pass(setup, (12,), projects=got)
     for k in got:
         assert np.allclose(got[k], sums[k], rtol=1e-5, atol=1e-6), k
 

@@ -44,7 +44,7 @@ def test_a_signed_project_pays_its_pace_from_its_start_month(tmp_path):
     )
     fan = fc.fan("domestic_capital")["p50"].tolist()
     assert fan[5:] == pytest.approx([10, 11, 12, 13, 14, 15, 16], abs=1e-5)
-    at = engine._run(fc._setup, months=(7, 8, 12))[:, :, 0]
+    at = engine.run_pass(fc.setup, months=(7, 8, 12))[:, :, 0]
     assert np.allclose(at, [1.0, 2.0, 6.0], atol=1e-5)
 
 
@@ -87,7 +87,7 @@ def test_a_lead_that_signs_pays_from_its_start(tmp_path):
     ye = fc.year_end("domestic_capital")
     assert set(np.round(ye, 5)) == {10.0, 15.0}
     assert np.isclose(ye, 15.0).mean() == pytest.approx(0.2, abs=0.03)
-    monthly = engine._run(fc._setup, months=tuple(range(7, 13)))[:, :, 0]
+    monthly = engine.run_pass(fc.setup, months=tuple(range(7, 13)))[:, :, 0]
     signers = np.isclose(ye, 15.0)
     assert np.allclose(monthly[signers], [0, 1, 2, 3, 4, 5], atol=1e-5)
     assert np.allclose(monthly[~signers], 0, atol=1e-6)

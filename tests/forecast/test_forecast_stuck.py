@@ -75,7 +75,7 @@ def test_engine_conditions_start_on_the_months_since_signing(tmp_path):
         assert p_start[pid] == pytest.approx(closed, abs=0.012), pid
     assert p_start["OLD"] < 0.05 < 0.5 < p_start["NEW"]
     # Month by month, new starts (both projects) follow the sum of the two closed forms.
-    monthly = engine._run(fc._setup, months=tuple(range(7, 13)))[
+    monthly = engine.run_pass(fc.setup, months=tuple(range(7, 13)))[
         :, :, engine.keys.index("new_starts")
     ]
     fan = fc.fan("new_starts")

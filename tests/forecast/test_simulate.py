@@ -418,9 +418,9 @@ def test_bad_plans_and_runs_are_clear_errors(tmp_path):
 def test_fan_months_agree_with_month_by_month_and_year_end():
     """The fan's one-pass monthly histograms give what a month-by-month run gives."""
     engine = sample_engine()
-    setup = engine._setup(engine.params.drivers, engine.base_plan)
+    setup = engine.setup(engine.params.drivers, engine.base_plan)
     months = tuple(range(engine.month + 1, 13))
-    fan = engine._run(setup, months)
+    fan = engine.run_pass(setup, months)
     for j, m in enumerate(months):
-        single = engine._run(setup, (m,))[:, 0, :]
+        single = engine.run_pass(setup, (m,))[:, 0, :]
         assert np.allclose(fan[:, j, :], single, rtol=1e-5, atol=1e-6), m

@@ -234,7 +234,7 @@ def backtest(
                 level = float(target.annual)
             else:
                 # the trials' values at the horizon month: facts + what each trial added by then
-                values = fc.facts[metric] + fc._monthly(metric)[:, horizon.month - as_of.month - 1]
+                values = fc.facts[metric] + fc.monthly(metric)[:, horizon.month - as_of.month - 1]
                 level = float(phased_share(target, elapsed) * target.annual)
             p10, p50, p90 = quantiles(values, defs[metric].kind == "count")
             outcome = float(truth[metric])

@@ -59,7 +59,7 @@ def window_trials(
         fc = engine.forecast(drivers, plan)
         before = ahead[0] - 1
         at = (before, ahead[-1]) if before > engine.month else (ahead[-1],)
-        run = engine._run(fc._setup, months=at, keys=keys)
+        run = engine.run_pass(fc.setup, months=at, keys=keys)
         added = run[:, -1, :] - (run[:, 0, :] if len(at) == 2 else 0)
         for i, k in enumerate(c.goals):
             values[k] = values[k] + added[:, i]

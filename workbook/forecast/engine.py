@@ -293,8 +293,8 @@ class Engine:
         from workbook.forecast.results import Forecast
 
         drivers = drivers if drivers is not None else self.params.drivers
-        setup = self._setup(drivers, self.resolve_plan(plan))
-        future = self._run(setup, months=(12,), parts=setup.parts)[:, 0, :]
+        setup = self.setup(drivers, self.resolve_plan(plan))
+        future = self.run_pass(setup, months=(12,), parts=setup.parts)[:, 0, :]
         return Forecast(self, setup, future, scenario=scenario)
 
     def new_deal_values(
@@ -304,7 +304,7 @@ class Engine:
         drivers (None: the params') and this event plan (checked), on the draws of `forecast`
         (workbook.forecast.protocol.DealForecaster)."""
         d = drivers if drivers is not None else self.params.drivers
-        setup = self._setup(d, self.resolve_plan(plan))
+        setup = self.setup(d, self.resolve_plan(plan))
         keys = tuple(self.keys.index(m) for m in metrics)
         return self.deal_pass.part(setup, (12,), None, keys)[:, 0, :]
 
@@ -349,7 +349,7 @@ class Engine:
 
     # ---- one forecast's tables, weights and sources --------------------------------------
 
-    def _setup(self, d: Drivers, plan: pd.DataFrame) -> Setup:
+    def setup(self, d: Drivers, plan: pd.DataFrame) -> Setup:
         fx = float(d.fx_cny_per_usd or self.params.fx_cny_per_usd)
         base, sigma = self.month + d.slip_months, d.lag_sigma
         sp = d.stage_probability
@@ -499,7 +499,7 @@ class Engine:
 
     # ---- the passes of a forecast ---------------------------------------------------------
 
-    def _run(
+    def run_pass(
         self,
         setup: Setup,
         months: tuple[int, ...],

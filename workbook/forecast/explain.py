@@ -25,7 +25,7 @@ Forecast = Any  # workbook.forecast.results.Forecast (not imported: results impo
 
 def _able(fc: Forecast) -> dict[str, np.ndarray]:
     """Per stage: how many of its projects can add to each metric at all."""
-    e, setup = fc.engine, fc._setup
+    e, setup = fc.engine, fc.setup
     nm = e.n_money
     able: dict[str, np.ndarray] = {}
     for gi, g in enumerate(e.groups):
@@ -43,7 +43,7 @@ def sources(fc: Forecast) -> dict[str, dict[str, float]]:
     "offices", "platforms", "events"} -> expected year-end contribution, in the target's
     unit; the values add up to the target's forecast mean."""
     e = fc.engine
-    sums = fc._setup.parts  # filled as the forecast ran: sums over trials at December
+    sums = fc.setup.parts  # filled as the forecast ran: sums over trials at December
     zero = np.zeros(len(e.keys))
     stages = [st for st in STAGES if any(g.stage == st for g in e.groups)]
     out = {}

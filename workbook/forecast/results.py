@@ -130,7 +130,7 @@ class Forecast:
         self.drivers: Drivers = setup.drivers
         self.plan: pd.DataFrame = setup.plan
         self.fx = setup.fx
-        self._setup = setup
+        self.setup = setup
         self._keys = engine.keys
         self._future = future  # (trials, len(keys)): what trials add after the as-of date
         self._months: dict[str, np.ndarray] = {}  # metric -> (trials, months after the as-of)
@@ -188,7 +188,7 @@ class Forecast:
 
     # ---- per month -----------------------------------------------------------------------
 
-    def _monthly(self, metric: str) -> np.ndarray:
+    def monthly(self, metric: str) -> np.ndarray:
         """(trials, months after the as-of month): what each trial adds to `metric` by the end
         of each month, simulated on first use."""
         if metric not in self._months:
@@ -201,7 +201,7 @@ class Forecast:
         e = self.engine
         months = tuple(range(e.month + 1, 13))
         keys = tuple(self._keys.index(m) for m in metrics)
-        values = e._run(self._setup, months=months, keys=keys)
+        values = e.run_pass(self.setup, months=months, keys=keys)
         for i, metric in enumerate(metrics):
             self._months[metric] = values[:, :, i]
 
@@ -225,7 +225,7 @@ class Forecast:
         target = self._target(metric)
         facts = e.monthly_facts()[:, k]
         count = e.defs[metric].kind == "count"
-        future = self._monthly(metric)
+        future = self.monthly(metric)
         rows = []
         for m in range(1, 13):
             end = dt.date(year, m, calendar.monthrange(year, m)[1])
@@ -259,7 +259,7 @@ class Forecast:
         e = self.engine
         n = len(e.projects)
         sums = {k: np.zeros(n) for k in ("sign", "start", "money", "amount")}
-        e._run(self._setup, months=(12,), projects=sums)
+        e.run_pass(self.setup, months=(12,), projects=sums)
         stage = pd.Series(e.stage)
         order = {s: i for i, s in enumerate(("signed", "started", "producing"))}
         signed = stage.isin(list(order)).to_numpy()
@@ -294,10 +294,10 @@ class Forecast:
         """Per source of new deals (office/platform, or event held in a month): expected
         in-year signings, 500强 signings and arrived capital (亿元, CNY-equivalent)."""
         e = self.engine
-        srcs = self._setup.sources
+        srcs = self.setup.sources
         sums = {k: np.zeros(len(srcs)) for k in ("signings", "signings_500", "capital", "domestic")}
         if srcs:
-            e._run(self._setup, months=(12,), sources=sums)
+            e.run_pass(self.setup, months=(12,), sources=sums)
         return pd.DataFrame(
             {
                 "kind": [s.kind for s in srcs],

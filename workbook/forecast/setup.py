@@ -131,7 +131,7 @@ class Setup:
     sources: list[Source]
     tables: dict[str, np.ndarray]
     money_w: dict[int, np.ndarray]  # group index -> (n, money metrics): scale x CNY -> unit
-    scale: np.ndarray  # per ledger project: 亿元 per unit of its pace row (see Engine._setup)
+    scale: np.ndarray  # per ledger project: 亿元 per unit of its pace row (see Engine.setup)
     deal_fx: np.ndarray  # (money metrics,) CNY -> unit of each money metric
     driver_keys: DriverKeys  # the drivers as cache keys, read once (workbook.forecast.cachekeys)
     src: dict[str, np.ndarray] = field(default_factory=dict)
