@@ -115,3 +115,30 @@ def test_batch_checks_every_parameter_set_before_running(tmp_path):
     with pytest.raises(InputError, match="--dask takes 'local'"):
         run_batch([JINING], parse_quarters("2020Q1"), root=tmp_path, dask="remote")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_batch_reads_each_params_file_once_in_the_parent(tmp_path, monkeypatch):
+    """Three quarters of one zone: the parent parses the params file once (planning, the input
+    check and each run's manifest share it); each kernel reads it once more on its own."""
+    import workbook.zone.params as zone_params
+
+    reads = []
+    real = zone_params.load_params
+
+    def counted(path, *args, **kwargs):
+        reads.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(zone_params, "load_params", counted)
+    bad = failing_notebook(tmp_path, after="parameters")  # a kernel start, no forecast
+    result = run_batch(
+        [ZOUCHENG],
+        parse_quarters("2020Q1-2020Q3"),
+        root=tmp_path / "reports",
+        jobs=1,
+        progress=False,
+        notebook=bad,
+        trials=1000,
+    )
+    assert [r.status for r in result.results] == ["failed"] * 3
+    assert len(reads) == 1

@@ -25,12 +25,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from workbook.files.outdir import FolderLock, check_batch_root, check_run_folder
-from workbook.review.params import Quarter, ReviewParams, review_params
+from workbook.review.params import Quarter, ReviewParams, read_review_params
 from workbook.review.runner import (
     NOTEBOOK,
     RunResult,
@@ -43,6 +43,12 @@ from workbook.review.runner import (
 from workbook.text.errors import InputError
 from workbook.text.labels import label
 from workbook.text.messages import Message
+
+if TYPE_CHECKING:
+    from workbook.zone.params import ZoneParams
+
+# Each params file of a batch as the parent read it, by its path.
+Zones = dict[Path, "ZoneParams"]
 
 
 @dataclass(frozen=True)
@@ -71,44 +77,61 @@ def plan_batch(
 ) -> list[tuple[ReviewParams, Path]]:
     """(parameters, run folder) of every zone x quarter, all validated (InputError/ParamsError
     on the first bad one, before anything runs)."""
+    return _plan(params_paths, quarters, root, **raw)[0]
+
+
+def _plan(
+    params_paths: Sequence[str | Path],
+    quarters: Iterable[Quarter],
+    root: str | Path = "reports",
+    **raw: Any,
+) -> tuple[list[tuple[ReviewParams, Path]], dict[Path, ZoneParams]]:
+    """`plan_batch`, and each params file as read: once per file, whatever the quarters."""
     if not params_paths:
         raise InputError("give at least one params file")
     quarters = list(quarters)
     out = []
+    zones: dict[Path, ZoneParams] = {}
     seen: set[Path] = set()
     for path in params_paths:
+        known: ZoneParams | None = None
         for q in quarters:
-            rp = review_params(path, q, **raw)
+            rp, known = read_review_params(path, q, **raw, zone_params=known)
+            zones[rp.params_path] = known
             folder = run_folder(rp, root).resolve()
             if folder in seen:
                 raise InputError(f"{path} and another params file share the run folder {folder}")
             seen.add(folder)
             out.append((rp, folder))
-    return out
+    return out, zones
 
 
-def _run_one(rp: ReviewParams, run_dir: Path, notebook: str) -> RunResult:
+def _run_one(
+    rp: ReviewParams, run_dir: Path, notebook: str, zone_params: ZoneParams | None = None
+) -> RunResult:
     """One review in a worker; any failure becomes a 'failed' result, never a lost task."""
     t0 = time.perf_counter()
     try:
-        return run_review(rp, run_dir, notebook=notebook)
+        return run_review(rp, run_dir, notebook=notebook, zone_params=zone_params)
     except Exception as exc:  # e.g. disk full: report it with the run, keep the batch going
         return RunResult(
             rp, run_dir, "failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - t0
         )
 
 
-def _run_in_worker(rp: ReviewParams, run_dir: Path, notebook: str) -> RunResult:
+def _run_in_worker(
+    rp: ReviewParams, run_dir: Path, notebook: str, zone_params: ZoneParams | None = None
+) -> RunResult:
     """`_run_one` in a batch worker: a stop (SIGTERM, the parent gone) ends the worker once
     the run is cleaned up, so it takes no further run."""
     from workbook.review.interrupt import in_run
 
     with in_run():
-        return _run_one(rp, run_dir, notebook)
+        return _run_one(rp, run_dir, notebook, zone_params)
 
 
 def _in_processes(
-    todo: list[tuple[ReviewParams, Path]], notebook: str, jobs: int
+    todo: list[tuple[ReviewParams, Path]], notebook: str, jobs: int, zones: Zones
 ) -> Iterable[RunResult]:
     """Run in `jobs` worker processes; results as they finish. On an interrupt the workers
     are stopped (each cleans up its run and kernel) before KeyboardInterrupt goes on."""
@@ -119,7 +142,10 @@ def _in_processes(
         max_workers=jobs, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),)
     )
     try:
-        futures = [pool.submit(_run_in_worker, rp, folder, notebook) for rp, folder in todo]
+        futures = [
+            pool.submit(_run_in_worker, rp, folder, notebook, zones.get(rp.params_path))
+            for rp, folder in todo
+        ]
         for fut in as_completed(futures):
             try:
                 r = fut.result()
@@ -168,17 +194,15 @@ def run_batch(
         raise InputError(f"--jobs must be >= 1, got {jobs}")
     check_notebook(notebook)
     root = check_batch_root(root)
-    planned = plan_batch(params_paths, quarters, root, **raw)
-    from workbook.zone.params import load_params
-
-    for path in dict.fromkeys(rp.params_path for rp, _ in planned):
-        check_review_inputs(load_params(path))  # bad data: one message now, before any kernel
+    planned, zones = _plan(params_paths, quarters, root, **raw)
+    for zone_params in zones.values():
+        check_review_inputs(zone_params)  # bad data: one message now, before any kernel
     for _, folder in planned:  # refuse before anything runs, never after
         check_run_folder(folder, "review")
     root.parent.mkdir(parents=True, exist_ok=True)
     with FolderLock(root):
         return _run_planned(
-            planned, root, jobs, force, dask, scheduler, progress, notebook, t0, on_done
+            planned, root, jobs, force, dask, scheduler, progress, notebook, t0, on_done, zones
         )
 
 
@@ -193,7 +217,9 @@ def _run_planned(
     notebook: str | Path,
     t0: float,
     on_done: Callable[[RunResult], None] | None = None,
+    zones: Zones | None = None,
 ) -> BatchResult:
+    zones = {} if zones is None else zones
     notebook = str(Path(notebook).resolve())
     results: dict[Path, RunResult] = {}
     todo = []
@@ -239,13 +265,13 @@ def _run_planned(
         if not todo:
             pass
         elif dask or scheduler:
-            for r in _on_dask(todo, notebook, jobs, scheduler):
+            for r in _on_dask(todo, notebook, jobs, scheduler, zones):
                 finished(r)
         elif jobs == 1:
             for rp, folder in todo:
-                finished(_run_one(rp, folder, notebook))
+                finished(_run_one(rp, folder, notebook, zones.get(rp.params_path)))
         else:
-            for r in _in_processes(todo, notebook, jobs):
+            for r in _in_processes(todo, notebook, jobs, zones):
                 finished(r)
     finally:
         bar.close()
@@ -275,7 +301,11 @@ def _write_manifest(root: Path, results: Sequence[RunResult]) -> None:
 
 
 def _on_dask(
-    todo: list[tuple[ReviewParams, Path]], notebook: str, jobs: int, scheduler: str | None
+    todo: list[tuple[ReviewParams, Path]],
+    notebook: str,
+    jobs: int,
+    scheduler: str | None,
+    zones: Zones,
 ) -> Iterable[RunResult]:
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
@@ -298,6 +328,7 @@ def _on_dask(
                 rp,
                 folder,
                 notebook,
+                zones.get(rp.params_path),
                 pure=False,
                 key=f"review-{rp.params_path.stem}-{rp.quarter}-{rp.lang}",
             )

@@ -178,15 +178,18 @@ def read_review_params(
     lang: Any = "zh",
     previous_ledger: Any = None,
     budget: Any = None,
+    zone_params: ZoneParams | None = None,
 ) -> tuple[ReviewParams, ZoneParams]:
     """`review_params`, and the zone's params it read on the way (the params file is read
-    once per review: pass them on to `build_review` or `check_review_inputs`)."""
+    once per review: pass them on to `build_review` or `check_review_inputs`). `zone_params`:
+    the params file as the caller already read it (a batch reads each file once)."""
     from workbook.zone.params import load_params
 
     if not isinstance(params_path, str | Path) or not str(params_path).strip():
         raise InputError(f"params_path must be the path of a params YAML file, got {params_path!r}")
     path = Path(params_path).expanduser().resolve()
-    zone_params = load_params(path)
+    if zone_params is None:
+        zone_params = load_params(path)
     q = parse_quarter(quarter)
     if q.year != zone_params.year:
         raise InputError(
