@@ -122,3 +122,24 @@ def test_readme_shows_the_two_commands():
     assert "make demo" in readme and "make test" in readme
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_status_without_a_date_takes_the_last_month_with_arrivals(tmp_path, capsys, monkeypatch):
+    """As the forecasts do: the sample's arrivals end in June, so no --as-of is 2020-06-30; a
+    zone with no arrivals for its year is asked for a date, in the command's language."""
+    from tests.sim_zones import make_zone, project
+
+    assert main(["status", str(SAMPLE_PARAMS), "--json"]) == 0
+    default = capsys.readouterr().out
+    assert main(["status", str(SAMPLE_PARAMS), "--json", "--as-of", "2020-06-30"]) == 0
+    assert capsys.readouterr().out == default
+    assert main(["status", str(SAMPLE_PARAMS)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "济宁高新区 2020 — 2020-06-30"
+
+    bare = make_zone(tmp_path, [project("X", "lead")])  # no arrivals at all
+    monkeypatch.setattr("workbook.zone.loader.load_zone", lambda path: bare)
+    assert main(["status", "zone.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert "2020年未登记任何到位资金，无法推定统计日期：请指定（--as-of 2020-06-30）" in err
+    assert main(["status", "zone.yaml", "--lang", "en"]) == 2
+    assert "no arrivals are logged for 2020" in capsys.readouterr().err

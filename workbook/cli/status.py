@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+from typing import TYPE_CHECKING
 
 from workbook.cli._common import add_lang, date_arg, print_json, print_table
+
+if TYPE_CHECKING:
+    from workbook.zone.loader import Zone
 
 NAME = "status"
 HELP = (
@@ -16,7 +21,10 @@ HELP = (
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("params", help="params YAML of a zone and year")
     p.add_argument(
-        "--as-of", type=date_arg, required=True, help="date of the status, e.g. 2020-06-30"
+        "--as-of",
+        type=date_arg,
+        help="date of the status, e.g. 2020-06-30 (default: the end of the last month with "
+        "arrivals logged in the plan year, as the forecasts take it)",
     )
     p.add_argument(
         "--campaign",
@@ -32,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from workbook.zone.pacing import format_status, status
 
     zone = load_zone(args.params)
+    if args.as_of is None:
+        args.as_of = _last_data_day(zone)
     if args.campaign is not None:
         return _campaign(zone, args)
     table = status(zone.params, zone.ledger, args.as_of, args.lang)
@@ -43,6 +53,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"{p.zone_name(args.lang)} {p.year} — {args.as_of.isoformat()}")
         print_table(format_status(table, args.lang))
     return 0
+
+
+def _last_data_day(zone: Zone) -> dt.date:
+    """The end of the last month with arrivals logged in the plan year (what a forecast takes
+    when it is given no date)."""
+    import pandas as pd
+
+    from workbook.text.errors import InputError
+    from workbook.text.messages import Message
+
+    year = zone.params.year
+    months = pd.to_datetime(zone.ledger.arrivals["month"])
+    months = months[months.dt.year == year]
+    if not len(months):
+        raise InputError(Message("status.no_data_month", year=year))
+    return (months.max() + pd.offsets.MonthEnd(0)).date()
 
 
 def _campaign(zone, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
