@@ -3,12 +3,14 @@ machinery (Debian's Chromium through Playwright, `workbook app` started through 
 
 Writes docs/scenario_planner.png, docs/roadshow_planner.png (each planner as a 1366x768 screen
 shows it once drawn) and docs/review.png (the top of the 2020Q2 review page), each checked to be
-under 300 KB so they can live in git.
+under 300 KB so they can live in git, and docs/screenshots.json: the fingerprint of the
+review they show (tests/review/test_review_run.py fails when the review has changed since).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -22,8 +24,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.planners.test_app_browser import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+from tests.review_helpers import review_fingerprint  # noqa: E402
 
 DOCS = REPO / "docs"
+# What the pictures show: the fingerprint of the review in docs/review.png (a test compares it
+# with the golden review, so pictures older than the review they show fail the suite).
+RECORD = DOCS / "screenshots.json"
 PARAMS = REPO / "params" / "jining-2020.yaml"
 MAX_BYTES = 300 * 1024
 VIEWPORT = {"width": 1366, "height": 768}
@@ -64,6 +70,7 @@ def main() -> int:
             check=True,
             cwd=REPO,
         )
+        summary = json.loads((review / "summary.json").read_text(encoding="utf-8"))
         port = _free_port()
         env = {**os.environ, "WORKBOOK_AS_OF": "2020-06-30"}
         proc = subprocess.Popen(
@@ -90,6 +97,9 @@ def main() -> int:
                 page.wait_for_timeout(1000)
                 _shoot(page, DOCS / "review.png")
                 browser.close()
+            record = {"review": "2020Q2", "review_fingerprint": review_fingerprint(summary)}
+            RECORD.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+            print(f"{RECORD.relative_to(REPO)}: {record['review_fingerprint']}")
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)

@@ -93,3 +93,27 @@ def open_offline(html: Path, screenshot: Path | None = None) -> dict:
         finally:
             browser.close()
     return {"charts": charts, "requests": requests, "errors": errors, "text": text}
+
+
+def review_fingerprint(summary: dict) -> str:
+    """What the top of a review page shows, as one hash: its abstract and every target's label,
+    actual, verdict, chance and median (rounded as the page rounds them). `make screenshots`
+    records it for docs/review.png; a test holds it against the golden review."""
+    import hashlib
+    import json
+
+    shown = {
+        "abstract": summary["abstract"],
+        "targets": {
+            key: [
+                t["label"],
+                round(t["actual"], 2),
+                t["verdict"],
+                round(t["p_attain"], 2),
+                round(t["p50"], 1),
+            ]
+            for key, t in summary["targets"].items()
+        },
+    }
+    text = json.dumps(shown, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

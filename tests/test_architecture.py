@@ -97,7 +97,12 @@ def test_every_layer_is_a_subpackage_and_nothing_else_sits_beside_them():
 
 
 # Test files that check the whole package at once rather than one layer.
-CROSS_CUTTING_TESTS = {"test_architecture.py", "test_wheel.py", "test_declared_everywhere.py"}
+CROSS_CUTTING_TESTS = {
+    "test_architecture.py",
+    "test_wheel.py",
+    "test_declared_everywhere.py",
+    "test_readme.py",
+}
 
 
 def test_tests_are_grouped_like_the_package():

@@ -118,8 +118,9 @@ def test_batch_checks_every_parameter_set_before_running(tmp_path):
 
 
 def test_a_batch_reads_each_params_file_once_in_the_parent(tmp_path, monkeypatch):
-    """Three quarters of one zone: the parent parses the params file once (planning, the input
-    check and each run's manifest share it); each kernel reads it once more on its own."""
+    """Three quarters of one zone, one job: the parent parses the params file once (planning, the
+    input check and each run's manifest share it); each kernel reads it once more on its own.
+    With --jobs N each worker process reads it for its runs' manifests."""
     import workbook.zone.params as zone_params
 
     reads = []

@@ -364,3 +364,15 @@ def test_notebook_parameters_match_what_the_runner_passes(run):
     assert [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])][0].id == "parameters"
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")  # committed clean
     assert nb.metadata.kernelspec.name == "python3"
+
+
+def test_the_readme_screenshots_show_this_review():
+    """docs/review.png was taken of the review the golden file holds: after a change to what the
+    review says, `make screenshots` takes the pictures again (and records what they show)."""
+    from tests.review_helpers import review_fingerprint
+
+    record = json.loads((REPO / "docs" / "screenshots.json").read_text(encoding="utf-8"))
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert record["review_fingerprint"] == review_fingerprint(golden), (
+        "the README's screenshots are older than the review they show: run `make screenshots`"
+    )

@@ -119,19 +119,17 @@ def _run_one(
         )
 
 
-def _run_in_worker(
-    rp: ReviewParams, run_dir: Path, notebook: str, zone_params: ZoneParams | None = None
-) -> RunResult:
+def _run_in_worker(rp: ReviewParams, run_dir: Path, notebook: str) -> RunResult:
     """`_run_one` in a batch worker: a stop (SIGTERM, the parent gone) ends the worker once
     the run is cleaned up, so it takes no further run."""
     from workbook.review.interrupt import in_run
 
     with in_run():
-        return _run_one(rp, run_dir, notebook, zone_params)
+        return _run_one(rp, run_dir, notebook)
 
 
 def _in_processes(
-    todo: list[tuple[ReviewParams, Path]], notebook: str, jobs: int, zones: Zones
+    todo: list[tuple[ReviewParams, Path]], notebook: str, jobs: int
 ) -> Iterable[RunResult]:
     """Run in `jobs` worker processes; results as they finish. On an interrupt the workers
     are stopped (each cleans up its run and kernel) before KeyboardInterrupt goes on."""
@@ -142,10 +140,7 @@ def _in_processes(
         max_workers=jobs, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),)
     )
     try:
-        futures = [
-            pool.submit(_run_in_worker, rp, folder, notebook, zones.get(rp.params_path))
-            for rp, folder in todo
-        ]
+        futures = [pool.submit(_run_in_worker, rp, folder, notebook) for rp, folder in todo]
         for fut in as_completed(futures):
             try:
                 r = fut.result()
@@ -265,13 +260,15 @@ def _run_planned(
         if not todo:
             pass
         elif dask or scheduler:
-            for r in _on_dask(todo, notebook, jobs, scheduler, zones):
+            for r in _on_dask(todo, notebook, jobs, scheduler):
                 finished(r)
         elif jobs == 1:
             for rp, folder in todo:
+                # in this process: the params as read above (a worker process reads its own:
+                # a zone's params class is built at parse time and does not pickle)
                 finished(_run_one(rp, folder, notebook, zones.get(rp.params_path)))
         else:
-            for r in _in_processes(todo, notebook, jobs, zones):
+            for r in _in_processes(todo, notebook, jobs):
                 finished(r)
     finally:
         bar.close()
@@ -301,11 +298,7 @@ def _write_manifest(root: Path, results: Sequence[RunResult]) -> None:
 
 
 def _on_dask(
-    todo: list[tuple[ReviewParams, Path]],
-    notebook: str,
-    jobs: int,
-    scheduler: str | None,
-    zones: Zones,
+    todo: list[tuple[ReviewParams, Path]], notebook: str, jobs: int, scheduler: str | None
 ) -> Iterable[RunResult]:
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
@@ -328,7 +321,6 @@ def _on_dask(
                 rp,
                 folder,
                 notebook,
-                zones.get(rp.params_path),
                 pure=False,
                 key=f"review-{rp.params_path.stem}-{rp.quarter}-{rp.lang}",
             )
