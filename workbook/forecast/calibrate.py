@@ -136,7 +136,7 @@ def _sightings(chain: list[tuple[dt.date, pd.DataFrame]]) -> pd.DataFrame:
                     "stage": np.where(
                         done.to_numpy(bool),
                         "signed",
-                        np.where(pre.to_numpy(bool), stage.to_numpy(object), None),
+                        np.where(pre.to_numpy(bool), stage.to_numpy(object), np.array(None)),
                     ),
                     "signed": _days(signed),
                     "entered": _days(entered.where(entered <= ts)),
