@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from workbook.cli._common import add_lang, date_arg, print_json, print_table
+
+if TYPE_CHECKING:
+    from workbook.zone.loader import Zone
 
 NAME = "status"
 HELP = (
@@ -45,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _campaign(zone, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _campaign(zone: Zone, args: argparse.Namespace) -> int:
     from workbook.zone.campaigns import (
         campaign_heading,
         campaign_status,
