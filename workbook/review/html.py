@@ -124,13 +124,14 @@ def vega_bundle() -> str:
     (building it takes over a second)."""
     import vl_convert as vlc
 
-    # vl_convert's stubs leave out __version__ and give javascript_bundle's snippet no default.
+    # vl_convert's type stubs leave out __version__ (the module has it).
     name = f"vega-bundle-vlc{vlc.__version__}.js"  # type: ignore[attr-defined]
     path = _cache_dir() / name
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
+    # vl_convert's type stubs give `snippet` no default (it has one: the whole bundle).
     bundle = vlc.javascript_bundle()  # type: ignore[call-arg]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
