@@ -186,9 +186,8 @@ def _follow(rows: pd.DataFrame, dates: list[pd.Timestamp], out: dict[str, list[R
     bounds = [0, *(np.flatnonzero(pid[1:] != pid[:-1]) + 1).tolist(), len(pid)]
     for lo, hi in zip(bounds, bounds[1:], strict=False):
         seen = tuple(c[lo:hi] for c in cols)
-        status: list[
-            str | None
-        ] = []  # a ledger that says nothing of the stage keeps the one before
+        # a ledger that says nothing of the stage keeps the one before
+        status: list[str | None] = []
         for said in seen[1]:
             status.append(said if said is not None else (status[-1] if status else None))
         k = 0

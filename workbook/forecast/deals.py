@@ -55,12 +55,10 @@ class DealPass:
         self.deal_shares = deal_shares  # metric -> the ledger's share for a column deals lack
         self._last: dict[int, tuple[Key, SpanDeals]] = {}  # span -> (signature, its deals)
         self._active: dict[Key, tuple[np.ndarray, np.ndarray]] = {}  # a source's counts
-        self._marks: dict[
-            Key, tuple[np.ndarray, ...]
-        ] = {}  # (source, span, drivers) -> its deals' marks
-        self._result: dict[
-            Key, tuple[Key, np.ndarray, np.ndarray]
-        ] = {}  # (months, keys) -> (deal_key, result, split)
+        # (source, span, drivers) -> its deals' marks
+        self._marks: dict[Key, tuple[np.ndarray, ...]] = {}
+        # (months, keys) -> (deal_key, result, split)
+        self._result: dict[Key, tuple[Key, np.ndarray, np.ndarray]] = {}
 
     def deals(self, setup: Setup, span: int) -> SpanDeals:
         """The new deals of one span of trials, in trial order: (trial within the span,

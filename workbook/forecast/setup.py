@@ -18,10 +18,10 @@ from workbook.text.labels import STAGES
 from workbook.text.messages import Message
 from workbook.zone.drivers import Drivers, PlannedEvent
 from workbook.zone.loader import Zone
+from workbook.zone.metrics import METRICS
 
 if TYPE_CHECKING:  # kernels import this module
     from workbook.forecast.kernels import FusedTables
-from workbook.zone.metrics import METRICS
 
 CHUNK = 4096  # trials per chunk; part of the draws' identity, so fixed
 DEAL_SPAN = 8  # chunks of trials kept and simulated together (ledger codes, new deals)
@@ -145,9 +145,8 @@ class Setup:
     climate: tuple[float, float] | None = None  # (shared_shock, driver_spread); None: off
     # The forecast's sums over trials at December, by part (workbook.forecast.explain)
     parts: dict[str, np.ndarray] = field(default_factory=dict)
-    fused: FusedTables | None = (
-        None  # stacked tables of the compiled pass (workbook.forecast.kernels)
-    )
+    # stacked tables of the compiled pass (workbook.forecast.kernels)
+    fused: FusedTables | None = None
 
 
 def plan_frame(plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFrame:
