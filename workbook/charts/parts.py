@@ -13,29 +13,40 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 Rows = list[dict[str, Any]]
+C = TypeVar("C", bound=alt.TopLevelMixin)  # the kind of chart the parts build
+
+
+def layer(*charts: alt.Chart | alt.LayerChart, **kwargs: Any) -> alt.LayerChart:
+    """`alt.layer`, typed as what it gives here. Altair 6 types its result `LayerChart |
+    FacetChart` (a facet encoding shared by every layer is hoisted into a facet); the
+    workbook's layers have none, so the result is a LayerChart."""
+    chart = alt.layer(*charts, **kwargs)
+    if not isinstance(chart, alt.LayerChart):
+        raise TypeError("layers with a shared facet encoding make a FacetChart")
+    return chart
 
 
 @dataclass(frozen=True)
-class ChartParts:
+class ChartParts(Generic[C]):
     key: tuple[Any, ...] | None  # everything else the spec depends on (None: not known)
     layers: tuple[pd.DataFrame, ...]  # each layer's data, in the order of the spec's layers
-    build: Callable[[], alt.TopLevelMixin]  # the chart, from these frames
+    build: Callable[[], C]  # the chart, from these frames
     title: Any = None  # the top-level title's text (str or list of lines)
     subtitle: Any = None
 
     @classmethod
-    def whole(cls, chart: alt.TopLevelMixin) -> ChartParts:
+    def whole(cls, chart: C) -> ChartParts[C]:
         """A chart built already: always drawn whole."""
         return cls(None, (), lambda: chart)
 
-    def chart(self) -> alt.TopLevelMixin:
+    def chart(self) -> C:
         return self.build()
 
     def rows(self) -> tuple[tuple[int, ...], list[Rows]]:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 import workbook.charts  # noqa: F401  (registers the house theme)
+from workbook.charts.parts import layer
 from workbook.charts.theme import GREY, METRIC_COLORS, OUTLOOK_COLORS, VERDICT_COLORS, WIDTH
 from workbook.text.labels import STAGES, label
 
@@ -63,7 +64,7 @@ def completion_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(
         x=alt.X("completion:Q"), text=alt.Text("text:N")
     )
-    return alt.layer(bars, ticks, text).properties(
+    return layer(bars, ticks, text).properties(
         width=HALF,
         height=alt.Step(24),
         title=alt.Title(_t("completion_axis", lang), subtitle=_t("tick_legend", lang)),
@@ -424,7 +425,7 @@ def track_record_chart(bands: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
         .mark_text(fontSize=12, fontWeight="bold", baseline="middle")
         .encode(x=x, y=alt.Y("label_y:Q", scale=unit), text=alt.Text("text:N"))
     )
-    return alt.layer(diagonal, diagonal_text, points, text).properties(
+    return layer(diagonal, diagonal_text, points, text).properties(
         width=TRACK_SIZE,
         height=TRACK_SIZE,
         title=alt.Title(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from workbook.charts.parts import ChartParts
+from workbook.charts.parts import ChartParts, layer
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
 from workbook.text.labels import check_lang, label
 from workbook.zone.holidays import HolidayWeek, holiday_label
@@ -158,7 +158,7 @@ def _plan(
             .mark_text(align="left", baseline="top", dx=2, dy=2, color=GREY, fontSize=10)
             .encode(x=x, y=alt.YValue(0), text=alt.Text("holiday:N"))
         )
-        return alt.layer(band, text, bars, **size)
+        return layer(band, text, bars, **size)
     return bars.properties(**size)
 
 
@@ -287,7 +287,7 @@ def budget_frontier_parts(
             align="right" if right else "left", baseline="top", dx=-4 if right else 4, dy=2
         ).encode(x=alt.X("budget:Q"), y=alt.YValue(0), text=alt.Text("text:N"))
         lines = _frontier(data, labels, colors, plans, lang, None)
-        return alt.layer(lines, rule, rule_label, title=title)
+        return layer(lines, rule, rule_label, title=title)
 
     key = ("frontier", lang, tuple(labels), tuple(plans), right)
     return ChartParts(key, (data, rule_df, rule_df), build, title)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 import workbook.charts  # noqa: F401  (registers the house theme)
-from workbook.charts.parts import ChartParts
+from workbook.charts.parts import ChartParts, layer
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
 from workbook.forecast.results import reach_floor
 from workbook.text.labels import label
@@ -42,7 +42,7 @@ def _month_axis(lang: str) -> alt.Axis:
     return alt.Axis(format="%-m月" if lang == "zh" else "%b", labelAngle=0, tickCount=12)
 
 
-def _months(values: pd.Series, year: int | None = None) -> pd.Series:
+def _months(values: pd.Series, year: int | None = None) -> pd.Series | pd.DatetimeIndex:
     """Month values as naive first-of-month timestamps (ints 1..12 need the year)."""
     if pd.api.types.is_integer_dtype(values) or pd.api.types.is_float_dtype(values):
         y = year if year is not None else dt.date.today().year
@@ -50,7 +50,8 @@ def _months(values: pd.Series, year: int | None = None) -> pd.Series:
     ts = pd.to_datetime(values)
     if getattr(ts.dt, "tz", None) is not None:
         ts = ts.dt.tz_localize(None)
-    return ts.dt.to_period("M").dt.to_timestamp()
+    # pandas-stubs types Series.dt.to_timestamp() as a DatetimeArray; it returns a Series.
+    return ts.dt.to_period("M").dt.to_timestamp()  # type: ignore[return-value]
 
 
 def _metric_frame(targets: pd.DataFrame) -> pd.DataFrame:
@@ -125,7 +126,7 @@ def _p_attain(
         x=alt.X("p_attain:Q"), text=alt.Text("text:N")
     )
     rule = alt.Chart(rule_df).mark_rule(color=GREY, strokeDash=[4, 3]).encode(x=alt.X("x:Q"))
-    return alt.layer(bars, stretch, text, rule).properties(
+    return layer(bars, stretch, text, rule).properties(
         width=WIDTH, height=alt.Step(24), title=title
     )
 
@@ -237,7 +238,7 @@ def _fan(
         x=alt.XValue(0), y=alt.Y("y:Q"), text=alt.Text("text:N")
     )
     heading = title if subtitle is None else alt.TitleParams(text=title, subtitle=subtitle)
-    return alt.layer(band, lines, actual, rule, rule_text).properties(
+    return layer(band, lines, actual, rule, rule_text).properties(
         width=WIDTH, height=280, title=heading
     )
 
@@ -343,7 +344,7 @@ def _histogram(
         .encode(x=alt.X("x:Q"), y=alt.YValue(2 + 15 * i), text=alt.Text("text:N"))
         for i, text_df in enumerate(text_dfs)
     ]
-    return alt.layer(bars, rules, *texts).properties(width=WIDTH, height=220, title=title)
+    return layer(bars, rules, *texts).properties(width=WIDTH, height=220, title=title)
 
 
 def compare_chart(compare: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
@@ -449,6 +450,6 @@ def tornado_chart(
         )
     )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black").encode(x=alt.X("x:Q"))
-    return alt.layer(bars, zero).properties(
+    return layer(bars, zero).properties(
         width=WIDTH, height=alt.Step(20), title=_t("tornado_title", lang)
     )

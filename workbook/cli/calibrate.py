@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from workbook.forecast.calibrate import calibrate
-    from workbook.forecast.engine import default_as_of
+    from workbook.forecast.setup import default_as_of
     from workbook.zone.loader import load_zone
 
     zone = load_zone(args.params)

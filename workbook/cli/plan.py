@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TypedDict
 
 from workbook.cli._common import (
     add_lang,
@@ -20,6 +21,16 @@ HELP = (
     "Choose which promotion events to hold in which month for a budget (MILP), compare with a "
     "greedy plan and by simulated P(attain), and write plan.xlsx and plan.ics."
 )
+
+
+class PlanEvent(TypedDict):
+    """One event of a plan in `--json` output."""
+
+    event_id: str
+    month: int
+    start: str | None  # ISO dates; None for a plan given without dates
+    end: str | None
+    cost: float
 
 
 def _budget(text: str) -> float:
@@ -227,7 +238,7 @@ def _plans_json(result) -> dict:
     out: dict[str, object] = {}
     for key, plan in plans.items():
         if plan is None:
-            events: list[dict[str, object]] = []
+            events: list[PlanEvent] = []
         else:
             if not isinstance(plan, Plan):
                 try:
@@ -241,13 +252,13 @@ def _plans_json(result) -> dict:
             table = plan.table if isinstance(plan, Plan) else plan
             events = [
                 {
-                    "event_id": str(r.event_id),
-                    "month": int(r.month),
-                    "start": r.first_day.isoformat() if r.first_day is not None else None,
-                    "end": r.last_day.isoformat() if r.last_day is not None else None,
-                    "cost": float(r.cost),
+                    "event_id": str(r["event_id"]),
+                    "month": int(r["month"]),
+                    "start": r["first_day"].isoformat() if r["first_day"] is not None else None,
+                    "end": r["last_day"].isoformat() if r["last_day"] is not None else None,
+                    "cost": float(r["cost"]),
                 }
-                for r in table.itertuples()
+                for r in table.to_dict("records")
             ]
         entry: dict[str, object] = {
             "events": events,
@@ -283,7 +294,9 @@ def _comparison_sheet(comparison, params, lang: str):
     table = comparison.reset_index(drop=True)[["label", "target", *plans]]
     table.insert(1, "unit", [label("unit", u, lang) if u else "" for u in units])
     table.columns = [metric_h, unit_h, target_h, *[label("plan", c, lang) for c in plans]]
-    formats = {target_h: [xs.COUNT if u == "count" else xs.MONEY for u in units]}
+    formats: dict[str, str | list[str]] = {
+        target_h: [xs.COUNT if u == "count" else xs.MONEY for u in units]
+    }
     formats.update({label("plan", c, lang): xs.PERCENT for c in plans})
     return xs.with_formats(table, formats)
 

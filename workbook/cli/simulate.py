@@ -20,6 +20,8 @@ from workbook.text.labels import label
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbook.forecast.engine import Engine
+
 NAME = "simulate"
 HELP = (
     "Monte Carlo forecast of every target: P(reach the floor and the stretch), "
@@ -84,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _campaign(engine, args: argparse.Namespace) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _campaign(engine: Engine, args: argparse.Namespace) -> pd.DataFrame:
     from workbook.forecast.campaigns import campaign_forecast
 
     drivers = plan = None

@@ -71,7 +71,7 @@ def _last_data_day(zone: Zone) -> dt.date:
     return (months.max() + pd.offsets.MonthEnd(0)).date()
 
 
-def _campaign(zone, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _campaign(zone: Zone, args: argparse.Namespace) -> int:
     from workbook.zone.campaigns import (
         campaign_heading,
         campaign_status,

@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
         print(problem.render(lang))
     if ledger.arrivals_path is not None:
         by_cur = ledger.arrivals.groupby("currency")["amount"].sum()
-        text = ", ".join(f"{figure(v, c)} {label('unit', c, 'zh')}" for c, v in by_cur.items())
+        text = ", ".join(
+            f"{figure(v, str(c))} {label('unit', str(c), 'zh')}" for c, v in by_cur.items()
+        )
         print(f"{ledger.arrivals_path}: {len(ledger.arrivals)} arrivals ({text}), OK")
     return 0

@@ -25,9 +25,12 @@ The event plan enters the deal keys through the sources it makes (`Setup.sources
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Hashable
+from typing import Any, TypeAlias
 
 from pydantic import BaseModel
+
+Key: TypeAlias = tuple[Hashable, ...]  # a cache key: driver values, names, sizes
 
 DEAL_RESULT: frozenset[str] = frozenset({"stage_probability", "months_to_sign", "arrival_ratio"})
 DEALS: frozenset[str] = DEAL_RESULT | {"unplanned_share", "fx_cny_per_usd", "channels", "events"}
@@ -64,7 +67,7 @@ def leaves(model: BaseModel, prefix: str = "") -> tuple[tuple[str, Any], ...]:
     return tuple(out)
 
 
-def key_without(items: tuple[tuple[str, Any], ...], exclude: frozenset[str]) -> tuple:
+def key_without(items: tuple[tuple[str, Any], ...], exclude: frozenset[str]) -> Key:
     """The values of `items` whose path is not in `exclude` nor under a path in it."""
     return tuple(v for p, v in items if p not in exclude and p.split(".", 1)[0] not in exclude)
 
@@ -74,9 +77,9 @@ class DriverKeys:
 
     def __init__(self, drivers: BaseModel):
         self.items = leaves(drivers)
-        self._keys: dict[frozenset[str], tuple] = {}
+        self._keys: dict[frozenset[str], Key] = {}
 
-    def without(self, exclude: frozenset[str]) -> tuple:
+    def without(self, exclude: frozenset[str]) -> Key:
         hit = self._keys.get(exclude)
         if hit is None:
             hit = self._keys[exclude] = key_without(self.items, exclude)

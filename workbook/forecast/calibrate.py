@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,9 @@ from workbook.zone.drivers import Drivers
 from workbook.zone.ledger import load_ledger
 from workbook.zone.loader import Zone
 from workbook.zone.snapshots import find_snapshots
+
+# One run of a project at a stage: (months, advanced, never, entry), as `Spells` takes them
+Run: TypeAlias = tuple[float, bool, bool, float]
 
 DAYS_PER_MONTH = 365.25 / 12
 PRE_SIGN = ("lead", "contact", "visit", "negotiating", "intent")
@@ -73,7 +77,7 @@ class Calibration:
     def to_yaml(self) -> str:
         """The estimated drivers as a `drivers:` block to paste into a params file."""
         est = self.table[self.table["n"] > 0]
-        nested: dict = {}
+        nested: dict[str, Any] = {}
         for path, value in zip(est["driver"], est["estimate"], strict=True):
             node = nested
             *heads, leaf = path.split(".")
@@ -129,7 +133,11 @@ def _sightings(chain: list[tuple[dt.date, pd.DataFrame]]) -> pd.DataFrame:
                 {
                     "project_id": df["project_id"].to_numpy(object),
                     "i": i,
-                    "stage": np.where(done, "signed", np.where(pre, stage, None)),
+                    "stage": np.where(
+                        done.to_numpy(bool),
+                        "signed",
+                        np.where(pre.to_numpy(bool), stage.to_numpy(object), np.array(None)),
+                    ),
                     "signed": _days(signed),
                     "entered": _days(entered.where(entered <= ts)),
                 }
@@ -165,7 +173,7 @@ def pre_sign_spells(chain: list[tuple[dt.date, pd.DataFrame]], as_of: dt.date) -
     return spells
 
 
-def _follow(rows: pd.DataFrame, dates: list[pd.Timestamp], out: dict[str, list]) -> None:
+def _follow(rows: pd.DataFrame, dates: list[pd.Timestamp], out: dict[str, list[Run]]) -> None:
     """Append to out[stage] the (months, advanced, never, entry) of every run in `rows`."""
     day = _days(pd.Series(dates))
     pid = rows["project_id"].to_numpy(object)
@@ -178,7 +186,8 @@ def _follow(rows: pd.DataFrame, dates: list[pd.Timestamp], out: dict[str, list])
     bounds = [0, *(np.flatnonzero(pid[1:] != pid[:-1]) + 1).tolist(), len(pid)]
     for lo, hi in zip(bounds, bounds[1:], strict=False):
         seen = tuple(c[lo:hi] for c in cols)
-        status: list = []  # a ledger that says nothing of the stage keeps the one before
+        # a ledger that says nothing of the stage keeps the one before
+        status: list[str | None] = []
         for said in seen[1]:
             status.append(said if said is not None else (status[-1] if status else None))
         k = 0
@@ -186,14 +195,17 @@ def _follow(rows: pd.DataFrame, dates: list[pd.Timestamp], out: dict[str, list])
             k1 = k
             while k1 + 1 < len(status) and status[k1 + 1] == status[k]:
                 k1 += 1
-            if status[k] in out:
+            now = status[k]
+            if now is not None and now in out:
                 run = _run(seen, status, k, k1, day)
                 if run is not None:
-                    out[status[k]].append(run)
+                    out[now].append(run)
             k = k1 + 1
 
 
-def _run(seen: tuple, status: list, k: int, k1: int, day: np.ndarray) -> tuple | None:
+def _run(
+    seen: tuple[np.ndarray, ...], status: list[str | None], k: int, k1: int, day: np.ndarray
+) -> Run | None:
     """The (months, advanced, never, entry) of one project's run at status[k] over its
     sightings k..k1, or None when it tells nothing."""
     where, said, signed, entered = seen
@@ -231,7 +243,9 @@ def snapshot_spells(
     return pre_sign_spells(chain, as_of)[stage]
 
 
-def _snapshot_chain(zone: Zone, as_of: dt.date) -> tuple[list, tuple[str, ...]]:
+def _snapshot_chain(
+    zone: Zone, as_of: dt.date
+) -> tuple[list[tuple[dt.date, pd.DataFrame]], tuple[str, ...]]:
     snaps = [s for s in find_snapshots(zone.ledger.ledger_path) if s.date < as_of]
     chain = [(s.date, load_ledger(s.path).projects) for s in snaps]
     if not chain:
@@ -285,7 +299,7 @@ def calibrate(
         lags[prob] = lag
     cure = fit(spells, priors, d.lag_sigma, prior_weight, level)
 
-    rows: list[dict] = []
+    rows: list[dict[str, object]] = []
     for prob, sp in spells.items():
         dated = not prob.startswith("stage_probability.")
         if sp.n == 0:
@@ -357,7 +371,7 @@ def _row(
     lo: float,
     hi: float,
     note: str,
-) -> dict:
+) -> dict[str, object]:
     return {
         "driver": path,
         "kind": kind,
@@ -371,8 +385,10 @@ def _row(
     }
 
 
-def _beta_row(path: str, p0: float, n: int, k: int, w: float, level: float, note: str) -> dict:
+def _beta_row(
+    path: str, p0: float, n: int, k: int, w: float, level: float, note: str
+) -> dict[str, object]:
     p0 = min(max(float(p0), 1e-6), 1 - 1e-6)  # a prior of exactly 0 or 1 would never move
     a, b = p0 * w + k, (1 - p0) * w + n - k
-    lo, hi = stats.beta.ppf([(1 - level) / 2, (1 + level) / 2], a, b)
+    lo, hi = stats.beta.ppf(np.array([(1 - level) / 2, (1 + level) / 2]), a, b)
     return _row(path, "probability", float(p0), n, k, a / (a + b), float(lo), float(hi), note)

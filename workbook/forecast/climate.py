@@ -26,6 +26,7 @@ import numpy as np
 from scipy import special
 
 from workbook.forecast import draws
+from workbook.forecast.cachekeys import Key
 from workbook.forecast.setup import CLIMATE_KINDS, PRE_SIGN, STREAM_CLIMATE, ProjectGroup, Setup
 from workbook.forecast.store import DrawStore
 from workbook.zone.drivers import Drivers
@@ -72,7 +73,8 @@ class Climate:
         scale, shift = self.shift(c, n, kind, climate, with_shock)
         level = draws.climate_level(shift).astype(np.int64)
         remap = draws.climate_remap(scale, level // draws.Q)
-        return remap[level.reshape((n,) + (1,) * (codes.ndim - 1)) + codes]
+        moved: np.ndarray = remap[level.reshape((n,) + (1,) * (codes.ndim - 1)) + codes]
+        return moved
 
     def moved_u(self, c: int, n: int, u: np.ndarray, setup: Setup) -> np.ndarray:
         """Uniforms of new deals' counts (one per trial) moved by each trial's climate (still
@@ -81,7 +83,8 @@ class Climate:
             return u
         a, shift = self.shift(c, n, "N", setup.climate)
         x = special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))
-        return special.ndtr(a * x + shift)
+        moved: np.ndarray = special.ndtr(a * x + shift)
+        return moved
 
 
 class StuckTables:
@@ -91,7 +94,7 @@ class StuckTables:
     def __init__(self, groups: list[ProjectGroup], waited: np.ndarray):
         self.groups = groups
         self.waited = waited  # months each ledger project has waited, in quarters of a month
-        self._kept: dict[tuple, tuple[np.ndarray, np.ndarray] | None] = {}
+        self._kept: dict[Key, tuple[np.ndarray, np.ndarray] | None] = {}
 
     def tables(self, d: Drivers, base: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Group index -> (the stacked month tables of its signing (start, production) given

@@ -27,9 +27,11 @@ so they stay inside (0, 1) and (0, ∞).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import optimize, special, stats
 
 MIN_MONTHS = 0.1  # a lag observed as zero (same-day dates) counts as this many months
@@ -50,7 +52,13 @@ class Spells:
     entry: np.ndarray  # months from entering the stage to the first sight (0: seen from entry)
 
     @classmethod
-    def of(cls, months, advanced, never=None, entry=None) -> Spells:
+    def of(
+        cls,
+        months: ArrayLike,
+        advanced: ArrayLike,
+        never: ArrayLike | None = None,
+        entry: ArrayLike | None = None,
+    ) -> Spells:
         raw = np.asarray(months, float)
         t = np.maximum(raw, MIN_MONTHS)
         adv = np.asarray(advanced, bool)
@@ -189,7 +197,9 @@ def fit(
     return CureFit(p_est, m_est, sigma, level)
 
 
-def _inverse_hessian(f, x: np.ndarray, h: float = 1e-4) -> np.ndarray:
+def _inverse_hessian(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-4
+) -> np.ndarray:
     """Inverse of f's Hessian at x by central differences (the Laplace covariance)."""
     n = len(x)
     hess = np.empty((n, n))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
 from workbook.forecast import cachekeys, declared, draws, fused
+from workbook.forecast.cachekeys import Key
 from workbook.forecast.climate import Climate
 from workbook.forecast.setup import (
     BLOCK,
@@ -25,6 +26,9 @@ from workbook.forecast.setup import (
     Source,
 )
 from workbook.forecast.store import DrawStore
+
+# A span's new deals in trial order: (trial within the span, source, codes[marks, deal], marks)
+SpanDeals: TypeAlias = tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]
 
 
 def _take(table: np.ndarray, code: np.ndarray) -> np.ndarray:
@@ -49,12 +53,14 @@ class DealPass:
         self.layout = layout  # the metrics simulated (workbook.forecast.declared)
         self.keys, self.defs = layout.keys, layout.defs
         self.deal_shares = deal_shares  # metric -> the ledger's share for a column deals lack
-        self._last: dict[int, tuple] = {}  # span -> (signature, its deals)
-        self._active: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # a source's counts
-        self._marks: dict[tuple, tuple] = {}  # (source, span, drivers) -> its deals' marks
-        self._result: dict[tuple, tuple] = {}  # (months, keys) -> (deal_key, result, split)
+        self._last: dict[int, tuple[Key, SpanDeals]] = {}  # span -> (signature, its deals)
+        self._active: dict[Key, tuple[np.ndarray, np.ndarray]] = {}  # a source's counts
+        # (source, span, drivers) -> its deals' marks
+        self._marks: dict[Key, tuple[np.ndarray, ...]] = {}
+        # (months, keys) -> (deal_key, result, split)
+        self._result: dict[Key, tuple[Key, np.ndarray, np.ndarray]] = {}
 
-    def deals(self, setup: Setup, span: int) -> tuple[Any, ...]:
+    def deals(self, setup: Setup, span: int) -> SpanDeals:
         """The new deals of one span of trials, in trial order: (trial within the span,
         source, codes[marks, deal], marks) with marks = (signing month, size, foreign, 500强,
         hit[deal, metric]) as `_marks_of` gives them. Which slots hold a deal depends only
@@ -93,7 +99,7 @@ class DealPass:
         self._last[span] = (signature, out)
         return out
 
-    def _drivers_key(self, setup: Setup) -> tuple:
+    def _drivers_key(self, setup: Setup) -> Key:
         """The drivers a span's new deals and their marks depend on, by exclusion
         (workbook.forecast.cachekeys): the months a deal starts and produces only when a
         metric judges them."""
@@ -306,7 +312,11 @@ class DealPass:
         """How a new deal counts for each of the engine's metrics: fused.MONEY, or the
         milestone a count metric counts it at (new deals have not signed yet)."""
         out = np.full(len(self.keys), fused.NONE, np.int64)
-        at = {"sign": fused.SIGN, "start": fused.START, "produce": fused.PRODUCE}
+        at: dict[str | None, int] = {
+            "sign": fused.SIGN,
+            "start": fused.START,
+            "produce": fused.PRODUCE,
+        }
         for r, key in enumerate(self.keys):
             m = self.defs[key]
             if m.kind == "money":

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -217,7 +218,9 @@ def deal_window(lay: Layout, key: str) -> tuple[str, int, int] | None:
     family falls in those months (`Layout.windows`), else None."""
     m = lay.defs[key]
     family = counting_family(m, "pre") if m.kind == "count" else None
-    window = lay.windows.get((key, family)) if family is not None else None
+    if family is None:
+        return None
+    window = lay.windows.get((key, family))
     return None if window is None else (family, *window)
 
 
@@ -259,7 +262,7 @@ def deal_match(
         return None
     n = len(attrs["size"])
     out = np.ones(n, bool)
-    codes = {
+    codes: dict[str, Callable[[], np.ndarray]] = {
         "capital_type": lambda: attrs["foreign"].astype(np.int8),
         "list_flag": lambda: np.where(attrs["is500"], np.where(attrs["foreign"], 1, 2), 0),
         "new_500_signing": lambda: attrs["is500"].astype(np.int8),

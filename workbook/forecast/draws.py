@@ -70,7 +70,8 @@ def _lag_cdf_integral(x: np.ndarray, mean: float, sigma: float) -> np.ndarray:
     mu = math.log(mean) - sigma * sigma / 2
     with np.errstate(divide="ignore"):
         z = (np.log(x) - mu) / sigma
-    return x * special.ndtr(z) - mean * special.ndtr(z - sigma)
+    out: np.ndarray = x * special.ndtr(z) - mean * special.ndtr(z - sigma)
+    return out
 
 
 @lru_cache(maxsize=512)
@@ -115,7 +116,8 @@ def _log_survival(months: np.ndarray, mean: float, sigma: float) -> np.ndarray:
     x = np.asarray(months, dtype=np.float64)
     if mean <= 0 or sigma <= 0:
         with np.errstate(divide="ignore"):
-            return np.log(lag_survival(x, mean, sigma))
+            out: np.ndarray = np.log(lag_survival(x, mean, sigma))
+            return out
     with np.errstate(divide="ignore"):
         z = (np.log(np.maximum(x, 0) / mean) + sigma * sigma / 2) / sigma
     return special.log_ndtr(-z)
@@ -273,4 +275,5 @@ def climate_remap(scale: float, levels: np.ndarray | None = None) -> np.ndarray:
 def climate_level(shift: np.ndarray) -> np.ndarray:
     """int32 offsets into `climate_remap` of per-trial shifts (clipped to the grid)."""
     level = np.clip(np.rint(shift / CLIMATE_STEP) + CLIMATE_MID, 0, CLIMATE_LEVELS - 1)
-    return level.astype(np.int32) * Q
+    offsets: np.ndarray = level.astype(np.int32) * Q
+    return offsets

@@ -60,7 +60,7 @@ def in_parallel(fn: Callable[[int, int], T], chunks: list[tuple[int, int]]) -> l
 
 
 @njit(cache=True, nogil=True)
-def hash_uniform(code, salt):  # type: ignore[no-untyped-def]
+def hash_uniform(code: np.ndarray, salt: int | np.uint64) -> np.ndarray:
     """A uniform in [0, 1) per column of `code` (marks x deals), fixed by its codes and
     `salt` (a 64-bit multiplicative hash, mark by mark)."""
     n_marks, n = code.shape
@@ -75,7 +75,7 @@ def hash_uniform(code, salt):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def trial_order(trial, n_trials):  # type: ignore[no-untyped-def]
+def trial_order(trial: np.ndarray, n_trials: int) -> np.ndarray:
     """The permutation that puts deals in trial order, stable (a counting sort)."""
     n = len(trial)
     start = np.zeros(n_trials + 1, np.int64)
@@ -91,7 +91,9 @@ def trial_order(trial, n_trials):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def place_codes(plain, out, lo, remap, shift):  # type: ignore[no-untyped-def]
+def place_codes(
+    plain: np.ndarray, out: np.ndarray, lo: int, remap: np.ndarray, shift: np.ndarray
+) -> None:
     """out[lo + j, i] = remap[shift[i] + plain[i, j]]: a group's (trials, projects) codes moved
     by each trial's climate into the (columns, trials) array of a kind."""
     n, k = plain.shape
@@ -102,7 +104,9 @@ def place_codes(plain, out, lo, remap, shift):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _add_row(acc, v, row, ptr, key, weight):  # type: ignore[no-untyped-def]
+def _add_row(
+    acc: np.ndarray, v: np.ndarray, row: int, ptr: np.ndarray, key: np.ndarray, weight: np.ndarray
+) -> None:
     """acc[k] += weight · v for each key k row `row` counts for."""
     for q in range(ptr[row], ptr[row + 1]):
         a = acc[key[q]]
@@ -112,24 +116,24 @@ def _add_row(acc, v, row, ptr, key, weight):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def milestones(  # type: ignore[no-untyped-def]  # noqa: PLR0913
-    cls,  # (P,) stage class of each column
-    codes_s,  # (P_S, n) uint16: signing codes of the columns before signing
-    codes_t,  # (P_T, n): starting codes (before signing, signed)
-    codes_p,  # (P_P, n): production codes (all but producing)
-    tabs,  # int8 stacked month tables
-    off_s,  # (P,) offset of each column's signing table
-    off_t,  # (P,) its start table (chain before signing; its own first table when signed)
-    off_p,  # (P,) its production table (chain, or its own first table when started)
-    ptr,  # CSR of the rows' weights: the keys each row counts for, and how much
-    key,
-    weight,
-    acc,  # (keys, n) float64: every metric of every trial at December, added to
-    row_sum,  # (rows,) float64: Σ over trials of each row, added to
-    start,  # (P_T, n) int8: written, each project's start month (OUT: not this year)
-    j0,  # the columns [j0, j1) only
-    j1,
-):
+def milestones(  # noqa: PLR0913
+    cls: np.ndarray,  # (P,) stage class of each column
+    codes_s: np.ndarray,  # (P_S, n) uint16: signing codes of the columns before signing
+    codes_t: np.ndarray,  # (P_T, n): starting codes (before signing, signed)
+    codes_p: np.ndarray,  # (P_P, n): production codes (all but producing)
+    tabs: np.ndarray,  # int8 stacked month tables
+    off_s: np.ndarray,  # (P,) offset of each column's signing table
+    off_t: np.ndarray,  # (P,) its start table (chain before signing; its own first table when signed)
+    off_p: np.ndarray,  # (P,) its production table (chain, or its own first table when started)
+    ptr: np.ndarray,  # CSR of the rows' weights: the keys each row counts for, and how much
+    key: np.ndarray,
+    weight: np.ndarray,
+    acc: np.ndarray,  # (keys, n) float64: every metric of every trial at December, added to
+    row_sum: np.ndarray,  # (rows,) float64: Σ over trials of each row, added to
+    start: np.ndarray,  # (P_T, n) int8: written, each project's start month (OUT: not this year)
+    j0: int,  # the columns [j0, j1) only
+    j1: int,
+) -> None:
     """Each (project, trial) at December, without branches: signed by then (1/0), started,
     produced, the project's milestone "rows" (one value per trial), added to every metric
     with the row's weights as soon as the column is done; and its start month for `money`."""
@@ -143,10 +147,10 @@ def milestones(  # type: ignore[no-untyped-def]  # noqa: PLR0913
         if c == PRE_SIGN:
             ts, tt = tabs[off_s[j] : off_s[j] + Q], tabs[off_t[j] : off_t[j] + Q]
             at_j = start[j]
-            signs = starts = 0
+            signs = starts = np.int64(0)
             for i in range(n):
                 sign = np.int64(ts[codes_s[j, i]])
-                at = min(sign + np.int64(tt[codes_t[j, i]]), OUT)
+                at = min(sign + np.int64(tt[codes_t[j, i]]), np.int64(OUT))
                 at_j[i] = at
                 v1[i] = sign <= 12
                 v2[i] = at <= 12
@@ -159,7 +163,7 @@ def milestones(  # type: ignore[no-untyped-def]  # noqa: PLR0913
         elif c == SIGNED:
             tt = tabs[off_t[j] : off_t[j] + Q]
             at_j = start[j]
-            starts = 0
+            starts = np.int64(0)
             for i in range(n):
                 at = np.int64(tt[codes_t[j, i]])
                 at_j[i] = at
@@ -169,7 +173,7 @@ def milestones(  # type: ignore[no-untyped-def]  # noqa: PLR0913
             row_sum[b_t + j] += starts
         if ptr[b_p + j + 1] > ptr[b_p + j]:
             tp = tabs[off_p[j] : off_p[j] + Q]
-            produced = 0
+            produced = np.int64(0)
             if c == STARTED:
                 for i in range(n):
                     hit = tp[codes_p[j, i]] <= 12
@@ -186,22 +190,22 @@ def milestones(  # type: ignore[no-untyped-def]  # noqa: PLR0913
 
 
 @njit(cache=True, nogil=True)
-def money(  # type: ignore[no-untyped-def]  # noqa: PLR0913
-    cls,  # (P,) stage class of each column
-    codes_r,  # (P, n): arrival-pace codes
-    start,  # (P_T, n) int8: each project's start month (`milestones`)
-    shares,  # float32 stacked pace tables
-    off_r,  # (P,) offset of its pace table
-    money_row,  # the first money row
-    ptr,  # CSR of the rows' weights
-    key,
-    weight,
-    acc,  # (keys, n) float64: added to
-    row_sum,  # (rows,) float64: Σ over trials of each row, added to
-    row_pos,  # (rows,) float64: trials where a money row is > 0, added to
-    j0,  # the columns [j0, j1) only
-    j1,
-):
+def money(  # noqa: PLR0913
+    cls: np.ndarray,  # (P,) stage class of each column
+    codes_r: np.ndarray,  # (P, n): arrival-pace codes
+    start: np.ndarray,  # (P_T, n) int8: each project's start month (`milestones`)
+    shares: np.ndarray,  # float32 stacked pace tables
+    off_r: np.ndarray,  # (P,) offset of its pace table
+    money_row: int,  # the first money row
+    ptr: np.ndarray,  # CSR of the rows' weights
+    key: np.ndarray,
+    weight: np.ndarray,
+    acc: np.ndarray,  # (keys, n) float64: added to
+    row_sum: np.ndarray,  # (rows,) float64: Σ over trials of each row, added to
+    row_pos: np.ndarray,  # (rows,) float64: trials where a money row is > 0, added to
+    j0: int,  # the columns [j0, j1) only
+    j1: int,
+) -> None:
     """Each (project, trial)'s money at December in units of the project's monthly amount
     (its pace x the months it pays: from its start month through December; the months left
     when it has started), added to the money metrics with its weights (the amount a month,
@@ -222,7 +226,7 @@ def money(  # type: ignore[no-untyped-def]  # noqa: PLR0913
         else:
             at_j = start[j]
             for i in range(n):
-                x = sh[codes_r[j, i]] * np.float32(max(13 - np.int64(at_j[i]), 0))
+                x = sh[codes_r[j, i]] * np.float32(max(13 - np.int64(at_j[i]), np.int64(0)))
                 v[i] = x
                 total += x
                 positive += x > 0
@@ -232,28 +236,28 @@ def money(  # type: ignore[no-untyped-def]  # noqa: PLR0913
 
 
 @njit(cache=True, nogil=True)
-def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
-    cls,
-    codes_s,
-    codes_t,
-    codes_p,
-    codes_r,
-    tabs,
-    off_s,
-    off_t,
-    off_p,
-    shares,
-    off_r,
-    weights,  # (rows, keys asked) float32: each row's weight for each key asked for
-    is_money,  # (keys asked,) bool
-    first_month,  # the first month simulated (the as-of month + 1)
-    future,  # months simulated
-    hist,  # (keys asked, SLOTS, n) float64: added to
-    j0,  # the columns [j0, j1) only
-    j1,
-    known,  # (P_T, n) int8: the start months `milestones` kept for these tables, if any
-    have_known,
-):
+def month_rows(  # noqa: PLR0913
+    cls: np.ndarray,
+    codes_s: np.ndarray,
+    codes_t: np.ndarray,
+    codes_p: np.ndarray,
+    codes_r: np.ndarray,
+    tabs: np.ndarray,
+    off_s: np.ndarray,
+    off_t: np.ndarray,
+    off_p: np.ndarray,
+    shares: np.ndarray,
+    off_r: np.ndarray,
+    weights: np.ndarray,  # (rows, keys asked) float32: each row's weight for each key asked for
+    is_money: np.ndarray,  # (keys asked,) bool
+    first_month: int,  # the first month simulated (the as-of month + 1)
+    future: float,  # months simulated
+    hist: np.ndarray,  # (keys asked, SLOTS, n) float64: added to
+    j0: int,  # the columns [j0, j1) only
+    j1: int,
+    known: np.ndarray,  # (P_T, n) int8: the start months `milestones` kept for these tables, if any
+    have_known: bool,
+) -> None:
     """What `milestones` and `money` give at December, month by month, for a few metrics:
     each milestone's weight in its month and each money flow's rate from the month it starts
     into per-trial histograms (`read_months` reads them).
@@ -283,7 +287,7 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
             ts, tt = tabs[off_s[j] : off_s[j] + Q], tabs[off_t[j] : off_t[j] + Q]
             for i in range(n):
                 sign = np.int64(ts[codes_s[j, i]])
-                start[i] = min(sign + np.int64(tt[codes_t[j, i]]), OUT)
+                start[i] = min(sign + np.int64(tt[codes_t[j, i]]), np.int64(OUT))
                 if wanted & 1:
                     for r in range(n_keys):
                         hist[r, sign, i] += weights[j, r]
@@ -306,7 +310,7 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
                 for i in range(n):
                     at = np.int64(tp[codes_p[j, i]])
                     if c != STARTED:
-                        at = min(start[i] + at, OUT)
+                        at = min(start[i] + at, np.int64(OUT))
                     hist[r, at, i] += w
         if not wanted & 8:
             continue
@@ -328,7 +332,9 @@ def month_rows(  # type: ignore[no-untyped-def]  # noqa: PLR0913
 
 
 @njit(cache=True, nogil=True)
-def read_months(hist, is_money, months, out):  # type: ignore[no-untyped-def]
+def read_months(
+    hist: np.ndarray, is_money: np.ndarray, months: np.ndarray, out: np.ndarray
+) -> None:
     """out[i, j, r] += the value of key r at the end of months[j] in trial i: the running sum
     of its histogram (a count), or the running sum of the running sum (money paid)."""
     n_keys, _, n = hist.shape
@@ -346,7 +352,7 @@ def read_months(hist, is_money, months, out):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _flush(h, is_money, months, row):  # type: ignore[no-untyped-def]
+def _flush(h: np.ndarray, is_money: np.ndarray, months: np.ndarray, row: np.ndarray) -> None:
     """Add a trial's histogram (months, keys), read at `months`, to its output row."""
     n_keys = h.shape[1]
     for r in range(n_keys):
@@ -362,24 +368,24 @@ def _flush(h, is_money, months, row):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def deal_span(  # type: ignore[no-untyped-def]  # noqa: PLR0913
-    trial,  # (D,) trial of each deal within the span, increasing
-    sign,  # (D,) signing month (at most 13)
-    size,  # (D,) float32 亿元
-    code_start,  # (D,) uint16
-    code_produce,
-    code_share,
-    t_start,  # int8 chain table: months from signing to start
-    t_produce,  # int8 chain table: months from start to production
-    t_share,  # float32 share table (unplanned_share)
-    hit,  # (D, K) bool: the deal counts for the key (its `where`, its capital type)
-    family,  # (K,) how a deal counts for each key: MONEY, SIGN, START, PRODUCE or NONE
-    fx,  # (K,) float32: CNY -> the key's unit (money keys)
-    kind,  # (D,) kind of the deal's source (DEAL_PARTS), for `split`
-    months,  # int64 months asked for, increasing
-    out,  # (trials in the span, len(months), K) float64: added to
-    split,  # (kinds, K) float64: Σ over trials at December, by kind of source
-):
+def deal_span(  # noqa: PLR0913
+    trial: np.ndarray,  # (D,) trial of each deal within the span, increasing
+    sign: np.ndarray,  # (D,) signing month (at most 13)
+    size: np.ndarray,  # (D,) float32 亿元
+    code_start: np.ndarray,  # (D,) uint16
+    code_produce: np.ndarray,
+    code_share: np.ndarray,
+    t_start: np.ndarray,  # int8 chain table: months from signing to start
+    t_produce: np.ndarray,  # int8 chain table: months from start to production
+    t_share: np.ndarray,  # float32 share table (unplanned_share)
+    hit: np.ndarray,  # (D, K) bool: the deal counts for the key (its `where`, its capital type)
+    family: np.ndarray,  # (K,) how a deal counts for each key: MONEY, SIGN, START, PRODUCE or NONE
+    fx: np.ndarray,  # (K,) float32: CNY -> the key's unit (money keys)
+    kind: np.ndarray,  # (D,) kind of the deal's source (DEAL_PARTS), for `split`
+    months: np.ndarray,  # int64 months asked for, increasing
+    out: np.ndarray,  # (trials in the span, len(months), K) float64: added to
+    split: np.ndarray,  # (kinds, K) float64: Σ over trials at December, by kind of source
+) -> None:
     """What each trial's new deals add to every key at `months` (at December alone, directly;
     else through the trial's histogram of months)."""
     n_deals = len(trial)
@@ -402,10 +408,10 @@ def deal_span(  # type: ignore[no-untyped-def]  # noqa: PLR0913
         s = np.int64(sign[d])
         if s > 12:
             continue
-        start = min(s + np.int64(t_start[code_start[d]]), OUT)
-        produce = OUT
+        start = min(s + np.int64(t_start[code_start[d]]), np.int64(OUT))
+        produce = np.int64(OUT)
         if need_produce and start <= 12:
-            produce = min(start + np.int64(t_produce[code_produce[d]]), OUT)
+            produce = min(start + np.int64(t_produce[code_produce[d]]), np.int64(OUT))
         rate = size[d] * t_share[code_share[d]] * np.float32(1 / 12)
         part = kind[d]
         for r in range(n_keys):

@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from workbook.forecast.engine import Engine
-from workbook.forecast.results import reached
+from workbook.forecast.results import Forecast, reached
 from workbook.text.errors import InputError
 from workbook.text.labels import LEVERS
+from workbook.zone.cells import num
 from workbook.zone.drivers import Drivers
 
 
@@ -66,16 +67,16 @@ def goal_seek(
     plan = engine.resolve_plan(plan)
     fc = engine.forecast(drivers, plan)
     fc._check(metric)
-    target = float(fc.targets.loc[metric, "target"])
-    current = float(fc.targets.loc[metric, "p_attain"])
+    target = num(fc.targets.loc[metric, "target"])
+    current = num(fc.targets.loc[metric, "p_attain"])
     if lever == "signed_capital":
         return _signed_capital(engine, fc, metric, target, probability, current)
     return _events(engine, drivers, plan, metric, target, probability, current, kind, event_id)
 
 
 def _signed_capital(
-    engine: Engine, fc, metric: str, target: float, probability: float, current: float
-) -> GoalSeek:  # type: ignore[no-untyped-def]
+    engine: Engine, fc: Forecast, metric: str, target: float, probability: float, current: float
+) -> GoalSeek:
     base = fc.year_end(metric)
     gain = engine.signed_capital_yield(fc.drivers, metric)  # per 亿元 signed
     short = ~reached(base, target)

@@ -77,7 +77,7 @@ def ledger_layout(groups: list[ProjectGroup], n_money: int, n_counts: int) -> Le
 
 
 @dataclass
-class _Tables:
+class FusedTables:
     """One forecast's month and share tables, stacked, each column's offsets into them, and
     the weights of every row of the December matrix (counts, and money for these drivers)."""
 
@@ -89,7 +89,7 @@ class _Tables:
     csr: tuple[np.ndarray, np.ndarray, np.ndarray]  # the same as CSR (ptr, key, weight)
 
 
-def _milestone_key(setup: Setup) -> tuple:
+def _milestone_key(setup: Setup) -> cachekeys.Key:
     """The memo key of the milestones kept for a forecast: its drivers but those of money and
     of new deals (workbook.forecast.cachekeys)."""
     return setup.driver_keys.without(cachekeys.MILESTONES)
@@ -190,7 +190,9 @@ class LedgerPass:
                 start = np.empty((lay.width["T"], n), np.int8)  # its columns' rows written
                 fused.milestones(
                     lay.cls,
-                    *codes[:3],
+                    codes[0],
+                    codes[1],
+                    codes[2],
                     tab.tabs,
                     tab.off["S"],
                     tab.off["T"],
@@ -275,7 +277,10 @@ class LedgerPass:
             known = kept[2] if kept is not None else np.zeros((0, n), np.int8)
             fused.month_rows(
                 lay.cls,
-                *codes,
+                codes[0],
+                codes[1],
+                codes[2],
+                codes[3],
                 tab.tabs,
                 tab.off["S"],
                 tab.off["T"],
@@ -366,7 +371,7 @@ class LedgerPass:
         every = dict(zip(KINDS, self._ledger_codes(span, climate), strict=True))
         return [every[kind][lo : lo + len(g.cols), at : at + n].T for kind in g.kinds]
 
-    def fused_tables(self, setup: Setup) -> _Tables:
+    def fused_tables(self, setup: Setup) -> FusedTables:
         """This forecast's stacked tables, offsets and row weights (kept on the set-up)."""
         if setup.fused is not None:
             return setup.fused
@@ -399,7 +404,7 @@ class LedgerPass:
             # Its pace: drawn (R:plan, R:none), or shown by its arrivals (R:shown, a constant)
             off["R"][cols] = np.where(self.paced[g.cols], 2 * q, 0 if g.has_plan else q)
             money[cols] = setup.money_w[gi]
-        setup.fused = _Tables(
+        setup.fused = FusedTables(
             np.concatenate(stacked),
             off,
             np.concatenate([t["R:plan"], t["R:none"], t["R:shown"]]),

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from workbook.forecast.cachekeys import Key
+
 
 def nbytes(value: Any) -> int:
     """Bytes held by the arrays in a (nested) tuple, list or dict value."""
@@ -31,20 +33,20 @@ class Memo:
     def __init__(self, limit_bytes: float):
         self.limit = limit_bytes
         self.used = 0
-        self._slots: dict[tuple, tuple[tuple, Any, int]] = {}
+        self._slots: dict[Key, tuple[Key, Any, int]] = {}
         self._lock = threading.Lock()  # chunks of trials run on threads
 
-    def get(self, slot: tuple, key: tuple) -> Any:
+    def get(self, slot: Key, key: Key) -> Any:
         hit = self._slots.get(slot)
         if hit is None or hit[0] != key:
             return None
         return hit[1]
 
-    def put(self, slot: tuple, key: tuple, value: Any) -> None:
+    def put(self, slot: Key, key: Key, value: Any) -> None:
         with self._lock:
             self._put(slot, key, value)
 
-    def _put(self, slot: tuple, key: tuple, value: Any) -> None:
+    def _put(self, slot: Key, key: Key, value: Any) -> None:
         size = nbytes(value)
         old = self._slots.pop(slot, None)
         if old is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import pandas as pd
@@ -101,12 +101,17 @@ def _linear_quantiles(s: np.ndarray) -> np.ndarray:
     hi = np.where(top, s[-1], s[np.minimum(at + 1, n - 1)])
     gamma = virtual - np.where(top, -1, below)
     diff = hi - lo
-    return np.where(gamma >= 0.5, hi - diff * (1 - gamma), lo + diff * gamma)
+    out: np.ndarray = np.where(gamma >= 0.5, hi - diff * (1 - gamma), lo + diff * gamma)
+    return out
 
 
 REACH_TOLERANCE = 1e-6  # relative (to max(1, |level|)): sums of float32 amounts
 
 
+@overload
+def reach_floor(level: float) -> float: ...
+@overload
+def reach_floor(level: np.ndarray) -> np.ndarray: ...
 def reach_floor(level: float | np.ndarray) -> float | np.ndarray:
     """The least value that counts as reaching `level`: level − 1e-6·max(1, |level|), so a
     year that ends a float32 rounding short of its target (0.99999999 of 1.0) still meets it."""

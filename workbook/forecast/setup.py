@@ -7,18 +7,21 @@ import datetime as dt
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from workbook.forecast.cachekeys import DriverKeys
+from workbook.forecast.cachekeys import DriverKeys, Key
 from workbook.text.errors import InputError, ParamsError
 from workbook.text.labels import STAGES
 from workbook.text.messages import Message
 from workbook.zone.drivers import Drivers, PlannedEvent
 from workbook.zone.loader import Zone
 from workbook.zone.metrics import METRICS
+
+if TYPE_CHECKING:  # kernels import this module
+    from workbook.forecast.kernels import FusedTables
 
 CHUNK = 4096  # trials per chunk; part of the draws' identity, so fixed
 DEAL_SPAN = 8  # chunks of trials kept and simulated together (ledger codes, new deals)
@@ -135,14 +138,15 @@ class Setup:
     deal_fx: np.ndarray  # (money metrics,) CNY -> unit of each money metric
     driver_keys: DriverKeys  # the drivers as cache keys, read once (workbook.forecast.cachekeys)
     src: dict[str, np.ndarray] = field(default_factory=dict)
-    deal_key: tuple = ()  # everything new deals depend on (workbook.forecast.cachekeys)
+    deal_key: Key = ()  # everything new deals depend on (workbook.forecast.cachekeys)
     # group index -> (stacked month tables, per-project offsets) for projects that have
     # waited in their stage (their first milestone conditioned on the months waited)
     stuck: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     climate: tuple[float, float] | None = None  # (shared_shock, driver_spread); None: off
     # The forecast's sums over trials at December, by part (workbook.forecast.explain)
     parts: dict[str, np.ndarray] = field(default_factory=dict)
-    fused: Any = None  # stacked tables of the compiled pass (workbook.forecast.kernels)
+    # stacked tables of the compiled pass (workbook.forecast.kernels)
+    fused: FusedTables | None = None
 
 
 def plan_frame(plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFrame:
@@ -185,7 +189,8 @@ def catalogue_events(events: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
     event); empty without a catalogue."""
     if events is None:
         return {}
-    return {str(k): row for k, row in events.set_index("event_id").to_dict("index").items()}
+    rows = events.set_index("event_id").to_dict("index")
+    return {str(k): {str(c): v for c, v in row.items()} for k, row in rows.items()}
 
 
 def plan_problem(

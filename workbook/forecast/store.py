@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from workbook.forecast import draws
+from workbook.forecast.cachekeys import Key
 from workbook.forecast.setup import (
     BLOCK,
     CHUNK,
@@ -38,10 +39,10 @@ class DrawStore:
         self.seed = seed
         self.trials = trials
         self.limit = cache_mb * 2**20
-        self._cache: dict[tuple, np.ndarray] = {}
+        self._cache: dict[Key, np.ndarray] = {}
         self._bytes = 0
         self._lock = threading.Lock()
-        self._building: dict[tuple, threading.Lock] = {}
+        self._building: dict[Key, threading.Lock] = {}
 
     def chunks(self) -> list[tuple[int, int]]:
         """(chunk index, trials in it) of every chunk."""
@@ -59,7 +60,7 @@ class DrawStore:
         chunks = self.spans()[span]
         return chunks[0][0] * CHUNK, sum(n for _, n in chunks)
 
-    def draw(self, key: tuple, make: Callable[[], np.ndarray]) -> np.ndarray:
+    def draw(self, key: Key, make: Callable[[], np.ndarray]) -> np.ndarray:
         """The draw named `key`: kept, or made by `make` (and kept if it fits)."""
         hit = self._cache.get(key)
         if hit is not None:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import altair as alt
 import ipywidgets as W
@@ -109,7 +109,7 @@ class ErrorArea:
 
     def clear(self) -> None:
         self.last = None
-        self.lines: list[str] = []
+        self.lines = []
         self.widget.value = ""
 
     @property
@@ -155,7 +155,7 @@ def guarded(method: F | None = None, *, area: str = "errors") -> Any:
             errors.clear()
             return result
 
-        return wrapper  # type: ignore[return-value]
+        return cast(F, wrapper)  # functools.wraps keeps func's signature
 
     return decorate(method) if method is not None else decorate
 
@@ -240,6 +240,7 @@ class ChartSlot:
         self.draws += 1
         self._parts, self._spec = redraw.parts, redraw.spec
         if not isinstance(self.widget, AppChart):
+            assert redraw.spec is not None  # `prepare` gives an update only to the app's chart
             with self.widget.hold_sync():
                 self.widget.spec = redraw.spec
             return

@@ -8,6 +8,7 @@ import datetime as dt
 import html
 import math
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from workbook.roadshow.service import PlanRequest, plan_problem, plan_roadshow, 
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
 from workbook.text.resources import work_dir
+from workbook.zone.cells import num
 from workbook.zone.loader import load_zone
 from workbook.zone.roadshow_settings import Restriction, RoadshowSettings
 
@@ -318,7 +320,7 @@ class RoadshowPlanner:
         self.plan, self.greedy = result.require(), result.greedy
         self.comparison = result.comparison
 
-    def _compare(self, plans: dict[str, Any]) -> pd.DataFrame:
+    def _compare(self, plans: Mapping[str, Any]) -> pd.DataFrame:
         """compare_plans, with the plans a budget move cannot change (none, baseline) judged once."""
         columns = {}
         first = None
@@ -452,12 +454,12 @@ class RoadshowPlanner:
         assert greedy is not None and self.comparison is not None
         ratio = greedy.objective / best.objective if best.objective > 0 else 1.0
         p = (
-            float(self.comparison.at["domestic_capital", "optimal"])
+            num(self.comparison.at["domestic_capital", "optimal"])
             if "domestic_capital" in self.comparison.index
             else float("nan")
         )
         p0 = (
-            float(self.comparison.at["domestic_capital", "none"])
+            num(self.comparison.at["domestic_capital", "none"])
             if "domestic_capital" in self.comparison.index
             else float("nan")
         )

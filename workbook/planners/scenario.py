@@ -34,7 +34,7 @@ import pandas as pd
 from workbook.charts import scenario as cs
 from workbook.charts.parts import ChartParts
 from workbook.forecast import scenarios as scenarios
-from workbook.forecast.engine import Engine, plan_frame
+from workbook.forecast.engine import Engine
 from workbook.forecast.explain import why
 from workbook.forecast.results import Forecast
 from workbook.forecast.scenario_files import (
@@ -43,6 +43,7 @@ from workbook.forecast.scenario_files import (
     save_scenario,
     saved_scenarios,
 )
+from workbook.forecast.setup import plan_frame
 from workbook.planners.controls import (
     ChartSlot,
     ErrorArea,
@@ -69,6 +70,7 @@ from workbook.planners.scenario_charts import compare_frame, planner_charts
 from workbook.planners.tables import big_number_html, targets_table_html
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
+from workbook.zone.cells import num
 from workbook.zone.drivers import Drivers
 from workbook.zone.loader import load_zone
 from workbook.zone.pacing import status as pacing_status
@@ -520,8 +522,8 @@ class ScenarioPlanner:
         fc, base, lang = self.forecast, self.base_forecast, self.lang
         parts = []
         for metric in self._metrics()[:2]:
-            p = float(fc.targets.at[metric, "p_attain"])
-            d = p - float(base.targets.at[metric, "p_attain"])
+            p = num(fc.targets.at[metric, "p_attain"])
+            d = p - num(base.targets.at[metric, "p_attain"])
             parts.append(
                 big_number_html(
                     label("metric", metric, lang) + " " + planner_text("p_attain", lang),

@@ -13,6 +13,7 @@ from workbook.charts.parts import ChartParts
 from workbook.planners.controls import planner_text
 from workbook.text.labels import label
 from workbook.text.numbers import figure
+from workbook.zone.cells import num
 
 if TYPE_CHECKING:
     from workbook.planners.scenario import ScenarioPlanner
@@ -30,8 +31,9 @@ def planner_charts(
         out["compare"] = cs.compare_parts(p.compare_frame(), lang)
     if metric:
         row = fc.targets.loc[m]
-        stretch = None if pd.isna(row["stretch"]) else float(row["stretch"])
-        target, unit = float(row["target"]), str(row["unit"])
+        assert isinstance(row, pd.Series)  # one row: the index holds each metric once
+        stretch = None if pd.isna(row["stretch"]) else num(row["stretch"])
+        target, unit = num(row["target"]), str(row["unit"])
         # The subtitle says which outlook the fan draws: the same P(attain) as the headline.
         out["fan"] = cs.fan_parts(
             p.fan_data, metric=m, target=target, unit=unit, lang=lang, subtitle=fan_note(row, lang)

@@ -57,7 +57,7 @@ def targets_table_html(targets: pd.DataFrame, status: pd.DataFrame, lang: str = 
         def num(v: Any, unit: str = unit) -> str:
             return figure(v, unit)
 
-        p = pace.loc[metric] if metric in pace.index else None
+        p = pace.loc[str(metric)] if metric in pace.index else None
         verdict = "" if p is None else label("verdict", str(p["verdict"]), lang)
         v_color = {"ahead": "#1e8449", "on_pace": "#2e86c1", "behind": "#c0392b"}.get(
             "" if p is None else str(p["verdict"]), "#333"

@@ -95,7 +95,9 @@ class WorkbookKernelManager(AsyncMappingKernelManager):
                 return
         await super().cull_kernel_if_idle(kernel_id)
 
-    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+    # jupyter_client types MultiKernelManager.shutdown_kernel as a plain method; the async
+    # managers (this one's base) make it a coroutine at run time.
+    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         self._connected_once.discard(kernel_id)
         self._unclaimed_since.pop(kernel_id, None)
         await super().shutdown_kernel(kernel_id, *args, **kwargs)

@@ -43,6 +43,7 @@ def skip_slow_optional_imports() -> None:
     import sys
 
     if "jsonschema" not in sys.modules:
+        # None in sys.modules makes `import rfc3987_syntax` fail at once (typeshed wants a module).
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 

@@ -12,10 +12,12 @@ expected year-end value into those parts (they add up to the forecast's mean); `
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from workbook.text.labels import label
 from workbook.text.numbers import figure
+from workbook.zone.cells import num
 from workbook.zone.metrics import definitions
 
 if TYPE_CHECKING:
@@ -58,13 +60,13 @@ def abstract(ctx: Context, done: Results) -> str:
 
     # 2. the money targets' chances
     money = [
-        m for m in h.index if defs[m].kind == "money" and h.at[m, "p_attain"] == h.at[m, "p_attain"]
+        m for m in h.index if defs[m].kind == "money" and not math.isnan(num(h.at[m, "p_attain"]))
     ]
     if money:
         parts = []
         for m in money:
             u = units[m]
-            p, p50, t = float(h.at[m, "p_attain"]), float(h.at[m, "p50"]), float(h.at[m, "target"])
+            p, p50, t = num(h.at[m, "p_attain"]), num(h.at[m, "p50"]), num(h.at[m, "target"])
             parts.append(
                 f"{names[m]}达标概率{p:.0%}（年末中位数{p50:,.2f}{u}，目标{t:,.2f}{u}）"
                 if zh
@@ -77,10 +79,10 @@ def abstract(ctx: Context, done: Results) -> str:
         )
 
     # 3. the biggest risk: the target least likely to be met, money first on a tie
-    known = [m for m in h.index if h.at[m, "p_attain"] == h.at[m, "p_attain"]]
+    known = [m for m in h.index if not math.isnan(num(h.at[m, "p_attain"]))]
     if known:
-        risk = min(known, key=lambda m: (float(h.at[m, "p_attain"]), defs[m].kind != "money"))
-        p = float(h.at[risk, "p_attain"])
+        risk = min(known, key=lambda m: (num(h.at[m, "p_attain"]), defs[m].kind != "money"))
+        p = num(h.at[risk, "p_attain"])
         if p < 0.8:
             sentences.append(_risk(head, risk, p, units[risk], names[risk], lang))
 
@@ -94,7 +96,7 @@ def abstract(ctx: Context, done: Results) -> str:
 def _risk(head: Headline, metric: str, p: float, unit: str, name: str, lang: str) -> str:
     zh = lang == "zh"
     h = head.table.set_index("metric")
-    target = float(h.at[metric, "target"])
+    target = num(h.at[metric, "target"])
     parts = head.parts.get(metric)
     if parts is not None:
         pipeline = parts["started"] + parts["signed"] + parts["before_signing"]
@@ -114,7 +116,7 @@ def _risk(head: Headline, metric: str, p: float, unit: str, name: str, lang: str
         )
         why += f", {short:,.2f} short of the target" if short > 0 else ", barely above the target"
         return f"The biggest risk is {name} ({p:.0%} chance): {why}."
-    actual, p50 = float(h.at[metric, "actual"]), float(h.at[metric, "p50"])
+    actual, p50 = num(h.at[metric, "actual"]), num(h.at[metric, "p50"])
     if zh:
         return (
             f"最大风险是{name}（达标概率{p:.0%}）：目前完成{figure(actual, 'count')}{unit}，"
@@ -147,7 +149,7 @@ def _action(head: Headline, nq: NextQuarter, lang: str) -> str:
         if metric is None:
             return ""
         name = label("metric", metric, lang)
-        before, after = float(h.at[metric, "p_attain"]), float(nq.p_with_plan[metric])
+        before, after = num(h.at[metric, "p_attain"]), float(nq.p_with_plan[metric])
         return (
             f"建议：按剩余预算安排{len(nq.plan)}场招商活动（费用{cost:,.0f}万元），{name}达标概率由"
             f"{before:.0%}变为{after:.0%}。"

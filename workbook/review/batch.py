@@ -487,7 +487,7 @@ def _side_by_side(long: pd.DataFrame, units: list[str], lang: str) -> pd.DataFra
             rows.append(row)
             formats_rows.append(first["_unit"])
     table = pd.DataFrame(rows)
-    formats: dict[str, object] = {t("target"): [unit_format("target", u) for u in formats_rows]}
+    formats: dict[str, xs.Format] = {t("target"): [unit_format("target", u) for u in formats_rows]}
     for q in quarters:
         for key, fmt in measures:
             formats[f"{q} {t(key)}"] = fmt or [unit_format("actual", u) for u in formats_rows]

@@ -124,13 +124,15 @@ def vega_bundle() -> str:
     (building it takes over a second)."""
     import vl_convert as vlc
 
-    name = f"vega-bundle-vlc{vlc.__version__}.js"
+    # vl_convert's type stubs leave out __version__ (the module has it).
+    name = f"vega-bundle-vlc{vlc.__version__}.js"  # type: ignore[attr-defined]
     path = _cache_dir() / name
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
-    bundle = vlc.javascript_bundle()
+    # vl_convert's type stubs give `snippet` no default (it has one: the whole bundle).
+    bundle = vlc.javascript_bundle()  # type: ignore[call-arg]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=path.parent)

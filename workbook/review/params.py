@@ -195,6 +195,7 @@ def read_review_params(
         raise InputError(
             Message("review.quarter_year", quarter=str(q), year=zone_params.year, file=path.name)
         )
+    day: dt.date | None
     if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
         day = q.end
     else:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from workbook.text.labels import label
 from workbook.text.numbers import figure
+
+if TYPE_CHECKING:
+    from workbook.text.formats import Format
 
 # How each canonical column is shown: kind of value -> format.
 PERCENT = {
@@ -74,7 +77,7 @@ def unit_format(col: str, unit: object) -> str:
     return xs.MONEY
 
 
-def column_format(col: str, s: pd.Series, lang: str, units: pd.Series | None = None) -> object:
+def column_format(col: str, s: pd.Series, lang: str, units: pd.Series | None = None) -> Format:
     """The Excel number format of a canonical column (one, or a list with one per row)."""
     from workbook.text import formats as xs
 
@@ -111,7 +114,7 @@ def localize(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
     out = pd.DataFrame(index=df.index)
     units = df["unit"] if "unit" in df.columns else None
-    formats = {}
+    formats: dict[str, Format] = {}
     for col in df.columns:
         s = df[col]
         formats[header(col, lang)] = column_format(col, s, lang, units)

@@ -288,7 +288,7 @@ def run_review(
                 (tmp / name).unlink(missing_ok=True)
         timings["total"] = round(time.perf_counter() - t0 + validate_seconds, 3)
         inputs = inputs_of(rp, notebook, zone_params)
-        manifest = {
+        manifest: dict[str, Any] = {
             "tool": "workbook",
             "kind": "review",
             "status": status,

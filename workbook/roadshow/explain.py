@@ -10,9 +10,13 @@ but every candidate of it costs more than the remaining budget: …".
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from workbook.roadshow.milp import constraint_groups, min_cost
 from workbook.roadshow.problem import RoadshowProblem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MONTH_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -111,7 +115,7 @@ def _candidates(problem: RoadshowProblem, group: str) -> list[str]:
     return list(ev.loc[ev["channel"] == group.split(":", 1)[1], "event_id"])
 
 
-def _slots_of(problem: RoadshowProblem, group: str):
+def _slots_of(problem: RoadshowProblem, group: str) -> pd.DataFrame:
     s = problem.slots
     if group == "cloud":
         return s[s["kind"] == "cloud"]
@@ -122,7 +126,7 @@ def _why_not(problem: RoadshowProblem, event_id: str, lang: str) -> str:
     """Why an event has no slot in the months planned."""
     ev = problem.events.set_index("event_id").loc[event_id]
     ex = problem.excluded[problem.excluded["event_id"] == event_id]
-    head = f"{event_id} {ev['name']}"
+    head = f"{event_id} {str(ev['name'])}"
     parts = []
     elapsed = list(ex.loc[ex["reason"] == "elapsed", "month"])
     if elapsed:
@@ -132,7 +136,7 @@ def _why_not(problem: RoadshowProblem, event_id: str, lang: str) -> str:
             else f"{month_span(elapsed, lang)} already past"
         )
     for reason, grp in ex[ex["reason"] == "restricted"].groupby("detail", sort=False):
-        why = f"“{reason}”" if reason else ""
+        why = f"“{str(reason)}”" if reason else ""
         parts.append(
             f"{month_span(grp['month'], lang)}受限制{why}"
             if lang == "zh"
@@ -325,8 +329,8 @@ def explain_infeasible(problem: RoadshowProblem, lang: str = "zh") -> list[str]:
                 f"{month_span(counts, lang)} take at most {room}"
             )
     if "budget" in limits:
-        names = {g.name for g in constraint_groups(problem)} - {"budget"}
-        need = min_cost(problem, names)
+        others = {g.name for g in constraint_groups(problem)} - {"budget"}
+        need = min_cost(problem, others)
         if need is not None:
             lines.append(
                 f"预算至少{_money(need)}才有可行方案"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +20,7 @@ import pandas as pd
 from workbook.roadshow.problem import Plan
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang, label
+from workbook.zone.cells import num
 
 # Columns people read, in order (a subset of PLAN_COLUMNS).
 DISPLAY_COLUMNS: tuple[str, ...] = (
@@ -58,7 +59,7 @@ def display_table(plan: Plan, lang: str = "zh", total: bool = True) -> pd.DataFr
     t["expected_500"] = t["expected_500"].round(3)
     t["month"] = t["month"].astype(object)
     if total and len(t):
-        row = {c: "" for c in t.columns}
+        row: dict[Hashable, object] = {c: "" for c in t.columns}
         row["month"] = label("plan", "total", lang)
         for c in ("cost", "staff_days", "expected_leads", "expected_capital", "expected_500"):
             row[c] = round(float(t[c].sum()), 3)
@@ -99,14 +100,15 @@ def plan_ics(
         ev.add("transp", "OPAQUE")
         ev.add("description", _describe(r, lang))
         cal.add_component(ev)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
-def _describe(r: Mapping[str, object], lang: str) -> str:
+def _describe(r: Mapping[Hashable, object], lang: str) -> str:
     """The event's office, cost and what it is expected to bring, one per line."""
     fmt = {"cost": "{:g}", "expected_leads": "{:.1f}", "expected_capital": "{:.1f}"}
     keys = ("event_id", "office", "cost", "expected_leads", "expected_capital", "expected_500")
-    value = {**r, "expected_capital": float(r["expected_capital"]) * WAN_PER_YI}  # type: ignore[arg-type]
+    value = {**r, "expected_capital": num(r["expected_capital"]) * WAN_PER_YI}
     return "\n".join(
         f"{_header(k, lang)}: {fmt.get(k, '{:.3f}' if k == 'expected_500' else '{}').format(value[k])}"
         for k in keys
@@ -134,6 +136,7 @@ def plan_xlsx(
     zh = lang == "zh"
     wb = Workbook()
     ws = wb.active
+    assert ws is not None  # a new workbook has its one sheet
     ws.title = "活动计划" if zh else "Plan"
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=13)
@@ -155,7 +158,7 @@ def plan_xlsx(
             row.append(v)
         ws.append(row)
     if len(plan.table):
-        total = [label("plan", "total", lang)] + [None] * (len(cols) - 1)
+        total: list[object] = [label("plan", "total", lang)] + [None] * (len(cols) - 1)
         for c in ("cost", "staff_days", "expected_leads", "expected_capital", "expected_500"):
             scale = WAN_PER_YI if c == "expected_capital" else 1
             total[cols.index(c)] = round(float(plan.table[c].sum()) * scale, 4)
@@ -190,8 +193,8 @@ def plan_xlsx(
     if comparison is not None and len(comparison):
         s3 = wb.create_sheet("达标概率对比" if zh else "P(attain)")
         s3.append([str(c) for c in comparison.columns])
-        for row in comparison.itertuples(index=False):
-            s3.append([v.item() if hasattr(v, "item") else v for v in row])
+        for values in comparison.itertuples(index=False):
+            s3.append([v.item() if hasattr(v, "item") else v for v in values])
         xs.style_sheet(s3, [str(c) for c in comparison.columns], xs.formats_of(comparison))
     inert_workbook(wb)  # text from the catalogue never becomes a formula
     fixed = dt.datetime(2000, 1, 1)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 if TYPE_CHECKING:  # drivers import params, which must load first
     pass
@@ -16,6 +17,21 @@ if TYPE_CHECKING:  # drivers import params, which must load first
 from workbook.roadshow.problem import RoadshowProblem
 
 # ---- the mixed-integer programme ---------------------------------------------------------------
+
+
+class MilpResult(Protocol):
+    """What the workbook reads of scipy's `milp` result (an OptimizeResult)."""
+
+    @property
+    def status(self) -> int: ...  # 0 optimal, 1 stopped by a limit, 2 infeasible, ...
+    @property
+    def x(self) -> NDArray[np.float64] | None: ...  # the values of [x; y], None without a plan
+    @property
+    def message(self) -> str: ...
+    @property
+    def fun(self) -> float | None: ...  # the objective's value, None without a plan
+    @property
+    def mip_gap(self) -> float | None: ...
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,7 @@ def run_milp(
     groups: Iterable[_Rows],
     time_limit: float | None = None,
     rel_gap: float = 0.0,
-):
+) -> MilpResult:
     """Maximise objective . [x; y] over binaries under the groups (HiGHS)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -135,15 +151,16 @@ def run_milp(
         if groups
         else []
     )
-    options: dict[str, object] = {"mip_rel_gap": rel_gap, "presolve": True}
-    if time_limit is not None:
-        options["time_limit"] = float(time_limit)
     return milp(
         c=-objective,
-        integrality=np.ones(len(objective)),
+        integrality=np.ones(len(objective), np.int64),
         bounds=Bounds(0, 1),
         constraints=constraints,
-        options=options,
+        options=(
+            {"mip_rel_gap": rel_gap, "presolve": True}
+            if time_limit is None
+            else {"mip_rel_gap": rel_gap, "presolve": True, "time_limit": float(time_limit)}
+        ),
     )
 
 
@@ -161,7 +178,7 @@ def min_cost(
     info = problem.slots.drop_duplicates("event_id").set_index("event_id").loc[events]
     w = np.ones(len(events)) if weight is None else info[weight].to_numpy(dtype=float)
     res = run_milp(np.concatenate([np.zeros(n), -w]), groups)
-    return float(res.fun) if res.status == 0 else None
+    return float(res.fun) if res.status == 0 and res.fun is not None else None
 
 
 def feasible(problem: RoadshowProblem, drop: Iterable[str] = ()) -> bool:

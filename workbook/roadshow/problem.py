@@ -28,12 +28,13 @@ import pandas as pd
 
 from workbook.text.errors import InputError
 from workbook.text.messages import Message
+from workbook.zone.cells import num
 from workbook.zone.holidays import HolidayWeek, event_windows, holiday_label, holiday_weeks
 from workbook.zone.params import Channel, ZoneParams
 from workbook.zone.roadshow_settings import Restriction, RoadshowSettings
 
 if TYPE_CHECKING:  # drivers import params, which must load first
-    from workbook.zone.drivers import Drivers
+    from workbook.zone.drivers import Cancellation, Drivers
 
 # Columns of a plan table, in order.
 PLAN_COLUMNS: tuple[str, ...] = (
@@ -77,7 +78,7 @@ class RoadshowProblem:
     slots: pd.DataFrame
     excluded: pd.DataFrame
     holiday_weeks: tuple[HolidayWeek, ...]
-    restrictions: tuple[Restriction, ...]
+    restrictions: tuple[Restriction | Cancellation, ...]  # the settings', the drivers', the run's
     windows: Mapping[tuple[str, int], tuple[tuple[dt.date, dt.date], ...]] = field(repr=False)
 
     @property
@@ -196,17 +197,17 @@ def slot_value(
     """
     ev_drivers = drivers.events
     kind = str(event["kind"])
-    leads = float(event["expected_leads"]) * ev_drivers.lead_multiplier.of(kind)
-    conversion = min(1.0, float(event["conversion"]) * ev_drivers.conversion_multiplier)
+    leads = num(event["expected_leads"]) * ev_drivers.lead_multiplier.of(kind)
+    conversion = min(1.0, num(event["conversion"]) * ev_drivers.conversion_multiplier)
     signings = leads * conversion
     p_sign, pay_months = _timing(
         int(month),
-        float(event["lag_months"]),
+        num(event["lag_months"]),
         drivers.slip_months,
         drivers.months_to_start,
         drivers.lag_sigma,
     )
-    mean_size = float(event["size_median"]) * math.exp(drivers.size_sigma**2 / 2)
+    mean_size = num(event["size_median"]) * math.exp(drivers.size_sigma**2 / 2)
     capital = (
         signings
         * mean_size
@@ -215,8 +216,8 @@ def slot_value(
         * pay_months
         / 12
     )
-    e500 = signings * float(event["share_500"]) * p_sign
-    foreign = capital * float(event["foreign_share"])
+    e500 = signings * num(event["share_500"]) * p_sign
+    foreign = capital * num(event["foreign_share"])
     return {
         "expected_leads": leads,
         "expected_signings": signings,
@@ -274,7 +275,8 @@ def build_problem(
                 Message("plan.restriction_unknown", reason=rule.reason or "-", bad=", ".join(bad))
             )
     weeks = holiday_weeks(year, settings.blocked_holidays)
-    rows, excluded = [], []
+    rows: list[dict[str, object]] = []
+    excluded: list[dict[str, object]] = []
     windows: dict[tuple[str, int], tuple[tuple[dt.date, dt.date], ...]] = {}
     events = events.reset_index(drop=True)
     for _, ev in events.iterrows():
@@ -284,9 +286,9 @@ def build_problem(
             if m not in months:
                 reason, detail = "elapsed", ""
             else:
-                rule = next((r for r in rules if r.forbids(eid, kind, channel, m)), None)
-                if rule is not None:
-                    reason, detail = "restricted", rule.reason
+                hit = next((r for r in rules if r.forbids(eid, kind, channel, m)), None)
+                if hit is not None:
+                    reason, detail = "restricted", hit.reason
             if reason is None:
                 days = settings.event_days.of(kind)
                 w = event_windows(year, m, days, weeks, workdays_only=kind != "overseas")

@@ -29,14 +29,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from workbook.forecast.protocol import DealForecaster, Forecaster
 from workbook.forecast.results import reach_floor, reached
-from workbook.roadshow.milp import constraint_groups, events_of
+from workbook.roadshow.milp import MilpResult, constraint_groups, events_of
 from workbook.roadshow.problem import Plan, RoadshowProblem
 from workbook.roadshow.solve import greedy_plan, make_plan, solve
 from workbook.text.errors import InputError
@@ -162,7 +162,7 @@ def _deal_contributions(
 def _met(values: np.ndarray, goal: np.ndarray) -> np.ndarray:
     """Trials (rows) where every metric (column) reaches its target (the forecast's
     `reached`)."""
-    return reached(values, goal).all(axis=1)
+    return np.asarray(reached(values, goal).all(axis=1))
 
 
 def p_of(base: np.ndarray, contrib: np.ndarray, goal: np.ndarray, chosen: Sequence[int]) -> float:
@@ -190,7 +190,7 @@ def saa_milp(
     contrib: np.ndarray,
     goal: np.ndarray,
     time_limit: float | None = 60.0,
-) -> tuple[list[int] | None, Any, int]:
+) -> tuple[list[int] | None, MilpResult, int]:
     """Solve the SAA model (module docstring): (chosen slots or None, HiGHS result, number of
     trials in the model)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -220,16 +220,17 @@ def saa_milp(
     positive = value.clip(min=0)
     tie = 0.5 * positive / (positive.sum() + 1.0)  # all of it together is worth < one trial
     objective = np.concatenate([tie, np.zeros(k), np.ones(m)])
-    options: dict[str, object] = {"mip_rel_gap": 0.0, "presolve": True}
-    if time_limit is not None:
-        options["time_limit"] = float(time_limit)
     constraints = [LinearConstraint(np.vstack(blocks), np.concatenate(lbs), np.concatenate(ubs))]
     res = milp(
         c=-objective,
-        integrality=np.ones(n + k + m),
+        integrality=np.ones(n + k + m, np.int64),
         bounds=Bounds(0, 1),
         constraints=constraints,
-        options=options,
+        options=(
+            {"mip_rel_gap": 0.0, "presolve": True}
+            if time_limit is None
+            else {"mip_rel_gap": 0.0, "presolve": True, "time_limit": float(time_limit)}
+        ),
     )
     chosen = None if res.x is None else [i for i in range(n) if res.x[i] > 0.5]
     return chosen, res, m

@@ -76,14 +76,19 @@ def greedy_plan(problem: RoadshowProblem, lang: str = "zh") -> Plan:
     each at its best month still open, while budget, staff and event count allow."""
     s, st = problem.slots, problem.settings
     t0 = time.perf_counter()
+    value, cost = s["value"].to_numpy(float), s["cost"].to_numpy(float)
+    staff_days, month = s["staff_days"].to_numpy(float), s["month"].to_numpy(np.int64)
+    event_id: list[str] = s["event_id"].tolist()
+    channel: list[str] = s["channel"].tolist()
+    kind: list[str] = s["kind"].tolist()
     ratio = np.where(
-        s["cost"].to_numpy() > 0,
-        s["value"].to_numpy() / np.maximum(s["cost"].to_numpy(), 1e-12),
-        np.where(s["value"].to_numpy() > 0, np.inf, 0.0),
+        cost > 0,
+        value / np.maximum(cost, 1e-12),
+        np.where(value > 0, np.inf, 0.0),
     )
     order = sorted(
         range(len(s)),
-        key=lambda i: (-ratio[i], -s["value"].iat[i], s["month"].iat[i], s["event_id"].iat[i]),
+        key=lambda i: (-ratio[i], -value[i], month[i], event_id[i]),
     )
     chosen: list[int] = []
     used: set[str] = set()
@@ -92,31 +97,31 @@ def greedy_plan(problem: RoadshowProblem, lang: str = "zh") -> Plan:
     count: dict[int, int] = {}
 
     def fits(i: int) -> bool:
-        m = int(s["month"].iat[i])
-        return (
-            s["event_id"].iat[i] not in used
-            and spent + s["cost"].iat[i] <= st.budget + 1e-9
-            and staff.get(m, 0.0) + s["staff_days"].iat[i] <= st.staff_days_per_month + 1e-9
+        m = int(month[i])
+        return bool(
+            event_id[i] not in used
+            and spent + cost[i] <= st.budget + 1e-9
+            and staff.get(m, 0.0) + staff_days[i] <= st.staff_days_per_month + 1e-9
             and count.get(m, 0) + 1 <= st.max_events_per_month
         )
 
     def take(i: int) -> None:
         nonlocal spent
-        m = int(s["month"].iat[i])
+        m = int(month[i])
         chosen.append(i)
-        used.add(s["event_id"].iat[i])
-        spent += float(s["cost"].iat[i])
-        staff[m] = staff.get(m, 0.0) + float(s["staff_days"].iat[i])
+        used.add(event_id[i])
+        spent += float(cost[i])
+        staff[m] = staff.get(m, 0.0) + float(staff_days[i])
         count[m] = count.get(m, 0) + 1
 
     for office in problem.required_offices:
-        if any(s["channel"].iat[i] == office for i in chosen):
+        if any(channel[i] == office for i in chosen):
             continue
-        pick = next((i for i in order if s["channel"].iat[i] == office and fits(i)), None)
+        pick = next((i for i in order if channel[i] == office and fits(i)), None)
         if pick is not None:
             take(pick)
-    while sum(s["kind"].iat[i] == "cloud" for i in chosen) < st.min_cloud_events:
-        pick = next((i for i in order if s["kind"].iat[i] == "cloud" and fits(i)), None)
+    while sum(kind[i] == "cloud" for i in chosen) < st.min_cloud_events:
+        pick = next((i for i in order if kind[i] == "cloud" and fits(i)), None)
         if pick is None:
             break
         take(pick)

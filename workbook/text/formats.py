@@ -112,7 +112,9 @@ def style_sheet(
             if f and cell.value is not None and not isinstance(cell.value, str):
                 cell.number_format = f
             if i < 500:
-                width = max(width, display_width(_shown(cell.value, f)))
+                width = max(
+                    width, display_width(_shown(cell.value, f if isinstance(f, str) else None))
+                )
         ws.column_dimensions[letter].width = min(max(width + 2, min_width), max_width)
 
 

@@ -151,9 +151,9 @@ def _scalar(column: str, v: Any, raw: Any, op: str = "==") -> Any:
     if column in BOOL_COLUMNS:
         if isinstance(v, bool) and op in ("==", "!="):
             return v
-        words = {"true": True, "false": False, "是": True, "否": False}
-        if isinstance(v, str) and v.strip().lower() in words and op in ("==", "!="):
-            return words[v.strip().lower()]
+        yes_no = {"true": True, "false": False, "是": True, "否": False}
+        if isinstance(v, str) and v.strip().lower() in yes_no and op in ("==", "!="):
+            return yes_no[v.strip().lower()]
         raise bad
     if op not in ("==", "!=", "in") or isinstance(v, dict | list):
         raise bad  # text columns: equal, not equal or one of

@@ -205,7 +205,8 @@ def _partial(model: type[Frozen]) -> type[Frozen]:
         if isinstance(ann, type) and issubclass(ann, Frozen) and ann is not Cancellation:
             fields[name] = (_partial(ann) | None, None)
         else:
-            inner = Annotated[ann, *info.metadata] if info.metadata else ann  # type: ignore[valid-type]
+            # A type built at run time for create_model, not a static annotation.
+            inner: Any = Annotated[ann, *info.metadata] if info.metadata else ann
             fields[name] = (inner | None, None)
     return create_model(
         f"{model.__name__}Overrides",
@@ -230,6 +231,8 @@ class Scenario(Frozen):
 
     name_en: str | None = None
     description: str = ""
+    # A model built at run time (`_partial`): pydantic validates against it; to mypy a
+    # variable is not a type, so it cannot see the model's fields.
     drivers: DriverOverrides = DriverOverrides()  # type: ignore[valid-type]
     event_plan: tuple[PlannedEvent, ...] | None = None
 

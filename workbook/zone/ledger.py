@@ -9,11 +9,13 @@ Every problem in the files is reported at once, as a `DataFileError`. Files are 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.typing import DTypeLike
 
 from workbook.text.errors import CellProblem, DataFileError
 from workbook.text.labels import STAGE_ZH, STAGES
@@ -122,7 +124,7 @@ PROJECT_TEXT = tuple(c.name for c in LEDGER_SCHEMA if c.parse is parse_text)
 ARRIVAL_COLUMNS = ["project_id", "month", "amount", "currency", "row"]
 # The arrivals frame's dtypes, whatever it holds (also when empty): pandas 3 would otherwise
 # infer `str` for an empty column, and arithmetic on it fails far from here.
-ARRIVAL_DTYPES = {
+ARRIVAL_DTYPES: dict[str, DTypeLike] = {
     "project_id": object,
     "month": "datetime64[ns]",
     "amount": "float64",
@@ -249,7 +251,7 @@ def _arrivals_frame(table: Table, known: set[str], ledger_name: str) -> pd.DataF
     return arrivals_frame(records)
 
 
-def arrivals_frame(records: list[dict] | pd.DataFrame = ()) -> pd.DataFrame:  # type: ignore[assignment]
+def arrivals_frame(records: Sequence[Mapping[str, object]] | pd.DataFrame = ()) -> pd.DataFrame:
     """The arrivals as a frame of ARRIVAL_COLUMNS with ARRIVAL_DTYPES (the one place it is
     built): project id and currency as objects, month as datetime64, amount as float."""
     df = pd.DataFrame(records, columns=ARRIVAL_COLUMNS)
@@ -257,7 +259,7 @@ def arrivals_frame(records: list[dict] | pd.DataFrame = ()) -> pd.DataFrame:  # 
         {
             "project_id": pd.Series(df["project_id"].to_numpy(dtype=object), dtype=object),
             "month": pd.to_datetime(pd.Series(df["month"].to_numpy(dtype=object))).astype(
-                ARRIVAL_DTYPES["month"]
+                np.dtype(ARRIVAL_DTYPES["month"])
             ),
             "amount": pd.Series(df["amount"].to_numpy(dtype=object), dtype="float64"),
             "currency": pd.Series(df["currency"].to_numpy(dtype=object), dtype=object),

@@ -91,6 +91,7 @@ def unit_of(metric: str, target: Target, defs: Mapping[str, Metric] = METRICS) -
 def condition_mask(projects: pd.DataFrame, c: Condition) -> pd.Series:
     """Which projects a `where` condition holds for (an empty cell never matches a comparison)."""
     col = projects[c.column]
+    values: pd.Series  # the column as its kind compares: text, numbers, dates or flags
     if c.extra:  # a column of the ledger's own: text, or by order as a number or a date
         if c.op in ("==", "!=", "in"):
             values = col.astype(object).where(col.notna(), "").astype(str).str.strip()
@@ -112,7 +113,8 @@ def condition_mask(projects: pd.DataFrame, c: Condition) -> pd.Series:
     present = values.notna()
     if c.op == "in":
         return present & values.isin(list(v))
-    return present & OPERATORS[c.op](values, v).fillna(False).astype(bool)
+    holds: pd.Series = OPERATORS[c.op](values, v)
+    return present & holds.fillna(False).astype(bool)
 
 
 def extra_columns(params: ZoneParams) -> list[str]:

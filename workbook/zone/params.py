@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from workbook.text.errors import ParamsError
 from workbook.text.labels import declare_metric_label
@@ -83,7 +84,7 @@ class Targets(Frozen):
     four_new: Target | None = None
     # Targets of the zone's own metrics (declared under `metrics:`), checked by ZoneParams.
     model_config = ConfigDict(frozen=True, extra="allow")
-    __pydantic_extra__: dict[str, Target] = Field(init=False)  # type: ignore[assignment]
+    __pydantic_extra__: dict[str, Target] = Field(init=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -255,7 +256,7 @@ def _plain(v: Any) -> Any:
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
-def _rule(kind: str, err: dict[str, Any]) -> Message:
+def _rule(kind: str, err: ErrorDetails) -> Message:
     """What the value must be, for one pydantic error kind."""
     ctx = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
     if kind == "literal_error":  # pydantic's "'CNY' or 'USD'"
@@ -266,7 +267,7 @@ def _rule(kind: str, err: dict[str, Any]) -> Message:
     return Message.text(err["msg"][0].lower() + err["msg"][1:])  # pydantic's English
 
 
-def _describe(err: dict[str, Any]) -> Message:
+def _describe(err: ErrorDetails) -> Message:
     loc = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
     if kind == "value_error":

@@ -107,6 +107,7 @@ def fill_stage_dates(
     out["stage_date"] = pd.to_datetime(out["stage_date"])
     pre_sign = set(STAGES[: STAGES.index("signed")])
     stage_of = [dict(zip(p["project_id"], p["stage"].astype(str), strict=True)) for _, p in earlier]
+    stage_date = list(out.columns).index("stage_date")  # its position (column names are unique)
     for i, (pid, stage, known) in enumerate(
         zip(out["project_id"], out["stage"].astype(str), out["stage_date"], strict=True)
     ):
@@ -122,5 +123,5 @@ def fill_stage_dates(
         else:
             before, seen = pd.Timestamp(earlier[first - 1][0]), pd.Timestamp(earlier[first][0])
             entry = before + (seen - before) / 2
-        out.iloc[i, out.columns.get_loc("stage_date")] = entry
+        out.iloc[i, stage_date] = entry
     return out

@@ -72,7 +72,7 @@ def burnup(
     return out
 
 
-def _as_month(value: object, year: int) -> pd.Timestamp:
+def _as_month(value: int | np.integer | str | dt.date, year: int) -> pd.Timestamp:
     if isinstance(value, int | np.integer):
         return pd.Timestamp(year, int(value), 1)
     t = pd.Timestamp(value)

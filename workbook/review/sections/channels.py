@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
@@ -102,8 +102,8 @@ def channels(
     # An event the ledger names as a channel carries its own cost; the rest is charged to the
     # office or platform that runs it. Each catalogue cost is counted once.
     named_events = {_bare(n) for n, k in kinds.items() if k[0] == "event"}
-    cost_by_channel: dict[str, float] = {}
-    cost_by_event: dict[str, float] = {}
+    cost_by_channel: dict[Hashable, float] = {}
+    cost_by_event: dict[Hashable, float] = {}
     if len(catalogue):
         held = [e.event_id for e in params.event_plan if e.month <= as_of.month]
         by_id = catalogue.set_index("event_id")
@@ -149,8 +149,8 @@ def channels(
     return out.drop(columns="_o").reset_index(drop=True)
 
 
-def channel_totals(table: pd.DataFrame) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
+def channel_totals(table: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    out: dict[str, dict[str, float | None]] = {}
     for kind, g in table.groupby("kind", sort=False):
         cost = g["cost"].sum(min_count=1)
         signings_with_cost = g.loc[g["cost"].notna(), "signings"].sum()

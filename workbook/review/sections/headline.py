@@ -168,7 +168,7 @@ def track_record_text(forecasts: Any, horizon: dt.date, lang: str) -> str:
     said = [
         t(
             "track_next" if i else "track_first",
-            band=label("confidence", r.band, lang),
+            band=label("confidence", str(r.band), lang),
             n=r.forecasts,
             met=r.met,
         )

@@ -12,6 +12,7 @@ import pandas as pd
 from workbook.review.render import chart_html, localize, note, table_html
 from workbook.review.section import Context, Results, Section, frame
 from workbook.text.labels import STAGES
+from workbook.zone.cells import num, whole
 from workbook.zone.ledger import load_ledger
 
 CHANGES = ("advanced", "new", "stalled", "moved_back", "dropped", "unchanged")
@@ -58,6 +59,7 @@ def changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
             else:
                 change = "stalled"
         src = n if n is not None else b
+        assert src is not None  # a project is in one of the two ledgers at least
         rows.append(
             {
                 "project_id": pid,
@@ -172,11 +174,11 @@ class PipelineSection(Section):
             "snapshot": ctx.snapshot.name if ctx.snapshot else None,
             "projects": int(f["projects"].sum()),
             "total_investment": float(f["total_investment"].sum()),
-            "signed_or_beyond": int(f.loc[STAGES[STAGES.index("signed")], "reached"]),
+            "signed_or_beyond": whole(f.loc[STAGES[STAGES.index("signed")], "reached"]),
             "by_stage": {
                 s: {
-                    "projects": int(f.loc[s, "projects"]),
-                    "total_investment": float(f.loc[s, "total_investment"]),
+                    "projects": whole(f.loc[s, "projects"]),
+                    "total_investment": num(f.loc[s, "total_investment"]),
                 }
                 for s in STAGES
             },
