@@ -25,6 +25,7 @@ from tests.review_helpers import (
     failing_notebook,
     leftovers,
     open_offline,
+    page_at_width,
 )
 from workbook.cli import main
 from workbook.review.html import external_references
@@ -179,6 +180,21 @@ def test_offline_browser_draws_every_chart(run):
     assert "济宁高新区2020Q2招商引资工作季度评估" in seen["text"]
     assert "我们说“有九成以上把握”的指标，实际达成了" in seen["text"]
     assert shot.stat().st_size > 50_000
+
+
+@pytest.mark.browser
+def test_review_page_reads_on_a_phone_and_on_a_desk(run):
+    """At 390 px (a phone) nothing makes the page scroll sideways: wide tables scroll in their
+    own box, charts shrink to the width, and no name, id or date in a table breaks over two
+    lines; at 1280 px neither."""
+    phone = page_at_width(run.run_dir / "review.html", 390)
+    assert phone["scrollWidth"] <= 390, phone
+    assert phone["chartRight"] <= 390 and phone["tableRight"] <= 390, phone
+    assert phone["scrolling"] >= 1  # the 13-column tables scroll inside their box
+    assert phone["wrapped"] == [], phone["wrapped"]
+    desk = page_at_width(run.run_dir / "review.html", 1280)
+    assert desk["scrollWidth"] <= 1280 and desk["wrapped"] == [], desk
+    assert desk["tables"] == phone["tables"] > 5
 
 
 def test_xlsx_opens_with_one_sheet_per_table(run):

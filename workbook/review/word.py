@@ -599,25 +599,31 @@ def text_points(text: str, size: float) -> float:
     return sum(size if ord(ch) > 0x2E80 else 0.55 * size for ch in text)
 
 
+_WORD = re.compile(r"[!-~\u2011]+")  # a run of Latin letters, digits and signs: one piece
+
+
+def _least(text: str, size: float, whole_if_plain: bool, cjk_chars: int) -> float:
+    """The narrowest a cell's text may set: a figure, date or id (one piece without spaces)
+    whole; else its longest Latin word, and at least `cjk_chars` characters of a CJK name."""
+    whole = text_points(text, size)
+    if whole_if_plain and not re.search(r"\s|[\u2e80-\uffff]", text.strip()):
+        return whole
+    words = [text_points(w, size) for w in _WORD.findall(text)]
+    return max(min(whole, cjk_chars * size), *words, 0.0)
+
+
 def _widths(table: Table, size: float) -> tuple[list[float], list[float]]:
     """Each column's narrowest width (points) that breaks nothing a reader must see whole
-    (figures, dates, ids: never; names: not under four characters) and its natural width."""
+    (figures, dates, ids, words: never; names: not under four characters) and its natural
+    width (everything on one line)."""
     cols = len(table.header)
-    hard, soft = [0.0] * cols, [0.0] * cols
-    for j, head in enumerate(table.header):
-        whole = text_points(head, size)
-        tokens = [text_points(t, size) for t in re.findall(r"[ -~]+", head)] or [0.0]
-        hard[j], soft[j] = max(min(whole, 3 * size), *tokens), whole
+    hard = [_least(h, size, False, 3) for h in table.header]
+    soft = [text_points(h, size) for h in table.header]
     for cells in table.rows:
         for j, (text, number) in enumerate(cells[:cols]):
-            whole = text_points(text, size)
-            if number or not re.search(r"[\u2e80-\uffff]", text):
-                least = whole  # a figure, a date or an id: one piece
-            else:
-                tokens = [text_points(t, size) for t in re.findall(r"[ -~]+", text)] or [0.0]
-                least = max(min(whole, 4 * size), *tokens)
+            least = text_points(text, size) if number else _least(text, size, True, 4)
             hard[j] = max(hard[j], least)
-            soft[j] = max(soft[j], whole)
+            soft[j] = max(soft[j], text_points(text, size))
     return hard, soft
 
 
@@ -643,6 +649,8 @@ def table_layout(table: Table, landscape: bool | None = None) -> TableLayout:
             break
     if sum(soft) <= room:
         widths = [w * room / sum(soft) for w in soft]
+    elif sum(hard) >= room:  # even the smallest size cannot keep every piece whole
+        widths = [h * room / sum(hard) for h in hard]
     else:
         slack = [s - h for s, h in zip(soft, hard, strict=True)]
         extra = room - sum(hard)
