@@ -243,6 +243,20 @@ def test_xlsx_reads_right_in_excel_headers_labels_and_number_formats(run):
     burn = wb["资金到位进度"]
     header = [c.value for c in burn[1]]
     assert "预测累计P50" in header and "年末P50" not in header
+    assert header[:3] == ["指标", "单位", "月份"]  # 亿元 and 亿美元 rows say which they are
+    by_metric = {r[0]: r[1] for r in burn.iter_rows(min_row=2, values_only=True)}
+    assert by_metric["内资到位"] == "亿元" and by_metric["实际使用外资"] == "亿美元"
+
+    campaign = wb["攻坚行动"]  # a count goal reads 20, not 20.00
+    for goal, unit in zip(col(campaign, "攻坚目标"), col(campaign, "单位"), strict=True):
+        assert goal.number_format == ("#,##0" if unit.value == "个" else "#,##0.00")
+
+    for ws in wb:  # every table sorts and prints: autofilter, landscape, one page wide
+        end = ws.cell(row=1, column=ws.max_column).column_letter
+        assert ws.auto_filter.ref == f"A1:{end}{ws.max_row}", ws.title
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
     months = col(burn, "月份")
     assert {c.number_format for c in months} == {"yyyy-mm"}
     assert months[0].value.year == 2020 and months[0].value.month == 1
