@@ -347,8 +347,8 @@ def test_wide_table_sets_landscape_with_ids_and_dates_unbroken(package):
             orient.append(_attr(sect.find(f"{W}pgSz"), "orient") or "portrait")
             tables.append([len(t.findall(f"{W}tblGrid/{W}gridCol")) for t in current])
             current = []
-    # portrait (title, narrow table, headings), landscape (二、 heading, wide table and its
-    # note), portrait (the rest)
+    # portrait (title, narrow table, headings), landscape (二、 heading and the wide table),
+    # portrait (the notes after it)
     assert orient == ["portrait", "landscape", "portrait"]
     assert tables == [[2], [13], []]
     landscape = doc.xpath("//w:sectPr[w:pgSz/@w:orient='landscape']", namespaces=NS)[0]

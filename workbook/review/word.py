@@ -378,6 +378,7 @@ def _lang(parent: Any, lang: str) -> None:
 def _styles(doc: Any, lang: str) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
+    from docx.shared import Twips
 
     root = doc.styles.element
     _theme_free(root)
@@ -404,6 +405,7 @@ def _styles(doc: Any, lang: str) -> None:
     _lang(normal.element.get_or_add_rPr(), lang)
     title = _style(doc, "Title", TITLE_FONT, TITLE_PT, False, 0)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.space_after = Twips(document_grid()[0])  # one blank line below
     ppr = title.element.get_or_add_pPr()
     for rule in ppr.findall(qn("w:pBdr")):  # the template's blue rule under the title
         ppr.remove(rule)
@@ -765,9 +767,19 @@ def _parts(blocks: list[Block]) -> list[list[Block]]:
     return [p for p in parts if p]
 
 
+def _spacer(doc: Any) -> None:
+    """A half-line gap after a table (off the grid): a table never runs into the next one."""
+    from docx.shared import Pt
+
+    p = doc.add_paragraph()
+    _off_grid(p)
+    p.paragraph_format.line_spacing = Pt(BODY_PT / 2)
+    p.paragraph_format.first_line_indent = Pt(0)
+
+
 def _landscape(part: list[Block]) -> list[bool]:
     """Which blocks of a part set on landscape pages: from its heading through its last wide
-    table and the notes right after it; the rest (prose, charts) stays on portrait pages."""
+    table (a full page as often as not); what follows (prose, charts) is on portrait pages."""
     wide = [
         i
         for i, b in enumerate(part)
@@ -778,10 +790,7 @@ def _landscape(part: list[Block]) -> list[bool]:
     ]
     if not wide:
         return [False] * len(part)
-    end = wide[-1]
-    while end + 1 < len(part) and part[end + 1].kind == "p" and "wb-note" in part[end + 1].css:
-        end += 1
-    return [i <= end for i in range(len(part))]
+    return [i <= wide[-1] for i in range(len(part))]
 
 
 def _paragraph(doc: Any, b: Block, lang: str) -> Any:
@@ -845,7 +854,7 @@ def build_docx(ctx: Context, fragments: Sequence[str]) -> bytes:
                     _paragraph(doc, b, lang)
                 elif b.kind == "table" and b.table is not None and b.table.header:
                     _table(doc, b.table, table_layout(b.table, page.landscape))
-                    doc.add_paragraph().paragraph_format.first_line_indent = None
+                    _spacer(doc)
                 elif b.kind == "chart":
                     _picture(doc, next(images), alt_text(b), page)
     _core(doc, ctx, title)
