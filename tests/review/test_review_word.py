@@ -24,6 +24,7 @@ from tests.review_helpers import JINING, REPORT_FILES
 from workbook.review import review_params
 from workbook.review.report import build_review
 from workbook.review.word import (
+    CELL_PAD_PT,
     Page,
     blocks_of,
     build_docx,
@@ -414,7 +415,7 @@ def test_table_layout_keeps_figures_whole_and_turns_only_what_must():
     # every figure, date and id fits its column in one line (about half an em a digit)
     for j, (text, _) in enumerate(wide.rows[0]):
         if not re.search(r"[\u4e00-\u9fff]", text):
-            assert layout.widths[j] / 20 - 12 >= 0.55 * layout.size * len(text), text
+            assert layout.widths[j] / 20 - CELL_PAD_PT >= 0.55 * layout.size * len(text), text
 
 
 def test_pictures_carry_alt_text_and_headings_keep_with_the_next(q2):

@@ -156,7 +156,7 @@ def blocks_of(fragment: str) -> list[Block]:
 
 
 TABLE_PT = (10.5, 9.0, 7.5)  # 五号, 小五, then smaller: the first that lets a table fit
-CELL_PAD_PT = 12.0  # a cell's left and right margins (Word's 0.19 cm each) and a little air
+CELL_PAD_PT = 11.0  # a cell's left and right margins (Word's 0.19 cm each) and a little air
 FLAG_RGB = (0xA0, 0x1C, 0x1C)  # rows with an overdue time node, as the page shows them
 CHART_SCALE = 1.5  # PNG pixels per CSS pixel: about 150 dpi at 16 cm, sharp enough in print
 _ORDINALS = "一二三四五六七八九十"
@@ -205,19 +205,36 @@ def _least(text: str, size: float, whole_if_plain: bool, cjk_chars: int) -> floa
     return max(min(whole, cjk_chars * size), *words, 0.0)
 
 
-def _widths(table: Table, size: float) -> tuple[list[float], list[float]]:
+def _widths(table: Table, size: float) -> tuple[list[float], list[float], list[float]]:
     """Each column's narrowest width (points) that breaks nothing a reader must see whole
-    (figures, dates, ids, words: never; names: not under four characters) and its natural
-    width (everything on one line)."""
+    (figures, dates, ids, words: never; names: not under four characters), the width that
+    keeps every body cell on one line, and the width that keeps the header on one line too."""
     cols = len(table.header)
     hard = [_least(h, size, False, 3) for h in table.header]
-    soft = [text_points(h, size) for h in table.header]
+    body = list(hard)
     for cells in table.rows:
         for j, (text, number) in enumerate(cells[:cols]):
-            least = text_points(text, size) if number else _least(text, size, True, 4)
+            whole = text_points(text, size)
+            least = whole if number else _least(text, size, True, 4)
             hard[j] = max(hard[j], least)
-            soft[j] = max(soft[j], text_points(text, size))
-    return hard, soft
+            body[j] = max(body[j], whole, hard[j])
+    full = [max(b, text_points(h, size)) for b, h in zip(body, table.header, strict=True)]
+    return hard, body, full
+
+
+def _share(room: float, hard: list[float], body: list[float], full: list[float]) -> list[float]:
+    """Column widths filling `room`: every column its narrowest, then the room left to the
+    columns that need least to keep their body cells on one line (as many as it reaches),
+    then to the headers, the rest in proportion."""
+    widths = list(hard)
+    extra = room - sum(widths)
+    for want in (body, full):
+        for j in sorted(range(len(widths)), key=lambda j: want[j] - widths[j]):
+            give = min(max(want[j] - widths[j], 0.0), extra)
+            widths[j] += give
+            extra -= give
+    total = sum(widths)
+    return [w + extra * w / total for w in widths] if extra > 0 else widths
 
 
 @dataclass(frozen=True)
@@ -230,24 +247,20 @@ class TableLayout:
 def table_layout(table: Table, landscape: bool | None = None) -> TableLayout:
     """How a table sets: the first of (portrait, 五号), (landscape, 五号), (landscape, 小五),
     (landscape, smaller) in which no figure, date or id has to break; its columns fill the
-    type area's width, the room left over going to the columns that would otherwise wrap."""
+    type area's width, the room left over keeping as many columns as it can on one line."""
     cols = len(table.header)
     tries = [(False, TABLE_PT[0])] + [(True, s) for s in TABLE_PT]
     if landscape is not None:
         tries = [(landscape, s) for s in TABLE_PT]
     for orient, size in tries:
-        hard, soft = _widths(table, size)
+        hard, body, full = _widths(table, size)
         room = Page(orient).text_width / 20 - CELL_PAD_PT * cols
         if sum(hard) <= room or (orient, size) == tries[-1]:
             break
-    if sum(soft) <= room:
-        widths = [w * room / sum(soft) for w in soft]
-    elif sum(hard) >= room:  # even the smallest size cannot keep every piece whole
+    if sum(hard) >= room:  # even the smallest size cannot keep every piece whole
         widths = [h * room / sum(hard) for h in hard]
     else:
-        slack = [s - h for s, h in zip(soft, hard, strict=True)]
-        extra = room - sum(hard)
-        widths = [h + extra * s / (sum(slack) or 1) for h, s in zip(hard, slack, strict=True)]
+        widths = _share(room, hard, body, full)
     return TableLayout(orient, size, tuple(round((w + CELL_PAD_PT) * 20) for w in widths))
 
 
