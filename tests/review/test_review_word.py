@@ -432,3 +432,56 @@ def test_pictures_carry_alt_text_and_headings_keep_with_the_next(q2):
     assert not re.search(r"JN2020-|\d{4}-\d{2}-\d{2}", cells)
     landscape = doc.xpath("//w:sectPr[w:pgSz/@w:orient='landscape']", namespaces=NS)
     assert landscape  # the 13-column tables
+
+
+@pytest.mark.slow
+def test_libreoffice_sets_the_wide_table_on_a_landscape_page_with_ids_and_dates_whole(
+    package, tmp_path
+):
+    """A real render (LibreOffice, when the machine has it): portrait A4 pages with a landscape
+    one for the 13-column table, whose id, date and percentages each stay on one line."""
+    import shutil
+    import subprocess
+
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if not soffice or not pdftotext:
+        pytest.skip("LibreOffice (soffice) and poppler (pdftotext) are not installed")
+    docx = tmp_path / "review.docx"
+    with zipfile.ZipFile(docx, "w") as z:
+        for name, data in package.items():
+            z.writestr(name, data)
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
+    subprocess.run(
+        [
+            soffice,
+            profile,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "review.pdf"
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "9", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    sizes = re.findall(r"size:\s+([\d.]+) x ([\d.]+) pts", info)
+    shapes = ["landscape" if float(w) > float(h) else "portrait" for w, h in sizes]
+    assert shapes[0] == "portrait" and "landscape" in shapes
+    pages = (
+        subprocess.run(
+            [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        )
+        .stdout.replace("\u2011", "-")
+        .split("\f")
+    )
+    wide = pages[shapes.index("landscape")]
+    lines = wide.splitlines()
+    for whole in ("JN2020-002", "2019-06-18", "9.0%"):
+        assert any(whole in line for line in lines), whole
+    assert re.search(r"—\s*1\s*—", pages[0])  # the first page's number
