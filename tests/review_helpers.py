@@ -117,3 +117,48 @@ def review_fingerprint(summary: dict) -> str:
     }
     text = json.dumps(shown, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def page_at_width(html: Path, width: int) -> dict:
+    """Open a report at a window `width` px wide (network off), wait for the charts, and
+    measure what would make a reader scroll sideways: the page's scroll width, the widest
+    chart and table box, how many tables scroll in their own box, and the table cells whose
+    text (a name, an id, a date, a figure) wraps onto a second line."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(offline=True, viewport={"width": width, "height": 900})
+            page = ctx.new_page()
+            page.goto(html.resolve().as_uri())
+            page.wait_for_function(
+                "[...document.querySelectorAll('div.wb-chart')].every(d => d.dataset.rendered)",
+                timeout=60_000,
+            )
+            return page.evaluate(
+                """() => {
+                    const right = sel => Math.max(0, ...[...document.querySelectorAll(sel)]
+                        .map(e => e.getBoundingClientRect().right));
+                    const tables = [...document.querySelectorAll('table.wb-table')];
+                    const wrapped = [];
+                    for (const td of document.querySelectorAll('table.wb-table td')) {
+                        const text = td.textContent.trim();
+                        if (!text) continue;
+                        const range = document.createRange();
+                        range.selectNodeContents(td);
+                        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                        if (tops.size > 1) wrapped.push(text);
+                    }
+                    return {
+                        scrollWidth: document.documentElement.scrollWidth,
+                        chartRight: right('div.wb-chart svg'),
+                        tableRight: right('table.wb-table'),
+                        scrolling: tables.filter(t => t.scrollWidth > t.clientWidth + 1).length,
+                        tables: tables.length,
+                        wrapped: wrapped,
+                    };
+                }"""
+            )
+        finally:
+            browser.close()

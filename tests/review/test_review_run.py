@@ -25,6 +25,7 @@ from tests.review_helpers import (
     failing_notebook,
     leftovers,
     open_offline,
+    page_at_width,
 )
 from workbook.cli import main
 from workbook.review.html import external_references
@@ -181,6 +182,21 @@ def test_offline_browser_draws_every_chart(run):
     assert shot.stat().st_size > 50_000
 
 
+@pytest.mark.browser
+def test_review_page_reads_on_a_phone_and_on_a_desk(run):
+    """At 390 px (a phone) nothing makes the page scroll sideways: wide tables scroll in their
+    own box, charts shrink to the width, and no name, id or date in a table breaks over two
+    lines; at 1280 px neither."""
+    phone = page_at_width(run.run_dir / "review.html", 390)
+    assert phone["scrollWidth"] <= 390, phone
+    assert phone["chartRight"] <= 390 and phone["tableRight"] <= 390, phone
+    assert phone["scrolling"] >= 1  # the 13-column tables scroll inside their box
+    assert phone["wrapped"] == [], phone["wrapped"]
+    desk = page_at_width(run.run_dir / "review.html", 1280)
+    assert desk["scrollWidth"] <= 1280 and desk["wrapped"] == [], desk
+    assert desk["tables"] == phone["tables"] > 5
+
+
 def test_xlsx_opens_with_one_sheet_per_table(run):
     from openpyxl import load_workbook
 
@@ -227,6 +243,20 @@ def test_xlsx_reads_right_in_excel_headers_labels_and_number_formats(run):
     burn = wb["资金到位进度"]
     header = [c.value for c in burn[1]]
     assert "预测累计P50" in header and "年末P50" not in header
+    assert header[:3] == ["指标", "单位", "月份"]  # 亿元 and 亿美元 rows say which they are
+    by_metric = {r[0]: r[1] for r in burn.iter_rows(min_row=2, values_only=True)}
+    assert by_metric["内资到位"] == "亿元" and by_metric["实际使用外资"] == "亿美元"
+
+    campaign = wb["攻坚行动"]  # a count goal reads 20, not 20.00
+    for goal, unit in zip(col(campaign, "攻坚目标"), col(campaign, "单位"), strict=True):
+        assert goal.number_format == ("#,##0" if unit.value == "个" else "#,##0.00")
+
+    for ws in wb:  # every table sorts and prints: autofilter, landscape, one page wide
+        end = ws.cell(row=1, column=ws.max_column).column_letter
+        assert ws.auto_filter.ref == f"A1:{end}{ws.max_row}", ws.title
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
     months = col(burn, "月份")
     assert {c.number_format for c in months} == {"yyyy-mm"}
     assert months[0].value.year == 2020 and months[0].value.month == 1

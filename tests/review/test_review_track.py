@@ -227,5 +227,5 @@ def test_review_docx_carries_the_picture_with_the_sentences_as_alt_text(q2):
     assert alts.count(expected) == 1
     assert len(doc.inline_shapes) == len(q2.charts())
     paragraphs = [p.text for p in doc.paragraphs]
-    assert expected in paragraphs and "我们以往的预测准不准" in paragraphs
+    assert expected in paragraphs and "（一）我们以往的预测准不准" in paragraphs  # 公文 numbering
     assert all(alts)  # every chart's picture says what it is (its title when nothing else)

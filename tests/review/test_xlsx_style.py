@@ -1,5 +1,6 @@
 """Excel sheets that read right (workbook.text.formats): formats per column or per row, widths,
-frozen bold header; and the batch roll-up with zones x quarters side by side per target."""
+frozen bold header, autofilter and a landscape one-page-wide print set-up; and the batch
+roll-up with zones x quarters side by side per target."""
 
 from __future__ import annotations
 
@@ -116,3 +117,40 @@ def test_rollup_puts_zones_and_quarters_side_by_side_per_target(tmp_path):
     pipe = wb["项目汇总"]
     header = [c.value for c in pipe[1]]
     assert pipe.cell(row=2, column=header.index("全部达标概率") + 1).number_format == "0.0%"
+
+
+def test_review_sheets_filter_and_print_landscape_one_page_wide(tmp_path):
+    """write_xlsx: each table sheet has an autofilter over all its rows, prints on landscape A4
+    one page wide with the header repeated, and a column mixing 亿元 and 个 rows takes each
+    row's format from its unit (counts whole: 2, not 2.00)."""
+    from workbook.review.output import write_xlsx
+    from workbook.review.render import localize
+
+    targets = pd.DataFrame(
+        {
+            "metric": ["domestic_capital", "foreign_capital", "new_starts"],
+            "unit": ["CNY", "USD", "count"],
+            "target": [56.0, 1.9, 60.0],
+            "actual": [23.39, 0.55, 33.0],
+        }
+    )
+    path = write_xlsx(
+        tmp_path / "review.xlsx",
+        {"目标": localize(targets, "zh"), "空表": pd.DataFrame({"甲": []})},
+    )
+    wb = load_workbook(path)
+    ws = wb["目标"]
+    assert [c.value for c in ws[1]] == ["指标", "单位", "年度目标", "累计完成"]
+    assert [ws.cell(row=r, column=2).value for r in (2, 3, 4)] == ["亿元", "亿美元", "个"]
+    assert [ws.cell(row=r, column=3).number_format for r in (2, 3, 4)] == [
+        "#,##0.00",
+        "#,##0.00",
+        "#,##0",
+    ]
+    assert ws.auto_filter.ref == "A1:D4"
+    assert ws.freeze_panes == "A2"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9  # A4
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.print_title_rows == "$1:$1"
+    assert wb["空表"].auto_filter.ref == "A1:A1"

@@ -48,16 +48,20 @@ h3{font-size:16px;margin:20px 0 8px}
 .wb-abstract{font-size:1.05em;line-height:1.7;margin:8px 0 12px;padding:8px 12px;background:#f5f7fa;border-left:3px solid #2c5282}
 .wb-warn{color:#a04000;background:#fdf2e9;padding:6px 10px;border-left:3px solid #e67e22}
 .wb-row{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
-.wb-table{border-collapse:collapse;font-size:13px;margin:8px 0 16px}
+.wb-table{border-collapse:collapse;font-size:13px;margin:8px 0 16px;display:block;max-width:100%;overflow-x:auto;-webkit-overflow-scrolling:touch}
 .wb-table th{background:#f2f3f4;border-bottom:2px solid #bbb;padding:5px 8px;text-align:left;white-space:nowrap}
-.wb-table td{border-bottom:1px solid #e5e5e5;padding:4px 8px}
+.wb-table td{border-bottom:1px solid #e5e5e5;padding:4px 8px;white-space:nowrap}
 .wb-table td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .wb-table td.date{white-space:nowrap}
 .wb-table tr.wb-flag td{color:#c0392b;background:#fdedec}
-.wb-chart{margin:8px 0 16px;min-height:40px}
+.wb-chart{margin:8px 0 16px;min-height:40px;max-width:100%;overflow-x:auto}
+.wb-chart .vega-embed{max-width:100%}
+.wb-chart svg.marks{max-width:100%;height:auto}
 .wb-chart[data-rendered=error]{color:#c0392b}
 .output_area pre{white-space:pre-wrap;font-size:12px;color:#555}
 footer{color:#888;font-size:12px;margin-top:40px;border-top:1px solid #ddd;padding-top:8px}
+main{overflow-wrap:break-word}
+@media (max-width:600px){main{padding:12px 12px 48px}h1{font-size:20px}h2{font-size:17px}.wb-row{gap:8px}}
 @media print{body{background:#fff}main{padding:0}h2{break-after:avoid}.wb-chart,.wb-table{break-inside:avoid}}
 """
 

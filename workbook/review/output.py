@@ -59,9 +59,10 @@ def sheet_name(name: str, taken: set[str]) -> str:
 
 def write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
     """One sheet per table, header row bold and frozen, columns sized to their content, each
-    column's number format from the table's attrs (`workbook.text.formats`) or its values."""
+    column's number format from the table's attrs (`workbook.text.formats`) or its values; an
+    autofilter on every table, printing landscape one page wide."""
     from workbook.files.xlsx_safe import inert_workbook
-    from workbook.text.formats import formats_of, style_sheet
+    from workbook.text.formats import filter_and_print, formats_of, style_sheet
 
     tmp = temp_beside(path).with_suffix(".xlsx")
     taken: set[str] = set()
@@ -71,6 +72,7 @@ def write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
             clean = _cell_values(df)
             clean.to_excel(writer, sheet_name=sheet, index=False)  # the one place values are set
             style_sheet(writer.sheets[sheet], [str(c) for c in clean.columns], formats_of(clean))
+            filter_and_print(writer.sheets[sheet], len(clean.columns), len(clean))
         inert_workbook(writer.book)  # text from input never becomes a formula
     readable(tmp)
     os.replace(tmp, path)

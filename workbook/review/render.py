@@ -64,7 +64,18 @@ CATEGORY = {
 HEADER_KEY = {"actual": "actual_col"}
 # Columns in the unit of their row's target (money with two decimals, counts whole; a
 # count's phased target with one decimal), in every table and sheet alike.
-BY_UNIT = {"target", "stretch", "actual", "phased_target", "p10", "p50", "p90", "mean"}
+BY_UNIT = {
+    "target",
+    "stretch",
+    "actual",
+    "phased_target",
+    "p10",
+    "p50",
+    "p90",
+    "mean",
+    "goal",  # a campaign's goal and what came in its window (百日攻坚)
+    "window_actual",
+}
 ONE_DECIMAL = {"expected_leads", "expected_signings", "staff_days"}
 
 

@@ -1,22 +1,26 @@
-"""review.docx: the review as a Word document an office can edit and forward (python-docx).
+"""review.docx: the review as a Word document an office can edit and forward (python-docx),
+on the page of an official document (workbook.review.gbt9704: GB/T 9704-2012).
 
 The document is made from the same section fragments as review.html (each section's `html`),
 so it holds exactly what the page shows: the title, the abstract, every section's notes,
-tables and charts. The fragments are a small, fixed subset of HTML (h1-h3, p with a class,
+tables and charts. The fragments are a small, fixed subset of HTML (h1-h4, p with a class,
 table.wb-table with thead/tbody, div.wb-chart holding a Vega-Lite spec), read with the
 standard library's HTMLParser. Charts become PNG images by vl-convert (rendered on a few
-threads: the renderer releases the GIL).
+threads: the renderer releases the GIL), each with its alt text (wp:docPr descr).
 
-Headings are set in 黑体 and the body in 宋体 (east-asian fonts through w:eastAsia, which Word,
-WPS and LibreOffice all honour), Latin text in Times New Roman / Arial; pages are A4 with
-the page number in the footer (a PAGE field, so it counts in any editor). English with
---lang en (the fragments are already in the report language).
+h1 is the title, h2 the "一、" headings, h3 the "（一）" ones (numbered here when the text is
+not), h4 the "1." ones. A table too wide for the portrait type area sets in a landscape section
+(the same type area turned), at the first size where no figure, date or id must break, its
+columns filling the width; hyphens inside ids and dates do not break (w:noBreakHyphen). Prose
+dates and quarters read 2020年6月30日 and 2020年第二季度. English with --lang en (the fragments
+are already in the report language; the page is the same).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,16 +28,29 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbook.review.gbt9704 import (
+    BODY_PT,
+    HEADING_FONTS,
+    PAGE_NUMBER_PT,
+    TITLE_FONT,
+    Page,
+    add_run,
+    author_of,
+    child,
+    clean_package,
+    document_grid,
+    first_page,
+    indent,
+    off_grid,
+    set_core,
+    set_page,
+    set_settings,
+    set_styles,
+    tracking,
+)
+
 if TYPE_CHECKING:
     from workbook.review.section import Context
-
-HEADING_FONT = "黑体"
-BODY_FONT = "宋体"
-LATIN_BODY = "Times New Roman"
-LATIN_HEADING = "Arial"
-CHART_SCALE = 1.5  # PNG pixels per CSS pixel: about 150 dpi at 16 cm, sharp enough in print
-MAX_IMAGE_CM = 16.0  # A4 with 2.5 cm margins leaves 16 cm
-FLAG_RGB = (0xA0, 0x1C, 0x1C)  # rows with an overdue time node, as the page shows them
 
 
 # ---- reading the fragments -------------------------------------------------------------------
@@ -48,7 +65,7 @@ class Table:
 
 @dataclass
 class Block:
-    kind: str  # "h1" | "h2" | "h3" | "p" | "table" | "chart"
+    kind: str  # "h1" | "h2" | "h3" | "h4" | "p" | "table" | "chart"
     text: str = ""
     css: str = ""
     table: Table | None = None
@@ -74,7 +91,7 @@ class _Fragments(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         css = a.get("class") or ""
-        if tag in ("h1", "h2", "h3", "p") and self._table is None:
+        if tag in ("h1", "h2", "h3", "h4", "p") and self._table is None:
             self._current = Block(tag, css=css)
             self._text = []
         elif tag == "table":
@@ -96,7 +113,11 @@ class _Fragments(HTMLParser):
             self._text = []
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("h1", "h2", "h3", "p") and self._current is not None and self._text is not None:
+        if (
+            tag in ("h1", "h2", "h3", "h4", "p")
+            and self._current is not None
+            and self._text is not None
+        ):
             self._current.text = "".join(self._text).strip()
             self.blocks.append(self._current)
             self._current, self._text = None, None
@@ -134,115 +155,164 @@ def blocks_of(fragment: str) -> list[Block]:
     return parser.blocks
 
 
-# ---- writing the document ---------------------------------------------------------------------
+TABLE_PT = (10.5, 9.0, 7.5)  # 五号, 小五, then smaller: the first that lets a table fit
+CELL_PAD_PT = 11.0  # a cell's left and right margins (Word's 0.19 cm each) and a little air
+FLAG_RGB = (0xA0, 0x1C, 0x1C)  # rows with an overdue time node, as the page shows them
+CHART_SCALE = 1.5  # PNG pixels per CSS pixel: about 150 dpi at 16 cm, sharp enough in print
+_ORDINALS = "一二三四五六七八九十"
 
 
-def _fonts(target: Any, latin: str, east: str) -> None:
-    """Set the Latin and the east-asian font of a style or a run (w:rFonts w:eastAsia)."""
-    from docx.oxml.ns import qn
+# ---- leader-facing words ------------------------------------------------------------------------
 
-    target.font.name = latin
-    rpr = target.element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    for key in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(key), latin)
-    fonts.set(qn("w:eastAsia"), east)
+_DATE = re.compile(r"(?<![A-Za-z0-9\-])(\d{4})-(\d{2})-(\d{2})(?![\d\-])")
+_MONTH = re.compile(r"(?<![A-Za-z0-9\-])(\d{4})-(0[1-9]|1[0-2])(?![\d\-])")
+# not inside an id or a file name (JN2020-002, ledger-2020Q1.xlsx)
+_QUARTER = re.compile(r"(?<![A-Za-z0-9_.\-])(\d{4})Q([1-4])(?![A-Za-z0-9_\-]|\.[A-Za-z])")
+_RANGE = re.compile(r"(\d日)\s*至\s*(\d{4}年)")
 
 
-def _page_number(paragraph: Any, lang: str) -> None:
-    """'第 N 页' (or 'Page N') with N a PAGE field, which every editor updates."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+def leader_words(text: str, lang: str) -> str:
+    """Dates and quarters of a Chinese prose text as a leader reads them: 2020-06-30 →
+    2020年6月30日, 2020-06 → 2020年6月, 2020Q2 → 2020年第二季度 (English text as it is)."""
+    from workbook.text.labels import quarter_words
 
-    def field_run(kind: str, text: str | None = None) -> None:
-        run = paragraph.add_run()
-        if text is not None:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = text
-        else:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        run._r.append(el)
-
-    paragraph.add_run("第 " if lang == "zh" else "Page ")
-    field_run("begin")
-    field_run("", " PAGE ")
-    field_run("separate")
-    paragraph.add_run("1")
-    field_run("end")
-    if lang == "zh":
-        paragraph.add_run(" 页")
+    if lang != "zh":
+        return text
+    text = _DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", text)
+    text = _MONTH.sub(lambda m: f"{m[1]}年{int(m[2])}月", text)
+    text = _QUARTER.sub(lambda m: quarter_words(m[0], "zh"), text)
+    return _RANGE.sub(r"\1至\2", text)
 
 
-def _styles(doc: Any) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt, RGBColor
-
-    normal = doc.styles["Normal"]
-    _fonts(normal, LATIN_BODY, BODY_FONT)
-    normal.font.size = Pt(11)
-    normal.paragraph_format.space_after = Pt(6)
-    for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 13)):
-        style = doc.styles[name]
-        _fonts(style, LATIN_HEADING, HEADING_FONT)
-        style.font.size = Pt(size)
-        style.font.bold = True
-        style.font.color.rgb = RGBColor(0, 0, 0)
-    doc.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+# ---- tables --------------------------------------------------------------------------------------
 
 
-def _page(doc: Any, lang: str) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
+def text_points(text: str, size: float) -> float:
+    """Roughly how wide `text` sets at `size` points: CJK a full em, the rest about half."""
+    return sum(size if ord(ch) > 0x2E80 else 0.55 * size for ch in text)
 
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(2.5))
-    section.top_margin = section.bottom_margin = Cm(2.5)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _page_number(footer, lang)
+
+_WORD = re.compile(r"[!-~\u2011]+")  # a run of Latin letters, digits and signs: one piece
+
+
+def _least(text: str, size: float, whole_if_plain: bool, cjk_chars: int) -> float:
+    """The narrowest a cell's text may set: a figure, date or id (one piece without spaces)
+    whole; else its longest Latin word, and at least `cjk_chars` characters of a CJK name."""
+    whole = text_points(text, size)
+    if whole_if_plain and not re.search(r"\s|[\u2e80-\uffff]", text.strip()):
+        return whole
+    words = [text_points(w, size) for w in _WORD.findall(text)]
+    return max(min(whole, cjk_chars * size), *words, 0.0)
+
+
+def _widths(table: Table, size: float) -> tuple[list[float], list[float], list[float]]:
+    """Each column's narrowest width (points) that breaks nothing a reader must see whole
+    (figures, dates, ids, words: never; names: not under four characters), the width that
+    keeps every body cell on one line, and the width that keeps the header on one line too."""
+    cols = len(table.header)
+    hard = [_least(h, size, False, 3) for h in table.header]
+    body = list(hard)
+    for cells in table.rows:
+        for j, (text, number) in enumerate(cells[:cols]):
+            whole = text_points(text, size)
+            least = whole if number else _least(text, size, True, 4)
+            hard[j] = max(hard[j], least)
+            body[j] = max(body[j], whole, hard[j])
+    full = [max(b, text_points(h, size)) for b, h in zip(body, table.header, strict=True)]
+    return hard, body, full
+
+
+def _share(room: float, hard: list[float], body: list[float], full: list[float]) -> list[float]:
+    """Column widths filling `room`: every column its narrowest, then the room left to the
+    columns that need least to keep their body cells on one line (as many as it reaches),
+    then to the headers, the rest in proportion."""
+    widths = list(hard)
+    extra = room - sum(widths)
+    for want in (body, full):
+        for j in sorted(range(len(widths)), key=lambda j: want[j] - widths[j]):
+            give = min(max(want[j] - widths[j], 0.0), extra)
+            widths[j] += give
+            extra -= give
+    total = sum(widths)
+    return [w + extra * w / total for w in widths] if extra > 0 else widths
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    landscape: bool
+    size: float
+    widths: tuple[int, ...]  # twips, each column
+
+
+def table_layout(table: Table, landscape: bool | None = None) -> TableLayout:
+    """How a table sets: the first of (portrait, 五号), (landscape, 五号), (landscape, 小五),
+    (landscape, smaller) in which no figure, date or id has to break; its columns fill the
+    type area's width, the room left over keeping as many columns as it can on one line."""
+    cols = len(table.header)
+    tries = [(False, TABLE_PT[0])] + [(True, s) for s in TABLE_PT]
+    if landscape is not None:
+        tries = [(landscape, s) for s in TABLE_PT]
+    for orient, size in tries:
+        hard, body, full = _widths(table, size)
+        room = Page(orient).text_width / 20 - CELL_PAD_PT * cols
+        if sum(hard) <= room or (orient, size) == tries[-1]:
+            break
+    if sum(hard) >= room:  # even the smallest size cannot keep every piece whole
+        widths = [h * room / sum(hard) for h in hard]
+    else:
+        widths = _share(room, hard, body, full)
+    return TableLayout(orient, size, tuple(round((w + CELL_PAD_PT) * 20) for w in widths))
 
 
 def _repeat_header(row: Any) -> None:
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     tr_pr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
+    child(tr_pr, "w:tblHeader").set(qn("w:val"), "true")
 
 
-def _table(doc: Any, table: Table) -> None:
+def _cell(cell: Any, width: int, text: str, layout: TableLayout, **run: Any) -> Any:
+    from docx.shared import Pt, Twips
+
+    cell.width = Twips(width)
+    p = cell.paragraphs[0]
+    p.paragraph_format.first_line_indent = Pt(0)
+    p.paragraph_format.line_spacing = 1.0
+    off_grid(p)
+    if run.pop("no_wrap", False):
+        child(cell._tc.get_or_add_tcPr(), "w:noWrap", before=("w:vAlign", "w:hideMark"))
+    r = add_run(p, text, size=layout.size, **run)
+    tracking(r._r.get_or_add_rPr(), 0)  # off the grid: no tightening
+    return p, r
+
+
+def _table(doc: Any, table: Table, layout: TableLayout) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt, RGBColor
+    from docx.shared import RGBColor, Twips
 
     cols = len(table.header)
-    if not cols:
-        return
-    size = Pt(9 if cols <= 8 else 7.5)
     t = doc.add_table(rows=1 + len(table.rows), cols=cols)
     t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    for j, w in enumerate(layout.widths):
+        t.columns[j].width = Twips(w)
     for j, text in enumerate(table.header):
-        p = t.rows[0].cells[j].paragraphs[0]
-        run = p.add_run(text)
-        run.bold = True
-        run.font.size = size
-        _fonts(run, LATIN_HEADING, HEADING_FONT)
+        p, _ = _cell(t.rows[0].cells[j], layout.widths[j], text, layout, east=HEADING_FONTS[0])
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _repeat_header(t.rows[0])
     for i, (cells, flagged) in enumerate(zip(table.rows, table.flagged, strict=False), start=1):
         for j, (text, number) in enumerate(cells[:cols]):
-            p = t.rows[i].cells[j].paragraphs[0]
+            whole = number or not re.search(r"[\u2e80-\uffff]", text)
+            p, r = _cell(t.rows[i].cells[j], layout.widths[j], text, layout, no_wrap=whole)
             if number:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            run = p.add_run(text)
-            run.font.size = size
             if flagged:
-                run.font.color.rgb = RGBColor(*FLAG_RGB)
-    doc.add_paragraph()
+                r.font.color.rgb = RGBColor(*FLAG_RGB)
+
+
+# ---- pictures ------------------------------------------------------------------------------------
 
 
 def _images(specs: list[str]) -> list[bytes]:
@@ -267,54 +337,132 @@ def alt_text(block: Block) -> str:
     return str(title or block.name)
 
 
-def _picture(doc: Any, data: bytes, alt: str) -> None:
+def _picture(doc: Any, data: bytes, alt: str, page: Page) -> None:
+    """A chart at its own size, shrunk to the type area (width, and 85% of its height)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
+    from docx.shared import Pt, Twips
 
-    width_px = int.from_bytes(data[16:20], "big")  # PNG IHDR width
-    width_cm = min(MAX_IMAGE_CM, width_px / CHART_SCALE / 96 * 2.54)
-    shape = doc.add_picture(io.BytesIO(data), width=Cm(width_cm))
+    width_px = int.from_bytes(data[16:20], "big")  # PNG IHDR width and height
+    height_px = int.from_bytes(data[20:24], "big")
+    natural = width_px / CHART_SCALE / 96 * 1440  # twips
+    scale = min(
+        1.0, page.text_width / natural, 0.85 * page.text_height / (natural * height_px / width_px)
+    )
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.first_line_indent = Pt(0)
+    off_grid(p)
+    shape = p.add_run().add_picture(io.BytesIO(data), width=Twips(int(natural * scale)))
     shape._inline.docPr.set("descr", alt)  # the picture's alt text in Word and WPS
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    shape._inline.docPr.set("title", alt[:80])
+
+
+# ---- the document --------------------------------------------------------------------------------
+
+
+def _parts(blocks: list[Block]) -> list[list[Block]]:
+    """The blocks cut at each heading (a heading right after another stays with it)."""
+    parts: list[list[Block]] = [[]]
+    for b in blocks:
+        headings_only = all(x.kind in ("h1", "h2", "h3", "h4") for x in parts[-1])
+        if b.kind in ("h2", "h3", "h4") and not headings_only:
+            parts.append([])
+        parts[-1].append(b)
+    return [p for p in parts if p]
+
+
+def _spacer(doc: Any) -> None:
+    """A half-line gap after a table (off the grid): a table never runs into the next one."""
+    from docx.shared import Pt
+
+    p = doc.add_paragraph()
+    off_grid(p)
+    p.paragraph_format.line_spacing = Pt(BODY_PT / 2)
+    p.paragraph_format.first_line_indent = Pt(0)
+
+
+def _landscape(part: list[Block]) -> list[bool]:
+    """Which blocks of a part set on landscape pages: from its heading through its last wide
+    table (a full page as often as not); what follows (prose, charts) is on portrait pages."""
+    wide = [
+        i
+        for i, b in enumerate(part)
+        if b.kind == "table"
+        and b.table is not None
+        and b.table.header
+        and table_layout(b.table).landscape
+    ]
+    if not wide:
+        return [False] * len(part)
+    return [i <= wide[-1] for i in range(len(part))]
+
+
+def _paragraph(doc: Any, b: Block, lang: str) -> Any:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    p = doc.add_paragraph()
+    text = leader_words(b.text, lang)
+    if "wb-subtitle" in b.css:  # the run's data date and source: 楷体, centred, 四号
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        add_run(p, text, HEADING_FONTS[1], PAGE_NUMBER_PT)
+        return p
+    indent(p.paragraph_format, 2)
+    run = add_run(p, text)
+    if "wb-warn" in b.css:
+        run.bold = True
+        run.font.color.rgb = RGBColor(*FLAG_RGB)
+    elif "wb-key" in b.css:
+        run.bold = True
+    elif "wb-why" in b.css:
+        run.font.size = Pt(PAGE_NUMBER_PT)
+    return p
 
 
 def build_docx(ctx: Context, fragments: Sequence[str]) -> bytes:
-    """The review as a .docx file (bytes), from the page's fragments in order."""
+    """The review as a .docx file (bytes), from the page's fragments in order, in the
+    GB/T 9704-2012 layout (see the module docstring)."""
     from docx import Document
-    from docx.shared import Pt, RGBColor
+    from docx.enum.section import WD_SECTION
 
+    lang = ctx.lang
     doc = Document()
-    _styles(doc)
-    _page(doc, ctx.lang)
+    set_styles(doc, lang)
+    set_settings(doc, lang)
+    first_page(doc)
     parsed = [blocks_of(html) for html in fragments]
     specs = [b.spec for blocks in parsed for b in blocks if b.kind == "chart"]
     images = iter(_images(specs))
-    core = doc.core_properties
-    core.author = "workbook review"
+    page, title, h3 = Page(), "", 0
     for blocks in parsed:
-        for b in blocks:
-            if b.kind == "h1":
-                doc.add_paragraph(b.text, style="Title")
-                core.title = b.text
-            elif b.kind == "h2":
-                doc.add_heading(b.text, level=1)
-            elif b.kind == "h3":
-                doc.add_heading(b.text, level=2)
-            elif b.kind == "p":
-                p = doc.add_paragraph()
-                run = p.add_run(b.text)
-                if "wb-abstract" in b.css:
-                    run.font.size = Pt(12)
-                    p.paragraph_format.first_line_indent = Pt(24) if ctx.lang == "zh" else None
-                elif "wb-subtitle" in b.css:
-                    run.font.size = Pt(9)
-                    run.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
-                elif "wb-warn" in b.css or "wb-key" in b.css:
-                    run.bold = True
-            elif b.kind == "table" and b.table is not None:
-                _table(doc, b.table)
-            elif b.kind == "chart":
-                _picture(doc, next(images), alt_text(b))
+        for part in _parts(blocks):
+            for b, landscape in zip(part, _landscape(part), strict=True):
+                if landscape != page.landscape:
+                    page = Page(landscape)
+                    set_page(doc.add_section(WD_SECTION.NEW_PAGE), page)
+                if b.kind == "h1":
+                    title = leader_words(b.text, lang)
+                    add_run(doc.add_paragraph(style="Title"), title, TITLE_FONT)
+                elif b.kind in ("h2", "h3", "h4"):
+                    level = int(b.kind[1]) - 1
+                    text = leader_words(b.text, lang)
+                    if b.kind == "h2":
+                        h3 = 0
+                    elif b.kind == "h3":
+                        h3 += 1
+                        if lang == "zh" and not text.startswith("（") and h3 <= len(_ORDINALS):
+                            text = f"（{_ORDINALS[h3 - 1]}）{text}"
+                    p = doc.add_paragraph(style=f"Heading {level}")
+                    add_run(p, text, HEADING_FONTS[level - 1], bold=level == 3)
+                elif b.kind == "p":
+                    _paragraph(doc, b, lang)
+                elif b.kind == "table" and b.table is not None and b.table.header:
+                    _table(doc, b.table, table_layout(b.table, page.landscape))
+                    _spacer(doc)
+                elif b.kind == "chart":
+                    _picture(doc, next(images), alt_text(b), page)
+    set_core(doc, ctx, title)
+    clean_package(doc, author_of(ctx))
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
@@ -334,4 +482,15 @@ def write_docx(path: Path, ctx: Context, fragments: Sequence[str]) -> Path:
     return path
 
 
-__all__ = ["Block", "Table", "alt_text", "blocks_of", "build_docx", "write_docx"]
+__all__ = [
+    "Block",
+    "Page",
+    "Table",
+    "alt_text",
+    "blocks_of",
+    "build_docx",
+    "document_grid",
+    "leader_words",
+    "table_layout",
+    "write_docx",
+]

@@ -118,6 +118,23 @@ def style_sheet(
         ws.column_dimensions[letter].width = min(max(width + 2, min_width), max_width)
 
 
+def filter_and_print(ws: Any, columns: int, rows: int, header_row: int = 1) -> None:
+    """A table sheet as a reader sorts and prints it: an autofilter over the header and the
+    `rows` below it, landscape A4 one page wide (as many pages down as it takes), the header row
+    repeated at the top of each page."""
+    from openpyxl.utils import get_column_letter
+
+    if columns:
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{header_row + rows}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.horizontalCentered = True
+
+
 __all__ = [
     "COUNT",
     "DATE",
@@ -127,6 +144,7 @@ __all__ = [
     "ONE_DECIMAL",
     "PERCENT",
     "display_width",
+    "filter_and_print",
     "formats_of",
     "style_sheet",
     "with_formats",

@@ -153,6 +153,7 @@ class ZoneParams(Frozen):
 
     zone: str
     zone_en: str
+    bureau: str | None = None  # the office that issues the zone's documents (review.docx's author)
     year: int = Field(ge=2000, le=2100)
     fx_cny_per_usd: float = Field(gt=0)
     pacing_tolerance: float = Field(default=0.05, ge=0, le=0.5)

@@ -108,8 +108,12 @@ class Burnup(Section):
 
     def sheets(self, ctx: Context, done: Results) -> dict[str, pd.DataFrame]:
         burnups = done[self.name]
-        burn = pd.concat(
-            [b.assign(metric=m)[["metric", *b.columns]] for m, b in burnups.items()],
+        params = ctx.zone.params
+        burn = pd.concat(  # each row names its unit: 亿元 and 亿美元 targets share the sheet
+            [
+                b.assign(metric=m, unit=unit(params, m))[["metric", "unit", *b.columns]]
+                for m, b in burnups.items()
+            ],
             ignore_index=True,
         )  # the fan's columns are month-end cumulative quantiles, not year-end ones
         burn = burn.rename(columns={q: f"fan_{q}" for q in ("p10", "p50", "p90")})
