@@ -168,6 +168,7 @@ def declare_metric_label(key: str, zh: str, en: str | None = None) -> None:
 
 REVIEW_ZH = {
     "title": "{zone}{quarter}招商引资工作季度评估",
+    "title_as_of": "{quarter}（截至{day}）",
     "subtitle": "数据截至{as_of}　|　全年目标预测：蒙特卡洛模拟{trials:,}次（随机种子{seed}）",
     "s1": "一、目标完成情况与全年预测",
     "s2": "二、资金到位累计进度与全年预测",
@@ -357,6 +358,8 @@ REVIEW_ZH = {
     "status_ok": "完成",
     "status_failed": "失败",
     "status_skipped": "已完成(跳过)",
+    "status_no_data": "数据未覆盖(未评估)",
+    "index_note_no_data": "其中{runs}份的季度晚于最后一个数据月份，未评估。",
     "bar_desc": "季度评估",
     "bar_unit": "份",
     "bar_format": "{desc}：{n_fmt}/{total_fmt}份 |{bar}| 已用{elapsed}，预计还需{remaining}{postfix}",
@@ -371,6 +374,7 @@ REVIEW_ZH = {
 }
 REVIEW_EN = {
     "title": "{zone}: quarterly investment-promotion review, {quarter}",
+    "title_as_of": "{quarter} (as of {day})",
     "subtitle": "Data as of {as_of}  |  Year-end forecast: {trials:,} Monte Carlo trials (seed {seed})",
     "s1": "1. Targets: where we stand and how the year ends",
     "s2": "2. Capital arrived: burn-up and forecast",
@@ -564,6 +568,8 @@ REVIEW_EN = {
     "status_ok": "done",
     "status_failed": "failed",
     "status_skipped": "done (skipped)",
+    "status_no_data": "not run: past the data",
+    "index_note_no_data": " {runs} not run: their quarters end after the last month of data.",
     "bar_desc": "Reviews",
     "bar_unit": "run",
     "bar_format": "{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed} elapsed, {remaining} left{postfix}",
