@@ -140,7 +140,7 @@ def test_html_has_no_code_cells_and_no_external_reference(run):
 
 
 def test_first_section_says_why_each_forecast_is_what_it_is(run):
-    """One line per target in the first section: facts, pipeline, new deals, P50 of target."""
+    """One line per target in the first section: facts, pipeline, new deals, median of target."""
     page = (run.run_dir / "review.html").read_text(encoding="utf-8")
     lines = re.findall(r'<p class="wb-why">([^<]*)</p>', page)
     assert len(lines) == 12  # the ten built-ins and the zone's two own targets
@@ -148,7 +148,7 @@ def test_first_section_says_why_each_forecast_is_what_it_is(run):
     assert any(line.startswith("十强产业10亿元以上项目：已完成") for line in lines)
     starts = next(line for line in lines if line.startswith("新开工项目："))
     assert starts.startswith("新开工项目：已完成33；") and starts.endswith("（目标60）")
-    assert "新引进项目约" in starts and " → P50 " in starts
+    assert "新引进项目约" in starts and " → 中位数" in starts
     assert page.index("wb-why") < page.index("二、资金到位累计进度与全年预测")
 
 
@@ -226,7 +226,7 @@ def test_xlsx_reads_right_in_excel_headers_labels_and_number_formats(run):
 
     burn = wb["资金到位进度"]
     header = [c.value for c in burn[1]]
-    assert "预测累计P50" in header and "年末P50" not in header
+    assert "预测累计中位数" in header and "年末中位数" not in header
     months = col(burn, "月份")
     assert {c.number_format for c in months} == {"yyyy-mm"}
     assert months[0].value.year == 2020 and months[0].value.month == 1
