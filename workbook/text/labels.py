@@ -220,6 +220,8 @@ REVIEW_ZH = {
     "（当前达标概率{current:.0%}）。",
     "goal_seek_met": "{metric}达标概率已达{current:.0%}，不低于{probability:.0%}，无需新增签约资金。",
     "goal_seek_out": "仅靠新增签约资金，{metric}达标概率最高约{achieved:.0%}，达不到{probability:.0%}。",
+    "goal_seek_beyond": "新签约项目今年余下月份到位有限：仅靠新增签约资金，要使{metric}达标概率达到{probability:.0%}，"
+    "需新增的签约资金约为全年目标的{times:.1f}倍，不宜作为措施；缺口要靠台账在途项目加快开工和资金到位。",
     "stake_title": "影响全年目标最大的在途项目",
     "p_base_plan": "达标概率（按年度活动计划）",
     "p_with_plan": "达标概率（按推荐安排）",
@@ -433,6 +435,10 @@ REVIEW_EN = {
     "signed capital is needed.",
     "goal_seek_out": "Extra signed capital alone lifts the chance of meeting {metric} to about "
     "{achieved:.0%} at most, short of {probability:.0%}.",
+    "goal_seek_beyond": "Projects signed now pay little before the year ends: an {probability:.0%} "
+    "chance of meeting {metric} from extra signed capital alone would need about {times:.1f} "
+    "times the year's target in new signings, which is no measure to take; the gap rests on "
+    "the ledger's projects starting and paying sooner.",
     "stake_title": "Open projects with the most at stake",
     "p_base_plan": "Chance of target, the year's event plan",
     "p_with_plan": "Chance of target, recommended events",
