@@ -62,7 +62,13 @@ HEADER_KEY = {"actual": "actual_col"}
 # Columns in the unit of their row's target (money with two decimals, counts whole; a
 # count's phased target with one decimal), in every table and sheet alike.
 BY_UNIT = {"target", "stretch", "actual", "phased_target", "p10", "p50", "p90", "mean"}
-ONE_DECIMAL = {"expected_leads", "expected_signings", "staff_days"}
+ONE_DECIMAL = {
+    "expected_leads",
+    "expected_signings",
+    "staff_days",
+    "months_in_stage",
+    "expected_months",
+}
 
 
 def unit_format(col: str, unit: object) -> str:

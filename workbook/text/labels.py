@@ -205,6 +205,10 @@ REVIEW_ZH = {
     "no_previous": "未提供上季度台账，季度变化从略。",
     "previous": "与上季度台账（{file}）相比：",
     "changes_note": "各类变化按总投资列前{n}个，完整清单见review.xlsx。",
+    "stalled_rule": "停滞：与上季度处于同一阶段，且在该阶段停留的时间已超过预测模型中该阶段的平均用时（{stages}）；"
+    "停留时间自阶段日期（签约前各阶段）、签约日期或开工日期算起，无日期的自上季度末算起。"
+    "同一阶段但未超过平均用时的项目不算停滞，只列入review.xlsx。",
+    "stalled_stage": "{stage}{months:g}个月",
     "funnel_note": "共{projects}个项目，总投资{investment:,.1f}亿元；已签约及以后阶段{signed}个。",
     "tracker_note": "500强项目{projects}个（世界500强{global500}个、中国500强{china500}个、民营500强{private500}个）；"
     "今年新签世界500强{global500_signings}个、中国500强{china500_signings}个，计入500强加分项{bonus_500}个。",
@@ -286,6 +290,8 @@ REVIEW_ZH = {
     "change": "变化",
     "stage_before": "上季度阶段",
     "stage_now": "本季度阶段",
+    "months_in_stage": "已在本阶段(月)",
+    "expected_months": "本阶段平均用时(月)",
     "kind": "类别",
     "channel": "渠道",
     "leads": "线索(项目)数",
@@ -416,6 +422,11 @@ REVIEW_EN = {
     "no_previous": "No previous quarter's ledger was given: changes are left out.",
     "previous": "Against the previous quarter's ledger ({file}):",
     "changes_note": "The {n} largest projects of each kind of change; review.xlsx lists them all.",
+    "stalled_rule": "Stalled: in the same stage as last quarter and there for longer than the "
+    "forecast model's mean time in that stage ({stages}), counted from the stage date (stages "
+    "before signing), the signing date or the start date, else from the end of last quarter. "
+    "A project in the same stage for less than that is not stalled and is listed in review.xlsx only.",
+    "stalled_stage": "{stage} {months:g} months",
     "funnel_note": "{projects} projects, total investment {investment:,.1f} (100m CNY); {signed} signed or beyond.",
     "tracker_note": "{projects} 500-strong projects ({global500} Fortune Global 500, {china500} China 500, "
     "{private500} private 500); new signings this year: {global500_signings} Global 500, "
@@ -504,6 +515,8 @@ REVIEW_EN = {
     "change": "Change",
     "stage_before": "Stage last quarter",
     "stage_now": "Stage now",
+    "months_in_stage": "Months in stage",
+    "expected_months": "Mean months in stage",
     "kind": "Kind",
     "channel": "Channel",
     "leads": "Leads (projects)",
@@ -605,6 +618,7 @@ CHANGE_ZH = {
     "stalled": "停滞",
     "moved_back": "退回",
     "dropped": "移出",
+    "in_stage": "同阶段（未超期）",
     "unchanged": "保持投产",
 }
 CHANGE_EN = {
@@ -613,6 +627,7 @@ CHANGE_EN = {
     "stalled": "stalled",
     "moved_back": "moved back",
     "dropped": "dropped",
+    "in_stage": "same stage (within its time)",
     "unchanged": "still producing",
 }
 TIER_ZH = {"tier_100": "百亿元以上", "tier_50": "50亿元以上", "tier_30": "30亿元以上"}
