@@ -36,6 +36,7 @@ HEADLINE_COLUMNS = [
     "actual",
     "completion",
     "time_progress",
+    "phased_share",
     "phased_target",
     "verdict",
     "p_attain",
