@@ -279,3 +279,25 @@ def test_a_review_without_a_feasible_plan_says_why_and_has_no_objective():
     assert rv.abstract().endswith("。")
     html = rv.section_html("next_quarter")
     assert nq.plan_problems[0] in html
+
+
+def test_plain_words_in_the_body_and_the_brier_score_only_in_the_appendix(q2):
+    """No P50, P10–P90 or Brier in leader text: 中位数 and 八成把握区间 in the body, the Brier
+    score in the technical appendix with a sentence saying what it means."""
+    for name in q2.names:
+        html = q2.section_html(name)
+        if name == "appendix":
+            continue
+        for word in ("P50", "P10", "P90", "Brier", "2020Q2"):
+            assert word not in html, (name, word)
+    assert "年末中位数" in q2.section_html("headline")
+    assert "<h1>济宁高新区2020年第二季度招商引资工作季度评估</h1>" in q2.section_html("title")
+    bt = q2["headline"].backtest
+    appendix = q2.section_html("appendix")
+    assert q2.names[-1] == "appendix" and "附：技术说明" in appendix
+    assert (
+        f"以往{len(bt.forecasts)}项预测的Brier评分为{bt.brier:.3f}：即各项预测所给达标概率与实际是否达成"
+        in appendix
+    )
+    assert f"期望约为{bt.expected_brier:.3f}" in appendix
+    assert "Brier" not in q2.abstract()

@@ -24,6 +24,7 @@ import pandas as pd
 from workbook.review.params import ReviewParams, check_data_covers
 from workbook.review.section import Context, Section
 from workbook.review.sections import (
+    appendix,
     burnup,
     channels,
     headline,
@@ -46,6 +47,7 @@ SECTIONS: tuple[Section, ...] = (
     ladder.SECTION,
     channels.SECTION,
     next_quarter.SECTION,
+    appendix.SECTION,
 )
 
 

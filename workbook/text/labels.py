@@ -177,6 +177,12 @@ REVIEW_ZH = {
     "s5": "五、重大项目攻坚（30亿元、50亿元、百亿元以上）",
     "s6": "六、招商渠道与活动成效",
     "s7": "七、下季度工作建议",
+    "appendix": "附：技术说明",
+    "appendix_terms": "全年预测由蒙特卡洛模拟{trials:,}次得出（随机种子{seed}，同一种子结果相同）。"
+    "“达标概率”是模拟中达到年度目标的次数占比；“预计年末”是各次模拟年末值的平均数；"
+    "“年末中位数”是各次模拟年末值居中的数（即P50）；“八成把握区间”是各次模拟年末值居中八成所在的范围（P10–P90）。",
+    "appendix_brier": "以往{n}项预测的Brier评分为{brier:.3f}：即各项预测所给达标概率与实际是否达成（达成记1、未达成记0）之差的平方的平均数，"
+    "越小越准；若所给概率都恰好准确，期望约为{expected:.3f}。",
     "p_all_note": "{n}项目标全部同时达成的概率为{p:.0%}（逐项达标概率见上表）。",
     # the zone's track record (workbook.forecast.backtest in plain words, first section)
     "track_title": "我们以往的预测准不准",
@@ -393,6 +399,14 @@ REVIEW_EN = {
     "s5": "5. Big-project ladder (>= 3bn, 5bn, 10bn CNY)",
     "s6": "6. Channels and events",
     "s7": "7. Next quarter",
+    "appendix": "Appendix: technical notes",
+    "appendix_terms": "The year-end forecast comes from {trials:,} Monte Carlo trials (seed {seed}: "
+    "the same seed gives the same figures). The chance of meeting a target is the share of trials "
+    "that reach it; \"expected\" is the mean of the trials' year-end values; the year-end median "
+    "is their middle value (P50); the 80% range is where the middle 80% of them fall (P10–P90).",
+    "appendix_brier": "The Brier score of the {n} earlier forecasts is {brier:.3f}: the mean of the "
+    "squared differences between the chance each forecast gave and whether the target was met "
+    "(1 met, 0 not); lower is better, and about {expected:.3f} is expected if every chance was right.",
     "p_all_note": "Chance that all {n} targets are met at once: {p:.0%} (each target's chance is in the table).",
     "track_title": "How good were our past forecasts?",
     "track_intro_year_end": "Looking back at the {n} forecasts made at the end of {quarters}, "
