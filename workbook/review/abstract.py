@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from workbook.review.sections.headline import RISK, biggest_risk
 from workbook.text.dates import day_name
 from workbook.text.labels import label
 from workbook.text.numbers import figure
@@ -36,22 +37,12 @@ if TYPE_CHECKING:
     from workbook.review.sections.next_quarter import NextQuarter
 
 ATTENTION = 0.5  # a target on pace with a chance under this is named with the ones behind
-RISK = 0.8  # the least likely target is the biggest risk when its chance is under this
 MOVES = 0.01  # a plan moves a target's chance when it changes it by at least a point
 EVENTS_NAMED = 4  # the plan's events named in the abstract (largest expected capital first)
 
 
 def _list(names: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else "; ").join(names)
-
-
-def biggest_risk(table: pd.DataFrame, defs: Any) -> str | None:
-    """The target least likely to be met (money first on a tie), or None without chances."""
-    h = table.set_index("metric")
-    known = [m for m in h.index if h.at[m, "p_attain"] == h.at[m, "p_attain"]]
-    if not known:
-        return None
-    return min(known, key=lambda m: (float(h.at[m, "p_attain"]), defs[m].kind != "money"))
 
 
 def abstract(ctx: Context, done: Results) -> str:
@@ -344,4 +335,4 @@ def _what_would(say: _Say, nq: NextQuarter, risk: str, head: Headline) -> str:
     )
 
 
-__all__ = ["abstract", "biggest_risk"]
+__all__ = ["abstract"]

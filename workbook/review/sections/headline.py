@@ -49,6 +49,19 @@ STARTED = ("started", "producing")
 SIGNED = ("signed",)
 
 
+RISK = 0.8  # the least likely target is the review's biggest risk when its chance is under this
+
+
+def biggest_risk(table: pd.DataFrame, defs: Any) -> str | None:
+    """The target least likely to be met (money first on a tie), or None without chances:
+    the risk the abstract explains and the next quarter's goal seek is run for."""
+    h = table.set_index("metric")
+    known = [m for m in h.index if h.at[m, "p_attain"] == h.at[m, "p_attain"]]
+    if not known:
+        return None
+    return min(known, key=lambda m: (float(h.at[m, "p_attain"]), defs[m].kind != "money"))
+
+
 def outlook(p_attain: float) -> str:
     """'likely', 'uncertain' or 'at_risk' from P(reach the floor)."""
     if not np.isfinite(p_attain):

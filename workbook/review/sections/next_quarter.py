@@ -105,7 +105,7 @@ def next_quarter(ctx: Context, headline: pd.DataFrame | None = None) -> NextQuar
     """The plan for the rest of the year (the roadshow-plan service, as `workbook plan` makes
     it by default), P(attain) with it held, the goal seek (for 内资到位, and for the biggest risk
     of the `headline` table when that is another money target) and the projects most at stake."""
-    from workbook.review.abstract import RISK, biggest_risk
+    from workbook.review.sections.headline import RISK, biggest_risk
     from workbook.roadshow.service import PlanRequest, plan_roadshow
     from workbook.zone.metrics import definitions
 
