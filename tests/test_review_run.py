@@ -176,7 +176,7 @@ def test_offline_browser_draws_every_chart(run):
     assert "内资到位" in burnup["text"] and "年度目标 56" in burnup["text"]
     track = next(c for c in seen["charts"] if c["name"] == "track_record")
     assert "说的把握与实际达成" in track["text"] and "有九成以上把握" in track["text"]
-    assert "济宁高新区2020Q2招商引资工作季度评估" in seen["text"]
+    assert "济宁高新区2020年第二季度招商引资工作季度评估" in seen["text"]
     assert "我们说“有九成以上把握”的指标，实际达成了" in seen["text"]
     assert shot.stat().st_size > 50_000
 

@@ -54,7 +54,7 @@ def test_docx_holds_title_abstract_every_section_table_and_chart(q2):
     doc = Document(io.BytesIO(build_docx(q2.context, q2.page_html())))
     paragraphs = [p for p in doc.paragraphs if p.text.strip()]
     assert paragraphs[0].style.name == "Title"
-    assert paragraphs[0].text == "济宁高新区2020Q2招商引资工作季度评估"
+    assert paragraphs[0].text == "济宁高新区2020年第二季度招商引资工作季度评估"
     assert paragraphs[1].text == q2.abstract()  # the abstract comes right after the title
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert headings == [q2.t(f"s{i}") for i in range(1, 8)]
