@@ -291,6 +291,8 @@ def test_plain_words_in_the_body_and_the_brier_score_only_in_the_appendix(q2):
         for word in ("P50", "P10", "P90", "Brier", "2020Q2"):
             assert word not in html, (name, word)
     assert "年末中位数" in q2.section_html("headline")
+    # the phased share the verdict uses, beside the time elapsed
+    assert "<th>序时进度</th><th>序时目标比例</th><th>序时目标</th>" in q2.section_html("headline")
     assert "<h1>济宁高新区2020年第二季度招商引资工作季度评估</h1>" in q2.section_html("title")
     bt = q2["headline"].backtest
     appendix = q2.section_html("appendix")

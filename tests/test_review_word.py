@@ -57,7 +57,7 @@ def test_docx_holds_title_abstract_every_section_table_and_chart(q2):
     assert paragraphs[0].text == "济宁高新区2020年第二季度招商引资工作季度评估"
     assert paragraphs[1].text == q2.abstract()  # the abstract comes right after the title
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert headings == [q2.t(f"s{i}") for i in range(1, 8)]
+    assert headings == [*(q2.t(f"s{i}") for i in range(1, 8)), q2.t("appendix")]
     page = "".join(q2.section_html(s) for s in q2.names)
     assert len(doc.inline_shapes) == page.count('class="wb-chart"') == len(q2.charts())
     assert len(doc.tables) == page.count('<table class="wb-table">')

@@ -104,7 +104,7 @@ def test_the_expected_value_plan_is_the_solvers_and_is_compared_with_greedy(zone
     expected = compare_plans(engine, plans)
     assert result.comparison.equals(expected)
     assert result.explanation[0] == "目标：预期年内到位资金加500强签约（期望值）"
-    assert result.explanation[1].startswith("计划月份7–12月：截至日期（2020-06-30）之后的月份")
+    assert result.explanation[1].startswith("计划月份7–12月：截至日期（2020年6月30日）之后的月份")
     assert result.explanation[-2].startswith(f"优化方案：{len(result.plan.table)}场活动")
     assert result.by_value and result.budget == 200.0
 
@@ -156,7 +156,7 @@ def test_the_plan_says_why_its_events_fall_in_its_months(zone, engine):
     result = plan_roadshow(request, engine=engine)
     lines = result.explanation
     assert lines[1] == (
-        "计划月份7–12月：截至日期（2020-06-30）之后的月份，此前的月份已过，活动只能在各自目录所列月份举办。"
+        "计划月份7–12月：截至日期（2020年6月30日）之后的月份，此前的月份已过，活动只能在各自目录所列月份举办。"
     )
     used = sorted(set(result.plan.table["month"]))
     assert max(used) < 12  # the sample's plan keeps to the early months

@@ -14,6 +14,7 @@ from typing import Any
 
 from workbook.roadshow.milp import constraint_groups, min_cost
 from workbook.roadshow.problem import RoadshowProblem
+from workbook.text.dates import day_name
 
 MONTH_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -45,7 +46,7 @@ def window_lines(problem: RoadshowProblem, plan_table: Any, as_of: Any, lang: st
     event held later has less of the year left for its deals to sign, start and pay)."""
     zh = lang == "zh"
     months = month_span(problem.months, lang)
-    day = as_of.isoformat() if as_of is not None else ""
+    day = day_name(as_of, lang) if as_of is not None else ""
     lines = [
         f"计划月份{months}：截至日期（{day}）之后的月份，此前的月份已过，活动只能在各自目录所列月份举办。"
         if zh

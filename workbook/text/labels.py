@@ -402,7 +402,7 @@ REVIEW_EN = {
     "appendix": "Appendix: technical notes",
     "appendix_terms": "The year-end forecast comes from {trials:,} Monte Carlo trials (seed {seed}: "
     "the same seed gives the same figures). The chance of meeting a target is the share of trials "
-    "that reach it; \"expected\" is the mean of the trials' year-end values; the year-end median "
+    'that reach it; "expected" is the mean of the trials\' year-end values; the year-end median '
     "is their middle value (P50); the 80% range is where the middle 80% of them fall (P10–P90).",
     "appendix_brier": "The Brier score of the {n} earlier forecasts is {brier:.3f}: the mean of the "
     "squared differences between the chance each forecast gave and whether the target was met "

@@ -35,7 +35,9 @@ def source_note(ctx: Context) -> str:
         file = f"{ledger.stem}-{ctx.params.quarter}{ledger.suffix}"
     else:
         file = ledger.name
-    return ctx.t(f"source_{ctx.pipeline_source}", file=file, as_of=ctx.params.as_of.isoformat())
+    return ctx.t(
+        f"source_{ctx.pipeline_source}", file=file, as_of=day_name(ctx.params.as_of, ctx.lang)
+    )
 
 
 class Title(Section):
