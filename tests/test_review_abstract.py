@@ -215,7 +215,7 @@ def test_english_abstract_and_the_page_opens_with_it(q2_en):
     assert text.startswith(f"As of 30 June 2020, of {n} targets")
     assert 4 <= len(_sentences(text, zh=False)) <= 6
     assert "The biggest risk is" in text and "Action: hold the" in text
-    assert "Targets needing attention, with the chance of meeting each: behind pace: " in text
+    assert "Targets needing attention (the chance of meeting each) behind pace: " in text
     assert "median" not in text and "P50" not in text
     title = q2_en.section_html("title")
     h1 = title.index("</h1>")

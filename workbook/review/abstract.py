@@ -88,7 +88,7 @@ def abstract(ctx: Context, done: Results) -> str:
         text = (
             f"全年达标概率：{'；'.join(parts)}"
             if zh
-            else f"Targets needing attention, with the chance of meeting each: {'; '.join(parts)}"
+            else f"Targets needing attention (the chance of meeting each) {'; '.join(parts)}"
         )
         if likely:
             text += (
