@@ -109,3 +109,24 @@ def test_a_batch_runs_the_quarters_the_data_reach_and_marks_the_others(tmp_path,
     quarters = {row[1] for row in list(wb["目标汇总"].iter_rows(values_only=True))[1:]}
     wb.close()
     assert quarters == {"2020Q2"}  # no figure of a quarter past the data
+
+
+def test_the_command_itself_refuses_q4_on_june_data(tmp_path):
+    """From the user's side: `python -m workbook review … --quarter 2020Q4` exits 2 with one
+    line and writes nothing."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.review_helpers import REPO
+
+    out = tmp_path / "x"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "workbook", "review", str(JINING), "--quarter", "2020Q4"]
+    done = subprocess.run(
+        [*cmd, "--out", str(out)], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: 数据只到2020年6月")
+    assert list(tmp_path.iterdir()) == []

@@ -152,6 +152,28 @@ def test_first_section_says_why_each_forecast_is_what_it_is(run):
     assert page.index("wb-why") < page.index("二、资金到位累计进度与全年预测")
 
 
+def test_the_abstract_a_director_reads_in_summary_json_and_on_the_page(run):
+    """From the user's side: the run's summary.json opens with the paragraph the page opens
+    with, in plain words, one statistic, every target behind pace named with its chance and an
+    action naming events; no ask beyond a target printed as a recommendation."""
+    import html
+
+    summary = json.loads((run.run_dir / "summary.json").read_text(encoding="utf-8"))
+    text = summary["abstract"]
+    page = (run.run_dir / "review.html").read_text(encoding="utf-8")
+    shown = re.search(r'<p class="wb-abstract">([^<]*)</p>', page).group(1)
+    assert html.unescape(shown) == text
+    for word in ("P50", "P10", "Brier", "中位数", "2020Q2"):
+        assert word not in text
+    labels = {"foreign_capital": "实际使用外资", "projects_100": "百亿元以上项目"}
+    for metric, v in summary["targets"].items():
+        if v["verdict"] == "behind" and metric in labels:
+            assert f"{labels[metric]}{v['p_attain']:.0%}（" in text
+    assert "建议用剩余预算安排" in text and "万元）" in text
+    g = summary["next_quarter"]["goal_seek"]
+    assert g["beyond_target"] and f"{g['extra_signed_capital']:,.2f}" not in text
+
+
 @pytest.mark.browser
 def test_offline_browser_draws_every_chart(run):
     shot = ARTIFACTS / "review-jining-2020Q2.png"
