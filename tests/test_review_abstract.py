@@ -302,4 +302,10 @@ def test_plain_words_in_the_body_and_the_brier_score_only_in_the_appendix(q2):
         in appendix
     )
     assert f"期望约为{bt.expected_brier:.3f}" in appendix
+    how = q2["next_quarter"].objective
+    assert (
+        f"推荐活动按样本平均近似法选择（在{how['samples']:,}次模拟上求解混合整数规划），最优性差距{how['gap']:.2%}"
+        in appendix
+    )
+    assert "样本平均近似" not in q2.section_html("next_quarter")
     assert "Brier" not in q2.abstract()

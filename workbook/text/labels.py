@@ -224,7 +224,8 @@ REVIEW_ZH = {
     "否则计入承办机构；无活动的渠道不计费用。到位资金折合人民币（汇率{fx}）。",
     "plan_title": "剩余预算（{budget:,.0f}万元）的推荐招商活动安排",
     "plan_none": "剩余预算内没有可安排的活动。",
-    "plan_objective": "活动按{metric}达标概率最大选择：在{samples:,}次模拟上逐次判断是否达标（样本平均近似），最优性差距{gap}。",
+    "plan_objective": "活动按{metric}达标概率最大选择：在{samples:,}次模拟中逐次比较哪种安排使其达标的次数最多。",
+    "appendix_plan": "推荐活动按样本平均近似法选择（在{samples:,}次模拟上求解混合整数规划），最优性差距{gap}：差距为0即已证明在这些模拟上没有更好的安排。",
     "plan_objective_fallback": "按{metric}达标概率求解在时限内未完成（{samples:,}次模拟），改按预期年内到位资金选择活动。",
     "goal_seek": "要使{metric}达标概率达到{probability:.0%}，需在现有基础上新增签约资金约{extra:,.1f}{unit}"
     "（当前达标概率{current:.0%}）。",
@@ -452,7 +453,8 @@ REVIEW_EN = {
     "without events carry no cost. Capital in 100m CNY (USD at {fx}).",
     "plan_title": "Recommended events for the remaining budget ({budget:,.0f} 10k CNY)",
     "plan_none": "No event fits in the remaining budget.",
-    "plan_objective": "Events chosen to maximise the chance of meeting {metric}, trial by trial over {samples:,} simulated trials (sample average approximation); optimality gap {gap}.",
+    "plan_objective": "Events chosen to maximise the chance of meeting {metric}: over {samples:,} simulated trials, the plan that meets it in the most of them.",
+    "appendix_plan": "The recommended events are chosen by sample average approximation (a mixed-integer programme over {samples:,} trials), optimality gap {gap}: a gap of 0 means no better plan exists on those trials.",
     "plan_objective_fallback": "Maximising the chance of meeting {metric} over {samples:,} trials ran out of time: events chosen by expected in-year capital.",
     "goal_seek": "For a {probability:.0%} chance of meeting {metric}, about {extra:,.1f} {unit} of extra signed "
     "capital is needed (chance now {current:.0%}).",

@@ -1,6 +1,7 @@
 """The technical appendix (附：技术说明): what the review's plain words stand for in the
-forecast's terms, and the track record's Brier score with one sentence on what it means. The
-only place of the review where such terms appear."""
+forecast's terms, the track record's Brier score with one sentence on what it means, and how
+the recommended events were solved (sample average approximation, optimality gap). The only
+place of the review where such terms appear."""
 
 from __future__ import annotations
 
@@ -29,6 +30,13 @@ class Appendix(Section):
                     )
                 )
             )
+        nq = done.get("next_quarter")
+        how = nq.objective if nq is not None else None
+        chosen = nq is not None and nq.plan is not None and len(nq.plan)
+        solved = how and str(how.get("objective", "")).startswith("p:")
+        if solved and chosen and not how.get("time_limit_hit"):
+            gap = "—" if how.get("gap") is None else f"{how['gap']:.2%}"
+            parts.append(note(ctx.t("appendix_plan", samples=how["samples"], gap=gap)))
         return frame(ctx, "appendix", *parts)
 
 

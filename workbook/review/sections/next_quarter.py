@@ -323,10 +323,9 @@ def _fragment(
     parts.append(heading(ctx.t("plan_title", budget=budget), 3))
     how = nq.objective
     if how and how.get("objective", "").startswith("p:") and nq.plan is not None and len(nq.plan):
-        gap = "—" if how.get("gap") is None else f"{how['gap']:.2%}"
         metric = label("metric", how["objective"][2:], lang)
         key = "plan_objective_fallback" if how.get("time_limit_hit") else "plan_objective"
-        parts.append(note(ctx.t(key, metric=metric, samples=how["samples"], gap=gap)))
+        parts.append(note(ctx.t(key, metric=metric, samples=how["samples"])))
     if nq.plan is not None and len(nq.plan):
         plan = nq.plan.copy()
         if "month" in plan.columns and plan["month"].dtype.kind in "iu":
