@@ -102,6 +102,7 @@ CROSS_CUTTING_TESTS = {
     "test_wheel.py",
     "test_declared_everywhere.py",
     "test_readme.py",
+    "test_type_ignores.py",
 }
 
 

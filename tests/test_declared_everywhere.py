@@ -65,7 +65,8 @@ def test_review_first_section_shows_own_targets_and_the_campaign(review, tmp_pat
 
 
 def test_a_quarter_without_a_campaign_has_no_campaign_part():
-    rv = build_review(review_params(SAMPLE, "2020Q3", as_of="2020-07-31", trials=200))
+    # (the sample's spring push overlaps every quarter its data reach: the second zone has none)
+    rv = build_review(review_params("params/zoucheng-2020.yaml", "2020Q2", trials=200))
     assert rv["headline"].campaigns is None
     assert "攻坚行动" not in rv.section_html("headline")
     assert "攻坚行动" not in rv.tables()

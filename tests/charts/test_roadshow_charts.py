@@ -36,14 +36,13 @@ def test_plan_chart_draws_one_bar_per_event_in_date_order(plan):
     enc = bars["encoding"]
     assert enc["x"]["field"] == "start" and enc["x2"]["field"] == "end"
     ordered = plan.table.sort_values("first_day")
-    assert enc["y"]["sort"] == [
-        f"{e} {n}" for e, n in zip(ordered["event_id"], ordered["name"], strict=True)
-    ]
+    assert enc["y"]["sort"] == list(ordered["name"])  # names, not codes
     # kinds in a fixed order, not by code point
     assert enc["color"]["sort"] == ["国内推介会", "境外招商", "大节会", "平台活动", "云招商"]
     assert enc["color"]["scale"]["domain"] == enc["color"]["sort"]
     (rows,) = spec["datasets"].values()
-    trip = next(r for r in rows if r["event"].startswith("B "))
+    trip = next(r for r in rows if r["event_id"] == "B")
+    assert trip["event"] == "日本东京招商推介会"
     first = plan.table.set_index("event_id").at["B", "first_day"]
     last = plan.table.set_index("event_id").at["B", "last_day"]
     assert trip["start"] == first.isoformat()  # naive ISO dates: nothing shifts on a UTC host
@@ -155,3 +154,13 @@ def test_chart_modules_pass_channel_objects_to_encode_never_shorthand_strings():
                     if raw or value:
                         slow.append(f"{name}:{node.lineno} {kw.arg}={ast.unparse(item)}")
     assert slow == []
+
+
+def test_events_are_named_and_a_shared_name_keeps_its_code():
+    from workbook.charts.roadshow import event_names
+
+    assert event_names(["EV01", "EV02", "EV03"], ["上海推介会", "云招商", "上海推介会"]) == [
+        "上海推介会（EV01）",
+        "云招商",
+        "上海推介会（EV03）",
+    ]

@@ -32,11 +32,11 @@ def test_certain_zone_parts_are_the_schedule(tmp_path):
         (1.0, 1.0, 2.0)
     )
     assert why(fc, "new_starts", "en") == (
-        "1 so far; 2 intent projects may add ~2.0; other pipeline ~1.0; new deals ~0.0 → P50 4 of 4"
+        "1 so far; 2 intent projects may add ~2.0; other pipeline ~1.0; new deals ~0.0 → median 4 of 4"
     )
     assert why(fc, "domestic_capital") == (
         "已完成6.0；开工阶段1个项目预计贡献约6.0；其他在途项目约4.0；新引进项目约0.0"
-        " → P50 16.0（目标16.0）"
+        " → 中位数16.0（目标16.0）"
     )
 
 
@@ -94,11 +94,11 @@ def test_declared_targets_have_their_own_parts(tmp_path):
         assert sum(row.values()) == pytest.approx(fc.targets.loc[metric, "mean"], abs=1e-9)
     assert why(fc, "yrd_money", "en") == (
         "6.0 so far; 1 started projects may add ~6.0; other pipeline ~4.0; new deals ~0.0"
-        " → P50 16.0 of 16.0"
+        " → median 16.0 of 16.0"
     )
     assert (
         why(fc, "yrd_signed")
-        == "已完成1；意向阶段2个项目预计贡献约2.0；新引进项目约0.0 → P50 3（目标3）"
+        == "已完成1；意向阶段2个项目预计贡献约2.0；新引进项目约0.0 → 中位数3（目标3）"
     )
 
 
@@ -131,6 +131,6 @@ def test_simulate_json_carries_sources_and_why(capsys):
     for row in data["targets"].values():
         assert set(row["sources"]) >= {"facts", "offices", "platforms", "events"}
         assert sum(row["sources"].values()) == pytest.approx(row["mean"], rel=1e-9, abs=1e-9)
-        assert " → P50 " in row["why"] and row["why"].endswith("）")
+        assert " → 中位数" in row["why"] and row["why"].endswith("）")
     assert {"ten_strong_10", "yrd_domestic"} <= set(data["targets"])
     assert data["targets"]["new_starts"]["why"].startswith("已完成33；")

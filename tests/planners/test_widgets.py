@@ -119,7 +119,9 @@ def test_the_chosen_targets_why_line_follows_the_forecast(planner):
     assert planner.why.value.count("内资到位: 已完成") == 1
     planner.controls["arrival_ratio"].value = 0.3
     assert why(planner.forecast, "domestic_capital") in planner.why.value
-    assert f"P50 {planner.forecast.targets.at['domestic_capital', 'p50']:,.1f}" in planner.why.value
+    assert (
+        f"中位数{planner.forecast.targets.at['domestic_capital', 'p50']:,.1f}" in planner.why.value
+    )
 
 
 def _outputs(planner: ScenarioPlanner) -> dict:
@@ -367,7 +369,8 @@ def test_ten_quick_budget_steps_end_with_every_output_at_the_last_budget(roadsho
     assert gantt["title"] == "优化方案日程（预算200万元）"
     bars = _rows(gantt, "event")
     assert len(bars) == len(roadshow.plan.table) > 0
-    assert {r["event"].split(" ")[0] for r in bars} == set(roadshow.plan.table["event_id"])
+    assert {r["event_id"] for r in bars} == set(roadshow.plan.table["event_id"])
+    assert {r["event"] for r in bars} == set(roadshow.plan.table["name"])  # names, not codes
     (marker,) = _rows(frontier, "text")
     assert marker == {"budget": 200.0, "text": "当前预算200万元"}
     roadshow.budget.value = 300

@@ -1,6 +1,7 @@
-"""The review's opening paragraph: forecast parts that add up to the mean, and 3-5 sentences
-from the figures (pacing, money targets' chances, biggest risk with its reason, one action),
-first on the page and in summary.json; no red headline of P(all targets)."""
+"""The review's opening paragraph: forecast parts that add up to the mean, and a few sentences
+from the figures (pacing, every target needing attention with its chance, the biggest risk with
+its reason, the events recommended and what they do to it, else what would), first on the page
+and in summary.json; no red headline of P(all targets)."""
 
 from __future__ import annotations
 
@@ -50,61 +51,144 @@ def test_money_parts_add_up_to_the_forecast_mean(q2):
 
 
 def test_the_abstract_says_pace_chances_risk_and_action_from_the_figures(q2):
-    text = q2.abstract()
-    sentences = _sentences(text, zh=True)
-    assert 3 <= len(sentences) <= 5, sentences
-    h = q2["headline"].table.set_index("metric")
-    n_behind = int((h["verdict"] == "behind").sum())
-    assert sentences[0].startswith(f"截至2020年6月30日，{len(h)}项考核指标中")
-    assert f"{n_behind}项滞后序时（实际使用外资" in sentences[0]
-    p_dom = h.at["domestic_capital", "p_attain"]
-    assert (
-        f"内资到位达标概率{p_dom:.0%}（年末中位数{h.at['domestic_capital', 'p50']:,.2f}亿元" in text
-    )
-    assert f"实际使用外资达标概率{h.at['foreign_capital', 'p_attain']:.0%}" in text
-    # the biggest risk is the target least likely to be met, with its figures
-    risk = h["p_attain"].astype(float).idxmin()
-    assert "最大风险是" in sentences[2]
     from workbook.text.labels import label
 
-    assert label("metric", risk, "zh") in sentences[2]
-    # a money target is the risk here (the sample's money runs behind its pace): its reason
-    # is its parts, in its own unit
-    parts = q2["headline"].parts
-    assert risk in parts  # parts are kept for the money targets
-    parts = parts[risk]
+    text = q2.abstract()
+    sentences = _sentences(text, zh=True)
+    assert 4 <= len(sentences) <= 6, sentences
+    h = q2["headline"].table.set_index("metric")
+    verdicts = h["verdict"].value_counts()
+    assert sentences[0] == (
+        f"截至2020年6月30日，{len(h)}项考核指标中{verdicts['ahead']}项超序时、"
+        f"{verdicts['on_pace']}项符合序时、{verdicts['behind']}项滞后序时。"
+    )
+    # every target behind pace, and every other one under an even chance, named with its
+    # chance: money with its expected year-end value (the forecast's mean, the statistic of
+    # the whole paragraph), counts with the count so far
+    means = q2.context.forecast.targets["mean"]
+    p = h["p_attain"].astype(float)
+    named = [m for m in h.index if h.at[m, "verdict"] == "behind" or p[m] < 0.5]
+    assert {"new_starts", "projects_100", "china500_signings"} <= set(named)  # counts too
+    for m in named:
+        name = label("metric", m, "zh")
+        if m in q2["headline"].parts:
+            unit = "亿美元" if m == "foreign_capital" else "亿元"
+            said = f"{name}{p[m]:.0%}（预计年末{means[m]:,.2f}{unit}，目标{h.at[m, 'target']:,.2f}{unit}）"
+        else:
+            said = f"{name}{p[m]:.0%}（目前{h.at[m, 'actual']:,.0f}个，目标{h.at[m, 'target']:,.0f}个）"
+        assert said in sentences[1], said
+    assert sentences[1].endswith(f"其余{len(h) - len(named)}项达标概率不低于五成。")
+    assert "中位数" not in text and "P50" not in text  # one statistic throughout
+    # the biggest risk is the target least likely to be met, with its parts in its own unit
+    risk = p.idxmin()
+    parts = q2["headline"].parts[risk]
     unit = "亿美元" if risk == "foreign_capital" else "亿元"
     assert sentences[2].startswith(
-        f"最大风险是{label('metric', risk, 'zh')}（达标概率{h.at[risk, 'p_attain']:.0%}）："
+        f"最大风险是{label('metric', risk, 'zh')}（达标概率{p[risk]:.0%}）："
         f"已到位{parts['facts']:,.2f}{unit}"
     )
-    g, nq = q2["next_quarter"].goal_seek, q2["next_quarter"]
-    if g["current"] >= g["probability"]:  # 内资到位 likely enough: the action is the events
-        gains = (nq.p_with_plan - h["p_attain"]).dropna()
-        best = gains.idxmax()
-        assert sentences[-1] == (
-            f"建议：按剩余预算安排{len(nq.plan)}场招商活动（费用{nq.plan['cost'].sum():,.0f}万元），"
-            f"{label('metric', best, 'zh')}达标概率由{h.at[best, 'p_attain']:.0%}变为"
-            f"{nq.p_with_plan[best]:.0%}。"
-        )
-    else:  # short of 80%: the action is the extra signed capital the goal seek gives
-        assert sentences[-1].startswith(
-            f"建议：在现有基础上新增签约资金约{g['extra_signed_capital']:,.2f}亿元，"
-            f"可使内资到位达标概率由{g['current']:.0%}"
-        )
+    assert f"预计年末{parts['mean']:,.2f}{unit}" in sentences[2]
+    # the action names the events: month, name, office and cost of the largest ones
+    nq = q2["next_quarter"]
+    action = "".join(sentences[3:])
+    assert action.startswith(
+        f"建议用剩余预算安排{len(nq.plan)}场招商活动（共{nq.plan['cost'].sum():,.0f}万元）："
+    )
+    top = nq.plan.sort_values("expected_capital", ascending=False, kind="stable").head(4)
+    for r in top.itertuples():
+        assert f"{r.month}月{r.name}（{r.office}，{r.cost:,.0f}万元）" in action
+    # ... and what they do to the biggest risk: here nothing, so what would, with no ask
+    # beyond the year's target printed as a recommendation
+    after = nq.p_with_plan[risk]
+    assert after - p[risk] < 0.01
+    assert f"但改变不了{label('metric', risk, 'zh')}的达标概率（仍约{p[risk]:.0%}）" in action
+    g = nq.risk_goal_seek
+    assert g is not None and g["metric"] == risk and g["beyond_target"]
+    assert f"约为全年目标的{g['extra_signed_capital'] / g['target']:.1f}倍" in action
+    assert f"{g['extra_signed_capital']:,.2f}" not in action
     assert "全部目标同时达成的概率" not in text
     assert q2.summary()["abstract"] == text
 
 
-def test_a_goal_seek_short_of_80_percent_is_the_action(q2):
-    """When 内资到位 is below 80%, the action is the extra signed capital the goal seek gives."""
+def _with_risk(q2, metric, p):
+    """The review with `metric` the least likely target, at chance `p`, which the recommended
+    events leave where it is."""
     import dataclasses
 
-    g = {**q2["next_quarter"].goal_seek, "current": 0.5, "extra_signed_capital": 12.345}
-    rv = q2.with_results(next_quarter=dataclasses.replace(q2["next_quarter"], goal_seek=g))
-    assert _sentences(rv.abstract(), zh=True)[-1] == (
-        "建议：在现有基础上新增签约资金约12.35亿元，可使内资到位达标概率由50%升至80%。"
+    head = q2["headline"].table.copy()
+    head.loc[head["p_attain"] < p + 0.01, "p_attain"] = p + 0.01
+    head.loc[head["metric"] == metric, "p_attain"] = p
+    flat = q2["next_quarter"].p_with_plan.copy()
+    flat[metric] = p
+    return q2.with_results(
+        headline=dataclasses.replace(q2["headline"], table=head),
+        next_quarter=dataclasses.replace(q2["next_quarter"], p_with_plan=flat),
     )
+
+
+def test_events_that_move_the_biggest_risk_are_the_action(q2):
+    import dataclasses
+
+    rv = _with_risk(q2, "domestic_capital", 0.3)
+    nq = rv["next_quarter"]
+    lifted = nq.p_with_plan.copy()
+    lifted["domestic_capital"] = 0.45
+    rv = rv.with_results(next_quarter=dataclasses.replace(nq, p_with_plan=lifted))
+    assert rv.abstract().endswith("，可使内资到位达标概率由30%升至45%。")
+
+
+def test_a_goal_seek_within_the_target_is_what_would_move_the_risk(q2):
+    import dataclasses
+
+    rv = _with_risk(q2, "domestic_capital", 0.3)
+    g = {
+        **q2["next_quarter"].goal_seek,
+        "current": 0.3,
+        "extra_signed_capital": 12.345,
+        "beyond_target": False,
+    }
+    nq = dataclasses.replace(rv["next_quarter"], plan=None, risk_goal_seek=g)
+    assert _sentences(rv.with_results(next_quarter=nq).abstract(), zh=True)[-2:] == [
+        "剩余预算内没有可安排的活动能改变内资到位的达标概率。",
+        "要使内资到位达标概率达到80%，需在现有基础上尽快新增签约资金约12.35亿元。",
+    ]
+
+
+def test_an_ask_beyond_the_target_is_explained_not_recommended(q2):
+    """On the second sample zone the goal seek asked for 600亿 against a 38亿 target: the
+    abstract says how many times the target that is and where the gap must come from."""
+    import dataclasses
+
+    rv = _with_risk(q2, "domestic_capital", 0.0)
+    g = {
+        **q2["next_quarter"].goal_seek,
+        "current": 0.0,
+        "extra_signed_capital": 604.58,
+        "target": 56.0,
+        "beyond_target": True,
+    }
+    nq = dataclasses.replace(rv["next_quarter"], risk_goal_seek=g)
+    text = rv.with_results(next_quarter=nq).abstract()
+    assert "但改变不了内资到位的达标概率（仍约0%）" in text
+    parts = q2["headline"].parts["domestic_capital"]
+    in_hand = parts["started"] + parts["signed"] + parts["before_signing"]
+    assert "604" not in text
+    assert text.endswith(
+        "仅靠新签约补不上这一缺口（新签约项目今年余下月份到位有限，要使内资到位有80%把握，"
+        f"需新增的签约资金约为全年目标的{604.58 / 56:.1f}倍）；约{56 - parts['mean']:,.2f}亿元的缺口"
+        f"只能靠台账在途项目比预计（年内再到位{in_hand:,.2f}亿元）更快开工、更多到位。"
+    )
+
+
+def test_a_count_risk_says_how_many_more_it_needs(q2):
+    import dataclasses
+
+    rv = _with_risk(q2, "projects_100", 0.0)
+    nq = dataclasses.replace(rv["next_quarter"], risk_goal_seek=None)
+    text = rv.with_results(next_quarter=nq).abstract()
+    actual = int(q2["headline"].table.set_index("metric").at["projects_100", "actual"])
+    assert "最大风险是百亿元以上项目（达标概率0%）：目前" in text
+    assert text.endswith(f"要达标，百亿元以上项目年内还需再有{1 - actual}个。")
 
 
 def test_a_money_risk_gives_its_reason_from_the_forecast_parts(q2):
@@ -128,12 +212,14 @@ def test_a_money_risk_gives_its_reason_from_the_forecast_parts(q2):
 def test_english_abstract_and_the_page_opens_with_it(q2_en):
     text = q2_en.abstract()
     n = len(q2_en["headline"].table)
-    assert text.startswith(f"As of 2020-06-30, of {n} targets")
-    assert 3 <= len(_sentences(text, zh=False)) <= 5
-    assert "The biggest risk is" in text and "Action:" in text
+    assert text.startswith(f"As of 30 June 2020, of {n} targets")
+    assert 4 <= len(_sentences(text, zh=False)) <= 6
+    assert "The biggest risk is" in text and "Action: hold the" in text
+    assert "Targets needing attention (the chance of meeting each) behind pace: " in text
+    assert "median" not in text and "P50" not in text
     title = q2_en.section_html("title")
     h1 = title.index("</h1>")
-    assert title[h1:].startswith('</h1><p class="wb-abstract">As of 2020-06-30')  # first
+    assert title[h1:].startswith('</h1><p class="wb-abstract">As of 30 June 2020')  # first
     headline = q2_en.section_html("headline")
     # P(all targets) is a plain note, not a red key line (campaign titles are key lines)
     assert f'<p class="wb-note">Chance that all {n} targets are met at once' in headline
@@ -187,12 +273,39 @@ def test_a_review_without_a_feasible_plan_says_why_and_has_no_objective():
     nq = rv["next_quarter"]
     assert nq.plan is None and nq.objective is None and nq.plan_problems
     assert rv.summary()["next_quarter"]["plan"] is None
-    # no plan: the only action the abstract may state is the goal seek's extra capital
-    g = nq.goal_seek
-    if g["current"] >= g["probability"]:
-        assert "建议" not in rv.abstract()
-    else:
-        assert "建议：在现有基础上新增签约资金约" in rv.abstract()
+    # no plan: no event is recommended; what would move the biggest risk is said instead
+    assert "建议" not in rv.abstract()
+    assert "剩余预算内没有可安排的活动能改变实际使用外资的达标概率。" in rv.abstract()
     assert rv.abstract().endswith("。")
     html = rv.section_html("next_quarter")
     assert nq.plan_problems[0] in html
+
+
+def test_plain_words_in_the_body_and_the_brier_score_only_in_the_appendix(q2):
+    """No P50, P10–P90 or Brier in leader text: 中位数 and 八成把握区间 in the body, the Brier
+    score in the technical appendix with a sentence saying what it means."""
+    for name in q2.names:
+        html = q2.section_html(name)
+        if name == "appendix":
+            continue
+        for word in ("P50", "P10", "P90", "Brier", "2020Q2"):
+            assert word not in html, (name, word)
+    assert "年末中位数" in q2.section_html("headline")
+    # the phased share the verdict uses, beside the time elapsed
+    assert "<th>序时进度</th><th>序时目标比例</th><th>序时目标</th>" in q2.section_html("headline")
+    assert "<h1>济宁高新区2020年第二季度招商引资工作季度评估</h1>" in q2.section_html("title")
+    bt = q2["headline"].backtest
+    appendix = q2.section_html("appendix")
+    assert q2.names[-1] == "appendix" and "附：技术说明" in appendix
+    assert (
+        f"以往{len(bt.forecasts)}项预测的Brier评分为{bt.brier:.3f}：即各项预测所给达标概率与实际是否达成"
+        in appendix
+    )
+    assert f"期望约为{bt.expected_brier:.3f}" in appendix
+    how = q2["next_quarter"].objective
+    assert (
+        f"推荐活动按样本平均近似法选择（在{how['samples']:,}次模拟上求解混合整数规划），最优性差距{how['gap']:.2%}"
+        in appendix
+    )
+    assert "样本平均近似" not in q2.section_html("next_quarter")
+    assert "Brier" not in q2.abstract()

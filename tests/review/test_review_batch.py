@@ -86,7 +86,7 @@ def test_batch_exits_non_zero_when_a_run_fails(tmp_path, capsys):
             "batch",
             str(ZOUCHENG),
             "--quarters",
-            "2020Q3",
+            "2020Q2",
             "--out",
             str(out),
             "--jobs",
@@ -102,11 +102,11 @@ def test_batch_exits_non_zero_when_a_run_fails(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "RuntimeError: deliberate failure" in captured.err
     assert "完成0份，跳过0份，失败1份" in captured.out  # in the planner's language
-    assert captured.out.startswith("失败  zoucheng-2020 2020Q3")  # the run's line came first
-    run = out / "zoucheng-2020" / "2020Q3"
+    assert captured.out.startswith("失败  zoucheng-2020 2020Q2")  # the run's line came first
+    run = out / "zoucheng-2020" / "2020Q2"
     assert {p.name for p in run.iterdir()} == {"review.ipynb", "manifest.json"}
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert 'href="zoucheng-2020/2020Q3/review.ipynb"' in index and "失败" in index
+    assert 'href="zoucheng-2020/2020Q2/review.ipynb"' in index and "失败" in index
 
 
 def test_batch_checks_every_parameter_set_before_running(tmp_path):

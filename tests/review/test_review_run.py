@@ -141,7 +141,7 @@ def test_html_has_no_code_cells_and_no_external_reference(run):
 
 
 def test_first_section_says_why_each_forecast_is_what_it_is(run):
-    """One line per target in the first section: facts, pipeline, new deals, P50 of target."""
+    """One line per target in the first section: facts, pipeline, new deals, median of target."""
     page = (run.run_dir / "review.html").read_text(encoding="utf-8")
     lines = re.findall(r'<p class="wb-why">([^<]*)</p>', page)
     assert len(lines) == 12  # the ten built-ins and the zone's two own targets
@@ -149,8 +149,30 @@ def test_first_section_says_why_each_forecast_is_what_it_is(run):
     assert any(line.startswith("十强产业10亿元以上项目：已完成") for line in lines)
     starts = next(line for line in lines if line.startswith("新开工项目："))
     assert starts.startswith("新开工项目：已完成33；") and starts.endswith("（目标60）")
-    assert "新引进项目约" in starts and " → P50 " in starts
+    assert "新引进项目约" in starts and " → 中位数" in starts
     assert page.index("wb-why") < page.index("二、资金到位累计进度与全年预测")
+
+
+def test_the_abstract_a_director_reads_in_summary_json_and_on_the_page(run):
+    """From the user's side: the run's summary.json opens with the paragraph the page opens
+    with, in plain words, one statistic, every target behind pace named with its chance and an
+    action naming events; no ask beyond a target printed as a recommendation."""
+    import html
+
+    summary = json.loads((run.run_dir / "summary.json").read_text(encoding="utf-8"))
+    text = summary["abstract"]
+    page = (run.run_dir / "review.html").read_text(encoding="utf-8")
+    shown = re.search(r'<p class="wb-abstract">([^<]*)</p>', page).group(1)
+    assert html.unescape(shown) == text
+    for word in ("P50", "P10", "Brier", "中位数", "2020Q2"):
+        assert word not in text
+    labels = {"foreign_capital": "实际使用外资", "projects_100": "百亿元以上项目"}
+    for metric, v in summary["targets"].items():
+        if v["verdict"] == "behind" and metric in labels:
+            assert f"{labels[metric]}{v['p_attain']:.0%}（" in text
+    assert "建议用剩余预算安排" in text and "万元）" in text
+    g = summary["next_quarter"]["goal_seek"]
+    assert g["beyond_target"] and f"{g['extra_signed_capital']:,.2f}" not in text
 
 
 @pytest.mark.browser
@@ -177,7 +199,7 @@ def test_offline_browser_draws_every_chart(run):
     assert "内资到位" in burnup["text"] and "年度目标 56" in burnup["text"]
     track = next(c for c in seen["charts"] if c["name"] == "track_record")
     assert "说的把握与实际达成" in track["text"] and "有九成以上把握" in track["text"]
-    assert "济宁高新区2020Q2招商引资工作季度评估" in seen["text"]
+    assert "济宁高新区2020年第二季度招商引资工作季度评估" in seen["text"]
     assert "我们说“有九成以上把握”的指标，实际达成了" in seen["text"]
     assert shot.stat().st_size > 50_000
 
@@ -242,7 +264,7 @@ def test_xlsx_reads_right_in_excel_headers_labels_and_number_formats(run):
 
     burn = wb["资金到位进度"]
     header = [c.value for c in burn[1]]
-    assert "预测累计P50" in header and "年末P50" not in header
+    assert "预测累计中位数" in header and "年末中位数" not in header
     assert header[:3] == ["指标", "单位", "月份"]  # 亿元 and 亿美元 rows say which they are
     by_metric = {r[0]: r[1] for r in burn.iter_rows(min_row=2, values_only=True)}
     assert by_metric["内资到位"] == "亿元" and by_metric["实际使用外资"] == "亿美元"

@@ -18,10 +18,11 @@ from workbook.review.sections.channels import channel_totals, channels
 from workbook.review.sections.headline import headline_table
 from workbook.review.sections.ladder import ladder, ladder_counts
 from workbook.review.sections.next_quarter import at_stake
-from workbook.review.sections.pipeline import change_counts, changes, funnel
+from workbook.review.sections.pipeline import change_counts, changes, funnel, months_in_stage
 from workbook.review.sections.tracker import tracker_500, tracker_counts
 from workbook.text.errors import InputError, ParamsError
 from workbook.text.labels import STAGES
+from workbook.zone.drivers import Drivers
 from workbook.zone.ledger import ARRIVAL_COLUMNS, PROJECT_COLUMNS, Ledger
 from workbook.zone.params import parse_params
 
@@ -291,25 +292,48 @@ def test_changes_against_last_quarter(zone):
     before = before[before["project_id"] != "P3"]  # P3 is new
     gone = before.iloc[[0]].assign(project_id="P9", name="终止项目", stage="lead")
     before = pd.concat([before, gone])
-    t = changes(before, ledger.projects)
+    since = dt.date(2020, 3, 31)
+    t = changes(before, ledger.projects, AS_OF, Drivers(), since)
     got = dict(zip(t["project_id"], t["change"], strict=True))
+    # P1 stayed 开工 (started 2020-02-01): 150 days, under the model's 10 months to produce
     assert got == {
-        "P1": "stalled",
+        "P1": "in_stage",
         "P2": "advanced",
         "P3": "new",
         "P4": "moved_back",
         "P5": "unchanged",
         "P9": "dropped",
     }
+    p1 = t.set_index("project_id").loc["P1"]
+    assert p1["months_in_stage"] == pytest.approx(150 / (365.25 / 12))
+    assert p1["expected_months"] == 10.0
     assert change_counts(t) == {
         "advanced": 1,
         "new": 1,
-        "stalled": 1,
+        "stalled": 0,
         "moved_back": 1,
         "dropped": 1,
+        "in_stage": 1,
         "unchanged": 1,
     }
     assert t.iloc[0]["change"] == "advanced"
+    # stalled: longer in its stage than the model's mean time in it (here 4 months to produce)
+    quick = Drivers(months_to_production=4.0)
+    t = changes(before, ledger.projects, AS_OF, quick, since)
+    assert dict(zip(t["project_id"], t["change"], strict=True))["P1"] == "stalled"
+
+
+def test_months_in_stage_count_from_the_stage_dates_else_from_the_previous_ledger(zone):
+    _, ledger, _ = zone
+    p = ledger.projects.copy()
+    p.loc[p["project_id"] == "P4", "stage_date"] = pd.Timestamp("2019-12-31")
+    months = months_in_stage(p, AS_OF, dt.date(2020, 3, 31))
+    month = 365.25 / 12
+    assert months["P1"] == pytest.approx(150 / month)  # started 2020-02-01
+    assert months["P2"] == pytest.approx(81 / month)  # signed 2020-04-10
+    assert months["P4"] == pytest.approx(182 / month)  # 在谈 since its stage date
+    assert months["P3"] == pytest.approx(91 / month)  # undated lead: since the last ledger
+    assert months_in_stage(p, AS_OF)[["P3"]].isna().all()  # unknown without it
 
 
 def test_500_tracker_lists_500_projects_and_what_they_count_for(zone):

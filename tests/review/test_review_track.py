@@ -147,7 +147,7 @@ def _track_paragraph(fragment: str) -> str:
 
 def test_a_review_with_snapshots_shows_the_sentences_and_the_picture(q2):
     """The first section reads the track record from the 2020Q1 snapshot in words and as a
-    picture (its alt text the same words); no Brier score anywhere on the page."""
+    picture (its alt text the same words); the Brier score only in the technical appendix."""
     import html
 
     bt = q2["headline"].backtest
@@ -162,8 +162,10 @@ def test_a_review_with_snapshots_shows_the_sentences_and_the_picture(q2):
     )
     assert f'data-chart="track_record" role="img" aria-label="{html.escape(expected)}"' in fragment
     assert "track_record" in q2.charts()
-    page = "".join(q2.page_html())
+    # the Brier score only in the technical appendix, the last section
+    page = "".join(q2.section_html(name) for name in q2.names if name != "appendix")
     assert "Brier" not in page and "brier" not in page.lower()
+    assert "Brier评分" in q2.section_html("appendix")
     assert fragment.index("wb-track") > fragment.index('data-chart="attainment"')
 
     en = dataclasses.replace(

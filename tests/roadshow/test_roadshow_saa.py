@@ -13,7 +13,7 @@ from tests.roadshow_fixtures import catalogue, event, zone_params
 from workbook.forecast.engine import Engine
 from workbook.roadshow.judge import compare_plans
 from workbook.roadshow.problem import build_problem
-from workbook.roadshow.saa import best_plan, objective_metrics, p_of, saa_milp
+from workbook.roadshow.saa import best_plan, objective_metrics, out_of_reach, p_of, saa_milp
 from workbook.roadshow.solve import greedy_plan, solve
 from workbook.text.errors import InputError
 from workbook.zone.loader import load_zone
@@ -162,3 +162,17 @@ def test_the_zones_own_targets_have_the_same_fast_contributions(sample):
     assert list(goal) == [12.0, 3.0]
     assert np.abs(fast - slow).max() < 1e-9
     assert fast[:, 0, :].sum() > 0  # events bring 长三角 deals
+
+
+def test_p_all_leaves_out_the_targets_no_plan_can_meet_with_the_others():
+    """Three targets over four trials, every slot held: target 1 is met in no trial (out of
+    reach); targets 0 and 2 are each met in some trial but never together, so the one met in
+    fewer trials (2) goes too; target 0 alone is left to plan for."""
+    base = np.array([[9.0, 0.0, 0.0], [9.0, 0.0, 5.0], [12.0, 0.0, 0.0], [9.0, 0.0, 0.0]])
+    contrib = np.zeros((4, 3, 2))
+    contrib[:, 0, 0] = [1.0, 0.0, 0.0, 1.0]  # target 0 (goal 10): trials 0, 2, 3
+    contrib[:, 1, 1] = [1.0, 1.0, 1.0, 1.0]  # target 1 (goal 5): never
+    goal = np.array([10.0, 5.0, 5.0])  # target 2: trial 1 only
+    assert out_of_reach(base, contrib, goal) == [1, 2]
+    # nothing to leave out when every target can be met together in some trial
+    assert out_of_reach(base[:, [0]], contrib[:, [0], :], goal[[0]]) == []

@@ -104,7 +104,8 @@ def test_the_expected_value_plan_is_the_solvers_and_is_compared_with_greedy(zone
     expected = compare_plans(engine, plans)
     assert result.comparison.equals(expected)
     assert result.explanation[0] == "目标：预期年内到位资金加500强签约（期望值）"
-    assert result.explanation[1].startswith(f"优化方案：{len(result.plan.table)}场活动")
+    assert result.explanation[1].startswith("计划月份7–12月：截至日期（2020年6月30日）之后的月份")
+    assert result.explanation[-2].startswith(f"优化方案：{len(result.plan.table)}场活动")
     assert result.by_value and result.budget == 200.0
 
 
@@ -146,3 +147,46 @@ def test_no_catalogue_and_no_feasible_plan_are_answers_not_crashes(zone, engine)
     assert broke.problems == tuple(exc.value.lines()) and broke.problems
     with pytest.raises(InfeasiblePlanError):
         broke.require()
+
+
+def test_the_plan_says_why_its_events_fall_in_its_months(zone, engine):
+    """The months planned are those after the as-of date; a plan that leaves the later ones
+    empty says why with an event of its own: held later, it brings less this year."""
+    request = PlanRequest(zone, as_of=AS_OF, budget=200, objective="expected", trials=1_000)
+    result = plan_roadshow(request, engine=engine)
+    lines = result.explanation
+    assert lines[1] == (
+        "计划月份7–12月：截至日期（2020年6月30日）之后的月份，此前的月份已过，活动只能在各自目录所列月份举办。"
+    )
+    used = sorted(set(result.plan.table["month"]))
+    assert max(used) < 12  # the sample's plan keeps to the early months
+    slots = result.problem.slots
+    for r in result.plan.table.sort_values("expected_capital", ascending=False).itertuples():
+        mine = slots[slots["event_id"] == r.event_id]
+        if (mine["month"] > r.month).any():
+            break
+    late = mine.loc[mine["month"].idxmax()]
+    now = float(mine.loc[mine["month"] == r.month, "expected_capital"].iloc[0])
+    assert f"例如{r.name}{r.month}月举办预期年内到位{now * 10_000:,.0f}万元，" in lines[2]
+    assert lines[2].endswith(
+        f"{int(late['month'])}月举办仅{float(late['expected_capital']) * 10_000:,.0f}万元。"
+    )
+    assert now > float(late["expected_capital"])
+
+
+def test_p_all_names_the_targets_out_of_reach_and_plans_for_the_rest(zone, engine):
+    """On the sample 实际使用外资 cannot be met in any trial whatever is held: p:all leaves it
+    out by name and maximises the chance of the other targets together (not 0 for all)."""
+    request = PlanRequest(zone, as_of=AS_OF, objective="p:all", compare=False, time_limit=30.0)
+    result = plan_roadshow(request, engine=engine)
+    choice = result.choice
+    gone = dict(choice.out_of_reach)
+    assert "foreign_capital" in gone and gone["foreign_capital"] == 0.0
+    assert not set(gone) & set(choice.metrics)
+    assert len(gone) + len(choice.metrics) == len(dict(zone.params.targets.items()))
+    assert choice.trials_in_model > 0  # some trials are the plan's to decide
+    assert choice.p_in_sample[choice.method] >= choice.p_in_sample["none"]
+    assert result.explanation[0].startswith(
+        f"目标：其余{len(choice.metrics)}项目标同时达成的概率最大（样本平均近似，S=1,000次模拟"
+    )
+    assert result.explanation[1].startswith("无法达成的目标：实际使用外资（0.0%）")

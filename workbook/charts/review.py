@@ -183,8 +183,8 @@ def burnup_chart(burnup: pd.DataFrame, metric: str, unit: str, lang: str = "zh")
                 ),
                 tooltip=[
                     alt.Tooltip("month:T", title=_t("month", lang), format="%Y-%m"),
-                    alt.Tooltip("p10:Q", title="P10", format=",.2f"),
-                    alt.Tooltip("p90:Q", title="P90", format=",.2f"),
+                    alt.Tooltip("p10:Q", title=_t("band_low", lang), format=",.2f"),
+                    alt.Tooltip("p90:Q", title=_t("band_high", lang), format=",.2f"),
                 ],
             )
         )

@@ -8,7 +8,9 @@ always given an explicit sort order.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -46,6 +48,14 @@ def plan_chart(
     return plan_parts(table, lang, holidays, title).chart()
 
 
+def event_names(ids: Iterable[Any], names: Iterable[Any]) -> list[str]:
+    """What a reader sees for each event: its name; a name two events of the plan share gets
+    its code in brackets, so each bar keeps its own row."""
+    ids, names = [str(i) for i in ids], [str(n) for n in names]
+    seen = Counter(names)
+    return [n if seen[n] == 1 else f"{n}（{i}）" for i, n in zip(ids, names, strict=True)]
+
+
 def plan_parts(
     table: pd.DataFrame,
     lang: str = "zh",
@@ -61,7 +71,8 @@ def plan_parts(
     t = table.sort_values(["first_day", "event_id"]).reset_index(drop=True)
     data = pd.DataFrame(
         {
-            "event": [f"{e} {n}" for e, n in zip(t["event_id"], t["name"], strict=True)],
+            "event": event_names(t["event_id"], t["name"]),
+            "event_id": t["event_id"].astype(str),
             "start": [d.isoformat() for d in t["first_day"]],
             "end": [(d + dt.timedelta(days=1)).isoformat() for d in t["last_day"]],
             "first_day": [d.isoformat() for d in t["first_day"]],

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from workbook.files.outdir import FolderLock, check_batch_root, check_run_folder
-from workbook.review.params import Quarter, ReviewParams, read_review_params
+from workbook.review.params import Quarter, ReviewParams, beyond_data, read_review_params
 from workbook.review.runner import (
     NOTEBOOK,
     RunResult,
@@ -49,6 +49,10 @@ if TYPE_CHECKING:
 
 # Each params file of a batch as the parent read it, by its path.
 Zones = dict[Path, "ZoneParams"]
+
+# A run whose quarter the data do not reach yet (workbook.review.params.beyond_data): not run,
+# its folder untouched, its reason in `RunResult.error`.
+NO_DATA = "no_data"
 
 
 @dataclass(frozen=True)
@@ -190,14 +194,36 @@ def run_batch(
     check_notebook(notebook)
     root = check_batch_root(root)
     planned, zones = _plan(params_paths, quarters, root, **raw)
-    for zone_params in zones.values():
-        check_review_inputs(zone_params)  # bad data: one message now, before any kernel
+    ledgers = {}
+    for path, zone_params in zones.items():
+        # bad data: one message now, before any kernel
+        ledgers[path] = check_review_inputs(zone_params).ledger
+    # a quarter the data do not reach yet is not run, only marked (its reason said)
+    beyond = {
+        folder: why
+        for rp, folder in planned
+        if (why := beyond_data(rp, ledgers[rp.params_path])) is not None
+    }
+    if len(beyond) == len(planned):
+        raise InputError(next(iter(beyond.values())))
     for _, folder in planned:  # refuse before anything runs, never after
-        check_run_folder(folder, "review")
+        if folder not in beyond:
+            check_run_folder(folder, "review")
     root.parent.mkdir(parents=True, exist_ok=True)
     with FolderLock(root):
         return _run_planned(
-            planned, root, jobs, force, dask, scheduler, progress, notebook, t0, on_done, zones
+            planned,
+            root,
+            jobs,
+            force,
+            dask,
+            scheduler,
+            progress,
+            notebook,
+            t0,
+            on_done,
+            beyond,
+            zones,
         )
 
 
@@ -212,19 +238,22 @@ def _run_planned(
     notebook: str | Path,
     t0: float,
     on_done: Callable[[RunResult], None] | None = None,
+    beyond: dict[Path, Message] | None = None,
     zones: Zones | None = None,
 ) -> BatchResult:
     zones = {} if zones is None else zones
     notebook = str(Path(notebook).resolve())
     results: dict[Path, RunResult] = {}
     todo = []
+    lang = planned[0][0].lang
     for rp, folder in planned:
-        if not force and is_done(rp, folder, Path(notebook)):
+        if beyond and folder in beyond:
+            results[folder] = RunResult(rp, folder, NO_DATA, beyond[folder].render(lang))
+        elif not force and is_done(rp, folder, Path(notebook)):
             results[folder] = RunResult(rp, folder, "skipped")
         else:
             todo.append((rp, folder))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    lang = planned[0][0].lang
     for r in list(results.values()):  # finished before: said at once
         if on_done is not None:
             on_done(r)
@@ -341,7 +370,7 @@ def run_label(rp: ReviewParams) -> str:
 
 def run_line(r: RunResult, lang: str) -> str:
     """One line for a run that has finished: status, run, seconds and where its report is."""
-    where = r.html or r.run_dir / "review.ipynb"
+    where = r.error if r.status == NO_DATA else r.html or r.run_dir / "review.ipynb"
     status = label("review", f"status_{r.status}", lang)
     seconds = f"{r.seconds:.1f}" + ("秒" if lang == "zh" else " s") if r.seconds else ""
     return f"{status}  {run_label(r.params)}  {seconds}  {where}".replace("    ", "  ")
@@ -350,14 +379,16 @@ def run_line(r: RunResult, lang: str) -> str:
 def summary_line(result: BatchResult, lang: str) -> str:
     """The batch's last words: how many runs finished, were skipped and failed, and where the
     roll-up is."""
-    ok, skipped, failed = (result.count(k) for k in ("ok", "skipped", "failed"))
+    ok, skipped, failed, no_data = (result.count(k) for k in ("ok", "skipped", "failed", NO_DATA))
     if lang == "zh":
+        later = f"数据未覆盖、未评估{no_data}份，" if no_data else ""
         return (
-            f"完成{ok}份，跳过{skipped}份，失败{failed}份，用时{result.seconds:.1f}秒；"
+            f"完成{ok}份，跳过{skipped}份，{later}失败{failed}份，用时{result.seconds:.1f}秒；"
             f"汇总表：{result.rollup}"
         )
+    later = f"{no_data} not run (past the data), " if no_data else ""
     return (
-        f"{ok} done, {skipped} skipped, {failed} failed in {result.seconds:.1f} s; "
+        f"{ok} done, {skipped} skipped, {later}{failed} failed in {result.seconds:.1f} s; "
         f"rollup: {result.rollup}"
     )
 
@@ -382,7 +413,7 @@ def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataF
     t = lambda key: label("review", key, lang)  # noqa: E731
     runs, targets, pipes, units = [], [], [], []
     for r in results:
-        s = _summary(r) if r.status != "failed" else None
+        s = _summary(r) if r.status in ("ok", "skipped") else None
         zone = (s["zone"] if lang == "zh" else s["zone_en"]) if s else r.params.params_path.stem
         runs.append(
             {
@@ -507,7 +538,7 @@ def write_index(path: Path, results: Sequence[RunResult], lang: str) -> Path:
     t = lambda key: label("review", key, lang)  # noqa: E731
     rows = []
     for r in results:
-        s = _summary(r) if r.status != "failed" else None
+        s = _summary(r) if r.status in ("ok", "skipped") else None
         zone = (s["zone"] if lang == "zh" else s["zone_en"]) if s else r.params.params_path.stem
         rel = lambda name: html.escape(os.path.relpath(r.run_dir / name, path.parent))  # noqa: E731, B023
         if r.status == "failed":
@@ -516,6 +547,8 @@ def write_index(path: Path, results: Sequence[RunResult], lang: str) -> Path:
                 f'<a href="{rel("manifest.json")}">manifest.json</a>'
             )
             figures = html.escape(r.error or "")
+        elif r.status == NO_DATA:  # not run: the reason, no link (an older folder is stale)
+            link, figures = "", html.escape(r.error or "")
         else:
             link = f'<a href="{rel("review.html")}">review.html</a> · <a href="{rel("review.xlsx")}">review.xlsx</a>'
             figures = ""
@@ -526,7 +559,7 @@ def write_index(path: Path, results: Sequence[RunResult], lang: str) -> Path:
                     f"{label('metric', 'domestic_capital', lang)} {d['completion']:.1%}"
                     + (f" · {t('p_attain')} {p:.0%}" if p is not None else "")
                 )
-        cls = ' class="wb-flag"' if r.status == "failed" else ""
+        cls = ' class="wb-flag"' if r.status in ("failed", NO_DATA) else ""
         rows.append(
             f"<tr{cls}><td>{html.escape(zone)}</td><td>{r.params.quarter}</td>"
             f"<td>{html.escape(label('review', f'status_{r.status}', lang))}</td>"
@@ -536,11 +569,15 @@ def write_index(path: Path, results: Sequence[RunResult], lang: str) -> Path:
         f"<th>{html.escape(t(k))}</th>" for k in ("zone", "quarter", "status", "headline", "files")
     )
     failed = sum(r.status == "failed" for r in results)
+    no_data = sum(r.status == NO_DATA for r in results)
+    note = t("index_note").format(runs=len(results), failed=failed)
+    if no_data:
+        note += t("index_note_no_data").format(runs=no_data)
     page = (
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f"<title>{html.escape(t('index_title'))}</title><style>{CSS}</style></head><body><main>"
         f"<h1>{html.escape(t('index_title'))}</h1>"
-        f'<p class="wb-subtitle">{html.escape(t("index_note").format(runs=len(results), failed=failed))}</p>'
+        f'<p class="wb-subtitle">{html.escape(note)}</p>'
         f'<p><a href="rollup.xlsx">rollup.xlsx</a></p>'
         f'<table class="wb-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
         f"</main></body></html>\n"

@@ -19,6 +19,7 @@ from workbook.text.labels import LANGS
 from workbook.text.messages import BadValue, Message
 
 if TYPE_CHECKING:
+    from workbook.zone.ledger import Ledger
     from workbook.zone.params import ZoneParams
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]([1-4])\s*$")
@@ -248,6 +249,62 @@ def read_review_params(
         budget=money,
     )
     return rp, zone_params
+
+
+def review_title(zone: str, rp: ReviewParams) -> str:
+    """The review's title: the zone and the quarter as a leader reads them (2020年第二季度),
+    and the as-of day when it falls before the quarter's end (the review is then as of that
+    day, not of the whole quarter)."""
+    from workbook.text.dates import day_name
+    from workbook.text.labels import label, quarter_words
+
+    quarter = quarter_words(str(rp.quarter), rp.lang)
+    if rp.as_of < rp.quarter.end:
+        quarter = label("review", "title_as_of", rp.lang).format(
+            quarter=quarter, day=day_name(rp.as_of, rp.lang)
+        )
+    return label("review", "title", rp.lang).format(zone=zone, quarter=quarter)
+
+
+def beyond_data(rp: ReviewParams, ledger: Ledger) -> Message | None:
+    """Why the review of `rp` cannot be written from `ledger` (None when it can): its as-of
+    date lies after the end of the last month with arrivals logged, so the months up to it are
+    not known yet and the review would read them as months in which nothing happened.
+
+    The message names the last data month and what to do instead: the same quarter as of that
+    month's end when it falls inside the quarter (``--as-of``), else the last quarter the data
+    cover. A ledger without arrivals is not judged here (nothing says how current it is).
+    """
+    from workbook.text.dates import Dated
+    from workbook.zone.replay import data_end
+
+    end = data_end(ledger)
+    if end is None or rp.as_of <= end:
+        return None
+    q = rp.quarter
+    if q.start <= end:
+        instead = Message("review.beyond_data.as_of", as_of=end.isoformat())
+    else:
+        latest = q.previous()
+        while latest.end > end and latest.year >= q.year - 1:
+            latest = latest.previous()
+        instead = Message("review.beyond_data.earlier", latest=Dated(latest.start, "quarter"))
+    file = ledger.arrivals_path.name if ledger.arrivals_path is not None else "arrivals"
+    return Message(
+        "review.beyond_data",
+        last=Dated(end, "month"),
+        file=file,
+        quarter=Dated(q.start, "quarter"),
+        end=Dated(rp.as_of),
+        instead=instead,
+    )
+
+
+def check_data_covers(rp: ReviewParams, ledger: Ledger) -> None:
+    """Raise InputError (`beyond_data`'s message) when the data end before the as-of date."""
+    why = beyond_data(rp, ledger)
+    if why is not None:
+        raise InputError(why)
 
 
 def previous_ledger_for(ledger: Path, quarter: Quarter) -> Path | None:

@@ -76,7 +76,13 @@ BY_UNIT = {
     "goal",  # a campaign's goal and what came in its window (百日攻坚)
     "window_actual",
 }
-ONE_DECIMAL = {"expected_leads", "expected_signings", "staff_days"}
+ONE_DECIMAL = {
+    "expected_leads",
+    "expected_signings",
+    "staff_days",
+    "months_in_stage",
+    "expected_months",
+}
 
 
 def unit_format(col: str, unit: object) -> str:

@@ -21,9 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from workbook.review.params import ReviewParams
+from workbook.review.params import ReviewParams, check_data_covers
 from workbook.review.section import Context, Section
 from workbook.review.sections import (
+    appendix,
     burnup,
     channels,
     headline,
@@ -46,6 +47,7 @@ SECTIONS: tuple[Section, ...] = (
     ladder.SECTION,
     channels.SECTION,
     next_quarter.SECTION,
+    appendix.SECTION,
 )
 
 
@@ -190,6 +192,8 @@ def build_context(rp: ReviewParams, zone_params: ZoneParams | None = None) -> Co
     zone = timed(
         "load", lambda: zone_of(zone_params if zone_params else load_params(rp.params_path))
     )
+    # A quarter the data do not reach yet is no review (the runner refuses it earlier).
+    check_data_covers(rp, zone.ledger)
     # A past quarter is reviewed on the pipeline as it stood at its end (workbook.zone.replay).
     at = timed("replay", lambda: _pipeline_at(zone, rp))
     zone = replace(zone, ledger=at.ledger)

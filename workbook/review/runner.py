@@ -268,12 +268,9 @@ def run_review(
             t = time.perf_counter()
             nb = nbformat.read(out_nb, as_version=4)
             summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
-            from workbook.text.labels import label
+            from workbook.review.params import review_title
 
-            title = label("review", "title", rp.lang).format(
-                zone=summary["zone"] if rp.lang == "zh" else summary["zone_en"],
-                quarter=str(rp.quarter),
-            )
+            title = review_title(summary["zone"] if rp.lang == "zh" else summary["zone_en"], rp)
             write_report(
                 nb,
                 tmp / "review.html",
@@ -352,11 +349,14 @@ def review(
 ) -> RunResult:
     """Validate (before any kernel starts), then run one review into `out` (default
     reports/<params stem>/<quarter>[-en])."""
-    from workbook.review.params import read_review_params
+    from workbook.review.params import check_data_covers, read_review_params
 
     t = time.perf_counter()
     rp, zone_params = read_review_params(params_path, quarter, **raw)  # the one read here
-    check_review_inputs(zone_params)  # bad data: the message status prints, before any kernel
+    zone = check_review_inputs(
+        zone_params
+    )  # bad data: the message status prints, before any kernel
+    check_data_covers(rp, zone.ledger)  # a quarter the data do not reach yet: refused
     check_notebook(notebook)
     run_dir = Path(out) if out is not None else run_folder(rp, root)
     from workbook.files.outdir import check_run_folder

@@ -10,10 +10,11 @@ but every candidate of it costs more than the remaining budget: …".
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from workbook.roadshow.milp import constraint_groups, min_cost
 from workbook.roadshow.problem import RoadshowProblem
+from workbook.text.dates import day_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,6 +40,66 @@ def month_span(ms: Iterable[int], lang: str) -> str:
         return "、".join(parts) if parts else "无"
     parts = [MONTH_EN[a - 1] if a == b else f"{MONTH_EN[a - 1]}–{MONTH_EN[b - 1]}" for a, b in runs]
     return ", ".join(parts) if parts else "none"
+
+
+def window_lines(problem: RoadshowProblem, plan_table: Any, as_of: Any, lang: str) -> list[str]:
+    """Why the plan's events fall in the months they do: the months planned are those after
+    the as-of date; when the plan leaves the later ones empty, the figure that says why (an
+    event of the plan held in its month against the same event held in its latest month: an
+    event held later has less of the year left for its deals to sign, start and pay)."""
+    zh = lang == "zh"
+    months = month_span(problem.months, lang)
+    day = day_name(as_of, lang) if as_of is not None else ""
+    lines = [
+        f"计划月份{months}：截至日期（{day}）之后的月份，此前的月份已过，活动只能在各自目录所列月份举办。"
+        if zh
+        else f"months planned {months}: the months after the as-of date ({day}), the earlier ones "
+        "being past; each event only in the months its catalogue lists."
+    ]
+    if plan_table is None or not len(plan_table) or not problem.months:
+        return lines
+    used = sorted({int(m) for m in plan_table["month"]})
+    if max(used) >= max(problem.months):
+        return lines
+    slots = problem.slots
+    best = None  # (event, its month, its capital there, its latest month, capital then)
+    for r in plan_table.sort_values("expected_capital", ascending=False).itertuples():
+        mine = slots[slots["event_id"] == r.event_id]
+        later = mine[mine["month"] > int(r.month)]
+        if len(later):
+            last = later.loc[later["month"].idxmax()]
+            now = mine.loc[mine["month"] == int(r.month), "expected_capital"]
+            best = (
+                r,
+                int(r.month),
+                float(now.iloc[0]),
+                int(last["month"]),
+                float(last["expected_capital"]),
+            )
+            break
+    span = month_span(used, lang)
+    if best is None:
+        lines.append(
+            f"方案的活动都在{span}：越早举办，活动带来的项目在年内签约、开工和资金到位的时间越长。"
+            if zh
+            else f"the plan's events are all in {span}: the earlier an event, the more of the year "
+            "is left for its deals to sign, start and pay."
+        )
+        return lines
+    r, m, now, late, then = best
+
+    def wan(x: float) -> str:  # 亿元 -> 万元
+        return f"{x * 10_000:,.0f}"
+
+    lines.append(
+        f"方案的活动都在{span}：越早举办，活动带来的项目在年内签约、开工和资金到位的时间越长，"
+        f"例如{r.name}{_month(m, lang)}举办预期年内到位{wan(now)}万元，{_month(late, lang)}举办仅{wan(then)}万元。"
+        if zh
+        else f"the plan's events are all in {span}: the earlier an event, the more of the year is "
+        f"left for its deals to sign, start and pay; e.g. {r.name} held in {_month(m, lang)} is "
+        f"expected to bring {wan(now)} (10k CNY) this year, held in {_month(late, lang)} {wan(then)}."
+    )
+    return lines
 
 
 def office_name(problem: RoadshowProblem, office: str, lang: str) -> str:

@@ -15,7 +15,9 @@ binary z_t per trial,
 
 solved by HiGHS (scipy.optimize.milp). Trials met without any event count anyway; trials that
 no plan can rescue are left out. The objective is ``p:<metric>`` (that target met),
-``p:all`` (every target met) or ``expected`` (today's expected-value plan).
+``p:all`` (every target met) or ``expected`` (today's expected-value plan). Under ``p:all`` a
+target no plan can meet together with the others (`out_of_reach`) is left out and named, so
+the plan maximises the chance of meeting the rest at once instead of a chance of 0 for all.
 
 `best_plan` returns the chosen plan with the S used, HiGHS's optimality gap and the in-sample
 P of the candidates. When HiGHS hits its time limit, the expected-value plan is taken; and
@@ -74,6 +76,9 @@ class SaaResult:
     seconds: float
     p_in_sample: dict[str, float]
     trials_in_model: int = 0  # trials the MILP had to decide (neither met nor out of reach)
+    # p:all: targets no plan can meet together with the others (`out_of_reach`), left out of
+    # `metrics`, each with its in-sample chance were every candidate event held
+    out_of_reach: tuple[tuple[str, float], ...] = ()
 
 
 def objective_metrics(objective: str, targets: Sequence[str]) -> tuple[str, ...]:
@@ -163,6 +168,23 @@ def _met(values: np.ndarray, goal: np.ndarray) -> np.ndarray:
     """Trials (rows) where every metric (column) reaches its target (the forecast's
     `reached`)."""
     return np.asarray(reached(values, goal).all(axis=1))
+
+
+def out_of_reach(base: np.ndarray, contrib: np.ndarray, goal: np.ndarray) -> list[int]:
+    """The targets (columns) to leave out of a joint objective because no plan can meet them
+    together with the rest: with every candidate slot held (more than any budget buys, so
+    an upper bound of every plan) a target met in no trial is out of reach; while no trial
+    meets all the remaining ones at once, the one met in the fewest trials goes too. Indices
+    in the order they were left out."""
+    upper = reached(base + contrib.sum(axis=2), goal)  # (S, K)
+    keep = list(range(goal.shape[0]))
+    gone = [k for k in keep if not upper[:, k].any()]
+    keep = [k for k in keep if k not in gone]
+    while keep and not upper[:, keep].all(axis=1).any():
+        worst = min(keep, key=lambda k: (upper[:, k].mean(), k))
+        keep.remove(worst)
+        gone.append(worst)
+    return gone
 
 
 def p_of(base: np.ndarray, contrib: np.ndarray, goal: np.ndarray, chosen: Sequence[int]) -> float:
@@ -259,6 +281,15 @@ def best_plan(
     greedy = greedy_plan(problem, lang=lang)
     base, contrib, goal = trial_values(engine, problem, metrics, drivers, samples)
     s = base.shape[0]
+    dropped: tuple[tuple[str, float], ...] = ()
+    if len(metrics) > 1:  # p:all: the targets a plan can meet together, named the others
+        gone = out_of_reach(base, contrib, goal)
+        if gone and len(gone) < len(metrics):
+            upper = reached(base + contrib.sum(axis=2), goal).mean(axis=0)
+            dropped = tuple((metrics[k], float(upper[k])) for k in gone)
+            keep = [k for k in range(len(metrics)) if k not in gone]
+            metrics = tuple(metrics[k] for k in keep)
+            base, contrib, goal = base[:, keep], contrib[:, keep, :], goal[keep]
     scores = {
         "expected": p_of(base, contrib, goal, _slot_index(problem, expected)),
         "greedy": p_of(base, contrib, goal, _slot_index(problem, greedy)),
@@ -297,6 +328,7 @@ def best_plan(
         seconds=time.perf_counter() - t0,
         p_in_sample=scores,
         trials_in_model=m,
+        out_of_reach=dropped,
     )
 
 
@@ -308,6 +340,7 @@ __all__ = [
     "SaaResult",
     "best_plan",
     "objective_metrics",
+    "out_of_reach",
     "p_of",
     "saa_milp",
     "trial_values",

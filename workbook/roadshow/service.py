@@ -142,7 +142,11 @@ class PlanResult:
         the request's language; why there is no plan when there is none."""
         if self.plan is None:
             return self.problems
+        from workbook.roadshow.explain import window_lines
+
         lines = objective_lines(self.objective, self.choice, self.request.lang)
+        if self.problem is not None:
+            lines += window_lines(self.problem, self.plan.table, self.as_of, self.request.lang)
         if self.greedy is not None:
             lines += summary_lines(self.plan, self.greedy, self.request.lang, self.by_value)
         return tuple(lines)
@@ -352,6 +356,9 @@ def objective_lines(objective: str, choice: SaaResult | None, lang: str) -> list
         if objective == "p:all"
         else label("metric", choice.metrics[0], lang) + ("达标" if zh else " met")
     )
+    if objective == "p:all" and choice.out_of_reach:
+        n = len(choice.metrics)
+        what = f"其余{n}项目标同时达成" if zh else f"the other {n} targets met together"
     gap = "—" if choice.gap is None else f"{choice.gap:.2%}"
     lines = [
         f"目标：{what}的概率最大（样本平均近似，S={choice.samples:,}次模拟，其中{choice.trials_in_model:,}次"
@@ -361,6 +368,26 @@ def objective_lines(objective: str, choice: SaaResult | None, lang: str) -> list
         f"{choice.samples:,} trials, {choice.trials_in_model:,} of them decided by the plan; "
         f"optimality gap {gap}, {choice.seconds:.1f} s)"
     ]
+    if choice.out_of_reach:
+        sep = "、" if zh else ", "
+        names = sep.join(
+            f"{label('metric', m, lang)}（{p:.1%}）"
+            if zh
+            else f"{label('metric', m, lang)} ({p:.1%})"
+            for m, p in choice.out_of_reach
+        )
+        p_plan, p_none = choice.p_in_sample.get(choice.method, 0.0), choice.p_in_sample["none"]
+        lines.append(
+            f"无法达成的目标：{names}——即使剩余月份的候选活动全部举办，在{choice.samples:,}次模拟中"
+            f"也不能与其余目标同时达成（括号内为其单独达成的模拟占比），方案不以其为目标；"
+            f"按其余{len(choice.metrics)}项目标同时达成计，本方案为{p_plan:.1%}，不办新活动为{p_none:.1%}。"
+            if zh
+            else f"out of reach: {names}: even with every candidate event held, no trial of "
+            f"{choice.samples:,} meets it together with the other targets (in brackets: the "
+            f"share of trials meeting it on its own), so the plan leaves it out; the other "
+            f"{len(choice.metrics)} targets are met together with {p_plan:.1%} by this plan, "
+            f"{p_none:.1%} without new events."
+        )
     if choice.time_limit_hit:
         lines.append(
             "求解达到时间上限，改用期望值方案。"

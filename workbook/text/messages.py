@@ -386,6 +386,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--as-of {day} is outside the plan year {year}",
         "截至日期 --as-of {day} 不在计划年度 {year} 内",
     ),
+    "review.beyond_data": (
+        "the data end with {last} (the last month with arrivals logged in {file}); a review of "
+        "{quarter} as of {end} needs the months after it: {instead}",
+        "数据只到{last}（{file}中最后一个有到位资金记录的月份），评估{quarter}（截至{end}）"
+        "需要以后月份的数据：{instead}",
+    ),
+    "review.beyond_data.as_of": (
+        "review it as of that month's end with --as-of {as_of}, or log the later months first",
+        "可用 --as-of {as_of} 评估截至该月末的情况，或补录以后月份的数据后再运行",
+    ),
+    "review.beyond_data.earlier": (
+        "review {latest} or an earlier quarter, or log the later months first",
+        "请评估{latest}或更早的季度，或补录以后月份的数据后再运行",
+    ),
     "review.budget": (
         "budget must be an amount >= 0 in 万元, got {found!r}",
         "预算应为不小于0的金额（万元），实际为 {found!r}",

@@ -4,6 +4,7 @@ track record of the forecasts made at earlier quarter ends, and the campaigns (ç
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from workbook.review.campaign import campaign_html, campaign_records, campaign_t
 from workbook.review.render import chart_html, heading, localize, note, table_html
 from workbook.review.section import Context, Results, Section, frame
 from workbook.text.labels import label, quarter_words
+from workbook.zone.cells import num
 from workbook.zone.ledger import Ledger
 from workbook.zone.metrics import definitions
 from workbook.zone.pacing import status
@@ -36,6 +38,7 @@ HEADLINE_COLUMNS = [
     "actual",
     "completion",
     "time_progress",
+    "phased_share",
     "phased_target",
     "verdict",
     "p_attain",
@@ -46,6 +49,19 @@ HEADLINE_COLUMNS = [
 # The parts of a money target's expected year-end value (money_parts).
 STARTED = ("started", "producing")
 SIGNED = ("signed",)
+
+
+RISK = 0.8  # the least likely target is the review's biggest risk when its chance is under this
+
+
+def biggest_risk(table: pd.DataFrame, defs: Any) -> str | None:
+    """The target least likely to be met (money first on a tie), or None without chances:
+    the risk the abstract explains and the next quarter's goal seek is run for."""
+    h = table.set_index("metric")
+    known = [m for m in h.index if not math.isnan(num(h.at[m, "p_attain"]))]
+    if not known:
+        return None
+    return str(min(known, key=lambda m: (num(h.at[m, "p_attain"]), defs[m].kind != "money")))
 
 
 def outlook(p_attain: float) -> str:

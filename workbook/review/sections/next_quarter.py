@@ -57,6 +57,9 @@ class NextQuarter:
     at_stake: pd.DataFrame | None
     # how the plan was chosen (workbook.roadshow.saa): objective, S, gap, method
     objective: dict[str, Any] | None = None
+    # the goal seek for the biggest risk (workbook.review.abstract.biggest_risk) when it is a
+    # money target: `goal_seek` itself when that is the same target; None for a count
+    risk_goal_seek: dict[str, Any] | None = None
 
 
 def at_stake(project_forecast: pd.DataFrame, ledger: Ledger, n: int = 10) -> pd.DataFrame:
@@ -98,10 +101,13 @@ def at_stake(project_forecast: pd.DataFrame, ledger: Ledger, n: int = 10) -> pd.
     return open_[cols].head(n).reset_index(drop=True)
 
 
-def next_quarter(ctx: Context) -> NextQuarter:
+def next_quarter(ctx: Context, headline: pd.DataFrame | None = None) -> NextQuarter:
     """The plan for the rest of the year (the roadshow-plan service, as `workbook plan` makes
-    it by default), P(attain) with it held, the goal seek and the projects most at stake."""
+    it by default), P(attain) with it held, the goal seek (for 内资到位, and for the biggest risk
+    of the `headline` table when that is another money target) and the projects most at stake."""
+    from workbook.review.sections.headline import RISK, biggest_risk
     from workbook.roadshow.service import PlanRequest, plan_roadshow
+    from workbook.zone.metrics import definitions
 
     zone, rp, engine, fc = ctx.zone, ctx.params, ctx.engine, ctx.forecast
     request = PlanRequest(
@@ -114,28 +120,46 @@ def next_quarter(ctx: Context) -> NextQuarter:
     )
     plan = plan_roadshow(request, engine=engine)
     plan_table = plan.plan.table if plan.plan is not None else None
-    goal = _goal_seek(engine, fc, zone, rp)
+    goal = _goal_seek(engine, zone, GOAL_METRIC)
+    risk_goal = None
+    if headline is not None:
+        defs = definitions(zone.params)
+        risk = biggest_risk(headline, defs)
+        p = headline.set_index("metric")["p_attain"]
+        if risk is not None and float(p[risk]) < RISK and defs[risk].kind == "money":
+            risk_goal = goal if risk == GOAL_METRIC else _goal_seek(engine, zone, risk)
     stake = at_stake(fc.projects, zone.ledger) if fc.projects is not None else None
     return NextQuarter(
-        plan.budget, plan_table, plan.problems, plan.p_attain, goal, stake, plan.status()
+        plan.budget, plan_table, plan.problems, plan.p_attain, goal, stake, plan.status(), risk_goal
     )
 
 
-def _goal_seek(engine: Any, fc: Any, zone: Zone, rp: Any) -> dict[str, Any] | None:
-    """Extra signed capital (亿元) that lifts P(domestic capital target met) to 80%."""
-    if GOAL_METRIC not in dict(zone.params.targets.items()):
+def _goal_seek(engine: Any, zone: Zone, metric: str) -> dict[str, Any] | None:
+    """Extra signed capital (亿元) that lifts P(`metric`'s target met) to 80%; `beyond_target`
+    when that is more than the year's target itself (an ask no zone can act on: the review
+    says so rather than recommend it)."""
+    targets = dict(zone.params.targets.items())
+    if metric not in targets:
         return None
     from workbook.forecast.goalseek import goal_seek
+    from workbook.zone.metrics import definitions
 
-    g = goal_seek(engine, GOAL_METRIC, GOAL_PROBABILITY, lever="signed_capital")
+    g = goal_seek(engine, metric, GOAL_PROBABILITY, lever="signed_capital")
+    target = float(engine.forecast().targets.loc[metric, "target"])
+    currency = targets[metric].currency or definitions(zone.params)[metric].default_currency
+    # the target in the goal seek's unit (亿元 signed): a USD target at the params' rate
+    target_cny = target * (zone.params.fx_cny_per_usd if currency == "USD" else 1.0)
+    extra = None if g.extra is None else float(g.extra)
     return {
         "metric": g.metric,
         "lever": g.lever,
         "unit": g.unit,
         "probability": g.probability,
         "current": float(g.current),
-        "extra_signed_capital": None if g.extra is None else float(g.extra),
+        "extra_signed_capital": extra,
         "achieved": float(g.achieved),
+        "target": target_cny,  # in `unit`
+        "beyond_target": extra is not None and extra > target_cny,
     }
 
 
@@ -233,7 +257,7 @@ class NextQuarterSection(Section):
     name = "next_quarter"
 
     def compute(self, ctx: Context, done: Results) -> NextQuarter:
-        return ctx.timed("next_quarter", lambda: next_quarter(ctx))
+        return ctx.timed("next_quarter", lambda: next_quarter(ctx, done["headline"].table))
 
     def charts(self, ctx: Context, done: Results) -> dict[str, Any]:
         from workbook.charts.roadshow import plan_chart
@@ -299,10 +323,9 @@ def _fragment(
     parts.append(heading(ctx.t("plan_title", budget=budget), 3))
     how = nq.objective
     if how and how.get("objective", "").startswith("p:") and nq.plan is not None and len(nq.plan):
-        gap = "—" if how.get("gap") is None else f"{how['gap']:.2%}"
         metric = label("metric", how["objective"][2:], lang)
         key = "plan_objective_fallback" if how.get("time_limit_hit") else "plan_objective"
-        parts.append(note(ctx.t(key, metric=metric, samples=how["samples"], gap=gap)))
+        parts.append(note(ctx.t(key, metric=metric, samples=how["samples"])))
     if nq.plan is not None and len(nq.plan):
         plan = nq.plan.copy()
         if "month" in plan.columns and plan["month"].dtype.kind in "iu":
@@ -333,9 +356,14 @@ def _fragment(
             text = ctx.t(
                 "goal_seek_met", metric=metric, current=g["current"], probability=g["probability"]
             )
-        elif g["extra_signed_capital"] is None:
+        elif g["extra_signed_capital"] is None or g.get("beyond_target"):
+            key = "goal_seek_beyond" if g.get("beyond_target") else "goal_seek_out"
             text = ctx.t(
-                "goal_seek_out", metric=metric, probability=g["probability"], achieved=g["achieved"]
+                key,
+                metric=metric,
+                probability=g["probability"],
+                achieved=g["achieved"],
+                times=(g["extra_signed_capital"] or 0.0) / g["target"],
             )
         else:
             text = ctx.t(

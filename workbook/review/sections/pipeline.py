@@ -1,8 +1,14 @@
 """Section 3: the pipeline by stage (a funnel) and each project against the previous quarter's
-ledger (advanced, new, stalled, moved back, dropped)."""
+ledger (advanced, new, stalled, moved back, dropped).
+
+停滞 (stalled) is the model's rule, not "unchanged": a project still in the stage it was in
+last quarter that has been there longer than the forecast's mean time in that stage (the
+drivers' `months_to_sign` of its stage, `months_to_start`, `months_to_production`: the lags
+the engine draws and `workbook calibrate` estimates)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,12 +17,18 @@ import pandas as pd
 
 from workbook.review.render import chart_html, localize, note, table_html
 from workbook.review.section import Context, Results, Section, frame
-from workbook.text.labels import STAGES
+from workbook.text.labels import STAGES, label
 from workbook.zone.cells import num, whole
+from workbook.zone.drivers import Drivers
 from workbook.zone.ledger import load_ledger
 
-CHANGES = ("advanced", "new", "stalled", "moved_back", "dropped", "unchanged")
+# "stalled": in the same stage as last quarter for longer than the model expects a stay in
+# that stage to last (`expected_months`); "in_stage": the same stage, not yet that long;
+# "unchanged": still producing.
+CHANGES = ("advanced", "new", "stalled", "moved_back", "dropped", "in_stage", "unchanged")
+NOT_MOVES = ("in_stage", "unchanged")  # kept in review.xlsx, left out of the page's list
 CHANGES_SHOWN = 10  # per kind of change, largest first; review.xlsx lists them all
+MONTH_DAYS = 365.25 / 12
 
 
 def funnel(projects: pd.DataFrame) -> pd.DataFrame:
@@ -32,10 +44,53 @@ def funnel(projects: pd.DataFrame) -> pd.DataFrame:
     return g.reset_index()
 
 
-def changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """Each project against the previous quarter's ledger: advanced, new, stalled (same stage
-    before production), moved back, dropped, or unchanged (still producing)."""
+def expected_months(drivers: Drivers, stage: str) -> float | None:
+    """The model's mean time in `stage` before the next one (workbook.forecast: the lag from
+    entering a stage before signing to signing, from signing to starting, from starting to
+    producing); None for 投产, the last stage."""
+    if stage in STAGES[: STAGES.index("signed")]:
+        return float(getattr(drivers.months_to_sign, stage))
+    if stage == "signed":
+        return float(drivers.months_to_start)
+    if stage == "started":
+        return float(drivers.months_to_production)
+    return None
+
+
+def months_in_stage(
+    projects: pd.DataFrame, as_of: dt.date, since: dt.date | None = None
+) -> pd.Series:
+    """Months each project has been in its stage at `as_of` (by project_id), as the engine
+    counts them: a signed (started) project from its signing (start) date, one before signing
+    from its 阶段日期 (`stage_date`); without that date, from `since` (the date of the
+    previous ledger that already had it there: a lower bound), else NaN."""
+    ts = pd.Timestamp(as_of)
+    stage = projects["stage"].astype(str)
+    empty = pd.Series(pd.NaT, index=projects.index, dtype="datetime64[ns]")
+    entered = pd.to_datetime(projects["stage_date"]) if "stage_date" in projects else empty
+    entered = entered.where(stage.isin(STAGES[: STAGES.index("signed")]), pd.NaT)
+    entered = entered.mask(stage == "signed", pd.to_datetime(projects["signed_date"]))
+    entered = entered.mask(stage == "started", pd.to_datetime(projects["start_date"]))
+    if since is not None:
+        entered = entered.fillna(pd.Timestamp(since))
+    months = (ts - entered).dt.days / MONTH_DAYS
+    return pd.Series(months.clip(lower=0).to_numpy(), index=projects["project_id"].to_numpy())
+
+
+def changes(
+    previous: pd.DataFrame,
+    current: pd.DataFrame,
+    as_of: dt.date,
+    drivers: Drivers,
+    since: dt.date | None = None,
+) -> pd.DataFrame:
+    """Each project against the previous quarter's ledger (kept on `since`): advanced, new,
+    moved back, dropped; in the same stage, stalled when it has been there longer than the
+    model's expected time in that stage (`expected_months`, `months_in_stage`), else in
+    stage; unchanged when still producing. `months`/`expected` say how long and how long is
+    expected (NaN where that does not apply)."""
     cols = ["project_id", "name", "stage", "total_investment", "team", "owner"]
+    waited = months_in_stage(current, as_of, since)
     before = previous[cols].set_index("project_id")
     now = current[cols].set_index("project_id")
     ids = list(now.index) + [i for i in before.index if i not in now.index]
@@ -44,6 +99,7 @@ def changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     for pid in ids:
         b = before.loc[pid] if pid in before.index else None
         n = now.loc[pid] if pid in now.index else None
+        months = expected = float("nan")
         if b is None:
             change = "new"
         elif n is None:
@@ -57,7 +113,9 @@ def changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
             elif str(n["stage"]) == STAGES[-1]:
                 change = "unchanged"
             else:
-                change = "stalled"
+                months = float(waited.get(pid, float("nan")))
+                expected = expected_months(drivers, str(n["stage"])) or float("nan")
+                change = "stalled" if months > expected else "in_stage"
         src = n if n is not None else b
         assert src is not None  # a project is in one of the two ledgers at least
         rows.append(
@@ -68,6 +126,8 @@ def changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
                 "stage_before": None if b is None else str(b["stage"]),
                 "stage_now": None if n is None else str(n["stage"]),
                 "total_investment": float(src["total_investment"]),
+                "months_in_stage": months,
+                "expected_months": expected,
                 "team": src["team"],
                 "owner": src["owner"],
             }
@@ -99,7 +159,9 @@ class PipelineSection(Section):
         moved = None
         if prev is not None:
             previous = ctx.timed("previous_ledger", lambda: load_ledger(prev))
-            moved = changes(previous.projects, ledger.projects)
+            since = ctx.params.quarter.previous().end  # the previous ledger's date
+            drivers = ctx.zone.params.drivers
+            moved = changes(previous.projects, ledger.projects, ctx.params.as_of, drivers, since)
         return Pipeline(funnel(ledger.projects), moved)
 
     def charts(self, ctx: Context, done: Results) -> dict[str, Any]:
@@ -137,9 +199,10 @@ class PipelineSection(Section):
             prev = ctx.params.previous_ledger
             parts.append(note(ctx.t("previous", file=prev.name if prev else "")))
             parts.append(chart_html(charts["changes"], "changes"))
-            moved = r.changes[r.changes["change"] != "unchanged"]
+            moved = r.changes[~r.changes["change"].isin(NOT_MOVES)]
             moved = moved.groupby("change", sort=False, group_keys=False).head(CHANGES_SHOWN)
             parts.append(note(ctx.t("changes_note", n=CHANGES_SHOWN)))
+            parts.append(note(stalled_rule(ctx)))
             parts.append(
                 table_html(
                     moved,
@@ -151,6 +214,8 @@ class PipelineSection(Section):
                         "stage_before",
                         "stage_now",
                         "total_investment",
+                        "months_in_stage",
+                        "expected_months",
                         "team",
                         "owner",
                     ],
@@ -190,6 +255,19 @@ class PipelineSection(Section):
                 **change_counts(r.changes),
             }
         return {"pipeline": pipeline, "changes": moved}
+
+
+def stalled_rule(ctx: Context) -> str:
+    """The rule for 停滞 in one sentence, with the model's expected time of each stage."""
+    d, lang = ctx.zone.params.drivers, ctx.lang
+    pre = STAGES[: STAGES.index("signed")]
+    sep = "、" if lang == "zh" else ", "
+    stay = ctx.t("stalled_stage")
+    stages = sep.join(
+        stay.format(stage=label("stage", s, lang), months=expected_months(d, s))
+        for s in (*pre, "signed", "started")
+    )
+    return ctx.t("stalled_rule", stages=stages)
 
 
 SECTION = PipelineSection()

@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbook.review.abstract import abstract
+from workbook.review.params import review_title
 from workbook.review.render import heading, note
 from workbook.review.section import Context, Results, Section
+from workbook.text.dates import day_name, month_name
 
 SUMMARY_SCHEMA = 1
 STALE_DAYS = 62  # the last arrival older than this at the as-of date: the page warns
@@ -33,7 +35,9 @@ def source_note(ctx: Context) -> str:
         file = f"{ledger.stem}-{ctx.params.quarter}{ledger.suffix}"
     else:
         file = ledger.name
-    return ctx.t(f"source_{ctx.pipeline_source}", file=file, as_of=ctx.params.as_of.isoformat())
+    return ctx.t(
+        f"source_{ctx.pipeline_source}", file=file, as_of=day_name(ctx.params.as_of, ctx.lang)
+    )
 
 
 class Title(Section):
@@ -45,15 +49,17 @@ class Title(Section):
     def html(self, ctx: Context, done: Results, charts: Mapping[str, Any]) -> str:
         p, rp, last = ctx.zone.params, ctx.params, done[self.name]
         parts = [
-            heading(ctx.t("title", zone=p.zone_name(ctx.lang), quarter=str(rp.quarter)), 1),
+            heading(review_title(p.zone_name(ctx.lang), rp), 1),
             note(abstract(ctx, done), "wb-abstract"),
             note(
-                ctx.t("subtitle", as_of=rp.as_of.isoformat(), trials=rp.trials, seed=rp.seed),
+                ctx.t(
+                    "subtitle", as_of=day_name(rp.as_of, ctx.lang), trials=rp.trials, seed=rp.seed
+                ),
                 "wb-subtitle",
             ),
         ]
         if last is not None and (rp.as_of - last).days > STALE_DAYS:
-            parts.append(note(ctx.t("data_note", last=last.strftime("%Y-%m")), "wb-warn"))
+            parts.append(note(ctx.t("data_note", last=month_name(last, ctx.lang)), "wb-warn"))
         parts.append(note(source_note(ctx), "wb-subtitle"))
         return f'<header class="wb-title">{"".join(parts)}</header>'
 

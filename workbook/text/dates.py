@@ -1,0 +1,65 @@
+"""Dates and months as a leader reads them: 2020年6月30日, 2020年6月 (English: 30 June 2020,
+June 2020); quarters as `workbook.text.labels.quarter_words` says them (2020年第二季度).
+
+`day_name` and `month_name` take a `datetime.date`; `Dated` is a day, month or quarter as a
+value that renders in either language (what a `Message` argument may be).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from workbook.text.labels import quarter_words
+
+_ZH_QUARTERS = ("一", "二", "三", "四")
+_EN_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def day_name(day: dt.date, lang: str = "zh") -> str:
+    """2020年6月30日 / 30 June 2020."""
+    if lang == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+
+
+def month_name(day: dt.date, lang: str = "zh") -> str:
+    """The month of `day`: 2020年6月 / June 2020."""
+    if lang == "zh":
+        return f"{day.year}年{day.month}月"
+    return f"{_EN_MONTHS[day.month - 1]} {day.year}"
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A day, month or quarter that renders in the reader's language (`kind`: "day", "month"
+    or "quarter"; a quarter's `day` is any day inside it)."""
+
+    day: dt.date
+    kind: str = "day"
+
+    def render(self, lang: str = "zh") -> str:
+        if self.kind == "month":
+            return month_name(self.day, lang)
+        if self.kind == "quarter":
+            return quarter_words(f"{self.day.year}Q{(self.day.month - 1) // 3 + 1}", lang)
+        return day_name(self.day, lang)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+__all__ = ["Dated", "day_name", "month_name"]
