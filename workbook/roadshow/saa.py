@@ -38,6 +38,7 @@ from workbook.forecast.protocol import DealForecaster, Forecaster
 from workbook.forecast.results import reach_floor, reached
 from workbook.roadshow.milp import constraint_groups, events_of
 from workbook.roadshow.problem import Plan, RoadshowProblem
+from workbook.roadshow.reach import event_values, knapsack
 from workbook.roadshow.solve import greedy_plan, make_plan, solve
 from workbook.text.errors import InputError
 
@@ -50,6 +51,7 @@ DEFAULT_OBJECTIVE = "p:domestic_capital"
 DEFAULT_SAMPLES: int | None = (
     None  # trials in the MILP: None for all of the engine's (in-sample = judged)
 )
+GAP_TOLERANCE = 0.01  # a plan within 1% of the SAA optimum counts as proven
 NO_EVENTS = pd.DataFrame({"event_id": pd.Series([], dtype=str), "month": pd.Series([], dtype=int)})
 
 
@@ -74,6 +76,25 @@ class SaaResult:
     seconds: float
     p_in_sample: dict[str, float]
     trials_in_model: int = 0  # trials the MILP had to decide (neither met nor out of reach)
+    bound: float | None = None  # no plan's in-sample P exceeds this (None: no bound known)
+
+    @property
+    def proven(self) -> bool:
+        """Whether the plan is proven within GAP_TOLERANCE of the SAA optimum (the best
+        in-sample P any plan reaches on these trials)."""
+        return self.gap is not None and self.gap <= GAP_TOLERANCE
+
+    def solver(self) -> dict[str, Any]:
+        """How the solve went, as `plan --json` gives it: proven (within GAP_TOLERANCE of the
+        SAA optimum), gap (of P, relative to the bound; None without one), seconds and the
+        trials S."""
+        gap = None if self.gap is None else round(float(self.gap), 6)
+        return {
+            "proven": self.proven,
+            "gap": gap,
+            "seconds": round(float(self.seconds), 3),
+            "samples": int(self.samples),
+        }
 
 
 def objective_metrics(objective: str, targets: Sequence[str]) -> tuple[str, ...]:
@@ -184,6 +205,35 @@ def _slot_index(problem: RoadshowProblem, plan: Plan) -> list[int]:
     ]
 
 
+def decided_trials(
+    problem: RoadshowProblem, base: np.ndarray, contrib: np.ndarray, goal: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, need[S, K], open[S, K]): the trials the plan decides, how far each trial is from
+    each target without events (the forecast's `reached`) and which targets are not met
+    without them. A trial is decided when some target is open and every open target can be
+    reached by a plan within the budget (`workbook.roadshow.reach`: each event at most once,
+    in its best month); trials met anyway or out of any affordable plan's reach are left out,
+    which changes no plan's count of trials met."""
+    need = np.maximum(reach_floor(goal)[None, :] - base, 0.0)
+    open_ = need > 0  # targets not met without events
+    rescue = open_.any(axis=1) & (contrib.sum(axis=2) >= need).all(axis=1)
+    rows = np.flatnonzero(rescue)
+    if not len(rows):
+        return rows, need, open_
+    events = events_of(problem)
+    pos = {e: i for i, e in enumerate(events)}
+    slot_events = np.array([pos[e] for e in problem.slots["event_id"]], dtype=np.intp)
+    costs = problem.slots.drop_duplicates("event_id").set_index("event_id").loc[events, "cost"]
+    ok = np.ones(len(rows), bool)
+    for kk in range(need.shape[1]):
+        r = need[rows, kk]
+        c = np.minimum(contrib[rows, kk, :], r[:, None])
+        values = event_values(c, slot_events, len(events))
+        best = knapsack(values, costs.to_numpy(float), problem.budget)
+        ok &= (r <= 0) | (best >= r - 1e-9 * np.maximum(r, 1.0))  # float sums: keep the edge
+    return rows[ok], need, open_
+
+
 def saa_milp(
     problem: RoadshowProblem,
     base: np.ndarray,
@@ -193,29 +243,32 @@ def saa_milp(
 ) -> tuple[list[int] | None, Any, int]:
     """Solve the SAA model (module docstring): (chosen slots or None, HiGHS result, number of
     trials in the model)."""
+    from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     n, k = len(problem.slots), len(events_of(problem))
-    # (S, K): how far each trial is from reaching each target (the forecast's `reached`)
-    need = np.maximum(reach_floor(goal)[None, :] - base, 0.0)
-    open_ = need > 0  # targets not met without events
-    reach = contrib.sum(axis=2) >= need  # met if every slot were held
-    rescue = open_.any(axis=1) & reach.all(axis=1)  # the trials a plan decides
-    rows = np.flatnonzero(rescue)
+    rows, need, open_ = decided_trials(problem, base, contrib, goal)
     m = len(rows)
     groups = constraint_groups(problem)
-    blocks = [np.hstack([g.a, np.zeros((g.a.shape[0], m))]) for g in groups]
+    blocks = [sparse.csr_matrix(np.hstack([g.a, np.zeros((g.a.shape[0], m))])) for g in groups]
     lbs = [g.lb for g in groups]
     ubs = [g.ub for g in groups]
-    for i, t in enumerate(rows):
-        for kk in np.flatnonzero(open_[t]):
-            r = need[t, kk]
-            row = np.zeros((1, n + k + m))
-            row[0, :n] = np.minimum(contrib[t, kk], r)
-            row[0, n + k + i] = -r
-            blocks.append(row)
-            lbs.append(np.zeros(1))
-            ubs.append(np.full(1, np.inf))
+    # one row per decided trial and open target: sum_j min(c, r) x_j - r z_t >= 0
+    at, ak = np.nonzero(open_[rows])
+    r = need[rows[at], ak]
+    c = np.minimum(contrib[rows[at], ak, :], r[:, None])
+    ri, ci = np.nonzero(c)
+    rows_ = len(at)
+    a = sparse.csr_matrix(
+        (
+            np.concatenate([c[ri, ci], -r]),
+            (np.concatenate([ri, np.arange(rows_)]), np.concatenate([ci, n + k + at])),
+        ),
+        shape=(rows_, n + k + m),
+    )
+    blocks.append(a)
+    lbs.append(np.zeros(rows_))
+    ubs.append(np.full(rows_, np.inf))
     value = problem.slots["value"].to_numpy(float)
     positive = value.clip(min=0)
     tie = 0.5 * positive / (positive.sum() + 1.0)  # all of it together is worth < one trial
@@ -223,7 +276,8 @@ def saa_milp(
     options: dict[str, object] = {"mip_rel_gap": 0.0, "presolve": True}
     if time_limit is not None:
         options["time_limit"] = float(time_limit)
-    constraints = [LinearConstraint(np.vstack(blocks), np.concatenate(lbs), np.concatenate(ubs))]
+    matrix = sparse.vstack(blocks, format="csr")
+    constraints = [LinearConstraint(matrix, np.concatenate(lbs), np.concatenate(ubs))]
     res = milp(
         c=-objective,
         integrality=np.ones(n + k + m),
@@ -267,20 +321,18 @@ def best_plan(
     remaining = max(time_limit - (time.perf_counter() - t0), 1.0)
     chosen, res, m = saa_milp(problem, base, contrib, goal, time_limit=remaining)
     hit_limit = res.status == 1
-    gap = getattr(res, "mip_gap", None)
-    gap = float(gap) if gap is not None and np.isfinite(gap) else None
-    if chosen is not None and not hit_limit:
-        saa = make_plan(problem, chosen, "optimal", lang, proven=res.status == 0, gap=gap)
-        plans["saa"] = saa
+    if chosen is not None:  # HiGHS's plan meets every constraint, even at the time limit
+        plans["saa"] = make_plan(problem, chosen, "optimal", lang, proven=res.status == 0)
         scores["saa"] = p_of(base, contrib, goal, chosen)
     # The best in-sample among the eligible plans; ties go to the SAA plan, then expected.
     eligible = [k for k in ("saa", "expected", "greedy") if k in plans and not plans[k].unmet]
     method = max(eligible, key=lambda k: (scores[k], -eligible.index(k)))
-    plan = plans[method]
+    bound = p_bound(res, m, scores["none"], s)
+    gap = 0.0 if res.status == 0 else relative_gap(bound, scores[method])
     plan = replace(
-        plan,
+        plans[method],
         method="optimal",
-        proven_optimal=method == "saa" and res.status == 0,
+        proven_optimal=res.status == 0,
         gap=gap,
         seconds=time.perf_counter() - t0,
     )
@@ -296,18 +348,46 @@ def best_plan(
         seconds=time.perf_counter() - t0,
         p_in_sample=scores,
         trials_in_model=m,
+        bound=bound if res.status != 0 else scores[method],
     )
+
+
+def p_bound(res: Any, m: int, p_none: float, s: int) -> float | None:
+    """An upper bound on the in-sample P of any plan: the trials met without events plus
+    HiGHS's bound on the decided trials (its dual bound, less the tie-break worth < one
+    trial: the whole trials below it), or None when HiGHS gives no bound."""
+    dual = getattr(res, "mip_dual_bound", None)
+    if res.status == 0 and res.fun is not None:
+        dual = res.fun
+    if dual is None or not np.isfinite(dual):
+        return None
+    trials = min(float(np.floor(-float(dual) + 1e-9)), float(m))
+    return p_none + max(trials, 0.0) / s
+
+
+def relative_gap(bound: float | None, p: float) -> float | None:
+    """How far a plan's P may be below the best any plan reaches on the same trials, as a
+    share of that best: (bound - p) / bound (0 when the bound is 0; None without a bound)."""
+    if bound is None:
+        return None
+    if bound <= 0:
+        return 0.0
+    return max(bound - p, 0.0) / bound
 
 
 __all__ = [
     "DEFAULT_OBJECTIVE",
     "DEFAULT_SAMPLES",
     "EXPECTED",
+    "GAP_TOLERANCE",
     "P_ALL",
     "SaaResult",
     "best_plan",
+    "decided_trials",
     "objective_metrics",
+    "p_bound",
     "p_of",
+    "relative_gap",
     "saa_milp",
     "trial_values",
 ]
