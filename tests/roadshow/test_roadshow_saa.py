@@ -196,3 +196,18 @@ def test_the_zones_own_targets_have_the_same_fast_contributions(sample):
     assert list(goal) == [12.0, 3.0]
     assert np.abs(fast - slow).max() < 1e-9
     assert fast[:, 0, :].sum() > 0  # events bring 长三角 deals
+
+
+def test_every_slot_in_one_pass_equals_one_pass_per_slot(sample):
+    """Engine.event_values (all slots at once, each from its own draws) gives each slot what
+    the engine's new-deal part gives with that slot held alone less with none."""
+    from workbook.roadshow.saa import _deal_contributions, _held
+
+    engine, problem = sample
+    metrics = ["domestic_capital", "global500_signings", "yrd_domestic"]
+    one_by_one = _deal_contributions(engine, problem, metrics, None, engine.trials)
+    held = _held(problem, range(len(problem.slots)))
+    at_once = engine.event_values(None, held, metrics).transpose(0, 2, 1)
+    assert at_once.shape == one_by_one.shape == (4000, 3, len(problem.slots))
+    assert np.abs(at_once - one_by_one).max() < 1e-9
+    assert at_once[:, 0, :].sum() > 0 and at_once[:, 1, :].sum() > 0
