@@ -18,7 +18,10 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy import special
+
+from workbook.forecast.compiled import LazyModule
+
+special = LazyModule("scipy.special")  # imported when a draw first needs it
 
 BITS = 15
 Q = 1 << BITS  # number of distinct codes
@@ -242,7 +245,12 @@ CLIMATE_STEP = 0.05
 CLIMATE_LEVELS = 241
 CLIMATE_MID = CLIMATE_LEVELS // 2
 _NDTR_X = np.linspace(-12.0, 12.0, 1 << 17)
-_NDTR_Y = special.ndtr(_NDTR_X)
+
+
+@lru_cache(maxsize=1)
+def _ndtr_y() -> np.ndarray:
+    """Φ on the grid _NDTR_X, made on first use."""
+    return special.ndtr(_NDTR_X)
 
 
 _REMAPS: dict[float, tuple[np.ndarray, np.ndarray]] = {}
@@ -262,7 +270,7 @@ def climate_remap(scale: float, levels: np.ndarray | None = None) -> np.ndarray:
     for level in wanted[~built[wanted]]:
         if x is None:
             x = scale * special.ndtri(_MID)
-        u = np.interp(x + (level - CLIMATE_MID) * CLIMATE_STEP, _NDTR_X, _NDTR_Y)
+        u = np.interp(x + (level - CLIMATE_MID) * CLIMATE_STEP, _NDTR_X, _ndtr_y())
         row = table[level * Q : (level + 1) * Q]
         np.minimum(np.floor(u * Q), Q - 1, out=u)
         row[:] = u
