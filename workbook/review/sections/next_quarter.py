@@ -301,7 +301,9 @@ def _fragment(
     if how and how.get("objective", "").startswith("p:") and nq.plan is not None and len(nq.plan):
         gap = "—" if how.get("gap") is None else f"{how['gap']:.2%}"
         metric = label("metric", how["objective"][2:], lang)
-        key = "plan_objective_fallback" if how.get("time_limit_hit") else "plan_objective"
+        # at the time limit the solver's own plan may still be the one taken (with its gap)
+        fallback = how.get("time_limit_hit") and how.get("method") != "saa"
+        key = "plan_objective_fallback" if fallback else "plan_objective"
         parts.append(note(ctx.t(key, metric=metric, samples=how["samples"], gap=gap)))
     if nq.plan is not None and len(nq.plan):
         plan = nq.plan.copy()
