@@ -127,3 +127,48 @@ def test_the_knapsack_is_the_best_affordable_set_and_an_upper_bound_on_fractiona
             if frac[list(sub)].sum() <= 12.5:
                 exact = np.maximum(exact, values[:, list(sub)].sum(axis=1))
     assert (knapsack(values, frac, 12.5) >= exact - 1e-12).all()
+
+
+def test_polishing_a_plan_keeps_it_feasible_and_never_meets_fewer_trials():
+    from workbook.roadshow.polish import polish
+
+    for seed in range(4):
+        problem = _problem(45 + 5 * seed, offices=seed % 2, cloud=seed % 2)
+        base, contrib, goal = _trials(np.random.default_rng(10 + seed), 60, 10)
+        rows, need, _ = decided_trials(problem, base, contrib, goal)
+        start, _, _ = saa_milp(problem, base, contrib, goal)  # the optimum: nothing to add
+        assert start is not None
+        assert sorted(polish(problem, contrib[rows], need[rows], start)) == sorted(start)
+        from workbook.roadshow.solve import greedy_plan
+
+        greedy = greedy_plan(problem)
+        if greedy.unmet:
+            continue
+        first = [
+            j
+            for j, (e, m) in enumerate(
+                zip(problem.slots["event_id"], problem.slots["month"], strict=True)
+            )
+            if (e, m) in set(zip(greedy.table["event_id"], greedy.table["month"], strict=True))
+        ]
+        better = polish(problem, contrib[rows], need[rows], first)
+        assert not violations(problem, make_plan(problem, better, "x").table)
+        assert p_of(base, contrib, goal, better) >= p_of(base, contrib, goal, first)
+
+
+def test_polishing_swaps_an_event_for_the_one_the_trials_need():
+    """Budget 30; every trial needs C: from B held alone, one swap for C meets them all."""
+    from workbook.roadshow.polish import polish
+
+    problem = _problem(30)
+    slot = {
+        (e, m): j
+        for j, (e, m) in enumerate(
+            zip(problem.slots["event_id"], problem.slots["month"], strict=True)
+        )
+    }
+    base = np.full((3, 1), 6.0)
+    contrib = np.zeros((3, 1, len(problem.slots)))
+    contrib[:, 0, slot["C", 8]] = 5.0
+    rows, need, _ = decided_trials(problem, base, contrib, np.array([10.0]))
+    assert polish(problem, contrib[rows], need[rows], [slot["B", 7]]) == [slot["C", 8]]

@@ -18,8 +18,11 @@ no plan can rescue are left out. The objective is ``p:<metric>`` (that target me
 ``p:all`` (every target met) or ``expected`` (today's expected-value plan).
 
 `best_plan` returns the chosen plan with the S used, HiGHS's optimality gap and the in-sample
-P of the candidates. When HiGHS hits its time limit, the expected-value plan is taken; and
-whatever the solver returns, the chosen plan is the best in-sample of the SAA plan, the
+P of the candidates, and the gap of P against HiGHS's bound (`p_bound`: no plan does better
+on these trials); a plan within GAP_TOLERANCE of it counts as proven. Trials no plan within
+the budget can rescue are left out first (`decided_trials`, `workbook.roadshow.reach`). And
+whatever the solver returns, the chosen plan is the best in-sample of the SAA plan (HiGHS's,
+or at its time limit the best plan improved by single moves: `workbook.roadshow.polish`), the
 expected-value plan and the greedy plan (a greedy plan that misses a requirement is not
 eligible), so it never scores below them, nor below holding no new events, on the same numbers.
 """
@@ -37,6 +40,7 @@ import pandas as pd
 from workbook.forecast.protocol import DealForecaster, EventForecaster, Forecaster
 from workbook.forecast.results import reach_floor, reached
 from workbook.roadshow.milp import constraint_groups, events_of
+from workbook.roadshow.polish import polish
 from workbook.roadshow.problem import Plan, RoadshowProblem
 from workbook.roadshow.reach import event_values, knapsack
 from workbook.roadshow.solve import greedy_plan, make_plan, solve
@@ -52,6 +56,7 @@ DEFAULT_SAMPLES: int | None = (
     None  # trials in the MILP: None for all of the engine's (in-sample = judged)
 )
 GAP_TOLERANCE = 0.01  # a plan within 1% of the SAA optimum counts as proven
+POLISH_SECONDS = 1.0  # single moves around the best plan when HiGHS proves nothing
 NO_EVENTS = pd.DataFrame({"event_id": pd.Series([], dtype=str), "month": pd.Series([], dtype=int)})
 
 
@@ -331,6 +336,14 @@ def best_plan(
     # The best in-sample among the eligible plans; ties go to the SAA plan, then expected.
     eligible = [k for k in ("saa", "expected", "greedy") if k in plans and not plans[k].unmet]
     method = max(eligible, key=lambda k: (scores[k], -eligible.index(k)))
+    if res.status != 0:  # not proven: look for a better plan around the best one
+        rows, need, _ = decided_trials(problem, base, contrib, goal)
+        start = _slot_index(problem, plans[method])
+        better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
+        p = p_of(base, contrib, goal, better)
+        if p > scores[method]:
+            plans["saa"] = make_plan(problem, better, "optimal", lang)
+            scores["saa"], method = p, "saa"
     bound = p_bound(res, m, scores["none"], s)
     gap = 0.0 if res.status == 0 else relative_gap(bound, scores[method])
     plan = replace(
