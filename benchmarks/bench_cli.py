@@ -52,13 +52,14 @@ def _imports(root: Path, argv: list[str]) -> str:
         "import runpy, sys; sys.argv = ['workbook', *sys.argv[1:]]\n"
         "try:\n    runpy.run_module('workbook', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        f"print('\\n' + ' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+        f"print('\\nHEAVY:' + ' '.join(m for m in {HEAVY!r} if m in sys.modules))"
     )
     env = dict(os.environ, PYTHONPATH=str(root))
     out = subprocess.run(
         [sys.executable, "-c", code, *argv[2:]], cwd=root, env=env, capture_output=True, text=True
     )
-    return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "?"
+    lines = [x for x in out.stdout.splitlines() if x.startswith("HEAVY:")]
+    return lines[-1][len("HEAVY:") :] if lines else "?"
 
 
 def main(runs: int = 7, baseline: Path | None = None) -> None:
