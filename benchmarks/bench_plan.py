@@ -22,6 +22,21 @@ plan's in-sample P and the bound, beside the figures of the code before this cha
 the SAA MILP over every rescuable trial, the 60 s limit, measured here at commit c9041f4).
 
     .venv/bin/python benchmarks/bench_plan.py --dates     # only the three dates
+
+What was tried on these three instances (S = 10,000, 10 s) and what it did, so the next try
+starts from it:
+- leaving out trials no affordable plan can rescue (a knapsack per trial, kept): 943 -> 713
+  trials decided as of 31 March, 631 -> 498 as of 1 January; the bound moves a little.
+- identical trials to merge with weights: none; every decided trial's row is its own.
+- cover cuts per trial (z_t <= the slots without which no affordable plan reaches the target,
+  from the same knapsack; not kept): bound 262 -> 253 trials as of 31 March, the incumbent
+  no better; HiGHS still closes no node in 10 s.
+- warm start from the expected-value and greedy plans (highspy 1.16, not a dependency): the
+  start is taken (P 1.78%) but HiGHS stays at the root for 10 s, bound unchanged.
+- the LP bound is weak by nature: every event at ~27% fractionally rescues ~27% of each
+  trial; a proof needs branching on the events, which 10 s does not give. What closes part of
+  the gap is a better plan: single moves around the best candidate (kept, `polish`).
+- slot contributions in one pass of the engine (kept): 2.5-3x faster than one pass per slot.
 """
 
 from __future__ import annotations
