@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_OUT := reports/demo
 
-.PHONY: install system demo test lint format bench data clean screenshots loadtest
+.PHONY: install system demo test test-fast lint format bench data clean screenshots loadtest
 
 # Debian packages the browser tests need: Chromium (driven by Playwright, no browser download)
 # and a small CJK font so Chinese labels render.
@@ -44,6 +44,13 @@ lint: install
 
 test: lint system
 	$(PY) -m pytest
+
+# The quick lane: no browser, notebook, wheel or load test (markers in pyproject.toml); the
+# long versions stay in `make test` and `make loadtest`.
+FAST_MARKERS := not browser and not notebook and not wheel and not load
+
+test-fast: install
+	$(PY) -m pytest -q -p no:cacheprovider -m "$(FAST_MARKERS)"
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -1,14 +1,20 @@
-"""How fast the command line answers when it has nothing to compute (DESIGN.md §6: ≤ 0.3 s).
+"""How fast the command line answers (DESIGN.md §6: ≤ 0.3 s with nothing to compute; issue 22:
+`simulate --trials 1000` ≤ 0.8 s).
 
 Times whole processes (`python -m workbook ...`), so interpreter start-up is included:
-`--help`, a subcommand's `--help`, and an argument error. Prints min / median / max of N runs
-beside a bare `python -c pass`.
+`--help`, a subcommand's `--help`, an argument error, and what a planner types first:
+`validate`, `status` and `simulate --trials 1000` on the sample zone. Prints min / median /
+max of N runs beside a bare `python -c pass`, and with `--baseline DIR` the median of the
+same commands run from another checkout (e.g. the main branch before a change) beside them,
+each run alternating between the two so machine load falls on both alike. Then, once, the
+peak memory of `simulate --trials 1000` and which heavy packages each command imported.
 
-    .venv/bin/python benchmarks/bench_cli.py [runs]
+    .venv/bin/python benchmarks/bench_cli.py [runs] [--baseline DIR]
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -16,27 +22,91 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+SAMPLE = "params/jining-2020.yaml"
 CASES = {
-    "python -c pass": [sys.executable, "-c", "pass"],
-    "workbook --help": [sys.executable, "-m", "workbook", "--help"],
-    "workbook simulate --help": [sys.executable, "-m", "workbook", "simulate", "--help"],
-    "workbook simulate (missing argument)": [sys.executable, "-m", "workbook", "simulate"],
+    "python -c pass": ["-c", "pass"],
+    "workbook --help": ["-m", "workbook", "--help"],
+    "workbook simulate --help": ["-m", "workbook", "simulate", "--help"],
+    "workbook simulate (missing argument)": ["-m", "workbook", "simulate"],
+    "workbook validate": ["-m", "workbook", "validate", SAMPLE],
+    "workbook status": ["-m", "workbook", "status", SAMPLE, "--as-of", "2020-06-30"],
+    "workbook simulate --trials 1000": ["-m", "workbook", "simulate", SAMPLE, "--trials", "1000"],
 }
-BUDGET = 0.3
+BUDGET = {
+    "workbook simulate --trials 1000": 0.8,
+    "workbook validate": None,
+    "workbook status": None,
+}
+HEAVY = ("numba", "scipy", "pandas", "pydantic", "python_calamine", "openpyxl", "altair")
 
 
-def main(runs: int = 15) -> None:
-    print(f"{'command':<40} {'min':>7} {'median':>7} {'max':>7}   (s, {runs} runs)")
+def _run(root: Path, argv: list[str]) -> float:
+    env = dict(os.environ, PYTHONPATH=str(root))
+    t = time.perf_counter()
+    subprocess.run([sys.executable, *argv], cwd=root, env=env, capture_output=True, check=False)
+    return time.perf_counter() - t
+
+
+def _imports(root: Path, argv: list[str]) -> str:
+    code = (
+        "import runpy, sys; sys.argv = ['workbook', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('workbook', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        f"print('\\nHEAVY:' + ' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    env = dict(os.environ, PYTHONPATH=str(root))
+    out = subprocess.run(
+        [sys.executable, "-c", code, *argv[2:]], cwd=root, env=env, capture_output=True, text=True
+    )
+    lines = [x for x in out.stdout.splitlines() if x.startswith("HEAVY:")]
+    return lines[-1][len("HEAVY:") :] if lines else "?"
+
+
+def main(runs: int = 7, baseline: Path | None = None) -> None:
+    head = f"{'command':<36} {'min':>7} {'median':>7} {'max':>7}"
+    if baseline is not None:
+        head += f" {'before':>8}"
+    print(f"{head}   (s, {runs} runs)")
     for name, argv in CASES.items():
-        times = []
+        times, before = [], []
         for _ in range(runs):
-            t = time.perf_counter()
-            subprocess.run(argv, cwd=REPO, capture_output=True, check=False)
-            times.append(time.perf_counter() - t)
+            times.append(_run(REPO, argv))
+            if baseline is not None:
+                before.append(_run(baseline, argv))
         med = statistics.median(times)
-        flag = "" if name.startswith("python") or med <= BUDGET else f"  over {BUDGET} s budget"
-        print(f"{name:<40} {min(times):7.3f} {med:7.3f} {max(times):7.3f}{flag}")
+        line = f"{name:<36} {min(times):7.3f} {med:7.3f} {max(times):7.3f}"
+        if before:
+            line += f" {statistics.median(before):8.3f}"
+        budget = BUDGET.get(name, 0.3 if name.startswith("workbook") else None)
+        if budget is not None and med > budget:
+            line += f"  over {budget} s budget"
+        print(line)
+    print("heavy packages imported (after | before):")
+    for name, argv in CASES.items():
+        if argv[0] != "-m":
+            continue
+        after = _imports(REPO, argv)
+        prior = f" | {_imports(baseline, argv)}" if baseline is not None else ""
+        print(f"  {name:<34} {after or '-'}{prior}")
+    sim = CASES["workbook simulate --trials 1000"]
+    for label, root in [("after", REPO)] + ([("before", baseline)] if baseline else []):
+        code = (
+            "import resource, subprocess, sys\n"
+            f"subprocess.run([sys.executable, *{sim!r}], capture_output=True)\n"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        )
+        env = dict(os.environ, PYTHONPATH=str(root))
+        kb = subprocess.run(
+            [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True
+        ).stdout.strip()
+        print(f"simulate --trials 1000 peak memory ({label}): {int(kb) / 1024:.0f} MB")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 15)
+    args = sys.argv[1:]
+    base = None
+    if "--baseline" in args:
+        i = args.index("--baseline")
+        base = Path(args[i + 1]).resolve()
+        del args[i : i + 2]
+    main(int(args[0]) if args else 7, base)

@@ -26,7 +26,7 @@ import pytest
 from tests.conftest import REPO, SAMPLE_PARAMS
 from tests.processes import stop_group
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.wheel]
 
 FULL = os.environ.get("WORKBOOK_FULL_WHEEL_TEST") == "1"
 IGNORE = shutil.ignore_patterns(

@@ -111,8 +111,12 @@ def test_plan_json_has_every_plan_and_the_optimal_is_never_below_greedy_or_none(
     captured = capsys.readouterr()
     assert rc == 0, captured.err
     data = json.loads(captured.out)  # nothing but the JSON on stdout
-    assert set(data) == {"as_of", "objective", "plans"}
+    assert set(data) == {"as_of", "objective", "solver", "plans"}
     assert data["as_of"] == "2020-06-30" and data["objective"] == "p:domestic_capital"
+    solver = data["solver"]  # how the solve went: proven within 1% of the SAA optimum or not
+    assert set(solver) == {"proven", "gap", "seconds", "samples"}
+    assert solver["samples"] == 3000 and solver["seconds"] >= 0
+    assert solver["proven"] is (solver["gap"] is not None and solver["gap"] <= 0.01)
     plans = data["plans"]
     assert list(plans) == ["none", "baseline", "greedy", "optimal"]
     for plan in plans.values():

@@ -42,7 +42,7 @@ from tests.planners.test_app_browser import (
 from tests.processes import stop_group
 from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.load]
 
 FULL = os.environ.get("WORKBOOK_LOADTEST") == "full"
 PLANNERS = 10 if FULL else 3

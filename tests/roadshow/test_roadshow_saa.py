@@ -116,7 +116,11 @@ def test_the_expected_objective_is_the_expected_value_plan(sample):
     assert result.plan.table["event_id"].tolist() == solve(problem).table["event_id"].tolist()
 
 
-def test_a_time_limit_falls_back_to_the_expected_value_plan(sample, monkeypatch):
+def test_at_the_time_limit_the_solvers_plan_is_a_candidate_and_the_gap_is_honest(
+    sample, monkeypatch
+):
+    """HiGHS stopped by its time limit: its plan so far competes with the expected-value and
+    greedy plans on the same trials, and the gap is of P against HiGHS's bound."""
     engine, problem = sample
     import workbook.roadshow.saa as saa
 
@@ -125,13 +129,43 @@ def test_a_time_limit_falls_back_to_the_expected_value_plan(sample, monkeypatch)
     def limited(*args, **kw):
         chosen, res, m = real(*args, **kw)
         res.status = 1  # as HiGHS reports a time limit
+        res.mip_dual_bound = res.fun - 2.0  # a bound two trials above the plan found
         return chosen, res, m
+
+    monkeypatch.setattr(saa, "saa_milp", limited)
+    result = best_plan(engine, problem, "p:domestic_capital", samples=1000)
+    assert result.time_limit_hit and result.samples == 1000 and not result.proven_optimal
+    scores = result.p_in_sample
+    assert result.method == "saa" and scores["saa"] >= scores["expected"]
+    assert result.bound == pytest.approx(scores["saa"] + 2 / 1000, abs=1e-12)
+    assert result.gap == pytest.approx(0.002 / result.bound, abs=1e-12)
+    assert result.proven == (result.gap <= 0.01)
+    assert result.solver() == {
+        "proven": result.proven,
+        "gap": round(result.gap, 6),
+        "seconds": round(result.seconds, 3),
+        "samples": 1000,
+    }
+
+
+def test_a_time_limit_without_a_plan_falls_back_to_the_expected_value_plan(sample, monkeypatch):
+    engine, problem = sample
+    import workbook.roadshow.saa as saa
+
+    real = saa.saa_milp
+
+    def limited(*args, **kw):
+        _, res, m = real(*args, **kw)
+        res.status = 1
+        res.mip_dual_bound = None  # no incumbent, no bound
+        return None, res, m
 
     monkeypatch.setattr(saa, "saa_milp", limited)
     result = best_plan(engine, problem, "p:domestic_capital", samples=1000)
     assert result.time_limit_hit and result.samples == 1000
     assert result.method in ("expected", "greedy") and "saa" not in result.p_in_sample
     assert result.p_in_sample[result.method] >= result.p_in_sample["expected"]
+    assert result.gap is None and result.bound is None and not result.proven
 
 
 def test_slot_contributions_from_the_new_deals_equal_whole_forecasts(sample):
@@ -176,3 +210,18 @@ def test_p_all_leaves_out_the_targets_no_plan_can_meet_with_the_others():
     assert out_of_reach(base, contrib, goal) == [1, 2]
     # nothing to leave out when every target can be met together in some trial
     assert out_of_reach(base[:, [0]], contrib[:, [0], :], goal[[0]]) == []
+
+
+def test_every_slot_in_one_pass_equals_one_pass_per_slot(sample):
+    """Engine.event_values (all slots at once, each from its own draws) gives each slot what
+    the engine's new-deal part gives with that slot held alone less with none."""
+    from workbook.roadshow.saa import _deal_contributions, _held
+
+    engine, problem = sample
+    metrics = ["domestic_capital", "global500_signings", "yrd_domestic"]
+    one_by_one = _deal_contributions(engine, problem, metrics, None, engine.trials)
+    held = _held(problem, range(len(problem.slots)))
+    at_once = engine.event_values(None, held, metrics).transpose(0, 2, 1)
+    assert at_once.shape == one_by_one.shape == (4000, 3, len(problem.slots))
+    assert np.abs(at_once - one_by_one).max() < 1e-9
+    assert at_once[:, 0, :].sum() > 0 and at_once[:, 1, :].sum() > 0

@@ -94,8 +94,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--time-limit",
         type=positive_number,
-        default=60.0,
-        help="seconds the solver may take (default: 60)",
+        default=10.0,
+        help="seconds the solver may take (default: 10); past it the plan says how far from "
+        "the best it may be",
     )
     add_lang(p)
 
@@ -225,7 +226,8 @@ def _objective_sheet(result, lang: str) -> dict[str, object]:
 
 
 def _plans_json(result) -> dict:
-    """{"as_of", "objective", "plans": {key: {"events", "cost", "p_attain", "p_all"}}}."""
+    """{"as_of", "objective", "solver": {"proven", "gap", "seconds", "samples"}, "plans": {key:
+    {"events", "cost", "p_attain", "p_all"}}}."""
     from workbook.roadshow.judge import ALL
     from workbook.roadshow.problem import Plan
     from workbook.roadshow.solve import plan_of
@@ -271,7 +273,13 @@ def _plans_json(result) -> dict:
             entry["p_attain"] = {m: float(v) for m, v in col.items() if m != ALL}
             entry["p_all"] = float(col[ALL])
         out[key] = entry
-    return {"as_of": result.as_of.isoformat(), "objective": result.objective, "plans": out}
+    solver = result.choice.solver() if result.choice is not None else None
+    return {
+        "as_of": result.as_of.isoformat(),
+        "objective": result.objective,
+        "solver": solver,
+        "plans": out,
+    }
 
 
 def _comparison_sheet(comparison, params, lang: str):

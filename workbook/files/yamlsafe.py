@@ -26,15 +26,16 @@ class _DuplicateKey(yaml.YAMLError):
         self.key, self.first, self.second = key, first, second
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key written twice in one mapping."""
+class _UniqueKeys:
+    """A SafeLoader's constructor that refuses a key written twice in one mapping."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
-            key = self.construct_object(key_node, deep=deep)
+            # a mixin: construct_object comes from the SafeLoader it is mixed into
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]
             try:
                 hash(key)
             except TypeError:
@@ -43,7 +44,30 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             if key in seen:
                 raise _DuplicateKey(key, seen[key], line)
             seen[key] = line
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+class _UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
+    """SafeLoader (pure Python) that refuses a key written twice in one mapping: its messages
+    are the ones a planner reads."""
+
+
+# libyaml's parser when PyYAML has it (several times faster on a params file); any problem is
+# parsed again by the pure-Python loader, so messages stay the same.
+_FastLoader = (
+    type("_FastLoader", (_UniqueKeys, yaml.CSafeLoader), {})
+    if getattr(yaml, "__with_libyaml__", False)
+    else None
+)
+
+
+def _parse(text: str) -> Any:
+    if _FastLoader is not None:
+        try:
+            return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a SafeLoader
+        except (yaml.YAMLError, RecursionError):
+            pass  # said below, in the pure-Python loader's words
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
 
 
 def _fail(path: Path, body: Message) -> ParamsError:
@@ -79,7 +103,7 @@ def load_yaml(path: Path) -> Any:
         body = Message("params.encoding", encoding=_guess(raw), at=exc.start)
         raise _fail(path, body) from None
     try:
-        return _checked(yaml.load(text, Loader=_UniqueKeyLoader))  # noqa: S506 - a SafeLoader
+        return _checked(_parse(text))
     except _DuplicateKey as exc:
         body = Message("params.duplicate_key", key=str(exc.key), first=exc.first, second=exc.second)
         raise _fail(path, body) from None

@@ -23,13 +23,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
 from workbook.forecast import draws
 from workbook.forecast.cachekeys import Key
+from workbook.forecast.compiled import LazyModule
 from workbook.forecast.setup import CLIMATE_KINDS, PRE_SIGN, STREAM_CLIMATE, ProjectGroup, Setup
 from workbook.forecast.store import DrawStore
 from workbook.zone.drivers import Drivers
+
+special = LazyModule("scipy.special")  # imported when a forecast first needs it
 
 
 class Climate:

@@ -193,6 +193,30 @@ class DealPass:
                 parts[name] = row * total
         return out
 
+    def by_source(self, setup: Setup, chosen: np.ndarray, keys: tuple[int, ...]) -> np.ndarray:
+        """(trials, len(chosen), len(keys)): what the deals of each source at positions
+        `chosen` of `setup.sources` add to the metrics at positions `keys` by December, trial
+        by trial, in one pass. A source's deals are its own draws (its key), so each column is
+        what a forecast holding that source alone adds over one holding none of them: every
+        slot of a roadshow plan at once, where one pass per slot gave the same numbers."""
+        n = len(chosen)
+        out = np.zeros((self.store.trials, n, len(keys)))
+        column = np.full(len(setup.sources), -1, np.int64)
+        column[np.asarray(chosen, np.int64)] = np.arange(n)
+        months = (12,)
+        for span in range(len(self.store.spans())):
+            lo, count = self.store.span_trials(span)
+            trial, src, code, marks = self.deals(setup, span)
+            mine = column[src] >= 0 if len(src) else np.zeros(0, bool)
+            if not mine.any():
+                continue
+            # each (trial, source) is a row of its own: the December sums need no order
+            index = trial[mine].astype(np.int64) * n + column[src[mine]]
+            picked = (index, src[mine], code[:, mine], [m[mine] for m in marks])
+            flat = out[lo : lo + count].reshape(count * n, 1, len(keys))
+            self._kernel(setup, span, months, flat, None, keys, deals=picked)
+        return out
+
     def _kernel(
         self,
         setup: Setup,
@@ -202,10 +226,12 @@ class DealPass:
         sources: dict[str, np.ndarray] | None,
         keys: tuple[int, ...],
         split: np.ndarray | None = None,
+        deals: tuple[Any, ...] | None = None,
     ) -> None:
-        """What one span's new deals add to the metrics at positions `keys`, at `months`
-        (into `out`), and at December by kind of source (into `split`)."""
-        trial, src, code, marks = self.deals(setup, span)
+        """What one span's new deals (`deals`: as `deals` gives them, default the span's own)
+        add to the metrics at positions `keys`, at `months` (into `out`), and at December by
+        kind of source (into `split`)."""
+        trial, src, code, marks = deals if deals is not None else self.deals(setup, span)
         if not len(trial):
             return
         t = setup.tables

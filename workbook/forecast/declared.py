@@ -233,7 +233,8 @@ def deal_metric(lay: Layout, key: str) -> Metric:
 
 def deal_uniform(code: np.ndarray, salt: str) -> np.ndarray:
     """A uniform in [0, 1) per deal, fixed by its codes (marks x deals) and `salt`."""
-    return fused.hash_uniform(code, np.uint64(zlib.crc32(salt.encode("utf-8"))))
+    out: np.ndarray = fused.hash_uniform(code, np.uint64(zlib.crc32(salt.encode("utf-8"))))
+    return out
 
 
 _TRUTH: dict[str, np.ndarray] = {}

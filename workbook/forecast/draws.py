@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
-from scipy import special
+
+from workbook.forecast.compiled import LazyModule
+
+special = LazyModule("scipy.special")  # imported when a draw first needs it
 
 BITS = 15
 Q = 1 << BITS  # number of distinct codes
@@ -108,7 +112,7 @@ def lag_survival(months: float | np.ndarray, mean: float, sigma: float) -> np.nd
         return (x < mean).astype(np.float64)
     with np.errstate(divide="ignore"):
         z = (np.log(np.maximum(x, 0) / mean) + sigma * sigma / 2) / sigma
-    return special.ndtr(-z)
+    return cast(np.ndarray, special.ndtr(-z))
 
 
 def _log_survival(months: np.ndarray, mean: float, sigma: float) -> np.ndarray:
@@ -120,7 +124,7 @@ def _log_survival(months: np.ndarray, mean: float, sigma: float) -> np.ndarray:
             return out
     with np.errstate(divide="ignore"):
         z = (np.log(np.maximum(x, 0) / mean) + sigma * sigma / 2) / sigma
-    return special.log_ndtr(-z)
+    return cast(np.ndarray, special.log_ndtr(-z))
 
 
 def _remaining_cdf(elapsed: np.ndarray, k: np.ndarray, mean: float, sigma: float) -> np.ndarray:
@@ -221,7 +225,7 @@ def share_table(mean: float, concentration: float) -> np.ndarray:
 @lru_cache(maxsize=64)
 def size_table(sigma: float) -> np.ndarray:
     """float32[Q]: quantiles of a lognormal with median 1 and log-sd `sigma` (deal sizes)."""
-    out = np.exp(sigma * special.ndtri(_MID)).astype(np.float32)
+    out: np.ndarray = np.exp(sigma * special.ndtri(_MID)).astype(np.float32)
     out.setflags(write=False)
     return out
 
@@ -244,7 +248,12 @@ CLIMATE_STEP = 0.05
 CLIMATE_LEVELS = 241
 CLIMATE_MID = CLIMATE_LEVELS // 2
 _NDTR_X = np.linspace(-12.0, 12.0, 1 << 17)
-_NDTR_Y = special.ndtr(_NDTR_X)
+
+
+@lru_cache(maxsize=1)
+def _ndtr_y() -> np.ndarray:
+    """Φ on the grid _NDTR_X, made on first use."""
+    return cast(np.ndarray, special.ndtr(_NDTR_X))
 
 
 _REMAPS: dict[float, tuple[np.ndarray, np.ndarray]] = {}
@@ -264,7 +273,7 @@ def climate_remap(scale: float, levels: np.ndarray | None = None) -> np.ndarray:
     for level in wanted[~built[wanted]]:
         if x is None:
             x = scale * special.ndtri(_MID)
-        u = np.interp(x + (level - CLIMATE_MID) * CLIMATE_STEP, _NDTR_X, _NDTR_Y)
+        u = np.interp(x + (level - CLIMATE_MID) * CLIMATE_STEP, _NDTR_X, _ndtr_y())
         row = table[level * Q : (level + 1) * Q]
         np.minimum(np.floor(u * Q), Q - 1, out=u)
         row[:] = u

@@ -308,6 +308,35 @@ class Engine:
         keys = tuple(self.keys.index(m) for m in metrics)
         return self.deal_pass.part(setup, (12,), None, keys)[:, 0, :]
 
+    def event_values(
+        self, drivers: Drivers | None, plan: pd.DataFrame, metrics: Sequence[str]
+    ) -> np.ndarray:
+        """(trials, len(plan), len(metrics)): what each row of the event plan (checked) adds
+        to each metric by December under these drivers, trial by trial, on the draws of
+        `forecast`: one pass for the whole plan, each row as `new_deal_values` with that row
+        held alone less with none (0 for a row held already or cancelled)
+        (workbook.forecast.protocol.EventForecaster)."""
+        d = drivers if drivers is not None else self.params.drivers
+        plan = self.resolve_plan(plan)
+        setup = self.setup(d, plan)
+        at = {
+            (s.name, s.month, s.copy): i for i, s in enumerate(setup.sources) if s.kind == "event"
+        }
+        seen: Counter[tuple[str, int]] = Counter()
+        rows, chosen = [], []
+        for r, (eid, month) in enumerate(zip(plan["event_id"], plan["month"], strict=True)):
+            key = (str(eid), int(month))
+            i = at.get((*key, seen[key]))
+            seen[key] += 1
+            if i is not None:
+                rows.append(r)
+                chosen.append(i)
+        keys = tuple(self.keys.index(m) for m in metrics)
+        out = np.zeros((self.trials, len(plan), len(keys)))
+        if chosen:
+            out[:, rows, :] = self.deal_pass.by_source(setup, np.array(chosen), keys)
+        return out
+
     def forecast_scenario(self, name: str) -> Forecast:
         """The forecast under a named scenario of the params (its drivers and its plan)."""
         key = self.scenario_key(name)

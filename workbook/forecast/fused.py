@@ -33,7 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import numpy as np
-from numba import njit
+
+from workbook.forecast.compiled import njit
 
 OUT = 13  # a month past December (workbook.forecast.draws.OUT)
 SLOTS = OUT + 1

@@ -1,6 +1,6 @@
 """What the layers above ask of a forecast engine, as small typed protocols: the roadshow
 (`workbook.roadshow.saa`) judges plans trial by trial on an engine's common random numbers,
-and needs no more than this of it. `workbook.forecast.engine.Engine` implements both."""
+and needs no more than this of it. `workbook.forecast.engine.Engine` implements all three."""
 
 from __future__ import annotations
 
@@ -47,4 +47,17 @@ class DealForecaster(Forecaster, Protocol):
         """(trials, len(metrics)): what new deals add to each metric by December under these
         drivers (None: the params') and this event plan, trial by trial on the same draws as
         `forecast`."""
+        ...
+
+
+@runtime_checkable
+class EventForecaster(DealForecaster, Protocol):
+    """A deal forecaster that gives every event of a plan its own part in one pass."""
+
+    def event_values(
+        self, drivers: Drivers | None, plan: pd.DataFrame, metrics: Sequence[str]
+    ) -> np.ndarray:
+        """(trials, len(plan), len(metrics)): what each row of the plan adds to each metric by
+        December, trial by trial: the same numbers as `new_deal_values` with that row held
+        alone less with no events."""
         ...

@@ -117,7 +117,9 @@ def external_references(page: str) -> list[str]:
     return [page[max(m.start() - 40, 0) : m.end() + 60] for m in _EXTERNAL.finditer(page)]
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """Where the review keeps what is costly to make and never changes for the same input:
+    $XDG_CACHE_HOME/workbook (default ~/.cache/workbook)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
     return Path(base) / "workbook"
 
@@ -130,7 +132,7 @@ def vega_bundle() -> str:
 
     # vl_convert's type stubs leave out __version__ (the module has it).
     name = f"vega-bundle-vlc{vlc.__version__}.js"  # type: ignore[attr-defined]
-    path = _cache_dir() / name
+    path = cache_dir() / name
     try:
         return path.read_text(encoding="utf-8")
     except OSError:

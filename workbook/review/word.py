@@ -18,6 +18,7 @@ are already in the report language; the page is the same).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -52,6 +53,7 @@ from workbook.review.gbt9704 import (
 if TYPE_CHECKING:
     from workbook.review.section import Context
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # ---- reading the fragments -------------------------------------------------------------------
 
@@ -316,13 +318,63 @@ def _table(doc: Any, table: Table, layout: TableLayout) -> None:
 
 
 def _images(specs: list[str]) -> list[bytes]:
+    """Each chart spec as a PNG: from the cache by the spec's hash (`png_cache`), else drawn
+    by vl-convert (the charts not cached, on a few threads) and kept there."""
     import vl_convert as vlc
+
+    folder = png_cache()
+    # vl_convert's type stubs leave out __version__ (the module has it).
+    keys = [_png_key(spec, vlc.__version__) for spec in specs]  # type: ignore[attr-defined]
+    out: dict[str, bytes] = {}
+    for key in keys:
+        with contextlib.suppress(OSError):
+            data = (folder / f"{key}.png").read_bytes()
+            if data.startswith(PNG_SIGNATURE):
+                out[key] = data
+    todo = {key: spec for key, spec in zip(keys, specs, strict=True) if key not in out}
 
     def png(spec: str) -> bytes:
         return vlc.vegalite_to_png(json.loads(spec), scale=CHART_SCALE)
 
-    with ThreadPoolExecutor(max_workers=min(4, max(1, len(specs)))) as pool:
-        return list(pool.map(png, specs))
+    if todo:
+        with ThreadPoolExecutor(max_workers=min(4, len(todo))) as pool:
+            drawn = list(pool.map(png, todo.values()))
+        for key, data in zip(todo, drawn, strict=True):
+            out[key] = data
+            _keep(folder / f"{key}.png", data)
+    return [out[key] for key in keys]
+
+
+def png_cache() -> Path:
+    """The folder of chart pictures by spec hash (beside the Vega bundle's cache)."""
+    from workbook.review.html import cache_dir
+
+    return cache_dir() / "png"
+
+
+def _png_key(spec: str, version: str) -> str:
+    """A picture's cache key: the spec's text, the scale and vl-convert's version (which
+    fixes the Vega, Vega-Lite and font handling that draw it)."""
+    import hashlib
+
+    text = f"vl-convert {version}\nscale {CHART_SCALE}\n{spec}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Write a cached picture whole (a temporary name, then moved); a read-only home only
+    makes the next review slower."""
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def alt_text(block: Block) -> str:

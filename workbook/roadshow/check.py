@@ -9,7 +9,7 @@ from pathlib import Path
 
 from workbook.forecast.check import check_forecast
 from workbook.forecast.engine import Engine
-from workbook.roadshow.problem import build_problem
+from workbook.roadshow.problem import plan_rules, scenario_drivers
 from workbook.text.errors import InputError, ParamsError
 from workbook.text.messages import Message
 from workbook.zone.check import check_zone
@@ -20,11 +20,12 @@ def check_restrictions(zone: Zone, params_path: str | Path) -> None:
     """Restrictions name real events and channels; a problem is located in the params file."""
     if zone.events is None or not len(zone.events):
         return
-    for scenario in (None, *zone.params.scenarios):
+    params = zone.params
+    for scenario in (None, *params.scenarios):
         try:
-            build_problem(zone.params, zone.events, scenario=scenario)
+            plan_rules(params, zone.events, params.roadshow, scenario_drivers(params, scenario))
         except InputError as exc:  # located in the params file that holds the rule
-            where = str(zone.params.source or params_path)
+            where = str(params.source or params_path)
             problems = [Message("at", where=where, body=p) for p in exc.problems]
             raise ParamsError(problems) from None
 

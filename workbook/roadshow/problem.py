@@ -258,22 +258,7 @@ def build_problem(
     year = params.year
     months = plannable_months(year, as_of)
     channels = {c.id: c for c in params.channels}
-    unknown = sorted(set(events["channel"]) - set(channels))
-    if unknown:
-        raise InputError(
-            f"event catalogue names unknown offices or platforms: {', '.join(unknown)} "
-            f"(expected one of {', '.join(sorted(channels))})"
-        )
-    rules = tuple(settings.restrictions) + tuple(drivers.events.cancelled) + tuple(restrictions)
-    known = set(events["event_id"])
-    for rule in rules:
-        bad = [e for e in rule.events if e not in known] + [
-            c for c in rule.channels if c not in channels
-        ]
-        if bad:
-            raise InputError(
-                Message("plan.restriction_unknown", reason=rule.reason or "-", bad=", ".join(bad))
-            )
+    rules = plan_rules(params, events, settings, drivers, restrictions)
     weeks = holiday_weeks(year, settings.blocked_holidays)
     rows: list[dict[str, object]] = []
     excluded: list[dict[str, object]] = []
@@ -334,6 +319,37 @@ def build_problem(
         restrictions=rules,
         windows=windows,
     )
+
+
+def plan_rules(
+    params: ZoneParams,
+    events: pd.DataFrame,
+    settings: RoadshowSettings,
+    drivers: Drivers,
+    restrictions: Sequence[Restriction] = (),
+) -> tuple[Restriction | Cancellation, ...]:
+    """Every restriction a plan obeys (the settings' standing ones, the drivers' cancelled
+    events, `restrictions`), once the catalogue's offices and platforms and every name the
+    rules use are checked: an InputError names what is unknown. No slot is valued here, so
+    checking a zone's inputs needs none of the forecast's tables."""
+    channels = {c.id for c in params.channels}
+    unknown = sorted(set(events["channel"]) - channels)
+    if unknown:
+        raise InputError(
+            f"event catalogue names unknown offices or platforms: {', '.join(unknown)} "
+            f"(expected one of {', '.join(sorted(channels))})"
+        )
+    rules = tuple(settings.restrictions) + tuple(drivers.events.cancelled) + tuple(restrictions)
+    known = set(events["event_id"])
+    for rule in rules:
+        bad = [e for e in rule.events if e not in known] + [
+            c for c in rule.channels if c not in channels
+        ]
+        if bad:
+            raise InputError(
+                Message("plan.restriction_unknown", reason=rule.reason or "-", bad=", ".join(bad))
+            )
+    return rules
 
 
 def scenario_drivers(params: ZoneParams, scenario: str | None) -> Drivers:

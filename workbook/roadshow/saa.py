@@ -20,8 +20,11 @@ target no plan can meet together with the others (`out_of_reach`) is left out an
 the plan maximises the chance of meeting the rest at once instead of a chance of 0 for all.
 
 `best_plan` returns the chosen plan with the S used, HiGHS's optimality gap and the in-sample
-P of the candidates. When HiGHS hits its time limit, the expected-value plan is taken; and
-whatever the solver returns, the chosen plan is the best in-sample of the SAA plan, the
+P of the candidates, and the gap of P against HiGHS's bound (`p_bound`: no plan does better
+on these trials); a plan within GAP_TOLERANCE of it counts as proven. Trials no plan within
+the budget can rescue are left out first (`decided_trials`, `workbook.roadshow.reach`). And
+whatever the solver returns, the chosen plan is the best in-sample of the SAA plan (HiGHS's,
+or at its time limit the best plan improved by single moves: `workbook.roadshow.polish`), the
 expected-value plan and the greedy plan (a greedy plan that misses a requirement is not
 eligible), so it never scores below them, nor below holding no new events, on the same numbers.
 """
@@ -31,15 +34,17 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from workbook.forecast.protocol import DealForecaster, Forecaster
+from workbook.forecast.protocol import DealForecaster, EventForecaster, Forecaster
 from workbook.forecast.results import reach_floor, reached
 from workbook.roadshow.milp import MilpResult, constraint_groups, events_of
+from workbook.roadshow.polish import polish
 from workbook.roadshow.problem import Plan, RoadshowProblem
+from workbook.roadshow.reach import event_values, knapsack
 from workbook.roadshow.solve import greedy_plan, make_plan, solve
 from workbook.text.errors import InputError
 
@@ -52,6 +57,8 @@ DEFAULT_OBJECTIVE = "p:domestic_capital"
 DEFAULT_SAMPLES: int | None = (
     None  # trials in the MILP: None for all of the engine's (in-sample = judged)
 )
+GAP_TOLERANCE = 0.01  # a plan within 1% of the SAA optimum counts as proven
+POLISH_SECONDS = 1.0  # single moves around the best plan when HiGHS proves nothing
 NO_EVENTS = pd.DataFrame({"event_id": pd.Series([], dtype=str), "month": pd.Series([], dtype=int)})
 
 
@@ -79,6 +86,25 @@ class SaaResult:
     # p:all: targets no plan can meet together with the others (`out_of_reach`), left out of
     # `metrics`, each with its in-sample chance were every candidate event held
     out_of_reach: tuple[tuple[str, float], ...] = ()
+    bound: float | None = None  # no plan's in-sample P exceeds this (None: no bound known)
+
+    @property
+    def proven(self) -> bool:
+        """Whether the plan is proven within GAP_TOLERANCE of the SAA optimum (the best
+        in-sample P any plan reaches on these trials)."""
+        return self.gap is not None and self.gap <= GAP_TOLERANCE
+
+    def solver(self) -> dict[str, Any]:
+        """How the solve went, as `plan --json` gives it: proven (within GAP_TOLERANCE of the
+        SAA optimum), gap (of P, relative to the bound; None without one), seconds and the
+        trials S."""
+        gap = None if self.gap is None else round(float(self.gap), 6)
+        return {
+            "proven": self.proven,
+            "gap": gap,
+            "seconds": round(float(self.seconds), 3),
+            "samples": int(self.samples),
+        }
 
 
 def objective_metrics(objective: str, targets: Sequence[str]) -> tuple[str, ...]:
@@ -113,13 +139,17 @@ def trial_values(
     in each trial, and the metrics' annual targets. Contributions are never negative (a new
     event only adds deals); float noise below zero is cut off.
 
-    An event changes only the new deals, so a slot's contribution is measured on the engine's
-    new-deal part alone (a few milliseconds a slot); an engine without that part is asked for
-    whole forecasts instead (the same numbers, slower)."""
+    An event changes only the new deals, and each slot's deals are its own draws, so an engine
+    that gives every event's part (EventForecaster) measures all slots in one pass; one with
+    the new-deal part alone is asked slot by slot (tens of milliseconds a slot), any other for
+    whole forecasts (the same numbers, slower)."""
     s = engine.trials if samples is None else min(int(samples), engine.trials)
     base_fc = engine.forecast(drivers=drivers, plan=NO_EVENTS)
     base = np.stack([base_fc.year_end(m)[:s] for m in metrics], axis=1)
-    if isinstance(engine, DealForecaster):
+    if isinstance(engine, EventForecaster):
+        every = engine.event_values(drivers, _held(problem, range(len(problem.slots))), metrics)
+        contrib = np.ascontiguousarray(every[:s].transpose(0, 2, 1))
+    elif isinstance(engine, DealForecaster):
         contrib = _deal_contributions(engine, problem, metrics, drivers, s)
     else:
         contrib = forecast_contributions(engine, problem, metrics, drivers, s, base)
@@ -206,6 +236,35 @@ def _slot_index(problem: RoadshowProblem, plan: Plan) -> list[int]:
     ]
 
 
+def decided_trials(
+    problem: RoadshowProblem, base: np.ndarray, contrib: np.ndarray, goal: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, need[S, K], open[S, K]): the trials the plan decides, how far each trial is from
+    each target without events (the forecast's `reached`) and which targets are not met
+    without them. A trial is decided when some target is open and every open target can be
+    reached by a plan within the budget (`workbook.roadshow.reach`: each event at most once,
+    in its best month); trials met anyway or out of any affordable plan's reach are left out,
+    which changes no plan's count of trials met."""
+    need = np.maximum(reach_floor(goal)[None, :] - base, 0.0)
+    open_ = need > 0  # targets not met without events
+    rescue = open_.any(axis=1) & (contrib.sum(axis=2) >= need).all(axis=1)
+    rows = np.flatnonzero(rescue)
+    if not len(rows):
+        return rows, need, open_
+    events = events_of(problem)
+    pos = {e: i for i, e in enumerate(events)}
+    slot_events = np.array([pos[e] for e in problem.slots["event_id"]], dtype=np.intp)
+    costs = problem.slots.drop_duplicates("event_id").set_index("event_id").loc[events, "cost"]
+    ok = np.ones(len(rows), bool)
+    for kk in range(need.shape[1]):
+        r = need[rows, kk]
+        c = np.minimum(contrib[rows, kk, :], r[:, None])
+        values = event_values(c, slot_events, len(events))
+        best = knapsack(values, costs.to_numpy(float), problem.budget)
+        ok &= (r <= 0) | (best >= r - 1e-9 * np.maximum(r, 1.0))  # float sums: keep the edge
+    return rows[ok], need, open_
+
+
 def saa_milp(
     problem: RoadshowProblem,
     base: np.ndarray,
@@ -215,34 +274,38 @@ def saa_milp(
 ) -> tuple[list[int] | None, MilpResult, int]:
     """Solve the SAA model (module docstring): (chosen slots or None, HiGHS result, number of
     trials in the model)."""
+    from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     n, k = len(problem.slots), len(events_of(problem))
-    # (S, K): how far each trial is from reaching each target (the forecast's `reached`)
-    need = np.maximum(reach_floor(goal)[None, :] - base, 0.0)
-    open_ = need > 0  # targets not met without events
-    reach = contrib.sum(axis=2) >= need  # met if every slot were held
-    rescue = open_.any(axis=1) & reach.all(axis=1)  # the trials a plan decides
-    rows = np.flatnonzero(rescue)
+    rows, need, open_ = decided_trials(problem, base, contrib, goal)
     m = len(rows)
     groups = constraint_groups(problem)
-    blocks = [np.hstack([g.a, np.zeros((g.a.shape[0], m))]) for g in groups]
+    blocks = [sparse.csr_matrix(np.hstack([g.a, np.zeros((g.a.shape[0], m))])) for g in groups]
     lbs = [g.lb for g in groups]
     ubs = [g.ub for g in groups]
-    for i, t in enumerate(rows):
-        for kk in np.flatnonzero(open_[t]):
-            r = need[t, kk]
-            row = np.zeros((1, n + k + m))
-            row[0, :n] = np.minimum(contrib[t, kk], r)
-            row[0, n + k + i] = -r
-            blocks.append(row)
-            lbs.append(np.zeros(1))
-            ubs.append(np.full(1, np.inf))
+    # one row per decided trial and open target: sum_j min(c, r) x_j - r z_t >= 0
+    at, ak = np.nonzero(open_[rows])
+    r = need[rows[at], ak]
+    c = np.minimum(contrib[rows[at], ak, :], r[:, None])
+    ri, ci = np.nonzero(c)
+    rows_ = len(at)
+    a = sparse.csr_matrix(
+        (
+            np.concatenate([c[ri, ci], -r]),
+            (np.concatenate([ri, np.arange(rows_)]), np.concatenate([ci, n + k + at])),
+        ),
+        shape=(rows_, n + k + m),
+    )
+    blocks.append(a)
+    lbs.append(np.zeros(rows_))
+    ubs.append(np.full(rows_, np.inf))
     value = problem.slots["value"].to_numpy(float)
     positive = value.clip(min=0)
     tie = 0.5 * positive / (positive.sum() + 1.0)  # all of it together is worth < one trial
     objective = np.concatenate([tie, np.zeros(k), np.ones(m)])
-    constraints = [LinearConstraint(np.vstack(blocks), np.concatenate(lbs), np.concatenate(ubs))]
+    matrix = sparse.vstack(blocks, format="csr")
+    constraints = [LinearConstraint(matrix, np.concatenate(lbs), np.concatenate(ubs))]
     res = milp(
         c=-objective,
         integrality=np.ones(n + k + m, np.int64),
@@ -299,20 +362,26 @@ def best_plan(
     remaining = max(time_limit - (time.perf_counter() - t0), 1.0)
     chosen, res, m = saa_milp(problem, base, contrib, goal, time_limit=remaining)
     hit_limit = res.status == 1
-    gap = getattr(res, "mip_gap", None)
-    gap = float(gap) if gap is not None and np.isfinite(gap) else None
-    if chosen is not None and not hit_limit:
-        saa = make_plan(problem, chosen, "optimal", lang, proven=res.status == 0, gap=gap)
-        plans["saa"] = saa
+    if chosen is not None:  # HiGHS's plan meets every constraint, even at the time limit
+        plans["saa"] = make_plan(problem, chosen, "optimal", lang, proven=res.status == 0)
         scores["saa"] = p_of(base, contrib, goal, chosen)
     # The best in-sample among the eligible plans; ties go to the SAA plan, then expected.
     eligible = [k for k in ("saa", "expected", "greedy") if k in plans and not plans[k].unmet]
     method = max(eligible, key=lambda k: (scores[k], -eligible.index(k)))
-    plan = plans[method]
+    if res.status != 0:  # not proven: look for a better plan around the best one
+        rows, need, _ = decided_trials(problem, base, contrib, goal)
+        start = _slot_index(problem, plans[method])
+        better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
+        p = p_of(base, contrib, goal, better)
+        if p > scores[method]:
+            plans["saa"] = make_plan(problem, better, "optimal", lang)
+            scores["saa"], method = p, "saa"
+    bound = p_bound(res, m, scores["none"], s)
+    gap = 0.0 if res.status == 0 else relative_gap(bound, scores[method])
     plan = replace(
-        plan,
+        plans[method],
         method="optimal",
-        proven_optimal=method == "saa" and res.status == 0,
+        proven_optimal=res.status == 0,
         gap=gap,
         seconds=time.perf_counter() - t0,
     )
@@ -329,19 +398,47 @@ def best_plan(
         p_in_sample=scores,
         trials_in_model=m,
         out_of_reach=dropped,
+        bound=bound if res.status != 0 else scores[method],
     )
+
+
+def p_bound(res: Any, m: int, p_none: float, s: int) -> float | None:
+    """An upper bound on the in-sample P of any plan: the trials met without events plus
+    HiGHS's bound on the decided trials (its dual bound, less the tie-break worth < one
+    trial: the whole trials below it), or None when HiGHS gives no bound."""
+    dual = getattr(res, "mip_dual_bound", None)
+    if res.status == 0 and res.fun is not None:
+        dual = res.fun
+    if dual is None or not np.isfinite(dual):
+        return None
+    trials = min(float(np.floor(-float(dual) + 1e-9)), float(m))
+    return p_none + max(trials, 0.0) / s
+
+
+def relative_gap(bound: float | None, p: float) -> float | None:
+    """How far a plan's P may be below the best any plan reaches on the same trials, as a
+    share of that best: (bound - p) / bound (0 when the bound is 0; None without a bound)."""
+    if bound is None:
+        return None
+    if bound <= 0:
+        return 0.0
+    return max(bound - p, 0.0) / bound
 
 
 __all__ = [
     "DEFAULT_OBJECTIVE",
     "DEFAULT_SAMPLES",
     "EXPECTED",
+    "GAP_TOLERANCE",
     "P_ALL",
     "SaaResult",
     "best_plan",
+    "decided_trials",
     "objective_metrics",
     "out_of_reach",
+    "p_bound",
     "p_of",
+    "relative_gap",
     "saa_milp",
     "trial_values",
 ]

@@ -67,7 +67,7 @@ class PlanRequest:
     seed: int = 1
     simulate: bool = True
     compare: bool = True
-    time_limit: float = 60.0
+    time_limit: float = 10.0
     lang: str = "zh"
 
 
@@ -388,11 +388,13 @@ def objective_lines(objective: str, choice: SaaResult | None, lang: str) -> list
             f"{len(choice.metrics)} targets are met together with {p_plan:.1%} by this plan, "
             f"{p_none:.1%} without new events."
         )
-    if choice.time_limit_hit:
+    lines.append(gap_line(choice, lang))
+    if choice.time_limit_hit and choice.method == "expected":
         lines.append(
-            "求解达到时间上限，改用期望值方案。"
+            "按同一组模拟，期望值方案的达标概率不低于求解器在时限内找到的方案，采用该方案。"
             if zh
-            else "the solver hit its time limit: the expected-value plan is used."
+            else "on the same trials the expected-value plan scores at least as high as the "
+            "solver's best within its time limit: it is used."
         )
     if choice.method == "greedy":
         p = choice.p_in_sample
@@ -403,6 +405,41 @@ def objective_lines(objective: str, choice: SaaResult | None, lang: str) -> list
             else f"on the same trials the {name} scores highest ({p['greedy']:.1%}): it is used."
         )
     return lines
+
+
+def gap_line(choice: SaaResult, lang: str) -> str:
+    """The optimality gap in words: proven best on the trials, proven within the tolerance,
+    or not proven, with the bound no plan exceeds."""
+    zh = lang == "zh"
+    p = choice.p_in_sample.get(choice.method, 0.0)
+    if choice.proven_optimal:
+        return (
+            f"已证明为这{choice.samples:,}次模拟上达标概率最高的方案（{p:.2%}）。"
+            if zh
+            else f"proven the best plan on these {choice.samples:,} trials (P {p:.2%})."
+        )
+    if choice.gap is None or choice.bound is None:
+        return (
+            "求解达到时间上限，未得到最优性界限：本方案是各候选方案中样本内达标概率最高的。"
+            if zh
+            else "the solver hit its time limit without a bound: the plan is the best of the "
+            "candidates on these trials, not proven best."
+        )
+    if choice.proven:
+        return (
+            f"求解达到时间上限；已证明本方案（{p:.2%}）与最优方案相差不超过{choice.gap:.2%}"
+            f"（任何方案不超过{choice.bound:.2%}）。"
+            if zh
+            else f"the solver hit its time limit; the plan ({p:.2%}) is proven within "
+            f"{choice.gap:.2%} of the best (no plan exceeds {choice.bound:.2%})."
+        )
+    return (
+        f"未能证明最优：求解达到时间上限，本方案达标概率{p:.2%}，任何方案不超过"
+        f"{choice.bound:.2%}，与最优方案可能相差至多{choice.gap:.1%}。"
+        if zh
+        else f"not proven best: the solver hit its time limit; the plan reaches P {p:.2%}, no "
+        f"plan exceeds {choice.bound:.2%}, so it may be up to {choice.gap:.1%} below the best."
+    )
 
 
 def summary_lines(best: Plan, greedy: Plan, lang: str, by_value: bool = True) -> list[str]:
@@ -459,6 +496,7 @@ __all__ = [
     "PlanRequest",
     "PlanResult",
     "default_objective",
+    "gap_line",
     "objective_lines",
     "plan_problem",
     "plan_roadshow",

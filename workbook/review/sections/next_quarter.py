@@ -324,8 +324,11 @@ def _fragment(
     how = nq.objective
     if how and how.get("objective", "").startswith("p:") and nq.plan is not None and len(nq.plan):
         metric = label("metric", how["objective"][2:], lang)
-        key = "plan_objective_fallback" if how.get("time_limit_hit") else "plan_objective"
-        parts.append(note(ctx.t(key, metric=metric, samples=how["samples"])))
+        # at the time limit the solver's own plan may still be the one taken (with its gap)
+        gap = "—" if how.get("gap") is None else f"{how['gap']:.2%}"
+        fallback = how.get("time_limit_hit") and how.get("method") != "saa"
+        key = "plan_objective_fallback" if fallback else "plan_objective"
+        parts.append(note(ctx.t(key, metric=metric, samples=how["samples"], gap=gap)))
     if nq.plan is not None and len(nq.plan):
         plan = nq.plan.copy()
         if "month" in plan.columns and plan["month"].dtype.kind in "iu":

@@ -1,0 +1,53 @@
+"""The compiled kernels and scipy load when a forecast first runs, not when the engine's modules
+are imported: `validate` and `status` check and count without them
+(workbook.forecast.compiled)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = "params/jining-2020.yaml"
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+    )
+    return {m.split(".")[0] for m in json.loads(out.stdout.strip().splitlines()[-1])}
+
+
+def test_checking_a_zone_builds_an_engine_without_numba_or_scipy():
+    loaded = _modules_after(
+        "from workbook.roadshow.check import check_inputs\n"
+        f"check_inputs({SAMPLE!r})\n"
+        "import workbook.forecast.fused as f\n"
+        "from workbook.forecast.compiled import Lazy, loaded\n"
+        "assert isinstance(f.deal_span, Lazy) and not loaded('workbook.forecast.fused')"
+    )
+    assert "numba" not in loaded and "scipy" not in loaded
+    assert "workbook" in loaded
+
+
+def test_a_forecast_loads_every_kernel_of_the_module_as_a_dispatcher():
+    loaded = _modules_after(
+        "import datetime as dt\n"
+        "from workbook.zone.loader import load_zone\n"
+        "from workbook.forecast.engine import Engine\n"
+        "import workbook.forecast.fused as f\n"
+        "from workbook.forecast.compiled import Lazy, loaded\n"
+        f"zone = load_zone({SAMPLE!r})\n"
+        "fc = Engine(zone, as_of=dt.date(2020, 6, 30), trials=200, seed=1).forecast()\n"
+        "assert loaded('workbook.forecast.fused')\n"
+        "assert not any(isinstance(v, Lazy) for v in vars(f).values())\n"
+        "assert type(f.deal_span).__name__ == 'CPUDispatcher'\n"
+        "assert 0 <= fc.targets['p_attain'].min() <= 1"
+    )
+    assert "numba" in loaded

@@ -1,0 +1,174 @@
+"""The probability plan is the best plan on its trials: on instances small enough to try every
+plan, the MILP's plan meets as many trials as the best of them (workbook.roadshow.saa), and the
+knapsack bound that leaves trials out never drops one a plan could rescue
+(workbook.roadshow.reach)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import numpy as np
+import pytest
+
+from tests.roadshow_fixtures import catalogue, event, zone_params
+from workbook.roadshow.milp import constraint_groups, events_of
+from workbook.roadshow.problem import build_problem
+from workbook.roadshow.reach import knapsack
+from workbook.roadshow.saa import decided_trials, p_bound, p_of, relative_gap, saa_milp
+from workbook.roadshow.solve import make_plan, violations
+
+
+def _problem(budget: float, offices: int = 0, cloud: int = 0):
+    """Five events over July and August (ten slots), costs 10 to 30 万元."""
+    params = zone_params(
+        offices=offices, budget=budget, min_cloud_events=cloud, blocked_holidays=[]
+    )
+    events = catalogue(
+        event("A", "japan", 10, (7, 8)),
+        event("B", "yrd", 20, (7, 8)),
+        event("C", "prd", 30, (7, 8)),
+        event("D", "chamber", 15, (7, 8), kind="cloud"),
+        event("E", "chamber", 25, (7, 8)),
+    )
+    return build_problem(params, events, as_of=dt.date(2020, 7, 1))
+
+
+def _brute_force(problem, base, contrib, goal) -> float:
+    """The best in-sample P over every plan that meets every constraint group (an event held
+    at most once, budget, staff, count, offices, cloud), tried one by one."""
+    n, events = len(problem.slots), events_of(problem)
+    groups = constraint_groups(problem)
+    a = np.vstack([g.a for g in groups])
+    lb, ub = np.concatenate([g.lb for g in groups]), np.concatenate([g.ub for g in groups])
+    slot_event = [events.index(e) for e in problem.slots["event_id"]]
+    best = -1.0
+    for size in range(n + 1):
+        for chosen in itertools.combinations(range(n), size):
+            v = np.zeros(n + len(events))
+            v[list(chosen)] = 1.0
+            for j in chosen:
+                v[n + slot_event[j]] += 1.0
+            if (v[n:] > 1).any():
+                continue
+            act = a @ v
+            if (act < lb - 1e-9).any() or (act > ub + 1e-9).any():
+                continue
+            best = max(best, p_of(base, contrib, goal, list(chosen)))
+    return best
+
+
+def _trials(rng: np.random.Generator, s: int, n: int, k: int = 1):
+    """Heavy-tailed contributions (most slots add little, a few a lot), targets 10."""
+    base = rng.uniform(4, 11, size=(s, k))
+    big = rng.random((s, k, n)) < 0.25
+    contrib = np.where(big, rng.lognormal(1.0, 0.8, (s, k, n)), rng.uniform(0, 0.5, (s, k, n)))
+    contrib[rng.random((s, k, n)) < 0.3] = 0.0
+    return base, contrib, np.full(k, 10.0)
+
+
+@pytest.mark.parametrize(
+    ("seed", "budget", "offices", "cloud", "k"),
+    [(0, 30, 0, 0, 1), (1, 45, 0, 0, 1), (2, 60, 2, 0, 1), (3, 40, 0, 1, 1), (4, 55, 1, 1, 2)],
+)
+def test_the_milps_plan_meets_as_many_trials_as_the_best_of_every_plan(
+    seed, budget, offices, cloud, k
+):
+    problem = _problem(budget, offices, cloud)
+    assert len(problem.slots) == 10
+    base, contrib, goal = _trials(np.random.default_rng(seed), 60, 10, k)
+    chosen, res, m = saa_milp(problem, base, contrib, goal)
+    assert res.status == 0 and chosen is not None
+    assert not violations(problem, make_plan(problem, chosen, "optimal").table)
+    best = _brute_force(problem, base, contrib, goal)
+    assert p_of(base, contrib, goal, chosen) == pytest.approx(best, abs=1e-12)
+    # proven: the bound is the optimum itself
+    bound = p_bound(res, m, p_of(base, contrib, goal, []), 60)
+    assert bound == pytest.approx(best, abs=1e-12)
+    assert relative_gap(bound, best) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_trials_out_of_every_affordable_plans_reach_are_left_out_and_only_those():
+    """Budget 30: A (10) and B (20) together, or C (30) alone. A trial needing A+C is out."""
+    problem = _problem(30)
+    n = len(problem.slots)
+    slot = {
+        (e, m): j
+        for j, (e, m) in enumerate(
+            zip(problem.slots["event_id"], problem.slots["month"], strict=True)
+        )
+    }
+    base = np.full((4, 1), 6.0)
+    contrib = np.zeros((4, 1, n))
+    contrib[0, 0, [slot["A", 7], slot["B", 8]]] = 2.0  # A + B reach 10: affordable
+    contrib[1, 0, [slot["A", 7], slot["C", 7]]] = 2.0  # A + C: 40 万元, over the budget
+    contrib[2, 0, slot["C", 8]] = 4.0  # C alone
+    contrib[3, 0, [slot["A", 7], slot["A", 8]]] = 2.0  # A twice: an event is held once
+    rows, need, _ = decided_trials(problem, base, contrib, np.array([10.0]))
+    assert rows.tolist() == [0, 2]
+    assert _brute_force(problem, base, contrib, np.array([10.0])) == 0.25
+
+
+def test_the_knapsack_is_the_best_affordable_set_and_an_upper_bound_on_fractional_costs():
+    rng = np.random.default_rng(7)
+    values = rng.uniform(0, 5, size=(40, 6))
+    costs = np.array([3.0, 5.0, 7.0, 2.0, 4.0, 6.0])
+    best = np.zeros(40)
+    for size in range(7):
+        for sub in itertools.combinations(range(6), size):
+            if costs[list(sub)].sum() <= 12:
+                best = np.maximum(best, values[:, list(sub)].sum(axis=1))
+    assert np.allclose(knapsack(values, costs, 12.0), best)
+    # costs off the unit grid: rounded down, the programme may only overestimate
+    frac = costs + 0.37
+    exact = np.zeros(40)
+    for size in range(7):
+        for sub in itertools.combinations(range(6), size):
+            if frac[list(sub)].sum() <= 12.5:
+                exact = np.maximum(exact, values[:, list(sub)].sum(axis=1))
+    assert (knapsack(values, frac, 12.5) >= exact - 1e-12).all()
+
+
+def test_polishing_a_plan_keeps_it_feasible_and_never_meets_fewer_trials():
+    from workbook.roadshow.polish import polish
+
+    for seed in range(4):
+        problem = _problem(45 + 5 * seed, offices=seed % 2, cloud=seed % 2)
+        base, contrib, goal = _trials(np.random.default_rng(10 + seed), 60, 10)
+        rows, need, _ = decided_trials(problem, base, contrib, goal)
+        start, _, _ = saa_milp(problem, base, contrib, goal)  # the optimum: nothing to add
+        assert start is not None
+        assert sorted(polish(problem, contrib[rows], need[rows], start)) == sorted(start)
+        from workbook.roadshow.solve import greedy_plan
+
+        greedy = greedy_plan(problem)
+        if greedy.unmet:
+            continue
+        first = [
+            j
+            for j, (e, m) in enumerate(
+                zip(problem.slots["event_id"], problem.slots["month"], strict=True)
+            )
+            if (e, m) in set(zip(greedy.table["event_id"], greedy.table["month"], strict=True))
+        ]
+        better = polish(problem, contrib[rows], need[rows], first)
+        assert not violations(problem, make_plan(problem, better, "x").table)
+        assert p_of(base, contrib, goal, better) >= p_of(base, contrib, goal, first)
+
+
+def test_polishing_swaps_an_event_for_the_one_the_trials_need():
+    """Budget 30; every trial needs C: from B held alone, one swap for C meets them all."""
+    from workbook.roadshow.polish import polish
+
+    problem = _problem(30)
+    slot = {
+        (e, m): j
+        for j, (e, m) in enumerate(
+            zip(problem.slots["event_id"], problem.slots["month"], strict=True)
+        )
+    }
+    base = np.full((3, 1), 6.0)
+    contrib = np.zeros((3, 1, len(problem.slots)))
+    contrib[:, 0, slot["C", 8]] = 5.0
+    rows, need, _ = decided_trials(problem, base, contrib, np.array([10.0]))
+    assert polish(problem, contrib[rows], need[rows], [slot["B", 7]]) == [slot["C", 8]]
