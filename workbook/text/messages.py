@@ -457,6 +457,61 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{folder} is being written by another run at this moment: try again when it ends",
         "另一个运行正在写入 {folder}，请待其结束后再试",
     ),
+    # ---- malformed workbooks, hostile declarations, failed runs (hardening, round two)
+    "xlsx.empty": ("is empty (0 bytes), not a workbook", "是空文件（0 字节），不是工作簿"),
+    "xlsx.encrypted": (
+        "is a password-protected workbook (an encrypted OLE container): save it without a password as .xlsx",
+        "是设有打开密码的工作簿（加密的 OLE 容器）：请取消密码后另存为 .xlsx",
+    ),
+    "xlsx.ole": (
+        "is an old Excel 97-2003 workbook (.xls, an OLE container) named {suffix}: save it as .xlsx",
+        "是旧版 Excel 97-2003 工作簿（.xls，OLE 容器），扩展名却为 {suffix}：请另存为 .xlsx",
+    ),
+    "xlsx.text": (
+        "is a text file (csv?) named {suffix}, not a workbook: name it .csv or save it as .xlsx",
+        "是文本文件（csv？），扩展名却为 {suffix}，不是工作簿：请改名为 .csv 或另存为 .xlsx",
+    ),
+    "xlsx.not_zip": (
+        "is not an Excel workbook (an .xlsx is a zip container; this file is not one) although named {suffix}",
+        "不是 Excel 工作簿（.xlsx 应为 zip 容器，此文件不是），扩展名却为 {suffix}",
+    ),
+    "xlsx.bad_zip": (
+        "is damaged: its zip container cannot be read ({error})",
+        "已损坏：无法读取其 zip 容器（{error}）",
+    ),
+    "xlsx.bad_part": (
+        "is damaged: part {part} cannot be unpacked ({error})",
+        "已损坏：无法解压其中的 {part}（{error}）",
+    ),
+    "xlsx.entries": (
+        "holds {count:,} parts, more than the {limit:,} a workbook may hold",
+        "包含 {count:,} 个部件，超过工作簿允许的 {limit:,} 个",
+    ),
+    "xlsx.part_size": (
+        "part {part} unpacks to more than {limit:,} bytes (a zip bomb, or a sheet far too large to read)",
+        "其中的 {part} 解压后超过 {limit:,} 字节（压缩炸弹，或工作表过大无法读取）",
+    ),
+    "xlsx.total_size": (
+        "unpacks to more than {limit:,} bytes in all (a zip bomb, or a workbook far too large to read)",
+        "解压后总计超过 {limit:,} 字节（压缩炸弹，或工作簿过大无法读取）",
+    ),
+    "xlsx.no_workbook": (
+        "is a zip file but not an Excel workbook (no xl/workbook.xml)",
+        "是 zip 文件但不是 Excel 工作簿（缺少 xl/workbook.xml）",
+    ),
+    "xlsx.no_sheets": ("holds no worksheet", "不含任何工作表"),
+    "xlsx.missing_sheet": (
+        "is damaged: sheet {sheet} names part {part}, which is not in the file",
+        "已损坏：工作表 {sheet} 指向的 {part} 不在文件中",
+    ),
+    "xlsx.odd_refs": (
+        "sheet {sheet} has cell references written in an unusual way; save the file again from Excel or WPS",
+        "工作表 {sheet} 的单元格引用写法异常；请用 Excel 或 WPS 重新保存该文件",
+    ),
+    "xlsx.grid": (
+        "sheet {sheet} spans {ref} ({rows:,} rows x {cols:,} columns), more than the {limit:,} cells the workbook reads: delete the empty rows and columns past the table",
+        "工作表 {sheet} 的范围为 {ref}（{rows:,} 行 × {cols:,} 列），超过可读取的 {limit:,} 个单元格：请删除表格之外的空行和空列",
+    ),
 }
 
 
