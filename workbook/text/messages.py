@@ -512,6 +512,46 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "sheet {sheet} spans {ref} ({rows:,} rows x {cols:,} columns), more than the {limit:,} cells the workbook reads: delete the empty rows and columns past the table",
         "工作表 {sheet} 的范围为 {ref}（{rows:,} 行 × {cols:,} 列），超过可读取的 {limit:,} 个单元格：请删除表格之外的空行和空列",
     ),
+    "decl.bool_number": (
+        "must be a number, not {value} (true/false is not a count)",
+        "必须是数字，不能是 {value}（true/false 不是数量）",
+    ),
+    "decl.label_long": (
+        "is {length:,} characters long, more than {limit:,}",
+        "长 {length:,} 个字符，超过 {limit:,} 个",
+    ),
+    "decl.label_controls": (
+        "holds control characters or text-direction marks ({value}): write plain text",
+        "含有控制字符或文字方向标记（{value}）：请只写普通文字",
+    ),
+    "decl.key_long": (
+        "metric key is {length:,} characters long, more than {limit:,}",
+        "指标键长 {length:,} 个字符，超过 {limit:,} 个",
+    ),
+    "decl.list_long": (
+        "one-of list of {column} has {count:,} values, more than {limit:,}",
+        "{column} 的可选值列表有 {count:,} 个值，超过 {limit:,} 个",
+    ),
+    "decl.too_many": (
+        "{count:,} entries, more than the {limit:,} a params file may declare",
+        "共 {count:,} 项，超过参数文件允许的 {limit:,} 项",
+    ),
+    "decl.start_year": (
+        "campaign start {start} is not in the plan year {year}",
+        "攻坚行动开始日期 {start} 不在计划年度 {year} 内",
+    ),
+    "run.inputs_changed": (
+        "input files changed while the run read them ({files}): nothing of it was kept; run again",
+        "运行读取期间输入文件发生变化（{files}）：本次结果未保留，请重新运行",
+    ),
+    "run.failed": (
+        "review failed: {error}; its record: {record}",
+        "复盘运行失败：{error}；运行记录：{record}",
+    ),
+    "run.failed_beside": (
+        "review failed: {error}; its record: {record} (the previous complete review stays in {folder})",
+        "复盘运行失败：{error}；运行记录：{record}（上一次完整的复盘仍保留在 {folder}）",
+    ),
 }
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbook.text.clean import one_line
+from workbook.text.clean import one_line, strip_controls
 from workbook.text.errors import CellProblem, DataFileError
 from workbook.text.messages import BadValue, Message
 
@@ -30,12 +30,15 @@ _UNIT = re.compile(r"^(?P<base>.*?)\s*[(（]\s*(?P<unit>[^()（）]*?)\s*[)）]\
 
 
 def clean_text(value: Any) -> str:
-    """A cell as trimmed text: NFKC-normalised (full-width digits/letters), spaces removed at the ends."""
+    """A cell as trimmed text: NFKC-normalised (full-width digits/letters), control characters
+    and bidi overrides removed (line breaks as a space), spaces removed at the ends."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = unicodedata.normalize("NFKC", str(value))
+    if not text.isprintable():  # control characters and bidi overrides never reach a page
+        text = strip_controls(text)
     return text.strip().strip("\u3000\u00a0\ufeff").strip()
 
 
