@@ -329,9 +329,8 @@ def test_cli_review_reports_a_failed_run_with_exit_code_1(run, tmp_path, capsys)
     )
     assert code == 1
     err = capsys.readouterr().err
-    assert (
-        "复盘运行失败（review failed）：cell" in err and "RuntimeError: deliberate failure" in err
-    )
+    assert err.count("\n") == 1 and err.startswith("error: 复盘运行失败：cell")
+    assert "RuntimeError: deliberate failure" in err and str(out / "review.ipynb") in err
     assert {p.name for p in out.iterdir()} == {"review.ipynb", "manifest.json"}
 
 
