@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from workbook.cli._common import (
@@ -23,14 +24,14 @@ HELP = (
 
 
 def _budget(text: str) -> float:
+    from workbook.cli._common import type_error
+
     try:
         value = float(text.replace(",", "").removesuffix("万元").removesuffix("万"))
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a budget in 万元 such as 300, got {text!r}"
-        ) from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"budget must be >= 0 万元, got {text!r}")
+        raise type_error("arg.budget", found=text) from None
+    if not (math.isfinite(value) and value >= 0):  # inf and nan too
+        raise type_error("review.budget", found=text)
     return value
 
 

@@ -552,6 +552,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "review failed: {error}; its record: {record} (the previous complete review stays in {folder})",
         "复盘运行失败：{error}；运行记录：{record}（上一次完整的复盘仍保留在 {folder}）",
     ),
+    "arg.budget": (
+        "expected a budget in 万元 such as 300, found {found!r}",
+        "应为以万元计的预算，如 300，实际为 {found!r}",
+    ),
+    "input.unknown_target": (
+        "{metric!r} is not an assessed target of this zone (expected one of {valid})",
+        "{metric!r} 不是本园区的考核指标（应为以下之一：{valid}）",
+    ),
+    "rule.date_parsing": ("must be a date such as 2020-03-22", "必须是日期，如 2020-03-22"),
+    "rule.date_type": ("must be a date such as 2020-03-22", "必须是日期，如 2020-03-22"),
+    "rule.date_from_datetime_parsing": (
+        "must be a date such as 2020-03-22",
+        "必须是日期，如 2020-03-22",
+    ),
+    "rule.date_from_datetime_inexact": (
+        "must be a date such as 2020-03-22 (no time of day)",
+        "必须是日期，如 2020-03-22（不含时刻）",
+    ),
+    "rule.string_too_long": (
+        "must be at most {max_length} characters",
+        "不能超过 {max_length} 个字符",
+    ),
 }
 
 
