@@ -30,11 +30,34 @@ previous_ledger = None
 budget = None
 out_dir = None
 """
-WRITE_OUTPUTS = """import json, pathlib
+# what a batch's index and roll-up read of a run's summary.json
+SUMMARY = {
+    "zone": "测试园区",
+    "zone_en": "Test Zone",
+    "quarter": "2020Q2",
+    "p_all": 0.5,
+    "targets": {
+        "domestic_capital": {
+            "unit": "CNY",
+            "target": 10.0,
+            "actual": 3.0,
+            "completion": 0.3,
+            "phased_target": 4.5,
+            "verdict": "on_pace",
+            "p_attain": 0.5,
+            "p50": 10.0,
+            "outlook": "at_risk",
+        }
+    },
+    "tracker_500": {"global500_signings": 1, "china500_signings": 0, "bonus_500": 1},
+    "big_projects": {"tier_30": {"projects": 1}, "overdue_projects": []},
+    "pipeline": {"projects": 4, "total_investment": 55.0, "signed_or_beyond": 3},
+}
+WRITE_OUTPUTS = f"""import json, pathlib
 from openpyxl import Workbook
 out = pathlib.Path(out_dir)
 Workbook().save(out / "review.xlsx")
-(out / "summary.json").write_text(json.dumps({"zone": "测试园区", "zone_en": "Test Zone"}))
+(out / "summary.json").write_text(json.dumps({SUMMARY!r}))
 (out / "review.docx").write_bytes(b"")
 """
 
@@ -145,3 +168,65 @@ def test_a_ledger_changed_while_the_review_reads_it_fails_the_run_and_keeps_the_
     assert third.status == "ok" and is_done(rp, out, good)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["inputs"]["ledger"] == sha256(ledger)
+
+
+def test_a_batch_keeps_each_good_run_and_reruns_one_whose_ledger_changed(zone, tmp_path):
+    from workbook.review.batch import run_batch
+    from workbook.review.params import parse_quarters
+
+    good = notebook(tmp_path, "good", WRITE_OUTPUTS)
+    bad = notebook(tmp_path, "bad", 'raise RuntimeError("deliberate failure")')
+    root = tmp_path / "reports"
+    q = parse_quarters("2020Q2")
+    kw = {"root": root, "jobs": 1, "progress": False, "trials": 100}
+    first = run_batch([zone], q, notebook=good, **kw)
+    (run,) = first.results
+    assert run.status == "ok"
+    before = snapshot(run.run_dir)
+
+    failed = run_batch([zone], q, notebook=bad, force=True, **kw)
+    (r,) = failed.results
+    assert r.status == "failed" and r.record == run.run_dir.with_name("2020Q2.failed")
+    assert snapshot(run.run_dir) == before
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["runs"] == [
+        {"folder": "zone/2020Q2", "status": "failed", "record": "zone/2020Q2.failed"}
+    ]
+    index = (root / "index.html").read_text(encoding="utf-8")
+    assert 'href="zone/2020Q2.failed/review.ipynb"' in index
+
+    again = run_batch([zone], q, notebook=good, **kw)  # the good run is in place: skipped
+    assert [x.status for x in again.results] == ["skipped"]
+    ledger = tmp_path / "ledger.xlsx"
+    ledger.write_bytes(ledger.read_bytes())  # same bytes: still skipped
+    assert [x.status for x in run_batch([zone], q, notebook=good, **kw).results] == ["skipped"]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(ledger)
+    wb.active.append(["P9", "新项目", "新公司", "内资", "无", "线索", 1])
+    wb.save(ledger)
+    redone = run_batch([zone], q, notebook=good, **kw)
+    assert [x.status for x in redone.results] == ["ok"]
+    m = json.loads((run.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["inputs"]["ledger"] == sha256(ledger)
+    assert not run.run_dir.with_name("2020Q2.failed").exists()
+
+
+def test_a_failed_plan_keeps_the_good_plan_and_writes_its_record_beside(tmp_path, capsys):
+    from tests.conftest import SAMPLE_PARAMS
+
+    out = tmp_path / "plan"
+    argv = ["plan", str(SAMPLE_PARAMS), "--no-simulate", "--out", str(out)]
+    assert main(argv) == 0
+    before = snapshot(out)
+    capsys.readouterr()
+    assert main([*argv, "--budget", "0"]) == 2  # no feasible plan
+    err = capsys.readouterr().err.splitlines()
+    failed = tmp_path / "plan.failed"
+    assert err[-1].endswith(f"（运行记录：{failed}；上一次完整的计划仍保留在 {out}）")
+    assert snapshot(out) == before
+    record = json.loads((failed / "manifest.json").read_text(encoding="utf-8"))
+    assert record["status"] == "failed" and record["kind"] == "plan"
+    assert record["error"][-1] == "预算至少108万元才有可行方案"  # in the command's language
+    assert main(argv) == 0  # a good plan clears the old record
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]

@@ -574,6 +574,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "must be at most {max_length} characters",
         "不能超过 {max_length} 个字符",
     ),
+    "run.plan_kept": (
+        "{body} (its record: {record}; the previous complete plan stays in {folder})",
+        "{body}（运行记录：{record}；上一次完整的计划仍保留在 {folder}）",
+    ),
 }
 
 
