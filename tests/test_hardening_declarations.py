@@ -173,3 +173,20 @@ def test_ledger_text_loses_control_characters_and_bidi_overrides(tmp_path):
     rows[1][1] = "\x1b]0;pwned\x07甲\u202e项目\t二期\x9b"
     ledger = load_ledger(write_csv(tmp_path / "ledger.csv", rows))
     assert ledger.projects["name"].iloc[0] == "]0;pwned甲项目 二期"
+
+
+def test_a_one_of_list_is_read_in_constant_work_per_value(monkeypatch):
+    """The error text (which shows the whole condition) is built only when a value is bad: a
+    list of n values costs n lookups, not n copies of the list (100,000 values took minutes)."""
+    import workbook.zone.declarations as declarations
+
+    calls = []
+    real = declarations.one_line
+    monkeypatch.setattr(declarations, "one_line", lambda *a, **k: calls.append(a) or real(*a, **k))
+    cond = declarations.parse_condition("sector", [f"行业{i}" for i in range(MAX_ONE_OF)])
+    assert len(cond.value) == MAX_ONE_OF and calls == []
+    cond = declarations.parse_condition("stage", ["签约", "开工", "signed"] * 300)
+    assert cond.value == ("signed", "started") and calls == []
+    with pytest.raises(ValueError):
+        declarations.parse_condition("total_investment", ["1", "x"])
+    assert len(calls) == 1

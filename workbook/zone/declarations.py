@@ -143,20 +143,24 @@ def check_extra_columns(decls: dict[str, MetricDecl], known: list[str]) -> list[
     ]
 
 
+def _bad(column: str, raw: Any) -> BadValue:
+    return BadValue(Message("decl.comparison", column=column, value=one_line(raw, 200)))
+
+
 def _scalar(column: str, v: Any, raw: Any, op: str = "==") -> Any:
-    """One value of a condition, typed by its column's kind."""
-    bad = BadValue(Message("decl.comparison", column=column, value=one_line(raw, 200)))
+    """One value of a condition, typed by its column's kind (constant work per value: the
+    error, which shows the whole condition, is built only when raised)."""
     if column in AMOUNT_COLUMNS:
         if isinstance(v, bool):
-            raise bad
+            raise _bad(column, raw)
         x = v if isinstance(v, int | float) else _number(str(v))
         if x is None:
-            raise bad
+            raise _bad(column, raw)
         return float(x)
     if column in DATE_COLUMNS:
         d = v if isinstance(v, dt.date) else _date(str(v))
         if d is None:
-            raise bad
+            raise _bad(column, raw)
         return d
     if column in BOOL_COLUMNS:
         if isinstance(v, bool) and op in ("==", "!="):
@@ -164,9 +168,9 @@ def _scalar(column: str, v: Any, raw: Any, op: str = "==") -> Any:
         words = {"true": True, "false": False, "是": True, "否": False}
         if isinstance(v, str) and v.strip().lower() in words and op in ("==", "!="):
             return words[v.strip().lower()]
-        raise bad
+        raise _bad(column, raw)
     if op not in ("==", "!=", "in") or isinstance(v, dict | list):
-        raise bad  # text columns: equal, not equal or one of
+        raise _bad(column, raw)  # text columns: equal, not equal or one of
     text = str(v).strip()
     words = _category_words().get(column)
     if words is None:
