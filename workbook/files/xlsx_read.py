@@ -213,9 +213,10 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str | None) -> M
                 if grid is not None:
                     buf = carry + chunk
                     cut = max(buf.rfind(b"<row"), buf.rfind(b":row"))
-                    if cut <= 0:
+                    if cut <= 0 and len(buf) <= 4 * CHUNK:
                         carry = buf
                         continue
+                    cut = cut if cut > 0 else len(buf)  # no row starts here: feed it whole
                     grid.feed(buf[:cut])
                     carry = buf[cut:]
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
