@@ -190,3 +190,11 @@ def test_a_one_of_list_is_read_in_constant_work_per_value(monkeypatch):
     with pytest.raises(ValueError):
         declarations.parse_condition("total_investment", ["1", "x"])
     assert len(calls) == 1
+
+
+def test_a_scenario_name_is_a_label_too():
+    data = sample()
+    name = next(iter(data["scenarios"]))
+    data["scenarios"]["悲观\x1b[31m"] = data["scenarios"][name]
+    (line,) = refusal(data)
+    assert line.startswith("zone.yaml: scenarios.悲观[31m: holds control characters"), line

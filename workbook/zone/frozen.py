@@ -27,7 +27,7 @@ from workbook.text.messages import BadValue, Message
 MAX_LABEL = 100  # characters of a name or label a page, a cell or a file name shows
 
 
-def _label(v: str) -> str:
+def check_label(v: str) -> str:
     """A name or label: at most MAX_LABEL characters, no control characters or bidi overrides."""
     if len(v) > MAX_LABEL:
         raise BadValue(Message("decl.label_long", length=len(v), limit=MAX_LABEL))
@@ -36,7 +36,7 @@ def _label(v: str) -> str:
     return v
 
 
-Label = Annotated[str, AfterValidator(_label)]
+Label = Annotated[str, AfterValidator(check_label)]
 
 
 @functools.cache

@@ -23,12 +23,13 @@ from pydantic import (
     model_validator,
 )
 
+from workbook.text.clean import strip_controls
 from workbook.text.errors import ParamsError
 from workbook.text.labels import declare_metric_label
 from workbook.text.messages import MESSAGES, BadValue, Message
 from workbook.zone.declarations import BUILTIN, Campaign, MetricDecl, check_metric, resolve
 from workbook.zone.drivers import Drivers, PlannedEvent, Scenario
-from workbook.zone.frozen import Frozen, Label  # the base of every model here
+from workbook.zone.frozen import Frozen, Label, check_label  # the base of every model here
 from workbook.zone.roadshow_settings import RoadshowSettings
 
 Currency = Literal["CNY", "USD"]
@@ -186,6 +187,12 @@ class ZoneParams(Frozen):
 
     @model_validator(mode="after")
     def _declarations(self) -> ZoneParams:
+        for name in self.scenarios:  # a scenario's name is shown and may name a file
+            try:
+                check_label(name)
+            except BadValue as exc:
+                where = f"scenarios.{strip_controls(name)[:40]}"
+                raise BadValue(Message("at", where=where, body=exc.message)) from None
         for key, decl in self.metrics.items():
             if len(key) > MAX_KEY:
                 body = Message("decl.key_long", length=len(key), limit=MAX_KEY)
