@@ -198,3 +198,12 @@ def test_a_scenario_name_is_a_label_too():
     data["scenarios"]["悲观\x1b[31m"] = data["scenarios"][name]
     (line,) = refusal(data)
     assert line.startswith("zone.yaml: scenarios.悲观[31m: holds control characters"), line
+
+
+def test_a_refused_label_is_shown_with_its_control_characters_escaped_and_chinese_kept():
+    data = sample()
+    data["metrics"]["ten_strong_10"]["label"] = "十强\x1b]0;x\x07产业\u202e"
+    assert refusal(data, "zh") == [
+        "zone.yaml：metrics.ten_strong_10.label：含有控制字符或文字方向标记"
+        "（十强\\x1b]0;x\\x07产业\\u202e）：请只写普通文字"
+    ]

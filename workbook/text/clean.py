@@ -31,3 +31,15 @@ def one_line(text: object, limit: int = 300) -> str:
     """Any value as one clean line of at most `limit` characters (an ellipsis marks a cut)."""
     line = strip_controls(str(text)).strip()
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def visible(text: str, limit: int = 80) -> str:
+    """`text` with each control character or bidi mark written as its escape (\\x1b, \\u202e),
+    the rest as it is (Chinese stays Chinese): what a message shows of a refused value."""
+    out = "".join(
+        (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        if _CONTROLS.match(ch) or _BREAKS.match(ch)
+        else ch
+        for ch in text[:limit]
+    )
+    return out + ("…" if len(text) > limit else "")

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from workbook.text.clean import has_controls
+from workbook.text.clean import has_controls, visible
 from workbook.text.messages import BadValue, Message
 
 MAX_LABEL = 100  # characters of a name or label a page, a cell or a file name shows
@@ -32,7 +32,7 @@ def check_label(v: str) -> str:
     if len(v) > MAX_LABEL:
         raise BadValue(Message("decl.label_long", length=len(v), limit=MAX_LABEL))
     if has_controls(v):
-        raise BadValue(Message("decl.label_controls", value=ascii(v)[:80]))
+        raise BadValue(Message("decl.label_controls", value=visible(v)))
     return v
 
 
@@ -80,7 +80,10 @@ class Frozen(BaseModel):
     def _no_bool_for_numbers(cls, v: Any, info: ValidationInfo) -> Any:
         """`annual: true` or `days: false` is a mistake, never 1 or 0."""
         field = cls.model_fields.get(info.field_name or "")
-        kind = _numeric(field.annotation) if field is not None else None
+        try:
+            kind = _numeric(field.annotation) if field is not None else None
+        except TypeError:  # an annotation that cannot be cached: not one of ours to check
+            kind = None
         if kind is None:
             return v
         if kind == "number" and isinstance(v, bool):
