@@ -251,3 +251,14 @@ def test_a_good_workbook_passes_the_check_and_reads_as_before(tmp_path):
     path = good_ledger(tmp_path)
     assert check_workbook(path) is None
     assert list(load_ledger(path).projects["project_id"]) == ["P1", "P2", "P3", "P4"]
+
+
+def test_an_xlsx_named_xls_is_checked_as_the_workbook_it_is(tmp_path):
+    path = far_cell(tmp_path).rename(tmp_path / "ledger.xls")
+    r = run("validate", "--ledger", str(path), "--lang", "en")
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert r.stderr.splitlines() == [
+        f"error: {path}: sheet 项目台账 spans A1:XFD1048576 (1,048,576 rows x 16,384 columns), "
+        f"more than the {MAX_CELLS:,} cells the workbook reads: delete the empty rows and "
+        "columns past the table"
+    ]

@@ -136,13 +136,23 @@ def _unreadable(path: Path, message: Message) -> DataFileError:
     return DataFileError([CellProblem(str(path), None, None, None, message)])
 
 
+def _is_zip(path: Path) -> bool:
+    if path.suffix.lower() == ".ods":
+        return False  # a zip of another kind: the reader's own checks
+    try:
+        with open(path, "rb") as f:
+            return f.read(2) == b"PK"
+    except OSError:
+        return False
+
+
 def _read_workbook(path: Path, sheet_names: Sequence[str]) -> tuple[str | None, list[list[Any]]]:
     """One sheet of a workbook, read only after the file passed `check_workbook` (container,
     sizes, grid) and in one guarded call: whatever the reader raises is one line naming the
     file, never a traceback."""
     from workbook.files.xlsx_read import check_workbook
 
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if path.suffix.lower() in (".xlsx", ".xlsm") or _is_zip(path):  # an .xlsx named .xls too
         problem = check_workbook(path)
         if problem is not None:
             raise _unreadable(path, problem)
