@@ -25,6 +25,9 @@ FORMULAS = [
 HTML = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 ICS = "说明会\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected"
 PAYLOADS = [*FORMULAS, HTML]
+# Names and labels in the params refuse control characters (tab, CR): their formula payloads
+# are the printable ones; the ledger's and the catalogue's cells get all of them.
+NAME_FORMULAS = [f for f in FORMULAS if f.isprintable()]
 
 # free-text columns of the sample's ledger and event catalogue
 LEDGER_TEXT = ("项目名称", "投资方", "来源地", "产业链", "专班", "责任人", "下一节点", "备注")
@@ -64,10 +67,10 @@ def hostile_zone(tmp_path: Path) -> Path:
     p["zone"] = HYPERLINK
     p["zone_en"] = "=1+1 " + HTML
     for i, office in enumerate(p["offices"]):
-        office["name"] = FORMULAS[i % len(FORMULAS)] + office["name"]
-        office["name_en"] = FORMULAS[(i + 1) % len(FORMULAS)] + office["name_en"]
+        office["name"] = NAME_FORMULAS[i % len(NAME_FORMULAS)] + office["name"]
+        office["name_en"] = NAME_FORMULAS[(i + 1) % len(NAME_FORMULAS)] + office["name_en"]
     for i, metric in enumerate(p["metrics"].values()):  # declared targets' labels
-        metric["label"] = FORMULAS[i % len(FORMULAS)] + metric["label"]
+        metric["label"] = NAME_FORMULAS[i % len(NAME_FORMULAS)] + metric["label"]
         metric["label_en"] = HTML + metric["label_en"]
     for campaign in p["campaigns"]:
         campaign["name"] = "@SUM(1,1)" + campaign["name"]

@@ -311,18 +311,22 @@ def test_xlsx_reads_right_in_excel_headers_labels_and_number_formats(run):
 
 
 def test_a_failing_cell_is_reported_and_leaves_no_half_written_report(run, tmp_path):
-    # a finished report already in place is replaced by the failed run's record, never mixed
+    # a finished report already in place stays; the failed run's record goes beside it
     target = tmp_path / "2020Q2"
     shutil.copytree(run.run_dir, target)  # an earlier, finished run of this tool
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
     rp = run.params
     result = run_review(rp, target, notebook=failing_notebook(tmp_path, after="open"))
     assert result.status == "failed" and not result.ok
     assert "RuntimeError" in result.error and "deliberate failure" in result.error
-    assert {p.name for p in target.iterdir()} == {"review.ipynb", "manifest.json"}
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    record = tmp_path / "2020Q2.failed"
+    assert result.record == record
+    assert {p.name for p in record.iterdir()} == {"review.ipynb", "manifest.json"}
     assert leftovers(tmp_path) == []
-    m = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    m = json.loads((record / "manifest.json").read_text(encoding="utf-8"))
     assert m["status"] == "failed" and m["error"]["ename"] == "RuntimeError"
-    nb = nbformat.read(target / "review.ipynb", as_version=4)
+    nb = nbformat.read(record / "review.ipynb", as_version=4)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors and errors[0]["evalue"] == "deliberate failure for the test"
     shown = [c for c in nb.cells if c.get("id") == "open"][0]
@@ -381,9 +385,8 @@ def test_cli_review_reports_a_failed_run_with_exit_code_1(run, tmp_path, capsys)
     )
     assert code == 1
     err = capsys.readouterr().err
-    assert (
-        "复盘运行失败（review failed）：cell" in err and "RuntimeError: deliberate failure" in err
-    )
+    assert err.count("\n") == 1 and err.startswith("error: 复盘运行失败：cell")
+    assert "RuntimeError: deliberate failure" in err and str(out / "review.ipynb") in err
     assert {p.name for p in out.iterdir()} == {"review.ipynb", "manifest.json"}
 
 

@@ -229,3 +229,178 @@ def test_no_params_value_gives_a_traceback(tmp_path_factory, edits):
     params = folder / "zone.yaml"
     params.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     _check_params(params, doc)
+
+
+# ---- xlsx containers ---------------------------------------------------------------------------
+# A damaged, truncated or hand-made workbook: its zip structure, its sheet XML and the cells and
+# dimension the sheet declares. Each ends as a Ledger or as problems naming the file; never a
+# traceback, never an abort of the Excel reader (the check before reading bounds the grid).
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _good_parts(folder: Path) -> dict[str, bytes]:
+    import zipfile
+
+    path = write_rows(folder / "good.xlsx", small_ledger_rows(), "项目台账")
+    with zipfile.ZipFile(path) as zf:
+        return {i.filename: zf.read(i) for i in zf.infolist()}
+
+
+def _zip(path: Path, parts: dict[str, bytes], method: int) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", method) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _load_or_located(path: Path) -> None:
+    from workbook.zone.ledger import Ledger
+
+    try:
+        led = load_ledger(path)
+    except DataFileError as exc:
+        assert_located(exc, {str(path)})
+        for lang in ("zh", "en"):
+            for line in exc.lines(lang):
+                assert "\n" not in line and "\x1b" not in line
+        return
+    assert isinstance(led, Ledger)
+
+
+column_refs = st.one_of(
+    st.sampled_from(["A", "M", "Z", "AA", "ZZ", "AAA", "XFD", "XFE", "ZZZ", "a", ""]),
+    st.text(alphabet="ABCXYZ", min_size=1, max_size=4),
+)
+row_refs = st.one_of(
+    st.sampled_from(["1", "2", "1048576", "1048577", "0", "99999999", ""]),
+    st.integers(0, 2_000_000).map(str),
+)
+cell_refs = st.tuples(column_refs, row_refs).map("".join)
+xml_bits = st.one_of(
+    st.builds(
+        lambda ref, text: f'<row><c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c></row>',
+        cell_refs,
+        st.sampled_from(["x", "合计", "=1+1", "&amp;", "1e999"]),
+    ),
+    st.builds(lambda r: f'<row r="{r}"><c t="n"><v>1</v></c></row>', row_refs),
+    st.builds(lambda n: "<row>" + '<c t="n"><v>1</v></c>' * n + "</row>", st.integers(0, 3000)),
+    st.builds(lambda n: "<row/>" * n, st.integers(0, 5000)),
+    st.sampled_from(
+        ["<row>", "</row>", "<c>", "<x:c r='A1'/>", '<c r = "XFD1"/>', "<!--", "]]>", "&bogus;"]
+    ),
+)
+
+
+@FUZZ
+@given(
+    bits=st.lists(st.tuples(st.sampled_from(["before", "after", "replace"]), xml_bits), max_size=4),
+    dimension=st.one_of(st.none(), st.tuples(cell_refs, cell_refs).map(":".join)),
+    drop=st.sets(st.sampled_from(["xl/workbook.xml", "xl/_rels/workbook.xml.rels", SHEET])),
+    stored=st.booleans(),
+)
+def test_no_sheet_xml_or_zip_part_gives_a_traceback(
+    tmp_path_factory, bits, dimension, drop, stored
+):
+    import re
+    import zipfile
+
+    folder = tmp_path_factory.mktemp("fuzzxml")
+    parts = _good_parts(folder)
+    sheet = parts[SHEET].decode("utf-8")
+    for where, bit in bits:
+        if where == "before":
+            sheet = sheet.replace("<sheetData>", "<sheetData>" + bit, 1)
+        elif where == "after":
+            sheet = sheet.replace("</sheetData>", bit + "</sheetData>", 1)
+        else:
+            sheet = re.sub(r"<row r=\"3\".*?</row>", lambda _m, bit=bit: bit, sheet, count=1)
+    if dimension is not None:
+        sheet = re.sub(r"<dimension ref=\"[^\"]*\"", f'<dimension ref="{dimension}"', sheet)
+        if "<dimension" not in sheet:
+            sheet = sheet.replace("<sheetData>", f'<dimension ref="{dimension}"/><sheetData>', 1)
+    parts[SHEET] = sheet.encode("utf-8")
+    for name in drop:
+        parts.pop(name, None)
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    _load_or_located(_zip(folder / "ledger.xlsx", parts, method))
+
+
+@FUZZ
+@given(
+    flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), max_size=6),
+    cut=st.one_of(st.none(), st.floats(0, 1)),
+    prefix=st.sampled_from(
+        [b"", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\xef\xbb\xbf"]
+    ),
+)
+def test_no_damaged_zip_gives_a_traceback(tmp_path_factory, flips, cut, prefix):
+    """Bytes of a good workbook flipped, cut short or prefixed: damaged central directory,
+    local headers, deflate streams and CRCs."""
+    folder = tmp_path_factory.mktemp("fuzzzip")
+    good = write_rows(folder / "good.xlsx", small_ledger_rows(), "项目台账").read_bytes()
+    data = bytearray(good)
+    for at, mask in flips:
+        data[int(at * len(data))] ^= mask
+    if cut is not None:
+        data = data[: int(cut * len(data))]
+    path = folder / "ledger.xlsx"
+    path.write_bytes(prefix + bytes(data))
+    _load_or_located(path)
+
+
+# ---- declarations: bounded, refused with their key path ---------------------------------------
+
+label_text = st.one_of(
+    st.text(max_size=20),
+    st.integers(95, 105).map(lambda n: "十" * n),
+    st.sampled_from(["\x1b]0;x\x07", "a\u202eb", "a\nb", "a\x9bb", "十强产业"]),
+)
+
+
+@FUZZ
+@given(
+    n_metrics=st.integers(0, 215),
+    n_values=st.integers(0, 1_010),
+    label=label_text,
+    count=st.one_of(st.sampled_from(["signed", "started"]), st.booleans(), st.integers(-1, 2)),
+    annual=st.one_of(st.booleans(), st.integers(-1, 5), st.floats(allow_nan=True)),
+    days=st.one_of(st.booleans(), st.integers(-1, 400)),
+    start=st.one_of(
+        st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
+        st.sampled_from(["三月", "2020-13-01", ""]),
+    ),
+)
+def test_declarations_are_bounded_or_refused_with_their_key_path(
+    n_metrics, n_values, label, count, annual, days, start
+):
+    from workbook.zone.declarations import MAX_ONE_OF
+    from workbook.zone.frozen import MAX_LABEL
+    from workbook.zone.params import MAX_METRICS, parse_params
+
+    doc = copy.deepcopy(SAMPLE)
+    doc["data"] = {k: str(SAMPLE_PARAMS.parent / v) for k, v in SAMPLE["data"].items()}
+    doc["metrics"]["ten_strong_10"]["label"] = label
+    doc["metrics"]["ten_strong_10"]["count"] = count
+    doc["metrics"]["ten_strong_10"]["where"]["sector"] = [f"行业{i}" for i in range(n_values)]
+    for i in range(n_metrics):
+        doc["metrics"][f"m{i}"] = {"label": f"指标{i}", "count": "signed"}
+    doc["targets"]["new_starts"]["annual"] = annual
+    doc["campaigns"][0]["days"] = days
+    doc["campaigns"][0]["start"] = start
+    try:
+        params = parse_params(doc, source="zone.yaml")
+    except ParamsError as exc:
+        for lang, sep in (("zh", "："), ("en", ": ")):
+            for line in exc.lines(lang):
+                assert line.startswith(f"zone.yaml{sep}"), line
+                assert "\x1b" not in line and "\u202e" not in line and "\n" not in line
+        return
+    assert len(params.metrics) <= MAX_METRICS
+    decl = params.metrics["ten_strong_10"]
+    assert decl.label is not None and len(decl.label) <= MAX_LABEL and decl.label.isprintable()
+    assert all(len(c.value) <= MAX_ONE_OF for c in decl.where if c.op == "in")
+    assert not isinstance(annual, bool) and not isinstance(days, bool)
+    assert params.campaigns[0].start.year == params.year

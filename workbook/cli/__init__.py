@@ -70,9 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except WorkbookError as exc:
+        from workbook.text.clean import strip_controls
+
         lang = getattr(args, "lang", None) or "zh"  # the command's --lang; Chinese without one
-        for line in exc.lines(lang):
-            print(f"error: {line}", file=sys.stderr)
+        for line in exc.lines(lang):  # text from a file never drives the terminal
+            print(f"error: {strip_controls(line)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return _interrupted(argv)

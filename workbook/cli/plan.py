@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 from pathlib import Path
 from typing import TypedDict
 
@@ -14,7 +16,7 @@ from workbook.cli._common import (
     seed_arg,
     trials_arg,
 )
-from workbook.text.errors import InputError
+from workbook.text.errors import InputError, WorkbookError
 
 NAME = "plan"
 HELP = (
@@ -34,14 +36,14 @@ class PlanEvent(TypedDict):
 
 
 def _budget(text: str) -> float:
+    from workbook.cli._common import type_error
+
     try:
         value = float(text.replace(",", "").removesuffix("万元").removesuffix("万"))
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a budget in 万元 such as 300, got {text!r}"
-        ) from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"budget must be >= 0 万元, got {text!r}")
+        raise type_error("arg.budget", found=text) from None
+    if not (math.isfinite(value) and value >= 0):  # inf and nan too
+        raise type_error("review.budget", found=text)
     return value
 
 
@@ -128,7 +130,12 @@ def run(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
         lang=lang,
     )
-    result = plan_roadshow(request)
+    try:
+        result = plan_roadshow(request)
+        result.require()
+    except WorkbookError as exc:  # e.g. no feasible plan: the previous plan stays in place
+        _record_failure(Path(args.out), args, exc)
+        raise
     best, greedy, problem, as_of = result.require(), result.greedy, result.problem, result.as_of
     assert greedy is not None and problem is not None
     zh = lang == "zh"
@@ -207,6 +214,32 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(("已写入：" if zh else "wrote: ") + ", ".join(str(w.resolve()) for w in written))
     return 0
+
+
+def _record_failure(out: Path, args: argparse.Namespace, exc: WorkbookError) -> None:
+    """A plan that fails where a complete plan is in place: its record (manifest.json with
+    the error) goes beside it, to `<out>.failed`, and the error's last line names both."""
+    from workbook.files.jsonsafe import dumps
+    from workbook.files.outdir import RunFolder, holds_good_run
+    from workbook.text.messages import Message
+
+    if not holds_good_run(Path(os.path.abspath(out)), "plan"):
+        return  # nothing to keep: nothing written, as before
+    record = {
+        "tool": "workbook",
+        "kind": "plan",
+        "status": "failed",
+        "error": exc.lines(args.lang),
+        "parameters": {k: str(v) for k, v in vars(args).items() if not k.startswith("_")},
+        "files": ["manifest.json"],
+    }
+    with RunFolder(out, "plan") as folder:
+        (folder.tmp / "manifest.json").write_text(dumps(record), encoding="utf-8")
+        target = folder.commit(failed=True)
+    if exc.problems:
+        exc.problems[-1] = Message(
+            "run.plan_kept", body=exc.problems[-1], record=str(target), folder=str(folder.folder)
+        )
 
 
 def _objective_sheet(result, lang: str) -> dict[str, object]:

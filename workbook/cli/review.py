@@ -60,14 +60,18 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("error: " + Message("interrupted").render(args.lang), file=sys.stderr)
         return 130
-    if not result.ok:
-        record = result.run_dir / "review.ipynb"
-        if args.lang == "en":
-            print(f"error: review failed: {result.error}", file=sys.stderr)
-            print(f"error: the executed notebook is {record}", file=sys.stderr)
-        else:
-            print(f"error: 复盘运行失败（review failed）：{result.error}", file=sys.stderr)
-            print(f"error: 已执行的笔记本：{record}", file=sys.stderr)
+    if not result.ok:  # one line: what failed, where its record is, what was kept
+        from workbook.text.clean import one_line
+
+        record = result.record / "review.ipynb"
+        beside = result.record_dir is not None
+        line = Message(
+            "run.failed_beside" if beside else "run.failed",
+            error=one_line(result.error or "", 500),
+            record=str(record),
+            folder=str(result.run_dir),
+        ).render(args.lang)
+        print(f"error: {line}", file=sys.stderr)
         return 1
     print(
         f"review {result.params.quarter} done in {result.seconds:.1f} s: {result.run_dir}",

@@ -9,6 +9,7 @@ from workbook.cli._forecast import add_engine_args, engine_from, num, pct, title
 from workbook.files.jsonsafe import records
 from workbook.text.errors import InputError
 from workbook.text.labels import label
+from workbook.text.messages import Message
 
 NAME = "sensitivity"
 HELP = (
@@ -42,7 +43,11 @@ def run(args: argparse.Namespace) -> int:
     if args.metric not in dict(engine.params.targets.items()):
         metrics = ", ".join(k for k, _ in engine.params.targets.items())
         raise InputError(
-            f"--metric {args.metric!r} is not an assessed target (expected one of {metrics})"
+            Message(
+                "at",
+                where="--metric",
+                body=Message("input.unknown_target", metric=args.metric, valid=metrics),
+            )
         )
     drivers = engine.scenario_drivers(args.scenario) if args.scenario else None
     plan = engine.scenario_plan(args.scenario) if args.scenario else None

@@ -60,6 +60,17 @@ def is_own_run(folder: Path, kind: str) -> bool:
     return all(e.name in listed and e.is_file(follow_symlinks=False) for e in entries)
 
 
+def failed_folder(folder: Path) -> Path:
+    """Where the record of a failed run goes when a good run holds `folder`."""
+    return folder.with_name(f"{folder.name}.failed")
+
+
+def holds_good_run(folder: Path, kind: str) -> bool:
+    """The folder holds a complete earlier run of this kind (its manifest says "ok")."""
+    m = read_manifest(folder)
+    return m is not None and m.get("status", "ok") == "ok" and is_own_run(folder, kind)
+
+
 def is_leftover(name: str) -> bool:
     """A lock file, temporary folder or set-aside run this module (or a writer) leaves."""
     return _LEFTOVER.match(name) is not None
@@ -232,8 +243,25 @@ class RunFolder:
             raise
         return self
 
-    def commit(self) -> Path:
+    def commit(self, failed: bool = False) -> Path:
+        """Put the run in place; returns where it went. A failed run never replaces a good
+        one: when the folder holds a complete earlier run (manifest status "ok"), the failed
+        record goes beside it, to `<folder>.failed`, and the earlier run stays as it was. A
+        run that succeeds removes the failed record an earlier run left beside it."""
+        if failed and holds_good_run(self.folder, self.kind):
+            target = failed_folder(self.folder)
+            check_run_folder(target, self.kind)
+            put_in_place(self.tmp, target)
+            return target
         put_in_place(self.tmp, self.folder)
+        stale = failed_folder(self.folder)
+        if (
+            not failed
+            and stale.is_dir()
+            and not stale.is_symlink()
+            and is_own_run(stale, self.kind)
+        ):
+            shutil.rmtree(stale, ignore_errors=True)
         return self.folder
 
     def __exit__(self, *exc: object) -> None:

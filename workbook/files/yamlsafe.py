@@ -44,6 +44,7 @@ class _UniqueKeys:
             if key in seen:
                 raise _DuplicateKey(key, seen[key], line)
             seen[key] = line
+        # the SafeLoader this is mixed into has construct_mapping; the mixin alone does not
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from workbook.files.jsonsafe import plain
 from workbook.text.errors import InputError
 from workbook.text.labels import label
+from workbook.text.messages import Message
 from workbook.text.numbers import figure
 from workbook.zone.pacing import phased_share, time_progress
 
@@ -151,10 +152,8 @@ class Forecast:
 
     def _check(self, metric: str) -> str:
         if metric not in self.metrics:
-            raise InputError(
-                f"{metric!r} is not an assessed target of this zone "
-                f"(expected one of {', '.join(self.metrics)})"
-            )
+            valid = ", ".join(self.metrics)
+            raise InputError(Message("input.unknown_target", metric=metric, valid=valid))
         return metric
 
     def year_end(self, metric: str) -> np.ndarray:

@@ -26,13 +26,17 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from workbook.text.clean import strip_controls
 from workbook.text.errors import InputError, ParamsError
 from workbook.text.messages import Message
 from workbook.zone.drivers import Drivers, Scenario
 from workbook.zone.params import ZoneParams, format_validation_error
 
 SCENARIO_DIR = "scenarios"
-_BAD_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_BAD_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]')
+# A file name holds at most 255 bytes; the temporary ".<name>.XXXXXXXX.tmp" adds 14 to the name.
+# 240 bytes is 80 Chinese characters (3 bytes each in UTF-8), 60 emoji (4 bytes each).
+NAME_BYTES = 240
 
 
 def scenario_dir(params: ZoneParams) -> Path:
@@ -47,8 +51,9 @@ def check_name(name: str) -> str:
     clean = name.strip()
     if not clean:
         raise InputError(Message("scenario.no_name"))
-    if _BAD_CHARS.search(clean) or clean.startswith(".") or len(clean) > 80:
-        raise InputError(Message("scenario.bad_name", name=name))
+    too_long = len(clean) > 80 or len(clean.encode("utf-8", "surrogatepass")) > NAME_BYTES
+    if _BAD_CHARS.search(clean) or clean.startswith(".") or too_long:
+        raise InputError(Message("scenario.bad_name", name=strip_controls(name)[:100]))
     return clean
 
 

@@ -320,7 +320,12 @@ def _write_manifest(root: Path, results: Sequence[RunResult]) -> None:
             "kind": "batch",
             "files": ["index.html", "manifest.json", "rollup.xlsx"],
             "runs": [
-                {"folder": os.path.relpath(r.run_dir, root), "status": r.status} for r in results
+                {
+                    "folder": os.path.relpath(r.run_dir, root),
+                    "status": r.status,
+                    **({"record": os.path.relpath(r.record_dir, root)} if r.record_dir else {}),
+                }
+                for r in results
             ],
         },
     )
@@ -370,7 +375,7 @@ def run_label(rp: ReviewParams) -> str:
 
 def run_line(r: RunResult, lang: str) -> str:
     """One line for a run that has finished: status, run, seconds and where its report is."""
-    where = r.error if r.status == NO_DATA else r.html or r.run_dir / "review.ipynb"
+    where = r.error if r.status == NO_DATA else r.html or r.record / "review.ipynb"
     status = label("review", f"status_{r.status}", lang)
     seconds = f"{r.seconds:.1f}" + ("秒" if lang == "zh" else " s") if r.seconds else ""
     return f"{status}  {run_label(r.params)}  {seconds}  {where}".replace("    ", "  ")
@@ -540,7 +545,7 @@ def write_index(path: Path, results: Sequence[RunResult], lang: str) -> Path:
     for r in results:
         s = _summary(r) if r.status in ("ok", "skipped") else None
         zone = (s["zone"] if lang == "zh" else s["zone_en"]) if s else r.params.params_path.stem
-        rel = lambda name: html.escape(os.path.relpath(r.run_dir / name, path.parent))  # noqa: E731, B023
+        rel = lambda name: html.escape(os.path.relpath(r.record / name, path.parent))  # noqa: E731, B023
         if r.status == "failed":
             link = (
                 f'<a href="{rel("review.ipynb")}">review.ipynb</a> · '

@@ -95,6 +95,12 @@ class RunResult:
     status: str
     error: str | None = None
     seconds: float = 0.0
+    record_dir: Path | None = None  # a failed run's record, when not in run_dir (`<run>.failed`)
+
+    @property
+    def record(self) -> Path:
+        """The folder holding this run's executed notebook and manifest."""
+        return self.record_dir or self.run_dir
 
     @property
     def html(self) -> Path | None:
@@ -117,9 +123,12 @@ def run_folder(rp: ReviewParams, root: str | Path = "reports") -> Path:
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:  # gone (or unreadable) while a run read it: never equal to a hash
+        return "missing"
     return h.hexdigest()
 
 
@@ -218,6 +227,9 @@ def run_review(
     notebook = Path(notebook).resolve()
     timings: dict[str, Any] = {"validate": round(validate_seconds, 3)}
     status, error = "ok", None
+    # Hashed as the kernel is about to read them, and again once it has: the manifest names
+    # the files the results came from, and a file that changed in between fails the run.
+    inputs = inputs_of(rp, notebook, zone_params)
     with RunFolder(run_dir, "review") as folder:
         tmp = folder.tmp
         out_nb = tmp / "review.ipynb"
@@ -283,8 +295,16 @@ def run_review(
         else:
             for name in REPORT_FILES:  # a failed run leaves its record, never half a report
                 (tmp / name).unlink(missing_ok=True)
+        changed = [k for k, v in inputs_of(rp, notebook, zone_params).items() if inputs.get(k) != v]
+        if changed:
+            status = "failed"
+            for name in REPORT_FILES:
+                (tmp / name).unlink(missing_ok=True)
+            from workbook.text.messages import Message
+
+            said = Message("run.inputs_changed", files=", ".join(changed)).render(rp.lang)
+            error = {"cell": None, "ename": "InputChanged", "evalue": changed, "message": said}
         timings["total"] = round(time.perf_counter() - t0 + validate_seconds, 3)
-        inputs = inputs_of(rp, notebook, zone_params)
         manifest: dict[str, Any] = {
             "tool": "workbook",
             "kind": "review",
@@ -308,9 +328,11 @@ def run_review(
         }
         manifest["files"] = sorted({*manifest["files"], "manifest.json"})
         write_json(tmp / "manifest.json", manifest)
-        folder.commit()
+        placed = folder.commit(failed=status != "ok")
     message = error["message"] if error else None
-    return RunResult(rp, run_dir, status, message, time.perf_counter() - t0 + validate_seconds)
+    seconds = time.perf_counter() - t0 + validate_seconds
+    record = placed if placed != run_dir else None
+    return RunResult(rp, run_dir, status, message, seconds, record)
 
 
 def check_review_inputs(zone_params: ZoneParams) -> Zone:

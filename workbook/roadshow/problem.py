@@ -94,7 +94,7 @@ class RoadshowProblem:
     def with_budget(self, budget: float) -> RoadshowProblem:
         """The same problem with another budget (slots and values are unchanged)."""
         if budget < 0:
-            raise InputError(f"budget must be >= 0 万元, got {budget:g}")
+            raise InputError(Message("review.budget", found=f"{budget:g}"))
         settings = self.settings.model_copy(update={"budget": float(budget)})
         return replace(self, settings=settings)
 
@@ -251,7 +251,7 @@ def build_problem(
     settings = settings if settings is not None else params.roadshow
     if budget is not None:
         if not math.isfinite(budget) or budget < 0:
-            raise InputError(f"budget must be a number >= 0 万元, got {budget:g}")
+            raise InputError(Message("review.budget", found=f"{budget:g}"))
         settings = settings.model_copy(update={"budget": float(budget)})
     if drivers is None:
         drivers = scenario_drivers(params, scenario)

@@ -477,6 +477,127 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(--as-of {year}-06-30)",
         "{year}年未登记任何到位资金，无法推定统计日期：请指定（--as-of {year}-06-30）",
     ),
+    # ---- malformed workbooks, hostile declarations, failed runs (hardening, round two)
+    "xlsx.empty": ("is empty (0 bytes), not a workbook", "是空文件（0 字节），不是工作簿"),
+    "xlsx.encrypted": (
+        "is a password-protected workbook (an encrypted OLE container): save it without a password as .xlsx",
+        "是设有打开密码的工作簿（加密的 OLE 容器）：请取消密码后另存为 .xlsx",
+    ),
+    "xlsx.ole": (
+        "is an old Excel 97-2003 workbook (.xls, an OLE container) named {suffix}: save it as .xlsx",
+        "是旧版 Excel 97-2003 工作簿（.xls，OLE 容器），扩展名却为 {suffix}：请另存为 .xlsx",
+    ),
+    "xlsx.text": (
+        "is a text file (csv?) named {suffix}, not a workbook: name it .csv or save it as .xlsx",
+        "是文本文件（csv？），扩展名却为 {suffix}，不是工作簿：请改名为 .csv 或另存为 .xlsx",
+    ),
+    "xlsx.not_zip": (
+        "is not an Excel workbook (an .xlsx is a zip container; this file is not one) although named {suffix}",
+        "不是 Excel 工作簿（.xlsx 应为 zip 容器，此文件不是），扩展名却为 {suffix}",
+    ),
+    "xlsx.bad_zip": (
+        "is damaged: its zip container cannot be read ({error})",
+        "已损坏：无法读取其 zip 容器（{error}）",
+    ),
+    "xlsx.bad_part": (
+        "is damaged: part {part} cannot be unpacked ({error})",
+        "已损坏：无法解压其中的 {part}（{error}）",
+    ),
+    "xlsx.entries": (
+        "holds {count:,} parts, more than the {limit:,} a workbook may hold",
+        "包含 {count:,} 个部件，超过工作簿允许的 {limit:,} 个",
+    ),
+    "xlsx.part_size": (
+        "part {part} unpacks to more than {limit:,} bytes (a zip bomb, or a sheet far too large to read)",
+        "其中的 {part} 解压后超过 {limit:,} 字节（压缩炸弹，或工作表过大无法读取）",
+    ),
+    "xlsx.total_size": (
+        "unpacks to more than {limit:,} bytes in all (a zip bomb, or a workbook far too large to read)",
+        "解压后总计超过 {limit:,} 字节（压缩炸弹，或工作簿过大无法读取）",
+    ),
+    "xlsx.no_workbook": (
+        "is a zip file but not an Excel workbook (no xl/workbook.xml)",
+        "是 zip 文件但不是 Excel 工作簿（缺少 xl/workbook.xml）",
+    ),
+    "xlsx.no_sheets": ("holds no worksheet", "不含任何工作表"),
+    "xlsx.missing_sheet": (
+        "is damaged: sheet {sheet} names part {part}, which is not in the file",
+        "已损坏：工作表 {sheet} 指向的 {part} 不在文件中",
+    ),
+    "xlsx.odd_refs": (
+        "sheet {sheet} has cell references written in an unusual way; save the file again from Excel or WPS",
+        "工作表 {sheet} 的单元格引用写法异常；请用 Excel 或 WPS 重新保存该文件",
+    ),
+    "xlsx.grid": (
+        "sheet {sheet} spans {ref} ({rows:,} rows x {cols:,} columns), more than the {limit:,} cells the workbook reads: delete the empty rows and columns past the table",
+        "工作表 {sheet} 的范围为 {ref}（{rows:,} 行 × {cols:,} 列），超过可读取的 {limit:,} 个单元格：请删除表格之外的空行和空列",
+    ),
+    "decl.bool_number": (
+        "must be a number, not {value} (true/false is not a count)",
+        "必须是数字，不能是 {value}（true/false 不是数量）",
+    ),
+    "decl.label_long": (
+        "is {length:,} characters long, more than {limit:,}",
+        "长 {length:,} 个字符，超过 {limit:,} 个",
+    ),
+    "decl.label_controls": (
+        "holds control characters or text-direction marks ({value}): write plain text",
+        "含有控制字符或文字方向标记（{value}）：请只写普通文字",
+    ),
+    "decl.key_long": (
+        "metric key is {length:,} characters long, more than {limit:,}",
+        "指标键长 {length:,} 个字符，超过 {limit:,} 个",
+    ),
+    "decl.list_long": (
+        "one-of list of {column} has {count:,} values, more than {limit:,}",
+        "{column} 的可选值列表有 {count:,} 个值，超过 {limit:,} 个",
+    ),
+    "decl.too_many": (
+        "{count:,} entries, more than the {limit:,} a params file may declare",
+        "共 {count:,} 项，超过参数文件允许的 {limit:,} 项",
+    ),
+    "decl.start_year": (
+        "campaign start {start} is not in the plan year {year}",
+        "攻坚行动开始日期 {start} 不在计划年度 {year} 内",
+    ),
+    "run.inputs_changed": (
+        "input files changed while the run read them ({files}): nothing of it was kept; run again",
+        "运行读取期间输入文件发生变化（{files}）：本次结果未保留，请重新运行",
+    ),
+    "run.failed": (
+        "review failed: {error}; its record: {record}",
+        "复盘运行失败：{error}；运行记录：{record}",
+    ),
+    "run.failed_beside": (
+        "review failed: {error}; its record: {record} (the previous complete review stays in {folder})",
+        "复盘运行失败：{error}；运行记录：{record}（上一次完整的复盘仍保留在 {folder}）",
+    ),
+    "arg.budget": (
+        "expected a budget in 万元 such as 300, found {found!r}",
+        "应为以万元计的预算，如 300，实际为 {found!r}",
+    ),
+    "input.unknown_target": (
+        "{metric!r} is not an assessed target of this zone (expected one of {valid})",
+        "{metric!r} 不是本园区的考核指标（应为以下之一：{valid}）",
+    ),
+    "rule.date_parsing": ("must be a date such as 2020-03-22", "必须是日期，如 2020-03-22"),
+    "rule.date_type": ("must be a date such as 2020-03-22", "必须是日期，如 2020-03-22"),
+    "rule.date_from_datetime_parsing": (
+        "must be a date such as 2020-03-22",
+        "必须是日期，如 2020-03-22",
+    ),
+    "rule.date_from_datetime_inexact": (
+        "must be a date such as 2020-03-22 (no time of day)",
+        "必须是日期，如 2020-03-22（不含时刻）",
+    ),
+    "rule.string_too_long": (
+        "must be at most {max_length} characters",
+        "不能超过 {max_length} 个字符",
+    ),
+    "run.plan_kept": (
+        "{body} (its record: {record}; the previous complete plan stays in {folder})",
+        "{body}（运行记录：{record}；上一次完整的计划仍保留在 {folder}）",
+    ),
 }
 
 

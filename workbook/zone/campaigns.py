@@ -158,8 +158,21 @@ def format_campaign(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def campaign_heading(c: Campaign, as_of: dt.date, lang: str = "zh") -> str:
-    """'百日攻坚（春季） 2020-03-22 至 2020-06-29，第 101/100 天' (or its English)."""
+    """'百日攻坚（春季） 2020-03-22 至 2020-06-29，截至 2020-05-31 第 71/100 天' (or its English);
+    after the window '已结束（共 100 天）', before it '尚未开始'."""
     day = (as_of - c.start).days + 1
     if lang == "zh":
-        return f"{c.display(lang)} {c.start} 至 {c.end}，截至 {as_of} 第 {day}/{c.days} 天"
-    return f"{c.display(lang)} {c.start} to {c.end}, {as_of}: day {day} of {c.days}"
+        if day > c.days:
+            state = f"截至 {as_of} 已结束（共 {c.days} 天）"
+        elif day < 1:
+            state = f"截至 {as_of} 尚未开始（共 {c.days} 天）"
+        else:
+            state = f"截至 {as_of} 第 {day}/{c.days} 天"
+        return f"{c.display(lang)} {c.start} 至 {c.end}，{state}"
+    if day > c.days:
+        state = f"{as_of}: ended (all {c.days} days)"
+    elif day < 1:
+        state = f"{as_of}: not started ({c.days} days)"
+    else:
+        state = f"{as_of}: day {day} of {c.days}"
+    return f"{c.display(lang)} {c.start} to {c.end}, {state}"

@@ -17,13 +17,15 @@ override any of their fields, e.g. `metrics: {big_projects_30: {where: {total_in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from workbook.text.clean import one_line
 from workbook.text.messages import BadValue, Message
-from workbook.zone.frozen import Frozen
+from workbook.zone.frozen import Frozen, Label
 
 COUNT_STAGES = ("signed", "started", "producing")
 Stage = Literal["signed", "started", "producing"]
@@ -49,6 +51,9 @@ TEXT_COLUMNS = (
 WHERE_COLUMNS = (*TEXT_COLUMNS, *AMOUNT_COLUMNS, *DATE_COLUMNS, *BOOL_COLUMNS)
 # Columns a new deal of the simulation carries (the others match with a probability).
 DEAL_COLUMNS = ("total_investment", "capital_type", "list_flag", "new_500_signing", "four_new")
+
+MAX_ONE_OF = 1_000  # values of one `where` list (one of)
+MAX_CONDITIONS = 50  # conditions of one `where`
 
 _COMPARISON = re.compile(r"^\s*(>=|<=|!=|==|>|<|=)\s*(.+?)\s*$")
 
@@ -87,9 +92,9 @@ def parse_condition(column: str, raw: Any) -> Condition:
     if name not in WHERE_COLUMNS:
         return _extra_condition(name, raw)
     if isinstance(raw, list | tuple):
-        if not raw:
-            raise BadValue(Message("decl.empty_list", column=column))
-        return Condition(column=name, op="in", value=tuple(_scalar(name, v, raw) for v in raw))
+        _check_list(column, raw)
+        values = dict.fromkeys(_scalar(name, v, raw) for v in raw)  # each once, in file order
+        return Condition(column=name, op="in", value=tuple(values))
     if isinstance(raw, str):
         m = _COMPARISON.match(raw)
         if m:
@@ -98,15 +103,20 @@ def parse_condition(column: str, raw: Any) -> Condition:
     return Condition(column=name, op="==", value=_scalar(name, raw, raw))
 
 
+def _check_list(column: str, raw: list[Any] | tuple[Any, ...]) -> None:
+    if not raw:
+        raise BadValue(Message("decl.empty_list", column=column))
+    if len(raw) > MAX_ONE_OF:
+        raise BadValue(Message("decl.list_long", column=column, count=len(raw), limit=MAX_ONE_OF))
+
+
 def _extra_condition(column: str, raw: Any) -> Condition:
     """A condition on a column the schema does not know: text, or a number or a date when
     compared by order."""
     if isinstance(raw, list | tuple):
-        if not raw:
-            raise BadValue(Message("decl.empty_list", column=column))
-        return Condition(
-            column=column, op="in", value=tuple(str(v).strip() for v in raw), extra=True
-        )
+        _check_list(column, raw)
+        values = dict.fromkeys(str(v).strip() for v in raw)
+        return Condition(column=column, op="in", value=tuple(values), extra=True)
     m = _COMPARISON.match(raw) if isinstance(raw, str) else None
     op = ("==" if m.group(1) == "=" else m.group(1)) if m else "=="
     text = m.group(2) if m else raw
@@ -119,7 +129,7 @@ def _extra_condition(column: str, raw: Any) -> Condition:
         value = value if value is not None else _number(str(text))
         value = value if value is not None else _date(str(text))
         if value is None:
-            raise BadValue(Message("decl.comparison", column=column, value=str(raw)))
+            raise BadValue(Message("decl.comparison", column=column, value=one_line(raw, 200)))
     return Condition(column=column, op=op, value=value, extra=True)
 
 
@@ -133,20 +143,24 @@ def check_extra_columns(decls: dict[str, MetricDecl], known: list[str]) -> list[
     ]
 
 
+def _bad(column: str, raw: Any) -> BadValue:
+    return BadValue(Message("decl.comparison", column=column, value=one_line(raw, 200)))
+
+
 def _scalar(column: str, v: Any, raw: Any, op: str = "==") -> Any:
-    """One value of a condition, typed by its column's kind."""
-    bad = BadValue(Message("decl.comparison", column=column, value=str(raw)))
+    """One value of a condition, typed by its column's kind (constant work per value: the
+    error, which shows the whole condition, is built only when raised)."""
     if column in AMOUNT_COLUMNS:
         if isinstance(v, bool):
-            raise bad
+            raise _bad(column, raw)
         x = v if isinstance(v, int | float) else _number(str(v))
         if x is None:
-            raise bad
+            raise _bad(column, raw)
         return float(x)
     if column in DATE_COLUMNS:
         d = v if isinstance(v, dt.date) else _date(str(v))
         if d is None:
-            raise bad
+            raise _bad(column, raw)
         return d
     if column in BOOL_COLUMNS:
         if isinstance(v, bool) and op in ("==", "!="):
@@ -154,9 +168,9 @@ def _scalar(column: str, v: Any, raw: Any, op: str = "==") -> Any:
         yes_no = {"true": True, "false": False, "是": True, "否": False}
         if isinstance(v, str) and v.strip().lower() in yes_no and op in ("==", "!="):
             return yes_no[v.strip().lower()]
-        raise bad
+        raise _bad(column, raw)
     if op not in ("==", "!=", "in") or isinstance(v, dict | list):
-        raise bad  # text columns: equal, not equal or one of
+        raise _bad(column, raw)  # text columns: equal, not equal or one of
     text = str(v).strip()
     words = _category_words().get(column)
     if words is None:
@@ -168,6 +182,7 @@ def _scalar(column: str, v: Any, raw: Any, op: str = "==") -> Any:
     return code
 
 
+@functools.cache
 def _header_of() -> dict[str, str]:
     """The ledger's headers (项目编号, 产业链, 总投资, …) -> column names, accepted in `where`."""
     from workbook.zone.ledger import LEDGER_SCHEMA
@@ -175,6 +190,7 @@ def _header_of() -> dict[str, str]:
     return {alias: c.name for c in LEDGER_SCHEMA for alias in c.aliases}
 
 
+@functools.cache
 def _category_words() -> dict[str, dict[str, str]]:
     """The ledger's words for its coded columns (the ledger stores the codes)."""
     from workbook.zone.ledger import CAPITAL_WORDS, LIST_WORDS, STAGE_WORDS
@@ -185,8 +201,8 @@ def _category_words() -> dict[str, dict[str, str]]:
 class MetricDecl(Frozen):
     """A metric as declared: a count of projects reaching a stage, or arrived money."""
 
-    label: str | None = None
-    label_en: str | None = None
+    label: Label | None = None
+    label_en: Label | None = None
     count: Stage | tuple[Stage, ...] | None = None
     money: Literal["domestic", "foreign", "all"] | None = None
     currency: Literal["CNY", "USD"] | None = None  # money: the default unit of its target
@@ -198,7 +214,9 @@ class MetricDecl(Frozen):
         if v is None:
             return ()
         if not isinstance(v, dict):
-            raise BadValue(Message("decl.where_map", value=str(v)))
+            raise BadValue(Message("decl.where_map", value=str(v)[:200]))
+        if len(v) > MAX_CONDITIONS:
+            raise BadValue(Message("decl.too_many", count=len(v), limit=MAX_CONDITIONS))
         return tuple(parse_condition(str(col), raw) for col, raw in v.items())
 
     @field_validator("count", mode="before")
@@ -266,8 +284,8 @@ def resolve(key: str, raw: MetricDecl, fields: set[str]) -> MetricDecl:
 class Campaign(Frozen):
     """A 百日攻坚-style window with goals of its own: `days` days from `start` (day 1)."""
 
-    name: str = Field(min_length=1)
-    name_en: str | None = None
+    name: Label = Field(min_length=1)
+    name_en: Label | None = None
     start: dt.date
     days: int = Field(ge=1)
     goals: dict[str, float]

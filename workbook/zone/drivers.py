@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, create_model, model_validator
 
 from workbook.text.messages import BadValue, Message
-from workbook.zone.frozen import Frozen
+from workbook.zone.frozen import Frozen, Label
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 Months = Annotated[float, Field(ge=0, le=120)]
@@ -229,7 +229,7 @@ class PlannedEvent(Frozen):
 class Scenario(Frozen):
     """A named what-if: driver overrides over the params' drivers, and optionally its own plan."""
 
-    name_en: str | None = None
+    name_en: Label | None = None
     description: str = ""
     # A model built at run time (`_partial`): pydantic validates against it; to mypy a
     # variable is not a type, so it cannot see the model's fields.

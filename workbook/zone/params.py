@@ -24,12 +24,13 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from workbook.text.clean import strip_controls
 from workbook.text.errors import ParamsError
 from workbook.text.labels import declare_metric_label
 from workbook.text.messages import MESSAGES, BadValue, Message
 from workbook.zone.declarations import BUILTIN, Campaign, MetricDecl, check_metric, resolve
 from workbook.zone.drivers import Drivers, PlannedEvent, Scenario
-from workbook.zone.frozen import Frozen  # the base of every model here
+from workbook.zone.frozen import Frozen, Label, check_label  # the base of every model here
 from workbook.zone.roadshow_settings import RoadshowSettings
 
 Currency = Literal["CNY", "USD"]
@@ -99,15 +100,19 @@ class Targets(Frozen):
 
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_KEY = 64  # characters of a metric key
+MAX_METRICS = 200  # metrics a params file declares (beside the ten built-ins)
+MAX_CAMPAIGNS = 50
+MAX_SCENARIOS = 100
 
 
 class Channel(Frozen):
     """A resident office (驻外招商机构) or partner platform (招商平台) that brings leads."""
 
     id: str
-    name: str
-    name_en: str
-    region: str
+    name: Label
+    name_en: Label
+    region: Label
     overseas: bool = False
     leads_per_quarter: float = Field(ge=0)
 
@@ -151,9 +156,11 @@ class DataFiles(Frozen):
 class ZoneParams(Frozen):
     """Everything the workbook knows about one zone and year, before the data files are read."""
 
-    zone: str
-    zone_en: str
-    bureau: str | None = None  # the office that issues the zone's documents (review.docx's author)
+    zone: Label
+    zone_en: Label
+    bureau: Label | None = (
+        None  # the office that issues the zone's documents (review.docx's author)
+    )
     year: int = Field(ge=2000, le=2100)
     fx_cny_per_usd: float = Field(gt=0)
     pacing_tolerance: float = Field(default=0.05, ge=0, le=0.5)
@@ -171,9 +178,29 @@ class ZoneParams(Frozen):
     campaigns: tuple[Campaign, ...] = ()
     source: Path | None = Field(default=None, exclude=True)
 
+    @field_validator("metrics", "campaigns", "scenarios", mode="before")
+    @classmethod
+    def _bounded(cls, v: Any, info: ValidationInfo) -> Any:
+        """At most so many, checked before any is read (work stays bounded)."""
+        limit = {"metrics": MAX_METRICS, "campaigns": MAX_CAMPAIGNS}.get(
+            info.field_name or "", MAX_SCENARIOS
+        )
+        if isinstance(v, dict | list | tuple) and len(v) > limit:
+            raise BadValue(Message("decl.too_many", count=len(v), limit=limit))
+        return v
+
     @model_validator(mode="after")
     def _declarations(self) -> ZoneParams:
+        for name in self.scenarios:  # a scenario's name is shown and may name a file
+            try:
+                check_label(name)
+            except BadValue as exc:
+                where = f"scenarios.{strip_controls(name)[:40]}"
+                raise BadValue(Message("at", where=where, body=exc.message)) from None
         for key, decl in self.metrics.items():
+            if len(key) > MAX_KEY:
+                body = Message("decl.key_long", length=len(key), limit=MAX_KEY)
+                raise BadValue(Message("at", where=f"metrics.{key[:40]}…", body=body))
             if not _ID.match(key):
                 raise BadValue(Message("decl.metric_id", key=key))
             if key not in BUILTIN and not decl.label:
@@ -204,6 +231,9 @@ class ZoneParams(Frozen):
                 if key not in known:
                     body = Message("decl.unknown_goal", key=key, valid=", ".join(known))
                     raise BadValue(Message("at", where=f"{where}.goals.{key}", body=body))
+            if c.start.year != self.year:
+                body = Message("decl.start_year", start=c.start, year=self.year)
+                raise BadValue(Message("at", where=f"{where}.start", body=body))
             if c.days > year_days:
                 body = Message("decl.window_long", days=c.days, year=self.year, year_days=year_days)
                 raise BadValue(Message("at", where=f"{where}.days", body=body))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbook.text.clean import one_line, strip_controls
 from workbook.text.errors import CellProblem, DataFileError
 from workbook.text.messages import BadValue, Message
 
@@ -29,12 +30,15 @@ _UNIT = re.compile(r"^(?P<base>.*?)\s*[(（]\s*(?P<unit>[^()（）]*?)\s*[)）]\
 
 
 def clean_text(value: Any) -> str:
-    """A cell as trimmed text: NFKC-normalised (full-width digits/letters), spaces removed at the ends."""
+    """A cell as trimmed text: NFKC-normalised (full-width digits/letters), control characters
+    and bidi overrides removed (line breaks as a space), spaces removed at the ends."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = unicodedata.normalize("NFKC", str(value))
+    if not text.isprintable():  # control characters and bidi overrides never reach a page
+        text = strip_controls(text)
     return text.strip().strip("\u3000\u00a0\ufeff").strip()
 
 
@@ -110,23 +114,7 @@ def read_raw(path: Path, sheet_names: Sequence[str] = ()) -> tuple[str | None, l
         found = Message("file.is_folder" if path.is_dir() else "file.not_found")
         raise DataFileError([CellProblem(str(path), None, None, None, found)])
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        import python_calamine as pc
-
-        try:
-            wb = pc.CalamineWorkbook.from_path(str(path))
-        except Exception as exc:  # calamine raises several kinds for a damaged file
-            raise DataFileError(
-                [
-                    CellProblem(
-                        str(path), None, None, None, Message("file.unreadable", error=str(exc))
-                    )
-                ]
-            ) from None
-        names = wb.sheet_names
-        chosen = next((n for n in names if n.strip() in sheet_names), names[0])
-        rows = wb.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-        wb.close()
-        return chosen, rows
+        return _read_workbook(path, sheet_names)
     if suffix == ".csv":
         raw = path.read_bytes()
         for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves csv as GBK
@@ -142,6 +130,51 @@ def read_raw(path: Path, sheet_names: Sequence[str] = ()) -> tuple[str | None, l
         return None, [list(r) for r in csv.reader(text.splitlines())]
     found = Message("file.type", suffix=suffix) if suffix else Message("file.no_suffix")
     raise DataFileError([CellProblem(str(path), None, None, None, found)])
+
+
+def _unreadable(path: Path, message: Message) -> DataFileError:
+    return DataFileError([CellProblem(str(path), None, None, None, message)])
+
+
+def _is_zip(path: Path) -> bool:
+    if path.suffix.lower() == ".ods":
+        return False  # a zip of another kind: the reader's own checks
+    try:
+        with open(path, "rb") as f:
+            return f.read(2) == b"PK"
+    except OSError:
+        return False
+
+
+def _read_workbook(path: Path, sheet_names: Sequence[str]) -> tuple[str | None, list[list[Any]]]:
+    """One sheet of a workbook, read only after the file passed `check_workbook` (container,
+    sizes, grid) and in one guarded call: whatever the reader raises is one line naming the
+    file, never a traceback."""
+    from workbook.files.xlsx_read import check_workbook
+
+    if path.suffix.lower() in (".xlsx", ".xlsm") or _is_zip(path):  # an .xlsx named .xls too
+        problem = check_workbook(path)
+        if problem is not None:
+            raise _unreadable(path, problem)
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        try:
+            names = wb.sheet_names
+            if not names:
+                raise _unreadable(path, Message("xlsx.no_sheets"))
+            chosen = next((n for n in names if n.strip() in sheet_names), names[0])
+            rows = wb.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        finally:
+            wb.close()
+    except DataFileError:
+        raise
+    except MemoryError:
+        raise _unreadable(path, Message("file.unreadable", error="out of memory")) from None
+    except Exception as exc:  # the reader raises several kinds for a damaged file
+        raise _unreadable(path, Message("file.unreadable", error=one_line(exc))) from None
+    return chosen, rows
 
 
 def split_header(text: Any) -> tuple[str, str | None]:
