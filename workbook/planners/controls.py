@@ -171,7 +171,7 @@ def boxed(widget: W.Widget) -> W.Widget:
 
 def details_html(body_html: str, lang: str) -> str:
     """Developer detail (timings) folded behind a 详情 / Details toggle."""
-    summary = Message("pick", en="Details", zh="详情").render(lang)
+    summary = say("planner.details", lang)
     return (
         '<details class="wb-details" style="color:#888;font-size:11px">'
         f'<summary style="cursor:pointer">{html.escape(summary)}</summary>{body_html}</details>'

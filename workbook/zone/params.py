@@ -260,7 +260,8 @@ def _rule(kind: str, err: dict[str, Any]) -> Message:
     ctx = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
     if kind == "literal_error":  # pydantic's "'CNY' or 'USD'"
         expected = str(ctx["expected"])
-        ctx["expected"] = Message("pick", en=expected, zh=expected.replace(" or ", " 或 "))
+        first, _, last = expected.rpartition(" or ")
+        ctx["expected"] = Message("words.or", first=first, last=last) if first else expected
     if kind in _RULES:
         return Message(f"rule.{kind}", **ctx)
     return Message.text(err["msg"][0].lower() + err["msg"][1:])  # pydantic's English
