@@ -8,14 +8,15 @@ always given an explicit sort order.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import pandas as pd
 
 from workbook.charts.parts import ChartParts
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
-from workbook.text.labels import check_lang, label
+from workbook.text.catalogue import Entry, label
+from workbook.text.labels import check_lang
 from workbook.zone.holidays import HolidayWeek, holiday_label
 from workbook.zone.roadshow_settings import EVENT_KIND_ORDER
 
@@ -174,6 +175,7 @@ def frontier_chart(
     lang: str = "zh",
     metrics: Sequence[str] | None = None,
     title: str | None = None,
+    declared: Mapping[str, Entry] | None = None,
 ) -> alt.Chart:
     """Budget (万元) -> P(attain) per target: one colour per metric, solid for the optimal plan,
     dashed for the greedy plan when `frontier` has a `plan` column holding both.
@@ -182,12 +184,15 @@ def frontier_chart(
     'greedy'); metrics are drawn in the order given (default: the order they appear).
     """
     check_lang(lang)
-    data, labels, colors, plans = _frontier_data(frontier, lang, metrics)
+    data, labels, colors, plans = _frontier_data(frontier, lang, metrics, declared)
     return _frontier(data, labels, colors, plans, lang, title)
 
 
 def _frontier_data(
-    frontier: pd.DataFrame, lang: str, metrics: Sequence[str] | None
+    frontier: pd.DataFrame,
+    lang: str,
+    metrics: Sequence[str] | None,
+    declared: Mapping[str, Entry] | None = None,
 ) -> tuple[pd.DataFrame, list[str], list[str], list[str]]:
     """The frontier's rows (budget, metric_label, plan_label, p_attain), its metrics' labels
     and colours in order, and its plans in order."""
@@ -196,9 +201,9 @@ def _frontier_data(
         df["plan"] = "optimal"
     order = list(metrics) if metrics is not None else list(dict.fromkeys(df["metric"]))
     df = df[df["metric"].isin(order)]
-    df["metric_label"] = [label("metric", m, lang) for m in df["metric"]]
+    df["metric_label"] = [label("metric", m, lang, declared) for m in df["metric"]]
     df["plan_label"] = [label("plan", p, lang) for p in df["plan"]]
-    labels = [label("metric", m, lang) for m in order]
+    labels = [label("metric", m, lang, declared) for m in order]
     colors = [METRIC_COLORS.get(m, GREY) for m in order]
     plans = [p for p in PLAN_ORDER if p in set(df["plan"])]
     return df[["budget", "metric_label", "plan_label", "p_attain"]], labels, colors, plans
@@ -268,11 +273,12 @@ def budget_frontier_parts(
     lang: str = "zh",
     metrics: Sequence[str] | None = None,
     title: str | None = None,
+    declared: Mapping[str, Entry] | None = None,
 ) -> ChartParts:
     """The frontier (`frontier_chart`) with the current budget as a dashed rule labelled
     `marker`, on the side of the chart with room, as parts."""
     check_lang(lang)
-    data, labels, colors, plans = _frontier_data(frontier, lang, metrics)
+    data, labels, colors, plans = _frontier_data(frontier, lang, metrics, declared)
     budgets = data["budget"]
     right = len(budgets) > 0 and budget > (budgets.min() + budgets.max()) / 2
     rule_df = pd.DataFrame({"budget": [float(budget)], "text": [marker]})

@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     from workbook.roadshow.explain import month_span
     from workbook.roadshow.export import display_table, plan_ics, plan_xlsx, write_files
     from workbook.roadshow.service import PlanRequest, plan_roadshow
-    from workbook.text.labels import label
+    from workbook.text.catalogue import label
     from workbook.zone.loader import load_zone
 
     if args.trials < 1:
@@ -268,7 +268,7 @@ def _comparison_sheet(comparison, params, lang: str):
     with two decimals, counts whole), one percentage column per plan."""
     from workbook.roadshow.judge import ALL
     from workbook.text import formats as xs
-    from workbook.text.labels import label
+    from workbook.text.catalogue import label
     from workbook.zone.metrics import definitions, unit_of
 
     targets = dict(params.targets.items())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from workbook.cli._common import add_lang, print_table
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import label
 from workbook.text.numbers import figure
 
 NAME = "validate"
@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
         if zone.events is not None:
             print(f"{zone.params.data.events}: {len(zone.events)} candidate events, OK")
         own = [k for k in zone.params.metrics if k not in dict(zone.params.targets.items())]
-        declared = [label("metric", k, args.lang) for k in zone.params.metrics]
+        own_labels = zone.params.metric_labels
+        declared = [label("metric", k, args.lang, own_labels) for k in zone.params.metrics]
         if declared:
             print(
                 f"metrics: {', '.join(declared)}"

@@ -31,8 +31,8 @@ from scipy import stats
 
 from workbook.forecast.cure import MIN_LAGS_FOR_SIGMA, Spells, fit
 from workbook.forecast.scenarios import driver_label
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import label
 from workbook.zone.drivers import Drivers
 from workbook.zone.ledger import load_ledger
 from workbook.zone.loader import Zone

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from workbook.forecast.setup import DEAL_PARTS
-from workbook.text.labels import STAGES, label
+from workbook.text.catalogue import label
+from workbook.text.labels import STAGES
 
 Forecast = Any  # workbook.forecast.results.Forecast (not imported: results imports this)
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbook.forecast.engine import Engine
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import STATS, label
+from workbook.text.labels import STATS
 from workbook.zone.drivers import Drivers
 
 ALL = "all"  # the row of P(all targets met)
@@ -39,7 +40,8 @@ def compare(engine: Engine, names: list[str] | None = None, stat: str = "p_attai
     out = pd.DataFrame(columns)
     out.insert(0, "target", first["target"].reindex(out.index))
     out.insert(0, "unit", first["unit"].reindex(out.index))
-    out.insert(0, "label", [label("metric", k, engine.lang) for k in out.index])
+    own = engine.params.metric_labels
+    out.insert(0, "label", [label("metric", k, engine.lang, own) for k in out.index])
     if ALL in out.index:
         out.loc[ALL, "label"] = label("forecast", "p_all", engine.lang)
         out.loc[ALL, "unit"] = ""

@@ -24,8 +24,9 @@ from workbook.charts.parts import ChartParts
 from workbook.forecast import scenarios as scenarios
 from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS
 from workbook.planners.live_chart import LiveDraw, LiveSpec
+from workbook.text.catalogue import label, say
 from workbook.text.errors import InputError, WorkbookError
-from workbook.text.labels import check_lang, label
+from workbook.text.labels import check_lang
 from workbook.text.messages import BadValue, Message
 from workbook.text.resources import CHECKOUT, sample_params
 from workbook.zone.tabular import parse_date

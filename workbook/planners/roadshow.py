@@ -38,8 +38,9 @@ from workbook.roadshow.milp import constraint_groups, min_cost
 from workbook.roadshow.problem import Plan, RoadshowProblem, scenario_drivers
 from workbook.roadshow.saa import EXPECTED
 from workbook.roadshow.service import PlanRequest, plan_problem, plan_roadshow, resolve_as_of
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import check_lang, label
+from workbook.text.labels import check_lang
 from workbook.text.resources import work_dir
 from workbook.zone.loader import load_zone
 from workbook.zone.roadshow_settings import Restriction, RoadshowSettings
@@ -412,6 +413,7 @@ class RoadshowPlanner:
             lang=lang,
             metrics=metrics,
             title=planner_text("rs_frontier_title", lang),
+            declared=self.params.metric_labels,
         )
         return {"gantt": gantt, "frontier": frontier}
 
@@ -462,7 +464,9 @@ class RoadshowPlanner:
             else float("nan")
         )
         head = big_number_html(
-            label("metric", "domestic_capital", lang) + " " + planner_text("p_attain", lang),
+            label("metric", "domestic_capital", lang, self.params.metric_labels)
+            + " "
+            + planner_text("p_attain", lang),
             f'<span class="wb-plan-p" data-metric="domestic_capital">{p:.1%}</span>',
             planner_text("rs_vs_none", lang, pts=(p - p0) * 100),
         )

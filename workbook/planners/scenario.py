@@ -67,8 +67,9 @@ from workbook.planners.driver_controls import (
 )
 from workbook.planners.scenario_charts import compare_frame, planner_charts
 from workbook.planners.tables import big_number_html, targets_table_html
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import check_lang, label
+from workbook.text.labels import check_lang
 from workbook.zone.drivers import Drivers
 from workbook.zone.loader import load_zone
 from workbook.zone.pacing import status as pacing_status
@@ -219,7 +220,7 @@ class ScenarioPlanner:
         self.cancel_boxes: dict[str, W.Checkbox] = {}
         self._build_cancel_boxes()
         self.metric_pick = W.Dropdown(
-            options=[(label("metric", m, lang), m) for m in self._metrics()],
+            options=[(label("metric", m, lang, self.params.metric_labels), m) for m in self._metrics()],
             value=self.metric,
             description=planner_text("chart_metric", lang),
             style={"description_width": "11em"},
@@ -524,7 +525,9 @@ class ScenarioPlanner:
             d = p - float(base.targets.at[metric, "p_attain"])
             parts.append(
                 big_number_html(
-                    label("metric", metric, lang) + " " + planner_text("p_attain", lang),
+                    label("metric", metric, lang, self.params.metric_labels)
+                    + " "
+                    + planner_text("p_attain", lang),
                     f'<span class="wb-p-attain" data-metric="{metric}">{p:.1%}</span>',
                     _delta_text(d, lang),
                 )
@@ -571,7 +574,9 @@ class ScenarioPlanner:
         )
 
     def _table_html(self) -> str:
-        return targets_table_html(self.forecast.targets, self.status, self.lang)
+        return targets_table_html(
+            self.forecast.targets, self.status, self.lang, self.params.metric_labels
+        )
 
     def _tornado_note_html(self) -> str:
         if self.sensitivity is None:

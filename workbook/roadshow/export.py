@@ -18,8 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from workbook.roadshow.problem import Plan
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import check_lang, label
+from workbook.text.labels import check_lang
 
 # Columns people read, in order (a subset of PLAN_COLUMNS).
 DISPLAY_COLUMNS: tuple[str, ...] = (

@@ -21,6 +21,51 @@ PHRASES: dict[str, Entry] = {
     "month.run": Entry("{a}–{b}月", "{a}–{b}"),
     # ---- the planner pages
     "planner.details": Entry("详情", "Details"),
+    # ---- how a roadshow plan was chosen (workbook.roadshow.service)
+    "plan.objective_expected": Entry(
+        "目标：预期年内到位资金加500强签约（期望值）",
+        "objective: expected in-year capital plus 500-strong signings",
+    ),
+    "plan.every_target_met": Entry("全部目标同时达成", "every target met"),
+    "plan.target_met": Entry("{metric}达标", "{metric} met"),
+    "plan.objective_chance": Entry(
+        "目标：{what}的概率最大（样本平均近似，S={samples:,}次模拟，其中{trials:,}次取决于方案；"
+        "最优性差距{gap}，用时{seconds:.1f}秒）",
+        "objective: the chance of {what} (sample average approximation over S={samples:,} "
+        "trials, {trials:,} of them decided by the plan; optimality gap {gap}, {seconds:.1f} s)",
+    ),
+    "plan.time_limit_fallback": Entry(
+        "求解达到时间上限，改用期望值方案。",
+        "the solver hit its time limit: the expected-value plan is used.",
+    ),
+    "plan.greedy_wins": Entry(
+        "按同一组模拟，{name}的达标概率（{p:.1%}）不低于其他方案，采用该方案。",
+        "on the same trials the {name} scores highest ({p:.1%}): it is used.",
+    ),
+    "plan.proven": Entry(
+        "已证明最优，差距{gap:.2%}，用时{seconds:.2f}秒", "proven optimal, gap {gap:.2%}, {seconds:.2f} s"
+    ),
+    "plan.time_limit": Entry("达到时间上限，差距{gap:.2%}", "time limit reached, gap {gap:.2%}"),
+    "plan.share_of_optimum": Entry("，为优化方案的{ratio:.0%}", ", {ratio:.0%} of the optimum"),
+    "plan.objective_word": Entry("目标函数值", "objective"),
+    "plan.expected_value_word": Entry("期望价值", "expected value"),
+    "plan.optimal_summary": Entry(
+        "优化方案：{events}场活动，费用{cost:g}万元，预期年内到位资金{capital:.2f}亿元，"
+        "预期新签500强{e500:.2f}个，{word}{objective:.3f}（{proof}）",
+        "optimal plan: {events} events, cost {cost:g} (10k CNY), expected in-year capital "
+        "{capital:.2f} (100m CNY), expected new 500-strong signings {e500:.2f}, {word} "
+        "{objective:.3f} ({proof})",
+    ),
+    "plan.greedy_summary": Entry(
+        "贪心方案（按性价比）：{events}场活动，费用{cost:g}万元，{word}{objective:.3f}{share}",
+        "greedy plan (value per cost): {events} events, cost {cost:g}, {word} {objective:.3f}{share}",
+    ),
+    "plan.greedy_unmet": Entry("贪心方案未满足：{unmet}", "the greedy plan misses: {unmet}"),
+    "plan.all_targets": Entry("全部目标", "all targets"),
+    "plan.needs_simulation": Entry(
+        "--objective {objective} 需要模拟：请去掉 --no-simulate",
+        "--objective {objective} needs the simulation: leave out --no-simulate",
+    ),
     # ---- why no roadshow plan is feasible (workbook.roadshow.explain)
     "rs.office": Entry("驻{region}招商机构", "{region} office"),
     "rs.office_must": Entry("{name}须至少举办一场活动", "{name} must run at least one event"),

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from workbook.text.catalogue import Entry
 from workbook.text.errors import ParamsError
 from workbook.text.labels import declare_metric_label
 from workbook.text.messages import MESSAGES, BadValue, Message
@@ -240,6 +241,16 @@ class ZoneParams(Frozen):
     def channels(self) -> tuple[Channel, ...]:
         return (*self.offices, *self.platforms)
 
+    @property
+    def metric_labels(self) -> dict[str, Entry]:
+        """The labels these params give metrics (their own, and built-ins they rename), in both
+        languages: what `workbook.text.catalogue.label(..., declared=)` names them by."""
+        return {
+            key: Entry(decl.label, decl.label_en or decl.label)
+            for key, decl in self.metrics.items()
+            if decl.label
+        }
+
     def zone_name(self, lang: str = "zh") -> str:
         return self.zone if lang == "zh" else self.zone_en
 
@@ -298,7 +309,7 @@ def parse_params(data: Any, source: str = "<params>", base_dir: Path | None = No
         params = ZoneParams.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         raise ParamsError(format_validation_error(source, exc)) from None
-    for key, decl in params.metrics.items():
+    for key, decl in params.metrics.items():  # TRANSITIONAL: for workbook/review/ only
         if decl.label:
             declare_metric_label(key, decl.label, decl.label_en)
     return params
