@@ -171,7 +171,7 @@ class Forecast:
         p_attain = self._hit.mean(axis=0)
         p_stretch = np.where(np.isnan(stretch), np.nan, reached(values, stretch).mean(axis=0))
         columns = {
-            "label": [label("metric", key, lang) for key in self.metrics],
+            "label": [label("metric", key, lang, e.params.metric_labels) for key in self.metrics],
             "unit": [e.unit(key) for key in self.metrics],
             "target": annual,
             "stretch": stretch,
