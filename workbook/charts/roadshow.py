@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbook.charts.parts import ChartParts
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
-from workbook.text.catalogue import Entry, label
+from workbook.text.catalogue import Entry, label, say
 from workbook.text.labels import check_lang
 from workbook.zone.holidays import HolidayWeek, holiday_label
 from workbook.zone.roadshow_settings import EVENT_KIND_ORDER
@@ -76,7 +76,7 @@ def plan_parts(
     )
     lo = _month_start(min(t["first_day"])) if len(t) else None
     hi = _next_month(max(t["last_day"])) if len(t) else None
-    heading = title or ("招商活动安排" if lang == "zh" else "Roadshow plan")
+    heading = title or say("plan.chart_title", lang)
     shade = None
     if holidays is not None and len(holidays) and lo and hi:
         h = holidays[(holidays["last"] >= lo) & (holidays["first"] < hi)]
@@ -109,7 +109,7 @@ def _plan(
 ) -> alt.Chart | alt.LayerChart:
     kinds = [label("event_kind", k, lang) for k in EVENT_KIND_ORDER]
     colors = [KIND_COLORS[k] for k in EVENT_KIND_ORDER]
-    fmt = "%-m月" if lang == "zh" else "%b"
+    fmt = say("chart.month_format", lang)
     x = alt.X(
         "start:T",
         title=None,
@@ -261,7 +261,7 @@ def _frontier(
         .properties(
             width=WIDTH,
             height=280,
-            title=title or ("预算与达标概率" if lang == "zh" else "Budget and P(attain)"),
+            title=title or say("plan.frontier_title", lang),
         )
     )
 

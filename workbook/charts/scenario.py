@@ -21,7 +21,7 @@ import workbook.charts  # noqa: F401  (registers the house theme)
 from workbook.charts.parts import ChartParts
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
 from workbook.forecast.results import reach_floor
-from workbook.text.catalogue import Entry, label
+from workbook.text.catalogue import Entry, label, say
 
 DEFAULT_COLOR = CATEGORY[0]
 HIST_BINS = 40
@@ -40,7 +40,7 @@ def _unit(unit: str, lang: str) -> str:
 
 
 def _month_axis(lang: str) -> alt.Axis:
-    return alt.Axis(format="%-m月" if lang == "zh" else "%b", labelAngle=0, tickCount=12)
+    return alt.Axis(format=say("chart.month_format", lang), labelAngle=0, tickCount=12)
 
 
 def _months(values: pd.Series, year: int | None = None) -> pd.Series:

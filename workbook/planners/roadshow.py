@@ -38,7 +38,7 @@ from workbook.roadshow.milp import constraint_groups, min_cost
 from workbook.roadshow.problem import Plan, RoadshowProblem, scenario_drivers
 from workbook.roadshow.saa import EXPECTED
 from workbook.roadshow.service import PlanRequest, plan_problem, plan_roadshow, resolve_as_of
-from workbook.text.catalogue import label
+from workbook.text.catalogue import label, say
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang
 from workbook.text.resources import work_dir
@@ -582,7 +582,7 @@ class RoadshowPlanner:
 
 def _restriction_text(r: Restriction, lang: str) -> str:
     what = [*(label("event_kind", k, lang) for k in r.kinds), *r.events, *r.channels]
-    months = ",".join(str(m) for m in r.months) or ("全年" if lang == "zh" else "all year")
+    months = ",".join(str(m) for m in r.months) or say("word.all_year", lang)
     return f"{'、'.join(what)}: {months}"
 
 

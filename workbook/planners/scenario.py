@@ -67,7 +67,7 @@ from workbook.planners.driver_controls import (
 )
 from workbook.planners.scenario_charts import compare_frame, planner_charts
 from workbook.planners.tables import big_number_html, targets_table_html
-from workbook.text.catalogue import label
+from workbook.text.catalogue import label, say
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang
 from workbook.zone.drivers import Drivers
@@ -281,7 +281,7 @@ class ScenarioPlanner:
         for eid, month in zip(
             self._future_plan()["event_id"], self._future_plan()["month"], strict=True
         ):
-            month_text = f"{month}月" if self.lang == "zh" else f"M{month}"
+            month_text = say("month.numbered", self.lang, m=month)
             box = W.Checkbox(
                 value=False,
                 description=f"{month_text} {names.get(eid, eid)}",
@@ -566,7 +566,7 @@ class ScenarioPlanner:
         if not items:
             return ""
         text = planner_text(
-            "adjusted", self.lang, items=("；" if self.lang == "zh" else "; ").join(items)
+            "adjusted", self.lang, items=say("sep.clause", self.lang).join(items)
         )
         return (
             '<div class="wb-adjusted" style="color:#555;font-size:12px;margin:-4px 0 8px 0">'

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbook.roadshow.problem import Plan
-from workbook.text.catalogue import label
+from workbook.text.catalogue import label, say
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang
 
@@ -132,10 +132,9 @@ def plan_xlsx(
     from workbook.files.xlsx_safe import inert_workbook
     from workbook.text import formats as xs
 
-    zh = lang == "zh"
     wb = Workbook()
     ws = wb.active
-    ws.title = "活动计划" if zh else "Plan"
+    ws.title = say("plan.sheet_plan", lang)
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=13)
     cols = list(DISPLAY_COLUMNS)
@@ -176,7 +175,7 @@ def plan_xlsx(
     xs.style_sheet(ws, headers, {_header(c, lang): f for c, f in plan_formats.items()}, 2)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 8)
 
-    s2 = wb.create_sheet("汇总" if zh else "Summary")
+    s2 = wb.create_sheet(say("plan.sheet_summary", lang))
     items = list((summary or {}).items())
     s2.append([label("plan", "item", lang), label("plan", "item_value", lang)])
     for k, v in items:
@@ -189,7 +188,7 @@ def plan_xlsx(
     )
 
     if comparison is not None and len(comparison):
-        s3 = wb.create_sheet("达标概率对比" if zh else "P(attain)")
+        s3 = wb.create_sheet(say("plan.sheet_compare", lang))
         s3.append([str(c) for c in comparison.columns])
         for row in comparison.itertuples(index=False):
             s3.append([v.item() if hasattr(v, "item") else v for v in row])

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from workbook.text.catalogue import Entry
 from workbook.text.errors import InputError
 from workbook.text.messages import Message
 from workbook.zone.holidays import HolidayWeek, event_windows, holiday_label, holiday_weeks
@@ -88,7 +89,7 @@ class RoadshowProblem:
         ch = self.channels.get(channel)
         if ch is None:
             return channel
-        return ch.name if lang == "zh" else ch.name_en
+        return Entry(ch.name, ch.name_en).text(lang)
 
     def with_budget(self, budget: float) -> RoadshowProblem:
         """The same problem with another budget (slots and values are unchanged)."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from workbook.text.catalogue import say
 from workbook.text.errors import InputError
 
 if TYPE_CHECKING:  # drivers import params, which must load first
@@ -59,11 +60,7 @@ def solve(problem: RoadshowProblem, *, time_limit: float = 60.0, lang: str = "zh
 
 def _raise_infeasible(problem: RoadshowProblem, lang: str) -> None:
 
-    reasons = explain_infeasible(problem, lang) or [
-        "没有满足全部约束的活动方案（求解器判定，未能定位到具体约束）"
-        if lang == "zh"
-        else "no plan meets every constraint (the solver says so; no smaller conflict was found)"
-    ]
+    reasons = explain_infeasible(problem, lang) or [say("rs.no_plan", lang)]
     raise InfeasiblePlanError(reasons)
 
 

@@ -415,6 +415,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # ---- command-line arguments (workbook.cli._common)
     "arg.no_date": ("expected a date, found nothing", "应为日期，实际为空"),
+    "arg.at_least": ("{name} must be >= {lo}, got {found}", "{name} 须不小于 {lo}，实际为 {found}"),
     "arg.whole": ("expected a whole number, found {found!r}", "应为整数，实际为 {found!r}"),
     "arg.between": (
         "must be between {lo:,} and {hi:,}, got {found:,}",

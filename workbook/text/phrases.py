@@ -16,9 +16,52 @@ PHRASES: dict[str, Entry] = {
     "sep.comma": Entry("，", ", "),
     "word.none": Entry("无", "none"),
     "word.all_year": Entry("全年", "all year"),
+    "word.yes": Entry("是", "yes"),
+    "word.no": Entry("否", "no"),
     # ---- months: month.name.<m> is bare (3 / Mar), month.one and month.run put it in words
     "month.one": Entry("{m}月", "{m}"),
     "month.run": Entry("{a}–{b}月", "{a}–{b}"),
+    "month.numbered": Entry("{m}月", "M{m}"),
+    "chart.month_format": Entry("%-m月", "%b"),  # a d3 time format for month axes
+    # ---- a 百日攻坚 campaign (workbook.zone.campaigns)
+    "campaign.heading": Entry(
+        "{name} {start} 至 {end}，截至 {as_of} 第 {day}/{days} 天",
+        "{name} {start} to {end}, {as_of}: day {day} of {days}",
+    ),
+    # ---- the planners' home page (workbook.planners.home)
+    "html.lang": Entry("zh-CN", "en"),
+    "home.title": Entry(
+        '{zone} 招商引资规划',
+        '{zone}: investment promotion planners',
+    ),
+    "home.planners": Entry(
+        '规划工具',
+        'Planners',
+    ),
+    "home.scenario": Entry(
+        '情景规划',
+        'Scenario planner',
+    ),
+    "home.scenario_line": Entry(
+        '调整转化率、延期、资金到位比例和活动等因素，查看今年各项指标的达标概率；比较并保存情景。',
+        'Move the drivers (conversion, slippage, capital arrival, events) and see the chance of meeting each target this year; compare and save scenarios.',
+    ),
+    "home.roadshow": Entry(
+        '推介活动规划',
+        'Roadshow planner',
+    ),
+    "home.roadshow_line": Entry(
+        '在预算和人手限制下选择举办哪些推介活动、安排在哪个月，并导出Excel和日历。',
+        'Choose which promotion events to hold in which months under a budget and staff limits, and export the plan to Excel and a calendar.',
+    ),
+    "home.reviews": Entry(
+        '最新季度分析报告',
+        'Latest quarterly reviews',
+    ),
+    "home.no_reviews": Entry(
+        '暂无报告：运行 workbook review 生成后会显示在这里。',
+        'No review yet: run `workbook review` and it appears here.',
+    ),
     # ---- the planner pages
     "planner.details": Entry("详情", "Details"),
     # ---- how a roadshow plan was chosen (workbook.roadshow.service)
@@ -66,7 +109,52 @@ PHRASES: dict[str, Entry] = {
         "--objective {objective} 需要模拟：请去掉 --no-simulate",
         "--objective {objective} needs the simulation: leave out --no-simulate",
     ),
+    "plan.sheet_plan": Entry("活动计划", "Plan"),
+    "plan.sheet_summary": Entry("汇总", "Summary"),
+    "plan.sheet_compare": Entry("达标概率对比", "P(attain)"),
+    "plan.chart_title": Entry("招商活动安排", "Roadshow plan"),
+    "plan.frontier_title": Entry("预算与达标概率", "Budget and P(attain)"),
+    # ---- `workbook plan` (workbook.cli.plan): its lines, and plan.xlsx's summary sheet
+    "plan.cli_scenario": Entry("，情景：{name}", ", scenario {name}"),
+    "plan.cli_head": Entry(
+        "{zone} {year} 招商活动计划 — 预算{budget:g}万元，计划月份{months}（截至{as_of}{scenario}）",
+        "{zone} {year} roadshow plan — budget {budget:g} (10k CNY), months {months} "
+        "(as of {as_of}{scenario})",
+    ),
+    "plan.cli_compare": Entry(
+        "达标概率对比（{trials:,}次模拟，共同随机数）：",
+        "P(attain) by plan ({trials:,} trials, common random numbers):",
+    ),
+    "plan.file_title": Entry("{zone}{year}年招商活动计划", "{zone} {year} roadshow plan"),
+    "plan.wrote": Entry("已写入：{files}", "wrote: {files}"),
+    "plan.baseline": Entry("基准", "baseline"),
+    "plan.sheet.goal": Entry("优化目标", "Objective"),
+    "plan.sheet.samples": Entry("模拟次数S", "Trials S"),
+    "plan.sheet.gap": Entry("最优性差距", "Optimality gap"),
+    "plan.sheet.time_limit_hit": Entry("达到时间上限", "Time limit hit"),
+    "plan.sheet.p_in_sample": Entry("样本内达标概率", "P in sample"),
+    "plan.sheet.zone": Entry("园区", "Zone"),
+    "plan.sheet.year": Entry("年度", "Year"),
+    "plan.sheet.as_of": Entry("截至日期", "As of"),
+    "plan.sheet.scenario": Entry("情景", "Scenario"),
+    "plan.sheet.budget": Entry("预算(万元)", "Budget (10k CNY)"),
+    "plan.sheet.cost": Entry("计划费用(万元)", "Plan cost (10k CNY)"),
+    "plan.sheet.staff_days": Entry("每月人力上限(人天)", "Staff-days per month"),
+    "plan.sheet.max_per_month": Entry("每月活动上限", "Events per month at most"),
+    "plan.sheet.min_cloud": Entry("云招商活动至少", "Cloud events at least"),
+    "plan.sheet.each_office": Entry("驻外机构各办一场", "Each office runs one"),
+    "plan.sheet.weight_500": Entry("500强签约权重(亿元/个)", "Weight of a 500-strong signing"),
+    "plan.sheet.holidays": Entry("避开节假日", "Holidays avoided"),
+    "plan.sheet.capital": Entry("预期年内到位(亿元)", "Expected in-year capital (100m CNY)"),
+    "plan.sheet.e500": Entry("预期新签500强", "Expected new 500-strong signings"),
+    "plan.sheet.objective": Entry("目标函数值", "Objective"),
+    "plan.sheet.proven": Entry("已证明最优", "Proven optimal"),
+    "plan.sheet.greedy_objective": Entry("贪心方案目标函数值", "Greedy objective"),
     # ---- why no roadshow plan is feasible (workbook.roadshow.explain)
+    "rs.no_plan": Entry(
+        "没有满足全部约束的活动方案（求解器判定，未能定位到具体约束）",
+        "no plan meets every constraint (the solver says so; no smaller conflict was found)",
+    ),
     "rs.office": Entry("驻{region}招商机构", "{region} office"),
     "rs.office_must": Entry("{name}须至少举办一场活动", "{name} must run at least one event"),
     "rs.cloud_must": Entry("须至少举办{m}场云招商活动", "at least {m} cloud events must be held"),

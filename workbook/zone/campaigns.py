@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from workbook.text.catalogue import Entry, label
+from workbook.text.catalogue import Entry, label, say
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang
 from workbook.text.messages import BadValue
@@ -169,6 +169,13 @@ def format_campaign(
 def campaign_heading(c: Campaign, as_of: dt.date, lang: str = "zh") -> str:
     """'百日攻坚（春季） 2020-03-22 至 2020-06-29，第 101/100 天' (or its English)."""
     day = (as_of - c.start).days + 1
-    if lang == "zh":
-        return f"{c.display(lang)} {c.start} 至 {c.end}，截至 {as_of} 第 {day}/{c.days} 天"
-    return f"{c.display(lang)} {c.start} to {c.end}, {as_of}: day {day} of {c.days}"
+    return say(
+        "campaign.heading",
+        lang,
+        name=c.display(lang),
+        start=c.start,
+        end=c.end,
+        as_of=as_of,
+        day=day,
+        days=c.days,
+    )

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from workbook.text.catalogue import Entry
 from workbook.text.errors import InputError
 
 
@@ -43,9 +44,8 @@ _LABEL_ZH = {
 
 def holiday_label(holiday: str, lang: str = "zh") -> str:
     """'national_day' -> 国庆节 (zh) or 'National Day' (en)."""
-    if lang == "zh":
-        return _LABEL_ZH.get(holiday, holiday)
-    return holiday.replace("_", " ").title().replace("'S", "'s")
+    english = holiday.replace("_", " ").title().replace("'S", "'s")
+    return Entry(_LABEL_ZH.get(holiday, holiday), english).text(lang)
 
 
 def _days(year: int) -> list[dt.date]:

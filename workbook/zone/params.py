@@ -119,7 +119,7 @@ class Channel(Frozen):
         return v
 
     def display(self, lang: str = "zh") -> str:
-        return self.name if lang == "zh" else self.name_en
+        return Entry(self.name, self.name_en).text(lang)
 
 
 class DataFiles(Frozen):
@@ -252,7 +252,7 @@ class ZoneParams(Frozen):
         }
 
     def zone_name(self, lang: str = "zh") -> str:
-        return self.zone if lang == "zh" else self.zone_en
+        return Entry(self.zone, self.zone_en).text(lang)
 
 
 # ---- loading -------------------------------------------------------------------------------
