@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from workbook.cli._common import add_lang, interrupt_on_sigterm
+from workbook.text.catalogue import say
 from workbook.text.messages import Message
 
 NAME = "review"
@@ -62,12 +63,8 @@ def run(args: argparse.Namespace) -> int:
         return 130
     if not result.ok:
         record = result.run_dir / "review.ipynb"
-        if args.lang == "en":
-            print(f"error: review failed: {result.error}", file=sys.stderr)
-            print(f"error: the executed notebook is {record}", file=sys.stderr)
-        else:
-            print(f"error: 复盘运行失败（review failed）：{result.error}", file=sys.stderr)
-            print(f"error: 已执行的笔记本：{record}", file=sys.stderr)
+        print("error: " + say("cli.review_failed", args.lang, error=result.error), file=sys.stderr)
+        print("error: " + say("cli.review_notebook", args.lang, record=record), file=sys.stderr)
         return 1
     print(
         f"review {result.params.quarter} done in {result.seconds:.1f} s: {result.run_dir}",

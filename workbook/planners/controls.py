@@ -29,6 +29,7 @@ from workbook.text.errors import InputError, WorkbookError
 from workbook.text.labels import check_lang
 from workbook.text.messages import BadValue, Message
 from workbook.text.resources import CHECKOUT, sample_params
+from workbook.text.writing import sentences
 from workbook.zone.tabular import parse_date
 
 log = logging.getLogger(__name__)
@@ -121,18 +122,7 @@ class ErrorArea:
 
 def one_text(lines: list[str], lang: str) -> str:
     """Lines of a message as one text: sentences ended and joined as the language writes them."""
-    stop, ends = ("。", "。！？；：.!?") if lang == "zh" else (". ", ".!?;:")
-    parts = [line.strip() for line in lines if line.strip()]
-    out = ""
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if lang != "zh":
-            part = part[0].upper() + part[1:]
-        if part.endswith(tuple(ends)):
-            out += part + ("" if last or lang == "zh" else " ")
-        else:
-            out += part + (stop.strip() if last else stop)
-    return out
+    return sentences(lines, lang)
 
 
 def guarded(method: F | None = None, *, area: str = "errors") -> Any:

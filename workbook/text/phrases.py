@@ -28,6 +28,37 @@ PHRASES: dict[str, Entry] = {
         "{name} {start} 至 {end}，截至 {as_of} 第 {day}/{days} 天",
         "{name} {start} to {end}, {as_of}: day {day} of {days}",
     ),
+    # ---- the command line: argparse's own messages (workbook.cli._common), read into parts
+    "cli.usage": Entry("用法：", "usage: "),
+    "cli.error": Entry("错误：", "error: "),
+    "cli.review_failed": Entry("复盘运行失败（review failed）：{error}", "review failed: {error}"),
+    "cli.review_notebook": Entry("已执行的笔记本：{record}", "the executed notebook is {record}"),
+    "argparse.required": Entry("缺少必需的参数：{args}", "the following arguments are required: {args}"),
+    "argparse.choice": Entry(
+        "参数 {arg}：无效的选项 {value}（可选：{valid}）",
+        "argument {arg}: invalid choice: {value} (choose from {valid})",
+    ),
+    "argparse.value": Entry(
+        "参数 {arg}：无效的值 {value}（应为{type}）", "argument {arg}: invalid {type} value: {value}"
+    ),
+    "argparse.type.int": Entry("整数", "int"),
+    "argparse.type.float": Entry("数字", "float"),
+    "argparse.one": Entry("参数 {arg}：缺少取值", "argument {arg}: expected one argument"),
+    "argparse.some": Entry(
+        "参数 {arg}：至少需要一个取值", "argument {arg}: expected at least one argument"
+    ),
+    "argparse.not_with": Entry(
+        "参数 {arg}：不能与参数 {other} 同时使用", "argument {arg}: not allowed with argument {other}"
+    ),
+    "argparse.ignored": Entry(
+        "参数 {arg}：多余的取值 {value}", "argument {arg}: ignored explicit argument {value}"
+    ),
+    "argparse.unrecognized": Entry("无法识别的参数：{args}", "unrecognized arguments: {args}"),
+    "argparse.ambiguous": Entry(
+        "选项 {arg} 有歧义，可能是：{valid}", "ambiguous option: {arg} could match {valid}"
+    ),
+    "argparse.one_of": Entry("必须给出以下参数之一：{args}", "one of the arguments {args} is required"),
+    "argparse.argument": Entry("参数 {arg}：{text}", "argument {arg}: {text}"),
     # ---- the planners' home page (workbook.planners.home)
     "html.lang": Entry("zh-CN", "en"),
     "home.title": Entry(
