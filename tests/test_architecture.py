@@ -393,9 +393,12 @@ def process_wide_label_imports(src: str) -> set[str]:
     for node in ast.walk(ast.parse(src)):
         if isinstance(node, ast.ImportFrom) and node.module == "workbook.text.labels":
             out |= {a.name for a in node.names} & transitional
-        elif isinstance(node, ast.Attribute) and node.attr in transitional:
-            if ast.unparse(node.value) == "labels":
-                out.add(node.attr)
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in transitional
+            and ast.unparse(node.value) == "labels"
+        ):
+            out.add(node.attr)
     return out
 
 

@@ -36,7 +36,10 @@ def test_say_fills_the_template_of_the_language_and_renders_nested_messages():
     assert say("rs.budget", "en", budget="5万元") == "a budget of 5万元"
     nested = say("at", "en", where="p.yaml", body=Message("params.not_found"))
     assert nested == "p.yaml: params file not found"
-    assert say("at", "zh", where="p.yaml", body=Message("params.not_found")) == "p.yaml：参数文件不存在"
+    assert (
+        say("at", "zh", where="p.yaml", body=Message("params.not_found"))
+        == "p.yaml：参数文件不存在"
+    )
     with pytest.raises(ValueError, match="unknown language 'fr'"):
         say("rs.budget", "fr", budget="1")
 

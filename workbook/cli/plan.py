@@ -12,6 +12,7 @@ from workbook.cli._common import (
     print_table,
     seed_arg,
     trials_arg,
+    type_error,
 )
 from workbook.text.catalogue import say
 from workbook.text.errors import InputError
@@ -28,11 +29,9 @@ def _budget(text: str) -> float:
     try:
         value = float(text.replace(",", "").removesuffix("万元").removesuffix("万"))
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a budget in 万元 such as 300, got {text!r}"
-        ) from None
+        raise type_error("err.budget_number", found=text) from None
     if not value >= 0:
-        raise argparse.ArgumentTypeError(f"budget must be >= 0 万元, got {text!r}")
+        raise type_error("err.budget_negative", found=text)
     return value
 
 

@@ -9,6 +9,7 @@ from workbook.cli._forecast import add_engine_args, engine_from, num, pct, title
 from workbook.files.jsonsafe import records
 from workbook.text.catalogue import label
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 
 NAME = "sensitivity"
 HELP = (
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if args.metric not in dict(engine.params.targets.items()):
         metrics = ", ".join(k for k, _ in engine.params.targets.items())
         raise InputError(
-            f"--metric {args.metric!r} is not an assessed target (expected one of {metrics})"
+            Message("err.not_a_target", name="--metric", metric=args.metric, valid=metrics)
         )
     drivers = engine.scenario_drivers(args.scenario) if args.scenario else None
     plan = engine.scenario_plan(args.scenario) if args.scenario else None
@@ -79,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     print(title(engine, args, "title", scenario=args.scenario or col("baseline")))
     print(
         col("sensitivity_title").format(
-            metric=label("metric", args.metric, lang, engine.params.metric_labels), p=float(rows["p_base"].iloc[0])
+            metric=label("metric", args.metric, lang, engine.params.metric_labels),
+            p=float(rows["p_base"].iloc[0]),
         )
     )
     print_table(shown)

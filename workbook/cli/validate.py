@@ -7,6 +7,7 @@ import argparse
 from workbook.cli._common import add_lang, print_table
 from workbook.text.catalogue import label
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 from workbook.text.numbers import figure
 
 NAME = "validate"
@@ -25,9 +26,9 @@ def run(args: argparse.Namespace) -> int:
     from workbook.zone.ledger import load_ledger
 
     if bool(args.params) == bool(args.ledger):
-        raise InputError("give either a params file or --ledger FILE (not both)")
+        raise InputError(Message("err.params_or_ledger"))
     if args.arrivals and not args.ledger:
-        raise InputError("--arrivals goes with --ledger")
+        raise InputError(Message("err.arrivals_without_ledger"))
     if args.params:
         zone = check_inputs(args.params)  # what simulate and review would refuse later, too
         ledger = zone.ledger

@@ -21,6 +21,7 @@ import pandas as pd
 from workbook.files.jsonsafe import plain
 from workbook.text.catalogue import label
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 from workbook.text.numbers import figure
 from workbook.zone.pacing import phased_share, time_progress
 
@@ -147,8 +148,7 @@ class Forecast:
     def _check(self, metric: str) -> str:
         if metric not in self.metrics:
             raise InputError(
-                f"{metric!r} is not an assessed target of this zone "
-                f"(expected one of {', '.join(self.metrics)})"
+                Message("err.not_a_zone_target", metric=metric, valid=", ".join(self.metrics))
             )
         return metric
 

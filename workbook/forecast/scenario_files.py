@@ -38,7 +38,7 @@ _BAD_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 def scenario_dir(params: ZoneParams) -> Path:
     """Where a zone's saved scenarios live: params/scenarios/<params file stem>/."""
     if params.source is None:
-        raise InputError("these params were not read from a file: give a folder to save into")
+        raise InputError(Message("err.params_not_from_file"))
     return params.source.parent / SCENARIO_DIR / params.source.stem
 
 

@@ -14,6 +14,7 @@ from workbook.forecast.engine import Engine
 from workbook.text.catalogue import label
 from workbook.text.errors import InputError
 from workbook.text.labels import STATS
+from workbook.text.messages import Message
 from workbook.zone.drivers import Drivers
 
 ALL = "all"  # the row of P(all targets met)
@@ -23,10 +24,10 @@ def compare(engine: Engine, names: list[str] | None = None, stat: str = "p_attai
     """One column per scenario (params order, or `names`), one row per assessed target (and
     'all' for P(all targets met) when `stat` is p_attain): the chosen statistic."""
     if stat not in STATS:
-        raise InputError(f"unknown statistic {stat!r} (expected one of {', '.join(STATS)})")
+        raise InputError(Message("err.unknown_stat", stat=stat, valid=", ".join(STATS)))
     names = [engine.scenario_key(n) for n in (names or engine.scenarios)]
     if not names:
-        raise InputError("the params define no scenarios (scenarios: section)")
+        raise InputError(Message("err.no_scenarios"))
     columns = {}
     first = None
     for name in names:
@@ -153,7 +154,7 @@ def tornado(table: pd.DataFrame, metric: str, top: int | None = None) -> pd.Data
     """The sensitivity rows of one target, largest swing first."""
     rows = table[table["metric"] == metric]
     if rows.empty:
-        raise InputError(f"no sensitivity rows for {metric!r}")
+        raise InputError(Message("err.no_sensitivity", metric=metric))
     rows = rows.sort_values("swing", ascending=False, kind="stable")
     return (rows.head(top) if top else rows).reset_index(drop=True)
 

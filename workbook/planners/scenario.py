@@ -70,6 +70,7 @@ from workbook.planners.tables import big_number_html, targets_table_html
 from workbook.text.catalogue import label, say
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang
+from workbook.text.messages import Message
 from workbook.zone.drivers import Drivers
 from workbook.zone.loader import load_zone
 from workbook.zone.pacing import status as pacing_status
@@ -172,7 +173,7 @@ class ScenarioPlanner:
                 return value
         valid = [Path(v[1]).stem if v[0] == "file" else v[1] for _, v in self.choices]
         raise InputError(
-            f"unknown scenario {scenario!r} (expected one of {', '.join(v for v in valid if v)})"
+            Message("err.unknown_scenario", name=scenario, valid=", ".join(v for v in valid if v))
         )
 
     def _choice_drivers(self, choice: tuple[str, str]) -> tuple[Drivers, pd.DataFrame]:
@@ -185,7 +186,7 @@ class ScenarioPlanner:
         try:
             drivers = self.params.drivers.apply(sc.drivers)
         except ValueError as exc:
-            raise InputError(f"{key}: {exc}") from None
+            raise InputError(Message("at", where=key, body=Message.text(str(exc)))) from None
         plan = plan_frame(sc.event_plan) if sc.event_plan is not None else self.engine.base_plan
         return drivers, plan
 
@@ -220,7 +221,9 @@ class ScenarioPlanner:
         self.cancel_boxes: dict[str, W.Checkbox] = {}
         self._build_cancel_boxes()
         self.metric_pick = W.Dropdown(
-            options=[(label("metric", m, lang, self.params.metric_labels), m) for m in self._metrics()],
+            options=[
+                (label("metric", m, lang, self.params.metric_labels), m) for m in self._metrics()
+            ],
             value=self.metric,
             description=planner_text("chart_metric", lang),
             style={"description_width": "11em"},
@@ -565,9 +568,7 @@ class ScenarioPlanner:
         items = self.adjusted()
         if not items:
             return ""
-        text = planner_text(
-            "adjusted", self.lang, items=say("sep.clause", self.lang).join(items)
-        )
+        text = planner_text("adjusted", self.lang, items=say("sep.clause", self.lang).join(items))
         return (
             '<div class="wb-adjusted" style="color:#555;font-size:12px;margin:-4px 0 8px 0">'
             f"{html.escape(text)}</div>"

@@ -21,6 +21,7 @@ from workbook.roadshow.problem import Plan
 from workbook.text.catalogue import label, say
 from workbook.text.errors import InputError
 from workbook.text.labels import check_lang
+from workbook.text.messages import Message
 
 # Columns people read, in order (a subset of PLAN_COLUMNS).
 DISPLAY_COLUMNS: tuple[str, ...] = (
@@ -273,7 +274,9 @@ def write_files(
             out = folder.commit()
         except OSError as exc:
             where = exc.filename or folder.folder
-            raise InputError(f"cannot write {where}: {exc.strerror or exc}") from None
+            raise InputError(
+                Message("out.cannot_write", folder=where, error=exc.strerror or str(exc))
+            ) from None
     return [out / name for name in files]
 
 

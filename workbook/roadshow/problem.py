@@ -94,7 +94,7 @@ class RoadshowProblem:
     def with_budget(self, budget: float) -> RoadshowProblem:
         """The same problem with another budget (slots and values are unchanged)."""
         if budget < 0:
-            raise InputError(f"budget must be >= 0 万元, got {budget:g}")
+            raise InputError(Message("err.budget_below_zero", found=budget))
         settings = self.settings.model_copy(update={"budget": float(budget)})
         return replace(self, settings=settings)
 
@@ -247,11 +247,11 @@ def build_problem(
     drivers' cancelled events and `restrictions` add to the settings' standing restrictions.
     """
     if events is None or len(events) == 0:
-        raise InputError("the zone has no event catalogue (params data.events): nothing to plan")
+        raise InputError(Message("err.no_catalogue_to_plan"))
     settings = settings if settings is not None else params.roadshow
     if budget is not None:
         if not math.isfinite(budget) or budget < 0:
-            raise InputError(f"budget must be a number >= 0 万元, got {budget:g}")
+            raise InputError(Message("err.budget_not_number", found=budget))
         settings = settings.model_copy(update={"budget": float(budget)})
     if drivers is None:
         drivers = scenario_drivers(params, scenario)
@@ -261,8 +261,9 @@ def build_problem(
     unknown = sorted(set(events["channel"]) - set(channels))
     if unknown:
         raise InputError(
-            f"event catalogue names unknown offices or platforms: {', '.join(unknown)} "
-            f"(expected one of {', '.join(sorted(channels))})"
+            Message(
+                "err.unknown_channels", names=", ".join(unknown), valid=", ".join(sorted(channels))
+            )
         )
     rules = tuple(settings.restrictions) + tuple(drivers.events.cancelled) + tuple(restrictions)
     known = set(events["event_id"])
@@ -342,5 +343,5 @@ def scenario_drivers(params: ZoneParams, scenario: str | None) -> Drivers:
         return params.drivers
     if scenario not in params.scenarios:
         names = ", ".join(params.scenarios) or "none"
-        raise InputError(f"unknown scenario {scenario!r} (the params define: {names})")
+        raise InputError(Message("err.unknown_plan_scenario", name=scenario, names=names))
     return params.drivers.apply(params.scenarios[scenario].drivers)

@@ -371,7 +371,9 @@ def objective_lines(
         lines.append(say("plan.time_limit_fallback", lang))
     if choice.method == "greedy":
         p = choice.p_in_sample
-        lines.append(say("plan.greedy_wins", lang, name=label("plan", "greedy", lang), p=p["greedy"]))
+        lines.append(
+            say("plan.greedy_wins", lang, name=label("plan", "greedy", lang), p=p["greedy"])
+        )
     return lines
 
 
@@ -379,7 +381,12 @@ def summary_lines(best: Plan, greedy: Plan, lang: str, by_value: bool = True) ->
     """The optimal and the greedy plan by expected value; when the plan was chosen by a
     probability objective (`by_value` False) the two are not ranked by their values."""
     gap = best.gap or 0
-    proof = say("plan.proven" if best.proven_optimal else "plan.time_limit", lang, gap=gap, seconds=best.seconds)
+    proof = say(
+        "plan.proven" if best.proven_optimal else "plan.time_limit",
+        lang,
+        gap=gap,
+        seconds=best.seconds,
+    )
     ratio = greedy.objective / best.objective if best.objective > 0 else 1.0
     share = say("plan.share_of_optimum", lang, ratio=ratio) if by_value else ""
     word = say("plan.objective_word" if by_value else "plan.expected_value_word", lang)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from workbook.text.catalogue import say
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 
 if TYPE_CHECKING:  # drivers import params, which must load first
     pass
@@ -44,7 +45,7 @@ def solve(problem: RoadshowProblem, *, time_limit: float = 60.0, lang: str = "zh
     if res.status == 2:
         _raise_infeasible(problem, lang)
     if res.x is None:
-        raise InputError(f"the plan could not be solved: {res.message}")
+        raise InputError(Message("err.not_solved", reason=res.message))
     chosen = [i for i in range(n) if res.x[i] > 0.5]
     gap = getattr(res, "mip_gap", None)
     return make_plan(
@@ -204,7 +205,7 @@ def plan_of(
     chosen = []
     for e, m in held:
         if (e, int(m)) not in index:
-            raise InputError(f"event {e} cannot be held in month {m} under this plan's rules")
+            raise InputError(Message("err.event_month", id=e, month=m))
         chosen.append(index[(e, int(m))])
     return make_plan(problem, chosen, method, lang)
 

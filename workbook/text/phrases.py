@@ -33,13 +33,16 @@ PHRASES: dict[str, Entry] = {
     "cli.error": Entry("错误：", "error: "),
     "cli.review_failed": Entry("复盘运行失败（review failed）：{error}", "review failed: {error}"),
     "cli.review_notebook": Entry("已执行的笔记本：{record}", "the executed notebook is {record}"),
-    "argparse.required": Entry("缺少必需的参数：{args}", "the following arguments are required: {args}"),
+    "argparse.required": Entry(
+        "缺少必需的参数：{args}", "the following arguments are required: {args}"
+    ),
     "argparse.choice": Entry(
         "参数 {arg}：无效的选项 {value}（可选：{valid}）",
         "argument {arg}: invalid choice: {value} (choose from {valid})",
     ),
     "argparse.value": Entry(
-        "参数 {arg}：无效的值 {value}（应为{type}）", "argument {arg}: invalid {type} value: {value}"
+        "参数 {arg}：无效的值 {value}（应为{type}）",
+        "argument {arg}: invalid {type} value: {value}",
     ),
     "argparse.type.int": Entry("整数", "int"),
     "argparse.type.float": Entry("数字", "float"),
@@ -48,7 +51,8 @@ PHRASES: dict[str, Entry] = {
         "参数 {arg}：至少需要一个取值", "argument {arg}: expected at least one argument"
     ),
     "argparse.not_with": Entry(
-        "参数 {arg}：不能与参数 {other} 同时使用", "argument {arg}: not allowed with argument {other}"
+        "参数 {arg}：不能与参数 {other} 同时使用",
+        "argument {arg}: not allowed with argument {other}",
     ),
     "argparse.ignored": Entry(
         "参数 {arg}：多余的取值 {value}", "argument {arg}: ignored explicit argument {value}"
@@ -57,41 +61,43 @@ PHRASES: dict[str, Entry] = {
     "argparse.ambiguous": Entry(
         "选项 {arg} 有歧义，可能是：{valid}", "ambiguous option: {arg} could match {valid}"
     ),
-    "argparse.one_of": Entry("必须给出以下参数之一：{args}", "one of the arguments {args} is required"),
+    "argparse.one_of": Entry(
+        "必须给出以下参数之一：{args}", "one of the arguments {args} is required"
+    ),
     "argparse.argument": Entry("参数 {arg}：{text}", "argument {arg}: {text}"),
     # ---- the planners' home page (workbook.planners.home)
     "html.lang": Entry("zh-CN", "en"),
     "home.title": Entry(
-        '{zone} 招商引资规划',
-        '{zone}: investment promotion planners',
+        "{zone} 招商引资规划",
+        "{zone}: investment promotion planners",
     ),
     "home.planners": Entry(
-        '规划工具',
-        'Planners',
+        "规划工具",
+        "Planners",
     ),
     "home.scenario": Entry(
-        '情景规划',
-        'Scenario planner',
+        "情景规划",
+        "Scenario planner",
     ),
     "home.scenario_line": Entry(
-        '调整转化率、延期、资金到位比例和活动等因素，查看今年各项指标的达标概率；比较并保存情景。',
-        'Move the drivers (conversion, slippage, capital arrival, events) and see the chance of meeting each target this year; compare and save scenarios.',
+        "调整转化率、延期、资金到位比例和活动等因素，查看今年各项指标的达标概率；比较并保存情景。",
+        "Move the drivers (conversion, slippage, capital arrival, events) and see the chance of meeting each target this year; compare and save scenarios.",
     ),
     "home.roadshow": Entry(
-        '推介活动规划',
-        'Roadshow planner',
+        "推介活动规划",
+        "Roadshow planner",
     ),
     "home.roadshow_line": Entry(
-        '在预算和人手限制下选择举办哪些推介活动、安排在哪个月，并导出Excel和日历。',
-        'Choose which promotion events to hold in which months under a budget and staff limits, and export the plan to Excel and a calendar.',
+        "在预算和人手限制下选择举办哪些推介活动、安排在哪个月，并导出Excel和日历。",
+        "Choose which promotion events to hold in which months under a budget and staff limits, and export the plan to Excel and a calendar.",
     ),
     "home.reviews": Entry(
-        '最新季度分析报告',
-        'Latest quarterly reviews',
+        "最新季度分析报告",
+        "Latest quarterly reviews",
     ),
     "home.no_reviews": Entry(
-        '暂无报告：运行 workbook review 生成后会显示在这里。',
-        'No review yet: run `workbook review` and it appears here.',
+        "暂无报告：运行 workbook review 生成后会显示在这里。",
+        "No review yet: run `workbook review` and it appears here.",
     ),
     # ---- the planner pages
     "planner.details": Entry("详情", "Details"),
@@ -117,7 +123,8 @@ PHRASES: dict[str, Entry] = {
         "on the same trials the {name} scores highest ({p:.1%}): it is used.",
     ),
     "plan.proven": Entry(
-        "已证明最优，差距{gap:.2%}，用时{seconds:.2f}秒", "proven optimal, gap {gap:.2%}, {seconds:.2f} s"
+        "已证明最优，差距{gap:.2%}，用时{seconds:.2f}秒",
+        "proven optimal, gap {gap:.2%}, {seconds:.2f} s",
     ),
     "plan.time_limit": Entry("达到时间上限，差距{gap:.2%}", "time limit reached, gap {gap:.2%}"),
     "plan.share_of_optimum": Entry("，为优化方案的{ratio:.0%}", ", {ratio:.0%} of the optimum"),
@@ -145,6 +152,151 @@ PHRASES: dict[str, Entry] = {
     "plan.sheet_compare": Entry("达标概率对比", "P(attain)"),
     "plan.chart_title": Entry("招商活动安排", "Roadshow plan"),
     "plan.frontier_title": Entry("预算与达标概率", "Budget and P(attain)"),
+    # ---- errors a planner can see (InputError / ParamsError): what, where, expected, found
+    "err.budget_number": Entry(
+        "应为以万元计的预算，如 300，实际为 {found!r}",
+        "expected a budget in 万元 such as 300, got {found!r}",
+    ),
+    "err.budget_negative": Entry(
+        "预算须不小于0万元，实际为 {found!r}",
+        "budget must be >= 0 万元, got {found!r}",
+    ),
+    "err.not_a_target": Entry(
+        "{name} {metric!r} 不是考核指标（应为以下之一：{valid}）",
+        "{name} {metric!r} is not an assessed target (expected one of {valid})",
+    ),
+    "err.params_or_ledger": Entry(
+        "请给出参数文件或 --ledger FILE 之一（不能同时给出）",
+        "give either a params file or --ledger FILE (not both)",
+    ),
+    "err.arrivals_without_ledger": Entry(
+        "--arrivals 须与 --ledger 一起使用",
+        "--arrivals goes with --ledger",
+    ),
+    "err.prior_weight": Entry(
+        "先验权重须大于0，实际为 {found:g}",
+        "prior weight must be > 0, got {found:g}",
+    ),
+    "err.credible_level": Entry(
+        "可信水平须在0到1之间，实际为 {found:g}",
+        "credible level must be between 0 and 1, got {found:g}",
+    ),
+    "err.unknown_scenario": Entry(
+        "未知情景 {name!r}（应为以下之一：{valid}）",
+        "unknown scenario {name!r} (expected one of {valid})",
+    ),
+    "err.none_defined": Entry(
+        "未定义任何情景",
+        "none defined",
+    ),
+    "err.trials": Entry(
+        "模拟次数须为不小于1的整数，实际为 {found}",
+        "trials must be a whole number >= 1, got {found}",
+    ),
+    "err.count_metric": Entry(
+        "{metric} 是计数指标：新增签约资金不影响它",
+        "{metric} is a count: signed capital does not move it",
+    ),
+    "err.probability": Entry(
+        "概率须大于0且不超过1，实际为 {found:g}",
+        "probability must be in (0, 1], got {found:g}",
+    ),
+    "err.unknown_lever": Entry(
+        "未知调节手段 {lever!r}（应为以下之一：{valid}）",
+        "unknown lever {lever!r} (expected one of {valid})",
+    ),
+    "err.no_catalogue": Entry(
+        "该园区没有活动目录（参数 data.events）",
+        "the zone has no event catalogue (params data.events)",
+    ),
+    "err.no_events_of_kind": Entry(
+        "活动目录中没有类型为 {kind!r} 的活动（现有类型：{kinds}）",
+        "no events of kind {kind!r} in the catalogue (kinds: {kinds})",
+    ),
+    "err.not_a_zone_target": Entry(
+        "{metric!r} 不是本园区的考核指标（应为以下之一：{valid}）",
+        "{metric!r} is not an assessed target of this zone (expected one of {valid})",
+    ),
+    "err.params_not_from_file": Entry(
+        "这些参数不是从文件读取的：请指定保存情景的文件夹",
+        "these params were not read from a file: give a folder to save into",
+    ),
+    "err.unknown_stat": Entry(
+        "未知统计量 {stat!r}（应为以下之一：{valid}）",
+        "unknown statistic {stat!r} (expected one of {valid})",
+    ),
+    "err.no_scenarios": Entry(
+        "参数中没有定义情景（scenarios: 段）",
+        "the params define no scenarios (scenarios: section)",
+    ),
+    "err.no_sensitivity": Entry(
+        "没有 {metric!r} 的敏感性结果",
+        "no sensitivity rows for {metric!r}",
+    ),
+    "err.no_arrivals": Entry(
+        "{year} 年没有到位资金记录，无法确定截至日期：请指定（--as-of 2020-06-30）",
+        "no arrivals are logged for {year}, so there is no as-of date to take: give one (--as-of 2020-06-30)",
+    ),
+    "err.plan_columns": Entry(
+        "活动计划须有 event_id 和 month 列，缺少 {missing}",
+        "a plan needs columns event_id and month, missing {missing}",
+    ),
+    "err.plan_months": Entry(
+        "计划月份须为1到12的整数，实际为 {found!r}",
+        "plan months must be whole numbers 1..12, got {found!r}",
+    ),
+    "err.notebooks": Entry(
+        "缺少笔记本 {names}",
+        "missing notebook(s) {names}",
+    ),
+    "err.port": Entry(
+        "--port 须在1到65535之间，实际为 {found}",
+        "--port must be between 1 and 65535, got {found}",
+    ),
+    "err.cull_idle": Entry(
+        "--cull-idle 须至少为1秒，实际为 {found}",
+        "--cull-idle must be at least 1 second, got {found}",
+    ),
+    "err.no_params": Entry(
+        "没有参数文件：请用 --params FILE 指定本园区的参数 YAML",
+        "no params file: pass --params FILE (your zone's params YAML)",
+    ),
+    "err.no_catalogue_to_plan": Entry(
+        "该园区没有活动目录（参数 data.events）：无可安排的活动",
+        "the zone has no event catalogue (params data.events): nothing to plan",
+    ),
+    "err.unknown_channels": Entry(
+        "活动目录中有未知的招商机构或平台：{names}（应为以下之一：{valid}）",
+        "event catalogue names unknown offices or platforms: {names} (expected one of {valid})",
+    ),
+    "err.unknown_plan_scenario": Entry(
+        "未知情景 {name!r}（参数中定义的有：{names}）",
+        "unknown scenario {name!r} (the params define: {names})",
+    ),
+    "err.budget_below_zero": Entry(
+        "预算须不小于0万元，实际为 {found:g}",
+        "budget must be >= 0 万元, got {found:g}",
+    ),
+    "err.budget_not_number": Entry(
+        "预算须为不小于0的数（万元），实际为 {found:g}",
+        "budget must be a number >= 0 万元, got {found:g}",
+    ),
+    "err.objective": Entry(
+        "--objective 须为以下之一：{valid}，实际为 {found!r}",
+        "--objective must be one of {valid}, got {found!r}",
+    ),
+    "err.not_solved": Entry(
+        "无法求解活动方案：{reason}",
+        "the plan could not be solved: {reason}",
+    ),
+    "err.event_month": Entry(
+        "按本方案的规则，活动 {id} 不能在{month}月举办",
+        "event {id} cannot be held in month {month} under this plan's rules",
+    ),
+    "err.holiday_calendar": Entry(
+        "官方节假日日历没有 {year} 年的数据（{error}）；请升级 chinesecalendar 包",
+        "the official holiday calendar has no data for {year} ({error}); upgrade the chinesecalendar package",
+    ),
     # ---- `workbook plan` (workbook.cli.plan): its lines, and plan.xlsx's summary sheet
     "plan.cli_scenario": Entry("，情景：{name}", ", scenario {name}"),
     "plan.cli_head": Entry(
@@ -228,7 +380,9 @@ PHRASES: dict[str, Entry] = {
         "at least {m} cloud events must be held but the cheapest {m} cloud candidates cost "
         "more than the",
     ),
-    "rs.cloud_cheapest": Entry("最便宜的是{what}，合计{cost}", "the cheapest are {what}, {cost} together"),
+    "rs.cloud_cheapest": Entry(
+        "最便宜的是{what}，合计{cost}", "the cheapest are {what}, {cost} together"
+    ),
     "rs.over_budget": Entry("{head}预算（{budget}）；{cheap}", "{head} budget ({budget}); {cheap}"),
     "rs.over_remaining": Entry(
         "{head}剩余预算：预算{budget}，其他必办活动（{names}）至少需{spent}，剩余{left}；{cheap}",
@@ -249,15 +403,16 @@ PHRASES: dict[str, Entry] = {
     ),
     "rs.no_month_left": Entry(
         "{year}年在{after}之后已没有可安排活动的月份，必办活动无法安排",
-        "no month of {year} is left to plan after {after}, so the required events cannot be "
-        "held",
+        "no month of {year} is left to plan after {after}, so the required events cannot be held",
     ),
     "rs.required_cost": Entry(
         "必办活动（{names}）合计至少需{need}，超过预算{budget}",
         "the required events ({names}) cost at least {need} together, more than the budget "
         "of {budget}",
     ),
-    "rs.together": Entry("以下约束不能同时满足：{parts}", "no plan meets these constraints together: {parts}"),
+    "rs.together": Entry(
+        "以下约束不能同时满足：{parts}", "no plan meets these constraints together: {parts}"
+    ),
     "rs.count_room": Entry(
         "必办活动至少{need:g}场，而{months}最多只能安排{room}场",
         "the required events number at least {need:g}, but {months} take at most {room}",
@@ -266,8 +421,6 @@ PHRASES: dict[str, Entry] = {
         "预算至少{need}才有可行方案", "a budget of at least {need} would make a plan possible"
     ),
 }
-PHRASES.update(
-    {f"month.name.{m}": Entry(str(m), en) for m, en in enumerate(MONTHS_EN, start=1)}
-)
+PHRASES.update({f"month.name.{m}": Entry(str(m), en) for m, en in enumerate(MONTHS_EN, start=1)})
 
 add(PHRASES)

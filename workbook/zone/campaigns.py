@@ -150,7 +150,9 @@ def format_campaign(
     own = table.attrs.get("metric_labels") if declared is None else declared
     return pd.DataFrame(
         {
-            label("column", "metric", lang): [label("metric", k, lang, own) for k in table["metric"]],
+            label("column", "metric", lang): [
+                label("metric", k, lang, own) for k in table["metric"]
+            ],
             label("column", "unit", lang): [label("unit", u, lang) for u in table["unit"]],
             # money with two decimals, counts whole (as `workbook status` writes targets)
             label("column", "goal", lang): [

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from workbook.text.catalogue import Entry
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,7 @@ def _year_calendar(year: int) -> tuple[tuple[dt.date, bool, str | None], ...]:
             holiday = by_value.get(name) if on_holiday and name else None
             out.append((day, bool(chinese_calendar.is_workday(day)), holiday))
     except NotImplementedError as exc:
-        raise InputError(
-            f"the official holiday calendar has no data for {year} ({exc}); "
-            "upgrade the chinesecalendar package"
-        ) from None
+        raise InputError(Message("err.holiday_calendar", year=year, error=str(exc))) from None
     return tuple(out)
 
 

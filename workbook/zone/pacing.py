@@ -124,7 +124,9 @@ def format_status(
 
     out = pd.DataFrame(
         {
-            label("column", "metric", lang): [label("metric", k, lang, own) for k in table["metric"]],
+            label("column", "metric", lang): [
+                label("metric", k, lang, own) for k in table["metric"]
+            ],
             label("column", "unit", lang): [label("unit", u, lang) for u in units],
             label("column", "target", lang): nums("target"),
             label("column", "stretch", lang): nums("stretch"),
