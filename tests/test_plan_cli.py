@@ -100,7 +100,10 @@ def test_bad_arguments_are_clear(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["plan", SAMPLE, "--budget", "很多"])
     assert exc.value.code == 2
-    assert "expected a budget in 万元 such as 300" in capsys.readouterr().err
+    assert "参数 --budget：应为以万元计的预算，如 300，实际为 '很多'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", SAMPLE, "--budget", "很多", "--lang", "en"])
+    assert "expected a budget in 万元 such as 300, got '很多'" in capsys.readouterr().err
     assert build_parser().parse_args(["plan", SAMPLE, "--budget", "300万元"]).budget == 300
 
 
