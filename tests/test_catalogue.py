@@ -58,3 +58,26 @@ def test_declared_labels_name_a_metric_before_the_built_in_ones():
     assert label("metric", "domestic_capital", "en", declared=own) == "Domestic capital (own)"
     assert label("metric", "domestic_capital", "zh") == "内资到位"
     assert label("stage", "lead", "zh", declared=own) == "线索"  # only metrics are declared
+
+
+# ids the package builds from parts rather than writes out: the prefix and why
+BUILT_IDS = (
+    "month.name.",  # month.name.<m> (roadshow.explain)
+    "plan.sheet.",  # plan.sheet.<row> (cli.plan)
+    "home.",  # home.<key> (planners.home)
+    "argparse.type.",  # argparse.type.<type> (cli._common)
+    "when.q",  # when.q<n> (text.labels.quarter_words)
+)
+
+
+def test_every_phrase_is_used_by_the_package():
+    from tests.conftest import REPO
+    from workbook.text.phrases import PHRASES
+
+    source = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (REPO / "workbook").rglob("*.py")
+        if p.name != "phrases.py"
+    )
+    unused = [k for k in PHRASES if not k.startswith(BUILT_IDS) and f'"{k}"' not in source]
+    assert unused == []

@@ -1,10 +1,11 @@
 """Messages to a planner about bad input, in Chinese (default) and English.
 
-A `Message` is a key into `MESSAGES` plus the values it names (file, key path, header, what was
-found); `Message.render(lang)` fills the template of that language. Problems carry Messages,
-not text, so one error prints in the command's `--lang`. A value that is itself a Message is
-rendered in the same language. The location parts (file names, key paths, headers, found
-values) are passed in as they are and appear unchanged in both languages.
+`MESSAGES` holds their texts, which join the one catalogue (`workbook.text.catalogue`) under
+their keys. A `Message` is a catalogue id plus the values it names (file, key path, header,
+what was found); `Message.render(lang)` fills the template of that language. Problems carry
+Messages, not text, so one error prints in the command's `--lang`. A value that is itself a
+Message is rendered in the same language. The location parts (file names, key paths, headers,
+found values) are passed in as they are and appear unchanged in both languages.
 
 `BadValue` is a ValueError that carries a Message: cell parsers and pydantic validators raise
 it, and the readers keep its Message (its `str()` is the English text).
