@@ -82,4 +82,7 @@ def label(
     if declared is not None and kind == "metric" and key in declared:
         return declared[key].text(lang)
     entry = CATALOGUE.get(f"label.{kind}.{key}")
-    return entry.text(lang) if entry is not None else (check(lang) and key)
+    if entry is None:
+        check(lang)
+        return key
+    return entry.text(lang)
