@@ -352,3 +352,85 @@ def test_readme_architecture_matches_the_packages():
     listed = set(re.findall(r"^  ([a-z]+)/\s", section, re.M))
     packages = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
     assert listed == packages == set(LAYERS)
+
+
+# One catalogue for two languages (workbook/text/catalogue.py): logic names a text by id and
+# never asks which language it speaks. EXEMPT for now: workbook/review/, whose wording is being
+# rewritten at the same time; it is converted next, and this exemption must be removed then.
+LANGUAGE_AWARE = ("workbook.text", "workbook.review")
+
+
+def language_tests(src: str) -> list[str]:
+    """Every comparison in `src` against the language names "zh" / "en" (`lang == "zh"`,
+    `self.lang != "en"`, `"en" == args.lang`, `lang in ("zh", ...)`), as written."""
+    found = []
+
+    def names_a_language(node: ast.AST) -> bool:
+        if isinstance(node, ast.Constant):
+            return node.value in ("zh", "en")
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            return any(names_a_language(e) for e in node.elts)
+        return False
+
+    for node in ast.walk(ast.parse(src)):
+        if isinstance(node, ast.Compare) and any(
+            names_a_language(o) for o in (node.left, *node.comparators)
+        ):
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_no_logic_outside_the_text_layer_asks_which_language_it_speaks():
+    found = [
+        f"{name}:{hit}"
+        for name, path in MODULES.items()
+        if not name.startswith(LANGUAGE_AWARE)
+        for hit in language_tests(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_the_language_check_sees_every_form():
+    src = (
+        'zh = lang == "zh"\n'
+        'x = a if self.lang != "en" else b\n'
+        'y = "en" == args.lang\n'
+        'z = lang in ("zh", "xx")\n'
+        'ok = say("sep.list", lang) == ", "\n'
+    )
+    assert sorted(int(hit.split(":")[0]) for hit in language_tests(src)) == [1, 2, 3, 4]
+
+
+# A zone's own metric labels travel with its params (`ZoneParams.metric_labels`, passed as
+# `declared=`): outside the review, `label` comes from workbook.text.catalogue, never from the
+# process-wide table in workbook.text.labels. EXEMPT for now, like above: workbook/review/ and
+# its charts (workbook/charts/review.py), converted next; remove the exemption then.
+REVIEW_LABELS = ("workbook.review", "workbook.charts.review")
+
+
+def process_wide_label_imports(src: str) -> set[str]:
+    """The transitional names `src` takes from workbook.text.labels."""
+    transitional = {"label", "_DECLARED"}
+    out = set()
+    for node in ast.walk(ast.parse(src)):
+        if isinstance(node, ast.ImportFrom) and node.module == "workbook.text.labels":
+            out |= {a.name for a in node.names} & transitional
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in transitional
+            and ast.unparse(node.value) == "labels"
+        ):
+            out.add(node.attr)
+    return out
+
+
+def test_only_the_review_names_metrics_from_the_process_wide_table():
+    found = {
+        name: process_wide_label_imports(path.read_text(encoding="utf-8"))
+        for name, path in MODULES.items()
+        if not name.startswith(REVIEW_LABELS) and name != "workbook.text.labels"
+    }
+    assert {k: v for k, v in found.items() if v} == {}
+    assert process_wide_label_imports("from workbook.text.labels import STAGES, label\n") == {
+        "label"
+    }

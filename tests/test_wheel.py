@@ -122,9 +122,7 @@ def test_installed_plan_review_and_app_work_from_the_users_folder(installed, use
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBOOK_")}
     bare = subprocess.run([wb, "app"], cwd=user_folder, capture_output=True, text=True, env=env)
     assert bare.returncode == 2
-    assert (
-        bare.stderr.strip() == "error: no params file: pass --params FILE (your zone's params YAML)"
-    )
+    assert bare.stderr.strip() == "error: 没有参数文件：请用 --params FILE 指定本园区的参数 YAML"
 
     port = _free_port()
     log = (user_folder / "app.log").open("w")

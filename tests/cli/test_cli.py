@@ -72,6 +72,8 @@ def test_params_errors_follow_the_commands_lang(tmp_path, capsys):
 
 def test_validate_needs_params_or_ledger(capsys):
     assert main(["validate"]) == 2
+    assert "请给出参数文件或 --ledger FILE 之一" in capsys.readouterr().err
+    assert main(["validate", "--lang", "en"]) == 2
     assert "give either a params file or --ledger FILE" in capsys.readouterr().err
 
 

@@ -106,10 +106,11 @@ def test_compare_sensitivity_goalseek_calibrate_print(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["simulate", SAMPLE, "--scenario", "悲观"], "error: unknown scenario '悲观'"),
+        (["simulate", SAMPLE, "--scenario", "悲观"], "error: 未知情景 '悲观'"),
         (["simulate", SAMPLE, "--as-of", "2019-12-31"], "不在计划年度 2020 内"),
-        (["goalseek", SAMPLE, "--metric", "new_starts"], "new_starts is a count"),
-        (["sensitivity", SAMPLE, "--metric", "gdp"], "--metric：'gdp' 不是本园区的考核指标"),
+        (["goalseek", SAMPLE, "--metric", "new_starts"], "new_starts 是计数指标"),
+        (["sensitivity", SAMPLE, "--metric", "gdp"], "--metric 'gdp' 不是考核指标"),
+        (["sensitivity", SAMPLE, "--metric", "gdp", "--lang", "en"], "'gdp' is not an assessed"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv, message):

@@ -96,11 +96,14 @@ def test_infeasible_budget_names_the_constraint_and_writes_nothing(tmp_path, cap
 
 def test_bad_arguments_are_clear(tmp_path, capsys):
     assert main(["plan", SAMPLE, "--scenario", "无此情景", "--out", str(tmp_path)]) == 2
-    assert "unknown scenario '无此情景'" in capsys.readouterr().err
+    assert "未知情景 '无此情景'" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:
         main(["plan", SAMPLE, "--budget", "很多"])
     assert exc.value.code == 2
     assert "应为以万元计的预算，如 300，实际为 '很多'" in capsys.readouterr().err  # --lang zh
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", SAMPLE, "--budget", "很多", "--lang", "en"])
+    assert "expected a budget in 万元 such as 300, got '很多'" in capsys.readouterr().err
     assert build_parser().parse_args(["plan", SAMPLE, "--budget", "300万元"]).budget == 300
 
 
@@ -155,12 +158,18 @@ def test_the_objective_may_be_a_zones_own_target(tmp_path, capsys):
     assert rows["十强产业10亿元以上项目"][1:3] == ("个", 3)
 
 
-def test_objective_choices_are_checked(tmp_path, capsys):
-    assert main(["plan", SAMPLE, "--out", str(tmp_path), "--objective", "p:内资"]) == 2
+def test_objective_choices_are_checked_in_the_commands_language(tmp_path, capsys):
+    bad = ["plan", SAMPLE, "--out", str(tmp_path), "--objective", "p:内资"]
+    assert main(bad) == 2
+    err = capsys.readouterr().err
+    assert "--objective 须为以下之一：expected, p:all, p:domestic_capital" in err
+    assert main([*bad, "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "--objective must be one of expected, p:all, p:domestic_capital" in err
     args = ["plan", SAMPLE, "--out", str(tmp_path), "--objective", "p:all", "--no-simulate"]
     assert main(args) == 2
+    assert "需要模拟" in capsys.readouterr().err
+    assert main([*args, "--lang", "en"]) == 2
     assert "needs the simulation" in capsys.readouterr().err
 
 
@@ -192,5 +201,5 @@ def test_plan_before_any_arrival_plans_the_whole_year_or_asks_for_an_as_of(tmp_p
     assert main(["plan", params, "--out", str(tmp_path / "b"), "--trials", "100"]) == 2
     captured = capsys.readouterr()
     assert captured.err == simulate_err and captured.err.count("\n") == 1
-    assert "no arrivals are logged for 2020" in captured.err and "--as-of" in captured.err
+    assert "2020 年没有到位资金记录" in captured.err and "--as-of" in captured.err
     assert "Traceback" not in captured.err and not (tmp_path / "b").exists()

@@ -51,7 +51,9 @@ def test_bad_port_or_params_exit_2_with_one_line(capsys, tmp_path):
     assert exc.value.code == 2
     assert "参数 --port：须在 1 到 65,535 之间，实际为 70,000" in capsys.readouterr().err
     assert main(["app", "--params", str(tmp_path / "nope.yaml")]) == 2
-    assert "params file not found" in capsys.readouterr().err
+    assert "nope.yaml：参数文件不存在" in capsys.readouterr().err
+    assert main(["app", "--params", str(tmp_path / "nope.yaml"), "--lang", "en"]) == 2
+    assert "nope.yaml: params file not found" in capsys.readouterr().err
 
 
 def test_kernels_are_preheated_per_planner_and_culled_when_their_page_is_gone():

@@ -14,6 +14,7 @@ import pandas as pd
 import workbook.charts  # noqa: F401  (registers the house theme)
 from workbook.charts.parts import layer
 from workbook.charts.theme import GREY, METRIC_COLORS, OUTLOOK_COLORS, VERDICT_COLORS, WIDTH
+from workbook.text.catalogue import Entry, say
 from workbook.text.labels import STAGES, label
 
 HALF = 420  # two charts side by side on a report page
@@ -24,7 +25,7 @@ def _t(key: str, lang: str) -> str:
 
 
 def _month_axis(lang: str) -> alt.Axis:
-    return alt.Axis(format="%-m月" if lang == "zh" else "%b", labelAngle=0, tickCount=12)
+    return alt.Axis(format=say("chart.month_format", lang), labelAngle=0, tickCount=12)
 
 
 def completion_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
@@ -276,7 +277,7 @@ def changes_chart(counts: dict[str, int], lang: str = "zh") -> alt.LayerChart:
 def channels_chart(channels: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
     """Capital arrived this year by channel (bars coloured by office / platform / event / other),
     with the number of signings."""
-    name = channels["channel"] if lang == "zh" else channels["channel_en"]
+    name = channels[Entry("channel", "channel_en").text(lang)]  # the column in `lang`
     df = pd.DataFrame(
         {
             "channel": name,

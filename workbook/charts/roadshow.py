@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import altair as alt
@@ -17,7 +17,8 @@ import pandas as pd
 
 from workbook.charts.parts import ChartParts, layer
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
-from workbook.text.labels import check_lang, label
+from workbook.text.catalogue import Entry, label, say
+from workbook.text.labels import check_lang
 from workbook.zone.holidays import HolidayWeek, holiday_label
 from workbook.zone.roadshow_settings import EVENT_KIND_ORDER
 
@@ -86,7 +87,7 @@ def plan_parts(
     )
     lo = _month_start(min(t["first_day"])) if len(t) else None
     hi = _next_month(max(t["last_day"])) if len(t) else None
-    heading = title or ("招商活动安排" if lang == "zh" else "Roadshow plan")
+    heading = title or say("plan.chart_title", lang)
     shade = None
     if holidays is not None and len(holidays) and lo and hi:
         h = holidays[(holidays["last"] >= lo) & (holidays["first"] < hi)]
@@ -119,7 +120,7 @@ def _plan(
 ) -> alt.Chart | alt.LayerChart:
     kinds = [label("event_kind", k, lang) for k in EVENT_KIND_ORDER]
     colors = [KIND_COLORS[k] for k in EVENT_KIND_ORDER]
-    fmt = "%-m月" if lang == "zh" else "%b"
+    fmt = say("chart.month_format", lang)
     x = alt.X(
         "start:T",
         title=None,
@@ -185,6 +186,7 @@ def frontier_chart(
     lang: str = "zh",
     metrics: Sequence[str] | None = None,
     title: str | None = None,
+    declared: Mapping[str, Entry] | None = None,
 ) -> alt.Chart:
     """Budget (万元) -> P(attain) per target: one colour per metric, solid for the optimal plan,
     dashed for the greedy plan when `frontier` has a `plan` column holding both.
@@ -193,12 +195,15 @@ def frontier_chart(
     'greedy'); metrics are drawn in the order given (default: the order they appear).
     """
     check_lang(lang)
-    data, labels, colors, plans = _frontier_data(frontier, lang, metrics)
+    data, labels, colors, plans = _frontier_data(frontier, lang, metrics, declared)
     return _frontier(data, labels, colors, plans, lang, title)
 
 
 def _frontier_data(
-    frontier: pd.DataFrame, lang: str, metrics: Sequence[str] | None
+    frontier: pd.DataFrame,
+    lang: str,
+    metrics: Sequence[str] | None,
+    declared: Mapping[str, Entry] | None = None,
 ) -> tuple[pd.DataFrame, list[str], list[str], list[str]]:
     """The frontier's rows (budget, metric_label, plan_label, p_attain), its metrics' labels
     and colours in order, and its plans in order."""
@@ -207,9 +212,9 @@ def _frontier_data(
         df["plan"] = "optimal"
     order = list(metrics) if metrics is not None else list(dict.fromkeys(df["metric"]))
     df = df[df["metric"].isin(order)]
-    df["metric_label"] = [label("metric", m, lang) for m in df["metric"]]
+    df["metric_label"] = [label("metric", m, lang, declared) for m in df["metric"]]
     df["plan_label"] = [label("plan", p, lang) for p in df["plan"]]
-    labels = [label("metric", m, lang) for m in order]
+    labels = [label("metric", m, lang, declared) for m in order]
     colors = [METRIC_COLORS.get(m, GREY) for m in order]
     plans = [p for p in PLAN_ORDER if p in set(df["plan"])]
     return df[["budget", "metric_label", "plan_label", "p_attain"]], labels, colors, plans
@@ -267,7 +272,7 @@ def _frontier(
         .properties(
             width=WIDTH,
             height=280,
-            title=title or ("预算与达标概率" if lang == "zh" else "Budget and P(attain)"),
+            title=title or say("plan.frontier_title", lang),
         )
     )
 
@@ -279,11 +284,12 @@ def budget_frontier_parts(
     lang: str = "zh",
     metrics: Sequence[str] | None = None,
     title: str | None = None,
+    declared: Mapping[str, Entry] | None = None,
 ) -> ChartParts:
     """The frontier (`frontier_chart`) with the current budget as a dashed rule labelled
     `marker`, on the side of the chart with room, as parts."""
     check_lang(lang)
-    data, labels, colors, plans = _frontier_data(frontier, lang, metrics)
+    data, labels, colors, plans = _frontier_data(frontier, lang, metrics, declared)
     budgets = data["budget"]
     right = len(budgets) > 0 and budget > (budgets.min() + budgets.max()) / 2
     rule_df = pd.DataFrame({"budget": [float(budget)], "text": [marker]})

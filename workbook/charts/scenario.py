@@ -11,6 +11,7 @@ target comes from `METRIC_COLORS`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
@@ -20,7 +21,7 @@ import workbook.charts  # noqa: F401  (registers the house theme)
 from workbook.charts.parts import ChartParts, layer
 from workbook.charts.theme import CATEGORY, GREY, LIGHT, METRIC_COLORS, WIDTH
 from workbook.forecast.results import reach_floor
-from workbook.text.labels import label
+from workbook.text.catalogue import Entry, label, say
 
 DEFAULT_COLOR = CATEGORY[0]
 HIST_BINS = 40
@@ -30,8 +31,8 @@ def _t(key: str, lang: str) -> str:
     return label("planner", key, lang)
 
 
-def _metric(metric: str, lang: str) -> str:
-    return label("metric", metric, lang)
+def _metric(metric: str, lang: str, declared: Mapping[str, Entry] | None = None) -> str:
+    return label("metric", metric, lang, declared)
 
 
 def _unit(unit: str, lang: str) -> str:
@@ -39,7 +40,7 @@ def _unit(unit: str, lang: str) -> str:
 
 
 def _month_axis(lang: str) -> alt.Axis:
-    return alt.Axis(format="%-m月" if lang == "zh" else "%b", labelAngle=0, tickCount=12)
+    return alt.Axis(format=say("chart.month_format", lang), labelAngle=0, tickCount=12)
 
 
 def _months(values: pd.Series, year: int | None = None) -> pd.Series | pd.DatetimeIndex:
@@ -65,11 +66,13 @@ def p_attain_chart(targets: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
     return p_attain_parts(targets, lang).chart()
 
 
-def p_attain_parts(targets: pd.DataFrame, lang: str = "zh") -> ChartParts:
-    """`p_attain_chart` as parts."""
+def p_attain_parts(
+    targets: pd.DataFrame, lang: str = "zh", declared: Mapping[str, Entry] | None = None
+) -> ChartParts:
+    """`p_attain_chart` as parts; `declared` names the zone's own metrics."""
     t = _metric_frame(targets)
     metrics = list(t["metric"])
-    names = [_metric(m, lang) for m in metrics]
+    names = [_metric(m, lang, declared) for m in metrics]
     df = pd.DataFrame(
         {
             "metric": names,
@@ -158,6 +161,7 @@ def fan_parts(
     year: int | None = None,
     lang: str = "zh",
     subtitle: str | None = None,
+    declared: Mapping[str, Entry] | None = None,
 ) -> ChartParts:
     """`fan_chart` as parts."""
     df = fan.assign(month=_months(fan["month"], year))
@@ -175,10 +179,10 @@ def fan_parts(
     is_actual = long["series"] == names["actual"]
     rule_df = pd.DataFrame({"y": [float(target)], "text": [f"{_t('target', lang)} {target:g}"]})
     layers = (df.dropna(subset=["p10", "p90"]), long[~is_actual], long[is_actual], rule_df, rule_df)
-    title = f"{_metric(metric, lang)}: {_t('fan_title', lang)}"
+    title = f"{_metric(metric, lang, declared)}: {_t('fan_title', lang)}"
 
     def build() -> alt.LayerChart:
-        return _fan(layers, names, metric, unit, lang, title, subtitle)
+        return _fan(layers, names, metric, unit, lang, title, subtitle, declared)
 
     key = ("fan", metric, unit, lang, subtitle is None)
     return ChartParts(key, layers, build, title, subtitle)
@@ -192,6 +196,7 @@ def _fan(
     lang: str,
     title: str,
     subtitle: str | None,
+    declared: Mapping[str, Entry] | None = None,
 ) -> alt.LayerChart:
     band_df, lines_df, actual_df, rule_df, _ = layers
     color = METRIC_COLORS.get(metric, DEFAULT_COLOR)
@@ -203,7 +208,7 @@ def _fan(
         .mark_area(opacity=0.2, color=color)
         .encode(
             x=x,
-            y=alt.Y("p10:Q", title=f"{_metric(metric, lang)} ({unit_text})"),
+            y=alt.Y("p10:Q", title=f"{_metric(metric, lang, declared)} ({unit_text})"),
             y2=alt.Y2("p90"),
             tooltip=[
                 month_tip,
@@ -290,6 +295,7 @@ def histogram_parts(
     stretch: float | None = None,
     unit: str = "CNY",
     lang: str = "zh",
+    declared: Mapping[str, Entry] | None = None,
 ) -> ChartParts:
     """`histogram_chart` as parts."""
     reached, short = _t("reached", lang), _t("short", lang)
@@ -303,7 +309,7 @@ def histogram_parts(
         {"x": [x for x, _ in lines], "text": [f"{name} {x:g}" for x, name in lines]}
     )
     layers = (df, rules_df, *(rules_df.iloc[[i]] for i in range(len(rules_df))))
-    title = f"{_metric(metric, lang)}: {_t('hist_title', lang)}"
+    title = f"{_metric(metric, lang, declared)}: {_t('hist_title', lang)}"
 
     def build() -> alt.LayerChart:
         return _histogram(layers, metric, unit, lang, title)
@@ -353,14 +359,16 @@ def compare_chart(compare: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
     return compare_parts(compare, lang).chart()
 
 
-def compare_parts(compare: pd.DataFrame, lang: str = "zh") -> ChartParts:
-    """`compare_chart` as parts."""
+def compare_parts(
+    compare: pd.DataFrame, lang: str = "zh", declared: Mapping[str, Entry] | None = None
+) -> ChartParts:
+    """`compare_chart` as parts; `declared` names the zone's own metrics."""
     metrics = list(dict.fromkeys(compare["metric"]))
-    names = [_metric(m, lang) for m in metrics]
+    names = [_metric(m, lang, declared) for m in metrics]
     scenarios = list(dict.fromkeys(compare["scenario"]))
     df = pd.DataFrame(
         {
-            "metric": [_metric(m, lang) for m in compare["metric"]],
+            "metric": [_metric(m, lang, declared) for m in compare["metric"]],
             "scenario": compare["scenario"].astype(str).to_numpy(),
             "p_attain": compare["p_attain"].astype(float).to_numpy(),
         }
@@ -411,7 +419,11 @@ def empty_sensitivity() -> pd.DataFrame:
 
 
 def tornado_chart(
-    sensitivity: pd.DataFrame, *, metric: str = "domestic_capital", lang: str = "zh"
+    sensitivity: pd.DataFrame,
+    *,
+    metric: str = "domestic_capital",
+    lang: str = "zh",
+    declared: Mapping[str, Entry] | None = None,
 ) -> alt.LayerChart:
     """One-at-a-time sensitivity of one target: for each driver (largest effect on top), the
     change in P(attain) when it moves down and when it moves up. `sensitivity` is
@@ -429,7 +441,7 @@ def tornado_chart(
         ignore_index=True,
     ).astype({"delta": float})
     color = METRIC_COLORS.get(metric, DEFAULT_COLOR)
-    axis_title = f"{_metric(metric, lang)} {_t('tornado_axis', lang)}"
+    axis_title = f"{_metric(metric, lang, declared)} {_t('tornado_axis', lang)}"
     bars = (
         alt.Chart(long)
         .mark_bar(height=12)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from workbook.review.params import MAX_SEED, MAX_TRIALS  # light: no pandas
+from workbook.text.catalogue import CATALOGUE, LANGS, say
 from workbook.text.messages import BadValue, Message
 
 if TYPE_CHECKING:
@@ -34,60 +35,56 @@ def lang_of(argv: Sequence[str]) -> str:
     args = list(argv)
     for i, a in enumerate(args):
         if a == "--lang" and i + 1 < len(args):
-            return "en" if args[i + 1] == "en" else "zh"
+            return args[i + 1] if args[i + 1] in LANGS else LANGS[0]
         if a.startswith("--lang="):
-            return "en" if a.split("=", 1)[1] == "en" else "zh"
-    return "zh"
+            given = a.split("=", 1)[1]
+            return given if given in LANGS else LANGS[0]
+    return LANGS[0]
 
 
-_TYPE_ZH = {"int": "整数", "float": "数字"}
-_ARGPARSE_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+# argparse's own (English) error messages, read back into their parts so the catalogue can
+# say them in either language: the pattern and the catalogue id of its text, in order.
+_ARGPARSE: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^the following arguments are required: (?P<args>.*)$"), "argparse.required"),
     (
-        re.compile(r"^the following arguments are required: (.*)$"),
-        lambda m: f"缺少必需的参数：{m[1]}",
+        re.compile(
+            r"^argument (?P<arg>.+?): invalid choice: (?P<value>.*) \(choose from (?P<valid>.*)\)$"
+        ),
+        "argparse.choice",
     ),
     (
-        re.compile(r"^argument (.+?): invalid choice: (.*) \(choose from (.*)\)$"),
-        lambda m: f"参数 {m[1]}：无效的选项 {m[2]}（可选：{m[3]}）",
+        re.compile(r"^argument (?P<arg>.+?): invalid (?P<type>\S+) value: (?P<value>.*)$"),
+        "argparse.value",
+    ),
+    (re.compile(r"^argument (?P<arg>.+?): expected one argument$"), "argparse.one"),
+    (re.compile(r"^argument (?P<arg>.+?): expected at least one argument$"), "argparse.some"),
+    (
+        re.compile(r"^argument (?P<arg>.+?): not allowed with argument (?P<other>.+)$"),
+        "argparse.not_with",
     ),
     (
-        re.compile(r"^argument (.+?): invalid (\S+) value: (.*)$"),
-        lambda m: f"参数 {m[1]}：无效的值 {m[3]}（应为{_TYPE_ZH.get(m[2], m[2])}）",
+        re.compile(r"^argument (?P<arg>.+?): ignored explicit argument (?P<value>.*)$"),
+        "argparse.ignored",
     ),
-    (re.compile(r"^argument (.+?): expected one argument$"), lambda m: f"参数 {m[1]}：缺少取值"),
+    (re.compile(r"^unrecognized arguments: (?P<args>.*)$"), "argparse.unrecognized"),
     (
-        re.compile(r"^argument (.+?): expected at least one argument$"),
-        lambda m: f"参数 {m[1]}：至少需要一个取值",
+        re.compile(r"^ambiguous option: (?P<arg>.+?) could match (?P<valid>.*)$"),
+        "argparse.ambiguous",
     ),
-    (
-        re.compile(r"^argument (.+?): not allowed with argument (.+)$"),
-        lambda m: f"参数 {m[1]}：不能与参数 {m[2]} 同时使用",
-    ),
-    (
-        re.compile(r"^argument (.+?): ignored explicit argument (.*)$"),
-        lambda m: f"参数 {m[1]}：多余的取值 {m[2]}",
-    ),
-    (re.compile(r"^unrecognized arguments: (.*)$"), lambda m: f"无法识别的参数：{m[1]}"),
-    (
-        re.compile(r"^ambiguous option: (.+?) could match (.*)$"),
-        lambda m: f"选项 {m[1]} 有歧义，可能是：{m[2]}",
-    ),
-    (
-        re.compile(r"^one of the arguments (.*) is required$"),
-        lambda m: f"必须给出以下参数之一：{m[1]}",
-    ),
-    (re.compile(r"^argument (.+?): (.*)$", re.S), lambda m: f"参数 {m[1]}：{m[2]}"),
+    (re.compile(r"^one of the arguments (?P<args>.*) is required$"), "argparse.one_of"),
+    (re.compile(r"^argument (?P<arg>.+?): (?P<text>.*)$", re.S), "argparse.argument"),
 ]
 
 
 def argparse_message(message: str, lang: str) -> str:
     """One of argparse's error messages in `lang` (argparse itself speaks English)."""
-    if lang == "en":
-        return message
-    for pattern, zh in _ARGPARSE_ZH:
+    for pattern, key in _ARGPARSE:
         m = pattern.match(message)
         if m:
-            return zh(m)
+            fields = m.groupdict()
+            if "type" in fields and f"argparse.type.{fields['type']}" in CATALOGUE:
+                fields["type"] = say(f"argparse.type.{fields['type']}", lang)
+            return say(key, lang, **fields)
     return message
 
 
@@ -99,13 +96,12 @@ class ArgumentParser(argparse.ArgumentParser):
         return super().parse_known_args(args, namespace)
 
     def format_usage(self) -> str:
-        text = super().format_usage()
-        return text if arg_lang() == "en" else text.replace("usage: ", "用法：", 1)
+        return super().format_usage().replace("usage: ", say("cli.usage", arg_lang()), 1)
 
     def error(self, message: str) -> Any:
         lang = arg_lang()
         self.print_usage(sys.stderr)
-        word = "error: " if lang == "en" else "错误："
+        word = say("cli.error", lang)
         self.exit(2, f"{self.prog}: {word}{argparse_message(message, lang)}\n")
 
 

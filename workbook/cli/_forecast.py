@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from workbook.cli._common import add_lang, date_arg, seed_arg, trials_arg, type_error
-from workbook.text.labels import label
+from workbook.text.catalogue import label
 
 if TYPE_CHECKING:
     from workbook.forecast.engine import Engine

@@ -6,7 +6,7 @@ import argparse
 
 from workbook.cli._common import add_lang, date_arg, print_json, print_table, seed_arg, trials_arg
 from workbook.cli._forecast import num, pct
-from workbook.text.labels import label
+from workbook.text.catalogue import label
 
 NAME = "backtest"
 HELP = (

@@ -7,7 +7,7 @@ import argparse
 from workbook.cli._common import add_lang, date_arg, positive_number, print_json, print_table
 from workbook.cli._forecast import AS_OF_HELP, num, probability
 from workbook.files.jsonsafe import records
-from workbook.text.labels import label
+from workbook.text.catalogue import label
 
 NAME = "calibrate"
 HELP = (

@@ -7,7 +7,7 @@ import argparse
 from workbook.cli._common import print_json, print_table
 from workbook.cli._forecast import add_engine_args, engine_from, num, pct, title
 from workbook.files.jsonsafe import plain
-from workbook.text.labels import label
+from workbook.text.catalogue import label
 
 NAME = "compare"
 HELP = "Every scenario of the params side by side: P(attain) (or another statistic) per target."

@@ -15,7 +15,7 @@ from workbook.cli._forecast import (
     title,
 )
 from workbook.files.jsonsafe import plain, records
-from workbook.text.labels import label
+from workbook.text.catalogue import label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     lang = args.lang
-    metric = label("metric", r.metric, lang)
+    metric = label("metric", r.metric, lang, engine.params.metric_labels)
     text = label("forecast", "gs_met", lang)
     fmt = dict(metric=metric, probability=r.probability, current=r.current, achieved=r.achieved)
     if r.extra is None:

@@ -15,8 +15,11 @@ from workbook.cli._common import (
     print_table,
     seed_arg,
     trials_arg,
+    type_error,
 )
+from workbook.text.catalogue import say
 from workbook.text.errors import InputError, WorkbookError
+from workbook.text.messages import Message
 
 NAME = "plan"
 HELP = (
@@ -36,7 +39,6 @@ class PlanEvent(TypedDict):
 
 
 def _budget(text: str) -> float:
-    from workbook.cli._common import type_error
 
     try:
         value = float(text.replace(",", "").removesuffix("万元").removesuffix("万"))
@@ -108,11 +110,11 @@ def run(args: argparse.Namespace) -> int:
     from workbook.roadshow.explain import month_span
     from workbook.roadshow.export import display_table, plan_ics, plan_xlsx, write_files
     from workbook.roadshow.service import PlanRequest, plan_roadshow
-    from workbook.text.labels import label
+    from workbook.text.catalogue import label
     from workbook.zone.loader import load_zone
 
     if args.trials < 1:
-        raise InputError(f"--trials must be >= 1, got {args.trials}")
+        raise InputError(Message("arg.at_least", name="--trials", lo=1, found=args.trials))
     check_run_folder(args.out, "plan")  # refused before any work, and nothing touched
     lang = args.lang
     zone = load_zone(args.params)
@@ -138,18 +140,20 @@ def run(args: argparse.Namespace) -> int:
         raise
     best, greedy, problem, as_of = result.require(), result.greedy, result.problem, result.as_of
     assert greedy is not None and problem is not None
-    zh = lang == "zh"
     out = print if not args.json else (lambda *a, **k: None)
-    scenario = f"，情景：{args.scenario}" if zh and args.scenario else ""
-    if not zh and args.scenario:
-        scenario = f", scenario {args.scenario}"
+    scenario = say("plan.cli_scenario", lang, name=args.scenario) if args.scenario else ""
     months = month_span(problem.months, lang)
     out(
-        f"{p.zone_name(lang)} {p.year} 招商活动计划 — 预算{problem.budget:g}万元，计划月份{months}"
-        f"（截至{as_of.isoformat()}{scenario}）"
-        if zh
-        else f"{p.zone_name(lang)} {p.year} roadshow plan — budget {problem.budget:g} (10k CNY), "
-        f"months {months} (as of {as_of.isoformat()}{scenario})"
+        say(
+            "plan.cli_head",
+            lang,
+            zone=p.zone_name(lang),
+            year=p.year,
+            budget=problem.budget,
+            months=months,
+            as_of=as_of.isoformat(),
+            scenario=scenario,
+        )
     )
     if not args.json:
         print_table(display_table(best, lang))
@@ -169,18 +173,10 @@ def run(args: argparse.Namespace) -> int:
         table[table.columns[1]] = [
             "" if v != v else f"{v:g}" for v in table[table.columns[1]]
         ]  # NaN on the all-targets row
-        print(
-            f"达标概率对比（{args.trials:,}次模拟，共同随机数）："
-            if zh
-            else f"P(attain) by plan ({args.trials:,} trials, common random numbers):"
-        )
+        print(say("plan.cli_compare", lang, trials=args.trials))
         print_table(table)
 
-    title = (
-        f"{p.zone_name(lang)}{p.year}年招商活动计划"
-        if zh
-        else f"{p.zone_name(lang)} {p.year} roadshow plan"
-    )
+    title = say("plan.file_title", lang, zone=p.zone_name(lang), year=p.year)
     summary = _summary_sheet(p, problem, best, greedy, as_of, args, lang)
     if not result.by_value and result.choice is not None:
         summary.update(_objective_sheet(result.choice, lang))
@@ -212,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
 
         print_json(_plans_json(result))
     else:
-        print(("已写入：" if zh else "wrote: ") + ", ".join(str(w.resolve()) for w in written))
+        print(say("plan.wrote", lang, files=", ".join(str(w.resolve()) for w in written)))
     return 0
 
 
@@ -243,19 +239,14 @@ def _record_failure(out: Path, args: argparse.Namespace, exc: WorkbookError) -> 
 
 
 def _objective_sheet(result, lang: str) -> dict[str, object]:
-    zh = lang == "zh"
     rows = [
-        ("优化目标", "Objective", result.objective),
-        ("模拟次数S", "Trials S", result.samples),
-        ("最优性差距", "Optimality gap", result.gap if result.gap is not None else ""),
-        (
-            "达到时间上限",
-            "Time limit hit",
-            ("是" if zh else "yes") if result.time_limit_hit else ("否" if zh else "no"),
-        ),
-        ("样本内达标概率", "P in sample", result.p_in_sample.get(result.method)),
+        ("goal", result.objective),
+        ("samples", result.samples),
+        ("gap", result.gap if result.gap is not None else ""),
+        ("time_limit_hit", say("word.yes" if result.time_limit_hit else "word.no", lang)),
+        ("p_in_sample", result.p_in_sample.get(result.method)),
     ]
-    return {(z if zh else e): v for z, e, v in rows}
+    return {say(f"plan.sheet.{key}", lang): v for key, v in rows}
 
 
 def _plans_json(result) -> dict:
@@ -320,7 +311,7 @@ def _comparison_sheet(comparison, params, lang: str):
     with two decimals, counts whole), one percentage column per plan."""
     from workbook.roadshow.judge import ALL
     from workbook.text import formats as xs
-    from workbook.text.labels import label
+    from workbook.text.catalogue import label
     from workbook.zone.metrics import definitions, unit_of
 
     targets = dict(params.targets.items())
@@ -346,33 +337,25 @@ def _summary_sheet(p, problem, best, greedy, as_of, args, lang: str) -> dict[str
     from workbook.zone.holidays import holiday_label
 
     st = problem.settings
-    zh = lang == "zh"
-    rows: list[tuple[str, str, object]] = [
-        ("园区", "Zone", p.zone_name(lang)),
-        ("年度", "Year", p.year),
-        ("截至日期", "As of", as_of),
-        ("情景", "Scenario", args.scenario or ("基准" if zh else "baseline")),
-        ("预算(万元)", "Budget (10k CNY)", st.budget),
-        ("计划费用(万元)", "Plan cost (10k CNY)", best.cost),
-        ("每月人力上限(人天)", "Staff-days per month", st.staff_days_per_month),
-        ("每月活动上限", "Events per month at most", st.max_events_per_month),
-        ("云招商活动至少", "Cloud events at least", st.min_cloud_events),
-        ("驻外机构各办一场", "Each office runs one", "是" if st.each_office_runs_one else "否"),
-        ("500强签约权重(亿元/个)", "Weight of a 500-strong signing", st.weight_500),
-        (
-            "避开节假日",
-            "Holidays avoided",
-            ("、" if zh else ", ").join(holiday_label(h, lang) for h in st.blocked_holidays),
-        ),
-        (
-            "预期年内到位(亿元)",
-            "Expected in-year capital (100m CNY)",
-            round(best.expected_capital, 4),
-        ),
-        ("预期新签500强", "Expected new 500-strong signings", round(best.expected_500, 4)),
-        ("目标函数值", "Objective", round(best.objective, 6)),
-        ("已证明最优", "Proven optimal", "是" if best.proven_optimal else "否"),
-        ("最优性差距", "Optimality gap", best.gap if best.gap is not None else ""),
-        ("贪心方案目标函数值", "Greedy objective", round(greedy.objective, 6)),
+    holidays = say("sep.list", lang).join(holiday_label(h, lang) for h in st.blocked_holidays)
+    rows: list[tuple[str, object]] = [
+        ("zone", p.zone_name(lang)),
+        ("year", p.year),
+        ("as_of", as_of),
+        ("scenario", args.scenario or say("plan.baseline", lang)),
+        ("budget", st.budget),
+        ("cost", best.cost),
+        ("staff_days", st.staff_days_per_month),
+        ("max_per_month", st.max_events_per_month),
+        ("min_cloud", st.min_cloud_events),
+        ("each_office", "是" if st.each_office_runs_one else "否"),  # as before, in both
+        ("weight_500", st.weight_500),
+        ("holidays", holidays),
+        ("capital", round(best.expected_capital, 4)),
+        ("e500", round(best.expected_500, 4)),
+        ("objective", round(best.objective, 6)),
+        ("proven", "是" if best.proven_optimal else "否"),  # as before, in both languages
+        ("gap", best.gap if best.gap is not None else ""),
+        ("greedy_objective", round(greedy.objective, 6)),
     ]
-    return {(zh_key if zh else en_key): v for zh_key, en_key, v in rows}
+    return {say(f"plan.sheet.{key}", lang): v for key, v in rows}

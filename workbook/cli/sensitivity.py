@@ -7,8 +7,8 @@ import argparse
 from workbook.cli._common import print_json, print_table, whole
 from workbook.cli._forecast import add_engine_args, engine_from, num, pct, title
 from workbook.files.jsonsafe import records
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import label
 from workbook.text.messages import Message
 
 NAME = "sensitivity"
@@ -84,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
     print(title(engine, args, "title", scenario=args.scenario or col("baseline")))
     print(
         col("sensitivity_title").format(
-            metric=label("metric", args.metric, lang), p=float(rows["p_base"].iloc[0])
+            metric=label("metric", args.metric, lang, engine.params.metric_labels),
+            p=float(rows["p_base"].iloc[0]),
         )
     )
     print_table(shown)

@@ -15,7 +15,7 @@ from workbook.cli._forecast import (
     title,
 )
 from workbook.files.jsonsafe import records
-from workbook.text.labels import label
+from workbook.text.catalogue import label
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from workbook.cli._common import add_lang, print_table
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import label
+from workbook.text.messages import Message
 from workbook.text.numbers import figure
 
 NAME = "validate"
@@ -25,9 +26,9 @@ def run(args: argparse.Namespace) -> int:
     from workbook.zone.ledger import load_ledger
 
     if bool(args.params) == bool(args.ledger):
-        raise InputError("give either a params file or --ledger FILE (not both)")
+        raise InputError(Message("err.params_or_ledger"))
     if args.arrivals and not args.ledger:
-        raise InputError("--arrivals goes with --ledger")
+        raise InputError(Message("err.arrivals_without_ledger"))
     if args.params:
         zone = check_inputs(args.params)  # what simulate and review would refuse later, too
         ledger = zone.ledger
@@ -35,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         if zone.events is not None:
             print(f"{zone.params.data.events}: {len(zone.events)} candidate events, OK")
         own = [k for k in zone.params.metrics if k not in dict(zone.params.targets.items())]
-        declared = [label("metric", k, args.lang) for k in zone.params.metrics]
+        own_labels = zone.params.metric_labels
+        declared = [label("metric", k, args.lang, own_labels) for k in zone.params.metrics]
         if declared:
             print(
                 f"metrics: {', '.join(declared)}"

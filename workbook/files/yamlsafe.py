@@ -126,10 +126,10 @@ def _guess(raw: bytes) -> Message:
     if b"\x00" not in raw:
         try:
             raw.decode("gbk")
-            return Message("pick", en="GBK", zh="GBK")
+            return Message("params.gbk")
         except UnicodeDecodeError:
             pass
-    return Message("pick", en="a binary file", zh="二进制文件")
+    return Message("params.binary")
 
 
 def _checked(doc: Any) -> Any:

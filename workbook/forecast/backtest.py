@@ -29,8 +29,8 @@ import pandas as pd
 from workbook.forecast.engine import Engine
 from workbook.forecast.results import quantiles, reached
 from workbook.forecast.setup import default_as_of
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import label
 from workbook.text.messages import Message
 from workbook.zone.ledger import Ledger, load_ledger
 from workbook.zone.loader import Zone
@@ -244,7 +244,7 @@ def backtest(
                     "as_of": as_of,
                     "source": "snapshot" if snap is not None else "replay",
                     "metric": metric,
-                    "label": label("metric", metric, lang),
+                    "label": label("metric", metric, lang, params.metric_labels),
                     "unit": engine.unit(metric),
                     "level": level,
                     "actual_to_date": float(fc.facts[metric]),

@@ -32,8 +32,9 @@ from scipy import stats
 
 from workbook.forecast.cure import MIN_LAGS_FOR_SIGMA, Spells, fit
 from workbook.forecast.scenarios import driver_label
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import label
+from workbook.text.messages import Message
 from workbook.zone.drivers import Drivers
 from workbook.zone.ledger import load_ledger
 from workbook.zone.loader import Zone
@@ -269,9 +270,9 @@ def calibrate(
     ``<ledger>-<YYYYQn>`` files beside the ledger dated before `as_of`.
     """
     if not prior_weight > 0:
-        raise InputError(f"prior weight must be > 0, got {prior_weight:g}")
+        raise InputError(Message("err.prior_weight", found=prior_weight))
     if not 0 < level < 1:
-        raise InputError(f"credible level must be between 0 and 1, got {level:g}")
+        raise InputError(Message("err.credible_level", found=level))
     d = drivers if drivers is not None else zone.params.drivers
     p = zone.ledger.projects
     if snapshots is None:

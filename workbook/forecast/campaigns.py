@@ -18,7 +18,7 @@ import pandas as pd
 from workbook.files.jsonsafe import plain
 from workbook.forecast.engine import Engine
 from workbook.forecast.results import quantiles, reached
-from workbook.text.labels import label
+from workbook.text.catalogue import label
 from workbook.zone.campaigns import (
     campaign_time_progress,
     find_campaign,
@@ -83,7 +83,7 @@ def campaign_forecast(
         rows.append(
             {
                 "metric": key,
-                "label": label("metric", key, engine.lang),
+                "label": label("metric", key, engine.lang, engine.params.metric_labels),
                 "unit": goal_unit(engine.params, key),
                 "goal": float(goal),
                 "actual_to_date": facts[key],

@@ -5,7 +5,7 @@ its inputs with it before any kernel starts."""
 
 from __future__ import annotations
 
-from workbook.forecast.setup import catalogue_events, check_plans
+from workbook.forecast.setup import catalogue_events, check_plans, scenario_problem
 from workbook.text.errors import ParamsError
 from workbook.zone.loader import Zone
 
@@ -19,4 +19,4 @@ def check_forecast(zone: Zone) -> None:
         try:
             params.drivers.apply(sc.drivers)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
-            raise ParamsError([f"{source}: scenarios.{key}.drivers: {exc}"]) from None
+            raise ParamsError([scenario_problem(source, key, exc)]) from None

@@ -70,6 +70,7 @@ from workbook.forecast.setup import (
     default_as_of,
     plan_frame,
     plan_problem,
+    scenario_problem,
     stage_at,
 )
 from workbook.forecast.store import DrawStore
@@ -101,7 +102,7 @@ class Engine:
         cache_mb: float = 512.0,
     ):
         if not isinstance(trials, int | np.integer) or trials < 1:
-            raise InputError(f"trials must be a whole number >= 1, got {trials}")
+            raise InputError(Message("err.trials", found=trials))
         params = zone.params
         self.zone = zone
         self.params = params
@@ -239,14 +240,16 @@ class Engine:
         valid = ", ".join(
             f"{k} ({sc.name_en})" if sc.name_en else k for k, sc in self.params.scenarios.items()
         )
-        raise InputError(f"unknown scenario {name!r} (expected one of {valid or 'none defined'})")
+        raise InputError(
+            Message("err.unknown_scenario", name=name, valid=valid or Message("err.none_defined"))
+        )
 
     def scenario_drivers(self, name: str) -> Drivers:
         sc = self.params.scenarios[self.scenario_key(name)]
         try:
             return self.params.drivers.apply(sc.drivers)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
-            raise ParamsError([f"{self._source()}: scenarios.{name}.drivers: {exc}"]) from None
+            raise ParamsError([scenario_problem(self._source(), name, exc)]) from None
 
     def scenario_plan(self, name: str) -> pd.DataFrame:
         sc = self.params.scenarios[self.scenario_key(name)]
@@ -574,7 +577,7 @@ class Engine:
         starting and paying like a signed ledger project, under the trial's climate)."""
         m = self.defs[metric]
         if m.kind != "money":
-            raise InputError(f"{metric} is a count: signed capital does not move it")
+            raise InputError(Message("err.count_metric", metric=metric))
         out = np.zeros(self.trials)
         if self.future <= 0:
             return out

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from workbook.forecast.setup import DEAL_PARTS
-from workbook.text.labels import STAGES, label
+from workbook.text.catalogue import label, say
+from workbook.text.labels import STAGES
 
 Forecast = Any  # workbook.forecast.results.Forecast (not imported: results imports this)
 
@@ -94,8 +95,7 @@ def why(fc: Forecast, metric: str, lang: str | None = None) -> str:
     result = label("why", "result", lang).format(
         p50=_num(float(row["p50"]), count), target=_num(float(row["target"]), count)
     )
-    sep = "；" if lang == "zh" else "; "
-    return sep.join(pieces) + " → " + result
+    return say("sep.clause", lang).join(pieces) + " → " + result
 
 
 def _num1(v: float) -> str:

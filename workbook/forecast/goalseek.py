@@ -23,6 +23,7 @@ from workbook.forecast.engine import Engine
 from workbook.forecast.results import Forecast, reached
 from workbook.text.errors import InputError
 from workbook.text.labels import LEVERS
+from workbook.text.messages import Message
 from workbook.zone.cells import num
 from workbook.zone.drivers import Drivers
 
@@ -60,9 +61,9 @@ def goal_seek(
     """The smallest extra signed capital, or number of extra events (of `kind`, or copies of
     `event_id` in other months), for P(metric reaches its floor) >= `probability`."""
     if not 0 < probability <= 1:
-        raise InputError(f"probability must be in (0, 1], got {probability:g}")
+        raise InputError(Message("err.probability", found=probability))
     if lever not in LEVERS:
-        raise InputError(f"unknown lever {lever!r} (expected one of {', '.join(LEVERS)})")
+        raise InputError(Message("err.unknown_lever", lever=lever, valid=", ".join(LEVERS)))
     drivers = drivers if drivers is not None else engine.params.drivers
     plan = engine.resolve_plan(plan)
     fc = engine.forecast(drivers, plan)
@@ -104,13 +105,13 @@ def candidate_events(
     """Catalogue events that could still be added, in the order goal seek adds them."""
     cat = engine.zone.events
     if cat is None or not len(cat):
-        raise InputError("the zone has no event catalogue (params data.events)")
+        raise InputError(Message("err.no_catalogue"))
     if kind is not None and kind not in set(cat["kind"]):
         kinds = ", ".join(sorted(set(cat["kind"])))
-        raise InputError(f"no events of kind {kind!r} in the catalogue (kinds: {kinds})")
+        raise InputError(Message("err.no_events_of_kind", kind=kind, kinds=kinds))
     if event_id is not None and event_id not in set(cat["event_id"]):
         raise InputError(
-            f"unknown event {event_id!r} (expected one of {', '.join(cat['event_id'])})"
+            Message("plan.unknown_event", id=event_id, valid=", ".join(cat["event_id"]))
         )
     held = set(zip(plan["event_id"], plan["month"].astype(int), strict=True))
     rows = []

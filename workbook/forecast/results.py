@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from workbook.files.jsonsafe import plain
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import label
 from workbook.text.messages import Message
 from workbook.text.numbers import figure
 from workbook.zone.pacing import phased_share, time_progress
@@ -175,7 +175,7 @@ class Forecast:
         p_attain = self._hit.mean(axis=0)
         p_stretch = np.where(np.isnan(stretch), np.nan, reached(values, stretch).mean(axis=0))
         columns = {
-            "label": [label("metric", key, lang) for key in self.metrics],
+            "label": [label("metric", key, lang, e.params.metric_labels) for key in self.metrics],
             "unit": [e.unit(key) for key in self.metrics],
             "target": annual,
             "stretch": stretch,
@@ -340,11 +340,12 @@ def format_targets(fc: Forecast, lang: str = "zh") -> pd.DataFrame:
     """The per-target table as a planner reads it: labels, units, percentages."""
     t = fc.targets
     col = _column_labels(lang)
+    own = fc.engine.params.metric_labels
 
     units = list(t["unit"])
     return pd.DataFrame(
         {
-            col["metric"]: [label("metric", k, lang) for k in t.index],
+            col["metric"]: [label("metric", k, lang, own) for k in t.index],
             col["unit"]: [label("unit", u, lang) for u in units],
             col["target"]: [figure(v, u) for v, u in zip(t["target"], units, strict=True)],
             col["stretch"]: [figure(v, u) for v, u in zip(t["stretch"], units, strict=True)],

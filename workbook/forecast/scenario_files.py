@@ -42,7 +42,7 @@ NAME_BYTES = 240
 def scenario_dir(params: ZoneParams) -> Path:
     """Where a zone's saved scenarios live: params/scenarios/<params file stem>/."""
     if params.source is None:
-        raise InputError("these params were not read from a file: give a folder to save into")
+        raise InputError(Message("err.params_not_from_file"))
     return params.source.parent / SCENARIO_DIR / params.source.stem
 
 

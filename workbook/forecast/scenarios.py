@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbook.forecast.engine import Engine
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import STATS, label
+from workbook.text.labels import STATS
+from workbook.text.messages import Message
 from workbook.zone.drivers import Drivers
 
 ALL = "all"  # the row of P(all targets met)
@@ -22,10 +24,10 @@ def compare(engine: Engine, names: list[str] | None = None, stat: str = "p_attai
     """One column per scenario (params order, or `names`), one row per assessed target (and
     'all' for P(all targets met) when `stat` is p_attain): the chosen statistic."""
     if stat not in STATS:
-        raise InputError(f"unknown statistic {stat!r} (expected one of {', '.join(STATS)})")
+        raise InputError(Message("err.unknown_stat", stat=stat, valid=", ".join(STATS)))
     names = [engine.scenario_key(n) for n in (names or engine.scenarios)]
     if not names:
-        raise InputError("the params define no scenarios (scenarios: section)")
+        raise InputError(Message("err.no_scenarios"))
     columns = {}
     first = None
     for name in names:
@@ -39,7 +41,8 @@ def compare(engine: Engine, names: list[str] | None = None, stat: str = "p_attai
     out = pd.DataFrame(columns)
     out.insert(0, "target", first["target"].reindex(out.index))
     out.insert(0, "unit", first["unit"].reindex(out.index))
-    out.insert(0, "label", [label("metric", k, engine.lang) for k in out.index])
+    own = engine.params.metric_labels
+    out.insert(0, "label", [label("metric", k, engine.lang, own) for k in out.index])
     if ALL in out.index:
         out.loc[ALL, "label"] = label("forecast", "p_all", engine.lang)
         out.loc[ALL, "unit"] = ""
@@ -151,7 +154,7 @@ def tornado(table: pd.DataFrame, metric: str, top: int | None = None) -> pd.Data
     """The sensitivity rows of one target, largest swing first."""
     rows = table[table["metric"] == metric]
     if rows.empty:
-        raise InputError(f"no sensitivity rows for {metric!r}")
+        raise InputError(Message("err.no_sensitivity", metric=metric))
     rows = rows.sort_values("swing", ascending=False, kind="stable")
     return (rows.head(top) if top else rows).reset_index(drop=True)
 

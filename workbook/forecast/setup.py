@@ -56,10 +56,7 @@ def default_as_of(zone: Zone) -> dt.date:
     months = pd.to_datetime(zone.ledger.arrivals["month"])
     months = months[months.dt.year == year]
     if not len(months):
-        raise InputError(
-            f"no arrivals are logged for {year}, so there is no as-of date to take: give one "
-            "(--as-of 2020-06-30)"
-        )
+        raise InputError(Message("err.no_arrivals", year=year))
     return (months.max() + pd.offsets.MonthEnd(0)).date()
 
 
@@ -158,17 +155,13 @@ def plan_frame(plan: pd.DataFrame | Iterable[PlannedEvent] | None) -> pd.DataFra
     if isinstance(plan, pd.DataFrame):
         missing = [c for c in ("event_id", "month") if c not in plan.columns]
         if missing and len(plan.columns):
-            raise InputError(
-                f"a plan needs columns event_id and month, missing {', '.join(missing)}"
-            )
+            raise InputError(Message("err.plan_columns", missing=", ".join(missing)))
         if missing:
             return plan_frame(None)
         months = pd.to_numeric(plan["month"], errors="coerce")
         bad = plan.index[months.isna() | (months % 1 != 0) | (months < 1) | (months > 12)]
         if len(bad):
-            raise InputError(
-                f"plan months must be whole numbers 1..12, got {plan.loc[bad[0], 'month']!r}"
-            )
+            raise InputError(Message("err.plan_months", found=plan.loc[bad[0], "month"]))
         return pd.DataFrame(
             {
                 "event_id": plan["event_id"].astype(str).to_numpy(dtype=object),
@@ -236,3 +229,9 @@ def _months_text(months: tuple[int, ...]) -> str:
         else:
             runs.append([m])
     return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)
+
+
+def scenario_problem(source: str, name: str, exc: Exception) -> Message:
+    """'<params>: scenarios.<name>.drivers: <what pydantic says>', in either language."""
+    where = Message("at", where=source, body=f"scenarios.{name}.drivers")
+    return Message("at", where=where, body=Message.text(str(exc)))

@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 from workbook.text.resources import ENV_WORKDIR, notebooks_dir, sample_params
 
 NOTEBOOKS_DIR = notebooks_dir()  # the checkout's notebooks/, or the wheel's workbook/notebooks/
@@ -51,7 +52,13 @@ def app_notebooks_dir() -> Path:
     """The folder holding the planner notebooks; an InputError naming what is missing."""
     missing = [n for n in APP_NOTEBOOKS if not (NOTEBOOKS_DIR / n).is_file()]
     if missing:
-        raise InputError(f"{NOTEBOOKS_DIR}: missing notebook(s) {', '.join(missing)}")
+        raise InputError(
+            Message(
+                "at",
+                where=str(NOTEBOOKS_DIR),
+                body=Message("err.notebooks", names=", ".join(missing)),
+            )
+        )
     return NOTEBOOKS_DIR
 
 
@@ -66,9 +73,9 @@ def voila_argv(
     """Voila's command line: tree of the planner notebooks on 127.0.0.1:port, sources stripped,
     one preheated kernel per planner, kernels without a page culled after `cull_idle` s."""
     if not 0 < port < 65536:
-        raise InputError(f"--port must be between 1 and 65535, got {port}")
+        raise InputError(Message("err.port", found=port))
     if cull_idle < 1:
-        raise InputError(f"--cull-idle must be at least 1 second, got {cull_idle}")
+        raise InputError(Message("err.cull_idle", found=cull_idle))
     argv = [
         str(app_notebooks_dir()),
         f"--port={port}",
@@ -100,7 +107,7 @@ def app_environment(
     if params is not None:
         path = Path(params).resolve()
         if not path.is_file():
-            raise InputError(f"{params}: params file not found")
+            raise InputError(Message("at", where=str(params), body=Message("params.not_found")))
         env[ENV_PARAMS] = str(path)
     if as_of is not None:
         env[ENV_AS_OF] = as_of.isoformat()
@@ -133,7 +140,7 @@ def serve(
     page_lang = check_lang(os.environ.get(ENV_LANG) or "zh")
     zone_file = Path(os.environ.get(ENV_PARAMS) or sample_params())
     if ENV_PARAMS not in os.environ and not zone_file.is_file():  # installed: no sample zone
-        raise InputError("no params file: pass --params FILE (your zone's params YAML)")
+        raise InputError(Message("err.no_params"))
     zone = load_params(zone_file).zone_name(page_lang)  # a bad or missing file stops here
     from workbook.planners.voila_app import launch
 

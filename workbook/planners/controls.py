@@ -24,10 +24,12 @@ from workbook.charts.parts import ChartParts
 from workbook.forecast import scenarios as scenarios
 from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS
 from workbook.planners.live_chart import LiveDraw, LiveSpec
+from workbook.text.catalogue import label, say
 from workbook.text.errors import InputError, WorkbookError
-from workbook.text.labels import check_lang, label
+from workbook.text.labels import check_lang
 from workbook.text.messages import BadValue, Message
 from workbook.text.resources import CHECKOUT, sample_params
+from workbook.text.writing import sentences
 from workbook.zone.tabular import parse_date
 
 log = logging.getLogger(__name__)
@@ -120,18 +122,7 @@ class ErrorArea:
 
 def one_text(lines: list[str], lang: str) -> str:
     """Lines of a message as one text: sentences ended and joined as the language writes them."""
-    stop, ends = ("。", "。！？；：.!?") if lang == "zh" else (". ", ".!?;:")
-    parts = [line.strip() for line in lines if line.strip()]
-    out = ""
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if lang != "zh":
-            part = part[0].upper() + part[1:]
-        if part.endswith(tuple(ends)):
-            out += part + ("" if last or lang == "zh" else " ")
-        else:
-            out += part + (stop.strip() if last else stop)
-    return out
+    return sentences(lines, lang)
 
 
 def guarded(method: F | None = None, *, area: str = "errors") -> Any:
@@ -171,7 +162,7 @@ def boxed(widget: W.Widget) -> W.Widget:
 
 def details_html(body_html: str, lang: str) -> str:
     """Developer detail (timings) folded behind a 详情 / Details toggle."""
-    summary = Message("pick", en="Details", zh="详情").render(lang)
+    summary = say("planner.details", lang)
     return (
         '<details class="wb-details" style="color:#888;font-size:11px">'
         f'<summary style="cursor:pointer">{html.escape(summary)}</summary>{body_html}</details>'

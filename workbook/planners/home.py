@@ -14,37 +14,16 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbook.text.catalogue import CATALOGUE, say
+
 REVIEW_FILE = "review.html"
 LATEST_REVIEWS = 5
 REPORTS_URL = "reports/"  # under the app's base URL: where voila_app serves reports/
 
-# key -> (English, Chinese)
-HOME_TEXT: dict[str, tuple[str, str]] = {
-    "title": ("{zone}: investment promotion planners", "{zone} 招商引资规划"),
-    "planners": ("Planners", "规划工具"),
-    "scenario": ("Scenario planner", "情景规划"),
-    "scenario_line": (
-        "Move the drivers (conversion, slippage, capital arrival, events) and see the chance "
-        "of meeting each target this year; compare and save scenarios.",
-        "调整转化率、延期、资金到位比例和活动等因素，查看今年各项指标的达标概率；比较并保存情景。",
-    ),
-    "roadshow": ("Roadshow planner", "推介活动规划"),
-    "roadshow_line": (
-        "Choose which promotion events to hold in which months under a budget and staff limits, "
-        "and export the plan to Excel and a calendar.",
-        "在预算和人手限制下选择举办哪些推介活动、安排在哪个月，并导出Excel和日历。",
-    ),
-    "reviews": ("Latest quarterly reviews", "最新季度分析报告"),
-    "no_reviews": (
-        "No review yet: run `workbook review` and it appears here.",
-        "暂无报告：运行 workbook review 生成后会显示在这里。",
-    ),
-}
-
 
 def home_text(key: str, lang: str) -> str:
-    en, zh = HOME_TEXT[key]
-    return zh if lang == "zh" else en
+    """A text of the home page (catalogue id `home.<key>`), unformatted."""
+    return CATALOGUE[f"home.{key}"].text(lang)
 
 
 @dataclass(frozen=True)
@@ -112,7 +91,7 @@ def home_html(zone: str, reviews: list[Review], lang: str = "zh") -> str:
     else:
         review_block = f'<p class="wb-none">{t("no_reviews")}</p>'
     return (
-        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
+        f'<!DOCTYPE html><html lang="{say("html.lang", lang)}"><head>'
         '<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">'
         f'<link rel="icon" href="data:,"><title>{title}</title><style>{_CSS}</style></head>'
         f"<body><main><h1>{title}</h1>"

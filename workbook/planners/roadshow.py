@@ -39,8 +39,9 @@ from workbook.roadshow.milp import constraint_groups, min_cost
 from workbook.roadshow.problem import Plan, RoadshowProblem, scenario_drivers
 from workbook.roadshow.saa import EXPECTED
 from workbook.roadshow.service import PlanRequest, plan_problem, plan_roadshow, resolve_as_of
+from workbook.text.catalogue import label, say
 from workbook.text.errors import InputError
-from workbook.text.labels import check_lang, label
+from workbook.text.labels import check_lang
 from workbook.text.resources import work_dir
 from workbook.zone.cells import num
 from workbook.zone.loader import load_zone
@@ -414,6 +415,7 @@ class RoadshowPlanner:
             lang=lang,
             metrics=metrics,
             title=planner_text("rs_frontier_title", lang),
+            declared=self.params.metric_labels,
         )
         return {"gantt": gantt, "frontier": frontier}
 
@@ -464,7 +466,9 @@ class RoadshowPlanner:
             else float("nan")
         )
         head = big_number_html(
-            label("metric", "domestic_capital", lang) + " " + planner_text("p_attain", lang),
+            label("metric", "domestic_capital", lang, self.params.metric_labels)
+            + " "
+            + planner_text("p_attain", lang),
             f'<span class="wb-plan-p" data-metric="domestic_capital">{p:.1%}</span>',
             planner_text("rs_vs_none", lang, pts=(p - p0) * 100),
         )
@@ -580,7 +584,7 @@ class RoadshowPlanner:
 
 def _restriction_text(r: Restriction, lang: str) -> str:
     what = [*(label("event_kind", k, lang) for k in r.kinds), *r.events, *r.channels]
-    months = ",".join(str(m) for m in r.months) or ("全年" if lang == "zh" else "all year")
+    months = ",".join(str(m) for m in r.months) or say("word.all_year", lang)
     return f"{'、'.join(what)}: {months}"
 
 

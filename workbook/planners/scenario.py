@@ -68,8 +68,10 @@ from workbook.planners.driver_controls import (
 )
 from workbook.planners.scenario_charts import compare_frame, planner_charts
 from workbook.planners.tables import big_number_html, targets_table_html
+from workbook.text.catalogue import label, say
 from workbook.text.errors import InputError
-from workbook.text.labels import check_lang, label
+from workbook.text.labels import check_lang
+from workbook.text.messages import Message
 from workbook.zone.cells import num
 from workbook.zone.drivers import Drivers
 from workbook.zone.loader import load_zone
@@ -173,7 +175,7 @@ class ScenarioPlanner:
                 return value
         valid = [Path(v[1]).stem if v[0] == "file" else v[1] for _, v in self.choices]
         raise InputError(
-            f"unknown scenario {scenario!r} (expected one of {', '.join(v for v in valid if v)})"
+            Message("err.unknown_scenario", name=scenario, valid=", ".join(v for v in valid if v))
         )
 
     def _choice_drivers(self, choice: tuple[str, str]) -> tuple[Drivers, pd.DataFrame]:
@@ -186,7 +188,7 @@ class ScenarioPlanner:
         try:
             drivers = self.params.drivers.apply(sc.drivers)
         except ValueError as exc:
-            raise InputError(f"{key}: {exc}") from None
+            raise InputError(Message("at", where=key, body=Message.text(str(exc)))) from None
         plan = plan_frame(sc.event_plan) if sc.event_plan is not None else self.engine.base_plan
         return drivers, plan
 
@@ -221,7 +223,9 @@ class ScenarioPlanner:
         self.cancel_boxes: dict[str, W.Checkbox] = {}
         self._build_cancel_boxes()
         self.metric_pick = W.Dropdown(
-            options=[(label("metric", m, lang), m) for m in self._metrics()],
+            options=[
+                (label("metric", m, lang, self.params.metric_labels), m) for m in self._metrics()
+            ],
             value=self.metric,
             description=planner_text("chart_metric", lang),
             style={"description_width": "11em"},
@@ -282,7 +286,7 @@ class ScenarioPlanner:
         for eid, month in zip(
             self._future_plan()["event_id"], self._future_plan()["month"], strict=True
         ):
-            month_text = f"{month}月" if self.lang == "zh" else f"M{month}"
+            month_text = say("month.numbered", self.lang, m=month)
             box = W.Checkbox(
                 value=False,
                 description=f"{month_text} {names.get(eid, eid)}",
@@ -526,7 +530,9 @@ class ScenarioPlanner:
             d = p - num(base.targets.at[metric, "p_attain"])
             parts.append(
                 big_number_html(
-                    label("metric", metric, lang) + " " + planner_text("p_attain", lang),
+                    label("metric", metric, lang, self.params.metric_labels)
+                    + " "
+                    + planner_text("p_attain", lang),
                     f'<span class="wb-p-attain" data-metric="{metric}">{p:.1%}</span>',
                     _delta_text(d, lang),
                 )
@@ -564,16 +570,16 @@ class ScenarioPlanner:
         items = self.adjusted()
         if not items:
             return ""
-        text = planner_text(
-            "adjusted", self.lang, items=("；" if self.lang == "zh" else "; ").join(items)
-        )
+        text = planner_text("adjusted", self.lang, items=say("sep.clause", self.lang).join(items))
         return (
             '<div class="wb-adjusted" style="color:#555;font-size:12px;margin:-4px 0 8px 0">'
             f"{html.escape(text)}</div>"
         )
 
     def _table_html(self) -> str:
-        return targets_table_html(self.forecast.targets, self.status, self.lang)
+        return targets_table_html(
+            self.forecast.targets, self.status, self.lang, self.params.metric_labels
+        )
 
     def _tornado_note_html(self) -> str:
         if self.sensitivity is None:

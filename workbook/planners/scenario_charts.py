@@ -11,7 +11,7 @@ import pandas as pd
 from workbook.charts import scenario as cs
 from workbook.charts.parts import ChartParts
 from workbook.planners.controls import planner_text
-from workbook.text.labels import label
+from workbook.text.catalogue import label
 from workbook.text.numbers import figure
 from workbook.zone.cells import num
 
@@ -25,10 +25,11 @@ def planner_charts(
     """The charts to (re)draw: those of every target (`numbers`) and those of the chosen
     target (`metric`); the tornado only when its data or target changed."""
     fc, lang, m = p.forecast, p.lang, p.metric
+    own = p.params.metric_labels
     out: dict[str, ChartParts] = {}
     if numbers:
-        out["p_attain"] = cs.p_attain_parts(fc.targets, lang)
-        out["compare"] = cs.compare_parts(p.compare_frame(), lang)
+        out["p_attain"] = cs.p_attain_parts(fc.targets, lang, own)
+        out["compare"] = cs.compare_parts(p.compare_frame(), lang, own)
     if metric:
         row = fc.targets.loc[m]
         assert isinstance(row, pd.Series)  # one row: the index holds each metric once
@@ -36,14 +37,22 @@ def planner_charts(
         target, unit = num(row["target"]), str(row["unit"])
         # The subtitle says which outlook the fan draws: the same P(attain) as the headline.
         out["fan"] = cs.fan_parts(
-            p.fan_data, metric=m, target=target, unit=unit, lang=lang, subtitle=fan_note(row, lang)
+            p.fan_data,
+            metric=m,
+            target=target,
+            unit=unit,
+            lang=lang,
+            subtitle=fan_note(row, lang),
+            declared=own,
         )
         out["hist"] = cs.histogram_parts(
-            p.bins, metric=m, target=target, stretch=stretch, unit=unit, lang=lang
+            p.bins, metric=m, target=target, stretch=stretch, unit=unit, lang=lang, declared=own
         )
         if p._tornado_now() != p._tornado_key:  # a driver move leaves it as it is
             sens = p.sensitivity if p.sensitivity is not None else cs.empty_sensitivity()
-            out["tornado"] = ChartParts.whole(cs.tornado_chart(sens, metric=m, lang=lang))
+            out["tornado"] = ChartParts.whole(
+                cs.tornado_chart(sens, metric=m, lang=lang, declared=own)
+            )
     return out
 
 

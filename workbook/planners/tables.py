@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from workbook.forecast import scenarios as scenarios
 from workbook.planners.controls import planner_text
-from workbook.text.labels import label
+from workbook.text.catalogue import Entry, label
 from workbook.text.numbers import figure
 
 
@@ -26,9 +27,15 @@ def big_number_html(title: str, value_html: str, sub: str) -> str:
     )
 
 
-def targets_table_html(targets: pd.DataFrame, status: pd.DataFrame, lang: str = "zh") -> str:
+def targets_table_html(
+    targets: pd.DataFrame,
+    status: pd.DataFrame,
+    lang: str = "zh",
+    declared: Mapping[str, Entry] | None = None,
+) -> str:
     """Every target as an HTML table: floor, stretch, actual to date, phased target and pace
-    verdict (from `status`), P(attain), P(stretch), P10/P50/P90 of the year end."""
+    verdict (from `status`), P(attain), P(stretch), P10/P50/P90 of the year end. `declared`
+    names the zone's own metrics (`ZoneParams.metric_labels`)."""
     pace = status.set_index("metric")
     heads = [
         ("metric", "left"),
@@ -66,7 +73,7 @@ def targets_table_html(targets: pd.DataFrame, status: pd.DataFrame, lang: str = 
         p_color = "#1e8449" if pa >= 0.8 else "#b9770e" if pa >= 0.5 else "#c0392b"
         ps = "" if pd.isna(r["p_stretch"]) else f"{float(r['p_stretch']):.1%}"
         cells = [
-            (html.escape(label("metric", str(metric), lang)), "left", ""),
+            (html.escape(label("metric", str(metric), lang, declared)), "left", ""),
             (html.escape(label("unit", unit, lang)), "left", ""),
             (num(r["target"]), "right", ""),
             (num(r["stretch"]), "right", ""),

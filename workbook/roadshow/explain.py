@@ -19,11 +19,11 @@ from workbook.text.dates import day_name
 if TYPE_CHECKING:
     import pandas as pd
 
-MONTH_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from workbook.text.catalogue import Entry, say
 
 
 def _month(m: int, lang: str) -> str:
-    return f"{m}月" if lang == "zh" else MONTH_EN[m - 1]
+    return say("month.one", lang, m=say(f"month.name.{m}", lang))
 
 
 def month_span(ms: Iterable[int], lang: str) -> str:
@@ -35,11 +35,13 @@ def month_span(ms: Iterable[int], lang: str) -> str:
             runs[-1] = (runs[-1][0], m)
         else:
             runs.append((m, m))
-    if lang == "zh":
-        parts = [f"{a}月" if a == b else f"{a}–{b}月" for a, b in runs]
-        return "、".join(parts) if parts else "无"
-    parts = [MONTH_EN[a - 1] if a == b else f"{MONTH_EN[a - 1]}–{MONTH_EN[b - 1]}" for a, b in runs]
-    return ", ".join(parts) if parts else "none"
+    parts = [
+        _month(a, lang)
+        if a == b
+        else say("month.run", lang, a=say(f"month.name.{a}", lang), b=say(f"month.name.{b}", lang))
+        for a, b in runs
+    ]
+    return say("sep.list", lang).join(parts) if parts else say("word.none", lang)
 
 
 def window_lines(problem: RoadshowProblem, plan_table: Any, as_of: Any, lang: str) -> list[str]:
@@ -47,15 +49,9 @@ def window_lines(problem: RoadshowProblem, plan_table: Any, as_of: Any, lang: st
     the as-of date; when the plan leaves the later ones empty, the figure that says why (an
     event of the plan held in its month against the same event held in its latest month: an
     event held later has less of the year left for its deals to sign, start and pay)."""
-    zh = lang == "zh"
     months = month_span(problem.months, lang)
     day = day_name(as_of, lang) if as_of is not None else ""
-    lines = [
-        f"计划月份{months}：截至日期（{day}）之后的月份，此前的月份已过，活动只能在各自目录所列月份举办。"
-        if zh
-        else f"months planned {months}: the months after the as-of date ({day}), the earlier ones "
-        "being past; each event only in the months its catalogue lists."
-    ]
+    lines = [say("plan.window.months", lang, months=months, day=day)]
     if plan_table is None or not len(plan_table) or not problem.months:
         return lines
     used = sorted({int(m) for m in plan_table["month"]})
@@ -79,12 +75,7 @@ def window_lines(problem: RoadshowProblem, plan_table: Any, as_of: Any, lang: st
             break
     span = month_span(used, lang)
     if best is None:
-        lines.append(
-            f"方案的活动都在{span}：越早举办，活动带来的项目在年内签约、开工和资金到位的时间越长。"
-            if zh
-            else f"the plan's events are all in {span}: the earlier an event, the more of the year "
-            "is left for its deals to sign, start and pay."
-        )
+        lines.append(say("plan.window.early", lang, span=span))
         return lines
     r, m, now, late, then = best
 
@@ -92,12 +83,16 @@ def window_lines(problem: RoadshowProblem, plan_table: Any, as_of: Any, lang: st
         return f"{x * 10_000:,.0f}"
 
     lines.append(
-        f"方案的活动都在{span}：越早举办，活动带来的项目在年内签约、开工和资金到位的时间越长，"
-        f"例如{r.name}{_month(m, lang)}举办预期年内到位{wan(now)}万元，{_month(late, lang)}举办仅{wan(then)}万元。"
-        if zh
-        else f"the plan's events are all in {span}: the earlier an event, the more of the year is "
-        f"left for its deals to sign, start and pay; e.g. {r.name} held in {_month(m, lang)} is "
-        f"expected to bring {wan(now)} (10k CNY) this year, held in {_month(late, lang)} {wan(then)}."
+        say(
+            "plan.window.example",
+            lang,
+            span=span,
+            name=r.name,
+            month=_month(m, lang),
+            now=wan(now),
+            late=_month(late, lang),
+            then=wan(then),
+        )
     )
     return lines
 
@@ -106,7 +101,8 @@ def office_name(problem: RoadshowProblem, office: str, lang: str) -> str:
     ch = problem.channels.get(office)
     if ch is None:
         return office
-    return ch.name if lang == "zh" else f"{ch.region} office"
+    # the zone names its office in Chinese; in English it is named by its region
+    return Entry(ch.name, say("rs.office", "en", region=ch.region)).text(lang)
 
 
 def _money(x: float) -> str:
@@ -117,31 +113,23 @@ def requirement_label(problem: RoadshowProblem, group: str, lang: str = "zh") ->
     """A requirement group ('office:yrd', 'cloud') as the planner reads it."""
     if group.startswith("office:"):
         name = office_name(problem, group.split(":", 1)[1], lang)
-        return (
-            f"{name}须至少举办一场活动" if lang == "zh" else f"{name} must run at least one event"
-        )
-    m = problem.settings.min_cloud_events
-    return (
-        f"须至少举办{m}场云招商活动" if lang == "zh" else f"at least {m} cloud events must be held"
-    )
+        return say("rs.office_must", lang, name=name)
+    return say("rs.cloud_must", lang, m=problem.settings.min_cloud_events)
 
 
 def group_label(problem: RoadshowProblem, group: str, lang: str = "zh") -> str:
     """Any constraint group in words."""
     st = problem.settings
     if group == "budget":
-        return f"预算{_money(st.budget)}" if lang == "zh" else f"a budget of {_money(st.budget)}"
+        return say("rs.budget", lang, budget=_money(st.budget))
     if group.startswith("staff:"):
         m = int(group.split(":")[1])
-        if lang == "zh":
-            return f"{_month(m, lang)}人力不超过{st.staff_days_per_month:g}人天"
-        return f"at most {st.staff_days_per_month:g} staff-days in {_month(m, lang)}"
+        return say("rs.staff_limit", lang, month=_month(m, lang), cap=st.staff_days_per_month)
     if group.startswith("count:"):
         m = int(group.split(":")[1])
-        if lang == "zh":
-            return f"{_month(m, lang)}最多{st.max_events_per_month}场活动"
         n = st.max_events_per_month
-        return f"at most {n} event{'s' if n > 1 else ''} in {_month(m, lang)}"
+        key = "rs.count_limit" if n > 1 else "rs.count_limit_one"
+        return say(key, lang, month=_month(m, lang), n=n)
     return requirement_label(problem, group, lang)
 
 
@@ -191,31 +179,22 @@ def _why_not(problem: RoadshowProblem, event_id: str, lang: str) -> str:
     parts = []
     elapsed = list(ex.loc[ex["reason"] == "elapsed", "month"])
     if elapsed:
-        parts.append(
-            f"{month_span(elapsed, lang)}已过"
-            if lang == "zh"
-            else f"{month_span(elapsed, lang)} already past"
-        )
+        parts.append(say("rs.past", lang, months=month_span(elapsed, lang)))
     for reason, grp in ex[ex["reason"] == "restricted"].groupby("detail", sort=False):
-        why = f"“{str(reason)}”" if reason else ""
-        parts.append(
-            f"{month_span(grp['month'], lang)}受限制{why}"
-            if lang == "zh"
-            else f"forbidden in {month_span(grp['month'], lang)}{' by ' + why if why else ''}"
-        )
+        months = month_span(grp["month"], lang)
+        if reason:
+            parts.append(say("rs.restricted_by", lang, months=months, reason=reason))
+        else:
+            parts.append(say("rs.restricted", lang, months=months))
     hol = ex[ex["reason"] == "holiday"]
     if len(hol):
         days = problem.settings.event_days.of(str(ev["kind"]))
         names = "、".join(sorted(set(hol["detail"]))) or ""
-        parts.append(
-            f"{month_span(hol['month'], lang)}避开{names}后排不下{days}天"
-            if lang == "zh"
-            else f"no {days}-day run clear of {names} in {month_span(hol['month'], lang)}"
-        )
+        months = month_span(hol["month"], lang)
+        parts.append(say("rs.holiday", lang, months=months, names=names, days=days))
     if not parts:
-        parts.append("无可办月份" if lang == "zh" else "no month it can be held")
-    sep = "，" if lang == "zh" else ", "
-    return f"{head}: {sep.join(parts)}" if lang == "en" else f"{head}：{sep.join(parts)}"
+        parts.append(say("rs.no_month", lang))
+    return say("at", lang, where=head, body=say("sep.comma", lang).join(parts))
 
 
 def _no_slots(problem: RoadshowProblem, group: str, lang: str) -> str:
@@ -223,30 +202,15 @@ def _no_slots(problem: RoadshowProblem, group: str, lang: str) -> str:
     months = month_span(problem.months, lang)
     have = sorted(set(_slots_of(problem, group)["event_id"]))
     blocked = [e for e in events if e not in have]
-    detail = ("；" if lang == "zh" else "; ").join(_why_not(problem, e, lang) for e in blocked)
+    detail = say("sep.clause", lang).join(_why_not(problem, e, lang) for e in blocked)
     if group.startswith("office:"):
         name = office_name(problem, group.split(":", 1)[1], lang)
         if not events:
-            return (
-                f"{name}须至少举办一场活动，但活动目录中没有它承办的候选活动"
-                if lang == "zh"
-                else f"{name} must run an event but the catalogue has no candidate event of it"
-            )
-        return (
-            f"{name}须至少举办一场活动，但其候选活动在计划月份（{months}）都不能举办：{detail}"
-            if lang == "zh"
-            else f"{name} must run an event but none of its candidates can be held in the "
-            f"months planned ({months}): {detail}"
-        )
+            return say("rs.office_no_candidate", lang, name=name)
+        return say("rs.office_no_month", lang, name=name, months=months, detail=detail)
     m = problem.settings.min_cloud_events
-    k = len(have)
-    return (
-        f"须至少举办{m}场云招商活动，但计划月份（{months}）只有{k}场云招商候选活动可以举办"
-        + (f"：{detail}" if detail else "")
-        if lang == "zh"
-        else f"at least {m} cloud events must be held but only {k} cloud candidates can be held "
-        f"in the months planned ({months})" + (f": {detail}" if detail else "")
-    )
+    line = say("rs.cloud_no_month", lang, m=m, months=months, k=len(have))
+    return say("at", lang, where=line, body=detail) if detail else line
 
 
 def _cheapest(problem: RoadshowProblem, group: str) -> tuple[float, list[str]]:
@@ -283,38 +247,31 @@ def _budget_conflict(problem: RoadshowProblem, reqs: list[str], lang: str) -> st
     what = _event_names(problem, ids)
     if r.startswith("office:"):
         name = office_name(problem, r.split(":", 1)[1], lang)
-        head_zh = f"{name}须至少举办一场活动，但其每个候选活动的费用都超过"
-        head_en = f"{name} must run an event but every candidate of it costs more than the"
-        cheap_zh = f"其最便宜的候选活动{what}需{_money(cost)}"
-        cheap_en = f"its cheapest candidate, {what}, costs {_money(cost)}"
+        head = say("rs.office_priced_out", lang, name=name)
+        cheap = say("rs.office_cheapest", lang, what=what, cost=_money(cost))
     else:
         m = problem.settings.min_cloud_events
-        head_zh = f"须至少举办{m}场云招商活动，但最便宜的{m}场云招商活动合计费用超过"
-        head_en = f"at least {m} cloud events must be held but the cheapest {m} cloud candidates cost more than the"
-        cheap_zh = f"最便宜的是{what}，合计{_money(cost)}"
-        cheap_en = f"the cheapest are {what}, {_money(cost)} together"
+        head = say("rs.cloud_priced_out", lang, m=m)
+        cheap = say("rs.cloud_cheapest", lang, what=what, cost=_money(cost))
     if not others:
-        return (
-            f"{head_zh}预算（{_money(budget)}）；{cheap_zh}"
-            if lang == "zh"
-            else f"{head_en} budget ({_money(budget)}); {cheap_en}"
-        )
-    names = ("、" if lang == "zh" else ", ").join(_short(problem, q, lang) for q in others)
-    return (
-        f"{head_zh}剩余预算：预算{_money(budget)}，其他必办活动（{names}）至少需{_money(spent)}，"
-        f"剩余{_money(budget - spent)}；{cheap_zh}"
-        if lang == "zh"
-        else f"{head_en} remaining budget: of the budget of {_money(budget)}, the other required "
-        f"events ({names}) need at least {_money(spent)}, leaving {_money(budget - spent)}; "
-        f"{cheap_en}"
+        return say("rs.over_budget", lang, head=head, budget=_money(budget), cheap=cheap)
+    names = say("sep.list", lang).join(_short(problem, q, lang) for q in others)
+    return say(
+        "rs.over_remaining",
+        lang,
+        head=head,
+        budget=_money(budget),
+        names=names,
+        spent=_money(spent),
+        left=_money(budget - spent),
+        cheap=cheap,
     )
 
 
 def _short(problem: RoadshowProblem, group: str, lang: str) -> str:
     if group.startswith("office:"):
         return office_name(problem, group.split(":", 1)[1], lang)
-    m = problem.settings.min_cloud_events
-    return f"{m}场云招商" if lang == "zh" else f"{m} cloud events"
+    return say("rs.cloud_n", lang, m=problem.settings.min_cloud_events)
 
 
 def _staff_conflict(problem: RoadshowProblem, req: str, lang: str) -> str:
@@ -323,18 +280,8 @@ def _staff_conflict(problem: RoadshowProblem, req: str, lang: str) -> str:
     cap = problem.settings.staff_days_per_month
     if req.startswith("office:"):
         name = office_name(problem, req.split(":", 1)[1], lang)
-        return (
-            f"{name}须至少举办一场活动，但其每个候选活动所需人力（至少{least:g}人天）都超过每月人力上限（{cap:g}人天）"
-            if lang == "zh"
-            else f"{name} must run an event but every candidate of it needs more staff-days "
-            f"(at least {least:g}) than a month allows ({cap:g})"
-        )
-    return (
-        f"须至少举办{problem.settings.min_cloud_events}场云招商活动，但每月人力上限（{cap:g}人天）容纳不下"
-        if lang == "zh"
-        else f"at least {problem.settings.min_cloud_events} cloud events must be held but they do "
-        f"not fit in the staff capacity of {cap:g} staff-days a month"
-    )
+        return say("rs.office_staff", lang, name=name, least=least, cap=cap)
+    return say("rs.cloud_staff", lang, m=problem.settings.min_cloud_events, cap=cap)
 
 
 def explain_infeasible(problem: RoadshowProblem, lang: str = "zh") -> list[str]:
@@ -345,12 +292,7 @@ def explain_infeasible(problem: RoadshowProblem, lang: str = "zh") -> list[str]:
         return []
     if not problem.months:
         after = problem.as_of.isoformat() if problem.as_of else ""
-        return [
-            f"{problem.year}年在{after}之后已没有可安排活动的月份，必办活动无法安排"
-            if lang == "zh"
-            else f"no month of {problem.year} is left to plan after {after}, so the required "
-            "events cannot be held"
-        ]
+        return [say("rs.no_month_left", lang, year=problem.year, after=after)]
     reqs = [g for g in conflict if g.startswith("office:") or g == "cloud"]
     limits = [g for g in conflict if g not in reqs]
     lines: list[str] = []
@@ -360,42 +302,29 @@ def explain_infeasible(problem: RoadshowProblem, lang: str = "zh") -> list[str]:
         line = _budget_conflict(problem, reqs, lang)
         if line is None:
             need = min_cost(problem, set(reqs))
-            names = ("、" if lang == "zh" else ", ").join(_short(problem, q, lang) for q in reqs)
-            line = (
-                f"必办活动（{names}）合计至少需{_money(need or 0)}，超过预算{_money(problem.budget)}"
-                if lang == "zh"
-                else f"the required events ({names}) cost at least {_money(need or 0)} together, "
-                f"more than the budget of {_money(problem.budget)}"
+            names = say("sep.list", lang).join(_short(problem, q, lang) for q in reqs)
+            line = say(
+                "rs.required_cost",
+                lang,
+                names=names,
+                need=_money(need or 0),
+                budget=_money(problem.budget),
             )
         lines = [line]
     elif len(reqs) == 1 and all(g.startswith("staff:") for g in limits):
         lines = [_staff_conflict(problem, reqs[0], lang)]
     else:
-        parts = ("；" if lang == "zh" else "; ").join(
-            group_label(problem, g, lang) for g in conflict
-        )
-        lines = [
-            f"以下约束不能同时满足：{parts}"
-            if lang == "zh"
-            else f"no plan meets these constraints together: {parts}"
-        ]
+        parts = say("sep.clause", lang).join(group_label(problem, g, lang) for g in conflict)
+        lines = [say("rs.together", lang, parts=parts)]
         counts = [int(g.split(":")[1]) for g in limits if g.startswith("count:")]
         need = min_cost(problem, set(reqs), weight=None)
         if counts and need is not None:
             room = len(counts) * problem.settings.max_events_per_month
-            lines.append(
-                f"必办活动至少{need:g}场，而{month_span(counts, lang)}最多只能安排{room}场"
-                if lang == "zh"
-                else f"the required events number at least {need:g}, but "
-                f"{month_span(counts, lang)} take at most {room}"
-            )
+            months = month_span(counts, lang)
+            lines.append(say("rs.count_room", lang, need=need, months=months, room=room))
     if "budget" in limits:
         others = {g.name for g in constraint_groups(problem)} - {"budget"}
         need = min_cost(problem, others)
         if need is not None:
-            lines.append(
-                f"预算至少{_money(need)}才有可行方案"
-                if lang == "zh"
-                else f"a budget of at least {_money(need)} would make a plan possible"
-            )
+            lines.append(say("rs.budget_needed", lang, need=_money(need)))
     return lines

@@ -18,8 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from workbook.roadshow.problem import Plan
+from workbook.text.catalogue import label, say
 from workbook.text.errors import InputError
-from workbook.text.labels import check_lang, label
+from workbook.text.labels import check_lang
+from workbook.text.messages import Message
 from workbook.zone.cells import num
 
 # Columns people read, in order (a subset of PLAN_COLUMNS).
@@ -133,11 +135,10 @@ def plan_xlsx(
     from workbook.files.xlsx_safe import inert_workbook
     from workbook.text import formats as xs
 
-    zh = lang == "zh"
     wb = Workbook()
     ws = wb.active
     assert ws is not None  # a new workbook has its one sheet
-    ws.title = "活动计划" if zh else "Plan"
+    ws.title = say("plan.sheet_plan", lang)
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=13)
     cols = list(DISPLAY_COLUMNS)
@@ -178,7 +179,7 @@ def plan_xlsx(
     xs.style_sheet(ws, headers, {_header(c, lang): f for c, f in plan_formats.items()}, 2)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 8)
 
-    s2 = wb.create_sheet("汇总" if zh else "Summary")
+    s2 = wb.create_sheet(say("plan.sheet_summary", lang))
     items = list((summary or {}).items())
     s2.append([label("plan", "item", lang), label("plan", "item_value", lang)])
     for k, v in items:
@@ -191,7 +192,7 @@ def plan_xlsx(
     )
 
     if comparison is not None and len(comparison):
-        s3 = wb.create_sheet("达标概率对比" if zh else "P(attain)")
+        s3 = wb.create_sheet(say("plan.sheet_compare", lang))
         s3.append([str(c) for c in comparison.columns])
         for values in comparison.itertuples(index=False):
             s3.append([v.item() if hasattr(v, "item") else v for v in values])
@@ -276,7 +277,9 @@ def write_files(
             out = folder.commit()
         except OSError as exc:
             where = exc.filename or folder.folder
-            raise InputError(f"cannot write {where}: {exc.strerror or exc}") from None
+            raise InputError(
+                Message("out.cannot_write", folder=where, error=exc.strerror or str(exc))
+            ) from None
     return [out / name for name in files]
 
 

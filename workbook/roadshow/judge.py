@@ -16,8 +16,8 @@ import pandas as pd
 
 from workbook.roadshow.problem import Plan, RoadshowProblem
 from workbook.roadshow.solve import greedy_plan, solve
+from workbook.text.catalogue import label, say
 from workbook.text.errors import InfeasiblePlanError
-from workbook.text.labels import label
 from workbook.zone.params import ZoneParams
 
 if TYPE_CHECKING:  # drivers import params, which must load first
@@ -60,8 +60,9 @@ def compare_plans(
     assert first is not None, "no plan to compare"
     out = pd.DataFrame(columns)
     out.insert(0, "target", [*first["target"].astype(float), float("nan")])
-    labels = [label("metric", m, lang) for m in first.index]
-    out.insert(0, "label", [*labels, "全部目标" if lang == "zh" else "all targets"])
+    own = engine.params.metric_labels
+    labels = [label("metric", m, lang, own) for m in first.index]
+    out.insert(0, "label", [*labels, say("plan.all_targets", lang)])
     out.index.name = "metric"
     return out
 

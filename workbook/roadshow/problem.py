@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from workbook.text.catalogue import Entry
 from workbook.text.errors import InputError
 from workbook.text.messages import Message
 from workbook.zone.cells import num
@@ -89,7 +90,7 @@ class RoadshowProblem:
         ch = self.channels.get(channel)
         if ch is None:
             return channel
-        return ch.name if lang == "zh" else ch.name_en
+        return Entry(ch.name, ch.name_en).text(lang)
 
     def with_budget(self, budget: float) -> RoadshowProblem:
         """The same problem with another budget (slots and values are unchanged)."""
@@ -247,7 +248,7 @@ def build_problem(
     drivers' cancelled events and `restrictions` add to the settings' standing restrictions.
     """
     if events is None or len(events) == 0:
-        raise InputError("the zone has no event catalogue (params data.events): nothing to plan")
+        raise InputError(Message("err.no_catalogue_to_plan"))
     settings = settings if settings is not None else params.roadshow
     if budget is not None:
         if not math.isfinite(budget) or budget < 0:
@@ -336,8 +337,9 @@ def plan_rules(
     unknown = sorted(set(events["channel"]) - channels)
     if unknown:
         raise InputError(
-            f"event catalogue names unknown offices or platforms: {', '.join(unknown)} "
-            f"(expected one of {', '.join(sorted(channels))})"
+            Message(
+                "err.unknown_channels", names=", ".join(unknown), valid=", ".join(sorted(channels))
+            )
         )
     rules = tuple(settings.restrictions) + tuple(drivers.events.cancelled) + tuple(restrictions)
     known = set(events["event_id"])
@@ -359,5 +361,5 @@ def scenario_drivers(params: ZoneParams, scenario: str | None) -> Drivers:
         return params.drivers
     if scenario not in params.scenarios:
         names = ", ".join(params.scenarios) or "none"
-        raise InputError(f"unknown scenario {scenario!r} (the params define: {names})")
+        raise InputError(Message("err.unknown_plan_scenario", name=scenario, names=names))
     return params.drivers.apply(params.scenarios[scenario].drivers)

@@ -47,6 +47,7 @@ from workbook.roadshow.problem import Plan, RoadshowProblem
 from workbook.roadshow.reach import event_values, knapsack
 from workbook.roadshow.solve import greedy_plan, make_plan, solve
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 
 if TYPE_CHECKING:
     from workbook.zone.drivers import Drivers
@@ -117,7 +118,7 @@ def objective_metrics(objective: str, targets: Sequence[str]) -> tuple[str, ...]
     if text.startswith("p:") and text[2:] in targets:
         return (text[2:],)
     choices = ", ".join([EXPECTED, P_ALL, *(f"p:{t}" for t in targets)])
-    raise InputError(f"--objective must be one of {choices}, got {objective!r}")
+    raise InputError(Message("err.objective", valid=choices, found=objective))
 
 
 def _held(problem: RoadshowProblem, index: Sequence[int]) -> pd.DataFrame:

@@ -35,8 +35,9 @@ import pandas as pd
 from workbook.roadshow.problem import Plan, RoadshowProblem, build_problem, scenario_drivers
 from workbook.roadshow.saa import DEFAULT_OBJECTIVE, EXPECTED, SaaResult, objective_metrics
 from workbook.roadshow.solve import greedy_plan, solve
+from workbook.text.catalogue import Entry, label, say
 from workbook.text.errors import InfeasiblePlanError, InputError, WorkbookError
-from workbook.text.labels import label
+from workbook.text.messages import Message
 
 if TYPE_CHECKING:
     from workbook.zone.drivers import Drivers
@@ -144,7 +145,8 @@ class PlanResult:
             return self.problems
         from workbook.roadshow.explain import window_lines
 
-        lines = objective_lines(self.objective, self.choice, self.request.lang)
+        own = self.request.zone.params.metric_labels
+        lines = objective_lines(self.objective, self.choice, self.request.lang, own)
         if self.problem is not None:
             lines += window_lines(self.problem, self.plan.table, self.as_of, self.request.lang)
         if self.greedy is not None:
@@ -199,7 +201,7 @@ def resolve_objective(request: PlanRequest) -> str:
     text = request.objective.strip()
     objective_metrics(text, targets)
     if text != EXPECTED and not request.simulate:
-        raise InputError(f"--objective {text} needs the simulation: leave out --no-simulate")
+        raise InputError(Message("plan.needs_simulation", objective=text))
     return text
 
 
@@ -342,67 +344,58 @@ def _judged(result: PlanResult, judge: Judge | None) -> PlanResult:
 # ---- the explanation ----------------------------------------------------------------------------
 
 
-def objective_lines(objective: str, choice: SaaResult | None, lang: str) -> list[str]:
-    """What the plan maximises and how the solve went (its fallback included)."""
-    zh = lang == "zh"
+def objective_lines(
+    objective: str,
+    choice: SaaResult | None,
+    lang: str,
+    declared: Mapping[str, Entry] | None = None,
+) -> list[str]:
+    """What the plan maximises and how the solve went (its fallback included); `declared`
+    names the zone's own metrics (`ZoneParams.metric_labels`)."""
     if objective == EXPECTED or choice is None:
-        return [
-            "目标：预期年内到位资金加500强签约（期望值）"
-            if zh
-            else "objective: expected in-year capital plus 500-strong signings"
-        ]
+        return [say("plan.objective_expected", lang)]
     what = (
-        ("全部目标同时达成" if zh else "every target met")
+        say("plan.every_target_met", lang)
         if objective == "p:all"
-        else label("metric", choice.metrics[0], lang) + ("达标" if zh else " met")
+        else say("plan.target_met", lang, metric=label("metric", choice.metrics[0], lang, declared))
     )
     if objective == "p:all" and choice.out_of_reach:
-        n = len(choice.metrics)
-        what = f"其余{n}项目标同时达成" if zh else f"the other {n} targets met together"
+        what = say("plan.others_met", lang, n=len(choice.metrics))
     gap = "—" if choice.gap is None else f"{choice.gap:.2%}"
     lines = [
-        f"目标：{what}的概率最大（样本平均近似，S={choice.samples:,}次模拟，其中{choice.trials_in_model:,}次"
-        f"取决于方案；最优性差距{gap}，用时{choice.seconds:.1f}秒）"
-        if zh
-        else f"objective: the chance of {what} (sample average approximation over S="
-        f"{choice.samples:,} trials, {choice.trials_in_model:,} of them decided by the plan; "
-        f"optimality gap {gap}, {choice.seconds:.1f} s)"
+        say(
+            "plan.objective_chance",
+            lang,
+            what=what,
+            samples=choice.samples,
+            trials=choice.trials_in_model,
+            gap=gap,
+            seconds=choice.seconds,
+        )
     ]
     if choice.out_of_reach:
-        sep = "、" if zh else ", "
-        names = sep.join(
-            f"{label('metric', m, lang)}（{p:.1%}）"
-            if zh
-            else f"{label('metric', m, lang)} ({p:.1%})"
+        names = say("sep.list", lang).join(
+            say("plan.out_of_reach.item", lang, name=label("metric", m, lang, declared), p=p)
             for m, p in choice.out_of_reach
         )
-        p_plan, p_none = choice.p_in_sample.get(choice.method, 0.0), choice.p_in_sample["none"]
         lines.append(
-            f"无法达成的目标：{names}——即使剩余月份的候选活动全部举办，在{choice.samples:,}次模拟中"
-            f"也不能与其余目标同时达成（括号内为其单独达成的模拟占比），方案不以其为目标；"
-            f"按其余{len(choice.metrics)}项目标同时达成计，本方案为{p_plan:.1%}，不办新活动为{p_none:.1%}。"
-            if zh
-            else f"out of reach: {names}: even with every candidate event held, no trial of "
-            f"{choice.samples:,} meets it together with the other targets (in brackets: the "
-            f"share of trials meeting it on its own), so the plan leaves it out; the other "
-            f"{len(choice.metrics)} targets are met together with {p_plan:.1%} by this plan, "
-            f"{p_none:.1%} without new events."
+            say(
+                "plan.out_of_reach",
+                lang,
+                names=names,
+                samples=choice.samples,
+                n=len(choice.metrics),
+                p_plan=choice.p_in_sample.get(choice.method, 0.0),
+                p_none=choice.p_in_sample["none"],
+            )
         )
     lines.append(gap_line(choice, lang))
     if choice.time_limit_hit and choice.method == "expected":
-        lines.append(
-            "按同一组模拟，期望值方案的达标概率不低于求解器在时限内找到的方案，采用该方案。"
-            if zh
-            else "on the same trials the expected-value plan scores at least as high as the "
-            "solver's best within its time limit: it is used."
-        )
+        lines.append(say("plan.time_limit_fallback", lang))
     if choice.method == "greedy":
         p = choice.p_in_sample
-        name = label("plan", "greedy", lang)
         lines.append(
-            f"按同一组模拟，{name}的达标概率（{p['greedy']:.1%}）不低于其他方案，采用该方案。"
-            if zh
-            else f"on the same trials the {name} scores highest ({p['greedy']:.1%}): it is used."
+            say("plan.greedy_wins", lang, name=label("plan", "greedy", lang), p=p["greedy"])
         )
     return lines
 
@@ -410,85 +403,52 @@ def objective_lines(objective: str, choice: SaaResult | None, lang: str) -> list
 def gap_line(choice: SaaResult, lang: str) -> str:
     """The optimality gap in words: proven best on the trials, proven within the tolerance,
     or not proven, with the bound no plan exceeds."""
-    zh = lang == "zh"
     p = choice.p_in_sample.get(choice.method, 0.0)
     if choice.proven_optimal:
-        return (
-            f"已证明为这{choice.samples:,}次模拟上达标概率最高的方案（{p:.2%}）。"
-            if zh
-            else f"proven the best plan on these {choice.samples:,} trials (P {p:.2%})."
-        )
+        return say("plan.gap.proven_best", lang, samples=choice.samples, p=p)
     if choice.gap is None or choice.bound is None:
-        return (
-            "求解达到时间上限，未得到最优性界限：本方案是各候选方案中样本内达标概率最高的。"
-            if zh
-            else "the solver hit its time limit without a bound: the plan is the best of the "
-            "candidates on these trials, not proven best."
-        )
-    if choice.proven:
-        return (
-            f"求解达到时间上限；已证明本方案（{p:.2%}）与最优方案相差不超过{choice.gap:.2%}"
-            f"（任何方案不超过{choice.bound:.2%}）。"
-            if zh
-            else f"the solver hit its time limit; the plan ({p:.2%}) is proven within "
-            f"{choice.gap:.2%} of the best (no plan exceeds {choice.bound:.2%})."
-        )
-    return (
-        f"未能证明最优：求解达到时间上限，本方案达标概率{p:.2%}，任何方案不超过"
-        f"{choice.bound:.2%}，与最优方案可能相差至多{choice.gap:.1%}。"
-        if zh
-        else f"not proven best: the solver hit its time limit; the plan reaches P {p:.2%}, no "
-        f"plan exceeds {choice.bound:.2%}, so it may be up to {choice.gap:.1%} below the best."
-    )
+        return say("plan.gap.no_bound", lang)
+    key = "plan.gap.within" if choice.proven else "plan.gap.not_proven"
+    return say(key, lang, p=p, gap=choice.gap, bound=choice.bound)
 
 
 def summary_lines(best: Plan, greedy: Plan, lang: str, by_value: bool = True) -> list[str]:
     """The optimal and the greedy plan by expected value; when the plan was chosen by a
     probability objective (`by_value` False) the two are not ranked by their values."""
-    zh = lang == "zh"
-    proof = (
-        f"已证明最优，差距{best.gap or 0:.2%}，用时{best.seconds:.2f}秒"
-        if zh
-        else f"proven optimal, gap {best.gap or 0:.2%}, {best.seconds:.2f} s"
+    gap = best.gap or 0
+    proof = say(
+        "plan.proven" if best.proven_optimal else "plan.time_limit",
+        lang,
+        gap=gap,
+        seconds=best.seconds,
     )
-    if not best.proven_optimal:
-        proof = (
-            f"达到时间上限，差距{best.gap or 0:.2%}"
-            if zh
-            else f"time limit reached, gap {best.gap or 0:.2%}"
-        )
     ratio = greedy.objective / best.objective if best.objective > 0 else 1.0
-    share = (
-        (f"，为优化方案的{ratio:.0%}" if zh else f", {ratio:.0%} of the optimum")
-        if by_value
-        else ""
-    )
-    word = (
-        ("目标函数值" if zh else "objective")
-        if by_value
-        else ("期望价值" if zh else "expected value")
-    )
+    share = say("plan.share_of_optimum", lang, ratio=ratio) if by_value else ""
+    word = say("plan.objective_word" if by_value else "plan.expected_value_word", lang)
     out = [
-        f"优化方案：{len(best.table)}场活动，费用{best.cost:g}万元，预期年内到位资金"
-        f"{best.expected_capital:.2f}亿元，预期新签500强{best.expected_500:.2f}个，{word}"
-        f"{best.objective:.3f}（{proof}）"
-        if zh
-        else f"optimal plan: {len(best.table)} events, cost {best.cost:g} (10k CNY), expected "
-        f"in-year capital {best.expected_capital:.2f} (100m CNY), expected new 500-strong "
-        f"signings {best.expected_500:.2f}, {word} {best.objective:.3f} ({proof})",
-        f"贪心方案（按性价比）：{len(greedy.table)}场活动，费用{greedy.cost:g}万元，{word}"
-        f"{greedy.objective:.3f}{share}"
-        if zh
-        else f"greedy plan (value per cost): {len(greedy.table)} events, cost {greedy.cost:g}, "
-        f"{word} {greedy.objective:.3f}{share}",
+        say(
+            "plan.optimal_summary",
+            lang,
+            events=len(best.table),
+            cost=best.cost,
+            capital=best.expected_capital,
+            e500=best.expected_500,
+            word=word,
+            objective=best.objective,
+            proof=proof,
+        ),
+        say(
+            "plan.greedy_summary",
+            lang,
+            events=len(greedy.table),
+            cost=greedy.cost,
+            word=word,
+            objective=greedy.objective,
+            share=share,
+        ),
     ]
     if greedy.unmet:
-        sep = "；" if zh else "; "
-        out.append(
-            f"贪心方案未满足：{sep.join(greedy.unmet)}"
-            if zh
-            else f"the greedy plan misses: {sep.join(greedy.unmet)}"
-        )
+        out.append(say("plan.greedy_unmet", lang, unmet=say("sep.clause", lang).join(greedy.unmet)))
     return out
 
 

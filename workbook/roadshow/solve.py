@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from workbook.text.catalogue import say
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 
 if TYPE_CHECKING:  # drivers import params, which must load first
     pass
@@ -43,7 +45,7 @@ def solve(problem: RoadshowProblem, *, time_limit: float = 60.0, lang: str = "zh
     if res.status == 2:
         _raise_infeasible(problem, lang)
     if res.x is None:
-        raise InputError(f"the plan could not be solved: {res.message}")
+        raise InputError(Message("err.not_solved", reason=res.message))
     chosen = [i for i in range(n) if res.x[i] > 0.5]
     gap = getattr(res, "mip_gap", None)
     return make_plan(
@@ -59,11 +61,7 @@ def solve(problem: RoadshowProblem, *, time_limit: float = 60.0, lang: str = "zh
 
 def _raise_infeasible(problem: RoadshowProblem, lang: str) -> None:
 
-    reasons = explain_infeasible(problem, lang) or [
-        "没有满足全部约束的活动方案（求解器判定，未能定位到具体约束）"
-        if lang == "zh"
-        else "no plan meets every constraint (the solver says so; no smaller conflict was found)"
-    ]
+    reasons = explain_infeasible(problem, lang) or [say("rs.no_plan", lang)]
     raise InfeasiblePlanError(reasons)
 
 
@@ -212,7 +210,7 @@ def plan_of(
     chosen = []
     for e, m in held:
         if (e, int(m)) not in index:
-            raise InputError(f"event {e} cannot be held in month {m} under this plan's rules")
+            raise InputError(Message("err.event_month", id=e, month=m))
         chosen.append(index[(e, int(m))])
     return make_plan(problem, chosen, method, lang)
 

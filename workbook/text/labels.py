@@ -1,13 +1,18 @@
 """Labels in Chinese (default) and English: stage names, metric names, verdicts, headers.
 
-One table per kind of label; `label(kind, key, lang)` looks one up. Reports, charts and the
-CLI all read from here so a term is translated once.
+One table per kind of label, put into the one catalogue (`workbook.text.catalogue`) under
+the ids `<kind>.<key>`; `workbook.text.catalogue.label(kind, key, lang)` looks one up.
+Reports, charts and the CLI all read from there so a term is translated once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from workbook.text import catalogue
+from workbook.text.catalogue import LANGS, Entry
 from workbook.text.errors import InputError
-from workbook.text.messages import LANGS
+from workbook.text.messages import Message
 
 # Statistics a scenario comparison can show, and the levers goal seek can move.
 STATS: tuple[str, ...] = ("p_attain", "p_stretch", "p10", "p50", "p90", "mean")
@@ -128,40 +133,40 @@ _TABLES = {
 
 
 def check_lang(lang: str) -> str:
+    """`lang` if it is a report language, else InputError naming the valid ones."""
     if lang not in LANGS:
-        raise InputError(f"unknown language {lang!r} (expected one of {', '.join(LANGS)})")
+        raise InputError(Message("lang.unknown", lang=lang, valid=", ".join(LANGS)))
     return lang
-
-
-def label(kind: str, key: str, lang: str = "zh") -> str:
-    """The label of `key` in table `kind` ('stage', 'metric', ...) in `lang`; the key itself if unknown."""
-    en, zh = _TABLES[kind]
-    if kind == "metric" and key in _DECLARED:
-        zh_, en_ = _DECLARED[key]
-        return zh_ if check_lang(lang) == "zh" else en_
-    return (zh if check_lang(lang) == "zh" else en).get(key, key)
-
-
-_QUARTER_ZH = ("第一季度", "第二季度", "第三季度", "第四季度")
 
 
 def quarter_words(quarter: str, lang: str = "zh") -> str:
     """'2020Q2' as a leader reads it: 2020年第二季度 (zh), 2020 Q2 (en); other text as given."""
     text = str(quarter).strip()
     if len(text) == 6 and text[:4].isdigit() and text[4] in "Qq" and text[5] in "1234":
-        year, q = text[:4], int(text[5])
-        return f"{year}年{_QUARTER_ZH[q - 1]}" if check_lang(lang) == "zh" else f"{year} Q{q}"
+        return catalogue.say(f"when.q{text[5]}", check_lang(lang), year=text[:4])
     return text
 
 
-# Labels of the metrics a params file declares (`metrics:` in workbook.zone.declarations),
-# registered when the params are read, so every table and chart names them like built-ins.
-_DECLARED: dict[str, tuple[str, str]] = {}
+# TRANSITIONAL, for workbook/review/ only (converted next, after its rewording is merged; then
+# remove `_DECLARED`, `declare_metric_label` and this `label`): the review still names a zone's
+# own metrics with `label("metric", key, lang)` and no labels, so reading params records the
+# last-read labels here, process-wide. Everything else imports `label` from
+# workbook.text.catalogue and passes `declared=params.metric_labels` (tests/test_architecture.py).
+_DECLARED: dict[str, Entry] = {}
 
 
 def declare_metric_label(key: str, zh: str, en: str | None = None) -> None:
-    """Name a declared metric in both languages (English falls back to the Chinese label)."""
-    _DECLARED[key] = (zh, en or zh)
+    """Record a declared metric's labels for the review (English falls back to the Chinese)."""
+    _DECLARED[key] = Entry(zh, en or zh)
+
+
+def label(
+    kind: str, key: str, lang: str = "zh", declared: Mapping[str, Entry] | None = None
+) -> str:
+    """The review's label lookup: `catalogue.label`, with the labels last read from params
+    when none are given. TRANSITIONAL (see `_DECLARED`)."""
+    check_lang(lang)
+    return catalogue.label(kind, key, lang, _DECLARED if declared is None else declared)
 
 
 # ---- quarterly review (workbook.review): titles, notes, column headers, categories --------
@@ -1220,5 +1225,14 @@ _TABLES.update(
         "driver": (DRIVER_EN, DRIVER_ZH),
         "calibration": (CALIBRATION_EN, CALIBRATION_ZH),
         "backtest": (BACKTEST_EN, BACKTEST_ZH),
+    }
+)
+
+for _kind, (_en, _zh) in _TABLES.items():
+    catalogue.add_labels(_kind, _en, _zh)
+catalogue.add(
+    {
+        f"when.q{q}": Entry(f"{{year}}年第{n}季度", f"{{year}} Q{q}")
+        for q, n in zip("1234", "一二三四", strict=True)
     }
 )

@@ -1,10 +1,11 @@
 """Messages to a planner about bad input, in Chinese (default) and English.
 
-A `Message` is a key into `MESSAGES` plus the values it names (file, key path, header, what was
-found); `Message.render(lang)` fills the template of that language. Problems carry Messages,
-not text, so one error prints in the command's `--lang`. A value that is itself a Message is
-rendered in the same language. The location parts (file names, key paths, headers, found
-values) are passed in as they are and appear unchanged in both languages.
+`MESSAGES` holds their texts, which join the one catalogue (`workbook.text.catalogue`) under
+their keys. A `Message` is a catalogue id plus the values it names (file, key path, header,
+what was found); `Message.render(lang)` fills the template of that language. Problems carry
+Messages, not text, so one error prints in the command's `--lang`. A value that is itself a
+Message is rendered in the same language. The location parts (file names, key paths, headers,
+found values) are passed in as they are and appear unchanged in both languages.
 
 `BadValue` is a ValueError that carries a Message: cell parsers and pydantic validators raise
 it, and the readers keep its Message (its `str()` is the English text).
@@ -15,19 +16,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-LANGS = ("zh", "en")  # the report languages: Chinese first
+from workbook.text import catalogue
+from workbook.text.catalogue import LANGS, Entry, render
+
+__all__ = ["LANGS", "MESSAGES", "BadValue", "Message", "render"]
 
 # key -> (English, Chinese). str.format templates; `!r` and format specs work as usual.
 MESSAGES: dict[str, tuple[str, str]] = {
     # ---- plumbing: literal text, a value that differs by language, a place before a message
     "text": ("{text}", "{text}"),
-    "pick": ("{en}", "{zh}"),
     "at": ("{where}: {body}", "{where}：{body}"),
+    "words.or": ("{first} or {last}", "{first} 或 {last}"),
     # ---- a planner's table: where the problem is (CellProblem.render)
     "where.sheet": ("sheet {sheet}", "工作表 {sheet}"),
     "where.row": ("row {row}", "第{row}行"),
     "where.column": ("column {column}", "列 {column}"),
     "where.sep": (", ", "，"),
+    # ---- the report language itself
+    "lang.unknown": (
+        "unknown language {lang!r} (expected one of {valid})",
+        "未知语言 {lang!r}（应为以下之一：{valid}）",
+    ),
     # ---- files
     "file.not_found": ("file not found", "文件不存在"),
     "file.is_folder": ("is a folder, not a file", "是文件夹而不是文件"),
@@ -146,6 +155,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "不是有效的 YAML（第{line}行，第{column}列）：{problem}",
     ),
     "params.unreadable": ("cannot be read: {error}", "无法读取：{error}"),
+    "params.gbk": ("GBK", "GBK"),  # what a file that is not UTF-8 looks like (params.encoding)
+    "params.binary": ("a binary file", "二进制文件"),
     "params.encoding": (
         "not UTF-8 text (looks like {encoding}; stops being UTF-8 at byte {at}): "
         "save the file as UTF-8",
@@ -419,6 +430,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # ---- command-line arguments (workbook.cli._common)
     "arg.no_date": ("expected a date, found nothing", "应为日期，实际为空"),
+    "arg.at_least": ("{name} must be >= {lo}, got {found}", "{name} 须不小于 {lo}，实际为 {found}"),
     "arg.whole": ("expected a whole number, found {found!r}", "应为整数，实际为 {found!r}"),
     "arg.between": (
         "must be between {lo:,} and {hi:,}, got {found:,}",
@@ -603,14 +615,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True, init=False)
 class Message:
-    """A message key and the values it names, rendered in either language by `render(lang)`."""
+    """A catalogue id and the values it names, rendered in either language by `render(lang)`."""
 
     key: str
     args: tuple[tuple[str, Any], ...]
 
     def __init__(self, key: str, /, **args: Any) -> None:
-        if key not in MESSAGES:
-            raise KeyError(f"no message {key!r} in workbook.text.messages.MESSAGES")
+        if key not in catalogue.CATALOGUE:
+            raise KeyError(f"no message {key!r} in the catalogue (workbook.text.catalogue)")
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "args", tuple(args.items()))
 
@@ -623,19 +635,10 @@ class Message:
         return dict(self.args).get(name, default)
 
     def render(self, lang: str = "zh") -> str:
-        if lang not in LANGS:
-            raise ValueError(f"unknown language {lang!r} (expected one of {', '.join(LANGS)})")
-        en, zh = MESSAGES[self.key]
-        template = en if lang == "en" else zh
-        return template.format(**{k: render(v, lang) for k, v in self.args})
+        return catalogue.say(self.key, lang, **dict(self.args))
 
     def __str__(self) -> str:
         return self.render("en")
-
-
-def render(value: Any, lang: str = "zh") -> Any:
-    """A Message (or anything with `render(lang)`, e.g. a CellProblem) in `lang`; else itself."""
-    return value.render(lang) if hasattr(value, "render") else value
 
 
 class BadValue(ValueError):
@@ -644,3 +647,6 @@ class BadValue(ValueError):
     def __init__(self, message: Message) -> None:
         self.message = message
         super().__init__(message.render("en"))
+
+
+catalogue.add({key: Entry(zh, en) for key, (en, zh) in MESSAGES.items()})

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 
+from workbook.text.catalogue import Entry, label, say
 from workbook.text.errors import InputError
-from workbook.text.labels import check_lang, label
+from workbook.text.labels import check_lang
 from workbook.text.messages import BadValue
 from workbook.text.numbers import figure
 from workbook.zone.declarations import Campaign
@@ -114,12 +116,13 @@ def campaign_status(
     values = window_values(params, ledger, c, as_of)
     elapsed = campaign_time_progress(c, as_of)
     rows = []
+    own = params.metric_labels
     for key, goal in c.goals.items():
         completion = values[key] / goal
         rows.append(
             {
                 "metric": key,
-                "label": label("metric", key, lang),
+                "label": label("metric", key, lang, own),
                 "unit": goal_unit(params, key),
                 "goal": float(goal),
                 "actual": values[key],
@@ -129,7 +132,9 @@ def campaign_status(
                 "verdict": verdict(completion, elapsed, params.pacing_tolerance),
             }
         )
-    return pd.DataFrame(rows, columns=CAMPAIGN_COLUMNS)
+    table = pd.DataFrame(rows, columns=CAMPAIGN_COLUMNS)
+    table.attrs["metric_labels"] = own  # format_campaign names the zone's own metrics by them
+    return table
 
 
 def campaigns_overlapping(params: ZoneParams, start: dt.date, end: dt.date) -> list[Campaign]:
@@ -137,11 +142,17 @@ def campaigns_overlapping(params: ZoneParams, start: dt.date, end: dt.date) -> l
     return [c for c in params.campaigns if c.start <= end and c.end >= start]
 
 
-def format_campaign(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The campaign table as a planner reads it: labels, units, percentages, verdict words."""
+def format_campaign(
+    table: pd.DataFrame, lang: str = "zh", declared: Mapping[str, Entry] | None = None
+) -> pd.DataFrame:
+    """The campaign table as a planner reads it: labels, units, percentages, verdict words.
+    The zone's own metrics are named by `declared` (default: those `campaign_status` put on it)."""
+    own = table.attrs.get("metric_labels") if declared is None else declared
     return pd.DataFrame(
         {
-            label("column", "metric", lang): [label("metric", k, lang) for k in table["metric"]],
+            label("column", "metric", lang): [
+                label("metric", k, lang, own) for k in table["metric"]
+            ],
             label("column", "unit", lang): [label("unit", u, lang) for u in table["unit"]],
             # money with two decimals, counts whole (as `workbook status` writes targets)
             label("column", "goal", lang): [
@@ -161,18 +172,14 @@ def campaign_heading(c: Campaign, as_of: dt.date, lang: str = "zh") -> str:
     """'百日攻坚（春季） 2020-03-22 至 2020-06-29，截至 2020-05-31 第 71/100 天' (or its English);
     after the window '已结束（共 100 天）', before it '尚未开始'."""
     day = (as_of - c.start).days + 1
-    if lang == "zh":
-        if day > c.days:
-            state = f"截至 {as_of} 已结束（共 {c.days} 天）"
-        elif day < 1:
-            state = f"截至 {as_of} 尚未开始（共 {c.days} 天）"
-        else:
-            state = f"截至 {as_of} 第 {day}/{c.days} 天"
-        return f"{c.display(lang)} {c.start} 至 {c.end}，{state}"
-    if day > c.days:
-        state = f"{as_of}: ended (all {c.days} days)"
-    elif day < 1:
-        state = f"{as_of}: not started ({c.days} days)"
-    else:
-        state = f"{as_of}: day {day} of {c.days}"
-    return f"{c.display(lang)} {c.start} to {c.end}, {state}"
+    state = "ended" if day > c.days else "not_started" if day < 1 else None
+    return say(
+        "campaign.heading" if state is None else f"campaign.heading.{state}",
+        lang,
+        name=c.display(lang),
+        start=c.start,
+        end=c.end,
+        as_of=as_of,
+        day=day,
+        days=c.days,
+    )

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from workbook.text.catalogue import Entry
 from workbook.text.clean import one_line
 from workbook.text.messages import BadValue, Message
 from workbook.zone.frozen import Frozen, Label
@@ -306,7 +307,7 @@ class Campaign(Frozen):
         return self.start + dt.timedelta(days=self.days - 1)
 
     def display(self, lang: str = "zh") -> str:
-        return self.name if lang == "zh" or not self.name_en else self.name_en
+        return Entry(self.name, self.name_en or self.name).text(lang)
 
 
 def check_metric(key: str, decl: MetricDecl) -> None:

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model, model_validator
 
+from workbook.text.catalogue import Entry
 from workbook.text.messages import BadValue, Message
 from workbook.zone.frozen import Frozen, Label
 
@@ -237,4 +238,4 @@ class Scenario(Frozen):
     event_plan: tuple[PlannedEvent, ...] | None = None
 
     def display(self, key: str, lang: str = "zh") -> str:
-        return key if lang == "zh" or not self.name_en else self.name_en
+        return Entry(key, self.name_en or key).text(lang)

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from workbook.text.catalogue import Entry
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,8 @@ _LABEL_ZH = {
 
 def holiday_label(holiday: str, lang: str = "zh") -> str:
     """'national_day' -> 国庆节 (zh) or 'National Day' (en)."""
-    if lang == "zh":
-        return _LABEL_ZH.get(holiday, holiday)
-    return holiday.replace("_", " ").title().replace("'S", "'s")
+    english = holiday.replace("_", " ").title().replace("'S", "'s")
+    return Entry(_LABEL_ZH.get(holiday, holiday), english).text(lang)
 
 
 def _days(year: int) -> list[dt.date]:
@@ -67,10 +68,7 @@ def _year_calendar(year: int) -> tuple[tuple[dt.date, bool, str | None], ...]:
             holiday = by_value.get(name) if on_holiday and name else None
             out.append((day, bool(chinese_calendar.is_workday(day)), holiday))
     except NotImplementedError as exc:
-        raise InputError(
-            f"the official holiday calendar has no data for {year} ({exc}); "
-            "upgrade the chinesecalendar package"
-        ) from None
+        raise InputError(Message("err.holiday_calendar", year=year, error=str(exc))) from None
     return tuple(out)
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 
+from workbook.text.catalogue import Entry, label
 from workbook.text.errors import InputError
-from workbook.text.labels import check_lang, label
+from workbook.text.labels import check_lang
 from workbook.text.messages import Message
 from workbook.text.numbers import figure
 from workbook.zone.ledger import Ledger
@@ -81,6 +83,7 @@ def status(params: ZoneParams, ledger: Ledger, as_of: dt.date, lang: str = "zh")
     values = actuals(params, ledger, as_of)
     defs = definitions(params)
     rows = []
+    own = params.metric_labels
     for key, target in params.targets.items():
         actual = values[key]
         completion = actual / target.annual
@@ -88,7 +91,7 @@ def status(params: ZoneParams, ledger: Ledger, as_of: dt.date, lang: str = "zh")
         rows.append(
             {
                 "metric": key,
-                "label": label("metric", key, lang),
+                "label": label("metric", key, lang, own),
                 "unit": unit_of(key, target, defs),
                 "target": target.annual,
                 "stretch": target.stretch,
@@ -101,13 +104,19 @@ def status(params: ZoneParams, ledger: Ledger, as_of: dt.date, lang: str = "zh")
                 "verdict": verdict(completion, due, params.pacing_tolerance),
             }
         )
-    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
+    table = pd.DataFrame(rows, columns=STATUS_COLUMNS)
+    table.attrs["metric_labels"] = own  # format_status names the zone's own metrics by them
+    return table
 
 
-def format_status(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def format_status(
+    table: pd.DataFrame, lang: str = "zh", declared: Mapping[str, Entry] | None = None
+) -> pd.DataFrame:
     """The status table as a planner reads it: labels, units, percentages, verdict words;
     money with two decimals, counts whole (a count's phased target with one decimal), as in
-    the review's tables and sheets."""
+    the review's tables and sheets. The zone's own metrics are named by `declared` (default:
+    the labels `status` put on the table)."""
+    own = table.attrs.get("metric_labels") if declared is None else declared
     units = list(table["unit"])
 
     def nums(col: str) -> list[str]:
@@ -115,7 +124,9 @@ def format_status(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
     out = pd.DataFrame(
         {
-            label("column", "metric", lang): [label("metric", k, lang) for k in table["metric"]],
+            label("column", "metric", lang): [
+                label("metric", k, lang, own) for k in table["metric"]
+            ],
             label("column", "unit", lang): [label("unit", u, lang) for u in units],
             label("column", "target", lang): nums("target"),
             label("column", "stretch", lang): nums("stretch"),

@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from workbook.text.catalogue import Entry
 from workbook.text.clean import strip_controls
 from workbook.text.errors import ParamsError
 from workbook.text.labels import declare_metric_label
@@ -124,7 +125,7 @@ class Channel(Frozen):
         return v
 
     def display(self, lang: str = "zh") -> str:
-        return self.name if lang == "zh" else self.name_en
+        return Entry(self.name, self.name_en).text(lang)
 
 
 class DataFiles(Frozen):
@@ -272,8 +273,18 @@ class ZoneParams(Frozen):
     def channels(self) -> tuple[Channel, ...]:
         return (*self.offices, *self.platforms)
 
+    @property
+    def metric_labels(self) -> dict[str, Entry]:
+        """The labels these params give metrics (their own, and built-ins they rename), in both
+        languages: what `workbook.text.catalogue.label(..., declared=)` names them by."""
+        return {
+            key: Entry(decl.label, decl.label_en or decl.label)
+            for key, decl in self.metrics.items()
+            if decl.label
+        }
+
     def zone_name(self, lang: str = "zh") -> str:
-        return self.zone if lang == "zh" else self.zone_en
+        return Entry(self.zone, self.zone_en).text(lang)
 
 
 # ---- loading -------------------------------------------------------------------------------
@@ -292,7 +303,8 @@ def _rule(kind: str, err: ErrorDetails) -> Message:
     ctx = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
     if kind == "literal_error":  # pydantic's "'CNY' or 'USD'"
         expected = str(ctx["expected"])
-        ctx["expected"] = Message("pick", en=expected, zh=expected.replace(" or ", " 或 "))
+        first, _, last = expected.rpartition(" or ")
+        ctx["expected"] = Message("words.or", first=first, last=last) if first else expected
     if kind in _RULES:
         return Message(f"rule.{kind}", **ctx)
     return Message.text(err["msg"][0].lower() + err["msg"][1:])  # pydantic's English
@@ -329,7 +341,7 @@ def parse_params(data: Any, source: str = "<params>", base_dir: Path | None = No
         params = ZoneParams.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         raise ParamsError(format_validation_error(source, exc)) from None
-    for key, decl in params.metrics.items():
+    for key, decl in params.metrics.items():  # TRANSITIONAL: for workbook/review/ only
         if decl.label:
             declare_metric_label(key, decl.label, decl.label_en)
     return params

@@ -1,0 +1,68 @@
+"""A zone's own metric labels belong to its params: two zones read in one process that
+declare the same metric key with different labels each render their own label."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from workbook.files.yamlsafe import load_yaml
+from workbook.forecast.engine import Engine
+from workbook.text.catalogue import Entry, label
+from workbook.zone.campaigns import campaign_status, format_campaign
+from workbook.zone.loader import Zone, zone_of
+from workbook.zone.pacing import format_status, status
+from workbook.zone.params import parse_params
+
+SAMPLE = REPO / "params" / "jining-2020.yaml"
+AS_OF = dt.date(2020, 6, 30)
+KEY = "ten_strong_10"
+A = Entry("十强产业大项目（甲区）", "Ten-industry big projects (zone A)")
+B = Entry("十强产业大项目（乙区）", "Ten-industry big projects (zone B)")
+
+
+def _params(entry: Entry):
+    data = load_yaml(SAMPLE)
+    data["metrics"][KEY] = {**data["metrics"][KEY], "label": entry.zh, "label_en": entry.en}
+    return parse_params(data, source=str(SAMPLE), base_dir=Path(SAMPLE).parent)
+
+
+@pytest.fixture(scope="module")
+def zones() -> tuple[Zone, Zone]:
+    a = zone_of(_params(A))
+    b = zone_of(_params(B))  # read second: it must not rename zone A's metric
+    return a, b
+
+
+def test_each_params_carries_its_own_labels(zones):
+    a, b = zones
+    assert a.params.metric_labels[KEY] == A and b.params.metric_labels[KEY] == B
+    for lang in ("zh", "en"):
+        assert label("metric", KEY, lang, a.params.metric_labels) == A.text(lang)
+        assert label("metric", KEY, lang, b.params.metric_labels) == B.text(lang)
+    assert label("metric", KEY, "zh") == KEY  # no zone given: no zone's label
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_status_tables_of_two_zones_name_the_metric_each_their_own_way(zones, lang):
+    for zone, own in zip(zones, (A, B), strict=True):
+        table = status(zone.params, zone.ledger, AS_OF, lang)
+        assert table.set_index("metric").at[KEY, "label"] == own.text(lang)
+        shown = format_status(table, lang)
+        assert own.text(lang) in list(shown.iloc[:, 0])
+        other = B if own == A else A
+        assert other.text(lang) not in list(shown.iloc[:, 0])
+
+
+def test_forecasts_and_campaigns_of_two_zones_name_the_metric_each_their_own_way(zones):
+    for zone, own in zip(zones, (A, B), strict=True):
+        engine = Engine(zone, as_of=AS_OF, trials=200, seed=1, lang="en")
+        targets = engine.forecast().targets
+        assert targets.at[KEY, "label"] == own.en
+        named = [c for c in zone.params.campaigns if KEY in c.goals]
+        assert named  # the sample's campaign has a goal of the metric
+        table = campaign_status(zone.params, zone.ledger, named[0].name, AS_OF)
+        assert own.zh in list(format_campaign(table).iloc[:, 0])
