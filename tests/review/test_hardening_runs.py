@@ -34,7 +34,7 @@ out_dir = None
 SUMMARY = {
     "zone": "测试园区",
     "zone_en": "Test Zone",
-    "quarter": "2020Q2",
+    "quarter": "2020Q1",
     "p_all": 0.5,
     "targets": {
         "domestic_capital": {
@@ -91,8 +91,8 @@ def sha256(path: Path) -> str:
 def test_a_failed_review_keeps_the_good_run_and_writes_its_record_beside(zone, tmp_path, capsys):
     good = notebook(tmp_path, "good", WRITE_OUTPUTS)
     bad = notebook(tmp_path, "bad", 'raise RuntimeError("deliberate failure")')
-    out = tmp_path / "reports" / "2020Q2"
-    argv = ["review", str(zone), "--quarter", "2020Q2", "--out", str(out), "--trials", "100"]
+    out = tmp_path / "reports" / "2020Q1"
+    argv = ["review", str(zone), "--quarter", "2020Q1", "--out", str(out), "--trials", "100"]
     assert main([*argv, "--notebook", str(good)]) == 0
     before = snapshot(out)
     assert json.loads(before["manifest.json"])["status"] == "ok"
@@ -100,7 +100,7 @@ def test_a_failed_review_keeps_the_good_run_and_writes_its_record_beside(zone, t
 
     assert main([*argv, "--notebook", str(bad)]) == 1
     err = capsys.readouterr().err
-    failed = out.with_name("2020Q2.failed")
+    failed = out.with_name("2020Q1.failed")
     assert err.count("\n") == 1 and err.startswith("error: 复盘运行失败：cell")
     assert f"运行记录：{failed / 'review.ipynb'}" in err
     assert f"上一次完整的复盘仍保留在 {out}" in err
@@ -108,7 +108,7 @@ def test_a_failed_review_keeps_the_good_run_and_writes_its_record_beside(zone, t
     record = json.loads((failed / "manifest.json").read_text(encoding="utf-8"))
     assert record["status"] == "failed" and record["error"]["ename"] == "RuntimeError"
     assert {p.name for p in failed.iterdir()} == {"review.ipynb", "manifest.json"}
-    assert sorted(p.name for p in out.parent.iterdir()) == ["2020Q2", "2020Q2.failed"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["2020Q1", "2020Q1.failed"]
 
     assert main([*argv, "--notebook", str(bad), "--lang", "en"]) == 1  # English, same place
     err = capsys.readouterr().err
@@ -116,17 +116,17 @@ def test_a_failed_review_keeps_the_good_run_and_writes_its_record_beside(zone, t
     assert f"(the previous complete review stays in {out})" in err
 
     assert main([*argv, "--notebook", str(good)]) == 0  # a good run clears the old record
-    assert sorted(p.name for p in out.parent.iterdir()) == ["2020Q2"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["2020Q1"]
 
 
 def test_a_failed_first_run_keeps_its_record_in_the_run_folder(zone, tmp_path, capsys):
     bad = notebook(tmp_path, "bad", 'raise RuntimeError("deliberate failure")')
-    out = tmp_path / "reports" / "2020Q2"
-    argv = ["review", str(zone), "--quarter", "2020Q2", "--out", str(out)]
+    out = tmp_path / "reports" / "2020Q1"
+    argv = ["review", str(zone), "--quarter", "2020Q1", "--out", str(out)]
     assert main([*argv, "--notebook", str(bad), "--lang", "en"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"its record: {out / 'review.ipynb'}" in err
-    assert sorted(p.name for p in out.parent.iterdir()) == ["2020Q2"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["2020Q1"]
 
 
 def test_a_ledger_changed_while_the_review_reads_it_fails_the_run_and_keeps_the_good_one(
@@ -134,15 +134,15 @@ def test_a_ledger_changed_while_the_review_reads_it_fails_the_run_and_keeps_the_
 ):
     ledger = tmp_path / "ledger.xlsx"
     good = notebook(tmp_path, "good", WRITE_OUTPUTS)
-    out = tmp_path / "reports" / "2020Q2"
-    first = review(zone, "2020Q2", out, notebook=good, trials=100)
+    out = tmp_path / "reports" / "2020Q1"
+    first = review(zone, "2020Q1", out, notebook=good, trials=100)
     assert first.status == "ok"
     before = snapshot(out)
     old_hash = sha256(ledger)
     assert json.loads(before["manifest.json"])["inputs"]["ledger"] == old_hash
     from workbook.review.params import read_review_params
 
-    rp, _ = read_review_params(zone, "2020Q2", trials=100)
+    rp, _ = read_review_params(zone, "2020Q1", trials=100)
     assert is_done(rp, out, good)  # a batch now would skip it
 
     # the planner saves the ledger while the notebook reads it
@@ -153,7 +153,7 @@ def test_a_ledger_changed_while_the_review_reads_it_fails_the_run_and_keeps_the_
         f"wb.save({str(ledger)!r})\n"
     )
     changing = notebook(tmp_path, "changing", rewrite)
-    second = review(zone, "2020Q2", out, notebook=changing, trials=100)
+    second = review(zone, "2020Q1", out, notebook=changing, trials=100)
     assert second.status == "failed"
     assert second.error == "运行读取期间输入文件发生变化（ledger）：本次结果未保留，请重新运行"
     assert snapshot(out) == before
@@ -164,7 +164,7 @@ def test_a_ledger_changed_while_the_review_reads_it_fails_the_run_and_keeps_the_
 
     # the good run's manifest names the ledger its results came from: a batch redoes it
     assert not is_done(rp, out, good)
-    third = review(zone, "2020Q2", out, notebook=good, trials=100)
+    third = review(zone, "2020Q1", out, notebook=good, trials=100)
     assert third.status == "ok" and is_done(rp, out, good)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["inputs"]["ledger"] == sha256(ledger)
@@ -177,7 +177,7 @@ def test_a_batch_keeps_each_good_run_and_reruns_one_whose_ledger_changed(zone, t
     good = notebook(tmp_path, "good", WRITE_OUTPUTS)
     bad = notebook(tmp_path, "bad", 'raise RuntimeError("deliberate failure")')
     root = tmp_path / "reports"
-    q = parse_quarters("2020Q2")
+    q = parse_quarters("2020Q1")
     kw = {"root": root, "jobs": 1, "progress": False, "trials": 100}
     first = run_batch([zone], q, notebook=good, **kw)
     (run,) = first.results
@@ -186,14 +186,14 @@ def test_a_batch_keeps_each_good_run_and_reruns_one_whose_ledger_changed(zone, t
 
     failed = run_batch([zone], q, notebook=bad, force=True, **kw)
     (r,) = failed.results
-    assert r.status == "failed" and r.record == run.run_dir.with_name("2020Q2.failed")
+    assert r.status == "failed" and r.record == run.run_dir.with_name("2020Q1.failed")
     assert snapshot(run.run_dir) == before
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["runs"] == [
-        {"folder": "zone/2020Q2", "status": "failed", "record": "zone/2020Q2.failed"}
+        {"folder": "zone/2020Q1", "status": "failed", "record": "zone/2020Q1.failed"}
     ]
     index = (root / "index.html").read_text(encoding="utf-8")
-    assert 'href="zone/2020Q2.failed/review.ipynb"' in index
+    assert 'href="zone/2020Q1.failed/review.ipynb"' in index
 
     again = run_batch([zone], q, notebook=good, **kw)  # the good run is in place: skipped
     assert [x.status for x in again.results] == ["skipped"]
@@ -209,7 +209,7 @@ def test_a_batch_keeps_each_good_run_and_reruns_one_whose_ledger_changed(zone, t
     assert [x.status for x in redone.results] == ["ok"]
     m = json.loads((run.run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert m["inputs"]["ledger"] == sha256(ledger)
-    assert not run.run_dir.with_name("2020Q2.failed").exists()
+    assert not run.run_dir.with_name("2020Q1.failed").exists()
 
 
 def test_a_failed_plan_keeps_the_good_plan_and_writes_its_record_beside(tmp_path, capsys):
