@@ -109,7 +109,7 @@ def test_compare_sensitivity_goalseek_calibrate_print(capsys):
         (["simulate", SAMPLE, "--scenario", "悲观"], "error: 未知情景 '悲观'"),
         (["simulate", SAMPLE, "--as-of", "2019-12-31"], "不在计划年度 2020 内"),
         (["goalseek", SAMPLE, "--metric", "new_starts"], "new_starts 是计数指标"),
-        (["sensitivity", SAMPLE, "--metric", "gdp"], "--metric 'gdp' 不是考核指标"),
+        (["sensitivity", SAMPLE, "--metric", "gdp"], "--metric：'gdp' 不是本园区的考核指标"),
         (["sensitivity", SAMPLE, "--metric", "gdp", "--lang", "en"], "'gdp' is not an assessed"),
     ],
 )

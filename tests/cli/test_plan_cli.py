@@ -103,7 +103,7 @@ def test_bad_arguments_are_clear(tmp_path, capsys):
     assert "应为以万元计的预算，如 300，实际为 '很多'" in capsys.readouterr().err  # --lang zh
     with pytest.raises(SystemExit) as exc:
         main(["plan", SAMPLE, "--budget", "很多", "--lang", "en"])
-    assert "expected a budget in 万元 such as 300, got '很多'" in capsys.readouterr().err
+    assert "expected a budget in 万元 such as 300, found '很多'" in capsys.readouterr().err
     assert build_parser().parse_args(["plan", SAMPLE, "--budget", "300万元"]).budget == 300
 
 

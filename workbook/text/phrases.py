@@ -39,6 +39,9 @@ PHRASES: dict[str, Entry] = {
     # ---- the command line: argparse's own messages (workbook.cli._common), read into parts
     "cli.usage": Entry("用法：", "usage: "),
     "cli.error": Entry("错误：", "error: "),
+    "argparse.required": Entry(
+        "缺少必需的参数：{args}", "the following arguments are required: {args}"
+    ),
     "argparse.choice": Entry(
         "参数 {arg}：无效的选项 {value}（可选：{valid}）",
         "argument {arg}: invalid choice: {value} (choose from {valid})",
@@ -206,18 +209,6 @@ PHRASES: dict[str, Entry] = {
     "plan.chart_title": Entry("招商活动安排", "Roadshow plan"),
     "plan.frontier_title": Entry("预算与达标概率", "Budget and P(attain)"),
     # ---- errors a planner can see (InputError / ParamsError): what, where, expected, found
-    "err.budget_number": Entry(
-        "应为以万元计的预算，如 300，实际为 {found!r}",
-        "expected a budget in 万元 such as 300, got {found!r}",
-    ),
-    "err.budget_negative": Entry(
-        "预算须不小于0万元，实际为 {found!r}",
-        "budget must be >= 0 万元, got {found!r}",
-    ),
-    "err.not_a_target": Entry(
-        "{name} {metric!r} 不是考核指标（应为以下之一：{valid}）",
-        "{name} {metric!r} is not an assessed target (expected one of {valid})",
-    ),
     "err.params_or_ledger": Entry(
         "请给出参数文件或 --ledger FILE 之一（不能同时给出）",
         "give either a params file or --ledger FILE (not both)",
@@ -265,10 +256,6 @@ PHRASES: dict[str, Entry] = {
     "err.no_events_of_kind": Entry(
         "活动目录中没有类型为 {kind!r} 的活动（现有类型：{kinds}）",
         "no events of kind {kind!r} in the catalogue (kinds: {kinds})",
-    ),
-    "err.not_a_zone_target": Entry(
-        "{metric!r} 不是本园区的考核指标（应为以下之一：{valid}）",
-        "{metric!r} is not an assessed target of this zone (expected one of {valid})",
     ),
     "err.params_not_from_file": Entry(
         "这些参数不是从文件读取的：请指定保存情景的文件夹",
@@ -325,14 +312,6 @@ PHRASES: dict[str, Entry] = {
     "err.unknown_plan_scenario": Entry(
         "未知情景 {name!r}（参数中定义的有：{names}）",
         "unknown scenario {name!r} (the params define: {names})",
-    ),
-    "err.budget_below_zero": Entry(
-        "预算须不小于0万元，实际为 {found:g}",
-        "budget must be >= 0 万元, got {found:g}",
-    ),
-    "err.budget_not_number": Entry(
-        "预算须为不小于0的数（万元），实际为 {found:g}",
-        "budget must be a number >= 0 万元, got {found:g}",
     ),
     "err.objective": Entry(
         "--objective 须为以下之一：{valid}，实际为 {found!r}",

@@ -172,9 +172,15 @@ def campaign_heading(c: Campaign, as_of: dt.date, lang: str = "zh") -> str:
     """'百日攻坚（春季） 2020-03-22 至 2020-06-29，截至 2020-05-31 第 71/100 天' (or its English);
     after the window '已结束（共 100 天）', before it '尚未开始'."""
     day = (as_of - c.start).days + 1
-    state = "ended" if day > c.days else "not_started" if day < 1 else None
+    key = (
+        "campaign.heading.ended"
+        if day > c.days
+        else "campaign.heading.not_started"
+        if day < 1
+        else "campaign.heading"
+    )
     return say(
-        "campaign.heading" if state is None else f"campaign.heading.{state}",
+        key,
         lang,
         name=c.display(lang),
         start=c.start,
