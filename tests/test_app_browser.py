@@ -10,6 +10,7 @@ serves all tests and is stopped at the end, kernels included.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -18,7 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.app_login import browser_login, logged_in, make_users
 from tests.conftest import REPO, SAMPLE_PARAMS
 from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 
@@ -66,13 +68,14 @@ def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float =
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
-    """`workbook app --port P --cull-idle 15` on a free port, serving the sample zone as of
-    2020-06-30: (base URL, server pid)."""
+    """`workbook app --port P --cull-idle 15 --users FILE` on a free port, serving the sample
+    zone as of 2020-06-30: (base URL, server pid). Every page logs in first."""
     folder = tmp_path_factory.mktemp("app")
     log = folder / "voila.log"
     review = folder / "reports" / "jining-2020" / "2020Q2" / "review.html"
     review.parent.mkdir(parents=True)
     review.write_text(REVIEW_PAGE, encoding="utf-8")
+    users = make_users(folder)
     port = _free_port()
     env = {
         **os.environ,
@@ -83,7 +86,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
-            + ["--cull-idle", str(CULL_IDLE_S)],
+            + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users)],
             cwd=folder,  # the home page lists the reviews under reports/ of this folder
             env=env,
             stdout=out,
@@ -133,9 +136,10 @@ WARM = "/api/workbook/warm"
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 
-def _open(browser, url: str, viewport: tuple[int, int] = (1600, 2600)):
-    """A fresh page on which every request leaving 127.0.0.1 is recorded and refused (there
-    must be none: the test asserts the list is empty)."""
+def _open(browser, url: str, viewport: tuple[int, int] = (1600, 2600), user: str = "wang"):
+    """A fresh page (its own browser context) on which every request leaving 127.0.0.1 is
+    recorded and refused (there must be none: the test asserts the list is empty), logged in
+    as `user` through the login form before it opens `url`."""
     width, height = viewport
     page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
     external: list[str] = []
@@ -149,6 +153,8 @@ def _open(browser, url: str, viewport: tuple[int, int] = (1600, 2600)):
 
     page.route("**/*", route)
     page.on("websocket", lambda ws: None if ws.url.startswith(LOCAL) else external.append(ws.url))
+    parts = urllib.parse.urlsplit(url)
+    browser_login(page, f"{parts.scheme}://{parts.netloc}", user, LOAD_TIMEOUT_MS)
     page.goto(url, timeout=LOAD_TIMEOUT_MS)
     return page, external
 
@@ -157,9 +163,10 @@ def _wait_warm(base: str, log: Path | None = None, timeout: float = 300) -> None
     """Until each planner has a preheated kernel that has run its notebook (the app's
     /api/workbook/warm answers 200): a page opened then is what a planner gets after start-up."""
     deadline = time.monotonic() + timeout
+    client = logged_in(base, "admin")  # the health check is behind the login too
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), urllib.request.urlopen(base + WARM, timeout=5) as r:
-            if r.status == 200:
+        with contextlib.suppress(OSError):
+            if client.request(WARM, timeout=5).status == 200:
                 return
         time.sleep(0.5)
     tail = log.read_text()[-3000:] if log else ""
@@ -172,12 +179,14 @@ def _kernel_id(page) -> str:
     return config["kernelId"]
 
 
+@functools.cache
+def _admin(base: str):
+    return logged_in(base, "admin")
+
+
 def _kernel_status(base: str, kernel_id: str) -> int:
-    try:
-        with urllib.request.urlopen(f"{base}/api/kernels/{kernel_id}", timeout=5) as r:
-            return r.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+    """The app's answer about a kernel to a logged-in administrator (200 running, 404 gone)."""
+    return _admin(base).request(f"/api/kernels/{kernel_id}", timeout=5).status
 
 
 def _kernel_process(server_pid: int, kernel_id: str) -> psutil.Process:
@@ -446,7 +455,9 @@ def test_home_page_names_the_zone_links_both_planners_and_the_latest_review(app,
     assert page.locator("h1").inner_text() == "济宁高新区 招商引资规划"
     assert page.locator(".wb-planner b").all_inner_texts() == ["情景规划", "推介活动规划"]
     links = page.locator("a").evaluate_all("as => as.map(a => a.href)")
+    assert page.locator(".wb-account span").inner_text() == "wang"
     assert links == [
+        app + "/logout",
         app + "/voila/render/scenario_planner.ipynb",
         app + "/voila/render/roadshow_planner.ipynb",
         app + "/reports/jining-2020/2020Q2/review.html",

@@ -32,7 +32,48 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         f"(default {DEFAULT_CULL_IDLE})",
     )
     p.add_argument("--open", action="store_true", help="open the app in the default browser")
+    p.add_argument(
+        "--users",
+        metavar="FILE",
+        help="the accounts who may log in (made with `workbook users add`); required unless "
+        "--no-login",
+    )
+    p.add_argument(
+        "--no-login",
+        action="store_true",
+        help="no login at all: only for one person on their own machine (printed loudly)",
+    )
+    p.add_argument(
+        "--session-hours",
+        type=float,
+        default=8,
+        metavar="HOURS",
+        help="a login lasts this long (default 8)",
+    )
+    p.add_argument(
+        "--trusted-header",
+        metavar="NAME",
+        help="single sign-on: take the user name from this request header, only when the "
+        "request comes from --trusted-proxy (the account must be in --users)",
+    )
+    p.add_argument("--trusted-proxy", metavar="ADDR", help="the proxy's IP address")
+    p.add_argument(
+        "--allowed-hosts",
+        metavar="HOST[,HOST]",
+        help="answer only requests for these Host names (default: any)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    return serve(args.port, args.open, args.params, args.as_of, args.lang, args.cull_idle)
+    from workbook.planners.app import app_environment, login_policy
+
+    app_environment(args.params, args.as_of, args.lang)  # a missing params file is named first
+    policy = login_policy(
+        args.users,
+        args.no_login,
+        args.session_hours,
+        args.trusted_header,
+        args.trusted_proxy,
+        args.allowed_hosts,
+    )
+    return serve(args.port, args.open, args.params, args.as_of, args.lang, args.cull_idle, policy)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 
 from workbook.text.errors import InputError
@@ -109,6 +110,54 @@ def app_environment(
     return env
 
 
+def login_policy(
+    users: str | Path | None = None,
+    no_login: bool = False,
+    session_hours: float = 8,
+    trusted_header: str | None = None,
+    trusted_proxy: str | None = None,
+    allowed_hosts: str | None = None,
+):
+    """The app's login settings, checked: an `auth.AuthPolicy` (an InputError on a bad mix)."""
+    import ipaddress
+
+    from workbook.planners.auth import AuthPolicy
+    from workbook.planners.users import load_users
+
+    if no_login and (users or trusted_header):
+        raise InputError("--no-login cannot go with --users or --trusted-header")
+    if not no_login and not users:
+        raise InputError(
+            "the app needs logins: pass --users FILE (accounts made with `workbook users add`), "
+            "or --no-login for one person on their own machine"
+        )
+    if bool(trusted_header) != bool(trusted_proxy):
+        raise InputError("--trusted-header and --trusted-proxy go together")
+    if trusted_proxy:
+        try:
+            trusted_proxy = str(ipaddress.ip_address(trusted_proxy))
+        except ValueError:
+            raise InputError(f"--trusted-proxy {trusted_proxy!r}: not an IP address") from None
+    if not 0 < session_hours <= 24 * 30:
+        raise InputError(f"--session-hours must be between 0 and 720, got {session_hours}")
+    if users:
+        path = Path(users)
+        if not path.is_file():
+            raise InputError(f"{users}: users file not found (make it with `workbook users add`)")
+        if not load_users(path):  # a bad file stops here, with its message
+            raise InputError(f"{users}: no account yet (add one with `workbook users add`)")
+        users = str(path.resolve())
+    hosts = tuple(h.strip().lower() for h in (allowed_hosts or "").split(",") if h.strip())
+    return AuthPolicy(
+        users_file=users,
+        no_login=no_login,
+        session_s=round(session_hours * 3600),
+        trusted_header=trusted_header,
+        trusted_proxy=trusted_proxy,
+        allowed_hosts=hosts,
+    )
+
+
 def serve(
     port: int = DEFAULT_PORT,
     open_browser: bool = False,
@@ -116,9 +165,13 @@ def serve(
     as_of: dt.date | None = None,
     lang: str | None = None,
     cull_idle: int = DEFAULT_CULL_IDLE,
+    policy=None,
 ) -> int:
-    """Run Voila over the planner notebooks until interrupted; returns its exit status."""
+    """Run Voila over the planner notebooks until interrupted; returns its exit status.
+    `policy`: `login_policy(...)`; None is `--no-login`."""
     argv = voila_argv(port, open_browser, cull_idle)
+    if policy is None:
+        policy = login_policy(no_login=True)
     os.environ.update(app_environment(params, as_of, lang))
     os.environ[ENV_WORKDIR] = str(Path.cwd())  # planners export under reports/ of this folder
     # Charts import the Vega bundle from the app once per page (not 0.9 MB in each chart's state).
@@ -135,8 +188,12 @@ def serve(
     if ENV_PARAMS not in os.environ and not zone_file.is_file():  # installed: no sample zone
         raise InputError("no params file: pass --params FILE (your zone's params YAML)")
     zone = load_params(zone_file).zone_name(page_lang)  # a bad or missing file stops here
+    from workbook.planners.auth import no_login_banner
     from workbook.planners.voila_app import launch
 
+    if policy.no_login:
+        print(no_login_banner(), flush=True)
+        print(no_login_banner(), file=sys.stderr, flush=True)
     print(f"workbook app: http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    launch(argv, zone, page_lang, Path.cwd() / REPORTS_DIR, CHART_JS)
+    launch(argv, zone, page_lang, Path.cwd() / REPORTS_DIR, CHART_JS, policy)
     return 0

@@ -35,6 +35,7 @@ HOME_TEXT: dict[str, tuple[str, str]] = {
         "在预算和人手限制下选择举办哪些推介活动、安排在哪个月，并导出Excel和日历。",
     ),
     "reviews": ("Latest quarterly reviews", "最新季度分析报告"),
+    "logout": ("Log out", "退出登录"),
     "no_reviews": (
         "No review yet: run `workbook review` and it appears here.",
         "暂无报告：运行 workbook review 生成后会显示在这里。",
@@ -90,11 +91,15 @@ padding:14px 18px;margin:0 0 12px;text-decoration:none;color:inherit}
 .wb-planner span{display:block;margin-top:4px;color:#4d5b6a}
 ul{padding-left:20px}li{margin:6px 0}li time{color:#7f8c8d;margin-left:8px}
 .wb-none{color:#7f8c8d}
+.wb-account{float:right;color:#4d5b6a;font-size:14px}.wb-account a{color:#1f618d;margin-left:8px}
 """
 
 
-def home_html(zone: str, reviews: list[Review], lang: str = "zh") -> str:
-    """The whole home page; links are relative to the app's base URL (the page is served there)."""
+def home_html(
+    zone: str, reviews: list[Review], lang: str = "zh", account: str | None = None
+) -> str:
+    """The whole home page; links are relative to the app's base URL (the page is served there).
+    `account`: the user logged in (shown with a link to log out), None without logins."""
     t = lambda key: html.escape(home_text(key, lang))  # noqa: E731
     title = html.escape(home_text("title", lang).format(zone=zone))
     planners = "".join(
@@ -115,7 +120,16 @@ def home_html(zone: str, reviews: list[Review], lang: str = "zh") -> str:
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
         '<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">'
         f'<link rel="icon" href="data:,"><title>{title}</title><style>{_CSS}</style></head>'
-        f"<body><main><h1>{title}</h1>"
+        f"<body><main>{_account(account, lang)}<h1>{title}</h1>"
         f"<h2>{t('planners')}</h2>{planners}"
         f"<h2>{t('reviews')}</h2>{review_block}</main></body></html>"
+    )
+
+
+def _account(account: str | None, lang: str) -> str:
+    if account is None:
+        return ""
+    return (
+        f'<p class="wb-account"><span>{html.escape(account)}</span>'
+        f'<a href="logout">{html.escape(home_text("logout", lang))}</a></p>'
     )

@@ -24,6 +24,14 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 from voila.app import Voila
 
+from workbook.planners.auth import (
+    Auth,
+    AuthPolicy,
+    LoginHandler,
+    LogoutHandler,
+    WorkbookIdentityProvider,
+    gated,
+)
 from workbook.planners.home import REVIEW_FILE, home_html, latest_reviews
 from workbook.planners.live_chart import chart_bundle
 
@@ -48,7 +56,12 @@ class HomeHandler(web.RequestHandler):
         self.set_header("Cache-Control", "no-store")
         for key, value in _SECURITY_HEADERS.items():
             self.set_header(key, value)
-        self.finish(home_html(self.zone, latest_reviews(self.reports_dir), self.lang))
+        user = getattr(self, "workbook_user", None)
+        no_login = self.settings["workbook_auth"].policy.no_login
+        account = user.name if user is not None and not no_login else None
+        self.finish(
+            home_html(self.zone, latest_reviews(self.reports_dir), self.lang, account=account)
+        )
 
 
 class ReportFileHandler(web.StaticFileHandler):
@@ -148,8 +161,28 @@ class WorkbookVoila(Voila):
     lang: str = "zh"
     reports_dir: Path = Path("reports")
     chart_js: str = ""  # where the charts' Vega bundle is served (planners.app.CHART_JS)
+    auth_policy: AuthPolicy = AuthPolicy(no_login=True)
+
+    def init_settings(self) -> dict:
+        self.identity_provider_class = WorkbookIdentityProvider  # Jupyter sees the gate's user
+        settings = super().init_settings()
+        settings["workbook_auth"] = Auth(self.auth_policy, self.lang)
+        settings["login_url"] = url_path_join(self.base_url, "/login")
+        # The planner page's scripts read the _xsrf cookie (a closed page's shutdown beacon).
+        settings["xsrf_cookie_kwargs"] = {"samesite": "Strict", "path": self.base_url}
+        return settings
 
     def init_handlers(self) -> list[Any]:
+        """Every route Voila and the workbook serve, each behind the login gate, except the
+        login and logout pages themselves."""
+        base = self.server_url
+        open_routes: list[Any] = [
+            (url_path_join(base, "/login"), LoginHandler),
+            (url_path_join(base, "/logout"), LogoutHandler),
+        ]
+        return open_routes + [(r[0], gated(r[1]), *r[2:]) for r in self._routes()]
+
+    def _routes(self) -> list[Any]:
         base = self.server_url
         home = {"zone": self.zone, "lang": self.lang, "reports_dir": self.reports_dir}
         ours: list[Any] = [
@@ -166,9 +199,19 @@ class WorkbookVoila(Voila):
         return ours + super().init_handlers()  # tornado takes the first pattern that matches
 
 
-def launch(argv: list[str], zone: str, lang: str, reports_dir: Path, chart_js: str) -> None:
-    """Run the app until interrupted."""
+def configure(
+    zone: str, lang: str, reports_dir: Path, chart_js: str, policy: AuthPolicy
+) -> type[WorkbookVoila]:
+    """The app class set up for one zone, language and login policy."""
     WorkbookVoila.zone, WorkbookVoila.lang, WorkbookVoila.reports_dir = zone, lang, reports_dir
-    WorkbookVoila.chart_js = chart_js
+    WorkbookVoila.chart_js, WorkbookVoila.auth_policy = chart_js, policy
+    return WorkbookVoila
+
+
+def launch(
+    argv: list[str], zone: str, lang: str, reports_dir: Path, chart_js: str, policy: AuthPolicy
+) -> None:
+    """Run the app until interrupted."""
+    configure(zone, lang, reports_dir, chart_js, policy)
     ChartScriptHandler.build()
     WorkbookVoila.launch_instance(argv=argv)

@@ -1,0 +1,262 @@
+"""`workbook app` lets no one in without a login. Against one real app (started through the CLI
+with a users file), over plain HTTP (urllib, http.client):
+
+- every route the app's tornado application holds (enumerated from the application itself,
+  not a hand-written list), with every method its handler answers, refuses a visitor without a
+  session: a page or file with a redirect to the login page, anything else (APIs, the kernel,
+  websockets, the shutdown beacon) with 401/403; a real kernel's id does not help;
+- planner pages requested without a session start no kernel;
+- the login form: a wrong password is refused, a right one gives a session that opens the
+  pages, logging out ends it, a forged cookie is nobody.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+import tornado.httputil
+import tornado.routing
+import tornado.web
+
+from tests.app_login import Client, logged_in, make_users
+from tests.conftest import SAMPLE_PARAMS
+from tests.processes import stop_group
+from tests.test_app_browser import _free_port, _wait_for_http, _wait_warm
+from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
+
+pytestmark = [pytest.mark.slow]
+
+PATH_REGEX = r"(?P<path>(?:(?:/[^/]+)+|/?))"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
+    folder = tmp_path_factory.mktemp("login")
+    review = folder / "reports" / "jining-2020" / "2020Q2" / "review.html"
+    review.parent.mkdir(parents=True)
+    review.write_text("<html><body>confidential</body></html>", encoding="utf-8")
+    users = make_users(folder)
+    log = folder / "voila.log"
+    port = _free_port()
+    env = {**os.environ, ENV_PARAMS: str(SAMPLE_PARAMS), ENV_AS_OF: "2020-06-30", ENV_LANG: "zh"}
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "workbook", "app", "--port", str(port)]
+            + ["--users", str(users), "--cull-idle", "600"],
+            cwd=folder,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_http(base + "/login", proc, log)
+        _wait_warm(base, log)
+        yield base, proc.pid, users
+    finally:
+        stop_group(proc)
+
+
+def _kernel_processes(pid: int) -> set[int]:
+    found = set()
+    for child in psutil.Process(pid).children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if "ipykernel_launcher" in " ".join(child.cmdline()):
+                found.add(child.pid)
+    return found
+
+
+def _application(users: Path) -> tornado.web.Application:
+    """The app's tornado application, built as `workbook app` builds it (not listening)."""
+    from workbook.planners import app as wb_app
+    from workbook.planners.auth import AuthPolicy
+    from workbook.planners.voila_app import configure
+
+    os.environ["JUPYTER_PATH"] = str(wb_app.JUPYTER_DIR)
+    policy = AuthPolicy(users_file=str(users))
+    cls = configure("济宁高新区", "zh", Path("reports"), wb_app.CHART_JS, policy)
+    sigterm = signal.getsignal(signal.SIGTERM)
+    try:
+        voila = cls()
+        voila.initialize(wb_app.voila_argv(_free_port()))
+    finally:
+        signal.signal(signal.SIGTERM, sigterm)  # Voila sets its own
+    voila.connection_dir = str(users.parent)
+    application = tornado.web.Application(**voila.init_settings())
+    application.add_handlers(".*$", voila.init_handlers())
+    return application
+
+
+def _rules(router) -> Iterator[tornado.routing.Rule]:
+    for rule in router.rules:
+        if isinstance(rule.target, tornado.routing.Router):
+            yield from _rules(rule.target)
+        else:
+            yield rule
+
+
+def _sample_path(rule: tornado.routing.Rule, kernel_id: str) -> str:
+    """A request path the rule matches: its groups filled with a real kernel's id, a real
+    review, or a notebook's name."""
+    pattern = rule.matcher.regex.pattern.rstrip("$")
+    if PATH_REGEX in pattern:
+        return pattern.replace(PATH_REGEX, "/scenario_planner.ipynb")
+    template = rule.matcher._path
+    assert template is not None, f"cannot make a path for {pattern}"
+    n = template.count("%s")
+    if "kernel_id" in pattern:
+        fill = [kernel_id] * n
+    elif template.startswith("/reports/"):
+        fill = ["jining-2020/2020Q2/review.html"]
+    elif template.startswith("/voila/render/"):
+        fill = ["scenario_planner.ipynb"]
+    elif template.startswith("/voila/api/shutdown/"):
+        fill = [kernel_id]
+    else:
+        fill = ["index.js"] * n
+    return template % tuple(fill)
+
+
+def _methods(handler: type) -> list[str]:
+    """The HTTP methods a handler class answers (those it defines beyond RequestHandler's)."""
+    return [
+        m
+        for m in handler.SUPPORTED_METHODS
+        if getattr(handler, m.lower(), None) is not getattr(tornado.web.RequestHandler, m.lower())
+    ]
+
+
+def _anonymous(base: str, method: str, path: str, websocket: bool = False) -> tuple[int, str]:
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    headers = {"Host": parts.netloc}
+    if websocket:
+        headers |= {
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
+        }
+    body = b"" if method in ("POST", "PUT", "PATCH") else None
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        r = conn.getresponse()
+        r.read()
+        return r.status, r.getheader("Location") or ""
+    finally:
+        conn.close()
+
+
+def test_every_route_refuses_a_visitor_without_a_session(server):
+    base, pid, users = server
+    owner = logged_in(base, "wang")
+    page = owner.request("/voila/render/roadshow_planner.ipynb")
+    assert page.status == 200
+    kernel_id = json.loads(
+        re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page.text, re.S)[1]
+    )["kernelId"]
+    application = _application(users)
+    walked, seen = [], set()
+    for rule in _rules(application.default_router):
+        handler = rule.target
+        path = _sample_path(rule, kernel_id)
+        request = tornado.httputil.HTTPServerRequest(
+            start_line=tornado.httputil.RequestStartLine("GET", path, "HTTP/1.1")
+        )
+        assert rule.matcher.match(request) is not None, (path, rule.matcher.regex.pattern)
+        name = handler.__name__
+        if name in ("LoginHandler", "LogoutHandler"):
+            assert getattr(handler, "workbook_open", False)
+            continue
+        assert any(c.__name__ == "GateMixin" for c in handler.__mro__), f"{name} is not gated"
+        websocket = issubclass(handler, tornado.websocket.WebSocketHandler)
+        for method in _methods(handler):
+            status, location = _anonymous(base, method, path, websocket and method == "GET")
+            walked.append((name, method, path, status))
+            if status == 302:
+                assert location.startswith("/login?next="), (name, method, path, location)
+                assert method in ("GET", "HEAD") and not websocket and "/api/" not in path
+            else:
+                assert status in (401, 403), (name, method, path, status)
+            seen.add(name)
+    # Every kind of route was walked: pages, files, the kernel API, websockets, the beacon.
+    for name in (
+        "HomeHandler",
+        "ReportFileHandler",
+        "WarmHandler",
+        "ChartScriptHandler",
+        "KernelHandler",
+        "VoilaKernelWebsocketHandler",
+        "RequestInfoSocketHandler",
+        "VoilaShutdownKernelHandler",
+        "TornadoVoilaHandler",
+        "MultiStaticFileHandler",
+        "VoilaContentsHandler",
+        "AllowListFileHandler",
+    ):
+        assert name in seen, name
+    assert len(walked) >= 20, walked
+    # The kernel whose id the visitor used is untouched (DELETE and the shutdown were refused).
+    assert owner.request(f"/api/kernels/{kernel_id}").status == 200
+
+
+def test_planner_pages_without_a_login_start_no_kernel(server):
+    base, pid, _ = server
+    before = _kernel_processes(pid)
+    for _ in range(6):
+        for name in ("scenario_planner", "roadshow_planner", "quarterly_review"):
+            status, location = _anonymous(base, "GET", f"/voila/render/{name}.ipynb")
+            assert status == 302 and location.startswith("/login?next=")
+    assert _kernel_processes(pid) == before
+
+
+def test_login_form_wrong_password_refused_right_one_opens_the_app_logout_ends_it(server):
+    base = server[0]
+    visitor = Client(base)
+    wrong = visitor.login("wang", "not-the-password")
+    assert wrong.status == 403 and "用户名或密码不正确。" in wrong.text
+    assert visitor.request("/").status == 302
+    unknown = visitor.login("nobody", "whatever-password")
+    assert unknown.status == 403 and "用户名或密码不正确。" in unknown.text
+    ok = visitor.login("wang", next_url="/reports/jining-2020/2020Q2/review.html")
+    assert ok.status == 302
+    assert ok.headers["Location"] == "/reports/jining-2020/2020Q2/review.html"
+    assert visitor.request("/reports/jining-2020/2020Q2/review.html").text.endswith(
+        "confidential</body></html>"
+    )
+    home = visitor.request("/")
+    assert home.status == 200 and '<span>wang</span><a href="logout">退出登录</a>' in home.text
+    session = visitor.cookie("workbook_session")
+    assert session and "wang-password-1" not in session
+    assert visitor.request("/logout").status == 200
+    assert visitor.request("/").status == 302
+    # The old cookie, replayed, still works until it expires or the account changes; a cookie
+    # made up by the visitor is nobody.
+    forger = Client(base)
+    forged = json.dumps({"u": "admin", "t": 9e9, "f": "x"})
+    reply = forger.request("/", headers={"Cookie": f"workbook_session={forged}"})
+    assert reply.status == 302
+
+
+def test_login_page_is_chinese_self_contained_and_next_stays_on_the_app(server):
+    base = server[0]
+    page = Client(base).request("/login?next=https://evil.example/")
+    assert page.status == 200
+    assert '<html lang="zh-CN">' in page.text and "<title>招商引资规划 · 登录</title>" in page.text
+    assert "<script" not in page.text and "http" not in page.text  # nothing fetched, no link out
+    assert 'name="next" value="/"' in page.text  # another site is never where a login leads
+    assert page.headers["Cache-Control"] == "no-store"
