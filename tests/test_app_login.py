@@ -6,6 +6,9 @@ with a users file), over plain HTTP (urllib, http.client):
   session: a page or file with a redirect to the login page, anything else (APIs, the kernel,
   websockets, the shutdown beacon) with 401/403; a real kernel's id does not help;
 - planner pages requested without a session start no kernel;
+- a kernel is its user's: another user cannot reach or shut it; the caps per user and for the
+  server give a Chinese busy page; a closed page's beacon shuts its kernel down at once; the
+  review notebook is not served;
 - the login form: a wrong password is refused, a right one gives a session that opens the
   pages, logging out ends it, a forged cookie is nobody.
 """
@@ -40,6 +43,7 @@ from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 pytestmark = [pytest.mark.slow]
 
 PATH_REGEX = r"(?P<path>(?:(?:/[^/]+)+|/?))"
+MAX_KERNELS, PER_USER = 3, 2
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +59,8 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
-            + ["--users", str(users), "--cull-idle", "600"],
+            + ["--users", str(users), "--cull-idle", "600"]
+            + ["--max-kernels", str(MAX_KERNELS), "--max-kernels-per-user", str(PER_USER)],
             cwd=folder,
             env=env,
             stdout=out,
@@ -175,7 +180,8 @@ def test_every_route_refuses_a_visitor_without_a_session(server):
         handler = rule.target
         path = _sample_path(rule, kernel_id)
         request = tornado.httputil.HTTPServerRequest(
-            start_line=tornado.httputil.RequestStartLine("GET", path, "HTTP/1.1")
+            start_line=tornado.httputil.RequestStartLine("GET", path, "HTTP/1.1"),
+            headers=tornado.httputil.HTTPHeaders({"Host": "127.0.0.1"}),
         )
         assert rule.matcher.match(request) is not None, (path, rule.matcher.regex.pattern)
         name = handler.__name__
@@ -203,15 +209,15 @@ def test_every_route_refuses_a_visitor_without_a_session(server):
         "VoilaKernelWebsocketHandler",
         "RequestInfoSocketHandler",
         "VoilaShutdownKernelHandler",
-        "TornadoVoilaHandler",
+        "PlannerPageHandler",
         "MultiStaticFileHandler",
-        "VoilaContentsHandler",
         "AllowListFileHandler",
     ):
         assert name in seen, name
     assert len(walked) >= 20, walked
     # The kernel whose id the visitor used is untouched (DELETE and the shutdown were refused).
     assert owner.request(f"/api/kernels/{kernel_id}").status == 200
+    assert _beacon(owner, kernel_id) == 204  # its owner closes the page
 
 
 def test_planner_pages_without_a_login_start_no_kernel(server):
@@ -260,3 +266,65 @@ def test_login_page_is_chinese_self_contained_and_next_stays_on_the_app(server):
     assert "<script" not in page.text and "http" not in page.text  # nothing fetched, no link out
     assert 'name="next" value="/"' in page.text  # another site is never where a login leads
     assert page.headers["Cache-Control"] == "no-store"
+
+
+def _open_page(client: Client, name: str = "roadshow_planner") -> tuple[int, str | None, str]:
+    """GET a planner page: (status, its kernel id, the page)."""
+    page = client.request(f"/voila/render/{name}.ipynb", timeout=300)
+    found = re.search(r'"kernelId": "([0-9a-f-]+)"', page.text)
+    return page.status, found[1] if found else None, page.text
+
+
+def _beacon(client: Client, kernel_id: str) -> int:
+    """What the page sends when it is closed: a form with the _xsrf cookie's value."""
+    xsrf = client.cookie("_xsrf")
+    assert xsrf, "the page set no _xsrf cookie: its shutdown beacon would be refused"
+    return client.request(f"/voila/api/shutdown/{kernel_id}", {"_xsrf": xsrf}).status
+
+
+def test_kernels_are_their_users_capped_and_a_closed_pages_kernel_goes_at_once(server):
+    base, pid, _ = server
+    zhao, admin = logged_in(base, "zhao"), logged_in(base, "admin")
+    mine = []
+    for _ in range(PER_USER):
+        status, kernel_id, _ = _open_page(zhao)
+        assert status == 200 and kernel_id
+        mine.append(kernel_id)
+    status, kernel_id, page = _open_page(zhao)  # one more than a user may hold
+    assert status == 503 and kernel_id is None
+    assert "<title>服务器繁忙</title>" in page and '<html lang="zh-CN">' in page
+    assert "服务器繁忙：打开的规划页面过多。请关闭不再使用的页面，或几分钟后再试。" in page
+    # Another user can neither see, open nor shut down zhao's kernel.
+    assert admin.request(f"/api/kernels/{mine[0]}").status == 403
+    assert admin.request("/").status == 200  # (sets admin's _xsrf cookie)
+    assert _beacon(admin, mine[0]) == 403
+    status, _ = _anonymous(base, "GET", f"/api/kernels/{mine[0]}/channels", True)
+    assert status == 401
+    assert zhao.request(f"/api/kernels/{mine[0]}").status == 200
+    # The server cap: zhao's two and wang's one fill it; admin is turned away.
+    wang = logged_in(base, "wang")
+    status, wangs, _ = _open_page(wang)
+    assert status == 200
+    status, _, page = _open_page(admin)
+    assert status == 503 and "服务器繁忙" in page
+    assert _beacon(wang, wangs) == 204
+    # Closing a page (its beacon) shuts its kernel down at once: the process is gone.
+    before = _kernel_processes(pid)
+    assert _beacon(zhao, mine[0]) == 204
+    assert zhao.request(f"/api/kernels/{mine[0]}").status == 404
+    assert len(_kernel_processes(pid)) == len(before) - 1
+    status, kernel_id, _ = _open_page(zhao)  # a seat is free again
+    assert status == 200 and kernel_id not in mine
+    for k in [mine[1], kernel_id]:
+        assert _beacon(zhao, k) == 204
+
+
+def test_the_review_notebook_and_the_notebook_folder_are_not_served(server):
+    client = logged_in(server[0], "admin")
+    page = client.request("/voila/render/quarterly_review.ipynb")
+    assert page.status == 404 and "无权访问" in page.text
+    assert client.request("/voila/api/contents/").status == 404
+    tree = client.request("/voila/tree/")  # the home page, not a file list
+    assert tree.status == 200 and "<h1>济宁高新区 招商引资规划</h1>" in tree.text
+    assert "quarterly_review" not in tree.text
+    assert client.request("/voila/files/quarterly_review.ipynb").status in (403, 404)

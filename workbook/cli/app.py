@@ -33,6 +33,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--open", action="store_true", help="open the app in the default browser")
     p.add_argument(
+        "--max-kernels",
+        type=whole(1, 1000, "kernels"),
+        default=10,
+        metavar="N",
+        help="at most N planner pages open at once on the server (~550 MB each; default 10); "
+        "beyond it a page says the server is busy",
+    )
+    p.add_argument(
+        "--max-kernels-per-user",
+        type=whole(1, 100, "kernels"),
+        default=3,
+        metavar="N",
+        help="at most N planner pages open at once per user (default 3)",
+    )
+    p.add_argument(
         "--users",
         metavar="FILE",
         help="the accounts who may log in (made with `workbook users add`); required unless "
@@ -76,4 +91,14 @@ def run(args: argparse.Namespace) -> int:
         args.trusted_proxy,
         args.allowed_hosts,
     )
-    return serve(args.port, args.open, args.params, args.as_of, args.lang, args.cull_idle, policy)
+    return serve(
+        args.port,
+        args.open,
+        args.params,
+        args.as_of,
+        args.lang,
+        args.cull_idle,
+        policy,
+        args.max_kernels,
+        args.max_kernels_per_user,
+    )

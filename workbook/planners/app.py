@@ -166,9 +166,12 @@ def serve(
     lang: str | None = None,
     cull_idle: int = DEFAULT_CULL_IDLE,
     policy=None,
+    max_kernels: int = 10,
+    max_kernels_per_user: int = 3,
 ) -> int:
     """Run Voila over the planner notebooks until interrupted; returns its exit status.
-    `policy`: `login_policy(...)`; None is `--no-login`."""
+    `policy`: `login_policy(...)`; None is `--no-login`. At most `max_kernels` planner pages
+    hold a kernel at once, `max_kernels_per_user` of one user (the preheated pool aside)."""
     argv = voila_argv(port, open_browser, cull_idle)
     if policy is None:
         policy = login_policy(no_login=True)
@@ -195,5 +198,14 @@ def serve(
         print(no_login_banner(), flush=True)
         print(no_login_banner(), file=sys.stderr, flush=True)
     print(f"workbook app: http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    launch(argv, zone, page_lang, Path.cwd() / REPORTS_DIR, CHART_JS, policy)
+    launch(
+        argv,
+        CHART_JS,
+        zone=zone,
+        lang=page_lang,
+        reports_dir=Path.cwd() / REPORTS_DIR,
+        policy=policy,
+        max_kernels=max_kernels,
+        per_user=max_kernels_per_user,
+    )
     return 0

@@ -176,6 +176,13 @@ class GateMixin:
                 raise web.Finish()
             _refuse(handler, 401, "login required")
         handler.workbook_user = user
+        kernel_id = handler.path_kwargs.get("kernel_id")
+        owner_of = handler.settings.get("workbook_kernel_owner")
+        if kernel_id and owner_of is not None:
+            exists, owner = owner_of(kernel_id)
+            if exists and owner != user.name:  # a pooled kernel, or another user's
+                log.warning("%s refused kernel %s (owner %s)", user.name, kernel_id, owner)
+                _refuse(handler, 403, "not your kernel")
         if _page_request(handler):
             handler.xsrf_token  # noqa: B018  (sets the _xsrf cookie the page's scripts send)
         result = super().prepare()  # type: ignore[misc]

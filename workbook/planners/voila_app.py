@@ -18,12 +18,17 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from jupyter_core.utils import ensure_async
 from jupyter_server.base.handlers import path_regex
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
 from tornado import web
 from voila.app import Voila
+from voila.tornado.contentshandler import VoilaContentsHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
+from workbook.planners.app import APP_NOTEBOOKS
 from workbook.planners.auth import (
     Auth,
     AuthPolicy,
@@ -33,7 +38,14 @@ from workbook.planners.auth import (
     gated,
 )
 from workbook.planners.home import REVIEW_FILE, home_html, latest_reviews
+from workbook.planners.kernels import (
+    DEFAULT_MAX_KERNELS,
+    DEFAULT_PER_USER,
+    PAGE_OWNER,
+    KernelSeats,
+)
 from workbook.planners.live_chart import chart_bundle
+from workbook.planners.login import sentence_html
 
 _SECURITY_HEADERS = {
     # Nothing on the home page or a review may load from anywhere but this server.
@@ -92,6 +104,17 @@ class WorkbookKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._connected_once: set[str] = set()
         self._unclaimed_since: dict[str, dt.datetime] = {}
+        self.seats = KernelSeats()
+
+    def claim_for_page(self, kernel_id: str) -> None:
+        """`kernel_id` was handed to the page being rendered: it is its user's now."""
+        seat = PAGE_OWNER.get()
+        if seat is not None and seat.kernel_id is None:
+            self.seats.claim(seat, kernel_id)
+
+    def owner_of(self, kernel_id: str) -> tuple[bool, str | None]:
+        """(whether the kernel is running, the user it was handed to or None)."""
+        return kernel_id in self, self.seats.owner(kernel_id)
 
     def notify_connect(self, kernel_id: str) -> None:
         super().notify_connect(kernel_id)
@@ -111,7 +134,52 @@ class WorkbookKernelManager(AsyncMappingKernelManager):
     async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
         self._connected_once.discard(kernel_id)
         self._unclaimed_since.pop(kernel_id, None)
-        await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        try:
+            await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            self.seats.forget(kernel_id)
+
+
+def _claiming(km: Any, name: str) -> None:
+    """Wrap the kernel manager's `name` (which hands a page its kernel) so that the kernel it
+    returns is recorded as the page's user's. On the instance: Voila builds the preheating
+    class around ours, and its pool refills call the class's own start_kernel (not claimed)."""
+    original = getattr(km, name)
+
+    async def claiming(*args: Any, **kwargs: Any) -> Any:
+        result = await ensure_async(original(*args, **kwargs))
+        km.claim_for_page(result if isinstance(result, str) else result[2])
+        return result
+
+    setattr(km, name, claiming)
+
+
+class PlannerPageHandler(TornadoVoilaHandler):
+    """`/voila/render/<notebook>`: only the planner notebooks (not the quarterly review), and a
+    kernel only while the server and the user are under their caps (else the busy page)."""
+
+    async def get(self, path: str | None = None) -> None:
+        lang = self.settings["workbook_auth"].lang
+        if path not in APP_NOTEBOOKS:
+            self.set_status(404)
+            self.finish(sentence_html("denied", lang, self.base_url))
+            return
+        km = self.kernel_manager
+        user = self.workbook_user.name
+        seat = km.seats.reserve(user)
+        if seat is None:
+            self.log.warning("busy: %s refused a kernel (%d held)", user, km.seats.held())
+            self.set_status(503)
+            self.set_header("Retry-After", "60")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(sentence_html("busy", lang, self.base_url))
+            return
+        token = PAGE_OWNER.set(seat)
+        try:
+            await super().get(path)
+        finally:
+            PAGE_OWNER.reset(token)
+            km.seats.release(seat)
 
 
 class WarmHandler(web.RequestHandler):
@@ -162,11 +230,18 @@ class WorkbookVoila(Voila):
     reports_dir: Path = Path("reports")
     chart_js: str = ""  # where the charts' Vega bundle is served (planners.app.CHART_JS)
     auth_policy: AuthPolicy = AuthPolicy(no_login=True)
+    max_kernels: int = DEFAULT_MAX_KERNELS
+    max_kernels_per_user: int = DEFAULT_PER_USER
 
     def init_settings(self) -> dict:
         self.identity_provider_class = WorkbookIdentityProvider  # Jupyter sees the gate's user
         settings = super().init_settings()
         settings["workbook_auth"] = Auth(self.auth_policy, self.lang)
+        km = self.kernel_manager
+        km.seats.max_kernels, km.seats.per_user = self.max_kernels, self.max_kernels_per_user
+        for name in ("get_rendered_notebook", "start_kernel"):
+            _claiming(km, name)
+        settings["workbook_kernel_owner"] = km.owner_of
         settings["login_url"] = url_path_join(self.base_url, "/login")
         # The planner page's scripts read the _xsrf cookie (a closed page's shutdown beacon).
         settings["xsrf_cookie_kwargs"] = {"samesite": "Strict", "path": self.base_url}
@@ -196,22 +271,37 @@ class WorkbookVoila(Voila):
                 {"path": str(self.reports_dir.resolve())},
             ),
         ]
-        return ours + super().init_handlers()  # tornado takes the first pattern that matches
+        voila: list[Any] = []
+        for route in super().init_handlers():
+            pattern, handler = route[0], route[1]
+            if handler in (VoilaContentsHandler, TornadoVoilaTreeHandler):
+                continue  # a file list of the notebooks folder: the home page replaces it
+            if handler is TornadoVoilaHandler:
+                route = (pattern, PlannerPageHandler, *route[2:])
+            if pattern.endswith("/voila/api/shutdown/(.*)"):  # named: the gate checks the owner
+                route = (pattern.replace("(.*)", "(?P<kernel_id>[^/]+)"), *route[1:])
+            voila.append(route)
+        return ours + voila  # tornado takes the first pattern that matches
 
 
 def configure(
-    zone: str, lang: str, reports_dir: Path, chart_js: str, policy: AuthPolicy
+    zone: str,
+    lang: str,
+    reports_dir: Path,
+    chart_js: str,
+    policy: AuthPolicy,
+    max_kernels: int = DEFAULT_MAX_KERNELS,
+    per_user: int = DEFAULT_PER_USER,
 ) -> type[WorkbookVoila]:
-    """The app class set up for one zone, language and login policy."""
+    """The app class set up for one zone, language, login policy and kernel caps."""
     WorkbookVoila.zone, WorkbookVoila.lang, WorkbookVoila.reports_dir = zone, lang, reports_dir
     WorkbookVoila.chart_js, WorkbookVoila.auth_policy = chart_js, policy
+    WorkbookVoila.max_kernels, WorkbookVoila.max_kernels_per_user = max_kernels, per_user
     return WorkbookVoila
 
 
-def launch(
-    argv: list[str], zone: str, lang: str, reports_dir: Path, chart_js: str, policy: AuthPolicy
-) -> None:
-    """Run the app until interrupted."""
-    configure(zone, lang, reports_dir, chart_js, policy)
+def launch(argv: list[str], chart_js: str, **settings: Any) -> None:
+    """Run the app until interrupted (`settings`: those of `configure`)."""
+    configure(chart_js=chart_js, **settings)
     ChartScriptHandler.build()
     WorkbookVoila.launch_instance(argv=argv)
