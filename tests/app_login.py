@@ -19,6 +19,7 @@ ACCOUNTS: dict[str, tuple[str, dict[str, str]]] = {
     "wang": ("wang-password-1", {"jining-2020": "plan"}),
     "zhao": ("zhao-password-2", {"zoucheng-2020": "plan"}),
     "admin": ("admin-password-3", {"*": "admin"}),
+    "li": ("li-password-4", {"jining-2020": "view"}),
 }
 
 

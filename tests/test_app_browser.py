@@ -45,6 +45,7 @@ ARTIFACTS = REPO / "test-artifacts"
 LOAD_TIMEOUT_MS = 180_000  # first page: kernel start, imports, draws, scenarios, sensitivity
 MOVE_TIMEOUT_MS = 60_000
 CULL_IDLE_S = 15  # the app's --cull-idle in these tests (600 in service)
+OTHER_PARAMS = REPO / "params" / "zoucheng-2020.yaml"  # a second zone on the same app
 REVIEW_PAGE = "<!DOCTYPE html><html><body><h1>济宁高新区 2020年第二季度分析</h1></body></html>"
 
 
@@ -75,6 +76,9 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     review = folder / "reports" / "jining-2020" / "2020Q2" / "review.html"
     review.parent.mkdir(parents=True)
     review.write_text(REVIEW_PAGE, encoding="utf-8")
+    other = folder / "reports" / "zoucheng-2020" / "2020Q2" / "review.html"
+    other.parent.mkdir(parents=True)
+    other.write_text(REVIEW_PAGE.replace("济宁高新区", "邹城经济开发区"), encoding="utf-8")
     users = make_users(folder)
     port = _free_port()
     env = {
@@ -87,7 +91,8 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
             + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users)]
-            + ["--max-kernels-per-user", "8"],  # pages closed without a goodbye wait for the cull
+            + ["--max-kernels-per-user", "8"]  # pages closed without a goodbye wait for the cull
+            + ["--params", str(SAMPLE_PARAMS), "--params", str(OTHER_PARAMS)],
             cwd=folder,  # the home page lists the reviews under reports/ of this folder
             env=env,
             stdout=out,
@@ -260,7 +265,7 @@ PLAN_SHOWN = """() => {
 def test_scenario_planner_moves_p_attain_and_redraws_the_fan(app, browser):
     _wait_warm(app)  # a planner opening the page some time after start-up
     t0 = time.perf_counter()
-    page, external = _open(browser, app + "/voila/render/scenario_planner.ipynb")
+    page, external = _open(browser, app + "/z/jining-2020/scenario")
     p_sel = '.wb-headline .wb-p-attain[data-metric="domestic_capital"]'
     page.wait_for_selector(p_sel, timeout=LOAD_TIMEOUT_MS)
     for name in ("fan", "hist", "p_attain", "compare", "tornado"):  # every chart drawn
@@ -331,7 +336,7 @@ def test_scenario_planner_moves_p_attain_and_redraws_the_fan(app, browser):
 def test_roadshow_planner_budget_slider_replans_and_redraws_the_calendar(app, browser):
     _wait_warm(app)
     t0 = time.perf_counter()
-    page, external = _open(browser, app + "/voila/render/roadshow_planner.ipynb")
+    page, external = _open(browser, app + "/z/jining-2020/roadshow")
     page.wait_for_selector(".wb-plan-summary .wb-plan-p", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".wb-chart-gantt svg .mark-rect", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".wb-chart-frontier svg .mark-line", timeout=LOAD_TIMEOUT_MS)
@@ -409,9 +414,9 @@ def test_a_closed_pages_kernel_is_culled_and_an_open_pages_kernel_kept(server, b
     beacon, as when a browser dies): after --cull-idle seconds its kernel is shut down and its
     process is gone, while the page still open keeps its kernel and still answers a control."""
     base, server_pid = server
-    kept, _ = _open(browser, base + "/voila/render/roadshow_planner.ipynb")
+    kept, _ = _open(browser, base + "/z/jining-2020/roadshow")
     kept.wait_for_selector(".wb-plan-summary .wb-plan-p", timeout=LOAD_TIMEOUT_MS)
-    gone, _ = _open(browser, base + "/voila/render/scenario_planner.ipynb")
+    gone, _ = _open(browser, base + "/z/jining-2020/scenario")
     gone.wait_for_selector(".wb-headline .wb-p-attain", timeout=LOAD_TIMEOUT_MS)
     kept_id, gone_id = _kernel_id(kept), _kernel_id(gone)
     assert kept_id != gone_id
@@ -462,6 +467,10 @@ def test_a_closed_pages_kernel_is_culled_and_an_open_pages_kernel_kept(server, b
 
 def test_home_page_names_the_zone_links_both_planners_and_the_latest_review(app, browser):
     page, external = _open(browser, app + "/", viewport=(1366, 768))
+    # The front page lists the zones this user may open: wang has Jining only.
+    assert page.locator(".wb-zone b").all_inner_texts() == ["济宁高新区"]
+    page.locator(".wb-zone").click()
+    assert page.url == app + "/z/jining-2020/"
     assert page.title() == "济宁高新区 招商引资规划"
     assert page.locator("h1").inner_text() == "济宁高新区 招商引资规划"
     assert page.locator(".wb-planner b").all_inner_texts() == ["情景规划", "推介活动规划"]
@@ -469,16 +478,16 @@ def test_home_page_names_the_zone_links_both_planners_and_the_latest_review(app,
     assert page.locator(".wb-account span").inner_text() == "wang"
     assert links == [
         app + "/logout",
-        app + "/voila/render/scenario_planner.ipynb",
-        app + "/voila/render/roadshow_planner.ipynb",
-        app + "/reports/jining-2020/2020Q2/review.html",
+        app + "/z/jining-2020/scenario",
+        app + "/z/jining-2020/roadshow",
+        app + "/z/jining-2020/reports/2020Q2/review.html",
     ]
     body = page.inner_text("body")
     assert "Select items" not in body and "quarterly_review" not in body
-    # Voila's own file list is not reachable either: /voila/tree answers with the home page.
+    # Voila's own file list is not reachable either: /voila/tree answers with the zone list.
     page.goto(app + "/voila/tree/", timeout=LOAD_TIMEOUT_MS)
-    assert page.locator("h1").inner_text() == "济宁高新区 招商引资规划"
-    page.goto(app + "/", timeout=LOAD_TIMEOUT_MS)
+    assert page.locator(".wb-zone b").all_inner_texts() == ["济宁高新区"]
+    page.goto(app + "/z/jining-2020/", timeout=LOAD_TIMEOUT_MS)
     page.locator("a.wb-planner-roadshow").click()  # the link opens the planner
     page.wait_for_selector(".wb-plan-summary .wb-plan-p", timeout=LOAD_TIMEOUT_MS)
     page.go_back()
@@ -486,6 +495,43 @@ def test_home_page_names_the_zone_links_both_planners_and_the_latest_review(app,
     assert page.locator("h1").inner_text() == "济宁高新区 2020年第二季度分析"
     assert external == [], f"requests left the machine: {external[:5]}"
     page.close()
+
+
+def test_two_users_of_two_zones_each_see_open_and_download_only_their_own(app, browser):
+    """zhao (规划 on Zoucheng) and wang (规划 on Jining) log in on one app: each sees only their
+    zone on the front page, opens its planner with that zone's data, and gets 无权访问 (403) for
+    the other zone's home page, planner and review; li (查看 on Jining) opens the scenario planner
+    but its save button is disabled (the kernel refuses a save too: tests/test_widgets)."""
+    zhao, external = _open(browser, app + "/", viewport=(1366, 768), user="zhao")
+    assert zhao.locator(".wb-zone b").all_inner_texts() == ["邹城经济开发区"]
+    zhao.goto(app + "/z/zoucheng-2020/scenario", timeout=LOAD_TIMEOUT_MS)
+    zhao.wait_for_selector(".wb-headline .wb-p-attain", timeout=LOAD_TIMEOUT_MS)
+    body = zhao.inner_text("body")
+    assert "邹城经济开发区" in body and "济宁高新区" not in body
+    assert zhao.locator(".wb-save").is_enabled()
+    review = zhao.request.get(app + "/z/zoucheng-2020/reports/2020Q2/review.html")
+    assert review.status == 200 and "邹城经济开发区 2020年第二季度分析" in review.text()
+    for path in ("/z/jining-2020/", "/z/jining-2020/scenario", "/z/jining-2020/roadshow"):
+        reply = zhao.goto(app + path, timeout=LOAD_TIMEOUT_MS)
+        assert reply.status == 403, path
+        assert zhao.locator(".wb-sentence").inner_text() == (
+            "您的账户无权打开此页面，请联系本局管理员开通。"
+        )
+    other = zhao.request.get(app + "/z/jining-2020/reports/2020Q2/review.html")
+    assert other.status == 403 and "济宁" not in other.text()
+    zhao.close()
+
+    wang, _ = _open(browser, app + "/z/zoucheng-2020/", viewport=(1366, 768), user="wang")
+    assert wang.locator(".wb-sentence").inner_text().startswith("您的账户无权打开此页面")
+    assert wang.request.get(app + "/z/zoucheng-2020/reports/2020Q2/review.html").status == 403
+    wang.close()
+
+    li, _ = _open(browser, app + "/z/jining-2020/scenario", user="li")
+    li.wait_for_selector(".wb-headline .wb-p-attain", timeout=LOAD_TIMEOUT_MS)
+    assert "济宁高新区" in li.inner_text("body")
+    assert li.locator(".wb-save").is_disabled()
+    li.close(run_before_unload=True)
+    assert external == [], f"requests left the machine: {external[:5]}"
 
 
 # What a planner on a 1366x768 screen must be able to see: the page never scrolls sideways,
@@ -527,7 +573,9 @@ LAST_COLUMN_SHOWN = """sel => {
 def test_planner_fits_a_1366x768_screen_and_folds_the_timing(
     app, browser, notebook, ready, table, last_header
 ):
-    page, external = _open(browser, f"{app}/voila/render/{notebook}.ipynb", viewport=(1366, 768))
+    page, external = _open(
+        browser, f"{app}/z/jining-2020/{notebook.split('_')[0]}", viewport=(1366, 768)
+    )
     page.wait_for_selector(ready, timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(f"{table} table", timeout=LOAD_TIMEOUT_MS)
     assert page.evaluate(NOTHING_CUT) == []

@@ -27,3 +27,33 @@ def test_caps_per_user_and_for_the_server():
     assert seats.owner("k2") == "zhao" and seats.owner("k9") is None
     seats.forget("k2")  # zhao's page closed: its kernel shut down
     assert seats.reserve("li") is not None
+
+
+def test_a_view_only_kernel_disables_and_refuses_save_and_export(monkeypatch, tmp_path):
+    """A page `workbook app` opened for a 查看 user (WORKBOOK_ROLE=view): the save and export
+    buttons are disabled, and a click sent to the kernel anyway (a comm message) is refused
+    beside the control, with nothing written."""
+    import datetime as dt
+
+    from tests.conftest import SAMPLE_PARAMS
+    from workbook.forecast.engine import Engine
+    from workbook.planners.app import ENV_ROLE
+    from workbook.planners.roadshow import RoadshowPlanner
+    from workbook.planners.scenario import ScenarioPlanner
+    from workbook.zone.loader import load_zone
+
+    monkeypatch.setenv(ENV_ROLE, "view")
+    engine = Engine(load_zone(SAMPLE_PARAMS), as_of=dt.date(2020, 6, 30), trials=500, seed=1)
+    scenario = ScenarioPlanner(engine, save_dir=tmp_path / "saved")
+    assert scenario.save_button.disabled
+    scenario.save_name.value = "延迟五个月"
+    scenario.save_button.click()  # what a crafted comm message does
+    assert scenario.save_errors.text == "仅可查看：保存情景和导出需要“规划”权限。"
+    assert not (tmp_path / "saved").exists()
+    roadshow = RoadshowPlanner(engine, out_dir=tmp_path / "plans")
+    assert roadshow.xlsx_button.disabled and roadshow.ics_button.disabled
+    roadshow.xlsx_button.click()
+    assert roadshow.export_errors.text == "仅可查看：保存情景和导出需要“规划”权限。"
+    assert not (tmp_path / "plans").exists()
+    monkeypatch.delenv(ENV_ROLE)
+    assert not ScenarioPlanner(engine, save_dir=tmp_path / "saved").save_button.disabled

@@ -155,7 +155,7 @@ async def _planner(browser, base: str, i: int, seconds: float, out: dict) -> Non
     await page.fill("#wb-password", PLANNER_ACCOUNTS[f"planner{i}"][0])
     async with page.expect_navigation(timeout=OPEN_TIMEOUT_MS):
         await page.click("button[type=submit]")
-    await page.goto(f"{base}/voila/render/{name}.ipynb", timeout=OPEN_TIMEOUT_MS)
+    await page.goto(f"{base}/z/jining-2020/{name.split('_')[0]}", timeout=OPEN_TIMEOUT_MS)
     ready = ".wb-chart-fan svg .mark-area" if scenario else ".wb-chart-gantt svg .mark-rect"
     await page.wait_for_selector(ready, timeout=OPEN_TIMEOUT_MS)
     out["open_s"].append(time.perf_counter() - t0)
@@ -281,6 +281,6 @@ def test_warm_endpoint_answers_json(server):
     reply = logged_in(server[0], "admin").request(WARM, timeout=10)
     assert reply.status == 200
     assert json.loads(reply.body) == {
-        "roadshow_planner.ipynb": True,
-        "scenario_planner.ipynb": True,
+        "jining-2020/roadshow_planner.ipynb": True,
+        "jining-2020/scenario_planner.ipynb": True,
     }

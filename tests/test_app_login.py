@@ -35,7 +35,7 @@ import tornado.routing
 import tornado.web
 
 from tests.app_login import Client, logged_in, make_users
-from tests.conftest import SAMPLE_PARAMS
+from tests.conftest import REPO, SAMPLE_PARAMS
 from tests.processes import stop_group
 from tests.test_app_browser import _free_port, _wait_for_http, _wait_warm
 from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
@@ -44,6 +44,7 @@ pytestmark = [pytest.mark.slow]
 
 PATH_REGEX = r"(?P<path>(?:(?:/[^/]+)+|/?))"
 MAX_KERNELS, PER_USER = 3, 2
+OTHER_PARAMS = REPO / "params" / "zoucheng-2020.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,9 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
     review = folder / "reports" / "jining-2020" / "2020Q2" / "review.html"
     review.parent.mkdir(parents=True)
     review.write_text("<html><body>confidential</body></html>", encoding="utf-8")
+    other = folder / "reports" / "zoucheng-2020" / "2020Q2" / "review.html"
+    other.parent.mkdir(parents=True)
+    other.write_text("<html><body>邹城 confidential</body></html>", encoding="utf-8")
     users = make_users(folder)
     log = folder / "voila.log"
     port = _free_port()
@@ -60,7 +64,8 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
             + ["--users", str(users), "--cull-idle", "600"]
-            + ["--max-kernels", str(MAX_KERNELS), "--max-kernels-per-user", str(PER_USER)],
+            + ["--max-kernels", str(MAX_KERNELS), "--max-kernels-per-user", str(PER_USER)]
+            + ["--params", str(SAMPLE_PARAMS), "--params", str(OTHER_PARAMS)],
             cwd=folder,
             env=env,
             stdout=out,
@@ -93,7 +98,8 @@ def _application(users: Path) -> tornado.web.Application:
 
     os.environ["JUPYTER_PATH"] = str(wb_app.JUPYTER_DIR)
     policy = AuthPolicy(users_file=str(users))
-    cls = configure("济宁高新区", "zh", Path("reports"), wb_app.CHART_JS, policy)
+    zones = wb_app.load_zones([SAMPLE_PARAMS, OTHER_PARAMS], "zh")
+    cls = configure(zones, "zh", Path("reports"), wb_app.CHART_JS, policy)
     sigterm = signal.getsignal(signal.SIGTERM)
     try:
         voila = cls()
@@ -125,10 +131,10 @@ def _sample_path(rule: tornado.routing.Rule, kernel_id: str) -> str:
     n = template.count("%s")
     if "kernel_id" in pattern:
         fill = [kernel_id] * n
-    elif template.startswith("/reports/"):
-        fill = ["jining-2020/2020Q2/review.html"]
+    elif "/reports/" in template:
+        fill = ["2020Q2/review.html"]
     elif template.startswith("/voila/render/"):
-        fill = ["scenario_planner.ipynb"]
+        fill = ["jining-2020/scenario_planner.ipynb"]
     elif template.startswith("/voila/api/shutdown/"):
         fill = [kernel_id]
     else:
@@ -169,7 +175,7 @@ def _anonymous(base: str, method: str, path: str, websocket: bool = False) -> tu
 def test_every_route_refuses_a_visitor_without_a_session(server):
     base, pid, users = server
     owner = logged_in(base, "wang")
-    page = owner.request("/voila/render/roadshow_planner.ipynb")
+    page = owner.request("/z/jining-2020/roadshow")
     assert page.status == 200
     kernel_id = json.loads(
         re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page.text, re.S)[1]
@@ -224,8 +230,13 @@ def test_planner_pages_without_a_login_start_no_kernel(server):
     base, pid, _ = server
     before = _kernel_processes(pid)
     for _ in range(6):
-        for name in ("scenario_planner", "roadshow_planner", "quarterly_review"):
-            status, location = _anonymous(base, "GET", f"/voila/render/{name}.ipynb")
+        for path in (
+            "/z/jining-2020/scenario",
+            "/z/zoucheng-2020/roadshow",
+            "/voila/render/jining-2020/scenario_planner.ipynb",
+            "/voila/render/quarterly_review.ipynb",
+        ):
+            status, location = _anonymous(base, "GET", path)
             assert status == 302 and location.startswith("/login?next=")
     assert _kernel_processes(pid) == before
 
@@ -238,10 +249,10 @@ def test_login_form_wrong_password_refused_right_one_opens_the_app_logout_ends_i
     assert visitor.request("/").status == 302
     unknown = visitor.login("nobody", "whatever-password")
     assert unknown.status == 403 and "用户名或密码不正确。" in unknown.text
-    ok = visitor.login("wang", next_url="/reports/jining-2020/2020Q2/review.html")
+    ok = visitor.login("wang", next_url="/z/jining-2020/reports/2020Q2/review.html")
     assert ok.status == 302
-    assert ok.headers["Location"] == "/reports/jining-2020/2020Q2/review.html"
-    assert visitor.request("/reports/jining-2020/2020Q2/review.html").text.endswith(
+    assert ok.headers["Location"] == "/z/jining-2020/reports/2020Q2/review.html"
+    assert visitor.request("/z/jining-2020/reports/2020Q2/review.html").text.endswith(
         "confidential</body></html>"
     )
     home = visitor.request("/")
@@ -268,9 +279,9 @@ def test_login_page_is_chinese_self_contained_and_next_stays_on_the_app(server):
     assert page.headers["Cache-Control"] == "no-store"
 
 
-def _open_page(client: Client, name: str = "roadshow_planner") -> tuple[int, str | None, str]:
-    """GET a planner page: (status, its kernel id, the page)."""
-    page = client.request(f"/voila/render/{name}.ipynb", timeout=300)
+def _open_page(client: Client, zone: str = "zoucheng-2020") -> tuple[int, str | None, str]:
+    """GET a zone's roadshow planner page: (status, its kernel id, the page)."""
+    page = client.request(f"/z/{zone}/roadshow", timeout=300)
     found = re.search(r'"kernelId": "([0-9a-f-]+)"', page.text)
     return page.status, found[1] if found else None, page.text
 
@@ -303,7 +314,7 @@ def test_kernels_are_their_users_capped_and_a_closed_pages_kernel_goes_at_once(s
     assert zhao.request(f"/api/kernels/{mine[0]}").status == 200
     # The server cap: zhao's two and wang's one fill it; admin is turned away.
     wang = logged_in(base, "wang")
-    status, wangs, _ = _open_page(wang)
+    status, wangs, _ = _open_page(wang, "jining-2020")
     assert status == 200
     status, _, page = _open_page(admin)
     assert status == 503 and "服务器繁忙" in page
@@ -321,10 +332,40 @@ def test_kernels_are_their_users_capped_and_a_closed_pages_kernel_goes_at_once(s
 
 def test_the_review_notebook_and_the_notebook_folder_are_not_served(server):
     client = logged_in(server[0], "admin")
-    page = client.request("/voila/render/quarterly_review.ipynb")
-    assert page.status == 404 and "无权访问" in page.text
+    for path in (
+        "/voila/render/quarterly_review.ipynb",
+        "/voila/render/jining-2020/scenario_planner.ipynb",  # only at its zone's URL
+        "/z/jining-2020/quarterly_review",
+    ):
+        page = client.request(path)
+        assert page.status == 404, path
     assert client.request("/voila/api/contents/").status == 404
     tree = client.request("/voila/tree/")  # the home page, not a file list
-    assert tree.status == 200 and "<h1>济宁高新区 招商引资规划</h1>" in tree.text
+    assert tree.status == 200 and "<h1>招商引资规划</h1>" in tree.text
     assert "quarterly_review" not in tree.text
     assert client.request("/voila/files/quarterly_review.ipynb").status in (403, 404)
+
+
+def test_a_zone_is_closed_to_users_without_a_grant_on_it(server):
+    base = server[0]
+    wang = logged_in(base, "wang")  # 规划 on Jining only
+    front = wang.request("/")
+    assert front.status == 200 and 'href="z/jining-2020/"' in front.text
+    assert "zoucheng" not in front.text and "邹城" not in front.text
+    home = wang.request("/z/jining-2020/")
+    assert home.status == 200 and "<h1>济宁高新区 招商引资规划</h1>" in home.text
+    assert 'href="2020Q2/review.html"' not in home.text  # links are under reports/
+    assert 'href="reports/2020Q2/review.html"' in home.text
+    for path in (
+        "/z/zoucheng-2020/",
+        "/z/zoucheng-2020/scenario",
+        "/z/zoucheng-2020/reports/2020Q2/review.html",
+        "/z/jining-2020/reports/../../zoucheng-2020/2020Q2/review.html",
+    ):
+        reply = wang.request(path)
+        assert reply.status in (403, 404), (path, reply.status)
+        assert "邹城" not in reply.text
+    denied = wang.request("/z/zoucheng-2020/")
+    assert "您的账户无权打开此页面，请联系本局管理员开通。" in denied.text
+    admin = logged_in(base, "admin")  # * grants every zone
+    assert admin.request("/z/zoucheng-2020/").status == 200

@@ -18,7 +18,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_PORT,
         help=f"port on 127.0.0.1 (default {DEFAULT_PORT})",
     )
-    p.add_argument("--params", help="params YAML the planners open (default: the sample zone)")
+    p.add_argument(
+        "--params",
+        action="append",
+        metavar="FILE|FOLDER",
+        help="a zone's params YAML, or a folder of them; repeat for several zones, each served "
+        "at /z/<file name>/ (default: the sample zone)",
+    )
     p.add_argument("--as-of", type=date_arg, help="as-of date (default: last month with arrivals)")
     p.add_argument(
         "--lang", choices=["zh", "en"], help="language of labels and error messages (default zh)"
@@ -80,9 +86,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbook.planners.app import app_environment, login_policy
+    from workbook.planners.app import login_policy, zone_files
 
-    app_environment(args.params, args.as_of, args.lang)  # a missing params file is named first
+    zone_files(args.params)  # a missing params file is named first
     policy = login_policy(
         args.users,
         args.no_login,

@@ -21,7 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
 import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from workbook.text.errors import InputError
@@ -48,6 +53,69 @@ ENV_CHART_JS = "WORKBOOK_CHART_JS"  # where the app serves the charts' Vega bund
 CHART_JS = "workbook/static/jupyter-chart.js"  # under the base URL (voila_app serves it)
 
 
+ENV_ROLE = "WORKBOOK_ROLE"  # the page's user may only look (view): no save, no export
+# URL name of each planner under /z/<zone>/, and its notebook.
+PLANNERS = {"scenario": "scenario_planner.ipynb", "roadshow": "roadshow_planner.ipynb"}
+
+
+@dataclass(frozen=True)
+class Zone:
+    """One zone the app serves: its id (the params file's name, as in reports/<id>/ and the
+    URL /z/<id>/), its name in the app's language, its params file."""
+
+    id: str
+    name: str
+    params: Path
+
+
+def zone_files(params: Sequence[str | Path] | str | Path | None) -> list[Path]:
+    """The params files `--params` names (files, or folders of *.yaml), in order; the sample
+    zone when none is given; an InputError naming what is missing or repeated."""
+    given = [params] if isinstance(params, str | Path) else list(params or [])
+    if not given:
+        sample = sample_params()
+        if not sample.is_file():  # installed: no sample zone
+            raise InputError("no params file: pass --params FILE (your zone's params YAML)")
+        given = [sample]
+    files: list[Path] = []
+    for item in given:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.yaml") if p.is_file())
+            if not found:
+                raise InputError(f"{item}: no params file (*.yaml) in this folder")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{item}: params file not found")
+    ids = [f.stem for f in files]
+    for stem in ids:
+        if ids.count(stem) > 1:
+            raise InputError(f"two params files are named {stem}: a zone's name must be unique")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", stem):
+            raise InputError(f"{stem}: a params file's name may hold letters, digits, . _ -")
+    return [f.resolve() for f in files]
+
+
+def load_zones(files: Sequence[Path], lang: str) -> tuple[Zone, ...]:
+    """Each params file loaded once (a bad file stops the app with its message)."""
+    from workbook.zone.params import load_params
+
+    return tuple(Zone(f.stem, load_params(f).zone_name(lang), f) for f in files)
+
+
+def zone_notebooks(zones: Sequence[Zone], into: Path) -> Path:
+    """A folder holding, per zone, a copy of the two planner notebooks (`<zone>/<notebook>`):
+    Voila keeps one preheated kernel per notebook path, so each zone gets its own pool."""
+    source = app_notebooks_dir()
+    for zone in zones:
+        (into / zone.id).mkdir(parents=True, exist_ok=True)
+        for name in APP_NOTEBOOKS:
+            shutil.copyfile(source / name, into / zone.id / name)
+    return into
+
+
 def app_notebooks_dir() -> Path:
     """The folder holding the planner notebooks; an InputError naming what is missing."""
     missing = [n for n in APP_NOTEBOOKS if not (NOTEBOOKS_DIR / n).is_file()]
@@ -62,7 +130,10 @@ def cull_interval(cull_idle: int) -> int:
 
 
 def voila_argv(
-    port: int, open_browser: bool = False, cull_idle: int = DEFAULT_CULL_IDLE
+    port: int,
+    open_browser: bool = False,
+    cull_idle: int = DEFAULT_CULL_IDLE,
+    root: Path | None = None,
 ) -> list[str]:
     """Voila's command line: tree of the planner notebooks on 127.0.0.1:port, sources stripped,
     one preheated kernel per planner, kernels without a page culled after `cull_idle` s."""
@@ -71,7 +142,7 @@ def voila_argv(
     if cull_idle < 1:
         raise InputError(f"--cull-idle must be at least 1 second, got {cull_idle}")
     argv = [
-        str(app_notebooks_dir()),
+        str(root or app_notebooks_dir()),
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         f"--template={TEMPLATE}",
@@ -161,7 +232,7 @@ def login_policy(
 def serve(
     port: int = DEFAULT_PORT,
     open_browser: bool = False,
-    params: str | Path | None = None,
+    params: Sequence[str | Path] | str | Path | None = None,
     as_of: dt.date | None = None,
     lang: str | None = None,
     cull_idle: int = DEFAULT_CULL_IDLE,
@@ -169,13 +240,16 @@ def serve(
     max_kernels: int = 10,
     max_kernels_per_user: int = 3,
 ) -> int:
-    """Run Voila over the planner notebooks until interrupted; returns its exit status.
-    `policy`: `login_policy(...)`; None is `--no-login`. At most `max_kernels` planner pages
-    hold a kernel at once, `max_kernels_per_user` of one user (the preheated pool aside)."""
-    argv = voila_argv(port, open_browser, cull_idle)
+    """Run Voila over the planner notebooks of every zone until interrupted; returns its exit
+    status. `params`: params files or folders of them (default: WORKBOOK_PARAMS, else the sample
+    zone). `policy`: `login_policy(...)`; None is `--no-login`. At most `max_kernels` planner
+    pages hold a kernel at once, `max_kernels_per_user` of one user (the preheated pools aside)."""
     if policy is None:
         policy = login_policy(no_login=True)
-    os.environ.update(app_environment(params, as_of, lang))
+    os.environ.update(app_environment(None, as_of, lang))
+    files = zone_files(params or os.environ.get(ENV_PARAMS) or None)
+    # Each zone's kernels get their params file from their pool (voila_app), not from here.
+    os.environ.pop(ENV_PARAMS, None)
     os.environ[ENV_WORKDIR] = str(Path.cwd())  # planners export under reports/ of this folder
     # Charts import the Vega bundle from the app once per page (not 0.9 MB in each chart's state).
     os.environ[ENV_CHART_JS] = CHART_JS
@@ -183,29 +257,27 @@ def serve(
     path = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(JUPYTER_DIR), path) if p)
     from workbook.text.labels import check_lang
-    from workbook.zone.params import load_params
 
-    # The zone and language the notebooks will resolve too (planners.controls.resolve_settings).
     page_lang = check_lang(os.environ.get(ENV_LANG) or "zh")
-    zone_file = Path(os.environ.get(ENV_PARAMS) or sample_params())
-    if ENV_PARAMS not in os.environ and not zone_file.is_file():  # installed: no sample zone
-        raise InputError("no params file: pass --params FILE (your zone's params YAML)")
-    zone = load_params(zone_file).zone_name(page_lang)  # a bad or missing file stops here
+    zones = load_zones(files, page_lang)  # a bad file stops here
     from workbook.planners.auth import no_login_banner
     from workbook.planners.voila_app import launch
 
     if policy.no_login:
         print(no_login_banner(), flush=True)
         print(no_login_banner(), file=sys.stderr, flush=True)
-    print(f"workbook app: http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    launch(
-        argv,
-        CHART_JS,
-        zone=zone,
-        lang=page_lang,
-        reports_dir=Path.cwd() / REPORTS_DIR,
-        policy=policy,
-        max_kernels=max_kernels,
-        per_user=max_kernels_per_user,
-    )
+    with tempfile.TemporaryDirectory(prefix="workbook-app-") as tmp:
+        argv = voila_argv(port, open_browser, cull_idle, zone_notebooks(zones, Path(tmp)))
+        names = ", ".join(z.id for z in zones)
+        print(f"workbook app: http://127.0.0.1:{port}/ ({names}; Ctrl-C to stop)", flush=True)
+        launch(
+            argv,
+            CHART_JS,
+            zones=zones,
+            lang=page_lang,
+            reports_dir=Path.cwd() / REPORTS_DIR,
+            policy=policy,
+            max_kernels=max_kernels,
+            per_user=max_kernels_per_user,
+        )
     return 0

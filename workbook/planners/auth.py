@@ -35,7 +35,7 @@ from jupyter_server.auth.identity import User as JupyterUser
 from tornado import web
 from tornado.websocket import WebSocketHandler
 
-from workbook.planners.login import login_html, login_text
+from workbook.planners.login import login_html, login_text, sentence_html
 from workbook.planners.users import ALL_ZONES, User, UserFile
 
 log = logging.getLogger("workbook.app")
@@ -176,6 +176,12 @@ class GateMixin:
                 raise web.Finish()
             _refuse(handler, 401, "login required")
         handler.workbook_user = user
+        zone = getattr(handler, "workbook_zone", None)
+        if zone is not None and user.role(zone) is None:  # a zone not granted to this user
+            log.warning("%s refused zone %s: %s", user.name, zone, handler.request.path)
+            if _page_request(handler):
+                _deny_page(handler, auth.lang)
+            _refuse(handler, 403, "not your zone")
         kernel_id = handler.path_kwargs.get("kernel_id")
         owner_of = handler.settings.get("workbook_kernel_owner")
         if kernel_id and owner_of is not None:
@@ -198,6 +204,15 @@ def _refuse(handler: Any, status: int, reason: str) -> None:
     handler.set_header("Content-Type", "text/plain; charset=utf-8")
     handler.set_header("Cache-Control", "no-store")
     handler.finish(reason + "\n")
+    raise web.Finish()
+
+
+def _deny_page(handler: Any, lang: str) -> None:
+    handler.clear()
+    handler.set_status(403)
+    handler.set_header("Content-Type", "text/html; charset=utf-8")
+    handler.set_header("Cache-Control", "no-store")
+    handler.finish(sentence_html("denied", lang, _base(handler)))
     raise web.Finish()
 
 

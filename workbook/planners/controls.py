@@ -22,7 +22,7 @@ import traitlets
 
 from workbook.charts.parts import ChartParts
 from workbook.forecast import scenarios as scenarios
-from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS
+from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS, ENV_ROLE
 from workbook.planners.live_chart import LiveDraw, LiveSpec
 from workbook.text.errors import InputError, WorkbookError
 from workbook.text.labels import check_lang, label
@@ -132,6 +132,25 @@ def one_text(lines: list[str], lang: str) -> str:
         else:
             out += part + (stop.strip() if last else stop)
     return out
+
+
+def may_write() -> bool:
+    """Whether this page's user may save scenarios and export (not when `workbook app` started
+    the kernel for a user who may only look: WORKBOOK_ROLE=view)."""
+    return os.environ.get(ENV_ROLE) != "view"
+
+
+def check_may_write() -> None:
+    """Refuse a save or export on a view-only page (the buttons are disabled there too; this
+    holds against a message sent to the kernel directly)."""
+    if not may_write():
+        raise InputError(
+            Message(
+                "pick",
+                en="View only: saving scenarios and exporting need the plan (规划) role.",
+                zh="仅可查看：保存情景和导出需要“规划”权限。",
+            )
+        )
 
 
 def guarded(method: F | None = None, *, area: str = "errors") -> Any:

@@ -36,6 +36,12 @@ HOME_TEXT: dict[str, tuple[str, str]] = {
     ),
     "reviews": ("Latest quarterly reviews", "最新季度分析报告"),
     "logout": ("Log out", "退出登录"),
+    "zones_title": ("Investment promotion planners", "招商引资规划"),
+    "zones": ("Your zones", "您可使用的园区"),
+    "no_zones": (
+        "No zone is open to your account yet: ask your bureau's administrator.",
+        "您的账户尚未开通任何园区，请联系本局管理员。",
+    ),
     "no_reviews": (
         "No review yet: run `workbook review` and it appears here.",
         "暂无报告：运行 workbook review 生成后会显示在这里。",
@@ -67,7 +73,10 @@ def latest_reviews(reports_dir: Path, n: int = LATEST_REVIEWS) -> list[Review]:
     if not reports_dir.is_dir():
         return []
     found = []
+    root = reports_dir.resolve()
     for path in reports_dir.rglob(REVIEW_FILE):
+        if not path.resolve().is_relative_to(root):  # a symlink out of the folder: not served
+            continue
         if path.is_file() and not any(p.startswith(".") for p in path.parent.parts):
             written = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
             found.append(Review(path.parent.relative_to(reports_dir).as_posix(), written))
@@ -75,9 +84,9 @@ def latest_reviews(reports_dir: Path, n: int = LATEST_REVIEWS) -> list[Review]:
     return found[:n]
 
 
-PLANNER_NOTEBOOKS = (
-    ("scenario", "voila/render/scenario_planner.ipynb"),
-    ("roadshow", "voila/render/roadshow_planner.ipynb"),
+PLANNER_NOTEBOOKS = (  # relative to the zone's home page, /z/<zone>/
+    ("scenario", "scenario"),
+    ("roadshow", "roadshow"),
 )
 
 _CSS = """
@@ -96,7 +105,11 @@ ul{padding-left:20px}li{margin:6px 0}li time{color:#7f8c8d;margin-left:8px}
 
 
 def home_html(
-    zone: str, reviews: list[Review], lang: str = "zh", account: str | None = None
+    zone: str,
+    reviews: list[Review],
+    lang: str = "zh",
+    account: str | None = None,
+    root: str = "../../",
 ) -> str:
     """The whole home page; links are relative to the app's base URL (the page is served there).
     `account`: the user logged in (shown with a link to log out), None without logins."""
@@ -120,16 +133,39 @@ def home_html(
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
         '<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">'
         f'<link rel="icon" href="data:,"><title>{title}</title><style>{_CSS}</style></head>'
-        f"<body><main>{_account(account, lang)}<h1>{title}</h1>"
+        f"<body><main>{_account(account, lang, root)}<h1>{title}</h1>"
         f"<h2>{t('planners')}</h2>{planners}"
         f"<h2>{t('reviews')}</h2>{review_block}</main></body></html>"
     )
 
 
-def _account(account: str | None, lang: str) -> str:
+def zones_html(zones: list[tuple[str, str]], lang: str = "zh", account: str | None = None) -> str:
+    """The app's front page: one link per zone (id, name) the user may open."""
+    t = lambda key: html.escape(home_text(key, lang))  # noqa: E731
+    if zones:
+        from urllib.parse import quote
+
+        links = "".join(
+            f'<a class="wb-planner wb-zone" href="z/{quote(zid)}/"><b>{html.escape(name)}</b>'
+            f"<span>{html.escape(zid)}</span></a>"
+            for zid, name in zones
+        )
+    else:
+        links = f'<p class="wb-none">{t("no_zones")}</p>'
+    return (
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
+        '<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<link rel="icon" href="data:,"><title>{t("zones_title")}</title><style>{_CSS}</style>'
+        f"</head><body><main>{_account(account, lang)}<h1>{t('zones_title')}</h1>"
+        f"<h2>{t('zones')}</h2>{links}</main></body></html>"
+    )
+
+
+def _account(account: str | None, lang: str, root: str = "") -> str:
+    """The user and a link to log out (`root`: the page's way back to the app's base URL)."""
     if account is None:
         return ""
     return (
         f'<p class="wb-account"><span>{html.escape(account)}</span>'
-        f'<a href="logout">{html.escape(home_text("logout", lang))}</a></p>'
+        f'<a href="{root}logout">{html.escape(home_text("logout", lang))}</a></p>'
     )

@@ -28,6 +28,7 @@ class Seat:
 
     user: str
     kernel_id: str | None = None
+    env: dict[str, str] = field(default_factory=dict)  # for a kernel started for this page
 
 
 PAGE_OWNER: contextvars.ContextVar[Seat | None] = contextvars.ContextVar(

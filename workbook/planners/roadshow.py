@@ -23,10 +23,12 @@ from workbook.planners.controls import (
     ChartSlot,
     ErrorArea,
     boxed,
+    check_may_write,
     details_html,
     enable_offline,
     guarded,
     house_slider,
+    may_write,
     planner_text,
     resolve_settings,
     timed,
@@ -253,6 +255,7 @@ class RoadshowPlanner:
         )
         self.xlsx_button.add_class("wb-export-xlsx")
         self.ics_button.add_class("wb-export-ics")
+        self.xlsx_button.disabled = self.ics_button.disabled = not may_write()
         self.xlsx_button.on_click(self._on_export_xlsx)
         self.ics_button.on_click(self._on_export_ics)
         self.export_status = W.HTML("")
@@ -502,6 +505,7 @@ class RoadshowPlanner:
     # -- export ----------------------------------------------------------------------------
 
     def _export(self, kind: str) -> Path:
+        check_may_write()
         if self.plan is None:
             raise InputError(planner_text("rs_no_plan", self.lang))
         p, lang = self.params, self.lang

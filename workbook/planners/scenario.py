@@ -48,10 +48,12 @@ from workbook.planners.controls import (
     ErrorArea,
     Redraw,
     boxed,
+    check_may_write,
     details_html,
     enable_offline,
     guarded,
     house_slider,
+    may_write,
     planner_text,
     resolve_settings,
     timed,
@@ -256,6 +258,7 @@ class ScenarioPlanner:
             description=planner_text("save", lang), icon="save", button_style="primary"
         )
         self.save_button.add_class("wb-save")
+        self.save_button.disabled = not may_write()
         self.save_button.on_click(self._on_save)
         self.save_status = W.HTML("")
         self.save_status.add_class("wb-save-status")
@@ -351,6 +354,7 @@ class ScenarioPlanner:
     @guarded(area="save_errors")
     def _on_save(self, _: Any = None) -> None:
         self.save_status.value = ""
+        check_may_write()
         scenario = make_scenario(
             self.params,
             self.drivers,

@@ -15,6 +15,7 @@ Imported only by `workbook.planners.app.serve` (it imports Voila and tornado).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from workbook.planners.app import APP_NOTEBOOKS
+from workbook.planners.app import APP_NOTEBOOKS, ENV_PARAMS, ENV_ROLE, PLANNERS, Zone
 from workbook.planners.auth import (
     Auth,
     AuthPolicy,
@@ -37,12 +38,13 @@ from workbook.planners.auth import (
     WorkbookIdentityProvider,
     gated,
 )
-from workbook.planners.home import REVIEW_FILE, home_html, latest_reviews
+from workbook.planners.home import REVIEW_FILE, home_html, latest_reviews, zones_html
 from workbook.planners.kernels import (
     DEFAULT_MAX_KERNELS,
     DEFAULT_PER_USER,
     PAGE_OWNER,
     KernelSeats,
+    Seat,
 )
 from workbook.planners.live_chart import chart_bundle
 from workbook.planners.login import sentence_html
@@ -54,30 +56,59 @@ _SECURITY_HEADERS = {
 }
 
 
-class HomeHandler(web.RequestHandler):
-    """The home page: zone, the two planners, the latest reviews (re-read on every visit)."""
+def _account(handler: Any) -> str | None:
+    """The user shown on a page (none without logins)."""
+    user = getattr(handler, "workbook_user", None)
+    no_login = handler.settings["workbook_auth"].policy.no_login
+    return user.name if user is not None and not no_login else None
 
-    def initialize(self, zone: str, lang: str, reports_dir: Path) -> None:
-        self.zone, self.lang, self.reports_dir = zone, lang, reports_dir
+
+def _html_headers(handler: web.RequestHandler) -> None:
+    handler.set_header("Content-Type", "text/html; charset=utf-8")
+    handler.set_header("Cache-Control", "no-store")
+    for key, value in _SECURITY_HEADERS.items():
+        handler.set_header(key, value)
+
+
+class ZoneListHandler(web.RequestHandler):
+    """`/` (and Voila's `/voila/tree/...`): the zones this user may open, one link each."""
+
+    def initialize(self, zones: tuple[Zone, ...], lang: str) -> None:
+        self.zones, self.lang = zones, lang
 
     def get(self, path: str = "") -> None:
-        if path.strip("/"):  # /voila/tree/<anything>: the one home page, not a file list
+        if path.strip("/"):  # /voila/tree/<anything>: the zone list, not a file list
             self.redirect(url_path_join(self.settings.get("base_url", "/"), "/"))
             return
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Cache-Control", "no-store")
-        for key, value in _SECURITY_HEADERS.items():
-            self.set_header(key, value)
-        user = getattr(self, "workbook_user", None)
-        no_login = self.settings["workbook_auth"].policy.no_login
-        account = user.name if user is not None and not no_login else None
-        self.finish(
-            home_html(self.zone, latest_reviews(self.reports_dir), self.lang, account=account)
-        )
+        user = self.workbook_user  # type: ignore[attr-defined]
+        mine = [(z.id, z.name) for z in self.zones if user.role(z.id) is not None]
+        _html_headers(self)
+        self.finish(zones_html(mine, self.lang, account=_account(self)))
+
+
+class HomeHandler(web.RequestHandler):
+    """`/z/<zone>/`: the zone, its two planners, its latest reviews (re-read on every visit)."""
+
+    def initialize(self, zone: Zone, lang: str, reports_dir: Path) -> None:
+        self.zone, self.lang, self.reports_dir = zone, lang, reports_dir
+        self.workbook_zone = zone.id
+
+    def get(self) -> None:
+        if not self.request.path.endswith("/"):  # relative links need the slash
+            self.redirect(self.request.path + "/")
+            return
+        _html_headers(self)
+        reviews = latest_reviews(self.reports_dir / self.zone.id)
+        self.finish(home_html(self.zone.name, reviews, self.lang, account=_account(self)))
 
 
 class ReportFileHandler(web.StaticFileHandler):
-    """Files of the review runs under reports/ (review.html and what sits beside it)."""
+    """Files of one zone's review runs under reports/<zone>/ (review.html and what sits beside
+    it); a path leaving that folder (.., a symlink out) is refused by tornado."""
+
+    def initialize(self, path: str, zone: str, default_filename: str | None = None) -> None:
+        super().initialize(path, default_filename)
+        self.workbook_zone = zone
 
     def set_extra_headers(self, path: str) -> None:
         for key, value in _SECURITY_HEADERS.items():
@@ -142,11 +173,15 @@ class WorkbookKernelManager(AsyncMappingKernelManager):
 
 def _claiming(km: Any, name: str) -> None:
     """Wrap the kernel manager's `name` (which hands a page its kernel) so that the kernel it
-    returns is recorded as the page's user's. On the instance: Voila builds the preheating
-    class around ours, and its pool refills call the class's own start_kernel (not claimed)."""
+    returns is recorded as the page's user's, and a kernel started for a page gets the page's
+    zone and role in its environment. On the instance: Voila builds the preheating class around
+    ours, and its pool refills call the class's own start_kernel (not claimed)."""
     original = getattr(km, name)
 
     async def claiming(*args: Any, **kwargs: Any) -> Any:
+        seat = PAGE_OWNER.get()
+        if name == "start_kernel" and seat is not None:
+            kwargs["env"] = {**(kwargs.get("env") or os.environ), **seat.env}
         result = await ensure_async(original(*args, **kwargs))
         km.claim_for_page(result if isinstance(result, str) else result[2])
         return result
@@ -155,31 +190,50 @@ def _claiming(km: Any, name: str) -> None:
 
 
 class PlannerPageHandler(TornadoVoilaHandler):
-    """`/voila/render/<notebook>`: only the planner notebooks (not the quarterly review), and a
-    kernel only while the server and the user are under their caps (else the busy page)."""
+    """`/z/<zone>/scenario` and `/z/<zone>/roadshow`: that zone's planner, with a kernel only
+    while the server and the user are under their caps (else the busy page). A user who may only
+    look (查看) gets a kernel of their own started with WORKBOOK_ROLE=view (no save, no export),
+    never a preheated one. Voila's own `/voila/render/<path>` answers 404: only the planners are
+    served, at their zone's URL (the quarterly review is papermill's)."""
+
+    def initialize(self, zone: Zone | None = None, planner: str | None = None, **kw: Any) -> None:
+        super().initialize(**kw)
+        self.workbook_zone = zone.id if zone is not None else None
+        self.zone, self.planner = zone, planner
+        self.seat: Seat | None = None
 
     async def get(self, path: str | None = None) -> None:
         lang = self.settings["workbook_auth"].lang
-        if path not in APP_NOTEBOOKS:
+        if self.zone is None or self.planner is None:
             self.set_status(404)
             self.finish(sentence_html("denied", lang, self.base_url))
             return
         km = self.kernel_manager
-        user = self.workbook_user.name
-        seat = km.seats.reserve(user)
+        user = self.workbook_user
+        role = user.role(self.zone.id)
+        seat = km.seats.reserve(user.name)
         if seat is None:
-            self.log.warning("busy: %s refused a kernel (%d held)", user, km.seats.held())
+            self.log.warning("busy: %s refused a kernel (%d held)", user.name, km.seats.held())
             self.set_status(503)
             self.set_header("Retry-After", "60")
             self.set_header("Cache-Control", "no-store")
             self.finish(sentence_html("busy", lang, self.base_url))
             return
+        seat.env = {ENV_PARAMS: str(self.zone.params)}
+        if role == "view":
+            seat.env[ENV_ROLE] = "view"
+        self.seat = seat
         token = PAGE_OWNER.set(seat)
         try:
-            await super().get(path)
+            await super().get(f"{self.zone.id}/{PLANNERS[self.planner]}")
         finally:
             PAGE_OWNER.reset(token)
             km.seats.release(seat)
+
+    def should_use_rendered_notebook(self, *args: Any, **kwargs: Any) -> bool:
+        if self.seat is not None and ENV_ROLE in self.seat.env:
+            return False  # a preheated kernel may save and export: not for a viewer
+        return bool(super().should_use_rendered_notebook(*args, **kwargs))
 
 
 class WarmHandler(web.RequestHandler):
@@ -225,7 +279,7 @@ class ChartScriptHandler(web.RequestHandler):
 class WorkbookVoila(Voila):
     """Voila serving the planner notebooks, with the workbook home page in front."""
 
-    zone: str = ""
+    zones: tuple[Zone, ...] = ()
     lang: str = "zh"
     reports_dir: Path = Path("reports")
     chart_js: str = ""  # where the charts' Vega bundle is served (planners.app.CHART_JS)
@@ -235,6 +289,12 @@ class WorkbookVoila(Voila):
 
     def init_settings(self) -> dict:
         self.identity_provider_class = WorkbookIdentityProvider  # Jupyter sees the gate's user
+        # One preheated kernel per zone and planner, started with that zone's params file.
+        self.config.VoilaKernelManager.kernel_pools_config = {
+            f"{z.id}/{nb}": {"pool_size": 1, "kernel_env_variables": {ENV_PARAMS: str(z.params)}}
+            for z in self.zones
+            for nb in APP_NOTEBOOKS
+        }
         settings = super().init_settings()
         settings["workbook_auth"] = Auth(self.auth_policy, self.lang)
         km = self.kernel_manager
@@ -257,26 +317,40 @@ class WorkbookVoila(Voila):
         ]
         return open_routes + [(r[0], gated(r[1]), *r[2:]) for r in self._routes()]
 
+    def _voila_page_kwargs(self) -> dict[str, Any]:
+        """What Voila gives its own notebook page handler (`Voila.init_handlers`)."""
+        return {
+            "template_paths": self.template_paths,
+            "config": self.config,
+            "voila_configuration": self.voila_configuration,
+        }
+
     def _routes(self) -> list[Any]:
         base = self.server_url
-        home = {"zone": self.zone, "lang": self.lang, "reports_dir": self.reports_dir}
+        listing = {"zones": self.zones, "lang": self.lang}
         ours: list[Any] = [
-            (base, HomeHandler, home),
-            (url_path_join(base, r"/voila/tree" + path_regex), HomeHandler, home),
+            (base, ZoneListHandler, listing),
+            (url_path_join(base, r"/voila/tree" + path_regex), ZoneListHandler, listing),
             (url_path_join(base, r"/api/workbook/warm"), WarmHandler),
             (url_path_join(base, "/" + self.chart_js), ChartScriptHandler),
-            (
-                url_path_join(base, r"/reports/(.*)"),
-                ReportFileHandler,
-                {"path": str(self.reports_dir.resolve())},
-            ),
         ]
+        for zone in self.zones:  # each zone's routes name it: the gate checks its grant
+            z = url_path_join(base, "/z/" + zone.id)
+            home = {"zone": zone, "lang": self.lang, "reports_dir": self.reports_dir}
+            ours.append((z + "/?", HomeHandler, home))
+            reports = str((self.reports_dir / zone.id).resolve())
+            ours.append(
+                (z + "/reports/(.*)", ReportFileHandler, {"path": reports, "zone": zone.id})
+            )
+            for planner in PLANNERS:
+                page = {"zone": zone, "planner": planner, **self._voila_page_kwargs()}
+                ours.append((z + "/" + planner, PlannerPageHandler, page))
         voila: list[Any] = []
         for route in super().init_handlers():
             pattern, handler = route[0], route[1]
             if handler in (VoilaContentsHandler, TornadoVoilaTreeHandler):
                 continue  # a file list of the notebooks folder: the home page replaces it
-            if handler is TornadoVoilaHandler:
+            if handler is TornadoVoilaHandler:  # /voila/render/...: 404 (see PlannerPageHandler)
                 route = (pattern, PlannerPageHandler, *route[2:])
             if pattern.endswith("/voila/api/shutdown/(.*)"):  # named: the gate checks the owner
                 route = (pattern.replace("(.*)", "(?P<kernel_id>[^/]+)"), *route[1:])
@@ -285,7 +359,7 @@ class WorkbookVoila(Voila):
 
 
 def configure(
-    zone: str,
+    zones: tuple[Zone, ...],
     lang: str,
     reports_dir: Path,
     chart_js: str,
@@ -293,8 +367,8 @@ def configure(
     max_kernels: int = DEFAULT_MAX_KERNELS,
     per_user: int = DEFAULT_PER_USER,
 ) -> type[WorkbookVoila]:
-    """The app class set up for one zone, language, login policy and kernel caps."""
-    WorkbookVoila.zone, WorkbookVoila.lang, WorkbookVoila.reports_dir = zone, lang, reports_dir
+    """The app class set up for its zones, language, login policy and kernel caps."""
+    WorkbookVoila.zones, WorkbookVoila.lang, WorkbookVoila.reports_dir = zones, lang, reports_dir
     WorkbookVoila.chart_js, WorkbookVoila.auth_policy = chart_js, policy
     WorkbookVoila.max_kernels, WorkbookVoila.max_kernels_per_user = max_kernels, per_user
     return WorkbookVoila
