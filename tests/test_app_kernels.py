@@ -37,9 +37,9 @@ def test_a_view_only_kernel_disables_and_refuses_save_and_export(monkeypatch, tm
 
     from tests.conftest import SAMPLE_PARAMS
     from workbook.forecast.engine import Engine
-    from workbook.planners.app import ENV_ROLE
     from workbook.planners.roadshow import RoadshowPlanner
     from workbook.planners.scenario import ScenarioPlanner
+    from workbook.planners.zones import ENV_ROLE
     from workbook.zone.loader import load_zone
 
     monkeypatch.setenv(ENV_ROLE, "view")

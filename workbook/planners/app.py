@@ -26,9 +26,9 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from workbook.planners.zones import APP_NOTEBOOKS, ENV_PARAMS, Zone
 from workbook.text.errors import InputError
 from workbook.text.resources import ENV_WORKDIR, notebooks_dir, sample_params
 
@@ -36,7 +36,6 @@ NOTEBOOKS_DIR = notebooks_dir()  # the checkout's notebooks/, or the wheel's wor
 # Our Voila template (lab, minus its CDN links) lives under <JUPYTER_DIR>/voila/templates.
 JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"
 TEMPLATE = "workbook"
-APP_NOTEBOOKS = ("scenario_planner.ipynb", "roadshow_planner.ipynb")
 DEFAULT_PORT = 8866
 DEFAULT_CULL_IDLE = 600  # seconds a kernel without a page may stay idle before it is shut down
 # Preheated in the pool: the planners, not the quarterly review (papermill runs that one).
@@ -46,26 +45,10 @@ KERNEL_MANAGER = "workbook.planners.voila_app.WorkbookKernelManager"
 
 REPORTS_DIR = "reports"  # under the folder the app runs in: the home page lists reviews there
 
-ENV_PARAMS = "WORKBOOK_PARAMS"
 ENV_AS_OF = "WORKBOOK_AS_OF"
 ENV_LANG = "WORKBOOK_LANG"
 ENV_CHART_JS = "WORKBOOK_CHART_JS"  # where the app serves the charts' Vega bundle (below)
 CHART_JS = "workbook/static/jupyter-chart.js"  # under the base URL (voila_app serves it)
-
-
-ENV_ROLE = "WORKBOOK_ROLE"  # the page's user may only look (view): no save, no export
-# URL name of each planner under /z/<zone>/, and its notebook.
-PLANNERS = {"scenario": "scenario_planner.ipynb", "roadshow": "roadshow_planner.ipynb"}
-
-
-@dataclass(frozen=True)
-class Zone:
-    """One zone the app serves: its id (the params file's name, as in reports/<id>/ and the
-    URL /z/<id>/), its name in the app's language, its params file."""
-
-    id: str
-    name: str
-    params: Path
 
 
 def zone_files(params: Sequence[str | Path] | str | Path | None) -> list[Path]:

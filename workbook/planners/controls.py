@@ -22,8 +22,9 @@ import traitlets
 
 from workbook.charts.parts import ChartParts
 from workbook.forecast import scenarios as scenarios
-from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS, ENV_ROLE
+from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS
 from workbook.planners.live_chart import LiveDraw, LiveSpec
+from workbook.planners.zones import ENV_ROLE
 from workbook.text.errors import InputError, WorkbookError
 from workbook.text.labels import check_lang, label
 from workbook.text.messages import BadValue, Message

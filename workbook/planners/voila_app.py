@@ -29,7 +29,6 @@ from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from workbook.planners.app import APP_NOTEBOOKS, ENV_PARAMS, ENV_ROLE, PLANNERS, Zone
 from workbook.planners.auth import (
     Auth,
     AuthPolicy,
@@ -48,6 +47,7 @@ from workbook.planners.kernels import (
 )
 from workbook.planners.live_chart import chart_bundle
 from workbook.planners.login import sentence_html
+from workbook.planners.zones import APP_NOTEBOOKS, ENV_PARAMS, ENV_ROLE, PLANNERS, Zone
 
 _SECURITY_HEADERS = {
     # Nothing on the home page or a review may load from anywhere but this server.
