@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
+import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +22,16 @@ ACCOUNTS: dict[str, tuple[str, dict[str, str]]] = {
     "admin": ("admin-password-3", {"*": "admin"}),
     "li": ("li-password-4", {"jining-2020": "view"}),
 }
+
+
+def zone_copies(folder: Path) -> tuple[Path, Path]:
+    """The two sample zones' params and data copied under `folder` (the app writes each zone's
+    audit log beside its params file: not into the checkout): (Jining, Zoucheng) params."""
+    from tests.conftest import REPO
+
+    for part in ("params", "data"):
+        shutil.copytree(REPO / part, folder / part)
+    return folder / "params" / "jining-2020.yaml", folder / "params" / "zoucheng-2020.yaml"
 
 
 def make_users(folder: Path, accounts: dict = ACCOUNTS) -> Path:

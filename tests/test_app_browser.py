@@ -27,7 +27,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.app_login import browser_login, logged_in, make_users
+from tests.app_login import browser_login, logged_in, make_users, zone_copies
 from tests.conftest import REPO, SAMPLE_PARAMS
 from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 
@@ -80,6 +80,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     other.parent.mkdir(parents=True)
     other.write_text(REVIEW_PAGE.replace("济宁高新区", "邹城经济开发区"), encoding="utf-8")
     users = make_users(folder)
+    jining, zoucheng = zone_copies(folder)  # each zone's audit log is written beside its params
     port = _free_port()
     env = {
         **os.environ,
@@ -92,7 +93,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
             + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users)]
             + ["--max-kernels-per-user", "8"]  # pages closed without a goodbye wait for the cull
-            + ["--params", str(SAMPLE_PARAMS), "--params", str(OTHER_PARAMS)],
+            + ["--params", str(jining), "--params", str(zoucheng)],
             cwd=folder,  # the home page lists the reviews under reports/ of this folder
             env=env,
             stdout=out,

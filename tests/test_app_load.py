@@ -27,7 +27,7 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
-from tests.app_login import ACCOUNTS, logged_in, make_users
+from tests.app_login import ACCOUNTS, logged_in, make_users, zone_copies
 from tests.conftest import SAMPLE_PARAMS
 from tests.processes import stop_group
 from tests.test_app_browser import (
@@ -73,12 +73,13 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     folder = tmp_path_factory.mktemp("load")
     log = folder / "voila.log"
     users = make_users(folder, {**ACCOUNTS, **PLANNER_ACCOUNTS})
+    jining, _ = zone_copies(folder)
     port = _free_port()
     env = {**os.environ, ENV_PARAMS: str(SAMPLE_PARAMS), ENV_AS_OF: "2020-06-30", ENV_LANG: "zh"}
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
-            + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users)],
+            + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users), "--params", str(jining)],
             cwd=folder,
             env=env,
             stdout=out,

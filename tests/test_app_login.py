@@ -34,7 +34,7 @@ import tornado.httputil
 import tornado.routing
 import tornado.web
 
-from tests.app_login import Client, logged_in, make_users
+from tests.app_login import Client, logged_in, make_users, zone_copies
 from tests.conftest import REPO, SAMPLE_PARAMS
 from tests.processes import stop_group
 from tests.test_app_browser import _free_port, _wait_for_http, _wait_warm
@@ -53,10 +53,12 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
     review = folder / "reports" / "jining-2020" / "2020Q2" / "review.html"
     review.parent.mkdir(parents=True)
     review.write_text("<html><body>confidential</body></html>", encoding="utf-8")
+    (review.parent / "manifest.json").write_text('{"out": "/srv/secret/path"}', encoding="utf-8")
     other = folder / "reports" / "zoucheng-2020" / "2020Q2" / "review.html"
     other.parent.mkdir(parents=True)
     other.write_text("<html><body>邹城 confidential</body></html>", encoding="utf-8")
     users = make_users(folder)
+    jining, zoucheng = zone_copies(folder)
     log = folder / "voila.log"
     port = _free_port()
     env = {**os.environ, ENV_PARAMS: str(SAMPLE_PARAMS), ENV_AS_OF: "2020-06-30", ENV_LANG: "zh"}
@@ -65,7 +67,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
             + ["--users", str(users), "--cull-idle", "600"]
             + ["--max-kernels", str(MAX_KERNELS), "--max-kernels-per-user", str(PER_USER)]
-            + ["--params", str(SAMPLE_PARAMS), "--params", str(OTHER_PARAMS)],
+            + ["--params", str(jining), "--params", str(zoucheng)],
             cwd=folder,
             env=env,
             stdout=out,
@@ -76,7 +78,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
     try:
         _wait_for_http(base + "/login", proc, log)
         _wait_warm(base, log)
-        yield base, proc.pid, users
+        yield base, proc.pid, users, jining
     finally:
         stop_group(proc)
 
@@ -173,7 +175,7 @@ def _anonymous(base: str, method: str, path: str, websocket: bool = False) -> tu
 
 
 def test_every_route_refuses_a_visitor_without_a_session(server):
-    base, pid, users = server
+    base, pid, users, _ = server
     owner = logged_in(base, "wang")
     page = owner.request("/z/jining-2020/roadshow")
     assert page.status == 200
@@ -227,7 +229,7 @@ def test_every_route_refuses_a_visitor_without_a_session(server):
 
 
 def test_planner_pages_without_a_login_start_no_kernel(server):
-    base, pid, _ = server
+    base, pid, _, _ = server
     before = _kernel_processes(pid)
     for _ in range(6):
         for path in (
@@ -294,7 +296,7 @@ def _beacon(client: Client, kernel_id: str) -> int:
 
 
 def test_kernels_are_their_users_capped_and_a_closed_pages_kernel_goes_at_once(server):
-    base, pid, _ = server
+    base, pid, _, _ = server
     zhao, admin = logged_in(base, "zhao"), logged_in(base, "admin")
     mine = []
     for _ in range(PER_USER):
@@ -369,3 +371,47 @@ def test_a_zone_is_closed_to_users_without_a_grant_on_it(server):
     assert "您的账户无权打开此页面，请联系本局管理员开通。" in denied.text
     admin = logged_in(base, "admin")  # * grants every zone
     assert admin.request("/z/zoucheng-2020/").status == 200
+
+
+def test_logins_are_in_each_zones_audit_log_readable_by_its_admin_only(server):
+    base, _, _, jining = server
+    logged_in(base, "wang")
+    path = jining.parent / "audit" / "jining-2020.jsonl"
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    mine = [x for x in lines if x["user"] == "wang"]
+    assert mine and {x["event"] for x in mine} == {"login"}
+    assert mine[-1]["zone"] == "jining-2020" and mine[-1]["address"] == "127.0.0.1"
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    zoucheng_log = jining.parent / "audit" / "zoucheng-2020.jsonl"
+    assert not zoucheng_log.exists() or "wang" not in zoucheng_log.read_text(encoding="utf-8")
+    page = logged_in(base, "admin").request("/z/jining-2020/audit")
+    assert page.status == 200 and "<td>登录</td><td>wang</td>" in page.text
+    assert logged_in(base, "wang").request("/z/jining-2020/audit").status == 403
+
+
+def test_a_params_file_broken_after_start_gives_503_with_the_reason_and_one_sentence(server):
+    base, pid, _, jining = server
+    wang, admin = logged_in(base, "wang"), logged_in(base, "admin")
+    good = jining.read_text(encoding="utf-8")
+    before = _kernel_processes(pid)
+    try:
+        jining.write_text(good.replace("annual: 56", "annual: -56"), encoding="utf-8")
+        health = admin.request("/api/workbook/warm")
+        assert health.status == 503
+        problem = json.loads(health.body)["problems"]["jining-2020"]
+        assert "jining-2020.yaml" in problem and "annual" in problem
+        assert str(jining.parent) not in health.text  # no server path
+        page = wang.request("/z/jining-2020/scenario")
+        assert page.status == 503
+        assert "该园区的参数文件有误，规划页面暂时无法打开" in page.text
+        assert "Traceback" not in page.text and str(jining.parent) not in page.text
+        assert _kernel_processes(pid) == before  # no kernel for a broken zone
+    finally:
+        jining.write_text(good, encoding="utf-8")
+    assert "problems" not in json.loads(admin.request("/api/workbook/warm").body)
+
+
+def test_a_runs_manifest_with_server_paths_is_not_served(server):
+    wang = logged_in(server[0], "wang")
+    assert wang.request("/z/jining-2020/reports/2020Q2/manifest.json").status == 404
+    assert wang.request("/z/jining-2020/reports/2020Q2/review.html").status == 200

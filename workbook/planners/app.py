@@ -130,7 +130,7 @@ def voila_argv(
         "--Voila.ip=127.0.0.1",
         f"--template={TEMPLATE}",
         "--VoilaConfiguration.strip_sources=True",
-        "--VoilaConfiguration.show_tracebacks=True",
+        "--VoilaConfiguration.show_tracebacks=False",  # details go to the server log only
         "--Voila.port_retries=0",
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
         "--VoilaConfiguration.preheat_kernel=True",
@@ -249,8 +249,14 @@ def serve(
     if policy.no_login:
         print(no_login_banner(), flush=True)
         print(no_login_banner(), file=sys.stderr, flush=True)
+    from workbook.planners.audit import ENV_OWNERS
+
     with tempfile.TemporaryDirectory(prefix="workbook-app-") as tmp:
-        argv = voila_argv(port, open_browser, cull_idle, zone_notebooks(zones, Path(tmp)))
+        # Who each kernel was handed to (audit lines, roles): readable by this user only.
+        owners = Path(tmp) / "owners"
+        owners.mkdir(mode=0o700)
+        os.environ[ENV_OWNERS] = str(owners)
+        argv = voila_argv(port, open_browser, cull_idle, zone_notebooks(zones, Path(tmp) / "nb"))
         names = ", ".join(z.id for z in zones)
         print(f"workbook app: http://127.0.0.1:{port}/ ({names}; Ctrl-C to stop)", flush=True)
         launch(

@@ -10,6 +10,7 @@ import functools
 import html
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,28 @@ from workbook.text.resources import CHECKOUT, sample_params
 from workbook.zone.tabular import parse_date
 
 log = logging.getLogger(__name__)
+
+
+def _log_to_the_server() -> None:
+    """Under `workbook app`, the workbook's log records (a callback's traceback) go to the
+    kernel process's own stderr, which is the app's log, and never to the page (ipykernel sends
+    what is written to sys.stderr to the browser)."""
+    from workbook.planners.audit import ENV_OWNERS
+
+    logger = logging.getLogger("workbook")
+    if not os.environ.get(ENV_OWNERS) or getattr(logger, "_workbook_server_log", False):
+        return
+    handler = logging.StreamHandler(sys.__stderr__)
+    handler.setFormatter(
+        logging.Formatter("[workbook kernel %(process)d] %(levelname)s %(message)s")
+    )
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logger._workbook_server_log = True  # type: ignore[attr-defined]
+
+
+_log_to_the_server()
 
 REPO = CHECKOUT
 SAMPLE_PARAMS = sample_params()  # a source checkout's sample zone
@@ -137,8 +160,27 @@ def one_text(lines: list[str], lang: str) -> str:
 
 def may_write() -> bool:
     """Whether this page's user may save scenarios and export (not when `workbook app` started
-    the kernel for a user who may only look: WORKBOOK_ROLE=view)."""
-    return os.environ.get(ENV_ROLE) != "view"
+    the kernel for a user who may only look: WORKBOOK_ROLE=view, or handed it to one)."""
+    from workbook.planners.audit import this_kernels_owner
+
+    if os.environ.get(ENV_ROLE) == "view":
+        return False
+    owner = this_kernels_owner()
+    return owner is None or owner.get("role") != "view"
+
+
+def audit(params_file: Any, event: str, **what: Any) -> None:
+    """Under `workbook app`: one line in the zone's audit log (who did what, when). A log that
+    cannot be written is said in the server's log, never to the page."""
+    from workbook.planners.audit import ENV_OWNERS, record, this_kernels_owner
+
+    if not os.environ.get(ENV_OWNERS) or params_file is None:
+        return  # JupyterLab, papermill: no app, no audit log
+    owner = this_kernels_owner() or {}
+    try:
+        record(params_file, event, str(owner.get("user", "?")), **what)
+    except OSError:
+        log.exception("audit log not written: %s %s", event, what)
 
 
 def check_may_write() -> None:

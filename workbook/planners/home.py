@@ -161,6 +161,58 @@ def zones_html(zones: list[tuple[str, str]], lang: str = "zh", account: str | No
     )
 
 
+AUDIT_TEXT = {  # key -> (English, Chinese)
+    "title": ("{zone}: audit log", "{zone} 操作记录"),
+    "at": ("When (UTC)", "时间（UTC）"),
+    "event": ("What", "操作"),
+    "user": ("Who", "用户"),
+    "what": ("Detail", "内容"),
+    "none": ("Nothing recorded yet.", "暂无记录。"),
+    "login": ("log in", "登录"),
+    "save": ("save scenario", "保存情景"),
+    "overwrite": ("overwrite scenario", "覆盖情景"),
+    "export": ("export", "导出"),
+}
+
+
+def audit_html(zone: str, lines: list[dict], lang: str = "zh") -> str:
+    """The zone's audit log as a table (newest first), every value escaped."""
+
+    def t(key: str) -> str:
+        en, zh = AUDIT_TEXT[key]
+        return zh if lang == "zh" else en
+
+    title = html.escape(t("title").format(zone=zone))
+    if lines:
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(v))}</td>"
+                for v in (
+                    item.get("at", ""),
+                    t(item["event"]) if item.get("event") in AUDIT_TEXT else item.get("event"),
+                    item.get("user", ""),
+                    item.get("what", item.get("address", "")),
+                )
+            )
+            + "</tr>"
+            for item in lines
+        )
+        head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("at", "event", "user", "what"))
+        body = (
+            f'<table class="wb-audit"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        )
+    else:
+        body = f'<p class="wb-none">{html.escape(t("none"))}</p>'
+    return (
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
+        '<meta charset="utf-8"><link rel="icon" href="data:,">'
+        f"<title>{title}</title><style>{_CSS}table{{border-collapse:collapse}}"
+        "td,th{border:1px solid #d5dbe3;padding:4px 8px;text-align:left}</style></head>"
+        f"<body><main><h1>{title}</h1>{body}</main></body></html>"
+    )
+
+
 def _account(account: str | None, lang: str, root: str = "") -> str:
     """The user and a link to log out (`root`: the page's way back to the app's base URL)."""
     if account is None:

@@ -29,6 +29,7 @@ class Seat:
     user: str
     kernel_id: str | None = None
     env: dict[str, str] = field(default_factory=dict)  # for a kernel started for this page
+    role: str = "plan"  # the user's role on the page's zone
 
 
 PAGE_OWNER: contextvars.ContextVar[Seat | None] = contextvars.ContextVar(

@@ -35,6 +35,12 @@ LOGIN_TEXT: dict[str, tuple[str, str]] = {
         "Your account may not open this page. Ask your bureau's administrator for access.",
         "您的账户无权打开此页面，请联系本局管理员开通。",
     ),
+    "params_title": ("Zone settings broken", "园区参数有误"),
+    "params": (
+        "This zone's params file has an error, so its planners cannot open now; the details "
+        "are in the server's log. Ask your bureau's administrator to correct it.",
+        "该园区的参数文件有误，规划页面暂时无法打开；详情已记录在服务器日志中，请联系本局管理员修正。",
+    ),
     "error_title": ("Something went wrong", "出错了"),
     "error": (
         "The page could not be shown; the details are in the server's log.",

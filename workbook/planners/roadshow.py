@@ -22,6 +22,7 @@ from workbook.forecast.engine import Engine
 from workbook.planners.controls import (
     ChartSlot,
     ErrorArea,
+    audit,
     boxed,
     check_may_write,
     details_html,
@@ -525,10 +526,11 @@ class RoadshowPlanner:
             name, mime = "plan.ics", "text/calendar"
         (path,) = write_files(self.out_dir, {name: data})
         self.exported[kind] = path
+        audit(p.source, "export", what=name)
         href = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         self.export_status.value = (
             f'<span class="wb-exported" style="color:#1e8449">'
-            f"{html.escape(planner_text('saved', lang))} {html.escape(str(path))}</span> "
+            f"{html.escape(planner_text('saved', lang))} {html.escape(name)}</span> "
             f'<a download="{name}" href="{href}">{html.escape(planner_text("rs_download", lang))} {name}</a>'
         )
         return path

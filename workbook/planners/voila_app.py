@@ -29,6 +29,7 @@ from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
+from workbook.planners.audit import ENV_OWNERS, owner_file, read_audit, record, write_owner
 from workbook.planners.auth import (
     Auth,
     AuthPolicy,
@@ -37,7 +38,7 @@ from workbook.planners.auth import (
     WorkbookIdentityProvider,
     gated,
 )
-from workbook.planners.home import REVIEW_FILE, home_html, latest_reviews, zones_html
+from workbook.planners.home import REVIEW_FILE, audit_html, home_html, latest_reviews, zones_html
 from workbook.planners.kernels import (
     DEFAULT_MAX_KERNELS,
     DEFAULT_PER_USER,
@@ -102,6 +103,23 @@ class HomeHandler(web.RequestHandler):
         self.finish(home_html(self.zone.name, reviews, self.lang, account=_account(self)))
 
 
+class AuditHandler(web.RequestHandler):
+    """`/z/<zone>/audit`: the zone's audit log, newest first, for its 管理 users only."""
+
+    def initialize(self, zone: Zone, lang: str) -> None:
+        self.zone, self.lang = zone, lang
+        self.workbook_zone = zone.id
+
+    def get(self) -> None:
+        if not self.workbook_user.may(self.zone.id, "admin"):  # type: ignore[attr-defined]
+            self.set_status(403)
+            _html_headers(self)
+            self.finish(sentence_html("denied", self.lang, self.settings["base_url"]))
+            return
+        _html_headers(self)
+        self.finish(audit_html(self.zone.name, read_audit(self.zone.params)[::-1], self.lang))
+
+
 class ReportFileHandler(web.StaticFileHandler):
     """Files of one zone's review runs under reports/<zone>/ (review.html and what sits beside
     it); a path leaving that folder (.., a symlink out) is refused by tornado."""
@@ -118,6 +136,12 @@ class ReportFileHandler(web.StaticFileHandler):
         kind = super().get_content_type()
         textual = kind.startswith("text/") or kind in ("application/json", "text/calendar")
         return f"{kind}; charset=utf-8" if textual and "charset" not in kind else kind
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        # A run's manifest names the server's folders: not for a visitor.
+        if Path(absolute_path).name == "manifest.json":
+            raise web.HTTPError(404)
+        return super().validate_absolute_path(root, absolute_path)
 
     @classmethod
     def get_absolute_path(cls, root: str, path: str) -> str:
@@ -138,10 +162,14 @@ class WorkbookKernelManager(AsyncMappingKernelManager):
         self.seats = KernelSeats()
 
     def claim_for_page(self, kernel_id: str) -> None:
-        """`kernel_id` was handed to the page being rendered: it is its user's now."""
+        """`kernel_id` was handed to the page being rendered: it is its user's now (and the
+        kernel can read whose: its owner file, for its audit lines and the user's role)."""
         seat = PAGE_OWNER.get()
         if seat is not None and seat.kernel_id is None:
             self.seats.claim(seat, kernel_id)
+            folder = os.environ.get(ENV_OWNERS)
+            if folder:
+                write_owner(folder, kernel_id, seat.user, seat.role)
 
     def owner_of(self, kernel_id: str) -> tuple[bool, str | None]:
         """(whether the kernel is running, the user it was handed to or None)."""
@@ -169,6 +197,9 @@ class WorkbookKernelManager(AsyncMappingKernelManager):
             await super().shutdown_kernel(kernel_id, *args, **kwargs)
         finally:
             self.seats.forget(kernel_id)
+            folder = os.environ.get(ENV_OWNERS)
+            if folder:
+                owner_file(folder, kernel_id).unlink(missing_ok=True)
 
 
 def _claiming(km: Any, name: str) -> None:
@@ -202,11 +233,20 @@ class PlannerPageHandler(TornadoVoilaHandler):
         self.zone, self.planner = zone, planner
         self.seat: Seat | None = None
 
+    zone_stamps: dict[str, tuple[int, int] | None] = {}  # each params file as the pools ran it
+
     async def get(self, path: str | None = None) -> None:
         lang = self.settings["workbook_auth"].lang
         if self.zone is None or self.planner is None:
             self.set_status(404)
             self.finish(sentence_html("denied", lang, self.base_url))
+            return
+        problem = zone_problem(self.zone)  # a params file broken after start-up
+        if problem is not None:
+            self.log.error("zone %s: %s", self.zone.id, problem)
+            self.set_status(503)
+            self.set_header("Cache-Control", "no-store")
+            self.finish(sentence_html("params", lang, self.base_url))
             return
         km = self.kernel_manager
         user = self.workbook_user
@@ -220,6 +260,7 @@ class PlannerPageHandler(TornadoVoilaHandler):
             self.finish(sentence_html("busy", lang, self.base_url))
             return
         seat.env = {ENV_PARAMS: str(self.zone.params)}
+        seat.role = role or "view"
         if role == "view":
             seat.env[ENV_ROLE] = "view"
         self.seat = seat
@@ -233,6 +274,8 @@ class PlannerPageHandler(TornadoVoilaHandler):
     def should_use_rendered_notebook(self, *args: Any, **kwargs: Any) -> bool:
         if self.seat is not None and ENV_ROLE in self.seat.env:
             return False  # a preheated kernel may save and export: not for a viewer
+        if self.zone is not None and _stamp(self.zone.params) != self.zone_stamps.get(self.zone.id):
+            return False  # the params file changed since the pool ran it: a fresh kernel
         return bool(super().should_use_rendered_notebook(*args, **kwargs))
 
 
@@ -241,12 +284,42 @@ class WarmHandler(web.RequestHandler):
     running it waits in the pool (a page opened now is drawn at once). 200 when every planner is
     warm, else 503: a health check for a reverse proxy or a start-up script."""
 
+    def initialize(self, zones: tuple[Zone, ...] = ()) -> None:
+        self.zones = zones
+
     def get(self) -> None:
         km = self.settings["kernel_manager"]
-        warm = {name: any(_rendered(item) for item in pool) for name, pool in km._pools.items()}
-        self.set_status(200 if warm and all(warm.values()) else 503)
+        warm: dict[str, Any] = {
+            name: any(_rendered(item) for item in pool) for name, pool in km._pools.items()
+        }
+        problems = {z.id: p for z in self.zones if (p := zone_problem(z)) is not None}
+        healthy = bool(warm) and all(warm.values()) and not problems
+        if problems:  # the reason, in the file's own words (its name, not its path)
+            warm["problems"] = problems
+        self.set_status(200 if healthy else 503)
         self.set_header("Cache-Control", "no-store")
         self.finish(warm)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def zone_problem(zone: Zone) -> str | None:
+    """What is wrong with the zone's params file now (None when it loads), without its path."""
+    from workbook.text.errors import WorkbookError
+    from workbook.zone.params import load_params
+
+    try:
+        load_params(zone.params)
+    except WorkbookError as exc:
+        text = " ".join(exc.lines("en"))
+        return text.replace(str(zone.params), zone.params.name)
+    return None
 
 
 def _rendered(pool_item: Any) -> bool:
@@ -302,6 +375,7 @@ class WorkbookVoila(Voila):
         for name in ("get_rendered_notebook", "start_kernel"):
             _claiming(km, name)
         settings["workbook_kernel_owner"] = km.owner_of
+        settings["workbook_on_login"] = self._audit_login
         settings["login_url"] = url_path_join(self.base_url, "/login")
         # The planner page's scripts read the _xsrf cookie (a closed page's shutdown beacon).
         settings["xsrf_cookie_kwargs"] = {"samesite": "Strict", "path": self.base_url}
@@ -317,6 +391,15 @@ class WorkbookVoila(Voila):
         ]
         return open_routes + [(r[0], gated(r[1]), *r[2:]) for r in self._routes()]
 
+    def _audit_login(self, user: Any, address: str) -> None:
+        """A login goes into the audit log of every zone the user may open."""
+        for zone in self.zones:
+            if user.role(zone.id) is not None:
+                try:
+                    record(zone.params, "login", user.name, address=address)
+                except OSError:
+                    self.log.exception("audit log of %s not written", zone.id)
+
     def _voila_page_kwargs(self) -> dict[str, Any]:
         """What Voila gives its own notebook page handler (`Voila.init_handlers`)."""
         return {
@@ -331,7 +414,7 @@ class WorkbookVoila(Voila):
         ours: list[Any] = [
             (base, ZoneListHandler, listing),
             (url_path_join(base, r"/voila/tree" + path_regex), ZoneListHandler, listing),
-            (url_path_join(base, r"/api/workbook/warm"), WarmHandler),
+            (url_path_join(base, r"/api/workbook/warm"), WarmHandler, {"zones": self.zones}),
             (url_path_join(base, "/" + self.chart_js), ChartScriptHandler),
         ]
         for zone in self.zones:  # each zone's routes name it: the gate checks its grant
@@ -342,6 +425,7 @@ class WorkbookVoila(Voila):
             ours.append(
                 (z + "/reports/(.*)", ReportFileHandler, {"path": reports, "zone": zone.id})
             )
+            ours.append((z + "/audit", AuditHandler, {"zone": zone, "lang": self.lang}))
             for planner in PLANNERS:
                 page = {"zone": zone, "planner": planner, **self._voila_page_kwargs()}
                 ours.append((z + "/" + planner, PlannerPageHandler, page))
@@ -369,6 +453,7 @@ def configure(
 ) -> type[WorkbookVoila]:
     """The app class set up for its zones, language, login policy and kernel caps."""
     WorkbookVoila.zones, WorkbookVoila.lang, WorkbookVoila.reports_dir = zones, lang, reports_dir
+    PlannerPageHandler.zone_stamps = {z.id: _stamp(z.params) for z in zones}
     WorkbookVoila.chart_js, WorkbookVoila.auth_policy = chart_js, policy
     WorkbookVoila.max_kernels, WorkbookVoila.max_kernels_per_user = max_kernels, per_user
     return WorkbookVoila
