@@ -45,7 +45,7 @@ ARTIFACTS = REPO / "test-artifacts"
 LOAD_TIMEOUT_MS = 180_000  # first page: kernel start, imports, draws, scenarios, sensitivity
 MOVE_TIMEOUT_MS = 60_000
 CULL_IDLE_S = 15  # the app's --cull-idle in these tests (600 in service)
-OTHER_PARAMS = REPO / "params" / "zoucheng-2020.yaml"  # a second zone on the same app
+ZONE_PARAMS: dict[str, Path] = {}  # the zones' params files the server fixture serves
 REVIEW_PAGE = "<!DOCTYPE html><html><body><h1>济宁高新区 2020年第二季度分析</h1></body></html>"
 
 
@@ -81,6 +81,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     other.write_text(REVIEW_PAGE.replace("济宁高新区", "邹城经济开发区"), encoding="utf-8")
     users = make_users(folder)
     jining, zoucheng = zone_copies(folder)  # each zone's audit log is written beside its params
+    ZONE_PARAMS.update({"jining-2020": jining, "zoucheng-2020": zoucheng})
     port = _free_port()
     env = {
         **os.environ,
@@ -510,6 +511,17 @@ def test_two_users_of_two_zones_each_see_open_and_download_only_their_own(app, b
     body = zhao.inner_text("body")
     assert "邹城经济开发区" in body and "济宁高新区" not in body
     assert zhao.locator(".wb-save").is_enabled()
+    # zhao saves a scenario: it lands in Zoucheng's folder and in Zoucheng's audit log, as zhao's.
+    zhao.locator(".wb-save-name input").fill("邹城试算")
+    zhao.locator(".wb-save").click()
+    zhao.wait_for_selector(".wb-saved", timeout=MOVE_TIMEOUT_MS)
+    assert zhao.inner_text(".wb-saved").endswith("邹城试算.yaml")  # the file's name, no path
+    saved = ZONE_PARAMS["zoucheng-2020"].parent / "scenarios" / "zoucheng-2020" / "邹城试算.yaml"
+    assert saved.is_file()
+    log = ZONE_PARAMS["zoucheng-2020"].parent / "audit" / "zoucheng-2020.jsonl"
+    events = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
+    assert events[-1]["event"] == "save" and events[-1]["user"] == "zhao"
+    assert events[-1]["what"] == "邹城试算"
     review = zhao.request.get(app + "/z/zoucheng-2020/reports/2020Q2/review.html")
     assert review.status == 200 and "邹城经济开发区 2020年第二季度分析" in review.text()
     for path in ("/z/jining-2020/", "/z/jining-2020/scenario", "/z/jining-2020/roadshow"):
