@@ -91,3 +91,11 @@ def test_the_scenario_planner_refuses_a_value_beyond_its_slider_beside_the_contr
     )
     assert "conversion" not in planner.errors.text  # the control's own (Chinese) label
     assert planner.drivers == before  # nothing computed with it
+
+
+def test_exports_go_to_the_users_own_folder_under_the_app(monkeypatch, tmp_path):
+    from workbook.planners.controls import user_folder
+
+    assert user_folder(tmp_path) == tmp_path  # JupyterLab, papermill: the folder as given
+    monkeypatch.setattr(audit, "this_kernels_owner", lambda: {"user": "wang", "role": "plan"})
+    assert user_folder(tmp_path) == tmp_path / "wang"

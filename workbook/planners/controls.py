@@ -169,6 +169,19 @@ def may_write() -> bool:
     return owner is None or owner.get("role") != "view"
 
 
+def user_folder(folder: Path) -> Path:
+    """Under `workbook app`, `folder/<user>` (each planner's exports apart); else `folder`."""
+    from workbook.planners.audit import this_kernels_owner
+
+    owner = this_kernels_owner()
+    user = owner.get("user") if owner else None
+    return (
+        folder / user
+        if isinstance(user, str) and user.isprintable() and "/" not in user
+        else folder
+    )
+
+
 def audit(params_file: Any, event: str, **what: Any) -> None:
     """Under `workbook app`: one line in the zone's audit log (who did what, when). A log that
     cannot be written is said in the server's log, never to the page."""

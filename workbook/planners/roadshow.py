@@ -33,6 +33,7 @@ from workbook.planners.controls import (
     planner_text,
     resolve_settings,
     timed,
+    user_folder,
 )
 from workbook.planners.tables import big_number_html
 from workbook.roadshow.export import display_table, plan_ics, plan_xlsx, write_files
@@ -524,7 +525,7 @@ class RoadshowPlanner:
         else:
             data = plan_ics(self.plan, calendar_name=title, lang=lang)
             name, mime = "plan.ics", "text/calendar"
-        (path,) = write_files(self.out_dir, {name: data})
+        (path,) = write_files(user_folder(self.out_dir), {name: data})
         self.exported[kind] = path
         audit(p.source, "export", what=name)
         href = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
