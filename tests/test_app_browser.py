@@ -510,6 +510,8 @@ def test_two_users_of_two_zones_each_see_open_and_download_only_their_own(app, b
     zhao.wait_for_selector(".wb-headline .wb-p-attain", timeout=LOAD_TIMEOUT_MS)
     body = zhao.inner_text("body")
     assert "邹城经济开发区" in body and "济宁高新区" not in body
+    assert zhao.title() == "情景规划 · 邹城经济开发区"  # the tab names the planner and the zone
+    assert zhao.evaluate("() => document.documentElement.lang") == "zh"
     assert zhao.locator(".wb-save").is_enabled()
     # zhao saves a scenario: it lands in Zoucheng's folder and in Zoucheng's audit log, as zhao's.
     zhao.locator(".wb-save-name input").fill("邹城试算")

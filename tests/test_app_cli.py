@@ -105,3 +105,9 @@ def test_params_repeated_or_a_folder_name_the_zones(tmp_path):
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.ipynb")) == [
         f"{z}/{n}" for z in ("jining-2020", "zoucheng-2020") for n in sorted(app.APP_NOTEBOOKS)
     ]
+    import json
+
+    nb = json.loads((root / "zoucheng-2020" / "scenario_planner.ipynb").read_text("utf-8"))
+    assert nb["metadata"]["title"] == "情景规划 · 邹城经济开发区"  # the browser tab's title
+    assert "--HTMLExporter.language_code=zh" in app.voila_argv(8899)  # <html lang="zh">
+    assert "--HTMLExporter.language_code=en" in app.voila_argv(8899, lang="en")

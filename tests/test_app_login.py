@@ -67,7 +67,8 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
             + ["--users", str(users), "--cull-idle", "600"]
             + ["--max-kernels", str(MAX_KERNELS), "--max-kernels-per-user", str(PER_USER)]
-            + ["--params", str(jining), "--params", str(zoucheng)],
+            + ["--params", str(jining), "--params", str(zoucheng)]
+            + ["--allowed-hosts", "127.0.0.1,localhost"],
             cwd=folder,
             env=env,
             stdout=out,
@@ -415,3 +416,14 @@ def test_a_runs_manifest_with_server_paths_is_not_served(server):
     wang = logged_in(server[0], "wang")
     assert wang.request("/z/jining-2020/reports/2020Q2/manifest.json").status == 404
     assert wang.request("/z/jining-2020/reports/2020Q2/review.html").status == 200
+
+
+def test_only_the_allowed_host_names_are_answered(server):
+    base = server[0]
+    wang = logged_in(base, "wang")
+    assert wang.request("/").status == 200
+    for path in ("/", "/login", "/z/jining-2020/"):
+        assert wang.request(path, headers={"Host": "evil.example"}).status == 400, path
+    parts = urllib.parse.urlsplit(base)
+    reply = wang.request("/", headers={"Host": f"localhost:{parts.port}"})
+    assert reply.status == 200

@@ -22,13 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from workbook.planners.zones import APP_NOTEBOOKS, ENV_PARAMS, Zone
+from workbook.planners.zones import APP_NOTEBOOKS, ENV_PARAMS, PLANNERS, Zone
 from workbook.text.errors import InputError
 from workbook.text.resources import ENV_WORKDIR, notebooks_dir, sample_params
 
@@ -88,14 +87,22 @@ def load_zones(files: Sequence[Path], lang: str) -> tuple[Zone, ...]:
     return tuple(Zone(f.stem, load_params(f).zone_name(lang), f) for f in files)
 
 
-def zone_notebooks(zones: Sequence[Zone], into: Path) -> Path:
+def zone_notebooks(zones: Sequence[Zone], into: Path, lang: str = "zh") -> Path:
     """A folder holding, per zone, a copy of the two planner notebooks (`<zone>/<notebook>`):
-    Voila keeps one preheated kernel per notebook path, so each zone gets its own pool."""
+    Voila keeps one preheated kernel per notebook path, so each zone gets its own pool. Each
+    copy's title (the browser tab's) names the planner and the zone, as the home page does."""
+    import json
+
+    from workbook.planners.home import home_text
+
     source = app_notebooks_dir()
     for zone in zones:
         (into / zone.id).mkdir(parents=True, exist_ok=True)
-        for name in APP_NOTEBOOKS:
-            shutil.copyfile(source / name, into / zone.id / name)
+        for key, name in PLANNERS.items():
+            nb = json.loads((source / name).read_text(encoding="utf-8"))
+            nb.setdefault("metadata", {})["title"] = f"{home_text(key, lang)} · {zone.name}"
+            text = json.dumps(nb, ensure_ascii=False, indent=1)
+            (into / zone.id / name).write_text(text, encoding="utf-8")
     return into
 
 
@@ -117,6 +124,7 @@ def voila_argv(
     open_browser: bool = False,
     cull_idle: int = DEFAULT_CULL_IDLE,
     root: Path | None = None,
+    lang: str = "zh",
 ) -> list[str]:
     """Voila's command line: tree of the planner notebooks on 127.0.0.1:port, sources stripped,
     one preheated kernel per planner, kernels without a page culled after `cull_idle` s."""
@@ -131,6 +139,7 @@ def voila_argv(
         f"--template={TEMPLATE}",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",  # details go to the server log only
+        f"--HTMLExporter.language_code={'zh' if lang == 'zh' else 'en'}",  # <html lang=...>
         "--Voila.port_retries=0",
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
         "--VoilaConfiguration.preheat_kernel=True",
@@ -256,7 +265,8 @@ def serve(
         owners = Path(tmp) / "owners"
         owners.mkdir(mode=0o700)
         os.environ[ENV_OWNERS] = str(owners)
-        argv = voila_argv(port, open_browser, cull_idle, zone_notebooks(zones, Path(tmp) / "nb"))
+        root = zone_notebooks(zones, Path(tmp) / "nb", page_lang)
+        argv = voila_argv(port, open_browser, cull_idle, root, page_lang)
         names = ", ".join(z.id for z in zones)
         print(f"workbook app: http://127.0.0.1:{port}/ ({names}; Ctrl-C to stop)", flush=True)
         launch(
