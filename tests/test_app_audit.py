@@ -90,6 +90,16 @@ def test_the_scenario_planner_refuses_a_value_beyond_its_slider_beside_the_contr
         == f"{planner._control_label('conversion')}：须在 0.3 到 2 之间，实际为 40.0。"
     )
     assert "conversion" not in planner.errors.text  # the control's own (Chinese) label
+
+    from workbook.planners.roadshow import RoadshowPlanner
+
+    roadshow = RoadshowPlanner(engine, out_dir=tmp_path / "plans")
+    plan = roadshow.plan
+    top = roadshow.budget.max
+    roadshow.budget.max = 10**9
+    roadshow.budget.value = 10**9
+    assert roadshow.errors.text.endswith(f"须在 0 到 {top:g} 之间，实际为 1000000000。")
+    assert roadshow.plan is plan  # not replanned with it
     assert planner.drivers == before  # nothing computed with it
 
 

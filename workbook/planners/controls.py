@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import html
 import logging
+import math
 import os
 import sys
 import time
@@ -419,4 +420,25 @@ def house_slider(
     s = cls(**kwargs)
     s.add_class("wb-control")
     s.add_class(f"wb-driver-{key}")
+    s._wb_range = (lo, hi)  # the range as built: the page may move the slider's own min and max
     return s
+
+
+def slider_value(slider: W.Widget) -> float:
+    """A house slider's value, checked in the kernel against the range it was built with (a
+    message sent to the widget can carry any number); an InputError naming the control."""
+    lo, hi = slider._wb_range
+    try:
+        v = float(slider.value)
+    except (TypeError, ValueError):
+        v = math.nan
+    if not lo <= v <= hi:  # NaN fails too
+        name = slider.description
+        raise InputError(
+            Message(
+                "pick",
+                en=f"{name}: must be between {lo:g} and {hi:g}, got {slider.value!r}",
+                zh=f"{name}：须在 {lo:g} 到 {hi:g} 之间，实际为 {slider.value!r}",
+            )
+        )
+    return v

@@ -32,6 +32,7 @@ from workbook.planners.controls import (
     may_write,
     planner_text,
     resolve_settings,
+    slider_value,
     timed,
     user_folder,
 )
@@ -143,11 +144,11 @@ class RoadshowPlanner:
             )
         return s0.model_copy(
             update={
-                "budget": float(self.budget.value),
+                "budget": slider_value(self.budget),
                 "each_office_runs_one": bool(self.each_office.value),
-                "min_cloud_events": int(self.min_cloud.value),
-                "max_events_per_month": int(self.max_per_month.value),
-                "staff_days_per_month": float(self.staff_days.value),
+                "min_cloud_events": int(slider_value(self.min_cloud)),
+                "max_events_per_month": int(slider_value(self.max_per_month)),
+                "staff_days_per_month": slider_value(self.staff_days),
                 "blocked_holidays": s0.blocked_holidays if self.avoid_holidays.value else (),
                 "restrictions": active,
             }
