@@ -77,6 +77,8 @@ def zone_files(params: Sequence[str | Path] | str | Path | None) -> list[Path]:
             raise InputError(f"two params files are named {stem}: a zone's name must be unique")
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", stem):
             raise InputError(f"{stem}: a params file's name may hold letters, digits, . _ -")
+        if stem == "plans":  # reports/plans/ holds every zone's exports: not a zone's reports
+            raise InputError(f"{stem}: this name is taken by reports/plans/; rename the file")
     return [f.resolve() for f in files]
 
 
