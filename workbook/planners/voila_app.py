@@ -1,13 +1,19 @@
-"""Voila with the workbook's own home page: `WorkbookVoila` is Voila's application whose tree
-pages (`/` and `/voila/tree/...`) answer with `workbook.planners.home` instead of Voila's file
-list, and which serves the review runs under `reports/` read-only at `/reports/...`.
+"""Voila with the workbook's own pages, one app for several zones: `WorkbookVoila` is Voila's
+application in which every route is behind the login gate (`workbook.planners.auth`), `/` lists
+the zones granted to the user, and each zone has its own URLs: `/z/<zone>/` (its home page),
+`/z/<zone>/scenario` and `/z/<zone>/roadshow` (its planners, each from its own preheated pool of
+the zone's copy of the notebook), `/z/<zone>/reports/...` (its review runs, read-only) and
+`/z/<zone>/audit` (its audit log, for its 管理 users). Voila's file list, contents API and
+`/voila/render/...` are not served.
 
-`WorkbookKernelManager` culls like jupyter_server's, with one fix for preheated kernels: a kernel
-taken from the pool by a page has been idle since it was preheated (maybe for longer than the
-cull time) and has no connection until the page's scripts open one, so the stock culler could
-shut it down under a page that is still loading. A kernel that never had a page connected is
-counted idle from when the culler first sees it out of the pool (Voila keeps pooled kernels from
-the culler), and for at least HANDOFF_GRACE_S, so a page on a busy server has time to connect.
+`WorkbookKernelManager` records whose page each kernel was handed to (`KernelSeats`: only the
+owner may reach it; caps per user and for the server), and culls like jupyter_server's, with one
+fix for preheated kernels: a kernel taken from the pool by a page has been idle since it was
+preheated (maybe for longer than the cull time) and has no connection until the page's scripts
+open one, so the stock culler could shut it down under a page that is still loading. A kernel
+that never had a page connected is counted idle from when the culler first sees it out of the
+pool (Voila keeps pooled kernels from the culler), and for at least HANDOFF_GRACE_S, so a page
+on a busy server has time to connect.
 
 Imported only by `workbook.planners.app.serve` (it imports Voila and tornado).
 """
