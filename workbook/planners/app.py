@@ -4,16 +4,16 @@ Nothing is loaded from the internet: charts draw with the Vega bundle from vl-co
 (`alt.JupyterChart.enable_offline()`), and the page uses Voila's lab template minus its Font
 Awesome CDN links (`workbook/planners/jupyter/voila/templates/workbook`).
 
-`serve(port)` runs Voila over `notebooks/` in this process until interrupted. Each planner
-notebook keeps one kernel preheated (already executed, so a page opened after start-up is drawn
-at once; Voila refills the pool after a page takes it), and a kernel left idle for `cull_idle`
-seconds with no page connected (the tab was closed, the browser died) is shut down, so memory
-returns to the preheated baseline. The zone, as-of date and language the notebooks start with
-can be passed through the environment
-(`WORKBOOK_PARAMS`, `WORKBOOK_AS_OF`, `WORKBOOK_LANG`): kernels inherit it, and a notebook
-parameter left at `None` takes the value from there (see `workbook.planners.controls.resolve_settings`).
-The home page (`/`) is the workbook's own (`workbook.planners.home`): the zone, the two
-planners and the latest reviews under `reports/` of the folder the app runs in.
+`serve(port)` runs Voila in this process until interrupted, over a folder holding each zone's
+copy of the planner notebooks (`--params` repeated or a folder: one zone per params file). Each
+zone's planners keep one kernel preheated (already executed, so a page opened after start-up is
+drawn at once; Voila refills the pool after a page takes it), started with that zone's params
+file in `WORKBOOK_PARAMS`; a kernel left idle for `cull_idle` seconds with no page connected (the
+tab was closed, the browser died) is shut down, so memory returns to the preheated baseline. The
+as-of date and language come from the environment (`WORKBOOK_AS_OF`, `WORKBOOK_LANG`): kernels
+inherit it, and a notebook parameter left at `None` takes the value from there (see
+`workbook.planners.controls.resolve_settings`). `login_policy` checks the login options
+(`workbook.planners.auth`); every page needs a login unless `--no-login`.
 Voila is imported only when the app starts: `import workbook` never imports Jupyter.
 """
 
