@@ -46,6 +46,7 @@ LOAD_TIMEOUT_MS = 180_000  # first page: kernel start, imports, draws, scenarios
 MOVE_TIMEOUT_MS = 60_000
 CULL_IDLE_S = 15  # the app's --cull-idle in these tests (600 in service)
 ZONE_PARAMS: dict[str, Path] = {}  # the zones' params files the server fixture serves
+LOGS: dict[str, Path] = {}  # the server fixture's log
 REVIEW_PAGE = "<!DOCTYPE html><html><body><h1>济宁高新区 2020年第二季度分析</h1></body></html>"
 
 
@@ -82,6 +83,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     users = make_users(folder)
     jining, zoucheng = zone_copies(folder)  # each zone's audit log is written beside its params
     ZONE_PARAMS.update({"jining-2020": jining, "zoucheng-2020": zoucheng})
+    LOGS["app"] = log
     port = _free_port()
     env = {
         **os.environ,
@@ -446,16 +448,18 @@ def test_a_closed_pages_kernel_is_culled_and_an_open_pages_kernel_kept(server, b
     kept.keyboard.press("ArrowLeft")  # 300 -> 290 万元: the kernel still answers
     _until(kept, "() => document.querySelector('.wb-plan-facts').innerText.includes('预算290万元')")
     _no_error(kept)
-    # Closing the tab as a browser does (beforeunload runs): the page's beacon carries the
-    # _xsrf cookie the app set, and the app shuts the kernel down (no waiting for the cull).
+    # Leaving the page (beforeunload runs): the page's beacon carries the _xsrf cookie the app
+    # set, and the app shuts the kernel down itself (its log says so), not the culler.
     assert kept.evaluate("() => /(^|; )_xsrf=/.test(document.cookie)")
-    kept.close(run_before_unload=True)
+    kept.goto(base + "/", timeout=LOAD_TIMEOUT_MS)
     t0 = time.monotonic()
     while _kernel_status(base, kept_id) != 404:
         assert time.monotonic() - t0 < CULL_IDLE_S + 60, "the closed page's kernel is still there"
         time.sleep(0.2)
     beacon_s = time.monotonic() - t0
     kept_proc.wait(timeout=30)
+    assert f"page closed: kernel {kept_id} of wang shut down" in LOGS["app"].read_text()
+    kept.close()
     _record(
         "kernel_cull",
         {

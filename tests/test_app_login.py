@@ -217,7 +217,7 @@ def test_every_route_refuses_a_visitor_without_a_session(server):
         "KernelHandler",
         "VoilaKernelWebsocketHandler",
         "RequestInfoSocketHandler",
-        "VoilaShutdownKernelHandler",
+        "PageClosedHandler",
         "PlannerPageHandler",
         "MultiStaticFileHandler",
         "AllowListFileHandler",

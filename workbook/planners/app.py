@@ -254,9 +254,17 @@ def serve(
 
     page_lang = check_lang(os.environ.get(ENV_LANG) or "zh")
     zones = load_zones(files, page_lang)  # a bad file stops here
+    import logging
+
     from workbook.planners.auth import no_login_banner
     from workbook.planners.voila_app import launch
 
+    server_log = logging.getLogger("workbook")  # logins, refusals, closed pages: to the app's log
+    if not server_log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("[workbook %(asctime)s] %(levelname)s %(message)s"))
+        server_log.addHandler(handler)
+        server_log.setLevel(logging.INFO)
     if policy.no_login:
         print(no_login_banner(), flush=True)
         print(no_login_banner(), file=sys.stderr, flush=True)

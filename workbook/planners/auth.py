@@ -38,7 +38,7 @@ from tornado.websocket import WebSocketHandler
 from workbook.planners.login import login_html, login_text, sentence_html
 from workbook.planners.users import ALL_ZONES, User, UserFile
 
-log = logging.getLogger("workbook.app")
+log = app_log = logging.getLogger("workbook.app")  # the server's own lines: logins, refusals
 
 SESSION_COOKIE = "workbook_session"
 DEFAULT_SESSION_HOURS = 8

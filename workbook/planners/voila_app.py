@@ -31,6 +31,7 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from jupyter_server.utils import url_path_join
 from tornado import web
 from voila.app import Voila
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
@@ -42,6 +43,7 @@ from workbook.planners.auth import (
     LoginHandler,
     LogoutHandler,
     WorkbookIdentityProvider,
+    app_log,
     gated,
 )
 from workbook.planners.home import REVIEW_FILE, audit_html, home_html, latest_reviews, zones_html
@@ -285,6 +287,16 @@ class PlannerPageHandler(TornadoVoilaHandler):
         return bool(super().should_use_rendered_notebook(*args, **kwargs))
 
 
+class PageClosedHandler(VoilaShutdownKernelHandler):
+    """`/voila/api/shutdown/<kernel>`: the beacon a planner page sends when it is closed or
+    left; its kernel is shut down at once (the gate has checked it is the user's own)."""
+
+    async def post(self, kernel_id: str) -> None:
+        user = self.workbook_user.name  # type: ignore[attr-defined]
+        app_log.info("page closed: kernel %s of %s shut down", kernel_id, user)
+        await super().post(kernel_id)
+
+
 class WarmHandler(web.RequestHandler):
     """`/api/workbook/warm`: for each preheated notebook, whether a kernel that has finished
     running it waits in the pool (a page opened now is drawn at once). 200 when every planner is
@@ -442,8 +454,9 @@ class WorkbookVoila(Voila):
                 continue  # a file list of the notebooks folder: the home page replaces it
             if handler is TornadoVoilaHandler:  # /voila/render/...: 404 (see PlannerPageHandler)
                 route = (pattern, PlannerPageHandler, *route[2:])
-            if pattern.endswith("/voila/api/shutdown/(.*)"):  # named: the gate checks the owner
-                route = (pattern.replace("(.*)", "(?P<kernel_id>[^/]+)"), *route[1:])
+            if handler is VoilaShutdownKernelHandler:  # named: the gate checks the owner
+                pattern = pattern.replace("(.*)", "(?P<kernel_id>[^/]+)")
+                route = (pattern, PageClosedHandler, *route[2:])
             voila.append(route)
         return ours + voila  # tornado takes the first pattern that matches
 
