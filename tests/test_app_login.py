@@ -183,50 +183,52 @@ def test_every_route_refuses_a_visitor_without_a_session(server):
     kernel_id = json.loads(
         re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page.text, re.S)[1]
     )["kernelId"]
-    application = _application(users)
-    walked, seen = [], set()
-    for rule in _rules(application.default_router):
-        handler = rule.target
-        path = _sample_path(rule, kernel_id)
-        request = tornado.httputil.HTTPServerRequest(
-            start_line=tornado.httputil.RequestStartLine("GET", path, "HTTP/1.1"),
-            headers=tornado.httputil.HTTPHeaders({"Host": "127.0.0.1"}),
-        )
-        assert rule.matcher.match(request) is not None, (path, rule.matcher.regex.pattern)
-        name = handler.__name__
-        if name in ("LoginHandler", "LogoutHandler"):
-            assert getattr(handler, "workbook_open", False)
-            continue
-        assert any(c.__name__ == "GateMixin" for c in handler.__mro__), f"{name} is not gated"
-        websocket = issubclass(handler, tornado.websocket.WebSocketHandler)
-        for method in _methods(handler):
-            status, location = _anonymous(base, method, path, websocket and method == "GET")
-            walked.append((name, method, path, status))
-            if status == 302:
-                assert location.startswith("/login?next="), (name, method, path, location)
-                assert method in ("GET", "HEAD") and not websocket and "/api/" not in path
-            else:
-                assert status in (401, 403), (name, method, path, status)
-            seen.add(name)
-    # Every kind of route was walked: pages, files, the kernel API, websockets, the beacon.
-    for name in (
-        "HomeHandler",
-        "ReportFileHandler",
-        "WarmHandler",
-        "ChartScriptHandler",
-        "KernelHandler",
-        "VoilaKernelWebsocketHandler",
-        "RequestInfoSocketHandler",
-        "PageClosedHandler",
-        "PlannerPageHandler",
-        "MultiStaticFileHandler",
-        "AllowListFileHandler",
-    ):
-        assert name in seen, name
-    assert len(walked) >= 20, walked
-    # The kernel whose id the visitor used is untouched (DELETE and the shutdown were refused).
-    assert owner.request(f"/api/kernels/{kernel_id}").status == 200
-    assert _beacon(owner, kernel_id) == 204  # its owner closes the page
+    try:
+        application = _application(users)
+        walked, seen = [], set()
+        for rule in _rules(application.default_router):
+            handler = rule.target
+            path = _sample_path(rule, kernel_id)
+            request = tornado.httputil.HTTPServerRequest(
+                start_line=tornado.httputil.RequestStartLine("GET", path, "HTTP/1.1"),
+                headers=tornado.httputil.HTTPHeaders({"Host": "127.0.0.1"}),
+            )
+            assert rule.matcher.match(request) is not None, (path, rule.matcher.regex.pattern)
+            name = handler.__name__
+            if name in ("LoginHandler", "LogoutHandler"):
+                assert getattr(handler, "workbook_open", False)
+                continue
+            assert any(c.__name__ == "GateMixin" for c in handler.__mro__), f"{name} is not gated"
+            websocket = issubclass(handler, tornado.websocket.WebSocketHandler)
+            for method in _methods(handler):
+                status, location = _anonymous(base, method, path, websocket and method == "GET")
+                walked.append((name, method, path, status))
+                if status == 302:
+                    assert location.startswith("/login?next="), (name, method, path, location)
+                    assert method in ("GET", "HEAD") and not websocket and "/api/" not in path
+                else:
+                    assert status in (401, 403), (name, method, path, status)
+                seen.add(name)
+        # Every kind of route was walked: pages, files, the kernel API, websockets, the beacon.
+        for name in (
+            "HomeHandler",
+            "ReportFileHandler",
+            "WarmHandler",
+            "ChartScriptHandler",
+            "KernelHandler",
+            "VoilaKernelWebsocketHandler",
+            "RequestInfoSocketHandler",
+            "PageClosedHandler",
+            "PlannerPageHandler",
+            "MultiStaticFileHandler",
+            "AllowListFileHandler",
+        ):
+            assert name in seen, name
+        assert len(walked) >= 20, walked
+        # The kernel whose id the visitor used is untouched (DELETE and the shutdown were refused).
+        assert owner.request(f"/api/kernels/{kernel_id}").status == 200
+    finally:
+        assert _beacon(owner, kernel_id) == 204  # its owner closes the page (other tests' caps)
 
 
 def test_planner_pages_without_a_login_start_no_kernel(server):
