@@ -68,7 +68,8 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
             + ["--users", str(users), "--cull-idle", "600"]
             + ["--max-kernels", str(MAX_KERNELS), "--max-kernels-per-user", str(PER_USER)]
             + ["--params", str(jining), "--params", str(zoucheng)]
-            + ["--allowed-hosts", "127.0.0.1,localhost"],
+            + ["--allowed-hosts", "127.0.0.1,localhost"]
+            + ["--trusted-header", "X-Remote-User", "--trusted-proxy", "127.0.0.1"],
             cwd=folder,
             env=env,
             stdout=out,
@@ -429,3 +430,25 @@ def test_only_the_allowed_host_names_are_answered(server):
     parts = urllib.parse.urlsplit(base)
     reply = wang.request("/", headers={"Host": f"localhost:{parts.port}"})
     assert reply.status == 200
+
+
+def test_single_sign_on_header_from_the_proxy_address_is_the_user(server):
+    """The app trusts X-Remote-User from 127.0.0.1 here (the tests' own address): no cookie,
+    no login form; the account's grants apply; a name not in the users file is nobody."""
+    base = server[0]
+    sso = Client(base)
+    home = sso.request("/z/zoucheng-2020/", headers={"X-Remote-User": "zhao"})
+    assert home.status == 200 and "<span>zhao</span>" in home.text
+    assert sso.cookie("_xsrf")  # set on the first page (the page's beacon needs it)
+    first = Client(base)  # a planner page (a Jupyter handler) as the very first request
+    page = first.request("/z/zoucheng-2020/roadshow", headers={"X-Remote-User": "zhao"})
+    assert page.status == 200 and first.cookie("_xsrf")
+    kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', page.text)[1]
+    xsrf = {"_xsrf": first.cookie("_xsrf")}
+    closed = first.request(
+        f"/voila/api/shutdown/{kernel_id}", xsrf, headers={"X-Remote-User": "zhao"}
+    )
+    assert closed.status == 204
+    assert sso.request("/z/jining-2020/", headers={"X-Remote-User": "zhao"}).status == 403
+    stranger = sso.request("/z/zoucheng-2020/", headers={"X-Remote-User": "stranger"})
+    assert stranger.status == 302 and stranger.headers["Location"].startswith("/login?next=")

@@ -189,11 +189,11 @@ class GateMixin:
             if exists and owner != user.name:  # a pooled kernel, or another user's
                 log.warning("%s refused kernel %s (owner %s)", user.name, kernel_id, owner)
                 _refuse(handler, 403, "not your kernel")
-        if _page_request(handler):
-            handler.xsrf_token  # noqa: B018  (sets the _xsrf cookie the page's scripts send)
-        result = super().prepare()  # type: ignore[misc]
+        result = super().prepare()  # type: ignore[misc]  (Jupyter's sets current_user)
         if inspect.isawaitable(result):
             result = await result
+        if _page_request(handler) and not handler._finished:
+            handler.xsrf_token  # noqa: B018  (sets the _xsrf cookie the page's scripts send)
         return result
 
 
