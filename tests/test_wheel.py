@@ -127,7 +127,7 @@ def test_installed_plan_review_and_app_work_from_the_users_folder(installed, use
     port = _free_port()
     log = (user_folder / "app.log").open("w")
     proc = subprocess.Popen(
-        [wb, "app", "--params", params, "--port", str(port), "--cull-idle", "60"],
+        [wb, "app", "--params", params, "--port", str(port), "--cull-idle", "60", "--no-login"],
         cwd=user_folder,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -135,15 +135,16 @@ def test_installed_plan_review_and_app_work_from_the_users_folder(installed, use
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        home = _get(base + "/", proc, user_folder / "app.log")
+        home = _get(base + "/z/my-zone/", proc, user_folder / "app.log")
         assert f"<h1>{ZONE} 招商引资规划</h1>" in home
-        assert "reports/my-zone/2020Q2/review.html" in home  # the review just written
+        assert "reports/2020Q2/review.html" in home  # the review just written
         # Both planners ran from the wheel's notebooks with the user's params: warm.
         warm = _get(base + "/api/workbook/warm", proc, user_folder / "app.log", want=200)
-        assert json.loads(warm) == {"roadshow_planner.ipynb": True, "scenario_planner.ipynb": True}
-        rendered = _get(
-            base + "/voila/render/scenario_planner.ipynb", proc, user_folder / "app.log"
-        )
+        assert json.loads(warm) == {
+            "my-zone/roadshow_planner.ipynb": True,
+            "my-zone/scenario_planner.ipynb": True,
+        }
+        rendered = _get(base + "/z/my-zone/scenario", proc, user_folder / "app.log")
         assert "application/vnd.jupyter.widget-view+json" in rendered
         assert "application/vnd.jupyter.stderr" not in rendered  # no cell failed
         assert "Traceback (most recent call last)" not in rendered

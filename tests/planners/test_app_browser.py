@@ -10,6 +10,7 @@ serves all tests and is stopped at the end, kernels included.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -18,7 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.app_login import browser_login, logged_in, make_users, zone_copies
 from tests.conftest import REPO, SAMPLE_PARAMS
 from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 
@@ -43,6 +45,8 @@ ARTIFACTS = REPO / "test-artifacts"
 LOAD_TIMEOUT_MS = 180_000  # first page: kernel start, imports, draws, scenarios, sensitivity
 MOVE_TIMEOUT_MS = 60_000
 CULL_IDLE_S = 15  # the app's --cull-idle in these tests (600 in service)
+ZONE_PARAMS: dict[str, Path] = {}  # the zones' params files the server fixture serves
+LOGS: dict[str, Path] = {}  # the server fixture's log
 REVIEW_PAGE = "<!DOCTYPE html><html><body><h1>济宁高新区 2020年第二季度分析</h1></body></html>"
 
 
@@ -66,13 +70,20 @@ def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float =
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
-    """`workbook app --port P --cull-idle 15` on a free port, serving the sample zone as of
-    2020-06-30: (base URL, server pid)."""
+    """`workbook app --port P --cull-idle 15 --users FILE` on a free port, serving the sample
+    zone as of 2020-06-30: (base URL, server pid). Every page logs in first."""
     folder = tmp_path_factory.mktemp("app")
     log = folder / "voila.log"
     review = folder / "reports" / "jining-2020" / "2020Q2" / "review.html"
     review.parent.mkdir(parents=True)
     review.write_text(REVIEW_PAGE, encoding="utf-8")
+    other = folder / "reports" / "zoucheng-2020" / "2020Q2" / "review.html"
+    other.parent.mkdir(parents=True)
+    other.write_text(REVIEW_PAGE.replace("济宁高新区", "邹城经济开发区"), encoding="utf-8")
+    users = make_users(folder)
+    jining, zoucheng = zone_copies(folder)  # each zone's audit log is written beside its params
+    ZONE_PARAMS.update({"jining-2020": jining, "zoucheng-2020": zoucheng})
+    LOGS["app"] = log
     port = _free_port()
     env = {
         **os.environ,
@@ -83,7 +94,9 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
-            + ["--cull-idle", str(CULL_IDLE_S)],
+            + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users)]
+            + ["--max-kernels-per-user", "8"]  # pages closed without a goodbye wait for the cull
+            + ["--params", str(jining), "--params", str(zoucheng)],
             cwd=folder,  # the home page lists the reviews under reports/ of this folder
             env=env,
             stdout=out,
@@ -133,9 +146,10 @@ WARM = "/api/workbook/warm"
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 
-def _open(browser, url: str, viewport: tuple[int, int] = (1600, 2600)):
-    """A fresh page on which every request leaving 127.0.0.1 is recorded and refused (there
-    must be none: the test asserts the list is empty)."""
+def _open(browser, url: str, viewport: tuple[int, int] = (1600, 2600), user: str = "wang"):
+    """A fresh page (its own browser context) on which every request leaving 127.0.0.1 is
+    recorded and refused (there must be none: the test asserts the list is empty), logged in
+    as `user` through the login form before it opens `url`."""
     width, height = viewport
     page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
     external: list[str] = []
@@ -149,6 +163,8 @@ def _open(browser, url: str, viewport: tuple[int, int] = (1600, 2600)):
 
     page.route("**/*", route)
     page.on("websocket", lambda ws: None if ws.url.startswith(LOCAL) else external.append(ws.url))
+    parts = urllib.parse.urlsplit(url)
+    browser_login(page, f"{parts.scheme}://{parts.netloc}", user, LOAD_TIMEOUT_MS)
     page.goto(url, timeout=LOAD_TIMEOUT_MS)
     return page, external
 
@@ -157,9 +173,10 @@ def _wait_warm(base: str, log: Path | None = None, timeout: float = 300) -> None
     """Until each planner has a preheated kernel that has run its notebook (the app's
     /api/workbook/warm answers 200): a page opened then is what a planner gets after start-up."""
     deadline = time.monotonic() + timeout
+    client = logged_in(base, "admin")  # the health check is behind the login too
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), urllib.request.urlopen(base + WARM, timeout=5) as r:
-            if r.status == 200:
+        with contextlib.suppress(OSError):
+            if client.request(WARM, timeout=5).status == 200:
                 return
         time.sleep(0.5)
     tail = log.read_text()[-3000:] if log else ""
@@ -172,12 +189,14 @@ def _kernel_id(page) -> str:
     return config["kernelId"]
 
 
-def _kernel_status(base: str, kernel_id: str) -> int:
-    try:
-        with urllib.request.urlopen(f"{base}/api/kernels/{kernel_id}", timeout=5) as r:
-            return r.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+@functools.cache
+def _session(base: str, user: str):
+    return logged_in(base, user)
+
+
+def _kernel_status(base: str, kernel_id: str, user: str = "wang") -> int:
+    """The app's answer about a kernel to its owner (200 running, 404 gone)."""
+    return _session(base, user).request(f"/api/kernels/{kernel_id}", timeout=5).status
 
 
 def _kernel_process(server_pid: int, kernel_id: str) -> psutil.Process:
@@ -250,7 +269,7 @@ PLAN_SHOWN = """() => {
 def test_scenario_planner_moves_p_attain_and_redraws_the_fan(app, browser):
     _wait_warm(app)  # a planner opening the page some time after start-up
     t0 = time.perf_counter()
-    page, external = _open(browser, app + "/voila/render/scenario_planner.ipynb")
+    page, external = _open(browser, app + "/z/jining-2020/scenario")
     p_sel = '.wb-headline .wb-p-attain[data-metric="domestic_capital"]'
     page.wait_for_selector(p_sel, timeout=LOAD_TIMEOUT_MS)
     for name in ("fan", "hist", "p_attain", "compare", "tornado"):  # every chart drawn
@@ -321,7 +340,7 @@ def test_scenario_planner_moves_p_attain_and_redraws_the_fan(app, browser):
 def test_roadshow_planner_budget_slider_replans_and_redraws_the_calendar(app, browser):
     _wait_warm(app)
     t0 = time.perf_counter()
-    page, external = _open(browser, app + "/voila/render/roadshow_planner.ipynb")
+    page, external = _open(browser, app + "/z/jining-2020/roadshow")
     page.wait_for_selector(".wb-plan-summary .wb-plan-p", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".wb-chart-gantt svg .mark-rect", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".wb-chart-frontier svg .mark-line", timeout=LOAD_TIMEOUT_MS)
@@ -399,9 +418,9 @@ def test_a_closed_pages_kernel_is_culled_and_an_open_pages_kernel_kept(server, b
     beacon, as when a browser dies): after --cull-idle seconds its kernel is shut down and its
     process is gone, while the page still open keeps its kernel and still answers a control."""
     base, server_pid = server
-    kept, _ = _open(browser, base + "/voila/render/roadshow_planner.ipynb")
+    kept, _ = _open(browser, base + "/z/jining-2020/roadshow")
     kept.wait_for_selector(".wb-plan-summary .wb-plan-p", timeout=LOAD_TIMEOUT_MS)
-    gone, _ = _open(browser, base + "/voila/render/scenario_planner.ipynb")
+    gone, _ = _open(browser, base + "/z/jining-2020/scenario")
     gone.wait_for_selector(".wb-headline .wb-p-attain", timeout=LOAD_TIMEOUT_MS)
     kept_id, gone_id = _kernel_id(kept), _kernel_id(gone)
     assert kept_id != gone_id
@@ -429,12 +448,24 @@ def test_a_closed_pages_kernel_is_culled_and_an_open_pages_kernel_kept(server, b
     kept.keyboard.press("ArrowLeft")  # 300 -> 290 万元: the kernel still answers
     _until(kept, "() => document.querySelector('.wb-plan-facts').innerText.includes('预算290万元')")
     _no_error(kept)
+    # Leaving the page (beforeunload runs): the page's beacon carries the _xsrf cookie the app
+    # set, and the app shuts the kernel down itself (its log says so), not the culler.
+    assert kept.evaluate("() => /(^|; )_xsrf=/.test(document.cookie)")
+    kept.goto(base + "/", timeout=LOAD_TIMEOUT_MS)
+    t0 = time.monotonic()
+    while _kernel_status(base, kept_id) != 404:
+        assert time.monotonic() - t0 < CULL_IDLE_S + 60, "the closed page's kernel is still there"
+        time.sleep(0.2)
+    beacon_s = time.monotonic() - t0
+    kept_proc.wait(timeout=30)
+    assert f"page closed: kernel {kept_id} of wang shut down" in LOGS["app"].read_text()
     kept.close()
     _record(
         "kernel_cull",
         {
             "cull_idle_s": CULL_IDLE_S,
             "closed_to_culled_s": round(culled_s, 1),
+            "closed_with_beacon_to_shut_down_s": round(beacon_s, 1),
             "kernel_rss_mb": rss_mb,
         },
     )
@@ -442,21 +473,27 @@ def test_a_closed_pages_kernel_is_culled_and_an_open_pages_kernel_kept(server, b
 
 def test_home_page_names_the_zone_links_both_planners_and_the_latest_review(app, browser):
     page, external = _open(browser, app + "/", viewport=(1366, 768))
+    # The front page lists the zones this user may open: wang has Jining only.
+    assert page.locator(".wb-zone b").all_inner_texts() == ["济宁高新区"]
+    page.locator(".wb-zone").click()
+    assert page.url == app + "/z/jining-2020/"
     assert page.title() == "济宁高新区 招商引资规划"
     assert page.locator("h1").inner_text() == "济宁高新区 招商引资规划"
     assert page.locator(".wb-planner b").all_inner_texts() == ["情景规划", "推介活动规划"]
     links = page.locator("a").evaluate_all("as => as.map(a => a.href)")
+    assert page.locator(".wb-account span").inner_text() == "wang"
     assert links == [
-        app + "/voila/render/scenario_planner.ipynb",
-        app + "/voila/render/roadshow_planner.ipynb",
-        app + "/reports/jining-2020/2020Q2/review.html",
+        app + "/logout",
+        app + "/z/jining-2020/scenario",
+        app + "/z/jining-2020/roadshow",
+        app + "/z/jining-2020/reports/2020Q2/review.html",
     ]
     body = page.inner_text("body")
     assert "Select items" not in body and "quarterly_review" not in body
-    # Voila's own file list is not reachable either: /voila/tree answers with the home page.
+    # Voila's own file list is not reachable either: /voila/tree answers with the zone list.
     page.goto(app + "/voila/tree/", timeout=LOAD_TIMEOUT_MS)
-    assert page.locator("h1").inner_text() == "济宁高新区 招商引资规划"
-    page.goto(app + "/", timeout=LOAD_TIMEOUT_MS)
+    assert page.locator(".wb-zone b").all_inner_texts() == ["济宁高新区"]
+    page.goto(app + "/z/jining-2020/", timeout=LOAD_TIMEOUT_MS)
     page.locator("a.wb-planner-roadshow").click()  # the link opens the planner
     page.wait_for_selector(".wb-plan-summary .wb-plan-p", timeout=LOAD_TIMEOUT_MS)
     page.go_back()
@@ -464,6 +501,56 @@ def test_home_page_names_the_zone_links_both_planners_and_the_latest_review(app,
     assert page.locator("h1").inner_text() == "济宁高新区 2020年第二季度分析"
     assert external == [], f"requests left the machine: {external[:5]}"
     page.close()
+
+
+def test_two_users_of_two_zones_each_see_open_and_download_only_their_own(app, browser):
+    """zhao (规划 on Zoucheng) and wang (规划 on Jining) log in on one app: each sees only their
+    zone on the front page, opens its planner with that zone's data, and gets 无权访问 (403) for
+    the other zone's home page, planner and review; li (查看 on Jining) opens the scenario planner
+    but its save button is disabled (the kernel refuses a save too: tests/test_widgets)."""
+    zhao, external = _open(browser, app + "/", viewport=(1366, 768), user="zhao")
+    assert zhao.locator(".wb-zone b").all_inner_texts() == ["邹城经济开发区"]
+    zhao.goto(app + "/z/zoucheng-2020/scenario", timeout=LOAD_TIMEOUT_MS)
+    zhao.wait_for_selector(".wb-headline .wb-p-attain", timeout=LOAD_TIMEOUT_MS)
+    body = zhao.inner_text("body")
+    assert "邹城经济开发区" in body and "济宁高新区" not in body
+    assert zhao.title() == "情景规划 · 邹城经济开发区"  # the tab names the planner and the zone
+    assert zhao.evaluate("() => document.documentElement.lang") == "zh"
+    assert zhao.locator(".wb-save").is_enabled()
+    # zhao saves a scenario: it lands in Zoucheng's folder and in Zoucheng's audit log, as zhao's.
+    zhao.locator(".wb-save-name input").fill("邹城试算")
+    zhao.locator(".wb-save").click()
+    zhao.wait_for_selector(".wb-saved", timeout=MOVE_TIMEOUT_MS)
+    assert zhao.inner_text(".wb-saved").endswith("邹城试算.yaml")  # the file's name, no path
+    saved = ZONE_PARAMS["zoucheng-2020"].parent / "scenarios" / "zoucheng-2020" / "邹城试算.yaml"
+    assert saved.is_file()
+    log = ZONE_PARAMS["zoucheng-2020"].parent / "audit" / "zoucheng-2020.jsonl"
+    events = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
+    assert events[-1]["event"] == "save" and events[-1]["user"] == "zhao"
+    assert events[-1]["what"] == "邹城试算"
+    review = zhao.request.get(app + "/z/zoucheng-2020/reports/2020Q2/review.html")
+    assert review.status == 200 and "邹城经济开发区 2020年第二季度分析" in review.text()
+    for path in ("/z/jining-2020/", "/z/jining-2020/scenario", "/z/jining-2020/roadshow"):
+        reply = zhao.goto(app + path, timeout=LOAD_TIMEOUT_MS)
+        assert reply.status == 403, path
+        assert zhao.locator(".wb-sentence").inner_text() == (
+            "您的账户无权打开此页面，请联系本局管理员开通。"
+        )
+    other = zhao.request.get(app + "/z/jining-2020/reports/2020Q2/review.html")
+    assert other.status == 403 and "济宁" not in other.text()
+    zhao.close()
+
+    wang, _ = _open(browser, app + "/z/zoucheng-2020/", viewport=(1366, 768), user="wang")
+    assert wang.locator(".wb-sentence").inner_text().startswith("您的账户无权打开此页面")
+    assert wang.request.get(app + "/z/zoucheng-2020/reports/2020Q2/review.html").status == 403
+    wang.close()
+
+    li, _ = _open(browser, app + "/z/jining-2020/scenario", user="li")
+    li.wait_for_selector(".wb-headline .wb-p-attain", timeout=LOAD_TIMEOUT_MS)
+    assert "济宁高新区" in li.inner_text("body")
+    assert li.locator(".wb-save").is_disabled()
+    li.close(run_before_unload=True)
+    assert external == [], f"requests left the machine: {external[:5]}"
 
 
 # What a planner on a 1366x768 screen must be able to see: the page never scrolls sideways,
@@ -505,7 +592,9 @@ LAST_COLUMN_SHOWN = """sel => {
 def test_planner_fits_a_1366x768_screen_and_folds_the_timing(
     app, browser, notebook, ready, table, last_header
 ):
-    page, external = _open(browser, f"{app}/voila/render/{notebook}.ipynb", viewport=(1366, 768))
+    page, external = _open(
+        browser, f"{app}/z/jining-2020/{notebook.split('_')[0]}", viewport=(1366, 768)
+    )
     page.wait_for_selector(ready, timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(f"{table} table", timeout=LOAD_TIMEOUT_MS)
     assert page.evaluate(NOTHING_CUT) == []

@@ -87,3 +87,29 @@ def test_bad_cull_idle_exits_2_with_one_line(capsys):
         .err.strip()
         .endswith("--cull-idle: must be between 1 and 604,800, got 0")
     )
+
+
+def test_params_repeated_or_a_folder_name_the_zones(tmp_path):
+    from tests.conftest import REPO
+
+    with pytest.raises(InputError, match="two params files are named jining-2020"):
+        app.zone_files([REPO / "params" / "jining-2020.yaml", REPO / "params"])
+    files = app.zone_files([REPO / "params"])
+    assert [f.name for f in files] == ["jining-2020.yaml", "zoucheng-2020.yaml"]
+    zones = app.load_zones(files, "zh")
+    assert [(z.id, z.name) for z in zones] == [
+        ("jining-2020", "济宁高新区"),
+        ("zoucheng-2020", "邹城经济开发区"),
+    ]
+    with pytest.raises(InputError, match="no params file"):
+        app.zone_files([tmp_path])
+    root = app.zone_notebooks(zones, tmp_path / "nb")
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.ipynb")) == [
+        f"{z}/{n}" for z in ("jining-2020", "zoucheng-2020") for n in sorted(app.APP_NOTEBOOKS)
+    ]
+    import json
+
+    nb = json.loads((root / "zoucheng-2020" / "scenario_planner.ipynb").read_text("utf-8"))
+    assert nb["metadata"]["title"] == "情景规划 · 邹城经济开发区"  # the browser tab's title
+    assert "--HTMLExporter.language_code=zh" in app.voila_argv(8899)  # <html lang="zh">
+    assert "--HTMLExporter.language_code=en" in app.voila_argv(8899, lang="en")

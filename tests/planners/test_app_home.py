@@ -37,8 +37,8 @@ def test_home_page_in_chinese_names_zone_planners_and_reviews_and_nothing_else()
     assert "<title>济宁高新区 招商引资规划</title>" in page
     assert re.findall(r'href="([^"]+)"', page) == [
         "data:,",  # no favicon request
-        "voila/render/scenario_planner.ipynb",
-        "voila/render/roadshow_planner.ipynb",
+        "scenario",  # /z/<zone>/scenario
+        "roadshow",
         "reports/jining-2020/2020Q2/review.html",
     ]
     assert "<b>情景规划</b>" in page and "<b>推介活动规划</b>" in page
@@ -62,3 +62,30 @@ def test_names_from_files_are_escaped():
     page = home_html("<b>区</b>", reviews, "zh")
     assert "<img" not in page and "<b>区</b>" not in page
     assert "&lt;b&gt;区&lt;/b&gt;" in page
+
+
+def test_zone_list_links_each_granted_zone_and_says_so_when_there_is_none():
+    from workbook.planners.home import zones_html
+
+    page = zones_html(
+        [("jining-2020", "济宁高新区"), ("zoucheng-2020", "邹城经济开发区")], "zh", "wang"
+    )
+    assert re.findall(r'href="([^"]+)"', page) == [
+        "data:,",
+        "logout",
+        "z/jining-2020/",
+        "z/zoucheng-2020/",
+    ]
+    assert "<b>济宁高新区</b>" in page and "<b>邹城经济开发区</b>" in page
+    empty = zones_html([], "zh", "li")
+    assert "您的账户尚未开通任何园区，请联系本局管理员。" in empty and "z/" not in empty
+
+
+def test_a_symlinked_review_outside_the_folder_is_not_listed(tmp_path):
+    outside = tmp_path / "elsewhere" / "run"
+    _review(tmp_path / "elsewhere", "run", dt.datetime(2020, 7, 1))
+    reports = tmp_path / "reports"
+    (reports / "jining-2020").mkdir(parents=True)
+    (reports / "jining-2020" / "2020Q2").symlink_to(outside, target_is_directory=True)
+    _review(reports, "jining-2020/2020Q1", dt.datetime(2020, 4, 1))
+    assert [r.folder for r in latest_reviews(reports)] == ["jining-2020/2020Q1"]

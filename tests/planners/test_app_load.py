@@ -27,6 +27,7 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
+from tests.app_login import ACCOUNTS, logged_in, make_users, zone_copies
 from tests.conftest import SAMPLE_PARAMS
 from tests.planners.test_app_browser import (
     ARTIFACTS,
@@ -50,6 +51,10 @@ SECONDS = 120 if FULL else 20
 CULL_IDLE_S = 20
 STEP_TIMEOUT_MS = 120_000
 OPEN_TIMEOUT_MS = 600_000  # the pages beyond the warm pool wait for a kernel to start
+# Each planner logs in with an account of their own.
+PLANNER_ACCOUNTS = {
+    f"planner{i}": (f"planner-password-{i}", {"jining-2020": "plan"}) for i in range(PLANNERS)
+}
 
 
 def _tree_rss(pid: int) -> tuple[int, int]:
@@ -67,12 +72,14 @@ def _tree_rss(pid: int) -> tuple[int, int]:
 def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     folder = tmp_path_factory.mktemp("load")
     log = folder / "voila.log"
+    users = make_users(folder, {**ACCOUNTS, **PLANNER_ACCOUNTS})
+    jining, _ = zone_copies(folder)
     port = _free_port()
     env = {**os.environ, ENV_PARAMS: str(SAMPLE_PARAMS), ENV_AS_OF: "2020-06-30", ENV_LANG: "zh"}
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
-            + ["--cull-idle", str(CULL_IDLE_S)],
+            + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users), "--params", str(jining)],
             cwd=folder,
             env=env,
             stdout=out,
@@ -144,7 +151,12 @@ async def _planner(browser, base: str, i: int, seconds: float, out: dict) -> Non
     await page.route("**/*", route)
     name = "scenario_planner" if scenario else "roadshow_planner"
     t0 = time.perf_counter()
-    await page.goto(f"{base}/voila/render/{name}.ipynb", timeout=OPEN_TIMEOUT_MS)
+    await page.goto(f"{base}/login", timeout=OPEN_TIMEOUT_MS)  # as a planner logs in
+    await page.fill("#wb-name", f"planner{i}")
+    await page.fill("#wb-password", PLANNER_ACCOUNTS[f"planner{i}"][0])
+    async with page.expect_navigation(timeout=OPEN_TIMEOUT_MS):
+        await page.click("button[type=submit]")
+    await page.goto(f"{base}/z/jining-2020/{name.split('_')[0]}", timeout=OPEN_TIMEOUT_MS)
     ready = ".wb-chart-fan svg .mark-area" if scenario else ".wb-chart-gantt svg .mark-rect"
     await page.wait_for_selector(ready, timeout=OPEN_TIMEOUT_MS)
     out["open_s"].append(time.perf_counter() - t0)
@@ -267,10 +279,9 @@ def test_a_bureau_of_planners_at_once_then_memory_back_to_the_warm_baseline(serv
 
 
 def test_warm_endpoint_answers_json(server):
-    import urllib.request
-
-    with urllib.request.urlopen(server[0] + WARM, timeout=10) as r:
-        assert json.loads(r.read()) == {
-            "roadshow_planner.ipynb": True,
-            "scenario_planner.ipynb": True,
-        }
+    reply = logged_in(server[0], "admin").request(WARM, timeout=10)
+    assert reply.status == 200
+    assert json.loads(reply.body) == {
+        "jining-2020/roadshow_planner.ipynb": True,
+        "jining-2020/scenario_planner.ipynb": True,
+    }

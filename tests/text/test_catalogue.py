@@ -65,6 +65,8 @@ BUILT_IDS = (
     "month.name.",  # month.name.<m> (roadshow.explain)
     "plan.sheet.",  # plan.sheet.<row> (cli.plan)
     "home.",  # home.<key> (planners.home)
+    "login.",  # login.<key> (planners.login)
+    "audit.",  # audit.<key> (planners.home)
     "argparse.type.",  # argparse.type.<type> (cli._common)
     "when.q",  # when.q<n> (text.labels.quarter_words)
 )

@@ -28,6 +28,7 @@ def _commands() -> list[ModuleType]:
         sensitivity,
         simulate,
         status,
+        users,
         validate,
     )
 
@@ -41,6 +42,7 @@ def _commands() -> list[ModuleType]:
         calibrate,
         backtest,
         app,
+        users,
         plan,
         review,
         batch,

@@ -18,7 +18,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_PORT,
         help=f"port on 127.0.0.1 (default {DEFAULT_PORT})",
     )
-    p.add_argument("--params", help="params YAML the planners open (default: the sample zone)")
+    p.add_argument(
+        "--params",
+        action="append",
+        metavar="FILE|FOLDER",
+        help="a zone's params YAML, or a folder of them; repeat for several zones, each served "
+        "at /z/<file name>/ (default: the sample zone)",
+    )
     p.add_argument("--as-of", type=date_arg, help="as-of date (default: last month with arrivals)")
     p.add_argument(
         "--lang", choices=["zh", "en"], help="language of labels and error messages (default zh)"
@@ -32,7 +38,73 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         f"(default {DEFAULT_CULL_IDLE})",
     )
     p.add_argument("--open", action="store_true", help="open the app in the default browser")
+    p.add_argument(
+        "--max-kernels",
+        type=whole(1, 1000, "kernels"),
+        default=10,
+        metavar="N",
+        help="at most N planner pages open at once on the server (~550 MB each; default 10); "
+        "beyond it a page says the server is busy",
+    )
+    p.add_argument(
+        "--max-kernels-per-user",
+        type=whole(1, 100, "kernels"),
+        default=3,
+        metavar="N",
+        help="at most N planner pages open at once per user (default 3)",
+    )
+    p.add_argument(
+        "--users",
+        metavar="FILE",
+        help="the accounts who may log in (made with `workbook users add`); required unless "
+        "--no-login",
+    )
+    p.add_argument(
+        "--no-login",
+        action="store_true",
+        help="no login at all: only for one person on their own machine (printed loudly)",
+    )
+    p.add_argument(
+        "--session-hours",
+        type=float,
+        default=8,
+        metavar="HOURS",
+        help="a login lasts this long (default 8)",
+    )
+    p.add_argument(
+        "--trusted-header",
+        metavar="NAME",
+        help="single sign-on: take the user name from this request header, only when the "
+        "request comes from --trusted-proxy (the account must be in --users)",
+    )
+    p.add_argument("--trusted-proxy", metavar="ADDR", help="the proxy's IP address")
+    p.add_argument(
+        "--allowed-hosts",
+        metavar="HOST[,HOST]",
+        help="answer only requests for these Host names (default: any)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    return serve(args.port, args.open, args.params, args.as_of, args.lang, args.cull_idle)
+    from workbook.planners.app import login_policy, zone_files
+
+    zone_files(args.params)  # a missing params file is named first
+    policy = login_policy(
+        args.users,
+        args.no_login,
+        args.session_hours,
+        args.trusted_header,
+        args.trusted_proxy,
+        args.allowed_hosts,
+    )
+    return serve(
+        args.port,
+        args.open,
+        args.params,
+        args.as_of,
+        args.lang,
+        args.cull_idle,
+        policy,
+        args.max_kernels,
+        args.max_kernels_per_user,
+    )

@@ -4,16 +4,16 @@ Nothing is loaded from the internet: charts draw with the Vega bundle from vl-co
 (`alt.JupyterChart.enable_offline()`), and the page uses Voila's lab template minus its Font
 Awesome CDN links (`workbook/planners/jupyter/voila/templates/workbook`).
 
-`serve(port)` runs Voila over `notebooks/` in this process until interrupted. Each planner
-notebook keeps one kernel preheated (already executed, so a page opened after start-up is drawn
-at once; Voila refills the pool after a page takes it), and a kernel left idle for `cull_idle`
-seconds with no page connected (the tab was closed, the browser died) is shut down, so memory
-returns to the preheated baseline. The zone, as-of date and language the notebooks start with
-can be passed through the environment
-(`WORKBOOK_PARAMS`, `WORKBOOK_AS_OF`, `WORKBOOK_LANG`): kernels inherit it, and a notebook
-parameter left at `None` takes the value from there (see `workbook.planners.controls.resolve_settings`).
-The home page (`/`) is the workbook's own (`workbook.planners.home`): the zone, the two
-planners and the latest reviews under `reports/` of the folder the app runs in.
+`serve(port)` runs Voila in this process until interrupted, over a folder holding each zone's
+copy of the planner notebooks (`--params` repeated or a folder: one zone per params file). Each
+zone's planners keep one kernel preheated (already executed, so a page opened after start-up is
+drawn at once; Voila refills the pool after a page takes it), started with that zone's params
+file in `WORKBOOK_PARAMS`; a kernel left idle for `cull_idle` seconds with no page connected (the
+tab was closed, the browser died) is shut down, so memory returns to the preheated baseline. The
+as-of date and language come from the environment (`WORKBOOK_AS_OF`, `WORKBOOK_LANG`): kernels
+inherit it, and a notebook parameter left at `None` takes the value from there (see
+`workbook.planners.controls.resolve_settings`). `login_policy` checks the login options
+(`workbook.planners.auth`); every page needs a login unless `--no-login`.
 Voila is imported only when the app starts: `import workbook` never imports Jupyter.
 """
 
@@ -21,8 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
+from workbook.planners.zones import APP_NOTEBOOKS, ENV_PARAMS, PLANNERS, Zone
 from workbook.text.errors import InputError
 from workbook.text.messages import Message
 from workbook.text.resources import ENV_WORKDIR, notebooks_dir, sample_params
@@ -31,7 +36,6 @@ NOTEBOOKS_DIR = notebooks_dir()  # the checkout's notebooks/, or the wheel's wor
 # Our Voila template (lab, minus its CDN links) lives under <JUPYTER_DIR>/voila/templates.
 JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"
 TEMPLATE = "workbook"
-APP_NOTEBOOKS = ("scenario_planner.ipynb", "roadshow_planner.ipynb")
 DEFAULT_PORT = 8866
 DEFAULT_CULL_IDLE = 600  # seconds a kernel without a page may stay idle before it is shut down
 # Preheated in the pool: the planners, not the quarterly review (papermill runs that one).
@@ -41,11 +45,68 @@ KERNEL_MANAGER = "workbook.planners.voila_app.WorkbookKernelManager"
 
 REPORTS_DIR = "reports"  # under the folder the app runs in: the home page lists reviews there
 
-ENV_PARAMS = "WORKBOOK_PARAMS"
 ENV_AS_OF = "WORKBOOK_AS_OF"
 ENV_LANG = "WORKBOOK_LANG"
 ENV_CHART_JS = "WORKBOOK_CHART_JS"  # where the app serves the charts' Vega bundle (below)
 CHART_JS = "workbook/static/jupyter-chart.js"  # under the base URL (voila_app serves it)
+
+
+def zone_files(params: Sequence[str | Path] | str | Path | None) -> list[Path]:
+    """The params files `--params` names (files, or folders of *.yaml), in order; the sample
+    zone when none is given; an InputError naming what is missing or repeated."""
+    given = [params] if isinstance(params, str | Path) else list(params or [])
+    if not given:
+        sample = sample_params()
+        if not sample.is_file():  # installed: no sample zone
+            raise InputError(Message("err.no_params"))
+        given = [sample]
+    files: list[Path] = []
+    for item in given:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.yaml") if p.is_file())
+            if not found:
+                raise InputError(f"{item}: no params file (*.yaml) in this folder")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{item}: params file not found")
+    ids = [f.stem for f in files]
+    for stem in ids:
+        if ids.count(stem) > 1:
+            raise InputError(f"two params files are named {stem}: a zone's name must be unique")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", stem):
+            raise InputError(f"{stem}: a params file's name may hold letters, digits, . _ -")
+        if stem == "plans":  # reports/plans/ holds every zone's exports: not a zone's reports
+            raise InputError(f"{stem}: this name is taken by reports/plans/; rename the file")
+    return [f.resolve() for f in files]
+
+
+def load_zones(files: Sequence[Path], lang: str) -> tuple[Zone, ...]:
+    """Each params file loaded once (a bad file stops the app with its message)."""
+    from workbook.zone.params import load_params
+
+    return tuple(Zone(f.stem, load_params(f).zone_name(lang), f) for f in files)
+
+
+def zone_notebooks(zones: Sequence[Zone], into: Path, lang: str = "zh") -> Path:
+    """A folder holding, per zone, a copy of the two planner notebooks (`<zone>/<notebook>`):
+    Voila keeps one preheated kernel per notebook path, so each zone gets its own pool. Each
+    copy's title (the browser tab's) names the planner and the zone, as the home page does."""
+    import json
+
+    from workbook.planners.home import home_text
+
+    source = app_notebooks_dir()
+    for zone in zones:
+        (into / zone.id).mkdir(parents=True, exist_ok=True)
+        for key, name in PLANNERS.items():
+            nb = json.loads((source / name).read_text(encoding="utf-8"))
+            nb.setdefault("metadata", {})["title"] = f"{home_text(key, lang)} · {zone.name}"
+            text = json.dumps(nb, ensure_ascii=False, indent=1)
+            (into / zone.id / name).write_text(text, encoding="utf-8")
+    return into
 
 
 def app_notebooks_dir() -> Path:
@@ -68,7 +129,11 @@ def cull_interval(cull_idle: int) -> int:
 
 
 def voila_argv(
-    port: int, open_browser: bool = False, cull_idle: int = DEFAULT_CULL_IDLE
+    port: int,
+    open_browser: bool = False,
+    cull_idle: int = DEFAULT_CULL_IDLE,
+    root: Path | None = None,
+    lang: str = "zh",
 ) -> list[str]:
     """Voila's command line: tree of the planner notebooks on 127.0.0.1:port, sources stripped,
     one preheated kernel per planner, kernels without a page culled after `cull_idle` s."""
@@ -77,12 +142,13 @@ def voila_argv(
     if cull_idle < 1:
         raise InputError(Message("err.cull_idle", found=cull_idle))
     argv = [
-        str(app_notebooks_dir()),
+        str(root or app_notebooks_dir()),
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         f"--template={TEMPLATE}",
         "--VoilaConfiguration.strip_sources=True",
-        "--VoilaConfiguration.show_tracebacks=True",
+        "--VoilaConfiguration.show_tracebacks=False",  # details go to the server log only
+        f"--HTMLExporter.language_code={check_lang(lang)}",  # <html lang=...>
         "--Voila.port_retries=0",
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
         "--VoilaConfiguration.preheat_kernel=True",
@@ -116,17 +182,77 @@ def app_environment(
     return env
 
 
+def login_policy(
+    users: str | Path | None = None,
+    no_login: bool = False,
+    session_hours: float = 8,
+    trusted_header: str | None = None,
+    trusted_proxy: str | None = None,
+    allowed_hosts: str | None = None,
+):
+    """The app's login settings, checked: an `auth.AuthPolicy` (an InputError on a bad mix)."""
+    import ipaddress
+
+    from workbook.planners.auth import AuthPolicy
+    from workbook.planners.users import load_users
+
+    if no_login and (users or trusted_header):
+        raise InputError("--no-login cannot go with --users or --trusted-header")
+    if not no_login and not users:
+        raise InputError(
+            "the app needs logins: pass --users FILE (accounts made with `workbook users add`), "
+            "or --no-login for one person on their own machine"
+        )
+    if bool(trusted_header) != bool(trusted_proxy):
+        raise InputError("--trusted-header and --trusted-proxy go together")
+    if trusted_proxy:
+        try:
+            trusted_proxy = str(ipaddress.ip_address(trusted_proxy))
+        except ValueError:
+            raise InputError(f"--trusted-proxy {trusted_proxy!r}: not an IP address") from None
+    if not 0 < session_hours <= 24 * 30:
+        raise InputError(f"--session-hours must be between 0 and 720, got {session_hours}")
+    if users:
+        path = Path(users)
+        if not path.is_file():
+            raise InputError(f"{users}: users file not found (make it with `workbook users add`)")
+        if not load_users(path):  # a bad file stops here, with its message
+            raise InputError(f"{users}: no account yet (add one with `workbook users add`)")
+        users_file: str | None = str(path.resolve())
+    else:
+        users_file = None
+    hosts = tuple(h.strip().lower() for h in (allowed_hosts or "").split(",") if h.strip())
+    return AuthPolicy(
+        users_file=users_file,
+        no_login=no_login,
+        session_s=round(session_hours * 3600),
+        trusted_header=trusted_header,
+        trusted_proxy=trusted_proxy,
+        allowed_hosts=hosts,
+    )
+
+
 def serve(
     port: int = DEFAULT_PORT,
     open_browser: bool = False,
-    params: str | Path | None = None,
+    params: Sequence[str | Path] | str | Path | None = None,
     as_of: dt.date | None = None,
     lang: str | None = None,
     cull_idle: int = DEFAULT_CULL_IDLE,
+    policy=None,
+    max_kernels: int = 10,
+    max_kernels_per_user: int = 3,
 ) -> int:
-    """Run Voila over the planner notebooks until interrupted; returns its exit status."""
-    argv = voila_argv(port, open_browser, cull_idle)
-    os.environ.update(app_environment(params, as_of, lang))
+    """Run Voila over the planner notebooks of every zone until interrupted; returns its exit
+    status. `params`: params files or folders of them (default: WORKBOOK_PARAMS, else the sample
+    zone). `policy`: `login_policy(...)`; None is `--no-login`. At most `max_kernels` planner
+    pages hold a kernel at once, `max_kernels_per_user` of one user (the preheated pools aside)."""
+    if policy is None:
+        policy = login_policy(no_login=True)
+    os.environ.update(app_environment(None, as_of, lang))
+    files = zone_files(params or os.environ.get(ENV_PARAMS) or None)
+    # Each zone's kernels get their params file from their pool (voila_app), not from here.
+    os.environ.pop(ENV_PARAMS, None)
     os.environ[ENV_WORKDIR] = str(Path.cwd())  # planners export under reports/ of this folder
     # Charts import the Vega bundle from the app once per page (not 0.9 MB in each chart's state).
     os.environ[ENV_CHART_JS] = CHART_JS
@@ -134,16 +260,42 @@ def serve(
     path = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(JUPYTER_DIR), path) if p)
     from workbook.text.labels import check_lang
-    from workbook.zone.params import load_params
 
-    # The zone and language the notebooks will resolve too (planners.controls.resolve_settings).
     page_lang = check_lang(os.environ.get(ENV_LANG) or "zh")
-    zone_file = Path(os.environ.get(ENV_PARAMS) or sample_params())
-    if ENV_PARAMS not in os.environ and not zone_file.is_file():  # installed: no sample zone
-        raise InputError(Message("err.no_params"))
-    zone = load_params(zone_file).zone_name(page_lang)  # a bad or missing file stops here
+    zones = load_zones(files, page_lang)  # a bad file stops here
+    import logging
+
+    from workbook.planners.auth import no_login_banner
     from workbook.planners.voila_app import launch
 
-    print(f"workbook app: http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    launch(argv, zone, page_lang, Path.cwd() / REPORTS_DIR, CHART_JS)
+    server_log = logging.getLogger("workbook")  # logins, refusals, closed pages: to the app's log
+    if not server_log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("[workbook %(asctime)s] %(levelname)s %(message)s"))
+        server_log.addHandler(handler)
+        server_log.setLevel(logging.INFO)
+    if policy.no_login:
+        print(no_login_banner(), flush=True)
+        print(no_login_banner(), file=sys.stderr, flush=True)
+    from workbook.planners.audit import ENV_OWNERS
+
+    with tempfile.TemporaryDirectory(prefix="workbook-app-") as tmp:
+        # Who each kernel was handed to (audit lines, roles): readable by this user only.
+        owners = Path(tmp) / "owners"
+        owners.mkdir(mode=0o700)
+        os.environ[ENV_OWNERS] = str(owners)
+        root = zone_notebooks(zones, Path(tmp) / "nb", page_lang)
+        argv = voila_argv(port, open_browser, cull_idle, root, page_lang)
+        names = ", ".join(z.id for z in zones)
+        print(f"workbook app: http://127.0.0.1:{port}/ ({names}; Ctrl-C to stop)", flush=True)
+        launch(
+            argv,
+            CHART_JS,
+            zones=zones,
+            lang=page_lang,
+            reports_dir=Path.cwd() / REPORTS_DIR,
+            policy=policy,
+            max_kernels=max_kernels,
+            per_user=max_kernels_per_user,
+        )
     return 0

@@ -9,7 +9,9 @@ import datetime as dt
 import functools
 import html
 import logging
+import math
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from workbook.charts.parts import ChartParts
 from workbook.forecast import scenarios as scenarios
 from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS
 from workbook.planners.live_chart import LiveDraw, LiveSpec
+from workbook.planners.zones import ENV_ROLE
 from workbook.text.catalogue import label, say
 from workbook.text.errors import InputError, WorkbookError
 from workbook.text.labels import check_lang
@@ -33,6 +36,29 @@ from workbook.text.writing import sentences
 from workbook.zone.tabular import parse_date
 
 log = logging.getLogger(__name__)
+
+
+def _log_to_the_server() -> None:
+    """Under `workbook app`, the workbook's log records (a callback's traceback) go to the
+    kernel process's own stderr, which is the app's log, and never to the page (ipykernel sends
+    what is written to sys.stderr to the browser)."""
+    from workbook.planners.audit import ENV_OWNERS
+
+    logger = logging.getLogger("workbook")
+    if not os.environ.get(ENV_OWNERS) or getattr(logger, "_workbook_server_log", False):
+        return
+    handler = logging.StreamHandler(sys.__stderr__)
+    handler.setFormatter(
+        logging.Formatter("[workbook kernel %(process)d] %(levelname)s %(message)s")
+    )
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    # a mark on the logger itself: its server-log handler is installed once per process
+    logger._workbook_server_log = True  # type: ignore[attr-defined]
+
+
+_log_to_the_server()
 
 REPO = CHECKOUT
 SAMPLE_PARAMS = sample_params()  # a source checkout's sample zone
@@ -123,6 +149,57 @@ class ErrorArea:
 def one_text(lines: list[str], lang: str) -> str:
     """Lines of a message as one text: sentences ended and joined as the language writes them."""
     return sentences(lines, lang)
+
+
+def may_write() -> bool:
+    """Whether this page's user may save scenarios and export (not when `workbook app` started
+    the kernel for a user who may only look: WORKBOOK_ROLE=view, or handed it to one)."""
+    from workbook.planners.audit import this_kernels_owner
+
+    if os.environ.get(ENV_ROLE) == "view":
+        return False
+    owner = this_kernels_owner()
+    return owner is None or owner.get("role") != "view"
+
+
+def user_folder(folder: Path) -> Path:
+    """Under `workbook app`, `folder/<user>` (each planner's exports apart); else `folder`."""
+    from workbook.planners.audit import this_kernels_owner
+
+    owner = this_kernels_owner()
+    user = owner.get("user") if owner else None
+    return (
+        folder / user
+        if isinstance(user, str) and user.isprintable() and "/" not in user
+        else folder
+    )
+
+
+def audit(params_file: Any, event: str, **what: Any) -> None:
+    """Under `workbook app`: one line in the zone's audit log (who did what, when). A log that
+    cannot be written is said in the server's log, never to the page."""
+    from workbook.planners.audit import ENV_OWNERS, record, this_kernels_owner
+
+    if not os.environ.get(ENV_OWNERS) or params_file is None:
+        return  # JupyterLab, papermill: no app, no audit log
+    owner = this_kernels_owner() or {}
+    try:
+        record(params_file, event, str(owner.get("user", "?")), **what)
+    except OSError:
+        log.exception("audit log not written: %s %s", event, what)
+
+
+def check_may_write() -> None:
+    """Refuse a save or export on a view-only page (the buttons are disabled there too; this
+    holds against a message sent to the kernel directly)."""
+    if not may_write():
+        raise InputError(
+            Message(
+                "pick",
+                en="View only: saving scenarios and exporting need the plan (规划) role.",
+                zh="仅可查看：保存情景和导出需要“规划”权限。",
+            )
+        )
 
 
 def guarded(method: F | None = None, *, area: str = "errors") -> Any:
@@ -336,4 +413,25 @@ def house_slider(
     s = cls(**kwargs)
     s.add_class("wb-control")
     s.add_class(f"wb-driver-{key}")
+    s._wb_range = (lo, hi)  # the range as built: the page may move the slider's own min and max
     return s
+
+
+def slider_value(slider: W.Widget) -> float:
+    """A house slider's value, checked in the kernel against the range it was built with (a
+    message sent to the widget can carry any number); an InputError naming the control."""
+    lo, hi = slider._wb_range
+    try:
+        v = float(slider.value)
+    except (TypeError, ValueError):
+        v = math.nan
+    if not lo <= v <= hi:  # NaN fails too
+        name = slider.description
+        raise InputError(
+            Message(
+                "pick",
+                en=f"{name}: must be between {lo:g} and {hi:g}, got {slider.value!r}",
+                zh=f"{name}：须在 {lo:g} 到 {hi:g} 之间，实际为 {slider.value!r}",
+            )
+        )
+    return v

@@ -3,12 +3,15 @@ the tornado's steps for the drivers on the page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from workbook.forecast import scenarios as scenarios
+from workbook.text.errors import InputError
+from workbook.text.messages import Message
 from workbook.zone.drivers import Drivers
 
 # ---- driver controls ----------------------------------------------------------------------------
@@ -89,17 +92,44 @@ def control_values(drivers: Drivers, fx_default: float) -> dict[str, float]:
     return values
 
 
+CONTROLS_BY_KEY = {c.key: c for c in DRIVER_CONTROLS}
+
+
+def check_values(values: dict[str, float], label: Callable[[str], str] = str) -> None:
+    """Every slider value within its control's range (and whole where the control is): the
+    kernel trusts no value from a page (a message sent to the widget directly can carry any
+    number, or move the slider's own min and max). An InputError naming the control."""
+    for key, value in values.items():
+        c = CONTROLS_BY_KEY.get(key)
+        if c is None:
+            raise InputError(f"unknown control {key!r}")
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            v = float("nan")
+        if not c.lo <= v <= c.hi or (c.integer and v != int(v)):  # NaN fails both
+            raise InputError(
+                Message(
+                    "pick",
+                    en=f"{label(key)}: must be between {c.lo:g} and {c.hi:g}, got {value!r}",
+                    zh=f"{label(key)}：须在 {c.lo:g} 到 {c.hi:g} 之间，实际为 {value!r}",
+                )
+            )
+
+
 def what_if(
     base: Drivers,
     values: dict[str, float],
     cancelled: tuple[str, ...] = (),
     reason: str = MANUAL_CANCEL,
     fx_default: float | None = None,
+    label: Callable[[str], str] = str,
 ) -> Drivers:
     """`base` with the sliders' values laid over it (checked): `conversion` multiplies every
     signing probability (capped at 1), the channels' conversion and the events' conversion
     multiplier; `cancelled` event ids are added to the events cancelled. An `fx` equal to
     the rate the drivers already use (theirs, else `fx_default`) leaves the rate unset."""
+    check_values(values, label)
     m = float(values.get("conversion", 1.0))
     over: dict[str, Any] = {}
     if m != 1.0:

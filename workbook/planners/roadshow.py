@@ -23,14 +23,19 @@ from workbook.forecast.engine import Engine
 from workbook.planners.controls import (
     ChartSlot,
     ErrorArea,
+    audit,
     boxed,
+    check_may_write,
     details_html,
     enable_offline,
     guarded,
     house_slider,
+    may_write,
     planner_text,
     resolve_settings,
+    slider_value,
     timed,
+    user_folder,
 )
 from workbook.planners.tables import big_number_html
 from workbook.roadshow.export import display_table, plan_ics, plan_xlsx, write_files
@@ -142,11 +147,11 @@ class RoadshowPlanner:
             )
         return s0.model_copy(
             update={
-                "budget": float(self.budget.value),
+                "budget": slider_value(self.budget),
                 "each_office_runs_one": bool(self.each_office.value),
-                "min_cloud_events": int(self.min_cloud.value),
-                "max_events_per_month": int(self.max_per_month.value),
-                "staff_days_per_month": float(self.staff_days.value),
+                "min_cloud_events": int(slider_value(self.min_cloud)),
+                "max_events_per_month": int(slider_value(self.max_per_month)),
+                "staff_days_per_month": slider_value(self.staff_days),
                 "blocked_holidays": s0.blocked_holidays if self.avoid_holidays.value else (),
                 "restrictions": active,
             }
@@ -256,6 +261,7 @@ class RoadshowPlanner:
         )
         self.xlsx_button.add_class("wb-export-xlsx")
         self.ics_button.add_class("wb-export-ics")
+        self.xlsx_button.disabled = self.ics_button.disabled = not may_write()
         self.xlsx_button.on_click(self._on_export_xlsx)
         self.ics_button.on_click(self._on_export_ics)
         self.export_status = W.HTML("")
@@ -508,6 +514,7 @@ class RoadshowPlanner:
     # -- export ----------------------------------------------------------------------------
 
     def _export(self, kind: str) -> Path:
+        check_may_write()
         if self.plan is None:
             raise InputError(planner_text("rs_no_plan", self.lang))
         p, lang = self.params, self.lang
@@ -525,12 +532,13 @@ class RoadshowPlanner:
         else:
             data = plan_ics(self.plan, calendar_name=title, lang=lang)
             name, mime = "plan.ics", "text/calendar"
-        (path,) = write_files(self.out_dir, {name: data})
+        (path,) = write_files(user_folder(self.out_dir), {name: data})
         self.exported[kind] = path
+        audit(p.source, "export", what=name)
         href = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         self.export_status.value = (
             f'<span class="wb-exported" style="color:#1e8449">'
-            f"{html.escape(planner_text('saved', lang))} {html.escape(str(path))}</span> "
+            f"{html.escape(planner_text('saved', lang))} {html.escape(name)}</span> "
             f'<a download="{name}" href="{href}">{html.escape(planner_text("rs_download", lang))} {name}</a>'
         )
         return path

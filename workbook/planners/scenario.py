@@ -48,11 +48,14 @@ from workbook.planners.controls import (
     ChartSlot,
     ErrorArea,
     Redraw,
+    audit,
     boxed,
+    check_may_write,
     details_html,
     enable_offline,
     guarded,
     house_slider,
+    may_write,
     planner_text,
     resolve_settings,
     timed,
@@ -262,6 +265,7 @@ class ScenarioPlanner:
             description=planner_text("save", lang), icon="save", button_style="primary"
         )
         self.save_button.add_class("wb-save")
+        self.save_button.disabled = not may_write()
         self.save_button.on_click(self._on_save)
         self.save_status = W.HTML("")
         self.save_status.add_class("wb-save-status")
@@ -357,6 +361,8 @@ class ScenarioPlanner:
     @guarded(area="save_errors")
     def _on_save(self, _: Any = None) -> None:
         self.save_status.value = ""
+        check_may_write()
+        before = set(saved_scenarios(self.params, self.save_dir).values())
         scenario = make_scenario(
             self.params,
             self.drivers,
@@ -371,6 +377,7 @@ class ScenarioPlanner:
             overwrite=self.save_overwrite.value,
         )
         self.saved_path = path
+        audit(self.params.source, "overwrite" if path in before else "save", what=path.stem)
         self.save_overwrite.value = False
         current = self.scenario.value
         self.choices = self._scenario_choices()
@@ -381,7 +388,7 @@ class ScenarioPlanner:
             self.scenario.observe(self._on_scenario, names="value")
         self.save_status.value = (
             f'<span class="wb-saved" style="color:#1e8449">{html.escape(planner_text("saved", self.lang))}'
-            f" {html.escape(str(path))}</span>"
+            f" {html.escape(path.name)}</span>"  # no server path on the page
         )
 
     def _plan_is_params(self) -> bool:
@@ -417,6 +424,7 @@ class ScenarioPlanner:
                 cancelled,
                 planner_text("cancel_reason", self.lang),
                 fx_default=self.params.fx_cny_per_usd,
+                label=self._control_label,
             )
         with timed(self.timings, "engine_ms"):
             self.forecast = self.engine.forecast(self.drivers, self.plan)

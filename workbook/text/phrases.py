@@ -73,6 +73,139 @@ PHRASES: dict[str, Entry] = {
     "argparse.argument": Entry("参数 {arg}：{text}", "argument {arg}: {text}"),
     # ---- the planners' home page (workbook.planners.home)
     "html.lang": Entry("zh-CN", "en"),
+    "home.logout": Entry(
+        "退出登录",
+        "Log out",
+    ),
+    "home.zones_title": Entry(
+        "招商引资规划",
+        "Investment promotion planners",
+    ),
+    "home.zones": Entry(
+        "您可使用的园区",
+        "Your zones",
+    ),
+    "home.no_zones": Entry(
+        "您的账户尚未开通任何园区，请联系本局管理员。",
+        "No zone is open to your account yet: ask your bureau's administrator.",
+    ),
+    # ---- the login and refusal pages (workbook.planners.login), the audit log page
+    "login.title": Entry(
+        "招商引资规划 · 登录",
+        "Investment promotion planners: log in",
+    ),
+    "login.heading": Entry(
+        "登录",
+        "Log in",
+    ),
+    "login.name": Entry(
+        "用户名",
+        "User name",
+    ),
+    "login.password": Entry(
+        "密码",
+        "Password",
+    ),
+    "login.submit": Entry(
+        "登录",
+        "Log in",
+    ),
+    "login.failed": Entry(
+        "用户名或密码不正确。",
+        "Wrong user name or password.",
+    ),
+    "login.throttled": Entry(
+        "登录失败次数过多，请几分钟后再试。",
+        "Too many failed attempts: try again in a few minutes.",
+    ),
+    "login.expired": Entry(
+        "登录已过期，请重新登录。",
+        "Your session has ended: please log in again.",
+    ),
+    "login.logged_out": Entry(
+        "您已退出登录。",
+        "You have logged out.",
+    ),
+    "login.busy_title": Entry(
+        "服务器繁忙",
+        "Server busy",
+    ),
+    "login.busy": Entry(
+        "服务器繁忙：打开的规划页面过多。请关闭不再使用的页面，或几分钟后再试。",
+        "The server is busy: too many planner pages are open. Close a page you no longer use, or try again in a few minutes.",
+    ),
+    "login.denied_title": Entry(
+        "无权访问",
+        "Not permitted",
+    ),
+    "login.denied": Entry(
+        "您的账户无权打开此页面，请联系本局管理员开通。",
+        "Your account may not open this page. Ask your bureau's administrator for access.",
+    ),
+    "login.params_title": Entry(
+        "园区参数有误",
+        "Zone settings broken",
+    ),
+    "login.params": Entry(
+        "该园区的参数文件有误，规划页面暂时无法打开；详情已记录在服务器日志中，请联系本局管理员修正。",
+        "This zone's params file has an error, so its planners cannot open now; the details are in the server's log. Ask your bureau's administrator to correct it.",
+    ),
+    "login.error_title": Entry(
+        "出错了",
+        "Something went wrong",
+    ),
+    "login.error": Entry(
+        "页面无法显示，详情已记录在服务器日志中。",
+        "The page could not be shown; the details are in the server's log.",
+    ),
+    "login.home": Entry(
+        "返回首页",
+        "Back to the home page",
+    ),
+    "login.logout": Entry(
+        "退出登录",
+        "Log out",
+    ),
+    "audit.title": Entry(
+        "{zone} 操作记录",
+        "{zone}: audit log",
+    ),
+    "audit.at": Entry(
+        "时间（UTC）",
+        "When (UTC)",
+    ),
+    "audit.event": Entry(
+        "操作",
+        "What",
+    ),
+    "audit.user": Entry(
+        "用户",
+        "Who",
+    ),
+    "audit.what": Entry(
+        "内容",
+        "Detail",
+    ),
+    "audit.none": Entry(
+        "暂无记录。",
+        "Nothing recorded yet.",
+    ),
+    "audit.login": Entry(
+        "登录",
+        "log in",
+    ),
+    "audit.save": Entry(
+        "保存情景",
+        "save scenario",
+    ),
+    "audit.overwrite": Entry(
+        "覆盖情景",
+        "overwrite scenario",
+    ),
+    "audit.export": Entry(
+        "导出",
+        "export",
+    ),
     "home.title": Entry(
         "{zone} 招商引资规划",
         "{zone}: investment promotion planners",
