@@ -49,6 +49,7 @@ from workbook.review.gbt9704 import (
     set_styles,
     tracking,
 )
+from workbook.text.catalogue import say
 
 if TYPE_CHECKING:
     from workbook.review.section import Context
@@ -178,12 +179,18 @@ def leader_words(text: str, lang: str) -> str:
     2020年6月30日, 2020-06 → 2020年6月, 2020Q2 → 2020年第二季度 (English text as it is)."""
     from workbook.text.labels import quarter_words
 
-    if lang != "zh":
-        return text
-    text = _DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", text)
-    text = _MONTH.sub(lambda m: f"{m[1]}年{int(m[2])}月", text)
-    text = _QUARTER.sub(lambda m: quarter_words(m[0], "zh"), text)
-    return _RANGE.sub(r"\1至\2", text)
+    text = _DATE.sub(
+        lambda m: say("review.leader.date", lang, whole=m[0], y=m[1], m=int(m[2]), d=int(m[3])),
+        text,
+    )
+    text = _MONTH.sub(
+        lambda m: say("review.leader.month", lang, whole=m[0], y=m[1], m=int(m[2])), text
+    )
+    text = _QUARTER.sub(
+        lambda m: say("review.leader.quarter", lang, whole=m[0], words=quarter_words(m[0], lang)),
+        text,
+    )
+    return _RANGE.sub(lambda m: say("review.leader.range", lang, whole=m[0], a=m[1], b=m[2]), text)
 
 
 # ---- tables --------------------------------------------------------------------------------------
@@ -502,8 +509,8 @@ def build_docx(ctx: Context, fragments: Sequence[str]) -> bytes:
                         h3 = 0
                     elif b.kind == "h3":
                         h3 += 1
-                        if lang == "zh" and not text.startswith("（") and h3 <= len(_ORDINALS):
-                            text = f"（{_ORDINALS[h3 - 1]}）{text}"
+                        if not text.startswith("（") and h3 <= len(_ORDINALS):
+                            text = say("review.word.h3", lang, n=_ORDINALS[h3 - 1], text=text)
                     p = doc.add_paragraph(style=f"Heading {level}")
                     add_run(p, text, HEADING_FONTS[level - 1], bold=level == 3)
                 elif b.kind == "p":
