@@ -28,8 +28,9 @@ import pandas as pd
 
 from workbook.review.sections.headline import RISK, biggest_risk
 from workbook.text.catalogue import Entry, label, say
-from workbook.text.dates import day_name
+from workbook.text.dates import day_name, month_word
 from workbook.text.numbers import figure
+from workbook.text.writing import WRITING
 from workbook.zone.cells import num, whole
 from workbook.zone.metrics import definitions
 
@@ -94,7 +95,7 @@ def abstract(ctx: Context, done: Results) -> str:
     action = _action(words, nq, risk if risk is not None and p[risk] < RISK else None, head)
     if action:
         sentences.append(action)
-    return say("review.abstract.join", lang).join(sentences)
+    return WRITING[lang].gap.join(sentences)
 
 
 class _Say:
@@ -129,10 +130,9 @@ class _Say:
         unit = self.unit(m)
         kind = "count" if not self.money(m) else str(self.h.at[m, "unit"])
         text = figure(value, kind)
-        # an English count is the number alone
-        return self.say(
-            f"review.abstract.{'money' if self.money(m) else 'count'}", figure=text, unit=unit
-        )
+        if self.money(m):
+            return self.say("review.abstract.money", figure=text, unit=unit)
+        return self.say("review.abstract.count", figure=text, unit=unit)  # English: the number
 
     def mean(self, m: str) -> float | None:
         if self.means is None or m not in self.means.index:
@@ -203,14 +203,11 @@ def _events(plan: pd.DataFrame, lang: str) -> str:
     named = []
     for r in top.itertuples():
         cost = f"{num(r.cost):,.0f}"
-        m = whole(r.month)
-        month = pd.Timestamp(2000, m, 1).strftime("%B")
         named.append(
             say(
                 "review.abstract.event",
                 lang,
-                m=m,
-                month=month,
+                month=month_word(whole(r.month), lang),
                 name=r.name,
                 office=r.office,
                 cost=cost,
@@ -269,7 +266,7 @@ def _action(words: _Say, nq: NextQuarter, risk: str | None, head: Headline) -> s
         out.append(words.say("review.abstract.no_event", name=words.name(risk)))
     if risk is not None and not moved:
         out.append(_what_would(words, nq, risk, head))
-    return words.say("review.abstract.join").join(s for s in out if s)
+    return WRITING[words.lang].gap.join(s for s in out if s)
 
 
 def _what_would(words: _Say, nq: NextQuarter, risk: str, head: Headline) -> str:

@@ -115,8 +115,7 @@ class RunResult:
 
 def run_folder(rp: ReviewParams, root: str | Path = "reports") -> Path:
     """Where a review goes by default: reports/<params file stem>/<quarter>[-en]."""
-    suffix = say("review.folder.suffix", rp.lang, lang=rp.lang)
-    return Path(root) / rp.params_path.stem / f"{rp.quarter}{suffix}"
+    return Path(root) / rp.params_path.stem / say("review.folder", rp.lang, quarter=rp.quarter)
 
 
 # ---- fingerprints and versions -------------------------------------------------------------

@@ -50,6 +50,7 @@ from workbook.review.gbt9704 import (
     tracking,
 )
 from workbook.text.catalogue import say
+from workbook.text.dates import leader_words
 
 if TYPE_CHECKING:
     from workbook.review.section import Context
@@ -163,34 +164,6 @@ CELL_PAD_PT = 11.0  # a cell's left and right margins (Word's 0.19 cm each) and 
 FLAG_RGB = (0xA0, 0x1C, 0x1C)  # rows with an overdue time node, as the page shows them
 CHART_SCALE = 1.5  # PNG pixels per CSS pixel: about 150 dpi at 16 cm, sharp enough in print
 _ORDINALS = "一二三四五六七八九十"
-
-
-# ---- leader-facing words ------------------------------------------------------------------------
-
-_DATE = re.compile(r"(?<![A-Za-z0-9\-])(\d{4})-(\d{2})-(\d{2})(?![\d\-])")
-_MONTH = re.compile(r"(?<![A-Za-z0-9\-])(\d{4})-(0[1-9]|1[0-2])(?![\d\-])")
-# not inside an id or a file name (JN2020-002, ledger-2020Q1.xlsx)
-_QUARTER = re.compile(r"(?<![A-Za-z0-9_.\-])(\d{4})Q([1-4])(?![A-Za-z0-9_\-]|\.[A-Za-z])")
-_RANGE = re.compile(r"(\d日)\s*至\s*(\d{4}年)")
-
-
-def leader_words(text: str, lang: str) -> str:
-    """Dates and quarters of a Chinese prose text as a leader reads them: 2020-06-30 →
-    2020年6月30日, 2020-06 → 2020年6月, 2020Q2 → 2020年第二季度 (English text as it is)."""
-    from workbook.text.labels import quarter_words
-
-    text = _DATE.sub(
-        lambda m: say("review.leader.date", lang, whole=m[0], y=m[1], m=int(m[2]), d=int(m[3])),
-        text,
-    )
-    text = _MONTH.sub(
-        lambda m: say("review.leader.month", lang, whole=m[0], y=m[1], m=int(m[2])), text
-    )
-    text = _QUARTER.sub(
-        lambda m: say("review.leader.quarter", lang, whole=m[0], words=quarter_words(m[0], lang)),
-        text,
-    )
-    return _RANGE.sub(lambda m: say("review.leader.range", lang, whole=m[0], a=m[1], b=m[2]), text)
 
 
 # ---- tables --------------------------------------------------------------------------------------

@@ -483,7 +483,6 @@ add(PHRASES)
 REVIEW_PHRASES: dict[str, Entry] = {
     # the opening paragraph (workbook.review.abstract)
     "review.abstract.sep": Entry("、", "; "),
-    "review.abstract.join": Entry("", " "),  # between sentences
     "review.abstract.stop": Entry("。", "."),
     "review.abstract.pacing": Entry(
         "截至{day}，{n}项考核指标中{a}项超序时、{o}项符合序时、{b}项滞后序时。",
@@ -531,7 +530,7 @@ REVIEW_PHRASES: dict[str, Entry] = {
         "，预计年末约{expected}{unit}", ", about {expected} expected by the year end"
     ),
     "review.abstract.event": Entry(
-        "{m}月{name}（{office}，{cost}万元）", "{name} in {month} ({office}, {cost} 10k CNY)"
+        "{month}{name}（{office}，{cost}万元）", "{name} in {month} ({office}, {cost} 10k CNY)"
     ),
     "review.abstract.more_events": Entry("等{n}场", " and {more} more"),
     "review.abstract.plan": Entry(
@@ -584,15 +583,10 @@ REVIEW_PHRASES: dict[str, Entry] = {
     # the sections
     "review.why": Entry("{metric}：{why}", "{metric}: {why}"),  # why a target's forecast
     "review.plan.month": Entry("{m}月", "{m:02d}"),  # a month of the recommended plan
-    # dates and quarters of prose as a leader reads them in review.docx (English as written)
-    "review.leader.date": Entry("{y}年{m}月{d}日", "{whole}"),
-    "review.leader.month": Entry("{y}年{m}月", "{whole}"),
-    "review.leader.quarter": Entry("{words}", "{whole}"),
-    "review.leader.range": Entry("{a}至{b}", "{whole}"),
     "review.word.h3": Entry("（{n}）{text}", "{text}"),  # a third-level heading, numbered
     "review.docx.lang": Entry("zh-CN", "en-US"),  # the Word file's language tag
-    # a run's folder: the report language's suffix (reports/<stem>/<quarter>[-en])
-    "review.folder.suffix": Entry("", "-{lang}"),
+    # a run's folder under reports/<params file stem>/: the quarter, English ones marked
+    "review.folder": Entry("{quarter}", "{quarter}-en"),
     # the batch's lines (workbook.review.batch)
     "review.batch.seconds": Entry("{s:.1f}秒", "{s:.1f} s"),
     "review.batch.no_data": Entry("数据未覆盖、未评估{n}份，", "{n} not run (past the data), "),
@@ -601,4 +595,5 @@ REVIEW_PHRASES: dict[str, Entry] = {
         "{ok} done, {skipped} skipped, {later}{failed} failed in {seconds:.1f} s; rollup: {rollup}",
     ),
 }
+PHRASES.update(REVIEW_PHRASES)
 add(REVIEW_PHRASES)
