@@ -355,9 +355,8 @@ def test_readme_architecture_matches_the_packages():
 
 
 # One catalogue for two languages (workbook/text/catalogue.py): logic names a text by id and
-# never asks which language it speaks. EXEMPT for now: workbook/review/, whose wording is being
-# rewritten at the same time; it is converted next, and this exemption must be removed then.
-LANGUAGE_AWARE = ("workbook.text", "workbook.review")
+# never asks which language it speaks; only the text layer knows the languages.
+LANGUAGE_AWARE = ("workbook.text",)
 
 
 def language_tests(src: str) -> list[str]:
@@ -402,35 +401,36 @@ def test_the_language_check_sees_every_form():
 
 
 # A zone's own metric labels travel with its params (`ZoneParams.metric_labels`, passed as
-# `declared=`): outside the review, `label` comes from workbook.text.catalogue, never from the
-# process-wide table in workbook.text.labels. EXEMPT for now, like above: workbook/review/ and
-# its charts (workbook/charts/review.py), converted next; remove the exemption then.
-REVIEW_LABELS = ("workbook.review", "workbook.charts.review")
+# `declared=`): `label` comes from workbook.text.catalogue, and there is no process-wide table of
+# labels last read from some params (`_DECLARED`, `declare_metric_label`) to fall back on.
+PROCESS_WIDE = {"label", "_DECLARED", "declare_metric_label"}
 
 
 def process_wide_label_imports(src: str) -> set[str]:
-    """The transitional names `src` takes from workbook.text.labels."""
-    transitional = {"label", "_DECLARED"}
+    """The names of a process-wide label table `src` takes from workbook.text.labels."""
     out = set()
     for node in ast.walk(ast.parse(src)):
         if isinstance(node, ast.ImportFrom) and node.module == "workbook.text.labels":
-            out |= {a.name for a in node.names} & transitional
+            out |= {a.name for a in node.names} & PROCESS_WIDE
         elif (
             isinstance(node, ast.Attribute)
-            and node.attr in transitional
+            and node.attr in PROCESS_WIDE
             and ast.unparse(node.value) == "labels"
         ):
             out.add(node.attr)
     return out
 
 
-def test_only_the_review_names_metrics_from_the_process_wide_table():
+def test_metric_labels_come_with_the_params_not_from_a_process_wide_table():
+    from workbook.text import labels
+
+    assert not PROCESS_WIDE & set(vars(labels))
     found = {
         name: process_wide_label_imports(path.read_text(encoding="utf-8"))
         for name, path in MODULES.items()
-        if not name.startswith(REVIEW_LABELS) and name != "workbook.text.labels"
     }
     assert {k: v for k, v in found.items() if v} == {}
     assert process_wide_label_imports("from workbook.text.labels import STAGES, label\n") == {
         "label"
     }
+    assert process_wide_label_imports("labels._DECLARED.clear()\n") == {"_DECLARED"}

@@ -20,8 +20,8 @@ from workbook.forecast.calibrate import (
     snapshot_spells,
 )
 from workbook.forecast.cure import Spells, _log_terms, fit
+from workbook.text.catalogue import label
 from workbook.text.errors import InputError
-from workbook.text.labels import label
 from workbook.zone.snapshots import find_snapshots, quarter_end, quarter_range
 
 TRUTH = {"p": 0.70, "mean": 8.0, "sigma": 0.6, "p_prod": 0.6, "mean_prod": 10.0}

@@ -51,8 +51,9 @@ def test_money_parts_add_up_to_the_forecast_mean(q2):
 
 
 def test_the_abstract_says_pace_chances_risk_and_action_from_the_figures(q2):
-    from workbook.text.labels import label
+    from workbook.text.catalogue import label
 
+    own = q2.context.zone.params.metric_labels  # the zone's own targets are named too
     text = q2.abstract()
     sentences = _sentences(text, zh=True)
     assert 4 <= len(sentences) <= 6, sentences
@@ -70,7 +71,7 @@ def test_the_abstract_says_pace_chances_risk_and_action_from_the_figures(q2):
     named = [m for m in h.index if h.at[m, "verdict"] == "behind" or p[m] < 0.5]
     assert {"new_starts", "projects_100", "china500_signings"} <= set(named)  # counts too
     for m in named:
-        name = label("metric", m, "zh")
+        name = label("metric", m, "zh", own)
         if m in q2["headline"].parts:
             unit = "亿美元" if m == "foreign_capital" else "亿元"
             said = f"{name}{p[m]:.0%}（预计年末{means[m]:,.2f}{unit}，目标{h.at[m, 'target']:,.2f}{unit}）"
@@ -84,7 +85,7 @@ def test_the_abstract_says_pace_chances_risk_and_action_from_the_figures(q2):
     parts = q2["headline"].parts[risk]
     unit = "亿美元" if risk == "foreign_capital" else "亿元"
     assert sentences[2].startswith(
-        f"最大风险是{label('metric', risk, 'zh')}（达标概率{p[risk]:.0%}）："
+        f"最大风险是{label('metric', risk, 'zh', own)}（达标概率{p[risk]:.0%}）："
         f"已到位{parts['facts']:,.2f}{unit}"
     )
     assert f"预计年末{parts['mean']:,.2f}{unit}" in sentences[2]
@@ -101,7 +102,7 @@ def test_the_abstract_says_pace_chances_risk_and_action_from_the_figures(q2):
     # beyond the year's target printed as a recommendation
     after = nq.p_with_plan[risk]
     assert after - p[risk] < 0.01
-    assert f"但改变不了{label('metric', risk, 'zh')}的达标概率（仍约{p[risk]:.0%}）" in action
+    assert f"但改变不了{label('metric', risk, 'zh', own)}的达标概率（仍约{p[risk]:.0%}）" in action
     g = nq.risk_goal_seek
     assert g is not None and g["metric"] == risk and g["beyond_target"]
     assert f"约为全年目标的{g['extra_signed_capital'] / g['target']:.1f}倍" in action

@@ -22,8 +22,8 @@ from workbook.roadshow.service import (
     resolve_objective,
 )
 from workbook.roadshow.solve import greedy_plan, solve
+from workbook.text.catalogue import label
 from workbook.text.errors import InfeasiblePlanError, InputError
-from workbook.text.labels import label
 from workbook.zone.loader import load_zone
 
 SAMPLE = "params/jining-2020.yaml"

@@ -19,11 +19,26 @@ def fields(template: str) -> set[str]:
     return out
 
 
+# ids whose languages name different values on purpose, and why (the review's wording as it
+# was before it joined the catalogue; an English reader is not told these)
+ONE_SIDED = {
+    "review.abstract.count": "an English count is the number alone, without its unit",
+    "review.abstract.risk_tail": "the English count's expected year end has no unit",
+    "review.abstract.beyond": "the English reason does not repeat the target's name",
+    "review.abstract.needs": "the English sentence follows one naming the target",
+    "review.abstract.more_events": "all the events in Chinese (等8场), the others in English",
+    "review.word.h3": "Chinese headings of the third level are numbered (（一）), English not",
+}
+
+
 @pytest.mark.parametrize("id", sorted(CATALOGUE))
 def test_every_id_has_both_languages_and_the_same_fields_in_each(id):
     entry = CATALOGUE[id]
     assert entry.zh.strip() and entry.en.strip()
-    assert fields(entry.zh) == fields(entry.en)
+    if id in ONE_SIDED:
+        assert fields(entry.zh) != fields(entry.en), f"{id} is one-sided no more: unlist it"
+    else:
+        assert fields(entry.zh) == fields(entry.en)
 
 
 def test_the_catalogue_holds_messages_labels_and_phrases():

@@ -68,7 +68,7 @@ def test_errors_render_in_either_language_and_read_english_as_text():
 def test_one_name_per_driver_on_sliders_tornado_and_review():
     """A driver the planner's sliders move carries the same name as in the tornado."""
     from workbook.forecast.scenarios import driver_label
-    from workbook.text.labels import label
+    from workbook.text.catalogue import label
 
     same = {
         "ctl_slip_months": "slip_months",

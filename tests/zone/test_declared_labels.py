@@ -66,3 +66,37 @@ def test_forecasts_and_campaigns_of_two_zones_name_the_metric_each_their_own_way
         assert named  # the sample's campaign has a goal of the metric
         table = campaign_status(zone.params, zone.ledger, named[0].name, AS_OF)
         assert own.zh in list(format_campaign(table).iloc[:, 0])
+
+
+@pytest.fixture(scope="module")
+def reviews(zones):
+    """The first section of the 2020Q2 review of each zone, in each language (both zones'
+    params read before either review is built)."""
+    from workbook.review.params import review_params
+    from workbook.review.report import build_review
+    from workbook.review.sections.headline import SECTION
+
+    out = {}
+    for lang in ("zh", "en"):
+        rp = review_params(SAMPLE, "2020Q2", trials=200, lang=lang)
+        out[lang] = [build_review(rp, zone.params, sections=(SECTION,)) for zone in zones]
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reviews_of_two_zones_name_the_metric_each_their_own_way(reviews, lang):
+    import json
+
+    for review, own, other in zip(reviews[lang], (A, B), (B, A), strict=True):
+        mine, theirs = own.text(lang), other.text(lang)
+        page = review.section_html("headline")  # the table, the why lines, the campaign part
+        assert mine in page and theirs not in page
+        sheets = review.tables()  # review.xlsx: the targets, and the campaign's goals
+        for sheet in ("sheet_headline", "sheet_campaign"):
+            names = list(sheets[review.t(sheet)][review.t("metric")])
+            assert mine in names and theirs not in names
+        summary = review.summary()
+        assert summary["targets"][KEY]["label"] == mine
+        assert [c["label"] for c in summary["campaigns"] if c["metric"] == KEY] == [mine]
+        charts = json.dumps({k: c.to_dict() for k, c in review.charts().items()})
+        assert json.dumps(mine)[1:-1] in charts and json.dumps(theirs)[1:-1] not in charts

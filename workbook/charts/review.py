@@ -7,6 +7,8 @@ sorts by code point otherwise) and months are naive local dates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -14,8 +16,8 @@ import pandas as pd
 import workbook.charts  # noqa: F401  (registers the house theme)
 from workbook.charts.parts import layer
 from workbook.charts.theme import GREY, METRIC_COLORS, OUTLOOK_COLORS, VERDICT_COLORS, WIDTH
-from workbook.text.catalogue import Entry, say
-from workbook.text.labels import STAGES, label
+from workbook.text.catalogue import Entry, label, say
+from workbook.text.labels import STAGES
 
 HALF = 420  # two charts side by side on a report page
 
@@ -28,12 +30,15 @@ def _month_axis(lang: str) -> alt.Axis:
     return alt.Axis(format=say("chart.month_format", lang), labelAngle=0, tickCount=12)
 
 
-def completion_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
+def completion_chart(
+    headline: pd.DataFrame, lang: str = "zh", declared: Mapping[str, Entry] | None = None
+) -> alt.LayerChart:
     """Completion of every target (bar, coloured by pace verdict) beside the share due by now
-    (black tick): "时间过半、任务过半" at a glance."""
+    (black tick): "时间过半、任务过半" at a glance. `declared`: the zone's own metric labels
+    (`ZoneParams.metric_labels`)."""
     df = pd.DataFrame(
         {
-            "metric": [label("metric", m, lang) for m in headline["metric"]],
+            "metric": [label("metric", m, lang, declared) for m in headline["metric"]],
             "completion": headline["completion"].clip(upper=2.0),
             "phased_share": headline["phased_share"],
             "verdict": [label("verdict", v, lang) for v in headline["verdict"]],
@@ -72,11 +77,14 @@ def completion_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart
     )
 
 
-def attainment_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
-    """P(reach the floor) of every target, coloured by outlook, with the 80% line."""
+def attainment_chart(
+    headline: pd.DataFrame, lang: str = "zh", declared: Mapping[str, Entry] | None = None
+) -> alt.LayerChart:
+    """P(reach the floor) of every target, coloured by outlook, with the 80% line (`declared`:
+    the zone's own metric labels)."""
     df = pd.DataFrame(
         {
-            "metric": [label("metric", m, lang) for m in headline["metric"]],
+            "metric": [label("metric", m, lang, declared) for m in headline["metric"]],
             "p_attain": headline["p_attain"],
             "outlook": [label("outlook", o, lang) for o in headline["outlook"]],
             "text": [f"{p:.0%}" for p in headline["p_attain"]],
@@ -119,9 +127,16 @@ def attainment_chart(headline: pd.DataFrame, lang: str = "zh") -> alt.LayerChart
     )
 
 
-def burnup_chart(burnup: pd.DataFrame, metric: str, unit: str, lang: str = "zh") -> alt.LayerChart:
+def burnup_chart(
+    burnup: pd.DataFrame,
+    metric: str,
+    unit: str,
+    lang: str = "zh",
+    declared: Mapping[str, Entry] | None = None,
+) -> alt.LayerChart:
     """Cumulative capital arrived by month, the phased target line, the annual target, and the
-    forecast fan (P10–P90 band, P50 dashed) to December."""
+    forecast fan (P10–P90 band, P50 dashed) to December (`declared`: the zone's own metric
+    labels)."""
     color = METRIC_COLORS.get(metric, "#c0392b")
     names = {
         "actual": _t("actual", lang),
@@ -135,7 +150,7 @@ def burnup_chart(burnup: pd.DataFrame, metric: str, unit: str, lang: str = "zh")
         ]
     ).dropna(subset=["value"])
     unit_text = label("unit", unit, lang)
-    y_title = f"{label('metric', metric, lang)} ({unit_text})"
+    y_title = f"{label('metric', metric, lang, declared)} ({unit_text})"
     x = alt.X("month:T", title=None, axis=_month_axis(lang))
     lines = (
         alt.Chart(long)
@@ -203,7 +218,7 @@ def burnup_chart(burnup: pd.DataFrame, metric: str, unit: str, lang: str = "zh")
     return (
         alt.layer(*layers, lines, rule, rule_text)
         .resolve_legend(color="independent", fill="independent", strokeDash="independent")
-        .properties(width=HALF, height=280, title=label("metric", metric, lang))
+        .properties(width=HALF, height=280, title=label("metric", metric, lang, declared))
     )
 
 

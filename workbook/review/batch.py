@@ -40,8 +40,8 @@ from workbook.review.runner import (
     run_folder,
     run_review,
 )
+from workbook.text.catalogue import Entry, label, say
 from workbook.text.errors import InputError
-from workbook.text.labels import label
 from workbook.text.messages import Message
 
 if TYPE_CHECKING:
@@ -377,7 +377,7 @@ def run_line(r: RunResult, lang: str) -> str:
     """One line for a run that has finished: status, run, seconds and where its report is."""
     where = r.error if r.status == NO_DATA else r.html or r.record / "review.ipynb"
     status = label("review", f"status_{r.status}", lang)
-    seconds = f"{r.seconds:.1f}" + ("秒" if lang == "zh" else " s") if r.seconds else ""
+    seconds = say("review.batch.seconds", lang, s=r.seconds) if r.seconds else ""
     return f"{status}  {run_label(r.params)}  {seconds}  {where}".replace("    ", "  ")
 
 
@@ -385,16 +385,16 @@ def summary_line(result: BatchResult, lang: str) -> str:
     """The batch's last words: how many runs finished, were skipped and failed, and where the
     roll-up is."""
     ok, skipped, failed, no_data = (result.count(k) for k in ("ok", "skipped", "failed", NO_DATA))
-    if lang == "zh":
-        later = f"数据未覆盖、未评估{no_data}份，" if no_data else ""
-        return (
-            f"完成{ok}份，跳过{skipped}份，{later}失败{failed}份，用时{result.seconds:.1f}秒；"
-            f"汇总表：{result.rollup}"
-        )
-    later = f"{no_data} not run (past the data), " if no_data else ""
-    return (
-        f"{ok} done, {skipped} skipped, {later}{failed} failed in {result.seconds:.1f} s; "
-        f"rollup: {result.rollup}"
+    later = say("review.batch.no_data", lang, n=no_data) if no_data else ""
+    return say(
+        "review.batch.summary",
+        lang,
+        ok=ok,
+        skipped=skipped,
+        later=later,
+        failed=failed,
+        seconds=result.seconds,
+        rollup=result.rollup,
     )
 
 
@@ -408,6 +408,20 @@ def _summary(r: RunResult) -> dict[str, Any] | None:
         return None
 
 
+def _zone(r: RunResult, s: dict[str, Any] | None, lang: str) -> str:
+    """The zone's name in `lang` as its run's summary gives it (else the params file's stem)."""
+    return Entry(s["zone"], s["zone_en"]).text(lang) if s else r.params.params_path.stem
+
+
+def _metric(s: dict[str, Any], metric: str, lang: str) -> str:
+    """A target's name in `lang`: the label its run wrote (the zone's own labels first: this
+    process need not have read that zone's params) when the run spoke `lang`; else the
+    built-in label, or the run's label for a metric of the zone's own."""
+    own = s["targets"][metric].get("label") if s.get("lang") == lang else None
+    builtin = label("metric", metric, lang)
+    return own or (builtin if builtin != metric else s["targets"][metric].get("label", metric))
+
+
 def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataFrame]:
     """The roll-up's sheets: every target with zones x quarters side by side (one block of
     rows per target, one column group per quarter), the long table (zone x quarter x target),
@@ -419,7 +433,7 @@ def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataF
     runs, targets, pipes, units = [], [], [], []
     for r in results:
         s = _summary(r) if r.status in ("ok", "skipped") else None
-        zone = (s["zone"] if lang == "zh" else s["zone_en"]) if s else r.params.params_path.stem
+        zone = _zone(r, s, lang)
         runs.append(
             {
                 t("zone"): zone,
@@ -440,11 +454,7 @@ def rollup_tables(results: Sequence[RunResult], lang: str) -> dict[str, pd.DataF
                     "_metric": metric,
                     t("zone"): zone,
                     t("quarter"): s["quarter"],
-                    # a zone's own metric: its label from the run (this process may not
-                    # have read that zone's params)
-                    t("metric"): label("metric", metric, lang)
-                    if label("metric", metric, lang) != metric
-                    else v.get("label", metric),
+                    t("metric"): _metric(s, metric, lang),
                     t("unit"): label("unit", v["unit"], lang),
                     t("target"): v["target"],
                     t("actual_col"): v["actual"],
@@ -544,7 +554,7 @@ def write_index(path: Path, results: Sequence[RunResult], lang: str) -> Path:
     rows = []
     for r in results:
         s = _summary(r) if r.status in ("ok", "skipped") else None
-        zone = (s["zone"] if lang == "zh" else s["zone_en"]) if s else r.params.params_path.stem
+        zone = _zone(r, s, lang)
         rel = lambda name: html.escape(os.path.relpath(r.record / name, path.parent))  # noqa: E731, B023
         if r.status == "failed":
             link = (
@@ -561,7 +571,7 @@ def write_index(path: Path, results: Sequence[RunResult], lang: str) -> Path:
                 d = s["targets"]["domestic_capital"]
                 p = d.get("p_attain")
                 figures = html.escape(
-                    f"{label('metric', 'domestic_capital', lang)} {d['completion']:.1%}"
+                    f"{_metric(s, 'domestic_capital', lang)} {d['completion']:.1%}"
                     + (f" · {t('p_attain')} {p:.0%}" if p is not None else "")
                 )
         cls = ' class="wb-flag"' if r.status in ("failed", NO_DATA) else ""
@@ -579,7 +589,7 @@ def write_index(path: Path, results: Sequence[RunResult], lang: str) -> Path:
     if no_data:
         note += t("index_note_no_data").format(runs=no_data)
     page = (
-        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{say("html.lang", lang)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(t('index_title'))}</title><style>{CSS}</style></head><body><main>"
         f"<h1>{html.escape(t('index_title'))}</h1>"
         f'<p class="wb-subtitle">{html.escape(note)}</p>'

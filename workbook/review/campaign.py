@@ -6,11 +6,12 @@ sheet in review.xlsx, one list in summary.json."""
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbook.text.labels import label
+from workbook.text.catalogue import Entry, label
 from workbook.zone.campaigns import campaign_status, campaigns_overlapping
 
 if TYPE_CHECKING:
@@ -73,18 +74,22 @@ def campaign_html(ctx: Context, table: pd.DataFrame | None) -> str:
                 "wb-key",
             )
         )
-        out.append(table_html(rows, ctx.lang, CAMPAIGN_COLUMNS, unit_column="unit"))
+        out.append(
+            table_html(rows, ctx.lang, CAMPAIGN_COLUMNS, unit_column="unit", declared=ctx.declared)
+        )
     return "".join(out)
 
 
-def campaign_records(table: pd.DataFrame | None, lang: str) -> list[dict[str, Any]]:
-    """JSON-ready rows for summary.json."""
+def campaign_records(
+    table: pd.DataFrame | None, lang: str, declared: Mapping[str, Entry] | None = None
+) -> list[dict[str, Any]]:
+    """JSON-ready rows for summary.json (`declared`: the zone's own metric labels)."""
     if table is None:
         return []
     from workbook.files.jsonsafe import records
 
     rows = records(table.assign(start=table["start"].dt.date, end=table["end"].dt.date))
     for r in rows:
-        r["label"] = html.unescape(label("metric", str(r["metric"]), lang))
+        r["label"] = html.unescape(label("metric", str(r["metric"]), lang, declared))
         r["start"], r["end"] = str(r["start"]), str(r["end"])
     return rows

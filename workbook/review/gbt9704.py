@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workbook.text.catalogue import say
+
 if TYPE_CHECKING:
     from workbook.review.section import Context
 
@@ -217,7 +219,7 @@ def _lang(parent: Any, lang: str) -> None:
     from docx.oxml.ns import qn
 
     el = child(parent, "w:lang")
-    el.set(qn("w:val"), "zh-CN" if lang == "zh" else "en-US")
+    el.set(qn("w:val"), say("review.docx.lang", lang))
     el.set(qn("w:eastAsia"), "zh-CN")
     el.set(qn("w:bidi"), "ar-SA")
 
@@ -349,7 +351,7 @@ def set_settings(doc: Any, lang: str) -> None:
         root, "w:themeFontLang", before=("w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats")
     )
     el.attrib.clear()
-    el.set(qn("w:val"), "zh-CN" if lang == "zh" else "en-US")
+    el.set(qn("w:val"), say("review.docx.lang", lang))
     el.set(qn("w:eastAsia"), "zh-CN")
 
 
@@ -437,7 +439,7 @@ def set_core(doc: Any, ctx: Context, title: str) -> None:
     core.subject = title
     core.author = core.last_modified_by = author
     core.created = core.modified = when
-    core.language = "zh-CN" if ctx.lang == "zh" else "en-US"
+    core.language = say("review.docx.lang", ctx.lang)
     core.comments = core.keywords = core.category = ""
     core.revision = 1
 

@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from workbook.text.catalogue import say
+
 # d3-format and d3-time-format locales (zh-CN), so figures read 1,234.5 and dates 2020年6月.
 ZH_FORMAT = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}
 ZH_TIME_FORMAT = {
@@ -33,6 +35,10 @@ ZH_TIME_FORMAT = {
         for m in ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
     ],
     "shortMonths": [f"{m}月" for m in range(1, 13)],
+}
+# The charts' locales by the page's language tag (`html.lang`); none: Vega's own (English).
+CHART_LOCALES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "zh-CN": (ZH_FORMAT, ZH_TIME_FORMAT)
 }
 
 CSS = """
@@ -152,9 +158,9 @@ def vega_bundle() -> str:
 
 def embed_options(lang: str) -> dict[str, Any]:
     opts: dict[str, Any] = {"mode": "vega-lite", "actions": False, "renderer": "svg"}
-    if lang == "zh":
-        opts["formatLocale"] = ZH_FORMAT
-        opts["timeFormatLocale"] = ZH_TIME_FORMAT
+    locale = CHART_LOCALES.get(say("html.lang", lang))  # English: Vega's own formats
+    if locale is not None:
+        opts["formatLocale"], opts["timeFormatLocale"] = locale
     return opts
 
 
@@ -186,7 +192,7 @@ def report_body(nb: Any) -> str:
 def write_report(nb: Any, path: Path, *, title: str, lang: str, footer: str = "") -> Path:
     """Write the offline report page of an executed notebook to `path` (via a temp file)."""
     page = PAGE % {
-        "lang": "zh-CN" if lang == "zh" else "en",
+        "lang": say("html.lang", lang),
         "title": html.escape(title),
         "css": CSS,
         "bundle": vega_bundle().replace("</script", "<\\/script"),

@@ -255,8 +255,9 @@ def review_title(zone: str, rp: ReviewParams) -> str:
     """The review's title: the zone and the quarter as a leader reads them (2020年第二季度),
     and the as-of day when it falls before the quarter's end (the review is then as of that
     day, not of the whole quarter)."""
+    from workbook.text.catalogue import label
     from workbook.text.dates import day_name
-    from workbook.text.labels import label, quarter_words
+    from workbook.text.labels import quarter_words
 
     quarter = quarter_words(str(rp.quarter), rp.lang)
     if rp.as_of < rp.quarter.end:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from workbook.text.labels import label
+from workbook.text.catalogue import Entry, label
 from workbook.text.numbers import figure
 
 if TYPE_CHECKING:
@@ -123,10 +124,13 @@ def header(col: str, lang: str) -> str:
     return label("review", HEADER_KEY.get(col, col), lang)
 
 
-def localize(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+def localize(
+    df: pd.DataFrame, lang: str, declared: Mapping[str, Entry] | None = None
+) -> pd.DataFrame:
     """Categories translated, booleans as 是/否, headers in the report language; numbers stay
     numbers (Excel keeps computing with them), each column's number format in the attrs
-    (`workbook.text.formats`; per row by the row's unit when the table has a unit column)."""
+    (`workbook.text.formats`; per row by the row's unit when the table has a unit column).
+    `declared`: the zone's own metric labels (`ZoneParams.metric_labels`)."""
     from workbook.text.formats import with_formats
 
     out = pd.DataFrame(index=df.index)
@@ -136,7 +140,9 @@ def localize(df: pd.DataFrame, lang: str) -> pd.DataFrame:
         s = df[col]
         formats[header(col, lang)] = column_format(col, s, lang, units)
         if col in CATEGORY:
-            s = s.map(lambda v, k=CATEGORY[col]: label(k, v, lang) if isinstance(v, str) else v)
+            s = s.map(
+                lambda v, k=CATEGORY[col]: label(k, v, lang, declared) if isinstance(v, str) else v
+            )
         elif col in BOOL:
             s = s.map(lambda v: label("review", "yes" if v else "no", lang) if pd.notna(v) else v)
         elif col in DATE or (col in MONTH and not pd.api.types.is_integer_dtype(s)):
@@ -145,11 +151,17 @@ def localize(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return with_formats(out, formats)
 
 
-def _fmt(col: str, v: Any, lang: str, unit: str | None = None) -> str:
+def _fmt(
+    col: str,
+    v: Any,
+    lang: str,
+    unit: str | None = None,
+    declared: Mapping[str, Entry] | None = None,
+) -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)) or v is pd.NaT or v is pd.NA:
         return "—"
     if col in CATEGORY:
-        return label(CATEGORY[col], str(v), lang)
+        return label(CATEGORY[col], str(v), lang, declared)
     if col in BOOL:
         return "✓" if v else ""
     if col in PERCENT:
@@ -177,9 +189,10 @@ def table_html(
     columns: list[str] | None = None,
     flag: str | None = None,
     unit_column: str | None = None,
+    declared: Mapping[str, Entry] | None = None,
 ) -> str:
     """A table as HTML: headers in the report language, figures formatted, rows where `flag`
-    is true marked (class wb-flag, shown red)."""
+    is true marked (class wb-flag, shown red); `declared`: the zone's own metric labels."""
     cols = [c for c in (columns or list(df.columns)) if c in df.columns]
     head = "".join(f"<th>{html.escape(header(c, lang))}</th>" for c in cols)
     numeric = {c for c in cols if pd.api.types.is_numeric_dtype(df[c]) and c not in BOOL}
@@ -188,7 +201,7 @@ def table_html(
         unit = row[unit_column] if unit_column else None
         cls = ' class="wb-flag"' if flag and bool(row.get(flag)) else ""
         cells = "".join(
-            f"<td{_td_class(c, numeric)}>{html.escape(_fmt(c, row[c], lang, unit))}</td>"
+            f"<td{_td_class(c, numeric)}>{html.escape(_fmt(c, row[c], lang, unit, declared))}</td>"
             for c in cols
         )
         body.append(f"<tr{cls}>{cells}</tr>")

@@ -34,6 +34,7 @@ from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
 from workbook.review.interrupt import LIVE_KERNELS, run_interruptibly  # noqa: E402
 from workbook.review.params import ReviewParams  # noqa: E402
+from workbook.text.catalogue import Entry, say  # noqa: E402
 from workbook.text.resources import notebooks_dir  # noqa: E402
 
 if TYPE_CHECKING:
@@ -114,8 +115,7 @@ class RunResult:
 
 def run_folder(rp: ReviewParams, root: str | Path = "reports") -> Path:
     """Where a review goes by default: reports/<params file stem>/<quarter>[-en]."""
-    suffix = "" if rp.lang == "zh" else f"-{rp.lang}"
-    return Path(root) / rp.params_path.stem / f"{rp.quarter}{suffix}"
+    return Path(root) / rp.params_path.stem / say("review.folder", rp.lang, quarter=rp.quarter)
 
 
 # ---- fingerprints and versions -------------------------------------------------------------
@@ -282,7 +282,8 @@ def run_review(
             summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
             from workbook.review.params import review_title
 
-            title = review_title(summary["zone"] if rp.lang == "zh" else summary["zone_en"], rp)
+            zone = Entry(summary["zone"], summary["zone_en"]).text(rp.lang)
+            title = review_title(zone, rp)
             write_report(
                 nb,
                 tmp / "review.html",

@@ -26,7 +26,7 @@ import pandas as pd
 
 from workbook.review.params import ReviewParams
 from workbook.review.render import heading
-from workbook.text.labels import label
+from workbook.text.catalogue import Entry, label
 from workbook.zone.loader import Zone
 
 Results = Mapping[str, Any]
@@ -48,6 +48,16 @@ class Context:
     @property
     def lang(self) -> str:
         return self.params.lang
+
+    @property
+    def declared(self) -> dict[str, Entry]:
+        """The labels the zone's params give its metrics (`ZoneParams.metric_labels`): pass
+        them as `declared=` wherever the review names a metric."""
+        return self.zone.params.metric_labels
+
+    def metric(self, key: str) -> str:
+        """The name of metric `key` in the report language (the zone's own label first)."""
+        return label("metric", key, self.lang, self.declared)
 
     def t(self, key: str, **kw: Any) -> str:
         """A review label in the report language, formatted with `kw`."""

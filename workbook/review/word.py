@@ -49,6 +49,8 @@ from workbook.review.gbt9704 import (
     set_styles,
     tracking,
 )
+from workbook.text.catalogue import say
+from workbook.text.dates import leader_words
 
 if TYPE_CHECKING:
     from workbook.review.section import Context
@@ -162,28 +164,6 @@ CELL_PAD_PT = 11.0  # a cell's left and right margins (Word's 0.19 cm each) and 
 FLAG_RGB = (0xA0, 0x1C, 0x1C)  # rows with an overdue time node, as the page shows them
 CHART_SCALE = 1.5  # PNG pixels per CSS pixel: about 150 dpi at 16 cm, sharp enough in print
 _ORDINALS = "一二三四五六七八九十"
-
-
-# ---- leader-facing words ------------------------------------------------------------------------
-
-_DATE = re.compile(r"(?<![A-Za-z0-9\-])(\d{4})-(\d{2})-(\d{2})(?![\d\-])")
-_MONTH = re.compile(r"(?<![A-Za-z0-9\-])(\d{4})-(0[1-9]|1[0-2])(?![\d\-])")
-# not inside an id or a file name (JN2020-002, ledger-2020Q1.xlsx)
-_QUARTER = re.compile(r"(?<![A-Za-z0-9_.\-])(\d{4})Q([1-4])(?![A-Za-z0-9_\-]|\.[A-Za-z])")
-_RANGE = re.compile(r"(\d日)\s*至\s*(\d{4}年)")
-
-
-def leader_words(text: str, lang: str) -> str:
-    """Dates and quarters of a Chinese prose text as a leader reads them: 2020-06-30 →
-    2020年6月30日, 2020-06 → 2020年6月, 2020Q2 → 2020年第二季度 (English text as it is)."""
-    from workbook.text.labels import quarter_words
-
-    if lang != "zh":
-        return text
-    text = _DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", text)
-    text = _MONTH.sub(lambda m: f"{m[1]}年{int(m[2])}月", text)
-    text = _QUARTER.sub(lambda m: quarter_words(m[0], "zh"), text)
-    return _RANGE.sub(r"\1至\2", text)
 
 
 # ---- tables --------------------------------------------------------------------------------------
@@ -502,8 +482,8 @@ def build_docx(ctx: Context, fragments: Sequence[str]) -> bytes:
                         h3 = 0
                     elif b.kind == "h3":
                         h3 += 1
-                        if lang == "zh" and not text.startswith("（") and h3 <= len(_ORDINALS):
-                            text = f"（{_ORDINALS[h3 - 1]}）{text}"
+                        if not text.startswith("（") and h3 <= len(_ORDINALS):
+                            text = say("review.word.h3", lang, n=_ORDINALS[h3 - 1], text=text)
                     p = doc.add_paragraph(style=f"Heading {level}")
                     add_run(p, text, HEADING_FONTS[level - 1], bold=level == 3)
                 elif b.kind == "p":

@@ -7,8 +7,6 @@ Reports, charts and the CLI all read from there so a term is translated once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from workbook.text import catalogue
 from workbook.text.catalogue import LANGS, Entry
 from workbook.text.errors import InputError
@@ -145,28 +143,6 @@ def quarter_words(quarter: str, lang: str = "zh") -> str:
     if len(text) == 6 and text[:4].isdigit() and text[4] in "Qq" and text[5] in "1234":
         return catalogue.say(f"when.q{text[5]}", check_lang(lang), year=text[:4])
     return text
-
-
-# TRANSITIONAL, for workbook/review/ only (converted next, after its rewording is merged; then
-# remove `_DECLARED`, `declare_metric_label` and this `label`): the review still names a zone's
-# own metrics with `label("metric", key, lang)` and no labels, so reading params records the
-# last-read labels here, process-wide. Everything else imports `label` from
-# workbook.text.catalogue and passes `declared=params.metric_labels` (tests/test_architecture.py).
-_DECLARED: dict[str, Entry] = {}
-
-
-def declare_metric_label(key: str, zh: str, en: str | None = None) -> None:
-    """Record a declared metric's labels for the review (English falls back to the Chinese)."""
-    _DECLARED[key] = Entry(zh, en or zh)
-
-
-def label(
-    kind: str, key: str, lang: str = "zh", declared: Mapping[str, Entry] | None = None
-) -> str:
-    """The review's label lookup: `catalogue.label`, with the labels last read from params
-    when none are given. TRANSITIONAL (see `_DECLARED`)."""
-    check_lang(lang)
-    return catalogue.label(kind, key, lang, _DECLARED if declared is None else declared)
 
 
 # ---- quarterly review (workbook.review): titles, notes, column headers, categories --------

@@ -589,3 +589,123 @@ PHRASES: dict[str, Entry] = {
 PHRASES.update({f"month.name.{m}": Entry(str(m), en) for m, en in enumerate(MONTHS_EN, start=1)})
 
 add(PHRASES)
+
+# ---- the quarterly review (workbook.review): its abstract, notes, Word file and batch lines ----
+
+REVIEW_PHRASES: dict[str, Entry] = {
+    # the opening paragraph (workbook.review.abstract)
+    "review.abstract.sep": Entry("、", "; "),
+    "review.abstract.stop": Entry("。", "."),
+    "review.abstract.pacing": Entry(
+        "截至{day}，{n}项考核指标中{a}项超序时、{o}项符合序时、{b}项滞后序时。",
+        "As of {day}, of {n} targets {a} are ahead of pace, {o} on pace and {b} behind.",
+    ),
+    "review.abstract.behind": Entry("滞后序时的{listed}", "behind pace: {listed}"),
+    "review.abstract.unlikely": Entry(
+        "进度不落后但全年把握不足五成的{listed}",
+        "on pace but less likely than not to be met: {listed}",
+    ),
+    "review.abstract.attention": Entry(
+        "全年达标概率：{parts}", "Targets needing attention (the chance of meeting each) {parts}"
+    ),
+    "review.abstract.likely": Entry(
+        "；其余{n}项达标概率不低于五成。", "; the other {n} are likely to be met (50% or more)."
+    ),
+    # a figure in its target's unit: an English count is the number alone
+    "review.abstract.money": Entry("{figure}{unit}", "{figure} {unit}"),
+    "review.abstract.count": Entry("{figure}{unit}", "{figure}"),
+    "review.abstract.chance_money": Entry(
+        "{name}{p:.0%}（预计年末{mean}，目标{target}）",
+        "{name} {p:.0%} (expected {mean} by the year end, target {target})",
+    ),
+    "review.abstract.chance_count": Entry(
+        "{name}{p:.0%}（目前{done}，目标{target}）",
+        "{name} {p:.0%} ({done} so far, target {target})",
+    ),
+    "review.abstract.risk": Entry(
+        "最大风险是{name}（达标概率{p:.0%}）：{why}。",
+        "The biggest risk is {name} ({p:.0%} chance): {why}.",
+    ),
+    "review.abstract.risk_parts": Entry(
+        "已到位{facts}，台账在途项目预计年内再到位{pipeline}（其中已开工项目{started}），"
+        "新引进项目预计{new}，预计年末{mean}",
+        "{facts} has arrived, the ledger's projects are expected to add {pipeline} this year "
+        "({started} from started projects) and new deals {new}, so the year is expected to end "
+        "at {mean}",
+    ),
+    "review.abstract.risk_short": Entry("，比目标少{short}", ", {short} short of the target"),
+    "review.abstract.risk_above": Entry("，仅略高于目标、波动大", ", barely above the target"),
+    "review.abstract.risk_count": Entry(
+        "目前{done}{tail}，目标{target}", "{done} so far{tail}, against a target of {target}"
+    ),
+    "review.abstract.risk_tail": Entry(
+        "，预计年末约{expected}{unit}", ", about {expected} expected by the year end"
+    ),
+    "review.abstract.event": Entry(
+        "{month}{name}（{office}，{cost}万元）", "{name} in {month} ({office}, {cost} 10k CNY)"
+    ),
+    "review.abstract.more_events": Entry("等{n}场", " and {more} more"),
+    "review.abstract.plan": Entry(
+        "建议用剩余预算安排{n}场招商活动（共{cost:,.0f}万元）：{events}",
+        "Action: hold the {n} recommended events ({cost:,.0f} 10k CNY in all): {events}",
+    ),
+    "review.abstract.lifts": Entry(
+        "，可使{name}达标概率由{before:.0%}升至{after:.0%}。",
+        "; they lift the chance of meeting {name} from {before:.0%} to {after:.0%}.",
+    ),
+    "review.abstract.helps": Entry(
+        "，主要提高{name}的达标概率（{before:.0%}→{after:.0%}）",
+        ", mainly lifting {name} ({before:.0%} → {after:.0%})",
+    ),
+    "review.abstract.not_moved": Entry(
+        "{helps}，但改变不了{name}的达标概率（仍约{before:.0%}）。",
+        "{helps}, but they do not move the chance of meeting {name} (about {before:.0%}).",
+    ),
+    "review.abstract.no_event": Entry(
+        "剩余预算内没有可安排的活动能改变{name}的达标概率。",
+        "No event within the remaining budget can move the chance of meeting {name}.",
+    ),
+    "review.abstract.sign_more": Entry(
+        "要使{name}达标概率达到{p:.0%}，需在现有基础上尽快新增签约资金约{extra}。",
+        "An {p:.0%} chance of meeting {name} needs about {extra} of extra capital signed soon.",
+    ),
+    "review.abstract.beyond": Entry(
+        "新签约项目今年余下月份到位有限，要使{name}有{p:.0%}把握，需新增的签约资金约为全年目标的"
+        "{times:.1f}倍",
+        "projects signed now pay little before the year ends: an {p:.0%} chance would need "
+        "extra signings of about {times:.1f} times the year's target",
+    ),
+    "review.abstract.out": Entry(
+        "新增签约资金也达不到八成把握", "no amount of extra signed capital reaches an 80% chance"
+    ),
+    "review.abstract.gap": Entry(
+        "仅靠新签约补不上这一缺口（{reason}）；约{gap}的缺口只能靠台账在途项目比预计"
+        "（年内再到位{hand}）更快开工、更多到位。",
+        "New signings cannot close this gap ({reason}); the {gap} short can only come from the "
+        "ledger's projects starting sooner and paying more than expected (they are expected to "
+        "add {hand} this year).",
+    ),
+    "review.abstract.cannot": Entry(
+        "仅靠新签约难以改变这一判断（{reason}）。",
+        "New signings alone cannot change this ({reason}).",
+    ),
+    "review.abstract.needs": Entry(
+        "要达标，{name}年内还需再有{more}。", "Meeting it needs {more} more this year."
+    ),
+    # the sections
+    "review.why": Entry("{metric}：{why}", "{metric}: {why}"),  # why a target's forecast
+    "review.plan.month": Entry("{m}月", "{m:02d}"),  # a month of the recommended plan
+    "review.word.h3": Entry("（{n}）{text}", "{text}"),  # a third-level heading, numbered
+    "review.docx.lang": Entry("zh-CN", "en-US"),  # the Word file's language tag
+    # a run's folder under reports/<params file stem>/: the quarter, English ones marked
+    "review.folder": Entry("{quarter}", "{quarter}-en"),
+    # the batch's lines (workbook.review.batch)
+    "review.batch.seconds": Entry("{s:.1f}秒", "{s:.1f} s"),
+    "review.batch.no_data": Entry("数据未覆盖、未评估{n}份，", "{n} not run (past the data), "),
+    "review.batch.summary": Entry(
+        "完成{ok}份，跳过{skipped}份，{later}失败{failed}份，用时{seconds:.1f}秒；汇总表：{rollup}",
+        "{ok} done, {skipped} skipped, {later}{failed} failed in {seconds:.1f} s; rollup: {rollup}",
+    ),
+}
+PHRASES.update(REVIEW_PHRASES)
+add(REVIEW_PHRASES)

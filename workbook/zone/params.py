@@ -27,7 +27,6 @@ from pydantic_core import ErrorDetails
 from workbook.text.catalogue import Entry
 from workbook.text.clean import strip_controls
 from workbook.text.errors import ParamsError
-from workbook.text.labels import declare_metric_label
 from workbook.text.messages import MESSAGES, BadValue, Message
 from workbook.zone.declarations import BUILTIN, Campaign, MetricDecl, check_metric, resolve
 from workbook.zone.drivers import Drivers, PlannedEvent, Scenario
@@ -341,9 +340,6 @@ def parse_params(data: Any, source: str = "<params>", base_dir: Path | None = No
         params = ZoneParams.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         raise ParamsError(format_validation_error(source, exc)) from None
-    for key, decl in params.metrics.items():  # TRANSITIONAL: for workbook/review/ only
-        if decl.label:
-            declare_metric_label(key, decl.label, decl.label_en)
     return params
 
 

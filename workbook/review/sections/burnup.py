@@ -98,7 +98,7 @@ class Burnup(Section):
 
         p = ctx.zone.params
         return {
-            f"burnup_{m}": rc.burnup_chart(b, m, unit(p, m), ctx.lang)
+            f"burnup_{m}": rc.burnup_chart(b, m, unit(p, m), ctx.lang, ctx.declared)
             for m, b in done[self.name].items()
         }
 
@@ -117,7 +117,7 @@ class Burnup(Section):
             ignore_index=True,
         )  # the fan's columns are month-end cumulative quantiles, not year-end ones
         burn = burn.rename(columns={q: f"fan_{q}" for q in ("p10", "p50", "p90")})
-        return {ctx.t("sheet_burnup"): localize(burn, ctx.lang)}
+        return {ctx.t("sheet_burnup"): localize(burn, ctx.lang, ctx.declared)}
 
     def summary(self, ctx: Context, done: Results) -> dict[str, Any]:
         burn = {}

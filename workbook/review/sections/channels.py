@@ -14,6 +14,7 @@ import pandas as pd
 from workbook.review.common import month_start
 from workbook.review.render import chart_html, localize, note, table_html
 from workbook.review.section import Context, Results, Section, frame
+from workbook.text.catalogue import Entry
 from workbook.zone.ledger import Ledger, rates
 from workbook.zone.params import ZoneParams
 
@@ -28,6 +29,9 @@ SHOWN = [
     "cost",
     "cost_per_signing",
 ]
+
+# The columns holding a channel's name in each report language (its params give both).
+NAME_COLUMN = Entry("channel", "channel_en")
 
 _SUFFIX = re.compile(r"[(（][^()（）]*[)）]\s*$")
 _EVENT_WORDS = ("会", "云", "峰", "展", "节")
@@ -182,8 +186,7 @@ class Channels(Section):
 
     def html(self, ctx: Context, done: Results, charts: Mapping[str, Any]) -> str:
         df = done[self.name].copy()
-        if ctx.lang != "zh":
-            df["channel"] = df["channel_en"]
+        df["channel"] = df[NAME_COLUMN.text(ctx.lang)]
         return frame(
             ctx,
             "s6",
@@ -194,11 +197,10 @@ class Channels(Section):
 
     def sheets(self, ctx: Context, done: Results) -> dict[str, pd.DataFrame]:
         lang = ctx.lang
-        ch = done[self.name].drop(
-            columns=["channel_en" if lang == "zh" else "channel", "channel_id"]
-        )
+        shown = NAME_COLUMN.text(lang)  # the channel's name in the other language goes
+        ch = done[self.name].drop(columns=[c for c in NAME_COLUMN if c != shown] + ["channel_id"])
         ch = ch.rename(columns={"channel_en": "channel"})
-        return {ctx.t("sheet_channels"): localize(ch, lang)}
+        return {ctx.t("sheet_channels"): localize(ch, lang, ctx.declared)}
 
     def summary(self, ctx: Context, done: Results) -> dict[str, Any]:
         return {"channels": channel_totals(done[self.name])}

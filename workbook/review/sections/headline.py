@@ -18,7 +18,8 @@ from workbook.forecast.setup import DEAL_PARTS
 from workbook.review.campaign import campaign_html, campaign_records, campaign_table
 from workbook.review.render import chart_html, heading, localize, note, table_html
 from workbook.review.section import Context, Results, Section, frame
-from workbook.text.labels import label, quarter_words
+from workbook.text.catalogue import label, say
+from workbook.text.labels import quarter_words
 from workbook.zone.cells import num
 from workbook.zone.ledger import Ledger
 from workbook.zone.metrics import definitions
@@ -294,8 +295,8 @@ class HeadlineSection(Section):
 
         h: Headline = done[self.name]
         out = {
-            "completion": rc.completion_chart(h.table, ctx.lang),
-            "attainment": rc.attainment_chart(h.table, ctx.lang),
+            "completion": rc.completion_chart(h.table, ctx.lang, ctx.declared),
+            "attainment": rc.attainment_chart(h.table, ctx.lang, ctx.declared),
         }
         if h.past_forecasts is not None:
             out["track_record"] = rc.track_record_chart(track_bands(h.past_forecasts), ctx.lang)
@@ -304,12 +305,14 @@ class HeadlineSection(Section):
     def html(self, ctx: Context, done: Results, charts: Mapping[str, Any]) -> str:
         h: Headline = done[self.name]
         lang = ctx.lang
-        parts = [table_html(h.table, lang, HEADLINE_COLUMNS, unit_column="unit")]
+        parts = [
+            table_html(h.table, lang, HEADLINE_COLUMNS, unit_column="unit", declared=ctx.declared)
+        ]
         if h.p_all is not None:
             parts.append(note(ctx.t("p_all_note", p=h.p_all, n=len(h.table))))
-        colon = "：" if lang == "zh" else ": "
         for metric, line in h.why.items():
-            parts.append(note(f"{label('metric', metric, lang)}{colon}{line}", "wb-why"))
+            why = say("review.why", lang, metric=ctx.metric(metric), why=line)
+            parts.append(note(why, "wb-why"))
         parts.append('<div class="wb-row">')
         parts.append(chart_html(charts["completion"], "completion"))
         parts.append(chart_html(charts["attainment"], "attainment"))
@@ -320,9 +323,13 @@ class HeadlineSection(Section):
 
     def sheets(self, ctx: Context, done: Results) -> dict[str, pd.DataFrame]:
         h: Headline = done[self.name]
-        out = {ctx.t("sheet_headline"): localize(h.table.drop(columns=["gap"]).copy(), ctx.lang)}
+        out = {
+            ctx.t("sheet_headline"): localize(
+                h.table.drop(columns=["gap"]).copy(), ctx.lang, ctx.declared
+            )
+        }
         if h.campaigns is not None:
-            out[ctx.t("sheet_campaign")] = localize(h.campaigns, ctx.lang)
+            out[ctx.t("sheet_campaign")] = localize(h.campaigns, ctx.lang, ctx.declared)
         return out
 
     def summary(self, ctx: Context, done: Results) -> dict[str, Any]:
@@ -330,11 +337,11 @@ class HeadlineSection(Section):
         targets = {}
         for row in records(h.table):
             key = row.pop("metric")
-            row["label"] = label("metric", key, ctx.lang)
+            row["label"] = ctx.metric(key)
             targets[key] = row
         return {
             "targets": targets,
-            "campaigns": campaign_records(h.campaigns, ctx.lang),
+            "campaigns": campaign_records(h.campaigns, ctx.lang, ctx.declared),
             "p_all": plain(h.p_all),
             "backtest": backtest_summary(h.backtest, ctx.lang),
         }

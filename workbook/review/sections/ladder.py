@@ -106,7 +106,7 @@ class Ladder(Section):
         return frame(ctx, "s5", note(text), table_html(table, ctx.lang, SHOWN, flag="overdue"))
 
     def sheets(self, ctx: Context, done: Results) -> dict[str, pd.DataFrame]:
-        return {ctx.t("sheet_ladder"): localize(done[self.name], ctx.lang)}
+        return {ctx.t("sheet_ladder"): localize(done[self.name], ctx.lang, ctx.declared)}
 
     def summary(self, ctx: Context, done: Results) -> dict[str, Any]:
         table = done[self.name]

@@ -13,7 +13,8 @@ import pandas as pd
 from workbook.files.jsonsafe import plain
 from workbook.review.render import chart_html, heading, localize, note, table_html
 from workbook.review.section import Context, Results, Section, frame
-from workbook.text.labels import STAGES, label
+from workbook.text.catalogue import Entry, label, say
+from workbook.text.labels import STAGES
 from workbook.zone.ledger import Ledger
 from workbook.zone.loader import Zone
 
@@ -175,7 +176,7 @@ def plan_effect(ctx: Context, headline: pd.DataFrame, nq: NextQuarter) -> pd.Dat
     after = nq.p_with_plan.reindex(head.index).astype(float)
     table = pd.DataFrame(
         {
-            ctx.t("metric"): [label("metric", m, ctx.lang) for m in head.index],
+            ctx.t("metric"): [ctx.metric(m) for m in head.index],
             ctx.t("p_base_plan"): before.to_numpy(),
             ctx.t("p_with_plan"): after.to_numpy(),
             ctx.t("p_change"): ((after - before) * 100).to_numpy(),
@@ -195,7 +196,7 @@ def goal_seek_sheet(ctx: Context, g: dict[str, Any]) -> pd.DataFrame:
     from workbook.text import formats as xs
 
     rows = [
-        ("metric", label("metric", g["metric"], ctx.lang), None),
+        ("metric", ctx.metric(g["metric"]), None),
         ("gs_probability", g["probability"], xs.PERCENT),
         ("gs_current", g["current"], xs.PERCENT),
         ("gs_extra", g["extra_signed_capital"], xs.MONEY),
@@ -239,7 +240,7 @@ def _localize_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
     if "kind" in df.columns:
         from workbook.zone.events import EVENT_KIND_ZH
 
-        df["kind"] = [EVENT_KIND_ZH.get(k, k) if lang == "zh" else k for k in df["kind"]]
+        df["kind"] = [Entry(EVENT_KIND_ZH.get(k, k), k).text(lang) for k in df["kind"]]
     renamed = localize(df.drop(columns=["kind"], errors="ignore"), lang)
     formats = dict(renamed.attrs.get("formats", {}))
     for key, new_key in (("expected_capital", "expected_capital_wan"), ("name", "event_name")):
@@ -281,7 +282,7 @@ class NextQuarterSection(Section):
         if nq.goal_seek is not None:
             out[ctx.t("sheet_goal_seek")] = goal_seek_sheet(ctx, nq.goal_seek)
         if nq.at_stake is not None:
-            out[ctx.t("sheet_stake")] = localize(nq.at_stake, ctx.lang)
+            out[ctx.t("sheet_stake")] = localize(nq.at_stake, ctx.lang, ctx.declared)
         return out
 
     def summary(self, ctx: Context, done: Results) -> dict[str, Any]:
@@ -323,7 +324,7 @@ def _fragment(
     parts.append(heading(ctx.t("plan_title", budget=budget), 3))
     how = nq.objective
     if how and how.get("objective", "").startswith("p:") and nq.plan is not None and len(nq.plan):
-        metric = label("metric", how["objective"][2:], lang)
+        metric = ctx.metric(how["objective"][2:])
         # at the time limit the solver's own plan may still be the one taken (with its gap)
         gap = "—" if how.get("gap") is None else f"{how['gap']:.2%}"
         fallback = how.get("time_limit_hit") and how.get("method") != "saa"
@@ -332,18 +333,20 @@ def _fragment(
     if nq.plan is not None and len(nq.plan):
         plan = nq.plan.copy()
         if "month" in plan.columns and plan["month"].dtype.kind in "iu":
-            plan["month"] = [f"{m}月" if lang == "zh" else f"{m:02d}" for m in plan["month"]]
+            plan["month"] = [say("review.plan.month", lang, m=m) for m in plan["month"]]
         # an event's capital in 万元: in 亿元 most rows would read 0.00
         plan["expected_capital_wan"] = plan["expected_capital"] * 10_000
         plan = plan.rename(columns={"name": "event_name"})
         cols = ["event_name" if c == "name" else c for c in PLAN_SHOWN]
-        table = table_html(plan, lang, [c for c in cols if c in plan.columns])
+        table = table_html(
+            plan, lang, [c for c in cols if c in plan.columns], declared=ctx.declared
+        )
         if nq.p_with_plan is not None:  # the plan's effect on each target's P beside it
             head = headline.set_index("metric")
             rows = head[["p_attain"]].copy()
             rows["p_with_plan"] = nq.p_with_plan.reindex(rows.index)
             rows = rows.reset_index()
-            parts.append(f'<div class="wb-row">{table}{_plan_effect_html(rows, lang)}</div>')
+            parts.append(f'<div class="wb-row">{table}{_plan_effect_html(rows, ctx)}</div>')
         else:
             parts.append(table)
         if "plan" in charts:
@@ -353,7 +356,7 @@ def _fragment(
             parts.append(note(line))
     g = nq.goal_seek
     if g is not None:
-        metric = label("metric", g["metric"], lang)
+        metric = ctx.metric(g["metric"])
         unit = label("unit", g["unit"], lang)
         if g["current"] >= g["probability"]:
             text = ctx.t(
@@ -381,17 +384,22 @@ def _fragment(
     if nq.at_stake is not None and len(nq.at_stake):
         parts.append(heading(ctx.t("stake_title"), 3))
         parts.append(
-            table_html(nq.at_stake, lang, [c for c in STAKE_SHOWN if c in nq.at_stake.columns])
+            table_html(
+                nq.at_stake,
+                lang,
+                [c for c in STAKE_SHOWN if c in nq.at_stake.columns],
+                declared=ctx.declared,
+            )
         )
     return frame(ctx, "s7", *parts)
 
 
-def _plan_effect_html(rows: Any, lang: str) -> str:
+def _plan_effect_html(rows: Any, ctx: Context) -> str:
     import html as _html
 
-    t = lambda key: _html.escape(label("review", key, lang))  # noqa: E731
+    t = lambda key: _html.escape(ctx.t(key))  # noqa: E731
     body = "".join(
-        f"<tr><td>{_html.escape(label('metric', r.metric, lang))}</td>"
+        f"<tr><td>{_html.escape(ctx.metric(r.metric))}</td>"
         f'<td class="num">{r.p_attain:.1%}</td><td class="num">{r.p_with_plan:.1%}</td>'
         f'<td class="num">{(r.p_with_plan - r.p_attain) * 100:+.1f}</td></tr>'
         for r in rows.itertuples()

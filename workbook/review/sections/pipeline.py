@@ -17,7 +17,8 @@ import pandas as pd
 
 from workbook.review.render import chart_html, localize, note, table_html
 from workbook.review.section import Context, Results, Section, frame
-from workbook.text.labels import STAGES, label
+from workbook.text.catalogue import label, say
+from workbook.text.labels import STAGES
 from workbook.zone.cells import num, whole
 from workbook.zone.drivers import Drivers
 from workbook.zone.ledger import load_ledger
@@ -225,9 +226,9 @@ class PipelineSection(Section):
 
     def sheets(self, ctx: Context, done: Results) -> dict[str, pd.DataFrame]:
         r: Pipeline = done[self.name]
-        out = {ctx.t("sheet_funnel"): localize(r.funnel, ctx.lang)}
+        out = {ctx.t("sheet_funnel"): localize(r.funnel, ctx.lang, ctx.declared)}
         if r.changes is not None:
-            out[ctx.t("sheet_changes")] = localize(r.changes, ctx.lang)
+            out[ctx.t("sheet_changes")] = localize(r.changes, ctx.lang, ctx.declared)
         return out
 
     def summary(self, ctx: Context, done: Results) -> dict[str, Any]:
@@ -261,7 +262,7 @@ def stalled_rule(ctx: Context) -> str:
     """The rule for 停滞 in one sentence, with the model's expected time of each stage."""
     d, lang = ctx.zone.params.drivers, ctx.lang
     pre = STAGES[: STAGES.index("signed")]
-    sep = "、" if lang == "zh" else ", "
+    sep = say("sep.list", lang)
     stay = ctx.t("stalled_stage")
     stages = sep.join(
         stay.format(stage=label("stage", s, lang), months=expected_months(d, s))

@@ -95,7 +95,7 @@ class Tracker(Section):
         )
 
     def sheets(self, ctx: Context, done: Results) -> dict[str, pd.DataFrame]:
-        return {ctx.t("sheet_tracker"): localize(done[self.name], ctx.lang)}
+        return {ctx.t("sheet_tracker"): localize(done[self.name], ctx.lang, ctx.declared)}
 
     def summary(self, ctx: Context, done: Results) -> dict[str, Any]:
         return {"tracker_500": tracker_counts(done[self.name])}
