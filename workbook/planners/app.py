@@ -29,6 +29,7 @@ from pathlib import Path
 
 from workbook.planners.zones import APP_NOTEBOOKS, ENV_PARAMS, PLANNERS, Zone
 from workbook.text.errors import InputError
+from workbook.text.labels import check_lang
 from workbook.text.messages import Message
 from workbook.text.resources import ENV_WORKDIR, notebooks_dir, sample_params
 
