@@ -74,7 +74,8 @@ def main() -> int:
         port = _free_port()
         env = {**os.environ, "WORKBOOK_AS_OF": "2020-06-30"}
         proc = subprocess.Popen(
-            [*workbook, "app", "--port", str(port), "--params", str(PARAMS)],
+            # one person on their own machine: no login page in the pictures
+            [*workbook, "app", "--port", str(port), "--params", str(PARAMS), "--no-login"],
             cwd=tmp,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -88,11 +89,11 @@ def main() -> int:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
                 for name, ready in PLANNERS.items():
-                    page.goto(f"{base}/voila/render/{name}.ipynb", timeout=600_000)
+                    page.goto(f"{base}/z/jining-2020/{name.split('_')[0]}", timeout=600_000)
                     page.wait_for_selector(ready, timeout=600_000)
                     page.wait_for_timeout(1500)  # the last charts settle
                     _shoot(page, DOCS / f"{name}.png")
-                page.goto(f"{base}/reports/jining-2020/2020Q2/review.html", timeout=120_000)
+                page.goto(f"{base}/z/jining-2020/reports/2020Q2/review.html", timeout=120_000)
                 page.wait_for_selector("svg", timeout=120_000)
                 page.wait_for_timeout(1000)
                 _shoot(page, DOCS / "review.png")

@@ -35,6 +35,7 @@ from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from workbook.review.interrupt import LIVE_KERNELS, run_interruptibly  # noqa: E402
 from workbook.review.params import ReviewParams  # noqa: E402
 from workbook.text.catalogue import Entry, say  # noqa: E402
+from workbook.text.labels import quarter_words  # noqa: E402
 from workbook.text.resources import notebooks_dir  # noqa: E402
 
 if TYPE_CHECKING:
@@ -290,7 +291,7 @@ def run_review(
                 title=title,
                 lang=rp.lang,
                 footer=f"workbook {versions()['workbook']} · {rp.params_path.name} · "
-                f"{rp.quarter} · {started:%Y-%m-%d %H:%M}",
+                f"{quarter_words(str(rp.quarter), rp.lang)} · {started:%Y-%m-%d %H:%M}",
             )
             timings["export_html"] = round(time.perf_counter() - t, 3)
         else:
