@@ -9,6 +9,8 @@ from workbook.cli._common import add_lang
 
 NAME = "users"
 HELP = "Manage the accounts of `workbook app` in a users file (add, remove, list)."
+# each role's name in `list`, as the command's --lang says it
+ROLE_KEYS = {"view": "users.role.view", "plan": "users.role.plan", "admin": "users.role.admin"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -71,7 +73,7 @@ def _password(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbook.planners.users import ROLE_NAMES_ZH, add_user, load_users, remove_user
+    from workbook.planners.users import add_user, load_users, remove_user
     from workbook.text.catalogue import say
     from workbook.text.errors import InputError
     from workbook.text.messages import Message
@@ -90,10 +92,9 @@ def run(args: argparse.Namespace) -> int:
         remove_user(args.users, args.name)
         print(Message("users.removed", name=args.name, file=args.users).render(lang))
     else:
-        role_name = ROLE_NAMES_ZH if lang == "zh" else {}
         for user in load_users(args.users).values():
             granted = sorted(user.zones.items())
-            shown = ", ".join(f"{z}={role_name.get(r, r)}" for z, r in granted)
+            shown = ", ".join(f"{z}={say(ROLE_KEYS[r], lang)}" for z, r in granted)
             login = say("users.login_password" if user.password else "users.login_sso", lang)
             print(f"{user.name}\t{login}\t{shown or '-'}")
     return 0

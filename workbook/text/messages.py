@@ -656,6 +656,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "users.removed": ("{name}: removed from {file}", "{name}：已从 {file} 中删除"),
     "users.login_password": ("password", "密码"),
     "users.login_sso": ("sso", "单点登录"),
+    "users.role.view": ("view", "查看"),
+    "users.role.plan": ("plan", "规划"),
+    "users.role.admin": ("admin", "管理"),
     # ---- the app: its zones and its login options
     "app.no_yaml": (
         "no params file (*.yaml) in this folder",
