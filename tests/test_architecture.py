@@ -33,7 +33,8 @@ LAYERS = {
     "cli": 7,
 }
 MAX_LINES = 700
-LONG_ALLOWED = {"workbook.text.labels", "workbook.text.phrases"}  # the catalogue tables
+# the catalogue tables
+LONG_ALLOWED = {"workbook.text.labels", "workbook.text.phrases", "workbook.text.messages"}
 
 
 def _module_name(path: Path) -> str:

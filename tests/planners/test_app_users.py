@@ -90,14 +90,47 @@ def test_users_command_adds_lists_and_removes(tmp_path, monkeypatch, capsys):
     capsys.readouterr()
     assert main(["users", "list", "--users", path]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "li\tsso\t*=查看",
-        "wang\tpassword\tjining-2020=规划",
+        "li\t单点登录\t*=查看",
+        "wang\t密码\tjining-2020=规划",
+    ]
+    assert main(["users", "list", "--users", path, "--lang", "en"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "li\tsso\t*=view",
+        "wang\tpassword\tjining-2020=plan",
     ]
     assert load_users(path)["wang"].verify("wang-password-1")
     assert main(["users", "remove", "li", "--users", path]) == 0
+    assert capsys.readouterr().out == f"li：已从 {path} 中删除\n"
     assert main(["users", "remove", "li", "--users", path]) == 2
-    assert "no user 'li'" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"error: {path}：没有用户 'li'\n"
+    assert main(["users", "remove", "li", "--users", path, "--lang", "en"]) == 2
+    assert capsys.readouterr().err == f"error: {path}: no user 'li'\n"
     assert main(["users", "add", "x", "--grant", "nozone", "--sso", "--users", path]) == 2
+
+
+def test_a_broken_users_file_is_named_in_chinese_by_default_and_in_english_with_lang_en(
+    tmp_path, capsys
+):
+    bad = tmp_path / "users.json"
+    bad.write_text('{"version": 2, "users": {}}', encoding="utf-8")
+    assert main(["users", "list", "--users", str(bad)]) == 2
+    assert capsys.readouterr().err == f"error: {bad}：用户文件版本应为 1，实际为 2\n"
+    assert main(["users", "list", "--users", str(bad), "--lang", "en"]) == 2
+    assert capsys.readouterr().err == f"error: {bad}: users file version 2 is not 1\n"
+    bad.write_text('{"version": 1, "users": {"wang": {"zones": {"jining-2020": "boss"}}}}')
+    assert main(["users", "add", "li", "--sso", "--users", str(bad)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {bad}：未知角色 'boss'（应为以下之一：查看/view、规划/plan、管理/admin）\n"
+    )
+    assert main(["users", "add", "li", "--sso", "--users", str(bad), "--lang", "en"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {bad}: role 'boss': one of view/查看, plan/规划, admin/管理\n"
+    )
+    assert main(["app", "--users", str(tmp_path / "none.json")]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {tmp_path / 'none.json'}：用户文件不存在（请用 `workbook users add` 创建）\n"
+    )
+    assert not json.loads(bad.read_text())["users"].get("li")  # nothing was written
 
 
 def test_login_policy_needs_users_or_an_explicit_no_login(tmp_path):

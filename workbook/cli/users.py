@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from workbook.cli._common import add_lang
+
 NAME = "users"
 HELP = "Manage the accounts of `workbook app` in a users file (add, remove, list)."
+# each role's name in `list`, as the command's --lang says it
+ROLE_KEYS = {"view": "users.role.view", "plan": "users.role.plan", "admin": "users.role.admin"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -47,10 +51,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sub.add_parser("list", help="list accounts and grants", description="List the accounts.")
     for q in (add, rm, sub.choices["list"]):
         q.add_argument("--users", required=True, metavar="FILE", help="the users file (JSON)")
+        add_lang(q)
 
 
 def _password(args: argparse.Namespace) -> str | None:
     from workbook.text.errors import InputError
+    from workbook.text.messages import Message
 
     if args.sso:
         return ""
@@ -62,29 +68,33 @@ def _password(args: argparse.Namespace) -> str | None:
 
     first = getpass.getpass("密码 / password: ")
     if getpass.getpass("再输一次 / again: ") != first:
-        raise InputError("the two passwords differ")
+        raise InputError(Message("users.passwords_differ"))
     return first
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbook.planners.users import ROLE_NAMES_ZH, add_user, load_users, remove_user
+    from workbook.planners.users import add_user, load_users, remove_user
+    from workbook.text.catalogue import say
     from workbook.text.errors import InputError
+    from workbook.text.messages import Message
 
+    lang = args.lang
     if args.action == "add":
         grants = {}
         for g in args.grant:
             zone, eq, role = g.partition("=")
             if not eq:
-                raise InputError(f"--grant {g!r}: expected ZONE=ROLE, e.g. jining-2020=规划")
+                raise InputError(Message("users.grant", found=g))
             grants[zone.strip()] = role.strip()
         user = add_user(args.users, args.name, _password(args), grants, args.only)
-        print(f"{user.name}: saved in {args.users}")
+        print(Message("users.saved", name=user.name, file=args.users).render(lang))
     elif args.action == "remove":
         remove_user(args.users, args.name)
-        print(f"{args.name}: removed from {args.users}")
+        print(Message("users.removed", name=args.name, file=args.users).render(lang))
     else:
         for user in load_users(args.users).values():
-            shown = ", ".join(f"{z}={ROLE_NAMES_ZH[r]}" for z, r in sorted(user.zones.items()))
-            login = "password" if user.password else "sso"
+            granted = sorted(user.zones.items())
+            shown = ", ".join(f"{z}={say(ROLE_KEYS[r], lang)}" for z, r in granted)
+            login = say("users.login_password" if user.password else "users.login_sso", lang)
             print(f"{user.name}\t{login}\t{shown or '-'}")
     return 0

@@ -38,6 +38,7 @@ NOTEBOOKS_DIR = notebooks_dir()  # the checkout's notebooks/, or the wheel's wor
 JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"
 TEMPLATE = "workbook"
 DEFAULT_PORT = 8866
+MAX_SESSION_HOURS = 24 * 30  # a login lasts at most 30 days
 DEFAULT_CULL_IDLE = 600  # seconds a kernel without a page may stay idle before it is shut down
 # Preheated in the pool: the planners, not the quarterly review (papermill runs that one).
 PREHEAT_DENYLIST = ("quarterly_review.ipynb",)
@@ -67,20 +68,20 @@ def zone_files(params: Sequence[str | Path] | str | Path | None) -> list[Path]:
         if path.is_dir():
             found = sorted(p for p in path.glob("*.yaml") if p.is_file())
             if not found:
-                raise InputError(f"{item}: no params file (*.yaml) in this folder")
+                raise InputError(Message("at", where=str(item), body=Message("app.no_yaml")))
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            raise InputError(f"{item}: params file not found")
+            raise InputError(Message("at", where=str(item), body=Message("params.not_found")))
     ids = [f.stem for f in files]
     for stem in ids:
         if ids.count(stem) > 1:
-            raise InputError(f"two params files are named {stem}: a zone's name must be unique")
+            raise InputError(Message("app.zone_twice", name=stem))
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", stem):
-            raise InputError(f"{stem}: a params file's name may hold letters, digits, . _ -")
+            raise InputError(Message("app.zone_name", name=stem))
         if stem == "plans":  # reports/plans/ holds every zone's exports: not a zone's reports
-            raise InputError(f"{stem}: this name is taken by reports/plans/; rename the file")
+            raise InputError(Message("app.zone_reserved", name=stem))
     return [f.resolve() for f in files]
 
 
@@ -198,27 +199,25 @@ def login_policy(
     from workbook.planners.users import load_users
 
     if no_login and (users or trusted_header):
-        raise InputError("--no-login cannot go with --users or --trusted-header")
+        raise InputError(Message("app.no_login_with"))
     if not no_login and not users:
-        raise InputError(
-            "the app needs logins: pass --users FILE (accounts made with `workbook users add`), "
-            "or --no-login for one person on their own machine"
-        )
+        raise InputError(Message("app.needs_login"))
     if bool(trusted_header) != bool(trusted_proxy):
-        raise InputError("--trusted-header and --trusted-proxy go together")
+        raise InputError(Message("app.trusted_pair"))
     if trusted_proxy:
         try:
             trusted_proxy = str(ipaddress.ip_address(trusted_proxy))
         except ValueError:
-            raise InputError(f"--trusted-proxy {trusted_proxy!r}: not an IP address") from None
-    if not 0 < session_hours <= 24 * 30:
-        raise InputError(f"--session-hours must be between 0 and 720, got {session_hours}")
+            raise InputError(Message("app.trusted_proxy", found=trusted_proxy)) from None
+    if not 0 < session_hours <= MAX_SESSION_HOURS:
+        found = session_hours
+        raise InputError(Message("app.session_hours", lo=0, hi=MAX_SESSION_HOURS, found=found))
     if users:
         path = Path(users)
         if not path.is_file():
-            raise InputError(f"{users}: users file not found (make it with `workbook users add`)")
+            raise InputError(Message("at", where=str(users), body=Message("app.users_not_found")))
         if not load_users(path):  # a bad file stops here, with its message
-            raise InputError(f"{users}: no account yet (add one with `workbook users add`)")
+            raise InputError(Message("at", where=str(users), body=Message("app.no_account")))
         users_file: str | None = str(path.resolve())
     else:
         users_file = None

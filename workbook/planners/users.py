@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbook.text.errors import InputError
+from workbook.text.messages import Message
 
 ROLES = ("view", "plan", "admin")  # weakest first
 ROLE_NAMES_ZH = {"view": "查看", "plan": "规划", "admin": "管理"}
@@ -49,16 +50,13 @@ def _hasher():  # argon2 imported when a password is hashed or checked
 def check_name(name: str) -> str:
     """A user name as given, or an InputError saying what a name may hold."""
     if not isinstance(name, str) or not _NAME.match(name) or name != name.strip():
-        raise InputError(
-            f"user name {name!r}: 1-64 letters, digits, '.', '_', '-' or '@', "
-            "starting with a letter or digit"
-        )
+        raise InputError(Message("users.name", name=name))
     return name
 
 
 def check_zone(zone: str) -> str:
     if not _ZONE.match(zone):
-        raise InputError(f"zone {zone!r}: a params file's name (e.g. jining-2020) or '*'")
+        raise InputError(Message("users.zone", zone=zone))
     return zone
 
 
@@ -67,12 +65,12 @@ def check_role(role: str) -> str:
     try:
         return ROLE_BY_NAME[role]
     except KeyError:
-        raise InputError(f"role {role!r}: one of view/查看, plan/规划, admin/管理") from None
+        raise InputError(Message("users.role", role=role)) from None
 
 
 def hash_password(password: str) -> str:
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise InputError(f"a password must have {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+        raise InputError(Message("users.password_length", lo=MIN_PASSWORD, hi=MAX_PASSWORD))
     return _hasher().hash(password)
 
 
@@ -124,20 +122,25 @@ def _dummy() -> str:
     return _DUMMY_HASH[0]
 
 
+def _at(path: str | Path, body: str | Message) -> Message:
+    """A problem in the users file, named with the file."""
+    return Message("at", where=str(path), body=body)
+
+
 def _user(name: str, raw: object, path: Path) -> User:
     if not isinstance(raw, dict):
-        raise InputError(f"{path}: users.{name} must be a mapping")
+        raise InputError(_at(path, Message("users.entry", name=name)))
     password = raw.get("password", "")
     zones = raw.get("zones", {})
     if not isinstance(password, str) or (password and not password.startswith("$argon2")):
-        raise InputError(f"{path}: users.{name}.password must be an argon2 hash")
+        raise InputError(_at(path, Message("users.password_hash", name=name)))
     if not isinstance(zones, dict):
-        raise InputError(f"{path}: users.{name}.zones must be a mapping of zone to role")
+        raise InputError(_at(path, Message("users.zones", name=name)))
     try:
         check_name(name)
         grants = {check_zone(str(z)): check_role(str(r)) for z, r in zones.items()}
     except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
+        raise InputError([_at(path, p) for p in exc.problems]) from None
     return User(name, password, grants)
 
 
@@ -150,11 +153,13 @@ def load_users(path: str | Path) -> dict[str, User]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a users file ({type(exc).__name__})") from None
+        error = type(exc).__name__
+        raise InputError(_at(path, Message("users.unreadable", error=error))) from None
     if not isinstance(data, dict) or not isinstance(data.get("users"), dict):
-        raise InputError(f"{path}: not a users file (no 'users' mapping)")
+        raise InputError(_at(path, Message("users.no_users")))
     if data.get("version") != FORMAT_VERSION:
-        raise InputError(f"{path}: users file version {data.get('version')!r} is not 1")
+        found = data.get("version")
+        raise InputError(_at(path, Message("users.version", found=found, expected=FORMAT_VERSION)))
     return {name: _user(name, raw, path) for name, raw in data["users"].items()}
 
 
@@ -207,7 +212,7 @@ def add_user(
 def remove_user(path: str | Path, name: str) -> None:
     users = load_users(path)
     if name not in users:
-        raise InputError(f"{path}: no user {name!r}")
+        raise InputError(_at(path, Message("users.no_user", name=name)))
     del users[name]
     save_users(path, users)
 

@@ -610,6 +610,102 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{body} (its record: {record}; the previous complete plan stays in {folder})",
         "{body}（运行记录：{record}；上一次完整的计划仍保留在 {folder}）",
     ),
+    # ---- the app's accounts: the users file and `workbook users`
+    "users.name": (
+        "user name {name!r}: 1-64 letters, digits, '.', '_', '-' or '@', "
+        "starting with a letter or digit",
+        "用户名 {name!r} 无效：应为1到64个字母、数字、“.”、“_”、“-”或“@”，并以字母或数字开头",
+    ),
+    "users.zone": (
+        "zone {zone!r}: a params file's name (e.g. jining-2020) or '*'",
+        "园区 {zone!r} 无效：应为参数文件名（如 jining-2020）或“*”",
+    ),
+    "users.role": (
+        "role {role!r}: one of view/查看, plan/规划, admin/管理",
+        "未知角色 {role!r}（应为以下之一：查看/view、规划/plan、管理/admin）",
+    ),
+    "users.password_length": (
+        "a password must have {lo} to {hi} characters",
+        "密码须为 {lo} 到 {hi} 个字符",
+    ),
+    "users.passwords_differ": ("the two passwords differ", "两次输入的密码不一致"),
+    "users.entry": ("users.{name} must be a mapping", "users.{name} 应为映射"),
+    "users.password_hash": (
+        "users.{name}.password must be an argon2 hash",
+        "users.{name}.password 应为 argon2 哈希值",
+    ),
+    "users.zones": (
+        "users.{name}.zones must be a mapping of zone to role",
+        "users.{name}.zones 应为园区到角色的映射",
+    ),
+    "users.unreadable": ("not a users file ({error})", "不是用户文件（{error}）"),
+    "users.no_users": (
+        "not a users file (no 'users' mapping)",
+        "不是用户文件（缺少“users”映射）",
+    ),
+    "users.version": (
+        "users file version {found!r} is not {expected}",
+        "用户文件版本应为 {expected}，实际为 {found!r}",
+    ),
+    "users.no_user": ("no user {name!r}", "没有用户 {name!r}"),
+    "users.grant": (
+        "--grant {found!r}: expected ZONE=ROLE, e.g. jining-2020=规划",
+        "--grant 应为“园区=角色”，如 jining-2020=规划，实际为 {found!r}",
+    ),
+    "users.saved": ("{name}: saved in {file}", "{name}：已保存到 {file}"),
+    "users.removed": ("{name}: removed from {file}", "{name}：已从 {file} 中删除"),
+    "users.login_password": ("password", "密码"),
+    "users.login_sso": ("sso", "单点登录"),
+    "users.role.view": ("view", "查看"),
+    "users.role.plan": ("plan", "规划"),
+    "users.role.admin": ("admin", "管理"),
+    # ---- the app: its zones and its login options
+    "app.no_yaml": (
+        "no params file (*.yaml) in this folder",
+        "此文件夹中没有参数文件（*.yaml）",
+    ),
+    "app.zone_twice": (
+        "two params files are named {name}: a zone's name must be unique",
+        "有两个参数文件都名为 {name}：园区名称不能重复",
+    ),
+    "app.zone_name": (
+        "{name}: a params file's name may hold letters, digits, . _ -",
+        "{name}：参数文件名只能包含字母、数字和 . _ -",
+    ),
+    "app.zone_reserved": (
+        "{name}: this name is taken by reports/plans/; rename the file",
+        "{name}：此名称已被 reports/plans/ 占用，请给文件改名",
+    ),
+    "app.no_login_with": (
+        "--no-login cannot go with --users or --trusted-header",
+        "--no-login 不能与 --users 或 --trusted-header 同时使用",
+    ),
+    "app.needs_login": (
+        "the app needs logins: pass --users FILE (accounts made with `workbook users add`), "
+        "or --no-login for one person on their own machine",
+        "应用需要登录：请指定 --users FILE（账户用 `workbook users add` 创建）；"
+        "仅供一人在本机使用时可用 --no-login",
+    ),
+    "app.trusted_pair": (
+        "--trusted-header and --trusted-proxy go together",
+        "--trusted-header 与 --trusted-proxy 须同时给出",
+    ),
+    "app.trusted_proxy": (
+        "--trusted-proxy {found!r}: not an IP address",
+        "--trusted-proxy 应为 IP 地址，实际为 {found!r}",
+    ),
+    "app.session_hours": (
+        "--session-hours must be between {lo} and {hi}, got {found}",
+        "--session-hours 须大于 {lo} 且不超过 {hi}，实际为 {found}",
+    ),
+    "app.users_not_found": (
+        "users file not found (make it with `workbook users add`)",
+        "用户文件不存在（请用 `workbook users add` 创建）",
+    ),
+    "app.no_account": (
+        "no account yet (add one with `workbook users add`)",
+        "还没有任何账户（请用 `workbook users add` 添加）",
+    ),
 }
 
 
