@@ -36,8 +36,8 @@ import tornado.web
 
 from tests.app_login import Client, logged_in, make_users, zone_copies
 from tests.conftest import REPO, SAMPLE_PARAMS
+from tests.planners.test_app_browser import _free_port, _wait_for_http, _wait_warm
 from tests.processes import stop_group
-from tests.test_app_browser import _free_port, _wait_for_http, _wait_warm
 from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 
 pytestmark = [pytest.mark.slow]
