@@ -92,7 +92,7 @@ def _plan(
 ) -> tuple[list[tuple[ReviewParams, Path]], dict[Path, ZoneParams]]:
     """`plan_batch`, and each params file as read: once per file, whatever the quarters."""
     if not params_paths:
-        raise InputError("give at least one params file")
+        raise InputError(Message("batch.no_params"))
     quarters = list(quarters)
     out = []
     zones: dict[Path, ZoneParams] = {}
@@ -104,7 +104,7 @@ def _plan(
             zones[rp.params_path] = known
             folder = run_folder(rp, root).resolve()
             if folder in seen:
-                raise InputError(f"{path} and another params file share the run folder {folder}")
+                raise InputError(Message("batch.same_folder", path=str(path), folder=str(folder)))
             seen.add(folder)
             out.append((rp, folder))
     return out, zones
@@ -186,11 +186,11 @@ def run_batch(
     called with each run's result as soon as it is known (a finished run skipped at once)."""
     t0 = time.perf_counter()
     if dask not in (None, "local"):
-        raise InputError(f"--dask takes 'local', got {dask!r} (use --scheduler for a cluster)")
+        raise InputError(Message("batch.dask", found=dask))
     if dask and scheduler:
-        raise InputError("give either --dask local or --scheduler ADDRESS, not both")
+        raise InputError(Message("batch.dask_and_scheduler"))
     if jobs is not None and jobs < 1:
-        raise InputError(f"--jobs must be >= 1, got {jobs}")
+        raise InputError(Message("batch.jobs", found=jobs))
     check_notebook(notebook)
     root = check_batch_root(root)
     planned, zones = _plan(params_paths, quarters, root, **raw)
@@ -347,7 +347,9 @@ def _on_dask(
         try:
             client = Client(scheduler, timeout="10s")
         except OSError as exc:
-            raise InputError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+            raise InputError(
+                Message("batch.scheduler", scheduler=scheduler, error=str(exc))
+            ) from None
     try:
         futures = [
             client.submit(

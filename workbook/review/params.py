@@ -187,7 +187,7 @@ def read_review_params(
     from workbook.zone.params import load_params
 
     if not isinstance(params_path, str | Path) or not str(params_path).strip():
-        raise InputError(f"params_path must be the path of a params YAML file, got {params_path!r}")
+        raise InputError(Message("review.params_path", found=params_path))
     path = Path(params_path).expanduser().resolve()
     if zone_params is None:
         zone_params = load_params(path)
@@ -219,7 +219,7 @@ def read_review_params(
                 )
             )
     if lang not in LANGS:
-        raise InputError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+        raise InputError(Message("review.lang", valid=", ".join(LANGS), found=lang))
     prev: Path | None
     if previous_ledger is None or (
         isinstance(previous_ledger, str) and not previous_ledger.strip()

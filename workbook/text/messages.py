@@ -706,6 +706,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no account yet (add one with `workbook users add`)",
         "还没有任何账户（请用 `workbook users add` 添加）",
     ),
+    # ---- the review's and the batch's own arguments
+    "review.params_path": (
+        "params_path must be the path of a params YAML file, got {found!r}",
+        "params_path 应为参数 YAML 文件的路径，实际为 {found!r}",
+    ),
+    "review.lang": (
+        "lang must be one of {valid}, got {found!r}",
+        "lang 应为以下之一：{valid}，实际为 {found!r}",
+    ),
+    "batch.no_params": ("give at least one params file", "请至少指定一个参数文件"),
+    "batch.same_folder": (
+        "{path} and another params file share the run folder {folder}",
+        "{path} 与另一个参数文件的运行文件夹相同：{folder}",
+    ),
+    "batch.dask": (
+        "--dask takes 'local', got {found!r} (use --scheduler for a cluster)",
+        "--dask 只能为 'local'，实际为 {found!r}（集群请用 --scheduler）",
+    ),
+    "batch.dask_and_scheduler": (
+        "give either --dask local or --scheduler ADDRESS, not both",
+        "--dask local 与 --scheduler ADDRESS 只能二选一",
+    ),
+    "batch.jobs": ("--jobs must be >= 1, got {found}", "--jobs 须至少为 1，实际为 {found}"),
+    "batch.scheduler": (
+        "cannot reach the Dask scheduler {scheduler}: {error}",
+        "无法连接 Dask 调度器 {scheduler}：{error}",
+    ),
 }
 
 
