@@ -142,6 +142,6 @@ def test_status_without_a_date_takes_the_last_month_with_arrivals(tmp_path, caps
     monkeypatch.setattr("workbook.zone.loader.load_zone", lambda path: bare)
     assert main(["status", "zone.yaml"]) == 2
     err = capsys.readouterr().err
-    assert "2020年未登记任何到位资金，无法推定统计日期：请指定（--as-of 2020-06-30）" in err
+    assert "2020 年没有到位资金记录，无法确定截至日期：请指定（--as-of 2020-06-30）" in err
     assert main(["status", "zone.yaml", "--lang", "en"]) == 2
     assert "no arrivals are logged for 2020" in capsys.readouterr().err

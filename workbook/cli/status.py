@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from workbook.cli._common import add_lang, date_arg, print_json, print_table
@@ -41,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
 
     zone = load_zone(args.params)
     if args.as_of is None:
-        args.as_of = _last_data_day(zone)
+        from workbook.zone.replay import last_data_day
+
+        args.as_of = last_data_day(zone.ledger, zone.params.year)
     if args.campaign is not None:
         return _campaign(zone, args)
     table = status(zone.params, zone.ledger, args.as_of, args.lang)
@@ -53,22 +54,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{p.zone_name(args.lang)} {p.year} — {args.as_of.isoformat()}")
         print_table(format_status(table, args.lang))
     return 0
-
-
-def _last_data_day(zone: Zone) -> dt.date:
-    """The end of the last month with arrivals logged in the plan year (what a forecast takes
-    when it is given no date)."""
-    import pandas as pd
-
-    from workbook.text.errors import InputError
-    from workbook.text.messages import Message
-
-    year = zone.params.year
-    months = pd.to_datetime(zone.ledger.arrivals["month"])
-    months = months[months.dt.year == year]
-    if not len(months):
-        raise InputError(Message("status.no_data_month", year=year))
-    return (months.max() + pd.offsets.MonthEnd(0)).date()
 
 
 def _campaign(zone: Zone, args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from workbook.text.messages import Message
 from workbook.zone.drivers import Drivers, PlannedEvent
 from workbook.zone.loader import Zone
 from workbook.zone.metrics import METRICS
+from workbook.zone.replay import last_data_day
 
 if TYPE_CHECKING:  # kernels import this module
     from workbook.forecast.kernels import FusedTables
@@ -52,12 +53,7 @@ EXTRA_SLOTS = 20  # goal seek: extra signed capital is spread over this many sig
 
 def default_as_of(zone: Zone) -> dt.date:
     """The end of the last month with arrivals logged in the plan year; an error without any."""
-    year = zone.params.year
-    months = pd.to_datetime(zone.ledger.arrivals["month"])
-    months = months[months.dt.year == year]
-    if not len(months):
-        raise InputError(Message("err.no_arrivals", year=year))
-    return (months.max() + pd.offsets.MonthEnd(0)).date()
+    return last_data_day(zone.ledger, zone.params.year)
 
 
 def stage_at(projects: pd.DataFrame, as_of: dt.date) -> pd.Series:

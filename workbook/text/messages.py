@@ -483,12 +483,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{folder} is being written by another run at this moment: try again when it ends",
         "另一个运行正在写入 {folder}，请待其结束后再试",
     ),
-    # ---- status without a date
-    "status.no_data_month": (
-        "no arrivals are logged for {year}, so there is no as-of date to take: give one "
-        "(--as-of {year}-06-30)",
-        "{year}年未登记任何到位资金，无法推定统计日期：请指定（--as-of {year}-06-30）",
-    ),
     # ---- malformed workbooks, hostile declarations, failed runs (hardening, round two)
     "xlsx.empty": ("is empty (0 bytes), not a workbook", "是空文件（0 字节），不是工作簿"),
     "xlsx.encrypted": (

@@ -24,7 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbook.text.errors import InputError
 from workbook.text.labels import STAGES
+from workbook.text.messages import Message
 from workbook.zone.ledger import Ledger, load_ledger
 from workbook.zone.snapshots import find_snapshots, parse_quarter_text
 
@@ -67,6 +69,17 @@ def data_end(ledger: Ledger) -> dt.date | None:
         return None
     last = pd.Timestamp(a["month"].max())
     return (last + pd.offsets.MonthEnd(0)).date()
+
+
+def last_data_day(ledger: Ledger, year: int) -> dt.date:
+    """The end of the last month with arrivals logged in the plan year `year`: the date a
+    forecast or a status takes when given none; an InputError (in the command's language)
+    without any arrival that year."""
+    months = pd.to_datetime(ledger.arrivals["month"])
+    months = months[months.dt.year == year]
+    if not len(months):
+        raise InputError(Message("err.no_arrivals", year=year))
+    return (months.max() + pd.offsets.MonthEnd(0)).date()
 
 
 def stage_by_dates(projects: pd.DataFrame, as_of: dt.date) -> pd.Series:
