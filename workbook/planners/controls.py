@@ -193,13 +193,7 @@ def check_may_write() -> None:
     """Refuse a save or export on a view-only page (the buttons are disabled there too; this
     holds against a message sent to the kernel directly)."""
     if not may_write():
-        raise InputError(
-            Message(
-                "pick",
-                en="View only: saving scenarios and exporting need the plan (规划) role.",
-                zh="仅可查看：保存情景和导出需要“规划”权限。",
-            )
-        )
+        raise InputError(Message("control.view_only"))
 
 
 def guarded(method: F | None = None, *, area: str = "errors") -> Any:
@@ -428,10 +422,6 @@ def slider_value(slider: W.Widget) -> float:
     if not lo <= v <= hi:  # NaN fails too
         name = slider.description
         raise InputError(
-            Message(
-                "pick",
-                en=f"{name}: must be between {lo:g} and {hi:g}, got {slider.value!r}",
-                zh=f"{name}：须在 {lo:g} 到 {hi:g} 之间，实际为 {slider.value!r}",
-            )
+            Message("control.out_of_range", name=name, lo=lo, hi=hi, found=slider.value)
         )
     return v

@@ -109,11 +109,7 @@ def check_values(values: dict[str, float], label: Callable[[str], str] = str) ->
             v = float("nan")
         if not c.lo <= v <= c.hi or (c.integer and v != int(v)):  # NaN fails both
             raise InputError(
-                Message(
-                    "pick",
-                    en=f"{label(key)}: must be between {c.lo:g} and {c.hi:g}, got {value!r}",
-                    zh=f"{label(key)}：须在 {c.lo:g} 到 {c.hi:g} 之间，实际为 {value!r}",
-                )
+                Message("control.out_of_range", name=label(key), lo=c.lo, hi=c.hi, found=value)
             )
 
 

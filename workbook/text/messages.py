@@ -727,6 +727,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cannot reach the Dask scheduler {scheduler}: {error}",
         "无法连接 Dask 调度器 {scheduler}：{error}",
     ),
+    # ---- a planner's controls, checked in the kernel
+    "control.out_of_range": (
+        "{name}: must be between {lo:g} and {hi:g}, got {found!r}",
+        "{name}：须在 {lo:g} 到 {hi:g} 之间，实际为 {found!r}",
+    ),
+    "control.view_only": (
+        "View only: saving scenarios and exporting need the plan (规划) role.",
+        "仅可查看：保存情景和导出需要“规划”权限。",
+    ),
 }
 
 
