@@ -183,3 +183,21 @@ def test_login_spawns_a_planner_server_behind_the_hub(hub):
     assert "voila" in page.text.lower()
     assert "scenario_planner" in page.text
     assert "import workbook" not in page.text
+    # The planner's notebook ran in the user's kernel, every cell (Voila counts them), with no
+    # error, and its last cell drew the planner's widget (its state comes over the websocket).
+    done = re.findall(r"voila_process\((\d+), (\d+)\)", page.text)
+    assert done and done[-1][0] == done[-1][1], done
+    assert "error when executing" not in page.text
+    assert "application/vnd.jupyter.widget-view+json" in page.text
+
+    # The roadshow planner too; and nothing but the planners: no JupyterLab, no terminal.
+    roadshow = session.get(f"{hub}/user/{USER}/voila/render/roadshow_planner.ipynb", timeout=120)
+    assert roadshow.status_code == 200
+    assert "roadshow_planner" in roadshow.text
+    assert "application/vnd.jupyter.widget-view+json" in roadshow.text
+    for path in ("lab", "terminals/1"):
+        assert session.get(f"{hub}/user/{USER}/{path}", timeout=30).status_code == 404, path
+    # Logged out, the planner's server answers with the hub's login, not the page.
+    outsider = requests.get(f"{hub}/user/{USER}/voila/render/scenario_planner.ipynb", timeout=30)
+    assert outsider.url.startswith(f"{hub}/hub/login")
+    assert "scenario_planner" not in outsider.text

@@ -146,6 +146,12 @@ c.Spawner.args = [
     "--VoilaConfiguration.strip_sources=True",
     "--VoilaConfiguration.show_tracebacks=False",  # details go to the server's log only
     f"--HTMLExporter.language_code={LANG}",
+    # Only the planners: no JupyterLab, terminals or language servers next to Voila.
+    "--ServerApp.jpserver_extensions=jupyterlab=False",
+    "--ServerApp.jpserver_extensions=notebook_shim=False",
+    "--ServerApp.jpserver_extensions=jupyter_lsp=False",
+    "--ServerApp.jpserver_extensions=jupyter_server_terminals=False",
+    "--ServerApp.terminals_enabled=False",
     # A planner's kernel idle for 10 minutes with no page open is shut down.
     "--MappingKernelManager.cull_idle_timeout=600",
     "--MappingKernelManager.cull_interval=60",
