@@ -124,12 +124,13 @@ elif AUTH != "pam":
 # "pam": JupyterHub's default, the accounts of this machine (the hub then runs as root).
 
 # ---- each planner's server ---------------------------------------------------------------
+test_args: list[str] = []
 if AUTH == "dummy":
     # The smoke test: every server runs as the hub's own user, in a folder of its own.
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = str(STATE_DIR / "home" / "{username}")
     if os.geteuid() == 0:  # a test container: jupyter-server refuses root unless told
-        c.Spawner.args = ["--ServerApp.allow_root=True"]
+        test_args = ["--ServerApp.allow_root=True"]
 else:
     # A system account per planner (LDAP/SSO names need one: create them, e.g. with sssd).
     # For many planners, or several machines, use DockerSpawner or KubeSpawner instead.
@@ -141,7 +142,7 @@ c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.notebook_dir = NOTEBOOKS_DIR
 c.Spawner.default_url = f"/voila/render/{FIRST_PAGE}"
 c.Spawner.args = [
-    *c.Spawner.args,
+    *test_args,
     f"--VoilaConfiguration.template={TEMPLATE}",
     "--VoilaConfiguration.strip_sources=True",
     "--VoilaConfiguration.show_tracebacks=False",  # details go to the server's log only
