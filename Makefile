@@ -45,9 +45,9 @@ lint: install
 test: lint system
 	$(PY) -m pytest
 
-# The quick lane: no browser, notebook, wheel or load test (markers in pyproject.toml); the
+# The quick lane: no browser, notebook, wheel, load or hub test (markers in pyproject.toml); the
 # long versions stay in `make test` and `make loadtest`.
-FAST_MARKERS := not browser and not notebook and not wheel and not load
+FAST_MARKERS := not browser and not notebook and not wheel and not load and not hub
 
 test-fast: install
 	$(PY) -m pytest -q -p no:cacheprovider -m "$(FAST_MARKERS)"
