@@ -153,6 +153,7 @@ def test_login_spawns_a_planner_server_behind_the_hub(hub):
         data={"username": USER, "password": "not-it", "_xsrf": xsrf.group(1)},
         timeout=10,
     )
+    assert wrong.status_code == 403
     assert "Invalid username or password" in wrong.text
     assert not any(c.name == "jupyterhub-hub-login" for c in session.cookies)
 

@@ -161,11 +161,9 @@ c.Spawner.args = [
 
 
 def planner_folder(spawner) -> str:
-    """The planner's own folder (their home): exports and the reviews the planners list go
-    to its reports/."""
-    home = getattr(spawner, "home_dir", "") or os.path.expanduser(f"~{spawner.user.name}")
-    Path(home).mkdir(parents=True, exist_ok=True)
-    return home
+    """The planner's own folder (their home, which the spawner starts the server in): exports
+    and the reviews the planners list go to its reports/."""
+    return getattr(spawner, "home_dir", "") or os.path.expanduser(f"~{spawner.user.name}")
 
 
 # What the planner notebooks read: their zone, date and language. A value may be a callable,
