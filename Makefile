@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_OUT := reports/demo
 
-.PHONY: install system demo test test-fast lint format bench data clean screenshots loadtest
+.PHONY: install system demo test test-fast lint format bench data clean screenshots loadtest hub-test
 
 # Debian packages the browser tests need: Chromium (driven by Playwright, no browser download)
 # and a small CJK font so Chinese labels render.
@@ -45,9 +45,9 @@ lint: install
 test: lint system
 	$(PY) -m pytest
 
-# The quick lane: no browser, notebook, wheel or load test (markers in pyproject.toml); the
+# The quick lane: no browser, notebook, wheel, load or hub test (markers in pyproject.toml); the
 # long versions stay in `make test` and `make loadtest`.
-FAST_MARKERS := not browser and not notebook and not wheel and not load
+FAST_MARKERS := not browser and not notebook and not wheel and not load and not hub
 
 test-fast: install
 	$(PY) -m pytest -q -p no:cacheprovider -m "$(FAST_MARKERS)"
@@ -64,6 +64,17 @@ screenshots: install system
 loadtest: install system
 	WORKBOOK_LOADTEST=full $(PY) -m pytest -s -p no:cacheprovider tests/planners/test_app_load.py
 
+# The JupyterHub recipe (deploy/jupyterhub) on this machine: a real hub, a dummy login, the
+# local spawner, the planner page through the hub's proxy. Needs Node.js for the proxy.
+CHP := node_modules/.bin/configurable-http-proxy
+
+$(CHP):
+	npm install --no-save --no-audit --no-fund configurable-http-proxy
+
+hub-test: install $(CHP)
+	$(PY) -m pip install --quiet -e '.[test,hub]'
+	WORKBOOK_HUB_PROXY_COMMAND=$(abspath $(CHP)) $(PY) -m pytest -p no:cacheprovider -m hub tests/test_jupyterhub.py
+
 bench: install
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
 
@@ -72,4 +83,4 @@ data: install
 	$(PY) data/generate_zoucheng.py
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .mypy_cache node_modules
