@@ -104,6 +104,8 @@ CROSS_CUTTING_TESTS = {
     "test_declared_everywhere.py",
     "test_readme.py",
     "test_type_ignores.py",
+    "test_jupyterhub.py",  # the deployment recipe (deploy/jupyterhub/), not a layer
+    "test_jupyterhub_config.py",
 }
 
 
