@@ -280,14 +280,19 @@ def _table(doc: Any, table: Table, layout: TableLayout) -> None:
     t.autofit = False
     for j, w in enumerate(layout.widths):
         t.columns[j].width = Twips(w)
+    # python-docx finds a row and a row's cells by walking the table's XML: taken once each
+    # (cell by cell it was quadratic, most of review.docx's time on the larger tables).
+    rows = list(t.rows)
+    header = rows[0].cells
     for j, text in enumerate(table.header):
-        p, _ = _cell(t.rows[0].cells[j], layout.widths[j], text, layout, east=HEADING_FONTS[0])
+        p, _ = _cell(header[j], layout.widths[j], text, layout, east=HEADING_FONTS[0])
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _repeat_header(t.rows[0])
+    _repeat_header(rows[0])
     for i, (cells, flagged) in enumerate(zip(table.rows, table.flagged, strict=False), start=1):
+        row_cells = rows[i].cells
         for j, (text, number) in enumerate(cells[:cols]):
             whole = number or not re.search(r"[\u2e80-\uffff]", text)
-            p, r = _cell(t.rows[i].cells[j], layout.widths[j], text, layout, no_wrap=whole)
+            p, r = _cell(row_cells[j], layout.widths[j], text, layout, no_wrap=whole)
             if number:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             if flagged:
