@@ -21,8 +21,9 @@ has them: each run's kernel steps are printed, so the two can be read side by si
 params/jining-2020.yaml --quarter 2020Q2` (and 2020Q1) beside `papermill` of a one-cell
 notebook in the same venv; budgets bare + 3 s (2020Q2) and bare + 5 s (2020Q1). With
 `--baseline DIR` the same commands run from another checkout (e.g. main before a change),
-alternating with this one so machine load falls on both alike. Medians of N runs (default 5)
-and the load average are printed, with the figures measured before issue 22's work (BEFORE).
+alternating with this one so machine load falls on both alike. Medians of N runs (default 5),
+of wall time and of CPU time (user + sys of the command and its kernel: what a shared machine's
+load inflates least), and the load average are printed, with the figures measured before issue 22's work (BEFORE).
 """
 
 from __future__ import annotations
@@ -97,11 +98,23 @@ def one_review(folder: Path, i: int) -> tuple[float, dict]:
     return seconds, timings
 
 
-def _timed(argv: list[str], cwd: Path, root: Path) -> float:
+CPU: dict[str, list[float]] = {}  # per command: CPU seconds (user + sys, kernels included)
+
+
+def _cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)  # a kernel counts: its runner waits for it
+    return r.ru_utime + r.ru_stime
+
+
+def _timed(argv: list[str], cwd: Path, root: Path, key: str = "") -> float:
     env = dict(os.environ, PYTHONPATH=str(root))
-    t = time.perf_counter()
+    c, t = _cpu(), time.perf_counter()
     out = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - t
+    if key:
+        CPU.setdefault(key, []).append(_cpu() - c)
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({out.returncode}): {out.stderr[-2000:]}")
     return seconds
@@ -137,17 +150,16 @@ def cli(runs: int, baseline: Path | None) -> int:
         _timed(bare_cmd, folder, REPO)
         times: dict[str, list[float]] = {}
         for i in range(runs):  # interleaved: the same load on every command
-            times.setdefault("bare", []).append(_timed(bare_cmd, folder, REPO))
+            times.setdefault("bare", []).append(_timed(bare_cmd, folder, REPO, "bare"))
             for name, root in roots:
                 for quarter in CLI_BUDGET_S:
-                    cmd = review_cmd(root, quarter, i)
-                    times.setdefault(f"{name} {quarter}", []).append(_timed(cmd, folder, root))
+                    cmd, key = review_cmd(root, quarter, i), f"{name} {quarter}"
+                    times.setdefault(key, []).append(_timed(cmd, folder, root, key))
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"load average after the runs: {load} ({os.cpu_count()} cores); medians of {runs}")
-        b = statistics.median(times["bare"])
-        print(
-            f"  bare papermill (one-cell notebook): {b:.2f} s   before: {BEFORE['bare papermill (one-cell notebook)']}"
-        )
+        b, bc = statistics.median(times["bare"]), statistics.median(CPU["bare"])
+        before = BEFORE["bare papermill (one-cell notebook)"]
+        print(f"  bare papermill (one-cell notebook): {b:.2f} s, CPU {bc:.2f} s   before: {before}")
         for key, values in times.items():
             if key == "bare":
                 continue
@@ -158,7 +170,9 @@ def cli(runs: int, baseline: Path | None) -> int:
             print(
                 f"  workbook review {quarter} ({name}): {med:.2f} s = bare + {added:.2f} s "
                 f"(budget bare + {CLI_BUDGET_S[quarter]:.0f} s: {verdict})  "
-                f"runs {', '.join(f'{x:.2f}' for x in values)}"
+                f"runs {', '.join(f'{x:.2f}' for x in values)}; CPU (user + sys, kernel "
+                f"included) {statistics.median(CPU[key]):.2f} s = bare + "
+                f"{statistics.median(CPU[key]) - bc:.2f} s"
             )
         print("  before issue 22: " + "; ".join(f"{k} {v}" for k, v in BEFORE.items()))
     return 0
