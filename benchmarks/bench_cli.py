@@ -38,6 +38,8 @@ BUDGET = {
     "workbook status": None,
 }
 HEAVY = ("numba", "scipy", "pandas", "pydantic", "python_calamine", "openpyxl", "altair")
+# Medians before issue 22's work (main at 5601623, this shared 2-core machine).
+BEFORE = {"workbook simulate --trials 1000": "~2.1 s"}
 
 
 def _run(root: Path, argv: list[str]) -> float:
@@ -80,7 +82,11 @@ def main(runs: int = 7, baseline: Path | None = None) -> None:
         budget = BUDGET.get(name, 0.3 if name.startswith("workbook") else None)
         if budget is not None and med > budget:
             line += f"  over {budget} s budget"
+        if name in BEFORE:
+            line += f"  (before issue 22: {BEFORE[name]})"
         print(line)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average after the runs: {load} ({os.cpu_count()} cores)")
     print("heavy packages imported (after | before):")
     for name, argv in CASES.items():
         if argv[0] != "-m":

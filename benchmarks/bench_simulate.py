@@ -1,6 +1,7 @@
 """Scenario engine speed and memory (DESIGN.md §6).
 
     .venv/bin/python benchmarks/bench_simulate.py [TRIALS]
+    .venv/bin/python benchmarks/bench_simulate.py --cli
 
 On a synthetic 300-project ledger (built here, seeded) with the sample zone's offices,
 platforms, event catalogue and ten-event plan, as of 30 June:
@@ -16,6 +17,10 @@ platforms, event catalogue and ten-event plan, as of 30 June:
    table is reused), one that touches the ledger's money only (arrival_ratio.mean), the
    latter with the monthly fans of every target, and each of the two with the monthly fan of
    domestic_capital only (what the scenario planner's fan chart shows for one target).
+
+4. with `--cli`: the command a planner types, `workbook simulate params/jining-2020.yaml
+   --trials 100000` (a whole process), beside one process that imports numpy and draws 4
+   uniforms per project-trial of the sample ledger (issue 22: ratio <= 3), medians of 3.
 
 Budgets: >= 25 million project-trials a second cold with the full model on (time in stage,
 driver spread, shared shock), <= 1 GB peak, <= 30 ms for a driver change at 20,000 x 300. Timings
@@ -200,7 +205,49 @@ def recompute(zone: Zone) -> dict[str, tuple[float, float]]:
     return out
 
 
+CLI_TRIALS = 100_000
+CLI_RATIO = 3.0
+CLI_BEFORE = "ratio ~15 (simulate --trials 100000 ~12.5 s at load ~5, numpy ~0.8 s)"
+
+
+def cli_ratio(runs: int = 3) -> None:
+    """`workbook simulate --trials 100000` against drawing 4 uniforms per project-trial with
+    numpy in one process (both whole processes, interpreter start-up included)."""
+    import subprocess
+
+    projects = len(load_zone(REPO / "params" / "jining-2020.yaml").ledger.projects)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    sim = [sys.executable, "-m", "workbook", "simulate", "params/jining-2020.yaml"]
+    sim += ["--trials", str(CLI_TRIALS)]
+    draw = (
+        "import numpy as np; rng = np.random.default_rng(1)\n"
+        f"for _ in range({CLI_TRIALS} // 10_000): rng.random((4, {projects}, 10_000))"
+    )
+    bare = [sys.executable, "-c", draw]
+
+    def timed(argv: list[str]) -> float:
+        t = time.perf_counter()
+        subprocess.run(argv, cwd=REPO, env=env, capture_output=True, check=True)
+        return time.perf_counter() - t
+
+    s, n = [], []
+    for _ in range(runs):
+        s.append(timed(sim))
+        n.append(timed(bare))
+    ms, mn = statistics.median(s), statistics.median(n)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"cli: simulate --trials {CLI_TRIALS:,} median {ms:.2f} s; numpy drawing 4 uniforms x "
+        f"{projects} projects x {CLI_TRIALS:,} trials median {mn:.2f} s; ratio {ms / mn:.1f} "
+        f"(budget <= {CLI_RATIO:.0f}: {'met' if ms / mn <= CLI_RATIO else 'NOT MET'}); load {load}"
+    )
+    print(f"  before issue 22: {CLI_BEFORE}")
+
+
 def main() -> int:
+    if "--cli" in sys.argv[1:]:
+        cli_ratio()
+        return 0
     trials = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     zone = synthetic_zone()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -32,22 +32,49 @@ def open_review(params_path: Any, quarter: Any, **raw: Any) -> Review:
     return build_review(rp, zone_params)  # the params file read once
 
 
-def skip_slow_optional_imports() -> None:
-    """Keep jsonschema from importing rfc3987_syntax in a review kernel or runner.
+# jsonschema's optional format checkers: imported by jsonschema at its own import (about 0.4 s
+# of a review kernel: arrow, isoduration, rfc3986_validator, ...) for format checks that neither
+# Altair's spec validation nor nbformat's notebook validation asks for.
+FORMAT_CHECKERS = (
+    "rfc3987_syntax",
+    "rfc3987",
+    "rfc3986_validator",
+    "rfc3339_validator",
+    "isoduration",
+    "uri_template",
+    "webcolors",
+    "fqdn",
+)
+# Set by the review runner in the environment of the kernels it starts: nobody looks at a
+# widget there, so Altair's JupyterChart (anywidget, ipywidgets) need not be imported.
+BATCH_KERNEL = "WORKBOOK_BATCH_KERNEL"
 
-    Jupyter installs jsonschema's format extras; jsonschema then imports rfc3987_syntax,
-    which compiles a Lark grammar at import (about 1 s of every kernel start and of every
-    `workbook review`) for an IRI format check that neither Altair's spec validation nor
-    nbformat's notebook validation uses. Only done before jsonschema is first imported.
+
+def skip_slow_optional_imports() -> None:
+    """Keep jsonschema's format-checker extras (and, in a kernel the review runner started,
+    Altair's widget) from being imported in a review kernel or runner.
+
+    Jupyter installs jsonschema's format extras; jsonschema then imports them all at its own
+    import (rfc3987_syntax alone compiles a Lark grammar, about 1 s of every kernel start and
+    of every `workbook review`) for IRI, date and colour format checks that neither Altair's
+    spec validation nor nbformat's notebook validation uses. Altair imports anywidget (and
+    with it ipywidgets) for `JupyterChart`, which a batch kernel never shows: without
+    anywidget Altair puts a stand-in in its place. Only done before jsonschema (and Altair)
+    are first imported; never in a notebook a person runs.
     """
+    import os
     import sys
 
+    # None in sys.modules makes `import x` fail at once (typeshed wants a module).
     if "jsonschema" not in sys.modules:
-        # None in sys.modules makes `import rfc3987_syntax` fail at once (typeshed wants a module).
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+        for name in FORMAT_CHECKERS:
+            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+    if os.environ.get(BATCH_KERNEL) == "1" and "altair" not in sys.modules:
+        sys.modules.setdefault("anywidget", None)  # type: ignore[arg-type]
 
 
 __all__ = [
+    "BATCH_KERNEL",
     "Quarter",
     "ReviewParams",
     "open_review",

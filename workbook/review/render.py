@@ -222,7 +222,9 @@ def _td_class(col: str, numeric: set[str]) -> str:
 def chart_html(chart: Any, name: str, alt: str | None = None) -> str:
     """A chart as a div holding its Vega-Lite spec as JSON (drawn by the report page); `alt`,
     what the chart shows in words, for screen readers and the picture in review.docx."""
-    spec = chart.to_dict()
+    # not validated against the Vega-Lite schema here (a third of the page's time): the charts'
+    # own tests validate every chart the review draws (tests/charts, tests/review)
+    spec = chart.to_dict(validate=False)
     spec.pop("$schema", None)  # the page embeds Vega-Lite itself: no schema URL to fetch
     text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), default=str)
     # no markup can start inside the script element, whatever text the input held (<!--, </)

@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbook.review import skip_slow_optional_imports
+from workbook.review import BATCH_KERNEL, skip_slow_optional_imports
 
 skip_slow_optional_imports()  # before jupyter_client, nbformat and jsonschema are imported
 
@@ -72,6 +72,8 @@ class IPCKernelManager(AsyncKernelManager):
         self.ip = os.path.join(tempfile.gettempdir(), f"wb-kernel-{uuid.uuid4().hex[:12]}")
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        # a batch kernel: nobody sees a widget in it (workbook.review.skip_slow_optional_imports)
+        kw["env"] = {**(kw.get("env") or os.environ), BATCH_KERNEL: "1"}
         await super()._async_launch_kernel(kernel_cmd, **kw)
         LIVE_KERNELS.add(self)  # killed at once if the run is interrupted
 

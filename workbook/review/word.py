@@ -29,6 +29,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbook.review.gbt9704 import _HYPHEN as HYPHEN  # how add_run splits a run's text
 from workbook.review.gbt9704 import (
     BODY_PT,
     HEADING_FONTS,
@@ -280,18 +281,57 @@ def _table(doc: Any, table: Table, layout: TableLayout) -> None:
     t.autofit = False
     for j, w in enumerate(layout.widths):
         t.columns[j].width = Twips(w)
+    # python-docx finds a row and a row's cells by walking the table's XML: taken once each
+    # (cell by cell it was quadratic, most of review.docx's time on the larger tables).
+    rows = list(t.rows)
+    header = rows[0].cells
     for j, text in enumerate(table.header):
-        p, _ = _cell(t.rows[0].cells[j], layout.widths[j], text, layout, east=HEADING_FONTS[0])
+        p, _ = _cell(header[j], layout.widths[j], text, layout, east=HEADING_FONTS[0])
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _repeat_header(t.rows[0])
+    _repeat_header(rows[0])
+    # A body cell is made once per column and kind (no-wrap, figure, flagged row) through
+    # python-docx; every other cell of that column and kind is a copy of it with its own text.
+    made: dict[tuple[int, bool, bool, bool], Any] = {}
     for i, (cells, flagged) in enumerate(zip(table.rows, table.flagged, strict=False), start=1):
+        row_cells = rows[i].cells
         for j, (text, number) in enumerate(cells[:cols]):
             whole = number or not re.search(r"[\u2e80-\uffff]", text)
-            p, r = _cell(t.rows[i].cells[j], layout.widths[j], text, layout, no_wrap=whole)
+            kind = (j, bool(whole), bool(number), bool(flagged))
+            if kind in made:
+                _copy_cell(made[kind], row_cells[j], text)
+                continue
+            p, r = _cell(row_cells[j], layout.widths[j], text, layout, no_wrap=whole)
             if number:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             if flagged:
                 r.font.color.rgb = RGBColor(*FLAG_RGB)
+            made[kind] = row_cells[j]._tc
+
+
+def _copy_cell(model: Any, cell: Any, text: str) -> None:
+    """Put in place of `cell` a copy of the finished cell `model` holding `text` instead, its
+    run written as `add_run` writes one (pieces of text, a non-breaking hyphen between)."""
+    import copy
+
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tc = copy.deepcopy(model)
+    r = tc.find(f"{qn('w:p')}/{qn('w:r')}")
+    for el in list(r):
+        if el.tag != qn("w:rPr"):
+            r.remove(el)
+    for i, piece in enumerate(HYPHEN.split(text)):
+        if i:
+            r.append(OxmlElement("w:noBreakHyphen"))
+        if piece:
+            t = OxmlElement("w:t")
+            t.text = piece
+            if len(piece.strip()) < len(piece):
+                t.set(qn("xml:space"), "preserve")
+            r.append(t)
+    old = cell._tc
+    old.getparent().replace(old, tc)
 
 
 # ---- pictures ------------------------------------------------------------------------------------

@@ -121,24 +121,25 @@ def next_quarter(ctx: Context, headline: pd.DataFrame | None = None) -> NextQuar
     )
     plan = plan_roadshow(request, engine=engine)
     plan_table = plan.plan.table if plan.plan is not None else None
-    goal = _goal_seek(engine, zone, GOAL_METRIC)
+    goal = _goal_seek(engine, zone, GOAL_METRIC, fc)
     risk_goal = None
     if headline is not None:
         defs = definitions(zone.params)
         risk = biggest_risk(headline, defs)
         p = headline.set_index("metric")["p_attain"]
         if risk is not None and float(p[risk]) < RISK and defs[risk].kind == "money":
-            risk_goal = goal if risk == GOAL_METRIC else _goal_seek(engine, zone, risk)
+            risk_goal = goal if risk == GOAL_METRIC else _goal_seek(engine, zone, risk, fc)
     stake = at_stake(fc.projects, zone.ledger) if fc.projects is not None else None
     return NextQuarter(
         plan.budget, plan_table, plan.problems, plan.p_attain, goal, stake, plan.status(), risk_goal
     )
 
 
-def _goal_seek(engine: Any, zone: Zone, metric: str) -> dict[str, Any] | None:
+def _goal_seek(engine: Any, zone: Zone, metric: str, fc: Any) -> dict[str, Any] | None:
     """Extra signed capital (亿元) that lifts P(`metric`'s target met) to 80%; `beyond_target`
     when that is more than the year's target itself (an ask no zone can act on: the review
-    says so rather than recommend it)."""
+    says so rather than recommend it). `fc`: the review's forecast (`engine.forecast()`, made
+    once for the whole review), whose targets are read here."""
     targets = dict(zone.params.targets.items())
     if metric not in targets:
         return None
@@ -146,7 +147,7 @@ def _goal_seek(engine: Any, zone: Zone, metric: str) -> dict[str, Any] | None:
     from workbook.zone.metrics import definitions
 
     g = goal_seek(engine, metric, GOAL_PROBABILITY, lever="signed_capital")
-    target = float(engine.forecast().targets.loc[metric, "target"])
+    target = float(fc.targets.loc[metric, "target"])
     currency = targets[metric].currency or definitions(zone.params)[metric].default_currency
     # the target in the goal seek's unit (亿元 signed): a USD target at the params' rate
     target_cny = target * (zone.params.fx_cny_per_usd if currency == "USD" else 1.0)
