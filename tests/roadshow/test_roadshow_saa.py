@@ -154,7 +154,9 @@ def test_at_the_time_limit_the_solvers_plan_is_a_candidate_and_the_gap_is_honest
     }
 
 
-def test_a_time_limit_without_a_plan_falls_back_to_the_best_candidate_or_better(sample, monkeypatch):
+def test_a_time_limit_without_a_plan_falls_back_to_the_best_candidate_or_better(
+    sample, monkeypatch
+):
     engine, problem = sample
     import workbook.roadshow.saa as saa
 

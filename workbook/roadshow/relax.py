@@ -72,9 +72,6 @@ def event_bound(
         blocks.append(sparse.csr_matrix(rows))
         lbs.append(np.zeros(len(open_)))
         ubs.append(np.full(len(open_), np.inf))
-    options: dict[str, float | bool] = {"mip_rel_gap": 0.0, "presolve": True}
-    if time_limit is not None:
-        options["time_limit"] = float(max(time_limit, 0.05))
     res = milp(
         c=-np.concatenate([np.zeros(k), np.ones(t)]),
         integrality=np.ones(k + t, np.int64),
@@ -84,7 +81,11 @@ def event_bound(
                 sparse.vstack(blocks, format="csr"), np.concatenate(lbs), np.concatenate(ubs)
             )
         ],
-        options=options,
+        options=(
+            {"mip_rel_gap": 0.0, "presolve": True}
+            if time_limit is None
+            else {"mip_rel_gap": 0.0, "presolve": True, "time_limit": float(max(time_limit, 0.05))}
+        ),
     )
     dual = res.fun if res.status == 0 else getattr(res, "mip_dual_bound", None)
     trials = None

@@ -21,7 +21,9 @@ the plan maximises the chance of meeting the rest at once instead of a chance of
 
 `best_plan` returns the chosen plan with the S used, HiGHS's optimality gap and the in-sample
 P of the candidates, and the gap of P against HiGHS's bound (`p_bound`: no plan does better
-on these trials); a plan within GAP_TOLERANCE of it counts as proven. Trials no plan within
+on these trials, or the lower bound of the events alone, `workbook.roadshow.relax`, solved
+first: when the best months of its events meet it the whole model is not needed); a plan within
+GAP_TOLERANCE of it counts as proven. Trials no plan within
 the budget can rescue are left out first (`decided_trials`, `workbook.roadshow.reach`). And
 whatever the solver returns, the chosen plan is the best in-sample of the SAA plan (HiGHS's,
 or at its time limit the best plan improved by single moves: `workbook.roadshow.polish`), the
