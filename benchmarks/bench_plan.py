@@ -46,9 +46,12 @@ starts from it:
   best (= earliest) month. From 1 January it is met by the best months of its own events:
   proven (gap 0.15%, 6.8 s at load ~5). As of 31 March the months bind (4 events a month; the
   bound's 12 events cannot all be held in April): the relaxed optimum is 202 trials met, the
-  best plan found 182; HiGHS on the whole model, left for 900 s, was still at a bound of 212
-  after 217 s. A proof there needs the months in the bound (e.g. a Lagrangian of the monthly
-  limits, or branching on which events take the first months) - not done.
+  best plan found 182 (P 1.82%); HiGHS alone on the whole model for 900 s ends with a bound of
+  201 and the same plan, so the optimum lies between P 1.82% and 2.01%. Keeping the first
+  month exact and relaxing the rest (events x 2 tiers, or 3) is harder for HiGHS than the
+  whole model: bound 212 / 227 after 60 s. A proof there needs the months in the bound by
+  other means (a Lagrangian of the monthly limits, or a search of its own over which events
+  take the first months) - not done.
 """
 
 from __future__ import annotations
