@@ -37,6 +37,21 @@ starts from it:
   trial; a proof needs branching on the events, which 10 s does not give. What closes part of
   the gap is a better plan: single moves around the best candidate (kept, `polish`).
 - slot contributions in one pass of the engine (kept): 2.5-3x faster than one pass per slot.
+- an event's draws the same in every month (kept; the model's common random numbers across
+  months): before, each event-month had draws of its own and the per-trial knapsack (and
+  HiGHS) could pick, trial by trial, the month that happened to be lucky. Trials decided
+  713 -> 264 (31 March), 498 -> 235 (1 January); gap at 10 s 44.9% -> 21.6% and 13.4% ->
+  4.6%; the plans found meet more trials (P 1.78% -> 1.82%, 6.62% -> 6.88%).
+- the events-only bound (kept, `workbook.roadshow.relax`): months relaxed, each event at its
+  best (= earliest) month. From 1 January it is met by the best months of its own events:
+  proven (gap 0.15%, 6.8 s at load ~5). As of 31 March the months bind (4 events a month; the
+  bound's 12 events cannot all be held in April): the relaxed optimum is 202 trials met, the
+  best plan found 182 (P 1.82%); HiGHS alone on the whole model for 900 s ends with a bound of
+  201 and the same plan, so the optimum lies between P 1.82% and 2.01%. Keeping the first
+  month exact and relaxing the rest (events x 2 tiers, or 3) is harder for HiGHS than the
+  whole model: bound 212 / 227 after 60 s. A proof there needs the months in the bound by
+  other means (a Lagrangian of the monthly limits, or a search of its own over which events
+  take the first months) - not done.
 """
 
 from __future__ import annotations

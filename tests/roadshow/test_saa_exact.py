@@ -15,14 +15,15 @@ from tests.roadshow_fixtures import catalogue, event, zone_params
 from workbook.roadshow.milp import constraint_groups, events_of
 from workbook.roadshow.problem import build_problem
 from workbook.roadshow.reach import knapsack
+from workbook.roadshow.relax import event_bound
 from workbook.roadshow.saa import decided_trials, p_bound, p_of, relative_gap, saa_milp
 from workbook.roadshow.solve import make_plan, violations
 
 
-def _problem(budget: float, offices: int = 0, cloud: int = 0):
+def _problem(budget: float, offices: int = 0, cloud: int = 0, **roadshow):
     """Five events over July and August (ten slots), costs 10 to 30 万元."""
     params = zone_params(
-        offices=offices, budget=budget, min_cloud_events=cloud, blocked_holidays=[]
+        offices=offices, budget=budget, min_cloud_events=cloud, blocked_holidays=[], **roadshow
     )
     events = catalogue(
         event("A", "japan", 10, (7, 8)),
@@ -172,3 +173,62 @@ def test_polishing_swaps_an_event_for_the_one_the_trials_need():
     contrib[:, 0, slot["C", 8]] = 5.0
     rows, need, _ = decided_trials(problem, base, contrib, np.array([10.0]))
     assert polish(problem, contrib[rows], need[rows], [slot["B", 7]]) == [slot["C", 8]]
+
+
+def _later_is_less(problem, contrib: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The engine's law across months: an event held in August has July's draws, later, so in
+    every trial it adds a share (here 40-90%) of what it adds in July."""
+    out = contrib.copy()
+    at = {
+        (e, m): j
+        for j, (e, m) in enumerate(
+            zip(problem.slots["event_id"], problem.slots["month"], strict=True)
+        )
+    }
+    for (e, m), j in at.items():
+        if m == 8:
+            out[:, :, j] = out[:, :, at[e, 7]] * rng.uniform(0.4, 0.9, size=out.shape[:2])
+    return out
+
+
+@pytest.mark.parametrize(
+    ("seed", "budget", "per_month", "k"),
+    [(0, 45, 1, 1), (1, 60, 1, 1), (2, 60, 2, 1), (3, 75, 1, 2), (4, 90, 2, 1)],
+)
+def test_the_events_only_bound_is_never_below_the_best_plan(seed, budget, per_month, k):
+    """Months relaxed (one or two events a month allowed here, so they bind): no plan meets
+    more trials than the bound, on contributions independent across months or not."""
+    rng = np.random.default_rng(seed)
+    problem = _problem(budget, max_events_per_month=per_month)
+    base, contrib, goal = _trials(rng, 60, 10, k)
+    for c in (contrib, _later_is_less(problem, contrib, rng)):
+        rows, need, _ = decided_trials(problem, base, c, goal)
+        bound = event_bound(problem, c[rows], need[rows])
+        none = p_of(base, c, goal, [])
+        best = _brute_force(problem, base, c, goal)
+        assert bound.proven and bound.trials is not None
+        assert none + bound.trials / 60 >= best - 1e-12
+
+
+@pytest.mark.parametrize(("seed", "budget"), [(5, 30), (6, 45), (7, 60), (8, 75)])
+def test_the_events_only_bound_is_the_best_plan_when_the_months_do_not_bind(seed, budget):
+    """Every event fits in July (no cap a month): each event's July is its best month in every
+    trial, so the best choice of events held in July is the best plan, and the bound is it."""
+    rng = np.random.default_rng(seed)
+    problem = _problem(budget, max_events_per_month=10, staff_days_per_month=1000)
+    base, contrib, goal = _trials(rng, 60, 10)
+    contrib = _later_is_less(problem, contrib, rng)
+    rows, need, _ = decided_trials(problem, base, contrib, goal)
+    bound = event_bound(problem, contrib[rows], need[rows])
+    best = _brute_force(problem, base, contrib, goal)
+    assert bound.trials is not None
+    assert p_of(base, contrib, goal, []) + bound.trials / 60 == pytest.approx(best, abs=1e-12)
+    # its events, each in July, are such a plan
+    july = [
+        j
+        for j, (e, m) in enumerate(
+            zip(problem.slots["event_id"], problem.slots["month"], strict=True)
+        )
+        if m == 7 and events_of(problem).index(e) in bound.events
+    ]
+    assert p_of(base, contrib, goal, july) == pytest.approx(best, abs=1e-12)

@@ -8,6 +8,7 @@ and the ledger's shares of deal attributes) and composed by `workbook.forecast.e
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import cached_property
 from typing import Any, TypeAlias
 
@@ -113,8 +114,9 @@ class DealPass:
         """One source's deals in one span of chunks: (trial of each deal within the span,
         codes[deal, marks]). Trial t has `k[t]` deals; the first `room[t]` come from its
         chunk's pool, any more from the chunk's overflow blocks, so a larger mean only ever
-        adds deals to a trial."""
-        key = (s, chunks[0][0], self._drivers_key(setup))
+        adds deals to a trial. The month plays no part (an event's draws are the same in
+        every month): the slots of one event share them."""
+        key = (replace(s, month=0), chunks[0][0], self._drivers_key(setup))
         hit = self._active.get(key)
         if hit is not None:
             return hit

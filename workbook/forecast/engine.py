@@ -321,16 +321,11 @@ class Engine:
         (workbook.forecast.protocol.EventForecaster)."""
         d = drivers if drivers is not None else self.params.drivers
         plan = self.resolve_plan(plan)
-        setup = self.setup(d, plan)
-        at = {
-            (s.name, s.month, s.copy): i for i, s in enumerate(setup.sources) if s.kind == "event"
-        }
-        seen: Counter[tuple[str, int]] = Counter()
+        setup = self.setup(d, plan, alone=True)
+        at = {(s.name, s.month): i for i, s in enumerate(setup.sources) if s.kind == "event"}
         rows, chosen = [], []
         for r, (eid, month) in enumerate(zip(plan["event_id"], plan["month"], strict=True)):
-            key = (str(eid), int(month))
-            i = at.get((*key, seen[key]))
-            seen[key] += 1
+            i = at.get((str(eid), int(month)))
             if i is not None:
                 rows.append(r)
                 chosen.append(i)
@@ -381,7 +376,10 @@ class Engine:
 
     # ---- one forecast's tables, weights and sources --------------------------------------
 
-    def setup(self, d: Drivers, plan: pd.DataFrame) -> Setup:
+    def setup(self, d: Drivers, plan: pd.DataFrame, alone: bool = False) -> Setup:
+        """What one forecast under drivers `d` and event plan `plan` needs beyond the draws.
+        `alone`: every event row on its event's first draws, as if it were the only holding
+        (`event_values` measures each row alone)."""
         fx = float(d.fx_cny_per_usd or self.params.fx_cny_per_usd)
         base, sigma = self.month + d.slip_months, d.lag_sigma
         sp = d.stage_probability
@@ -430,7 +428,8 @@ class Engine:
                 w[hit, i] = scale[g.cols][hit] * deal_fx[i]
             money_w[gi] = w
         keys = DriverKeys(d)
-        setup = Setup(d, fx, plan, self._sources(d, plan), tables, money_w, scale, deal_fx, keys)
+        sources = self._sources(d, plan, alone)
+        setup = Setup(d, fx, plan, sources, tables, money_w, scale, deal_fx, keys)
         setup.stuck = self.stuck.tables(d, base)
         if d.shared_shock > 0 or d.driver_spread > 0:
             setup.climate = (float(d.shared_shock), float(d.driver_spread))
@@ -438,7 +437,7 @@ class Engine:
         setup.deal_key = (tuple(setup.sources), fx, keys.without(cachekeys.DEAL_RESULT))
         return setup
 
-    def _sources(self, d: Drivers, plan: pd.DataFrame) -> list[Source]:
+    def _sources(self, d: Drivers, plan: pd.DataFrame, alone: bool = False) -> list[Source]:
         out: list[Source] = []
         if self.future <= 0:
             return out
@@ -461,11 +460,16 @@ class Engine:
                     cap=self._cap("channel", c.id),
                 )
             )
-        seen: Counter[tuple[str, int]] = Counter()
-        for eid, month in zip(plan["event_id"], plan["month"], strict=True):
-            month = int(month)
-            copy = seen[(eid, month)]
-            seen[(eid, month)] += 1
+        # The how-many-th holding of its event each row is, by month (ties in plan order);
+        # every row the first when each is measured alone (`event_values`).
+        months = [int(m) for m in plan["month"]]
+        held: Counter[str] = Counter()
+        copies = [0] * len(months)
+        for r in sorted(range(len(months)), key=lambda r: months[r]):
+            eid = str(plan["event_id"].iloc[r])
+            copies[r] = 0 if alone else held[eid]
+            held[eid] += 1
+        for eid, month, copy in zip(plan["event_id"], months, copies, strict=True):
             if month <= self.month:
                 continue  # held already: its leads are in the ledger
             ev = self._event[str(eid)]

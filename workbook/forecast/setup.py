@@ -97,7 +97,11 @@ class Source:
     kind: str  # "channel" | "event"
     name: str  # channel id or event id
     month: int  # the event's month; for a channel the first month of leads
-    copy: int  # 0, 1, … when the same event is held twice in a month
+    # An event's draws: 0 for its first holding in the plan year, 1 for its second, … (by
+    # month). The month is not part of the key: the same event held in May instead of April
+    # has the same leads, sizes and lags, only later (common random numbers across months),
+    # so moving it never changes its luck, only its timing.
+    copy: int
     expected_signings: float  # Poisson mean of deals (leads x conversion)
     spread: int  # months over which a channel's leads arrive (0 for an event)
     lag: float  # mean months from lead to signing
@@ -114,7 +118,7 @@ class Source:
         crc = zlib.crc32(self.name.encode("utf-8"))
         if self.kind == "channel":
             return (STREAM_CHANNEL, crc)
-        return (STREAM_EVENT, crc, self.month, self.copy)
+        return (STREAM_EVENT, crc, self.copy)
 
 
 @dataclass

@@ -21,7 +21,9 @@ the plan maximises the chance of meeting the rest at once instead of a chance of
 
 `best_plan` returns the chosen plan with the S used, HiGHS's optimality gap and the in-sample
 P of the candidates, and the gap of P against HiGHS's bound (`p_bound`: no plan does better
-on these trials); a plan within GAP_TOLERANCE of it counts as proven. Trials no plan within
+on these trials, or the lower bound of the events alone, `workbook.roadshow.relax`, solved
+first: when the best months of its events meet it the whole model is not needed); a plan within
+GAP_TOLERANCE of it counts as proven. Trials no plan within
 the budget can rescue are left out first (`decided_trials`, `workbook.roadshow.reach`). And
 whatever the solver returns, the chosen plan is the best in-sample of the SAA plan (HiGHS's,
 or at its time limit the best plan improved by single moves: `workbook.roadshow.polish`), the
@@ -45,6 +47,7 @@ from workbook.roadshow.milp import MilpResult, constraint_groups, events_of
 from workbook.roadshow.polish import polish
 from workbook.roadshow.problem import Plan, RoadshowProblem
 from workbook.roadshow.reach import event_values, knapsack
+from workbook.roadshow.relax import event_bound
 from workbook.roadshow.solve import greedy_plan, make_plan, solve
 from workbook.text.errors import InputError
 from workbook.text.messages import Message
@@ -60,6 +63,9 @@ DEFAULT_SAMPLES: int | None = (
 )
 GAP_TOLERANCE = 0.01  # a plan within 1% of the SAA optimum counts as proven
 POLISH_SECONDS = 1.0  # single moves around the best plan when HiGHS proves nothing
+RELAX_SHARE = 0.4  # of the time left: the events-only bound (workbook.roadshow.relax)
+RESTRICTED_SHARE = 0.25  # of the time left then: the months of the bound's events
+MIN_SECONDS = 0.5  # each solve has at least this long
 NO_EVENTS = pd.DataFrame({"event_id": pd.Series([], dtype=str), "month": pd.Series([], dtype=int)})
 
 
@@ -272,14 +278,18 @@ def saa_milp(
     contrib: np.ndarray,
     goal: np.ndarray,
     time_limit: float | None = 60.0,
+    events: Sequence[int] | None = None,
+    decided: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[list[int] | None, MilpResult, int]:
     """Solve the SAA model (module docstring): (chosen slots or None, HiGHS result, number of
-    trials in the model)."""
+    trials in the model). `events`: only these events (positions in `events_of`) may be held;
+    `decided`: `decided_trials` already computed."""
     from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    n, k = len(problem.slots), len(events_of(problem))
-    rows, need, open_ = decided_trials(problem, base, contrib, goal)
+    event_ids = events_of(problem)
+    n, k = len(problem.slots), len(event_ids)
+    rows, need, open_ = decided or decided_trials(problem, base, contrib, goal)
     m = len(rows)
     groups = constraint_groups(problem)
     blocks = [sparse.csr_matrix(np.hstack([g.a, np.zeros((g.a.shape[0], m))])) for g in groups]
@@ -307,10 +317,15 @@ def saa_milp(
     objective = np.concatenate([tie, np.zeros(k), np.ones(m)])
     matrix = sparse.vstack(blocks, format="csr")
     constraints = [LinearConstraint(matrix, np.concatenate(lbs), np.concatenate(ubs))]
+    upper = np.ones(n + k + m)
+    if events is not None:  # the other events' slots and events held at 0
+        keep = {event_ids[i] for i in events}
+        upper[:n] = problem.slots["event_id"].isin(keep).to_numpy(float)
+        upper[n : n + k] = [float(e in keep) for e in event_ids]
     res = milp(
         c=-objective,
         integrality=np.ones(n + k + m, np.int64),
-        bounds=Bounds(0, 1),
+        bounds=Bounds(0, upper),
         constraints=constraints,
         options=(
             {"mip_rel_gap": 0.0, "presolve": True}
@@ -360,29 +375,61 @@ def best_plan(
         "none": p_of(base, contrib, goal, []),
     }
     plans = {"expected": expected, "greedy": greedy}
-    remaining = max(time_limit - (time.perf_counter() - t0), 1.0)
-    chosen, res, m = saa_milp(problem, base, contrib, goal, time_limit=remaining)
-    hit_limit = res.status == 1
-    if chosen is not None:  # HiGHS's plan meets every constraint, even at the time limit
-        plans["saa"] = make_plan(problem, chosen, "optimal", lang, proven=res.status == 0)
-        scores["saa"] = p_of(base, contrib, goal, chosen)
+    decided = decided_trials(problem, base, contrib, goal)
+    rows, need, _ = decided
+    m = len(rows)
+
+    def left(share: float) -> float:
+        return max(share * (time_limit - (time.perf_counter() - t0)), MIN_SECONDS)
+
+    # Events alone (months relaxed): a bound on every plan, and its events as a first plan.
+    relax = event_bound(problem, contrib[rows], need[rows], time_limit=left(RELAX_SHARE))
+    optimal = enough = False  # proven best / proven within GAP_TOLERANCE of the best
+    if relax.events:
+        chosen, _, _ = saa_milp(
+            problem, base, contrib, goal, left(RESTRICTED_SHARE), relax.events, decided
+        )
+        if chosen is not None:
+            plans["saa"] = make_plan(problem, chosen, "optimal", lang)
+            scores["saa"] = p_of(base, contrib, goal, chosen)
+            # the bound met: no plan meets more trials (months cost these events nothing)
+            met = round((scores["saa"] - scores["none"]) * s)
+            if relax.trials is not None:
+                optimal = relax.proven and met >= relax.trials
+                close = relative_gap(scores["none"] + relax.trials / s, scores["saa"])
+                enough = close is not None and close <= GAP_TOLERANCE
+    res: MilpResult | None = None
+    if not (optimal or enough):  # the whole model, leaving time to polish its plan
+        rest = max(left(1.0) - POLISH_SECONDS, MIN_SECONDS)
+        chosen, res, m = saa_milp(problem, base, contrib, goal, rest, decided=decided)
+        optimal = res.status == 0
+        if chosen is not None:  # HiGHS's plan meets every constraint, even at the time limit
+            p = p_of(base, contrib, goal, chosen)
+            if "saa" not in scores or p >= scores["saa"]:
+                plans["saa"] = make_plan(problem, chosen, "optimal", lang, proven=optimal)
+                scores["saa"] = p
+    hit_limit = not (optimal or enough)  # a solver stopped by its time limit
     # The best in-sample among the eligible plans; ties go to the SAA plan, then expected.
     eligible = [k for k in ("saa", "expected", "greedy") if k in plans and not plans[k].unmet]
     method = max(eligible, key=lambda k: (scores[k], -eligible.index(k)))
-    if res.status != 0:  # not proven: look for a better plan around the best one
-        rows, need, _ = decided_trials(problem, base, contrib, goal)
+    if not optimal:  # not proven: look for a better plan around the best one
         start = _slot_index(problem, plans[method])
         better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
         p = p_of(base, contrib, goal, better)
         if p > scores[method]:
             plans["saa"] = make_plan(problem, better, "optimal", lang)
             scores["saa"], method = p, "saa"
-    bound = p_bound(res, m, scores["none"], s)
-    gap = 0.0 if res.status == 0 else relative_gap(bound, scores[method])
+    bounds = [
+        b for b in (None if res is None else p_bound(res, m, scores["none"], s),) if b is not None
+    ]
+    if relax.trials is not None:
+        bounds.append(scores["none"] + relax.trials / s)
+    bound = scores[method] if optimal else (min(bounds) if bounds else None)
+    gap = 0.0 if optimal else relative_gap(bound, scores[method])
     plan = replace(
         plans[method],
         method="optimal",
-        proven_optimal=res.status == 0,
+        proven_optimal=optimal,
         gap=gap,
         seconds=time.perf_counter() - t0,
     )
@@ -392,14 +439,14 @@ def best_plan(
         metrics=metrics,
         samples=s,
         method=method,
-        proven_optimal=res.status == 0,
+        proven_optimal=optimal,
         gap=gap,
         time_limit_hit=hit_limit,
         seconds=time.perf_counter() - t0,
         p_in_sample=scores,
         trials_in_model=m,
         out_of_reach=dropped,
-        bound=bound if res.status != 0 else scores[method],
+        bound=bound,
     )
 
 

@@ -33,7 +33,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from workbook.roadshow.problem import Plan, RoadshowProblem, build_problem, scenario_drivers
-from workbook.roadshow.saa import DEFAULT_OBJECTIVE, EXPECTED, SaaResult, objective_metrics
+from workbook.roadshow.saa import (
+    DEFAULT_OBJECTIVE,
+    EXPECTED,
+    GAP_TOLERANCE,
+    SaaResult,
+    objective_metrics,
+)
 from workbook.roadshow.solve import greedy_plan, solve
 from workbook.text.catalogue import Entry, label, say
 from workbook.text.errors import InfeasiblePlanError, InputError, WorkbookError
@@ -408,7 +414,12 @@ def gap_line(choice: SaaResult, lang: str) -> str:
         return say("plan.gap.proven_best", lang, samples=choice.samples, p=p)
     if choice.gap is None or choice.bound is None:
         return say("plan.gap.no_bound", lang)
-    key = "plan.gap.within" if choice.proven else "plan.gap.not_proven"
+    if not choice.proven:
+        key = "plan.gap.not_proven"
+    elif choice.time_limit_hit:
+        key = "plan.gap.within"
+    else:  # the events-only bound proved it before any time limit
+        key = "plan.gap.within_bound"
     return say(key, lang, p=p, gap=choice.gap, bound=choice.bound)
 
 
@@ -416,12 +427,13 @@ def summary_lines(best: Plan, greedy: Plan, lang: str, by_value: bool = True) ->
     """The optimal and the greedy plan by expected value; when the plan was chosen by a
     probability objective (`by_value` False) the two are not ranked by their values."""
     gap = best.gap or 0
-    proof = say(
-        "plan.proven" if best.proven_optimal else "plan.time_limit",
-        lang,
-        gap=gap,
-        seconds=best.seconds,
-    )
+    if best.proven_optimal:
+        key = "plan.proven"
+    elif best.gap is not None and best.gap <= GAP_TOLERANCE:
+        key = "plan.within"
+    else:
+        key = "plan.time_limit"
+    proof = say(key, lang, gap=gap, seconds=best.seconds)
     ratio = greedy.objective / best.objective if best.objective > 0 else 1.0
     share = say("plan.share_of_optimum", lang, ratio=ratio) if by_value else ""
     word = say("plan.objective_word" if by_value else "plan.expected_value_word", lang)

@@ -295,6 +295,10 @@ PHRASES: dict[str, Entry] = {
         "the solver hit its time limit without a bound: the plan is the best of the candidates "
         "on these trials, not proven best.",
     ),
+    "plan.gap.within_bound": Entry(
+        "已证明本方案（{p:.2%}）与最优方案相差不超过{gap:.2%}（任何方案不超过{bound:.2%}）。",
+        "the plan ({p:.2%}) is proven within {gap:.2%} of the best (no plan exceeds {bound:.2%}).",
+    ),
     "plan.gap.within": Entry(
         "求解达到时间上限；已证明本方案（{p:.2%}）与最优方案相差不超过{gap:.2%}"
         "（任何方案不超过{bound:.2%}）。",
@@ -316,6 +320,10 @@ PHRASES: dict[str, Entry] = {
         "proven optimal, gap {gap:.2%}, {seconds:.2f} s",
     ),
     "plan.time_limit": Entry("达到时间上限，差距{gap:.2%}", "time limit reached, gap {gap:.2%}"),
+    "plan.within": Entry(
+        "已证明与最优相差不超过{gap:.2%}，用时{seconds:.2f}秒",
+        "proven within {gap:.2%} of the optimum, {seconds:.2f} s",
+    ),
     "plan.share_of_optimum": Entry("，为优化方案的{ratio:.0%}", ", {ratio:.0%} of the optimum"),
     "plan.objective_word": Entry("目标函数值", "objective"),
     "plan.expected_value_word": Entry("期望价值", "expected value"),
