@@ -20,7 +20,6 @@ from workbook.zone.loader import Zone
 
 GOAL_METRIC = "domestic_capital"
 GOAL_PROBABILITY = 0.8
-PLAN_TIME_LIMIT = 30.0  # seconds for the roadshow plan's MILP; then the expected-value plan
 PLAN_SHOWN = [
     "month",
     "first_day",
@@ -116,7 +115,6 @@ def next_quarter(ctx: Context, headline: pd.DataFrame | None = None) -> NextQuar
         as_of=rp.as_of,
         budget=rp.budget,
         compare=False,  # the plan and P(attain) with it held; no greedy plan beside it
-        time_limit=PLAN_TIME_LIMIT,
         lang=rp.lang,
     )
     plan = plan_roadshow(request, engine=engine)
