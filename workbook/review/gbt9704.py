@@ -91,7 +91,9 @@ def document_grid() -> tuple[int, int]:
     return line_pitch, char_space
 
 
-_HYPHEN = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9])")
+
+# A hyphen between letters or digits: add_run (and the docx writer) keep it from breaking a line.
+HYPHEN = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9])")
 
 
 # ---- runs, paragraphs, styles, sections, package ------------------------------------------------
@@ -147,7 +149,7 @@ def add_run(
     from docx.shared import Pt
 
     run = paragraph.add_run()
-    for i, piece in enumerate(_HYPHEN.split(text)):
+    for i, piece in enumerate(HYPHEN.split(text)):
         if i:
             run._r.append(OxmlElement("w:noBreakHyphen"))
         if piece:

@@ -29,10 +29,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbook.review.gbt9704 import _HYPHEN as HYPHEN  # how add_run splits a run's text
 from workbook.review.gbt9704 import (
     BODY_PT,
     HEADING_FONTS,
+    HYPHEN,  # how add_run splits a run's text
     PAGE_NUMBER_PT,
     TITLE_FONT,
     Page,
