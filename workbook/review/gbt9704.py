@@ -91,7 +91,6 @@ def document_grid() -> tuple[int, int]:
     return line_pitch, char_space
 
 
-
 # A hyphen between letters or digits: add_run (and the docx writer) keep it from breaking a line.
 HYPHEN = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9])")
 
