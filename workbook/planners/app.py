@@ -267,6 +267,11 @@ def serve(
     # Each zone's kernels get their params file from their pool (voila_app), not from here.
     os.environ.pop(ENV_PARAMS, None)
     os.environ[ENV_WORKDIR] = str(Path.cwd())  # planners export under reports/ of this folder
+    # The kernels of a zone share its draws: one copy in files, memory-mapped by each
+    # (workbook.forecast.shared).
+    from workbook.forecast.shared import ENV_DRAWS_DIR, default_dir
+
+    os.environ.setdefault(ENV_DRAWS_DIR, str(default_dir()))
     # Charts import the Vega bundle from the app once per page (not 0.9 MB in each chart's state).
     os.environ[ENV_CHART_JS] = CHART_JS
     # Voila finds templates on the Jupyter data path: put ours first.
