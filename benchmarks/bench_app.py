@@ -60,6 +60,9 @@ BEFORE = {  # README, measured with one warm kernel per planner and no shared dr
 }
 BUDGET = {"page_drawn_s_p50": 10, "page_mb": 250}
 OPEN_TIMEOUT_MS = 900_000
+DRAW_TIMEOUT_MS = (
+    300_000  # a page not drawn by then is recorded (with a screenshot), not waited for
+)
 READY = {
     "scenario": ".wb-chart-fan svg .mark-area",
     "roadshow": ".wb-chart-gantt svg .mark-rect",
@@ -127,7 +130,16 @@ async def open_page(browser, base: str, i: int, password: str, out: dict) -> Non
     await out["start"].wait()  # every page logged in: all open the planner at once
     t0 = time.perf_counter()
     await page.goto(f"{base}/z/jining-2020/{planner}", timeout=OPEN_TIMEOUT_MS)
-    await page.wait_for_selector(READY[planner], timeout=OPEN_TIMEOUT_MS)
+    try:
+        await page.wait_for_selector(READY[planner], state="attached", timeout=DRAW_TIMEOUT_MS)
+    except Exception as exc:  # recorded: a page not drawn is a result of the run
+        shot = ARTIFACTS / f"bench-app-page-{i}.png"
+        ARTIFACTS.mkdir(exist_ok=True)
+        with contextlib.suppress(Exception):
+            await page.screenshot(path=str(shot))
+        out["errors"].append(f"page {i} ({planner}) not drawn: {exc}"[:300])
+        out["contexts"].append(context)
+        return
     seconds = time.perf_counter() - t0
     config = json.loads(await page.locator("#jupyter-config-data").text_content())
     out["pages"].append({"planner": planner, "drawn_s": seconds, "kernel": config["kernelId"]})
@@ -242,6 +254,8 @@ def main() -> int:
             continue
         drawn = [p["drawn_s"] for p in mine]
         mem = [memory[p["kernel"]] for p in mine if p["kernel"] in memory]
+        if not mem:
+            continue
         per[planner] = {
             "pages": len(mine),
             "drawn_s_p50": round(statistics.median(drawn), 1),
@@ -252,7 +266,7 @@ def main() -> int:
             "uss_mb_range": [min(m["uss"] for m in mem), max(m["uss"] for m in mem)],
             "rss_mb_median": round(statistics.median(m["rss"] for m in mem)),
         }
-    drawn = [p["drawn_s"] for p in pages]
+    drawn = [p["drawn_s"] for p in pages] or [float("nan")]
     figures.update(
         {
             "page_drawn_s_p50": round(statistics.median(drawn), 1),

@@ -41,6 +41,10 @@ DEFAULT_PORT = 8866
 MAX_SESSION_HOURS = 24 * 30  # a login lasts at most 30 days
 DEFAULT_CULL_IDLE = 600  # seconds a kernel without a page may stay idle before it is shut down
 DEFAULT_WARM = 2  # kernels kept warm (already run through the notebook) per zone and planner
+# A page that takes a warm kernel gets its replacement started this long after (Voila's
+# fill_delay, 1 s by default): planners opening pages at once get them drawn before the
+# replacements' start-up (imports, draws, the first forecast) takes the cores.
+REFILL_DELAY_S = 30
 # Preheated in the pool: the planners, not the quarterly review (papermill runs that one).
 PREHEAT_DENYLIST = ("quarterly_review.ipynb",)
 # jupyter_server's culler, made safe for preheated kernels handed to a page still loading.
@@ -165,6 +169,7 @@ def voila_argv(
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
         "--VoilaConfiguration.preheat_kernel=True",
         f"--VoilaConfiguration.default_pool_size={warm}",
+        f"--VoilaKernelManager.fill_delay={REFILL_DELAY_S}",
         f"--VoilaKernelManager.preheat_denylist={list(PREHEAT_DENYLIST)!r}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={cull_interval(cull_idle)}",
