@@ -45,6 +45,7 @@ DEFAULT_WARM = 2  # kernels kept warm (already run through the notebook) per zon
 # fill_delay, 1 s by default): planners opening pages at once get them drawn before the
 # replacements' start-up (imports, draws, the first forecast) takes the cores.
 REFILL_DELAY_S = 30
+IOPUB_TIMEOUT_S = 120  # seconds a cell's output may follow its reply (nbclient's default: 4)
 # Preheated in the pool: the planners, not the quarterly review (papermill runs that one).
 PREHEAT_DENYLIST = ("quarterly_review.ipynb",)
 # jupyter_server's culler, made safe for preheated kernels handed to a page still loading.
@@ -170,6 +171,9 @@ def voila_argv(
         "--VoilaConfiguration.preheat_kernel=True",
         f"--VoilaConfiguration.default_pool_size={warm}",
         f"--VoilaKernelManager.fill_delay={REFILL_DELAY_S}",
+        # A planner cell's output (the widgets) may come well after its reply on a busy server;
+        # nbclient's 4 s would drop it and leave a warm kernel whose page shows nothing.
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
         f"--VoilaKernelManager.preheat_denylist={list(PREHEAT_DENYLIST)!r}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={cull_interval(cull_idle)}",
