@@ -43,8 +43,9 @@ DEFAULT_CULL_IDLE = 600  # seconds a kernel without a page may stay idle before 
 DEFAULT_WARM = 2  # kernels kept warm (already run through the notebook) per zone and planner
 # A page that takes a warm kernel gets its replacement started this long after (Voila's
 # fill_delay, 1 s by default): planners opening pages at once get them drawn before the
-# replacements' start-up (imports, draws, the first forecast) takes the cores.
-REFILL_DELAY_S = 30
+# replacements' start-up (imports, draws, the first forecast) takes the cores (10 pages at once:
+# page drawn p50 151 s with 30 s, 41 s with 300 s; benchmarks/bench_app.py).
+REFILL_DELAY_S = 300
 IOPUB_TIMEOUT_S = 120  # seconds a cell's output may follow its reply (nbclient's default: 4)
 # Preheated in the pool: the planners, not the quarterly review (papermill runs that one).
 PREHEAT_DENYLIST = ("quarterly_review.ipynb",)
