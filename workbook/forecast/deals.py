@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Hashable
 from functools import cached_property
 from typing import Any, TypeAlias
 
@@ -64,7 +65,7 @@ class DealPass:
         self._marks: dict[Key, tuple[np.ndarray, ...]] = {}
         # (months, keys) -> (deal_key, result, split)
         self._result: dict[Key, tuple[Key, np.ndarray, np.ndarray]] = {}
-        self._drivers: list[Key] = []  # the deal drivers kept in _active and _marks, oldest first
+        self._drivers: list[Hashable] = []  # deal drivers kept in _active and _marks, oldest first
         self._lock = threading.Lock()  # spans run on threads
 
     def _keep(self, cache: dict[Key, Any], key: Key, value: Any) -> None:

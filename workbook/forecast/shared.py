@@ -89,7 +89,8 @@ def key_file(folder: Path, key: Any) -> Path:
 
 def _mapped(path: Path) -> np.ndarray:
     """The file's array, mapped copy-on-write, as a plain ndarray over the mapping."""
-    return np.load(path, mmap_mode="c", allow_pickle=False).view(np.ndarray)
+    arr: np.ndarray = np.load(path, mmap_mode="c", allow_pickle=False).view(np.ndarray)
+    return arr
 
 
 def load_or_make(path: Path, make: Callable[[], np.ndarray]) -> np.ndarray:
