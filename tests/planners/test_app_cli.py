@@ -64,6 +64,7 @@ def test_kernels_are_preheated_per_planner_and_culled_when_their_page_is_gone():
     assert "--VoilaConfiguration.default_pool_size=2" in argv  # --warm's default
     assert "--VoilaConfiguration.default_pool_size=5" in app.voila_argv(8899, warm=5)
     assert "--VoilaKernelManager.fill_delay=300" in argv  # refilled once the pages are drawn
+    assert "--VoilaKernelManager.fill_delay=1" in app.voila_argv(8899, refill_delay=1)
     assert "--VoilaExecutor.iopub_timeout=120" in argv  # a slow cell's widgets are kept
     assert "--VoilaKernelManager.preheat_denylist=['quarterly_review.ipynb']" in argv
     assert "--MappingKernelManager.cull_idle_timeout=300" in argv

@@ -80,7 +80,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
             + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users), "--params", str(jining)]
-            + ["--warm", "1"],
+            + ["--warm", "1", "--refill-delay", "1"],
             cwd=folder,
             env=env,
             stdout=out,

@@ -152,6 +152,7 @@ def voila_argv(
     root: Path | None = None,
     lang: str = "zh",
     warm: int = DEFAULT_WARM,
+    refill_delay: float = REFILL_DELAY_S,
 ) -> list[str]:
     """Voila's command line: tree of the planner notebooks on 127.0.0.1:port, sources stripped,
     `warm` preheated kernels per planner, kernels without a page culled after `cull_idle` s."""
@@ -171,7 +172,7 @@ def voila_argv(
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
         "--VoilaConfiguration.preheat_kernel=True",
         f"--VoilaConfiguration.default_pool_size={warm}",
-        f"--VoilaKernelManager.fill_delay={REFILL_DELAY_S}",
+        f"--VoilaKernelManager.fill_delay={refill_delay:g}",
         # A planner cell's output (the widgets) may come well after its reply on a busy server;
         # nbclient's 4 s would drop it and leave a warm kernel whose page shows nothing.
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
@@ -263,12 +264,14 @@ def serve(
     max_kernels: int = 10,
     max_kernels_per_user: int = 3,
     warm: int = DEFAULT_WARM,
+    refill_delay: float = REFILL_DELAY_S,
 ) -> int:
     """Run Voila over the planner notebooks of every zone until interrupted; returns its exit
     status. `params`: params files or folders of them (default: WORKBOOK_PARAMS, else the sample
     zone). `policy`: `login_policy(...)`; None is `--no-login`. At most `max_kernels` planner
     pages hold a kernel at once, `max_kernels_per_user` of one user (the preheated pools aside);
-    each zone's planners keep `warm` kernels preheated (0 to `max_kernels`)."""
+    each zone's planners keep `warm` kernels preheated (0 to `max_kernels`), a taken one replaced
+    `refill_delay` seconds later."""
     check_warm(warm, max_kernels)
     if policy is None:
         policy = login_policy(no_login=True)
@@ -313,7 +316,7 @@ def serve(
         owners.mkdir(mode=0o700)
         os.environ[ENV_OWNERS] = str(owners)
         root = zone_notebooks(zones, Path(tmp) / "nb", page_lang)
-        argv = voila_argv(port, open_browser, cull_idle, root, page_lang, warm)
+        argv = voila_argv(port, open_browser, cull_idle, root, page_lang, warm, refill_delay)
         names = ", ".join(z.id for z in zones)
         print(f"workbook app: http://127.0.0.1:{port}/ ({names}; Ctrl-C to stop)", flush=True)
         launch(
