@@ -127,7 +127,8 @@ def test_installed_plan_review_and_app_work_from_the_users_folder(installed, use
     port = _free_port()
     log = (user_folder / "app.log").open("w")
     proc = subprocess.Popen(
-        [wb, "app", "--params", params, "--port", str(port), "--cull-idle", "60", "--no-login"],
+        [wb, "app", "--params", params, "--port", str(port), "--cull-idle", "60", "--no-login"]
+        + ["--warm", "1", "--refill-delay", "1"],
         cwd=user_folder,
         stdout=log,
         stderr=subprocess.STDOUT,

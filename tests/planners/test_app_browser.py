@@ -95,6 +95,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
             + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users)]
+            + ["--warm", "1", "--refill-delay", "1"]
             + ["--max-kernels-per-user", "8"]  # pages closed without a goodbye wait for the cull
             + ["--params", str(jining), "--params", str(zoucheng)],
             cwd=folder,  # the home page lists the reviews under reports/ of this folder

@@ -61,7 +61,11 @@ def test_kernels_are_preheated_per_planner_and_culled_when_their_page_is_gone():
     assert "--VoilaConfiguration.preheat_kernel=True" in argv
     kernels = "workbook.planners.voila_app.WorkbookKernelManager"
     assert f"--VoilaConfiguration.multi_kernel_manager_class={kernels}" in argv
-    assert "--VoilaConfiguration.default_pool_size=1" in argv
+    assert "--VoilaConfiguration.default_pool_size=2" in argv  # --warm's default
+    assert "--VoilaConfiguration.default_pool_size=5" in app.voila_argv(8899, warm=5)
+    assert "--VoilaKernelManager.fill_delay=300" in argv  # refilled once the pages are drawn
+    assert "--VoilaKernelManager.fill_delay=1" in app.voila_argv(8899, refill_delay=1)
+    assert "--VoilaExecutor.iopub_timeout=120" in argv  # a slow cell's widgets are kept
     assert "--VoilaKernelManager.preheat_denylist=['quarterly_review.ipynb']" in argv
     assert "--MappingKernelManager.cull_idle_timeout=300" in argv
     assert "--MappingKernelManager.cull_interval=30" in argv
@@ -113,3 +117,23 @@ def test_params_repeated_or_a_folder_name_the_zones(tmp_path):
     assert nb["metadata"]["title"] == "情景规划 · 邹城经济开发区"  # the browser tab's title
     assert "--HTMLExporter.language_code=zh" in app.voila_argv(8899)  # <html lang="zh">
     assert "--HTMLExporter.language_code=en" in app.voila_argv(8899, lang="en")
+
+
+def test_warm_is_checked_against_max_kernels_exit_2_with_one_line(capsys):
+    """--warm 0 … --max-kernels: more warm kernels of one planner than pages may be open at once
+    is refused before anything starts, in the command's language."""
+    assert main(["app", "--no-login", "--warm", "11"]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "--warm 须在 0 到 --max-kernels（10）之间，实际为 11：每个规划页面预热的内核不能多于同时可打开的页面数"
+        )
+    )
+    assert main(["app", "--no-login", "--warm", "4", "--max-kernels", "3", "--lang", "en"]) == 2
+    assert "--warm must be between 0 and --max-kernels (3), got 4" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["app", "--no-login", "--warm", "-1"])
+    assert exc.value.code == 2
+    assert "参数 --warm：须在 0 到 1,000 之间，实际为 -1" in capsys.readouterr().err
+    assert app.check_warm(0, 10) == 0 and app.check_warm(10, 10) == 10

@@ -79,7 +79,8 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
-            + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users), "--params", str(jining)],
+            + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users), "--params", str(jining)]
+            + ["--warm", "1", "--refill-delay", "1"],
             cwd=folder,
             env=env,
             stdout=out,
@@ -284,4 +285,8 @@ def test_warm_endpoint_answers_json(server):
     assert json.loads(reply.body) == {
         "jining-2020/roadshow_planner.ipynb": True,
         "jining-2020/scenario_planner.ipynb": True,
+        "pools": {
+            "jining-2020/roadshow_planner.ipynb": {"warm": 1, "of": 1},
+            "jining-2020/scenario_planner.ipynb": {"warm": 1, "of": 1},
+        },
     }

@@ -65,7 +65,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbook", "app", "--port", str(port)]
-            + ["--users", str(users), "--cull-idle", "600"]
+            + ["--users", str(users), "--cull-idle", "600", "--warm", "1", "--refill-delay", "1"]
             + ["--max-kernels", str(MAX_KERNELS), "--max-kernels-per-user", str(PER_USER)]
             + ["--params", str(jining), "--params", str(zoucheng)]
             + ["--allowed-hosts", "127.0.0.1,localhost"]

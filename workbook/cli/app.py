@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 
 from workbook.cli._common import date_arg, whole
-from workbook.planners.app import DEFAULT_CULL_IDLE, DEFAULT_PORT, serve
+from workbook.planners.app import (
+    DEFAULT_CULL_IDLE,
+    DEFAULT_PORT,
+    DEFAULT_WARM,
+    REFILL_DELAY_S,
+    serve,
+)
 
 NAME = "app"
 HELP = "Serve the scenario and roadshow planner notebooks as a local web app (Voila, no code)."
@@ -47,6 +53,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "beyond it a page says the server is busy",
     )
     p.add_argument(
+        "--warm",
+        type=whole(0, 1000, "kernels"),
+        default=DEFAULT_WARM,
+        metavar="N",
+        help="keep N kernels warm (already run through the notebook) per zone and planner, so N "
+        f"planners opening a page at once get it drawn at once (default {DEFAULT_WARM}; 0 to "
+        "--max-kernels; not counted in --max-kernels)",
+    )
+    p.add_argument(
+        "--refill-delay",
+        type=whole(1, 3600, "seconds"),
+        default=REFILL_DELAY_S,
+        metavar="SECONDS",
+        help="start the replacement of a warm kernel a page took this long after (default "
+        f"{REFILL_DELAY_S}: pages opened at once are drawn first)",
+    )
+    p.add_argument(
         "--max-kernels-per-user",
         type=whole(1, 100, "kernels"),
         default=3,
@@ -86,9 +109,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbook.planners.app import login_policy, zone_files
+    from workbook.planners.app import check_warm, login_policy, zone_files
 
     zone_files(args.params)  # a missing params file is named first
+    check_warm(args.warm, args.max_kernels)
     policy = login_policy(
         args.users,
         args.no_login,
@@ -107,4 +131,6 @@ def run(args: argparse.Namespace) -> int:
         policy,
         args.max_kernels,
         args.max_kernels_per_user,
+        args.warm,
+        args.refill_delay,
     )

@@ -74,7 +74,7 @@ class Climate:
         milestone ahead, the one draw of a project the shared shock moves."""
         scale, shift = self.shift(c, n, kind, climate, with_shock)
         level = draws.climate_level(shift).astype(np.int64)
-        remap = draws.climate_remap(scale, level // draws.Q)
+        remap = self.store.remap(scale, level // draws.Q)
         moved: np.ndarray = remap[level.reshape((n,) + (1,) * (codes.ndim - 1)) + codes]
         return moved
 

@@ -8,6 +8,8 @@ and the ledger's shares of deal attributes) and composed by `workbook.forecast.e
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Hashable
 from dataclasses import replace
 from functools import cached_property
 from typing import Any, TypeAlias
@@ -27,6 +29,10 @@ from workbook.forecast.setup import (
     Source,
 )
 from workbook.forecast.store import DrawStore
+
+# Deal drivers whose deals and marks are kept per source (a slider's last two values: a move
+# back, or a sensitivity step and the forecast it varies, reuse them); older ones are dropped.
+KEPT_DRIVERS = 2
 
 # A span's new deals in trial order: (trial within the span, source, codes[marks, deal], marks)
 SpanDeals: TypeAlias = tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]
@@ -60,6 +66,24 @@ class DealPass:
         self._marks: dict[Key, tuple[np.ndarray, ...]] = {}
         # (months, keys) -> (deal_key, result, split)
         self._result: dict[Key, tuple[Key, np.ndarray, np.ndarray]] = {}
+        self._drivers: list[Hashable] = []  # deal drivers kept in _active and _marks, oldest first
+        self._lock = threading.Lock()  # spans run on threads
+
+    def _keep(self, cache: dict[Key, Any], key: Key, value: Any) -> None:
+        """`cache[key] = value` (key: (source, first chunk, deal drivers)), keeping the entries
+        of the KEPT_DRIVERS most recent deal drivers only: what a planner moved away from is
+        dropped rather than kept for as long as the page is open (it is made again, identically,
+        if it comes back)."""
+        with self._lock:
+            drivers = key[-1]
+            if drivers not in self._drivers:
+                self._drivers.append(drivers)
+                while len(self._drivers) > KEPT_DRIVERS:
+                    old = self._drivers.pop(0)
+                    for kept in (self._active, self._marks):
+                        for k in [k for k in kept if k[-1] == old]:
+                            del kept[k]
+            cache[key] = value
 
     def deals(self, setup: Setup, span: int) -> SpanDeals:
         """The new deals of one span of trials, in trial order: (trial within the span,
@@ -83,9 +107,8 @@ class DealPass:
             key = (s, chunks[0][0], shared)
             own = self._marks.get(key)
             if own is None:
-                if len(self._marks) > 4096:  # derived data: drop it all rather than grow
-                    self._marks.clear()
-                own = self._marks[key] = self._marks_of(setup, np.ascontiguousarray(m.T), si)
+                own = self._marks_of(setup, np.ascontiguousarray(m.T), si)
+                self._keep(self._marks, key, own)
             marks.append(own)
         n_marks = len(DEAL_MARKS)
         t_all = np.concatenate(trial) if trial else np.zeros(0, np.intp)
@@ -148,9 +171,7 @@ class DealPass:
                 trial.append(t_idx + a)
                 marks.append(block[t_idx, :, j_idx])
         hit = np.concatenate(trial), np.concatenate(marks)
-        if len(self._active) > 4096:  # derived data: drop it all rather than grow without end
-            self._active.clear()
-        self._active[key] = hit
+        self._keep(self._active, key, hit)
         return hit
 
     def part(

@@ -281,6 +281,11 @@ def climate_remap(scale: float, levels: np.ndarray | None = None) -> np.ndarray:
     return table
 
 
+def forget_remap(scale: float) -> None:
+    """Drop the table of `scale` kept here (a copy is kept elsewhere)."""
+    _REMAPS.pop(scale, None)
+
+
 def climate_level(shift: np.ndarray) -> np.ndarray:
     """int32 offsets into `climate_remap` of per-trial shifts (clipped to the grid)."""
     level = np.clip(np.rint(shift / CLIMATE_STEP) + CLIMATE_MID, 0, CLIMATE_LEVELS - 1)

@@ -46,12 +46,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from workbook.forecast import cachekeys, declared, draws
+from workbook.forecast import cachekeys, declared, draws, shared
 from workbook.forecast.cachekeys import DriverKeys
 from workbook.forecast.climate import Climate, StuckTables
 from workbook.forecast.deals import DealPass
@@ -100,6 +101,7 @@ class Engine:
         *,
         lang: str = "zh",
         cache_mb: float = 512.0,
+        draws_dir: str | Path | None = None,
     ):
         if not isinstance(trials, int | np.integer) or trials < 1:
             raise InputError(Message("err.trials", found=trials))
@@ -113,8 +115,14 @@ class Engine:
         self.lang = check_lang(lang)
         self.month = self.as_of.month  # the as-of month: the last one that is fact
         self.future = 12 - self.month  # months simulated
-        # The draws, made once and read again by every forecast (workbook.forecast.store).
-        self.store = DrawStore(self.seed, self.trials, cache_mb)
+        # The draws, made once and read again by every forecast (workbook.forecast.store), in
+        # files shared with other processes under `draws_dir` or $WORKBOOK_DRAWS_DIR if set
+        # (workbook.forecast.shared).
+        root = shared.draws_root(draws_dir)
+        folder = None
+        if root is not None:
+            folder = root / shared.engine_digest(zone, self.as_of, self.seed, self.trials)
+        self.store = DrawStore(self.seed, self.trials, cache_mb, folder)
         self.climate = Climate(self.store)
         # The metrics simulated, as the zone declares them (workbook.forecast.declared).
         self.layout = declared.layout(params)

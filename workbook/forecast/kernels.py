@@ -347,7 +347,8 @@ class LedgerPass:
                         if shocked not in moves:
                             scale, shift = self.climate.shift(c, n, kind, climate, shocked)
                             level = draws.climate_level(shift).astype(np.int64)
-                            moves[shocked] = (draws.climate_remap(scale, level // draws.Q), level)
+                            remap = self.store.remap(scale, level // draws.Q)
+                            moves[shocked] = (remap, level)
                         fused.place_codes(plain, part, lo, *moves[shocked])
                 return arr
 

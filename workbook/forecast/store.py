@@ -3,17 +3,21 @@ of 15-bit codes named by its key (workbook.forecast.draws), made once and kept u
 limit; a draw not kept is made again, identically, when it is read again.
 
 Trials run in chunks of `CHUNK` (part of the draws' identity), chunks in spans of `DEAL_SPAN`
-(the ledger's codes are kept and the new deals simulated span by span)."""
+(the ledger's codes are kept and the new deals simulated span by span).
+
+With a `shared` folder (workbook.forecast.shared) every draw is a file there, written once and
+memory-mapped: processes with the same engine identity share one copy of their draws."""
 
 from __future__ import annotations
 
 import math
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
-from workbook.forecast import draws
+from workbook.forecast import draws, shared
 from workbook.forecast.cachekeys import Key
 from workbook.forecast.setup import (
     BLOCK,
@@ -25,6 +29,8 @@ from workbook.forecast.setup import (
     Source,
 )
 
+_REMAPS: dict[Path, np.ndarray] = {}  # whole climate remap tables, mapped from their files
+
 
 def _by_kind(raw: np.ndarray) -> np.ndarray:
     """(trials, kinds, …) codes as (kinds, trials, …), each kind contiguous. Drawn trial by
@@ -33,10 +39,12 @@ def _by_kind(raw: np.ndarray) -> np.ndarray:
 
 
 class DrawStore:
-    """Draws by key for `trials` trials of `seed`, kept up to `cache_mb` megabytes."""
+    """Draws by key for `trials` trials of `seed`, kept up to `cache_mb` megabytes; in files
+    under `shared` (this engine's folder of shared draws) when given."""
 
-    def __init__(self, seed: int, trials: int, cache_mb: float):
+    def __init__(self, seed: int, trials: int, cache_mb: float, shared_dir: Path | None = None):
         self.seed = seed
+        self.shared = shared_dir
         self.trials = trials
         self.limit = cache_mb * 2**20
         self._cache: dict[Key, np.ndarray] = {}
@@ -71,13 +79,39 @@ class DrawStore:
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
-            arr = make()
+            arr = make() if self.shared is None else self._from_file(key, make)
             with self._lock:
                 if self._bytes + arr.nbytes <= self.limit:
                     self._cache[key] = arr
                     self._bytes += arr.nbytes
                 self._building.pop(key, None)
         return arr
+
+    def _from_file(self, key: Key, make: Callable[[], np.ndarray]) -> np.ndarray:
+        assert self.shared is not None
+        return shared.load_or_make(shared.key_file(self.shared, key), make)
+
+    def remap(self, scale: float, levels: np.ndarray) -> np.ndarray:
+        """`draws.climate_remap(scale, levels)`; with shared draws, the whole table (every
+        level) from a file beside the engines' folders (it depends on `scale` only)."""
+        if self.shared is None:
+            return draws.climate_remap(scale, levels)
+        path = shared.key_file(self.shared.parent, ("climate_remap", shared.code_digest(), scale))
+        table = _REMAPS.get(path)
+        if table is None:
+
+            def whole() -> np.ndarray:
+                made = draws.climate_remap(scale, None)
+                draws.forget_remap(scale)  # the file's copy is the one kept
+                return made
+
+            with self._lock:
+                table = _REMAPS.get(path)
+                if table is None:
+                    while len(_REMAPS) >= 4:  # a few shock values at once, as draws keeps
+                        _REMAPS.pop(next(iter(_REMAPS)))
+                    table = _REMAPS[path] = shared.load_or_make(path, whole)
+        return table
 
     def source_u(self, c: int, n: int, key: tuple[int, ...]) -> np.ndarray:
         """One uniform per trial of a chunk: a source's count of new deals."""

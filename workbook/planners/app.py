@@ -6,8 +6,8 @@ Awesome CDN links (`workbook/planners/jupyter/voila/templates/workbook`).
 
 `serve(port)` runs Voila in this process until interrupted, over a folder holding each zone's
 copy of the planner notebooks (`--params` repeated or a folder: one zone per params file). Each
-zone's planners keep one kernel preheated (already executed, so a page opened after start-up is
-drawn at once; Voila refills the pool after a page takes it), started with that zone's params
+zone's planners keep `warm` kernels preheated (already executed, so a page opened after start-up
+is drawn at once; Voila refills the pool after a page takes it), started with that zone's params
 file in `WORKBOOK_PARAMS`; a kernel left idle for `cull_idle` seconds with no page connected (the
 tab was closed, the browser died) is shut down, so memory returns to the preheated baseline. The
 as-of date and language come from the environment (`WORKBOOK_AS_OF`, `WORKBOOK_LANG`): kernels
@@ -40,6 +40,13 @@ TEMPLATE = "workbook"
 DEFAULT_PORT = 8866
 MAX_SESSION_HOURS = 24 * 30  # a login lasts at most 30 days
 DEFAULT_CULL_IDLE = 600  # seconds a kernel without a page may stay idle before it is shut down
+DEFAULT_WARM = 2  # kernels kept warm (already run through the notebook) per zone and planner
+# A page that takes a warm kernel gets its replacement started this long after (Voila's
+# fill_delay, 1 s by default): planners opening pages at once get them drawn before the
+# replacements' start-up (imports, draws, the first forecast) takes the cores (10 pages at once:
+# page drawn p50 151 s with 30 s, 41 s with 300 s; benchmarks/bench_app.py).
+REFILL_DELAY_S = 300
+IOPUB_TIMEOUT_S = 120  # seconds a cell's output may follow its reply (nbclient's default: 4)
 # Preheated in the pool: the planners, not the quarterly review (papermill runs that one).
 PREHEAT_DENYLIST = ("quarterly_review.ipynb",)
 # jupyter_server's culler, made safe for preheated kernels handed to a page still loading.
@@ -130,15 +137,25 @@ def cull_interval(cull_idle: int) -> int:
     return max(1, min(60, cull_idle // 10))
 
 
+def check_warm(warm: int, max_kernels: int) -> int:
+    """`warm` checked: from 0 to `max_kernels` (a planner never needs more warm kernels than
+    pages may be open at once); an InputError saying so otherwise."""
+    if not 0 <= warm <= max_kernels:
+        raise InputError(Message("app.warm", hi=max_kernels, found=warm))
+    return warm
+
+
 def voila_argv(
     port: int,
     open_browser: bool = False,
     cull_idle: int = DEFAULT_CULL_IDLE,
     root: Path | None = None,
     lang: str = "zh",
+    warm: int = DEFAULT_WARM,
+    refill_delay: float = REFILL_DELAY_S,
 ) -> list[str]:
     """Voila's command line: tree of the planner notebooks on 127.0.0.1:port, sources stripped,
-    one preheated kernel per planner, kernels without a page culled after `cull_idle` s."""
+    `warm` preheated kernels per planner, kernels without a page culled after `cull_idle` s."""
     if not 0 < port < 65536:
         raise InputError(Message("err.port", found=port))
     if cull_idle < 1:
@@ -154,7 +171,11 @@ def voila_argv(
         "--Voila.port_retries=0",
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
         "--VoilaConfiguration.preheat_kernel=True",
-        "--VoilaConfiguration.default_pool_size=1",
+        f"--VoilaConfiguration.default_pool_size={warm}",
+        f"--VoilaKernelManager.fill_delay={refill_delay:g}",
+        # A planner cell's output (the widgets) may come well after its reply on a busy server;
+        # nbclient's 4 s would drop it and leave a warm kernel whose page shows nothing.
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
         f"--VoilaKernelManager.preheat_denylist={list(PREHEAT_DENYLIST)!r}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={cull_interval(cull_idle)}",
@@ -242,11 +263,16 @@ def serve(
     policy=None,
     max_kernels: int = 10,
     max_kernels_per_user: int = 3,
+    warm: int = DEFAULT_WARM,
+    refill_delay: float = REFILL_DELAY_S,
 ) -> int:
     """Run Voila over the planner notebooks of every zone until interrupted; returns its exit
     status. `params`: params files or folders of them (default: WORKBOOK_PARAMS, else the sample
     zone). `policy`: `login_policy(...)`; None is `--no-login`. At most `max_kernels` planner
-    pages hold a kernel at once, `max_kernels_per_user` of one user (the preheated pools aside)."""
+    pages hold a kernel at once, `max_kernels_per_user` of one user (the preheated pools aside);
+    each zone's planners keep `warm` kernels preheated (0 to `max_kernels`), a taken one replaced
+    `refill_delay` seconds later."""
+    check_warm(warm, max_kernels)
     if policy is None:
         policy = login_policy(no_login=True)
     os.environ.update(app_environment(None, as_of, lang))
@@ -254,6 +280,11 @@ def serve(
     # Each zone's kernels get their params file from their pool (voila_app), not from here.
     os.environ.pop(ENV_PARAMS, None)
     os.environ[ENV_WORKDIR] = str(Path.cwd())  # planners export under reports/ of this folder
+    # The kernels of a zone share its draws: one copy in files, memory-mapped by each
+    # (workbook.forecast.shared).
+    from workbook.forecast.shared import ENV_DRAWS_DIR, default_dir
+
+    os.environ.setdefault(ENV_DRAWS_DIR, str(default_dir()))
     # Charts import the Vega bundle from the app once per page (not 0.9 MB in each chart's state).
     os.environ[ENV_CHART_JS] = CHART_JS
     # Voila finds templates on the Jupyter data path: put ours first.
@@ -285,7 +316,7 @@ def serve(
         owners.mkdir(mode=0o700)
         os.environ[ENV_OWNERS] = str(owners)
         root = zone_notebooks(zones, Path(tmp) / "nb", page_lang)
-        argv = voila_argv(port, open_browser, cull_idle, root, page_lang)
+        argv = voila_argv(port, open_browser, cull_idle, root, page_lang, warm, refill_delay)
         names = ", ".join(z.id for z in zones)
         print(f"workbook app: http://127.0.0.1:{port}/ ({names}; Ctrl-C to stop)", flush=True)
         launch(
@@ -297,5 +328,6 @@ def serve(
             policy=policy,
             max_kernels=max_kernels,
             per_user=max_kernels_per_user,
+            warm=warm,
         )
     return 0

@@ -5,6 +5,7 @@ slots that replace a chart in place, and the house slider."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import functools
 import html
@@ -196,6 +197,23 @@ def check_may_write() -> None:
         raise InputError(Message("control.view_only"))
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return cast(Callable[[int], int], ctypes.CDLL(None).malloc_trim)
+    except (AttributeError, OSError):  # not glibc
+        return None
+
+
+def give_back_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc's `malloc_trim`, 1–8 ms): a forecast
+    frees ~70 MB of temporaries that glibc would otherwise keep, counted against the planner's
+    page for as long as it is open. Nothing where malloc is not glibc's."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def guarded(method: F | None = None, *, area: str = "errors") -> Any:
     """Run a planner callback; on an exception show it in the planner's error area named `area`
     (an ErrorArea attribute placed next to the control) and log it, instead of letting
@@ -214,6 +232,8 @@ def guarded(method: F | None = None, *, area: str = "errors") -> Any:
                     log.exception("callback %s failed", func.__name__)
                 errors.show(exc)
                 return None
+            finally:
+                give_back_memory()  # after the page has its answer
             errors.clear()
             return result
 

@@ -28,6 +28,7 @@ from workbook.planners.controls import (
     check_may_write,
     details_html,
     enable_offline,
+    give_back_memory,
     guarded,
     house_slider,
     may_write,
@@ -632,4 +633,8 @@ def roadshow_planner(
     zone = load_zone(s.params_path)
     engine = Engine(zone, as_of=s.as_of, trials=int(trials), seed=int(seed), lang=s.lang)
     enable_offline()
-    return RoadshowPlanner(engine, scenario=scenario, budget=budget, lang=s.lang, out_dir=out_dir)
+    planner = RoadshowPlanner(
+        engine, scenario=scenario, budget=budget, lang=s.lang, out_dir=out_dir
+    )
+    give_back_memory()  # what building it freed (controls.give_back_memory)
+    return planner

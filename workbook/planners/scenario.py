@@ -53,6 +53,7 @@ from workbook.planners.controls import (
     check_may_write,
     details_html,
     enable_offline,
+    give_back_memory,
     guarded,
     house_slider,
     may_write,
@@ -676,4 +677,6 @@ def scenario_planner(
     zone = load_zone(s.params_path)
     engine = Engine(zone, as_of=s.as_of, trials=int(trials), seed=int(seed), lang=s.lang)
     enable_offline()
-    return ScenarioPlanner(engine, scenario=scenario, lang=s.lang, save_dir=save_dir)
+    planner = ScenarioPlanner(engine, scenario=scenario, lang=s.lang, save_dir=save_dir)
+    give_back_memory()  # what building it freed (controls.give_back_memory)
+    return planner

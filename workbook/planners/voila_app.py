@@ -1,10 +1,10 @@
 """Voila with the workbook's own pages, one app for several zones: `WorkbookVoila` is Voila's
 application in which every route is behind the login gate (`workbook.planners.auth`), `/` lists
 the zones granted to the user, and each zone has its own URLs: `/z/<zone>/` (its home page),
-`/z/<zone>/scenario` and `/z/<zone>/roadshow` (its planners, each from its own preheated pool of
-the zone's copy of the notebook), `/z/<zone>/reports/...` (its review runs, read-only) and
-`/z/<zone>/audit` (its audit log, for its 管理 users). Voila's file list, contents API and
-`/voila/render/...` are not served.
+`/z/<zone>/scenario` and `/z/<zone>/roadshow` (its planners, each from its own pool of `warm`
+preheated kernels of the zone's copy of the notebook), `/z/<zone>/reports/...` (its review
+runs, read-only) and `/z/<zone>/audit` (its audit log, for its 管理 users). Voila's file list,
+contents API and `/voila/render/...` are not served.
 
 `WorkbookKernelManager` records whose page each kernel was handed to (`KernelSeats`: only the
 owner may reach it; caps per user and for the server), and culls like jupyter_server's, with one
@@ -305,20 +305,22 @@ class PageClosedHandler(VoilaShutdownKernelHandler):
 
 
 class WarmHandler(web.RequestHandler):
-    """`/api/workbook/warm`: for each preheated notebook, whether a kernel that has finished
-    running it waits in the pool (a page opened now is drawn at once). 200 when every planner is
-    warm, else 503: a health check for a reverse proxy or a start-up script."""
+    """`/api/workbook/warm`: for each preheated notebook, whether all of its pool's kernels have
+    finished running it (a page opened now is drawn at once), and under "pools" how many of
+    them: {"warm": k, "of": N}. 200 when every planner's pool is all warm, else 503: a health
+    check for a reverse proxy or a start-up script."""
 
-    def initialize(self, zones: tuple[Zone, ...] = ()) -> None:
-        self.zones = zones
+    def initialize(self, zones: tuple[Zone, ...] = (), size: int = 1) -> None:
+        self.zones, self.size = zones, size
 
     def get(self) -> None:
         km = self.settings["kernel_manager"]
-        warm: dict[str, Any] = {
-            name: any(_rendered(item) for item in pool) for name, pool in km._pools.items()
-        }
+        names = [f"{z.id}/{nb}" for z in self.zones for nb in APP_NOTEBOOKS]
+        counts = {name: sum(_rendered(item) for item in km._pools.get(name, ())) for name in names}
+        warm: dict[str, Any] = {name: n >= self.size for name, n in counts.items()}
         problems = {z.id: p for z in self.zones if (p := zone_problem(z)) is not None}
-        healthy = bool(warm) and all(warm.values()) and not problems
+        healthy = bool(names) and all(warm.values()) and not problems
+        warm["pools"] = {name: {"warm": n, "of": self.size} for name, n in counts.items()}
         if problems:  # the reason, in the file's own words (its name, not its path)
             warm["problems"] = problems
         self.set_status(200 if healthy else 503)
@@ -384,12 +386,16 @@ class WorkbookVoila(Voila):
     auth_policy: AuthPolicy = AuthPolicy(no_login=True)
     max_kernels: int = DEFAULT_MAX_KERNELS
     max_kernels_per_user: int = DEFAULT_PER_USER
+    warm: int = 1  # preheated kernels per zone and planner
 
     def init_settings(self) -> dict:
         self.identity_provider_class = WorkbookIdentityProvider  # Jupyter sees the gate's user
-        # One preheated kernel per zone and planner, started with that zone's params file.
+        # `warm` preheated kernels per zone and planner, started with that zone's params file.
         self.config.VoilaKernelManager.kernel_pools_config = {
-            f"{z.id}/{nb}": {"pool_size": 1, "kernel_env_variables": {ENV_PARAMS: str(z.params)}}
+            f"{z.id}/{nb}": {
+                "pool_size": self.warm,
+                "kernel_env_variables": {ENV_PARAMS: str(z.params)},
+            }
             for z in self.zones
             for nb in APP_NOTEBOOKS
         }
@@ -439,7 +445,11 @@ class WorkbookVoila(Voila):
         ours: list[Any] = [
             (base, ZoneListHandler, listing),
             (url_path_join(base, r"/voila/tree" + path_regex), ZoneListHandler, listing),
-            (url_path_join(base, r"/api/workbook/warm"), WarmHandler, {"zones": self.zones}),
+            (
+                url_path_join(base, r"/api/workbook/warm"),
+                WarmHandler,
+                {"zones": self.zones, "size": self.warm},
+            ),
             (url_path_join(base, "/" + self.chart_js), ChartScriptHandler),
         ]
         for zone in self.zones:  # each zone's routes name it: the gate checks its grant
@@ -476,12 +486,15 @@ def configure(
     policy: AuthPolicy,
     max_kernels: int = DEFAULT_MAX_KERNELS,
     per_user: int = DEFAULT_PER_USER,
+    warm: int = 1,
 ) -> type[WorkbookVoila]:
-    """The app class set up for its zones, language, login policy and kernel caps."""
+    """The app class set up for its zones, language, login policy, kernel caps and the number
+    of preheated kernels per zone and planner."""
     WorkbookVoila.zones, WorkbookVoila.lang, WorkbookVoila.reports_dir = zones, lang, reports_dir
     PlannerPageHandler.zone_stamps = {z.id: _stamp(z.params) for z in zones}
     WorkbookVoila.chart_js, WorkbookVoila.auth_policy = chart_js, policy
     WorkbookVoila.max_kernels, WorkbookVoila.max_kernels_per_user = max_kernels, per_user
+    WorkbookVoila.warm = warm
     return WorkbookVoila
 
 

@@ -700,6 +700,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no account yet (add one with `workbook users add`)",
         "还没有任何账户（请用 `workbook users add` 添加）",
     ),
+    "app.warm": (
+        "--warm must be between 0 and --max-kernels ({hi}), got {found}: a planner keeps at "
+        "most as many warm kernels as pages may be open at once",
+        "--warm 须在 0 到 --max-kernels（{hi}）之间，实际为 {found}：每个规划页面预热的内核"
+        "不能多于同时可打开的页面数",
+    ),
     # ---- the review's and the batch's own arguments
     "review.params_path": (
         "params_path must be the path of a params YAML file, got {found!r}",
