@@ -68,9 +68,9 @@ def skip_slow_optional_imports() -> None:
     # None in sys.modules makes `import x` fail at once (typeshed wants a module).
     if "jsonschema" not in sys.modules:
         for name in FORMAT_CHECKERS:
-            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+            sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: import fails
     if os.environ.get(BATCH_KERNEL) == "1" and "altair" not in sys.modules:
-        sys.modules.setdefault("anywidget", None)  # type: ignore[arg-type]
+        sys.modules.setdefault("anywidget", None)  # type: ignore[arg-type]  # None: import fails
 
 
 __all__ = [
