@@ -100,19 +100,22 @@ def _application(users: Path) -> tornado.web.Application:
     from workbook.planners.auth import AuthPolicy
     from workbook.planners.voila_app import configure
 
-    os.environ["JUPYTER_PATH"] = str(wb_app.JUPYTER_DIR)
-    policy = AuthPolicy(users_file=str(users))
-    zones = wb_app.load_zones([SAMPLE_PARAMS, OTHER_PARAMS], "zh")
-    cls = configure(zones, "zh", Path("reports"), wb_app.CHART_JS, policy)
-    sigterm = signal.getsignal(signal.SIGTERM)
-    try:
-        voila = cls()
-        voila.initialize(wb_app.voila_argv(_free_port()))
-    finally:
-        signal.signal(signal.SIGTERM, sigterm)  # Voila sets its own
-    voila.connection_dir = str(users.parent)
-    application = tornado.web.Application(**voila.init_settings())
-    application.add_handlers(".*$", voila.init_handlers())
+    # Voila finds the app's template on JUPYTER_PATH: set for this build only (the worker
+    # process goes on to run other tests).
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JUPYTER_PATH", str(wb_app.JUPYTER_DIR))
+        policy = AuthPolicy(users_file=str(users))
+        zones = wb_app.load_zones([SAMPLE_PARAMS, OTHER_PARAMS], "zh")
+        cls = configure(zones, "zh", Path("reports"), wb_app.CHART_JS, policy)
+        sigterm = signal.getsignal(signal.SIGTERM)
+        try:
+            voila = cls()
+            voila.initialize(wb_app.voila_argv(_free_port()))
+        finally:
+            signal.signal(signal.SIGTERM, sigterm)  # Voila sets its own
+        voila.connection_dir = str(users.parent)
+        application = tornado.web.Application(**voila.init_settings())
+        application.add_handlers(".*$", voila.init_handlers())
     return application
 
 
