@@ -14,6 +14,33 @@ from openpyxl import Workbook
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_PARAMS = REPO / "params" / "jining-2020.yaml"
 
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for pytest-xdist's `--dist loadgroup` (`make test`, `make test-fast`): tests that
+    share a module-scoped fixture (an app server with preheated kernels, a review built once)
+    run on one worker, so the fixture is built once; every test that drives Chromium runs on
+    one worker (one browser at a time on the machine). Other tests go one by one to whichever
+    worker is free. Without `-n` the marks change nothing."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            group = "browser"
+        elif _uses_a_module_fixture(item):
+            group = item.nodeid.split("::")[0]
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _uses_a_module_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        d.scope in ("module", "package") for defs in info.name2fixturedefs.values() for d in defs
+    )
+
+
 LEDGER_HEADER = [
     "项目编号",
     "项目名称",
