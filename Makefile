@@ -43,11 +43,11 @@ lint: install
 	$(VENV)/bin/mypy
 
 # The suite on two worker processes (pytest-xdist): this machine has two cores and many tests
-# wait on subprocesses, kernels or the browser. `--dist loadgroup` with the groups set in
-# tests/conftest.py keeps tests that share an app server or another module fixture, and all
-# browser tests, on one worker. `make test TEST_JOBS=0` runs it in one process.
+# wait on subprocesses, kernels or the browser. `--dist loadfile`: a file's tests run on one
+# worker (its app server or other module fixture is built once), and tests/conftest.py keeps
+# the browser files on one worker too. `make test TEST_JOBS=0` runs it in one process.
 TEST_JOBS ?= 2
-XDIST := -n $(TEST_JOBS) --dist loadgroup
+XDIST := -n $(TEST_JOBS) --dist loadfile
 
 test: lint system
 	$(PY) -m pytest $(XDIST)
