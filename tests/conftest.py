@@ -16,8 +16,8 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE_PARAMS = REPO / "params" / "jining-2020.yaml"
 
 
-# The modules whose tests drive Chromium against an app of their own: under pytest-xdist they
-# run on one worker, one after the other (one browser and one such app at a time).
+# The modules whose tests drive Chromium against a `workbook app` of their own: under
+# pytest-xdist they run on one worker, one after the other (one such app and browser at a time).
 BROWSER_MODULES = ("tests/planners/test_app_browser.py", "tests/planners/test_app_load.py")
 
 
@@ -41,11 +41,16 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every browser test is in BROWSER_MODULES. In a pytest-xdist worker the longest chains
-    come first: the browser modules, then the files holding a slow test, then the rest (the
-    order within a file kept), so no long file starts last."""
+    """Every browser test of the app (tests/planners/) is in BROWSER_MODULES. In a pytest-xdist
+    worker the longest chains come first: the browser modules, then the files holding a slow
+    test, then the rest (the order within a file kept), so no long file starts last."""
     for item in items:
-        if item.get_closest_marker("browser") and item.nodeid.split("::")[0] not in BROWSER_MODULES:
+        path = item.nodeid.split("::")[0]
+        if (
+            item.get_closest_marker("browser")
+            and path.startswith("tests/planners/")
+            and path not in BROWSER_MODULES
+        ):
             raise pytest.UsageError(
                 f"{item.nodeid} drives a browser: add its file to BROWSER_MODULES"
             )
