@@ -444,7 +444,9 @@ def test_single_sign_on_header_from_the_proxy_address_is_the_user(server):
     assert home.status == 200 and "<span>zhao</span>" in home.text
     assert sso.cookie("_xsrf")  # set on the first page (the page's beacon needs it)
     first = Client(base)  # a planner page (a Jupyter handler) as the very first request
-    page = first.request("/z/zoucheng-2020/roadshow", headers={"X-Remote-User": "zhao"})
+    page = first.request(  # a kernel is started for it: as long as `_open_page` waits
+        "/z/zoucheng-2020/roadshow", headers={"X-Remote-User": "zhao"}, timeout=300
+    )
     assert page.status == 200 and first.cookie("_xsrf")
     kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', page.text)[1]
     xsrf = {"_xsrf": first.cookie("_xsrf")}
