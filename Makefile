@@ -42,15 +42,22 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# The suite on two worker processes (pytest-xdist): this machine has two cores and many tests
+# wait on subprocesses, kernels or the browser. `--dist loadfile`: a file's tests run on one
+# worker (its app server or other module fixture is built once), and tests/conftest.py keeps
+# the browser files on one worker too. `make test TEST_JOBS=0` runs it in one process.
+TEST_JOBS ?= 2
+XDIST := -n $(TEST_JOBS) --dist loadfile
+
 test: lint system
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 # The quick lane: no browser, notebook, wheel, load or hub test (markers in pyproject.toml); the
 # long versions stay in `make test` and `make loadtest`.
 FAST_MARKERS := not browser and not notebook and not wheel and not load and not hub
 
 test-fast: install
-	$(PY) -m pytest -q -p no:cacheprovider -m "$(FAST_MARKERS)"
+	$(PY) -m pytest $(XDIST) -q -p no:cacheprovider -m "$(FAST_MARKERS)"
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,59 @@ from openpyxl import Workbook
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_PARAMS = REPO / "params" / "jining-2020.yaml"
+
+
+# The modules whose tests drive Chromium against a `workbook app` of their own: under
+# pytest-xdist they run on one worker, one after the other (one such app and browser at a time).
+BROWSER_MODULES = ("tests/planners/test_app_browser.py", "tests/planners/test_app_load.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` as `make test` and `make test-fast` run it (`-n 2`): each test file
+    goes whole to one worker, so a module-scoped fixture (an app server with preheated kernels,
+    a review built once) is built once; the browser modules count as one file; files are handed
+    out in the order of the collection (see `pytest_collection_modifyitems`)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class OneBrowser(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return "browser" if scope in BROWSER_MODULES else scope
+
+    config.option.loadscopereorder = False
+    return OneBrowser(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every browser test of the app (tests/planners/) is in BROWSER_MODULES. In a pytest-xdist
+    worker the longest chains come first: the browser modules, then the files holding a slow
+    test, then the rest (the order within a file kept), so no long file starts last."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        if (
+            item.get_closest_marker("browser")
+            and path.startswith("tests/planners/")
+            and path not in BROWSER_MODULES
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid} drives a browser: add its file to BROWSER_MODULES"
+            )
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    rank: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        if path in BROWSER_MODULES:
+            rank[path] = 0
+        elif item.get_closest_marker("slow"):
+            rank[path] = min(rank.get(path, 1), 1)
+        else:
+            rank.setdefault(path, 2)
+    items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])
+
 
 LEDGER_HEADER = [
     "项目编号",

@@ -100,19 +100,22 @@ def _application(users: Path) -> tornado.web.Application:
     from workbook.planners.auth import AuthPolicy
     from workbook.planners.voila_app import configure
 
-    os.environ["JUPYTER_PATH"] = str(wb_app.JUPYTER_DIR)
-    policy = AuthPolicy(users_file=str(users))
-    zones = wb_app.load_zones([SAMPLE_PARAMS, OTHER_PARAMS], "zh")
-    cls = configure(zones, "zh", Path("reports"), wb_app.CHART_JS, policy)
-    sigterm = signal.getsignal(signal.SIGTERM)
-    try:
-        voila = cls()
-        voila.initialize(wb_app.voila_argv(_free_port()))
-    finally:
-        signal.signal(signal.SIGTERM, sigterm)  # Voila sets its own
-    voila.connection_dir = str(users.parent)
-    application = tornado.web.Application(**voila.init_settings())
-    application.add_handlers(".*$", voila.init_handlers())
+    # Voila finds the app's template on JUPYTER_PATH: set for this build only (the worker
+    # process goes on to run other tests).
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JUPYTER_PATH", str(wb_app.JUPYTER_DIR))
+        policy = AuthPolicy(users_file=str(users))
+        zones = wb_app.load_zones([SAMPLE_PARAMS, OTHER_PARAMS], "zh")
+        cls = configure(zones, "zh", Path("reports"), wb_app.CHART_JS, policy)
+        sigterm = signal.getsignal(signal.SIGTERM)
+        try:
+            voila = cls()
+            voila.initialize(wb_app.voila_argv(_free_port()))
+        finally:
+            signal.signal(signal.SIGTERM, sigterm)  # Voila sets its own
+        voila.connection_dir = str(users.parent)
+        application = tornado.web.Application(**voila.init_settings())
+        application.add_handlers(".*$", voila.init_handlers())
     return application
 
 
@@ -441,7 +444,9 @@ def test_single_sign_on_header_from_the_proxy_address_is_the_user(server):
     assert home.status == 200 and "<span>zhao</span>" in home.text
     assert sso.cookie("_xsrf")  # set on the first page (the page's beacon needs it)
     first = Client(base)  # a planner page (a Jupyter handler) as the very first request
-    page = first.request("/z/zoucheng-2020/roadshow", headers={"X-Remote-User": "zhao"})
+    page = first.request(  # a kernel is started for it: as long as `_open_page` waits
+        "/z/zoucheng-2020/roadshow", headers={"X-Remote-User": "zhao"}, timeout=300
+    )
     assert page.status == 200 and first.cookie("_xsrf")
     kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', page.text)[1]
     xsrf = {"_xsrf": first.cookie("_xsrf")}
