@@ -144,6 +144,10 @@ def test_installed_plan_review_and_app_work_from_the_users_folder(installed, use
         assert json.loads(warm) == {
             "my-zone/roadshow_planner.ipynb": True,
             "my-zone/scenario_planner.ipynb": True,
+            "pools": {
+                "my-zone/roadshow_planner.ipynb": {"warm": 1, "of": 1},
+                "my-zone/scenario_planner.ipynb": {"warm": 1, "of": 1},
+            },
         }
         rendered = _get(base + "/z/my-zone/scenario", proc, user_folder / "app.log")
         assert "application/vnd.jupyter.widget-view+json" in rendered
