@@ -419,9 +419,9 @@ def best_plan(
         if p > scores[method]:
             plans["saa"] = make_plan(problem, better, "optimal", lang)
             scores["saa"], method = p, "saa"
-    bounds = [
-        b for b in (None if res is None else p_bound(res, m, scores["none"], s),) if b is not None
-    ]
+    bounds = []  # what no plan exceeds: HiGHS's bound on the whole model, the events-only one
+    if res is not None and (whole := p_bound(res, m, scores["none"], s)) is not None:
+        bounds.append(whole)
     if relax.trials is not None:
         bounds.append(scores["none"] + relax.trials / s)
     bound = scores[method] if optimal else (min(bounds) if bounds else None)
