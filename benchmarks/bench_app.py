@@ -46,10 +46,9 @@ from tests.planners.test_app_browser import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     WARM,
-    _free_port,
     _wait_for_http,
 )
-from tests.processes import stop_group  # noqa: E402
+from tests.processes import start_app, stop_group  # noqa: E402
 from workbook.forecast.shared import ENV_DRAWS_DIR  # noqa: E402
 from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS  # noqa: E402
 
@@ -209,20 +208,14 @@ def main() -> int:
             ENV_LANG: "zh",
             ENV_DRAWS_DIR: "" if args.no_shared_draws else str(folder / "draws"),
         }
-        port = _free_port()
         log = folder / "app.log"
-        with log.open("w") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "workbook", "app", "--port", str(port)]
-                + ["--users", str(users), "--params", str(jining), "--warm", str(warm)]
-                + ["--max-kernels", str(max(10, n)), "--cull-idle", "600"],
-                cwd=folder,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        base = f"http://127.0.0.1:{port}"
+        proc, base = start_app(
+            folder,
+            ["--users", str(users), "--params", str(jining), "--warm", str(warm)]
+            + ["--max-kernels", str(max(10, n)), "--cull-idle", "600"],
+            env,
+            log,
+        )
         try:
             t0 = time.monotonic()
             _wait_for_http(base + "/", proc, log)

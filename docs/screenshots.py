@@ -23,7 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.planners.test_app_browser import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+from tests.planners.test_app_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.processes import free_port  # noqa: E402
 from tests.review_helpers import review_fingerprint  # noqa: E402
 
 DOCS = REPO / "docs"
@@ -71,7 +72,7 @@ def main() -> int:
             cwd=REPO,
         )
         summary = json.loads((review / "summary.json").read_text(encoding="utf-8"))
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "WORKBOOK_AS_OF": "2020-06-30"}
         proc = subprocess.Popen(
             # one person on their own machine: no login page in the pictures

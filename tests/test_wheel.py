@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SAMPLE_PARAMS
-from tests.processes import stop_group
+from tests.processes import free_port, stop_group
 
 pytestmark = [pytest.mark.slow, pytest.mark.wheel]
 
@@ -124,7 +124,7 @@ def test_installed_plan_review_and_app_work_from_the_users_folder(installed, use
     assert bare.returncode == 2
     assert bare.stderr.strip() == "error: 没有参数文件：请用 --params FILE 指定本园区的参数 YAML"
 
-    port = _free_port()
+    port = free_port()
     log = (user_folder / "app.log").open("w")
     proc = subprocess.Popen(
         [wb, "app", "--params", params, "--port", str(port), "--cull-idle", "60", "--no-login"]
@@ -156,14 +156,6 @@ def test_installed_plan_review_and_app_work_from_the_users_folder(installed, use
     finally:
         stop_group(proc)
         log.close()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(url: str, proc: subprocess.Popen, log: Path, want: int = 200, timeout: float = 400) -> str:

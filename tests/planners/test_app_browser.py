@@ -14,7 +14,6 @@ import functools
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import pytest
 
 from tests.app_login import browser_login, logged_in, make_users, zone_copies
 from tests.conftest import REPO, SAMPLE_PARAMS
+from tests.processes import free_port
 from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -48,12 +48,6 @@ CULL_IDLE_S = 15  # the app's --cull-idle in these tests (600 in service)
 ZONE_PARAMS: dict[str, Path] = {}  # the zones' params files the server fixture serves
 LOGS: dict[str, Path] = {}  # the server fixture's log
 REVIEW_PAGE = "<!DOCTYPE html><html><body><h1>济宁高新区 2020年第二季度分析</h1></body></html>"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
@@ -84,7 +78,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     jining, zoucheng = zone_copies(folder)  # each zone's audit log is written beside its params
     ZONE_PARAMS.update({"jining-2020": jining, "zoucheng-2020": zoucheng})
     LOGS["app"] = log
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         ENV_PARAMS: str(SAMPLE_PARAMS),

@@ -18,8 +18,6 @@ import contextlib
 import json
 import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -36,11 +34,10 @@ from tests.planners.test_app_browser import (
     FAN_SUBTITLE,
     LOCAL,
     WARM,
-    _free_port,
     _wait_for_http,
     _wait_warm,
 )
-from tests.processes import stop_group
+from tests.processes import start_app, stop_group
 from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.load]
@@ -74,20 +71,14 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
     log = folder / "voila.log"
     users = make_users(folder, {**ACCOUNTS, **PLANNER_ACCOUNTS})
     jining, _ = zone_copies(folder)
-    port = _free_port()
     env = {**os.environ, ENV_PARAMS: str(SAMPLE_PARAMS), ENV_AS_OF: "2020-06-30", ENV_LANG: "zh"}
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "workbook", "app", "--port", str(port)]
-            + ["--cull-idle", str(CULL_IDLE_S), "--users", str(users), "--params", str(jining)]
-            + ["--warm", "1", "--refill-delay", "1"],
-            cwd=folder,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_app(
+        folder,
+        ["--cull-idle", str(CULL_IDLE_S), "--users", str(users), "--params", str(jining)]
+        + ["--warm", "1", "--refill-delay", "1"],
+        env,
+        log,
+    )
     try:
         _wait_for_http(base + "/", proc, log)
         _wait_warm(base, log)

@@ -22,8 +22,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,8 +34,8 @@ import tornado.web
 
 from tests.app_login import Client, logged_in, make_users, zone_copies
 from tests.conftest import REPO, SAMPLE_PARAMS
-from tests.planners.test_app_browser import _free_port, _wait_for_http, _wait_warm
-from tests.processes import stop_group
+from tests.planners.test_app_browser import _wait_for_http, _wait_warm
+from tests.processes import free_port, start_app, stop_group
 from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS
 
 pytestmark = [pytest.mark.slow]
@@ -60,23 +58,17 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
     users = make_users(folder)
     jining, zoucheng = zone_copies(folder)
     log = folder / "voila.log"
-    port = _free_port()
     env = {**os.environ, ENV_PARAMS: str(SAMPLE_PARAMS), ENV_AS_OF: "2020-06-30", ENV_LANG: "zh"}
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "workbook", "app", "--port", str(port)]
-            + ["--users", str(users), "--cull-idle", "600", "--warm", "1", "--refill-delay", "1"]
-            + ["--max-kernels", str(MAX_KERNELS), "--max-kernels-per-user", str(PER_USER)]
-            + ["--params", str(jining), "--params", str(zoucheng)]
-            + ["--allowed-hosts", "127.0.0.1,localhost"]
-            + ["--trusted-header", "X-Remote-User", "--trusted-proxy", "127.0.0.1"],
-            cwd=folder,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_app(
+        folder,
+        ["--users", str(users), "--cull-idle", "600", "--warm", "1", "--refill-delay", "1"]
+        + ["--max-kernels", str(MAX_KERNELS), "--max-kernels-per-user", str(PER_USER)]
+        + ["--params", str(jining), "--params", str(zoucheng)]
+        + ["--allowed-hosts", "127.0.0.1,localhost"]
+        + ["--trusted-header", "X-Remote-User", "--trusted-proxy", "127.0.0.1"],
+        env,
+        log,
+    )
     try:
         _wait_for_http(base + "/login", proc, log)
         _wait_warm(base, log)
@@ -110,7 +102,7 @@ def _application(users: Path) -> tornado.web.Application:
         sigterm = signal.getsignal(signal.SIGTERM)
         try:
             voila = cls()
-            voila.initialize(wb_app.voila_argv(_free_port()))
+            voila.initialize(wb_app.voila_argv(free_port()))
         finally:
             signal.signal(signal.SIGTERM, sigterm)  # Voila sets its own
         voila.connection_dir = str(users.parent)
