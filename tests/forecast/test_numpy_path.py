@@ -12,7 +12,7 @@ import pytest
 
 from tests.sim_zones import AS_OF, sample_zone
 from tests.synth_truth import make_zone
-from workbook.forecast import compiled, fused, plain
+from workbook.forecast import compiled, draws, fused, plain
 from workbook.forecast.engine import NUMPY_TRIALS, Engine
 from workbook.forecast.setup import CHUNK
 from workbook.zone.loader import load_zone
@@ -101,3 +101,18 @@ def test_the_hash_of_deal_codes_is_the_same_on_numpy():
         got = plain.hash_uniform(code, np.uint64(salt))
         assert np.array_equal(got, fused.hash_uniform(code, np.uint64(salt)))
         assert got.min() >= 0 and got.max() < 1
+
+
+def _codes_from_bytes(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    n = int(np.prod(shape))
+    return np.frombuffer(rng.bytes(2 * n), dtype=np.uint16).reshape(shape) & np.uint16(0x7FFF)
+
+
+@pytest.mark.parametrize("shape", [(1,), (7,), (3, 5), (CHUNK, 1), (CHUNK, 37), (2, 3, 5), (0, 3)])
+def test_codes_are_the_low_bits_of_the_generators_bytes(shape):
+    for seed in (1, 2, 99):
+        mine, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+        got = draws.codes(mine, shape)
+        assert got.shape == shape and got.dtype == np.uint16
+        assert np.array_equal(got, _codes_from_bytes(theirs, shape))
+        assert mine.random() == theirs.random()  # the stream goes on from the same state
