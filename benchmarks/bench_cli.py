@@ -6,8 +6,10 @@ Times whole processes (`python -m workbook ...`), so interpreter start-up is inc
 `validate`, `status` and `simulate --trials 1000` on the sample zone. Prints min / median /
 max of N runs beside a bare `python -c pass`, and with `--baseline DIR` the median of the
 same commands run from another checkout (e.g. the main branch before a change) beside them,
-each run alternating between the two so machine load falls on both alike. Then, once, the
-peak memory of `simulate --trials 1000` and which heavy packages each command imported.
+each run alternating between the two so machine load falls on both alike; then the median CPU
+seconds (user + system) of each, which a loaded machine inflates far less than wall time, and
+the load average before and after. Then, once, the peak memory of `simulate --trials 1000` and
+which heavy packages each command imported.
 
     .venv/bin/python benchmarks/bench_cli.py [runs] [--baseline DIR]
 """
@@ -15,6 +17,7 @@ peak memory of `simulate --trials 1000` and which heavy packages each command im
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,11 +45,19 @@ HEAVY = ("numba", "scipy", "pandas", "pydantic", "python_calamine", "openpyxl", 
 BEFORE = {"workbook simulate --trials 1000": "~2.1 s"}
 
 
-def _run(root: Path, argv: list[str]) -> float:
+def _run(root: Path, argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one whole process."""
     env = dict(os.environ, PYTHONPATH=str(root))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run([sys.executable, *argv], cwd=root, env=env, capture_output=True, check=False)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _imports(root: Path, argv: list[str]) -> str:
@@ -65,28 +76,36 @@ def _imports(root: Path, argv: list[str]) -> str:
 
 
 def main(runs: int = 7, baseline: Path | None = None) -> None:
+    print(f"load average before the runs: {_load()} ({os.cpu_count()} cores)")
     head = f"{'command':<36} {'min':>7} {'median':>7} {'max':>7}"
     if baseline is not None:
         head += f" {'before':>8}"
-    print(f"{head}   (s, {runs} runs)")
+    head += f" {'cpu':>6}" + (f" {'before':>6}" if baseline is not None else "")
+    print(f"{head}   (s, {runs} runs; cpu: median user + system)")
     for name, argv in CASES.items():
-        times, before = [], []
+        times, before, cpu, cpu_before = [], [], [], []
         for _ in range(runs):
-            times.append(_run(REPO, argv))
+            wall, used = _run(REPO, argv)
+            times.append(wall)
+            cpu.append(used)
             if baseline is not None:
-                before.append(_run(baseline, argv))
+                wall, used = _run(baseline, argv)
+                before.append(wall)
+                cpu_before.append(used)
         med = statistics.median(times)
         line = f"{name:<36} {min(times):7.3f} {med:7.3f} {max(times):7.3f}"
         if before:
             line += f" {statistics.median(before):8.3f}"
+        line += f" {statistics.median(cpu):6.2f}"
+        if cpu_before:
+            line += f" {statistics.median(cpu_before):6.2f}"
         budget = BUDGET.get(name, 0.3 if name.startswith("workbook") else None)
         if budget is not None and med > budget:
             line += f"  over {budget} s budget"
         if name in BEFORE:
             line += f"  (before issue 22: {BEFORE[name]})"
         print(line)
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"load average after the runs: {load} ({os.cpu_count()} cores)")
+    print(f"load average after the runs: {_load()} ({os.cpu_count()} cores)")
     print("heavy packages imported (after | before):")
     for name, argv in CASES.items():
         if argv[0] != "-m":

@@ -1,7 +1,7 @@
 """Scenario engine speed and memory (DESIGN.md §6).
 
     .venv/bin/python benchmarks/bench_simulate.py [TRIALS]
-    .venv/bin/python benchmarks/bench_simulate.py --cli
+    .venv/bin/python benchmarks/bench_simulate.py --cli [--baseline DIR]
 
 On a synthetic 300-project ledger (built here, seeded) with the sample zone's offices,
 platforms, event catalogue and ten-event plan, as of 30 June:
@@ -20,7 +20,10 @@ platforms, event catalogue and ten-event plan, as of 30 June:
 
 4. with `--cli`: the command a planner types, `workbook simulate params/jining-2020.yaml
    --trials 100000` (a whole process), beside one process that imports numpy and draws 4
-   uniforms per project-trial of the sample ledger (issue 22: ratio <= 3), medians of 3.
+   uniforms per project-trial of the sample ledger (issue 22: ratio <= 3), medians of 3 of wall
+   and of CPU seconds (user + system: a loaded machine inflates it far less); with `--baseline
+   DIR`, the same command from another checkout (e.g. main before a change) run in turn with
+   them, and the load average before and after.
 
 Budgets: >= 25 million project-trials a second cold with the full model on (time in stage,
 driver spread, shared shock), <= 1 GB peak, <= 30 ms for a driver change at 20,000 x 300. Timings
@@ -210,13 +213,13 @@ CLI_RATIO = 3.0
 CLI_BEFORE = "ratio ~15 (simulate --trials 100000 ~12.5 s at load ~5, numpy ~0.8 s)"
 
 
-def cli_ratio(runs: int = 3) -> None:
+def cli_ratio(runs: int = 3, baseline: Path | None = None) -> None:
     """`workbook simulate --trials 100000` against drawing 4 uniforms per project-trial with
-    numpy in one process (both whole processes, interpreter start-up included)."""
+    numpy in one process (both whole processes, interpreter start-up included), and against
+    the same command from `baseline` if given, each run in turn."""
     import subprocess
 
     projects = len(load_zone(REPO / "params" / "jining-2020.yaml").ledger.projects)
-    env = dict(os.environ, PYTHONPATH=str(REPO))
     sim = [sys.executable, "-m", "workbook", "simulate", "params/jining-2020.yaml"]
     sim += ["--trials", str(CLI_TRIALS)]
     draw = (
@@ -225,28 +228,50 @@ def cli_ratio(runs: int = 3) -> None:
     )
     bare = [sys.executable, "-c", draw]
 
-    def timed(argv: list[str]) -> float:
+    def timed(argv: list[str], root: Path = REPO) -> tuple[float, float]:
+        env = dict(os.environ, PYTHONPATH=str(root))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
-        subprocess.run(argv, cwd=REPO, env=env, capture_output=True, check=True)
-        return time.perf_counter() - t
+        subprocess.run(argv, cwd=root, env=env, capture_output=True, check=True)
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
-    s, n = [], []
+    def load() -> str:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+    print(f"cli: load average before {load()} ({os.cpu_count()} cores)")
+    runs_of: dict[str, list[tuple[float, float]]] = {"simulate": [], "numpy": [], "before": []}
     for _ in range(runs):
-        s.append(timed(sim))
-        n.append(timed(bare))
-    ms, mn = statistics.median(s), statistics.median(n)
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(
-        f"cli: simulate --trials {CLI_TRIALS:,} median {ms:.2f} s; numpy drawing 4 uniforms x "
-        f"{projects} projects x {CLI_TRIALS:,} trials median {mn:.2f} s; ratio {ms / mn:.1f} "
-        f"(budget <= {CLI_RATIO:.0f}: {'met' if ms / mn <= CLI_RATIO else 'NOT MET'}); load {load}"
-    )
+        runs_of["simulate"].append(timed(sim))
+        runs_of["numpy"].append(timed(bare))
+        if baseline is not None:
+            runs_of["before"].append(timed(sim, baseline))
+
+    def med(name: str, i: int) -> float:
+        return statistics.median(r[i] for r in runs_of[name])
+
+    for i, what in ((0, "wall"), (1, "cpu")):
+        ms, mn = med("simulate", i), med("numpy", i)
+        line = (
+            f"cli ({what}): simulate --trials {CLI_TRIALS:,} median {ms:.2f} s; numpy drawing 4 "
+            f"uniforms x {projects} projects x {CLI_TRIALS:,} trials median {mn:.2f} s; ratio "
+            f"{ms / mn:.1f} (budget <= {CLI_RATIO:.0f}: "
+            f"{'met' if ms / mn <= CLI_RATIO else 'NOT MET'})"
+        )
+        if baseline is not None:
+            mb = med("before", i)
+            line += f"; baseline {mb:.2f} s, ratio {mb / mn:.1f}"
+        print(line)
+    print(f"cli: load average after {load()}")
     print(f"  before issue 22: {CLI_BEFORE}")
 
 
 def main() -> int:
     if "--cli" in sys.argv[1:]:
-        cli_ratio()
+        args = sys.argv[1:]
+        base = Path(args[args.index("--baseline") + 1]).resolve() if "--baseline" in args else None
+        cli_ratio(baseline=base)
         return 0
     trials = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     zone = synthetic_zone()

@@ -1,6 +1,6 @@
-"""The compiled kernels and scipy load when a forecast first runs, not when the engine's modules
-are imported: `validate` and `status` check and count without them
-(workbook.forecast.compiled)."""
+"""The compiled kernels and scipy load when a forecast first needs them, not when the engine's
+modules are imported: `validate` and `status` check and count without them, and a first forecast
+of few trials runs on numpy without numba (workbook.forecast.compiled, workbook.forecast.plain)."""
 
 from __future__ import annotations
 
@@ -36,15 +36,46 @@ def test_checking_a_zone_builds_an_engine_without_numba_or_scipy():
     assert "workbook" in loaded
 
 
-def test_a_forecast_loads_every_kernel_of_the_module_as_a_dispatcher():
+def test_a_first_forecast_of_few_trials_runs_without_numba():
+    loaded = _modules_after(
+        "import datetime as dt\n"
+        "from workbook.zone.loader import load_zone\n"
+        "from workbook.forecast.engine import NUMPY_TRIALS, Engine\n"
+        "from workbook.forecast.compiled import loaded\n"
+        f"zone = load_zone({SAMPLE!r})\n"
+        "fc = Engine(zone, as_of=dt.date(2020, 6, 30), trials=NUMPY_TRIALS, seed=1).forecast()\n"
+        "assert 0 <= fc.targets['p_attain'].min() <= 1 and len(fc.projects)\n"
+        "assert not loaded('workbook.forecast.fused')"
+    )
+    assert "numba" not in loaded
+
+
+def test_a_second_forecast_loads_the_compiled_kernels():
     loaded = _modules_after(
         "import datetime as dt\n"
         "from workbook.zone.loader import load_zone\n"
         "from workbook.forecast.engine import Engine\n"
+        "from workbook.forecast.compiled import loaded\n"
+        f"zone = load_zone({SAMPLE!r})\n"
+        "engine = Engine(zone, as_of=dt.date(2020, 6, 30), trials=200, seed=1)\n"
+        "engine.forecast()\n"
+        "assert not loaded('workbook.forecast.fused')\n"
+        "engine.forecast(engine.params.drivers.replace('start_probability', 0.5))\n"
+        "assert loaded('workbook.forecast.fused')"
+    )
+    assert "numba" in loaded
+
+
+def test_a_forecast_of_many_trials_loads_every_kernel_of_the_module_as_a_dispatcher():
+    loaded = _modules_after(
+        "import datetime as dt\n"
+        "from workbook.zone.loader import load_zone\n"
+        "from workbook.forecast.engine import NUMPY_TRIALS, Engine\n"
         "import workbook.forecast.fused as f\n"
         "from workbook.forecast.compiled import Lazy, loaded\n"
         f"zone = load_zone({SAMPLE!r})\n"
-        "fc = Engine(zone, as_of=dt.date(2020, 6, 30), trials=200, seed=1).forecast()\n"
+        "engine = Engine(zone, as_of=dt.date(2020, 6, 30), trials=NUMPY_TRIALS + 1, seed=1)\n"
+        "fc = engine.forecast()\n"
         "assert loaded('workbook.forecast.fused')\n"
         "assert not any(isinstance(v, Lazy) for v in vars(f).values())\n"
         "assert type(f.deal_span).__name__ == 'CPUDispatcher'\n"

@@ -1,12 +1,16 @@
-"""Compiled kernels (and scipy) loaded only when a forecast runs: `njit` as numba's, but lazy.
+"""Compiled kernels (and scipy) loaded only when a forecast needs them: `njit` as numba's, but lazy.
 
 `workbook.forecast.fused` decorates its loops with this `njit`. Importing the module (as the
-engine, `validate` and `status` do) costs nothing: the first call of any of its kernels imports
-numba (about a second of a command's start-up), turns every kernel of that module into a
-numba dispatcher with its options (loaded from numba's on-disk cache when it has one) and puts
-them in the module's namespace, where kernels calling each other find dispatchers, as numba
-needs. Later calls through the module go straight to the dispatchers; a name imported before
-then calls through its stand-in, one dictionary look-up more.
+engine, `validate` and `status` do) costs nothing. A kernel given a `twin` (the same function
+written with numpy, the same numbers: workbook.forecast.plain) calls its twin until the module
+is loaded: a forecast of a few thousand trials never imports numba (about a second of a
+command's start-up, even from numba's on-disk cache). `load(module)` (an engine with many
+trials calls it), or the first call of a kernel without a twin, imports numba, turns every
+kernel of that module into a numba dispatcher with its options (loaded from numba's on-disk
+cache when it has one) and puts them in the module's namespace, where kernels calling each
+other find dispatchers, as numba needs. Later calls through the module go straight to the
+dispatchers; a name imported before then calls through its stand-in, one dictionary look-up
+more.
 """
 
 from __future__ import annotations
@@ -24,24 +28,35 @@ _LOCK = threading.Lock()
 class Lazy:
     """A kernel not compiled yet: `fn` and the numba options it will be compiled with."""
 
-    def __init__(self, fn: Callable[..., Any], options: dict[str, Any]):
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        options: dict[str, Any],
+        twin: Callable[..., Any] | None = None,
+    ):
         self.fn = fn
         self.options = options
+        self.twin = twin  # the same numbers with numpy, called until the module is loaded
         self.target: Callable[..., Any] | None = None  # the dispatcher, once loaded
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.target is None:
+            if self.twin is not None:
+                return self.twin(*args, **kwargs)
             load(self.fn.__module__)
         assert self.target is not None
         return self.target(*args, **kwargs)
 
 
-def njit(**options: Any) -> Callable[[Callable[..., Any]], Lazy]:
-    """numba.njit(**options), applied at the first call of a kernel of the module."""
+def njit(
+    twin: Callable[..., Any] | None = None, **options: Any
+) -> Callable[[Callable[..., Any]], Lazy]:
+    """numba.njit(**options), applied when the module is loaded; `twin` (the same numbers
+    with numpy) called instead until then."""
 
     def wrap(fn: Callable[..., Any]) -> Lazy:
-        return Lazy(fn, options)
+        return Lazy(fn, options, twin)
 
     return wrap
 

@@ -15,6 +15,7 @@ only adds events and brings existing ones forward, never removes one.
 from __future__ import annotations
 
 import math
+import sys
 from functools import lru_cache
 from typing import cast
 
@@ -32,10 +33,18 @@ _GRID = (1 - np.cos(np.pi * np.linspace(0, 1, 4097))) / 2  # dense near 0 and 1
 
 
 def codes(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Uniform 15-bit codes (uint16) of the given shape."""
+    """Uniform 15-bit codes (uint16) of the given shape: the low 15 bits of each pair of
+    `rng.bytes(2 * n)`. Those bytes are `rng.integers(0, 2**32, ceil(n / 2), uint32)` laid out
+    little-endian (numpy's `Generator.bytes`), read here without the copies to bytes and back
+    (tests/forecast/test_numpy_path.py holds the two equal, and the generator's state after)."""
     n = math.prod(shape)
-    raw = np.frombuffer(rng.bytes(2 * n), dtype=np.uint16).reshape(shape)
-    return raw & np.uint16(Q - 1)
+    if n == 0 or sys.byteorder != "little":
+        raw = np.frombuffer(rng.bytes(2 * n), dtype=np.uint16).reshape(shape)
+        return raw & np.uint16(Q - 1)
+    words = rng.integers(0, 1 << 32, size=(n + 1) // 2, dtype=np.uint32)
+    out = words.view(np.uint16)[:n]
+    np.bitwise_and(out, np.uint16(Q - 1), out=out)
+    return out.reshape(shape)
 
 
 def stream(seed: int, *key: int) -> np.random.Generator:

@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbook.forecast import cachekeys, declared, draws, shared
+from workbook.forecast import cachekeys, compiled, declared, draws, shared
 from workbook.forecast.cachekeys import DriverKeys
 from workbook.forecast.climate import Climate, StuckTables
 from workbook.forecast.deals import DealPass
@@ -87,6 +87,12 @@ from workbook.zone.pacing import check_as_of
 
 if TYPE_CHECKING:
     from workbook.forecast.results import Forecast
+
+# An engine of at most this many trials makes its first forecast with numpy
+# (workbook.forecast.plain: the same numbers); one with more trials, or its second forecast
+# (a slider, a scenario, a sensitivity step), loads the compiled kernels, once per process.
+# A single forecast of 10,000 trials takes less than numba's loading alone.
+NUMPY_TRIALS = 10_000
 
 
 class Engine:
@@ -143,6 +149,7 @@ class Engine:
         self._base: pd.DataFrame | None = None  # the params' event plan, once checked
         self._facts: dict[float, dict[str, float]] = {}
         self._monthly_facts: dict[float, np.ndarray] = {}
+        self._setups = 0  # forecasts set up so far (NUMPY_TRIALS)
 
     # ---- the ledger at the as-of date ----------------------------------------------------
 
@@ -388,6 +395,9 @@ class Engine:
         """What one forecast under drivers `d` and event plan `plan` needs beyond the draws.
         `alone`: every event row on its event's first draws, as if it were the only holding
         (`event_values` measures each row alone)."""
+        self._setups += 1
+        if self.trials > NUMPY_TRIALS or self._setups > 1:
+            compiled.load("workbook.forecast.fused")  # once per process (NUMPY_TRIALS)
         fx = float(d.fx_cny_per_usd or self.params.fx_cny_per_usd)
         base, sigma = self.month + d.slip_months, d.lag_sigma
         sp = d.stage_probability

@@ -22,6 +22,10 @@ P, R), signed (T, P, R), started (P, R), producing (R); each kind's codes are a 
 trials) array whose columns are a prefix of that order. Month tables are stacked in one int8
 array and each project reads its own at an offset (its stage's signing table, a chain table,
 or its first-milestone table given the months it has waited).
+
+The kernels a first forecast calls have a numpy twin (`twin=`, workbook.forecast.plain): the
+same numbers, called until numba is loaded (workbook.forecast.compiled); a change to a kernel
+here is a change to its twin (tests/forecast/test_numpy_path.py holds them equal).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from workbook.forecast import plain
 from workbook.forecast.compiled import njit
 
 OUT = 13  # a month past December (workbook.forecast.draws.OUT)
@@ -60,7 +65,7 @@ def in_parallel(fn: Callable[[int, int], T], chunks: list[tuple[int, int]]) -> l
     return list(_POOL.map(lambda cn: fn(*cn), chunks))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, twin=plain.hash_uniform)
 def hash_uniform(code: np.ndarray, salt: int | np.uint64) -> np.ndarray:
     """A uniform in [0, 1) per column of `code` (marks x deals), fixed by its codes and
     `salt` (a 64-bit multiplicative hash, mark by mark)."""
@@ -75,7 +80,7 @@ def hash_uniform(code: np.ndarray, salt: int | np.uint64) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, twin=plain.trial_order)
 def trial_order(trial: np.ndarray, n_trials: int) -> np.ndarray:
     """The permutation that puts deals in trial order, stable (a counting sort)."""
     n = len(trial)
@@ -91,7 +96,7 @@ def trial_order(trial: np.ndarray, n_trials: int) -> np.ndarray:
     return order
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, twin=plain.place_codes)
 def place_codes(
     plain: np.ndarray, out: np.ndarray, lo: int, remap: np.ndarray, shift: np.ndarray
 ) -> None:
@@ -116,7 +121,7 @@ def _add_row(
             a[i] += v[i] * w
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, twin=plain.milestones)
 def milestones(  # noqa: PLR0913
     cls: np.ndarray,  # (P,) stage class of each column
     codes_s: np.ndarray,  # (P_S, n) uint16: signing codes of the columns before signing
@@ -190,7 +195,7 @@ def milestones(  # noqa: PLR0913
             row_sum[b_p + j] += produced
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, twin=plain.money)
 def money(  # noqa: PLR0913
     cls: np.ndarray,  # (P,) stage class of each column
     codes_r: np.ndarray,  # (P, n): arrival-pace codes
@@ -368,7 +373,7 @@ def _flush(h: np.ndarray, is_money: np.ndarray, months: np.ndarray, row: np.ndar
                 j += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, twin=plain.deal_span)
 def deal_span(  # noqa: PLR0913
     trial: np.ndarray,  # (D,) trial of each deal within the span, increasing
     sign: np.ndarray,  # (D,) signing month (at most 13)
