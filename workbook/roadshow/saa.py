@@ -43,7 +43,13 @@ import pandas as pd
 
 from workbook.forecast.protocol import DealForecaster, EventForecaster, Forecaster
 from workbook.forecast.results import reach_floor, reached
-from workbook.roadshow.milp import MilpResult, constraint_groups, events_of
+from workbook.roadshow.milp import (
+    MilpResult,
+    constraint_groups,
+    events_of,
+    held_by,
+    held_matrix,
+)
 from workbook.roadshow.polish import polish
 from workbook.roadshow.problem import Plan, RoadshowProblem
 from workbook.roadshow.reach import event_values, knapsack
@@ -280,10 +286,15 @@ def saa_milp(
     time_limit: float | None = 60.0,
     events: Sequence[int] | None = None,
     decided: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    at_least: int | None = None,
 ) -> tuple[list[int] | None, MilpResult, int]:
     """Solve the SAA model (module docstring): (chosen slots or None, HiGHS result, number of
     trials in the model). `events`: only these events (positions in `events_of`) may be held;
-    `decided`: `decided_trials` already computed."""
+    `decided`: `decided_trials` already computed; `at_least`: only plans that meet at least
+    this many of the decided trials (none: HiGHS reports the model infeasible, status 2).
+
+    HiGHS solves it over the held-by variables of `workbook.roadshow.milp.held_by` (the same
+    plans: x = H w)."""
     from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -291,14 +302,32 @@ def saa_milp(
     n, k = len(problem.slots), len(event_ids)
     rows, need, open_ = decided or decided_trials(problem, base, contrib, goal)
     m = len(rows)
-    groups = constraint_groups(problem)
-    blocks = [sparse.csr_matrix(np.hstack([g.a, np.zeros((g.a.shape[0], m))])) for g in groups]
-    lbs = [g.lb for g in groups]
-    ubs = [g.ub for g in groups]
-    # one row per decided trial and open target: sum_j min(c, r) x_j - r z_t >= 0
+    earlier, _ = held_by(problem)
+    h = held_matrix(earlier)
+    blocks = [
+        sparse.csr_matrix(np.hstack([g.a[:, :n] @ h, g.a[:, n:], np.zeros((g.a.shape[0], m))]))
+        for g in constraint_groups(problem)
+    ]
+    lbs = [g.lb for g in constraint_groups(problem)]
+    ubs = [g.ub for g in constraint_groups(problem)]
+    # an event held by a month is held by every later one: w_earlier(j) - w_j <= 0
+    step = np.flatnonzero(earlier >= 0)
+    blocks.append(
+        sparse.csr_matrix(
+            (
+                np.concatenate([np.ones(len(step)), -np.ones(len(step))]),
+                (np.tile(np.arange(len(step)), 2), np.concatenate([earlier[step], step])),
+            ),
+            shape=(len(step), n + k + m),
+        )
+    )
+    lbs.append(np.full(len(step), -np.inf))
+    ubs.append(np.zeros(len(step)))
+    # one row per decided trial and open target: sum_j min(c, r) x_j - r z_t >= 0, over w
     at, ak = np.nonzero(open_[rows])
     r = need[rows[at], ak]
     c = np.minimum(contrib[rows[at], ak, :], r[:, None])
+    c = c @ h  # c_j - c_later(j): what holding the event by slot j's month adds
     ri, ci = np.nonzero(c)
     rows_ = len(at)
     a = sparse.csr_matrix(
@@ -311,10 +340,14 @@ def saa_milp(
     blocks.append(a)
     lbs.append(np.zeros(rows_))
     ubs.append(np.full(rows_, np.inf))
+    if at_least is not None:
+        blocks.append(sparse.csr_matrix(np.concatenate([np.zeros(n + k), np.ones(m)])[None, :]))
+        lbs.append(np.array([float(at_least)]))
+        ubs.append(np.array([np.inf]))
     value = problem.slots["value"].to_numpy(float)
     positive = value.clip(min=0)
     tie = 0.5 * positive / (positive.sum() + 1.0)  # all of it together is worth < one trial
-    objective = np.concatenate([tie, np.zeros(k), np.ones(m)])
+    objective = np.concatenate([tie @ h, np.zeros(k), np.ones(m)])
     matrix = sparse.vstack(blocks, format="csr")
     constraints = [LinearConstraint(matrix, np.concatenate(lbs), np.concatenate(ubs))]
     upper = np.ones(n + k + m)
@@ -333,7 +366,10 @@ def saa_milp(
             else {"mip_rel_gap": 0.0, "presolve": True, "time_limit": float(time_limit)}
         ),
     )
-    chosen = None if res.x is None else [i for i in range(n) if res.x[i] > 0.5]
+    chosen = None
+    if res.x is not None:
+        x = h @ res.x[:n]
+        chosen = [i for i in range(n) if x[i] > 0.5]
     return chosen, res, m
 
 
