@@ -435,12 +435,11 @@ def best_plan(
                 close = relative_gap(scores["none"] + relax.trials / s, scores["saa"])
                 enough = close is not None and close <= GAP_TOLERANCE
     res: MilpResult | None = None
-    cap: int | None = None  # no plan meets more decided trials: HiGHS found none with more
     bar: int | None = None  # the whole model was asked for plans that meet more than this
     if not (optimal or enough):
         # the best plan so far, improved by single moves, sets the bar: the whole model only
-        # looks for plans that meet more trials than the tolerance lets it miss (at_least),
-        # which HiGHS rules out sooner than it proves an optimum
+        # looks for plans that meet more trials (at_least), and HiGHS prunes every branch
+        # that cannot from the start
         method = _best(plans, scores)
         start = _slot_index(problem, plans[method])
         better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
@@ -448,19 +447,21 @@ def best_plan(
         if p > scores[method]:
             plans["saa"] = make_plan(problem, better, "optimal", lang)
             scores["saa"], method = p, "saa"
-        bar = tolerated(scores["none"], scores[method], s)
+        bar = round((scores[method] - scores["none"]) * s)
         rest = max(left(1.0) - POLISH_SECONDS, MIN_SECONDS)
-        if bar >= m:  # any bound proves the plan: the model as it is
+        if not 0 <= bar < m:  # no plan meets more (or no trial met): the model as it is
             bar = None
-        if bar is not None:
-            chosen, res, m = saa_milp(
-                problem, base, contrib, goal, rest, decided=decided, at_least=bar + 1
-            )
-            if res.status == 2:  # no plan meets more than `bar`: the best one is close enough
-                cap, enough = bar, True
-                optimal = bar == round((scores[method] - scores["none"]) * s)
-        else:
-            chosen, res, m = saa_milp(problem, base, contrib, goal, rest, decided=decided)
+        chosen, res, m = saa_milp(
+            problem,
+            base,
+            contrib,
+            goal,
+            rest,
+            decided=decided,
+            at_least=None if bar is None else bar + 1,
+        )
+        if res.status == 2 and bar is not None:  # no plan meets more: the best one is optimal
+            optimal = True
         optimal = optimal or res.status == 0  # at_least: every plan below it meets fewer
         if chosen is not None:  # HiGHS's plan meets every constraint, even at the time limit
             p = p_of(base, contrib, goal, chosen)
@@ -478,9 +479,7 @@ def best_plan(
             plans["saa"] = make_plan(problem, better, "optimal", lang)
             scores["saa"], method = p, "saa"
     bounds = []  # what no plan exceeds: HiGHS's bound on the whole model, the events-only one
-    if cap is not None:
-        bounds.append(scores["none"] + cap / s)
-    elif res is not None and (whole := p_bound(res, m, scores["none"], s)) is not None:
+    if res is not None and (whole := p_bound(res, m, scores["none"], s)) is not None:
         if bar is not None:  # HiGHS's bound is over the plans that meet more than `bar`
             whole = max(whole, scores["none"] + bar / s)
         bounds.append(whole)
@@ -517,16 +516,6 @@ def _best(plans: dict[str, Plan], scores: dict[str, float]) -> str:
     ties go to the SAA plan, then expected."""
     eligible = [k for k in ("saa", "expected", "greedy") if k in plans and not plans[k].unmet]
     return max(eligible, key=lambda k: (scores[k], -eligible.index(k)))
-
-
-def tolerated(p_none: float, p: float, s: int) -> int:
-    """The most decided trials a bound may leave to other plans with a plan of in-sample P `p`
-    still proven (within GAP_TOLERANCE of the bound, `relative_gap`); `p_none` is the P of no
-    new events, S the trials."""
-    met = round((p - p_none) * s)
-    while (relative_gap(p_none + (met + 1) / s, p) or 0.0) <= GAP_TOLERANCE:
-        met += 1
-    return met
 
 
 def p_bound(res: Any, m: int, p_none: float, s: int) -> float | None:
