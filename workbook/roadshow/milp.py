@@ -139,8 +139,9 @@ def held_by(problem: RoadshowProblem) -> tuple[np.ndarray, np.ndarray]:
     w_earlier(j) <= w_j, and an event's w in its last month is its y. The plans and the
     optimum are the same (a change of variables), but a branch on w_j = 0 sends the event to a
     later month or drops it, which moves the bound where a branch on x_j = 0 only shifts the
-    event to the neighbouring month: with the months binding (31 March) HiGHS proves the
-    optimum in this form where it closes no node in the other.
+    event to the neighbouring month: with the months binding (the sample as of 31 March)
+    HiGHS proves the optimum in this form, where in the other it was 19 trials from it
+    after 900 s.
     """
     s = problem.slots
     n = len(s)

@@ -23,7 +23,9 @@ the plan maximises the chance of meeting the rest at once instead of a chance of
 P of the candidates, and the gap of P against HiGHS's bound (`p_bound`: no plan does better
 on these trials, or the lower bound of the events alone, `workbook.roadshow.relax`, solved
 first: when the best months of its events meet it the whole model is not needed); a plan within
-GAP_TOLERANCE of it counts as proven. Trials no plan within
+GAP_TOLERANCE of it counts as proven. The whole model is solved over held-by variables
+(`workbook.roadshow.milp.held_by`) and asked only for plans that meet more trials than the
+best plan so far (`at_least`): when there is none, that plan is optimal. Trials no plan within
 the budget can rescue are left out first (`decided_trials`, `workbook.roadshow.reach`). And
 whatever the solver returns, the chosen plan is the best in-sample of the SAA plan (HiGHS's,
 or at its time limit the best plan improved by single moves: `workbook.roadshow.polish`), the
