@@ -73,9 +73,10 @@ starts from it:
   later or left out; 1,079 cuts on 201 trials): root LP bound 212 -> 174, 462 nodes instead
   of 574, the same CPU (21.6 s): not kept.
 - trials one of which is met whenever another is (z_a <= z_b): 2 pairs among 264: nothing.
-- How these three dates stand at 10 s (load 13-17, beside main at the same load): 1 January
-  and 31 March unproven on both (1 January needs load < ~5, as before), 30 June proven
-  optimal on both. As of 31 March the proof needs ~20 s of CPU from HiGHS alone; a 10 s
+- How these three dates stand at 10 s, beside main run right after (load ~5): 1 January
+  unproven on both (gap 1.29%, P 6.88%: its events-only bound did not close in its share at
+  that load), 31 March unproven on both (gap 12.1% for 15.1%, P 1.82% for 1.80%), 30 June
+  proven optimal on both (1.75 s for 2.32 s). At load 13-17 the same picture. As of 31 March the proof needs ~20 s of CPU from HiGHS alone; a 10 s
   proof there needs the months in a bound that closes at the root (or a search of its own
   over which events take April and May), not a faster HiGHS. A Lagrangian of the monthly
   limits would not do it: its subproblem keeps the month choice (a MILP as hard as the
