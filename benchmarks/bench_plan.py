@@ -52,6 +52,35 @@ starts from it:
   whole model: bound 212 / 227 after 60 s. A proof there needs the months in the bound by
   other means (a Lagrangian of the monthly limits, or a search of its own over which events
   take the first months) - not done.
+- the model over held-by variables (kept, `workbook.roadshow.milp.held_by`): the same plans
+  over w_j = "the event is held in slot j's month or earlier" (x = H w). A branch on w_j = 0
+  sends the event to a later month or drops it and moves the bound; a branch on x_j = 0 only
+  shifted it to the next month. Given all the time it needs, HiGHS now proves the optimum as
+  of 31 March: 144 decided trials + 38 met anyway = 182, P 1.82% (the plan already found; the
+  events-only bound's 202 and HiGHS's 201 after 900 s were the loose side), 574-800 nodes,
+  21-26 s of CPU (48-100 s wall at load 8-14). Its root bound after HiGHS's cuts is ~165-169,
+  so at 10 s it proves no more than the events-only bound does. The restricted solve (the
+  months of the events-only bound's events) in this form: 0.13 s of CPU instead of 0.99 (1
+  January), 0.14 instead of 2.36 (31 March), the same plans; the events-only bound itself
+  1.7-2.6 s. End to end, `best_plan` as of 31 March with a 300 s limit: proven optimal, P
+  1.82%, 134 s wall / 26 s CPU at load ~17.
+- the whole model asked only for plans that meet more trials than the best so far (kept,
+  `saa_milp(at_least=)`; the best plan polished first; infeasible = that plan is optimal):
+  19 s of CPU to the proof as of 31 March instead of 26. The bar at the tolerance instead
+  (146 trials: only plans a bound of 1% would not cover) costs about the same, and as of 30
+  June it stopped at a plan one trial short of the optimum (P 1.53% for 1.54%): not kept.
+- cuts "trial t needs event e by month m" (z_t <= w_j, from the per-trial knapsack with e
+  later or left out; 1,079 cuts on 201 trials): root LP bound 212 -> 174, 462 nodes instead
+  of 574, the same CPU (21.6 s): not kept.
+- trials one of which is met whenever another is (z_a <= z_b): 2 pairs among 264: nothing.
+- How these three dates stand at 10 s, beside main run right after (load ~5): 1 January
+  unproven on both (gap 1.29%, P 6.88%: its events-only bound did not close in its share at
+  that load), 31 March unproven on both (gap 12.1% for 15.1%, P 1.82% for 1.80%), 30 June
+  proven optimal on both (1.75 s for 2.32 s). At load 13-17 the same picture. As of 31 March the proof needs ~20 s of CPU from HiGHS alone; a 10 s
+  proof there needs the months in a bound that closes at the root (or a search of its own
+  over which events take April and May), not a faster HiGHS. A Lagrangian of the monthly
+  limits would not do it: its subproblem keeps the month choice (a MILP as hard as the
+  events-only one per multiplier step) and its duality gap would have to be under 1 trial.
 """
 
 from __future__ import annotations

@@ -154,6 +154,35 @@ def test_at_the_time_limit_the_solvers_plan_is_a_candidate_and_the_gap_is_honest
     }
 
 
+def test_the_whole_model_asked_for_more_than_the_best_plan_so_far_proves_the_optimum(
+    sample, monkeypatch
+):
+    """Without the events-only bound, the whole model is asked only for plans that meet more
+    trials than the best one so far (at_least): whether HiGHS finds one or rules them out,
+    the plan taken is the SAA optimum, as the model without the bar finds it."""
+    engine, problem = sample
+    import workbook.roadshow.saa as saa
+
+    real = saa.saa_milp
+    asked: list[int | None] = []
+
+    def recorded(*args, **kw):
+        asked.append(kw.get("at_least"))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(saa, "saa_milp", recorded)
+    monkeypatch.setattr(saa, "event_bound", lambda *a, **kw: EventBound(None, (), False))
+    result = best_plan(engine, problem, "p:domestic_capital", samples=1000, time_limit=600)
+    assert asked and asked[-1] is not None and asked[-1] >= 1
+    assert result.proven_optimal and result.gap == 0.0 and not result.time_limit_hit
+    scores = result.p_in_sample
+    assert result.bound == scores[result.method]
+    base, contrib, goal = saa.trial_values(engine, problem, ["domestic_capital"], samples=1000)
+    chosen, res, _ = real(problem, base, contrib, goal, time_limit=None)
+    assert res.status == 0 and chosen is not None
+    assert scores[result.method] == pytest.approx(p_of(base, contrib, goal, chosen), abs=1e-12)
+
+
 def test_a_time_limit_without_a_plan_falls_back_to_the_best_candidate_or_better(
     sample, monkeypatch
 ):

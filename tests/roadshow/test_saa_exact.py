@@ -232,3 +232,84 @@ def test_the_events_only_bound_is_the_best_plan_when_the_months_do_not_bind(seed
         if m == 7 and events_of(problem).index(e) in bound.events
     ]
     assert p_of(base, contrib, goal, july) == pytest.approx(best, abs=1e-12)
+
+
+def _three_months(budget: float, per_month: int):
+    """Five events over July to September (13 slots: B skips August, E has July and
+    September only), costs 10 to 30 万元, at most `per_month` events a month."""
+    params = zone_params(
+        offices=0,
+        budget=budget,
+        min_cloud_events=0,
+        blocked_holidays=[],
+        max_events_per_month=per_month,
+    )
+    events = catalogue(
+        event("A", "japan", 10, (7, 8, 9)),
+        event("B", "yrd", 20, (7, 9)),
+        event("C", "prd", 30, (7, 8, 9)),
+        event("D", "chamber", 15, (7, 8, 9), kind="cloud"),
+        event("E", "chamber", 25, (7, 9)),
+    )
+    return build_problem(params, events, as_of=dt.date(2020, 7, 1))
+
+
+def _decaying(problem, contrib: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The engine's law across months: an event held later adds, in every trial, a share
+    (40-90%) of what it adds in its previous possible month."""
+    out = contrib.copy()
+    slots = problem.slots
+    for e in slots["event_id"].unique():
+        js = slots.index[slots["event_id"] == e].to_numpy()
+        js = js[np.argsort(slots["month"].to_numpy()[js])]
+        for a, b in zip(js[:-1], js[1:], strict=True):
+            out[:, :, b] = out[:, :, a] * rng.uniform(0.4, 0.9, size=out.shape[:2])
+    return out
+
+
+@pytest.mark.parametrize(
+    ("seed", "budget", "per_month", "decay"),
+    [(20, 45, 1, True), (21, 60, 1, True), (22, 75, 2, True), (23, 60, 1, False)],
+)
+def test_the_held_by_form_finds_the_best_plan_with_three_months_binding(
+    seed, budget, per_month, decay
+):
+    """The MILP over held-by variables (x = H w) is the same model: with one or two events
+    a month and up to three months an event, its plan meets as many trials as the best of
+    every plan, on contributions that fall month by month or not; asked for one trial more
+    than that best, no plan qualifies (status 2), and at exactly the best it finds one."""
+    from workbook.roadshow.milp import held_by, held_matrix
+
+    rng = np.random.default_rng(seed)
+    problem = _three_months(budget, per_month)
+    assert len(problem.slots) == 13
+    base, contrib, goal = _trials(rng, 60, 13)
+    if decay:
+        contrib = _decaying(problem, contrib, rng)
+    earlier, later = held_by(problem)
+    slots = problem.slots
+    for j in range(len(slots)):  # the previous and next possible month of the same event
+        for k in (earlier[j], later[j]):
+            if k >= 0:
+                assert slots["event_id"].iloc[k] == slots["event_id"].iloc[j]
+    # A in August, B in September, C in July: held by their month and every later one
+    at = {
+        (e, mo): j for j, (e, mo) in enumerate(zip(slots["event_id"], slots["month"], strict=True))
+    }
+    plan = [at["A", 8], at["B", 9], at["C", 7]]
+    w = np.zeros(len(slots))
+    w[[at["A", 8], at["A", 9], at["B", 9], at["C", 7], at["C", 8], at["C", 9]]] = 1.0
+    x = np.zeros(len(slots))
+    x[plan] = 1.0
+    assert (held_matrix(earlier) @ w == x).all()
+    chosen, res, m = saa_milp(problem, base, contrib, goal)
+    assert res.status == 0 and chosen is not None
+    assert not violations(problem, make_plan(problem, chosen, "optimal").table)
+    best = _brute_force(problem, base, contrib, goal)
+    assert p_of(base, contrib, goal, chosen) == pytest.approx(best, abs=1e-12)
+    met = round((best - p_of(base, contrib, goal, [])) * 60)
+    _, more, _ = saa_milp(problem, base, contrib, goal, at_least=met + 1)
+    assert more.status == 2
+    again, exact, _ = saa_milp(problem, base, contrib, goal, at_least=met)
+    assert exact.status == 0 and again is not None
+    assert p_of(base, contrib, goal, again) == pytest.approx(best, abs=1e-12)

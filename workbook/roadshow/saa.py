@@ -23,7 +23,9 @@ the plan maximises the chance of meeting the rest at once instead of a chance of
 P of the candidates, and the gap of P against HiGHS's bound (`p_bound`: no plan does better
 on these trials, or the lower bound of the events alone, `workbook.roadshow.relax`, solved
 first: when the best months of its events meet it the whole model is not needed); a plan within
-GAP_TOLERANCE of it counts as proven. Trials no plan within
+GAP_TOLERANCE of it counts as proven. The whole model is solved over held-by variables
+(`workbook.roadshow.milp.held_by`) and asked only for plans that meet more trials than the
+best plan so far (`at_least`): when there is none, that plan is optimal. Trials no plan within
 the budget can rescue are left out first (`decided_trials`, `workbook.roadshow.reach`). And
 whatever the solver returns, the chosen plan is the best in-sample of the SAA plan (HiGHS's,
 or at its time limit the best plan improved by single moves: `workbook.roadshow.polish`), the
@@ -43,7 +45,13 @@ import pandas as pd
 
 from workbook.forecast.protocol import DealForecaster, EventForecaster, Forecaster
 from workbook.forecast.results import reach_floor, reached
-from workbook.roadshow.milp import MilpResult, constraint_groups, events_of
+from workbook.roadshow.milp import (
+    MilpResult,
+    constraint_groups,
+    events_of,
+    held_by,
+    held_matrix,
+)
 from workbook.roadshow.polish import polish
 from workbook.roadshow.problem import Plan, RoadshowProblem
 from workbook.roadshow.reach import event_values, knapsack
@@ -280,10 +288,15 @@ def saa_milp(
     time_limit: float | None = 60.0,
     events: Sequence[int] | None = None,
     decided: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    at_least: int | None = None,
 ) -> tuple[list[int] | None, MilpResult, int]:
     """Solve the SAA model (module docstring): (chosen slots or None, HiGHS result, number of
     trials in the model). `events`: only these events (positions in `events_of`) may be held;
-    `decided`: `decided_trials` already computed."""
+    `decided`: `decided_trials` already computed; `at_least`: only plans that meet at least
+    this many of the decided trials (none: HiGHS reports the model infeasible, status 2).
+
+    HiGHS solves it over the held-by variables of `workbook.roadshow.milp.held_by` (the same
+    plans: x = H w)."""
     from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -291,14 +304,32 @@ def saa_milp(
     n, k = len(problem.slots), len(event_ids)
     rows, need, open_ = decided or decided_trials(problem, base, contrib, goal)
     m = len(rows)
-    groups = constraint_groups(problem)
-    blocks = [sparse.csr_matrix(np.hstack([g.a, np.zeros((g.a.shape[0], m))])) for g in groups]
-    lbs = [g.lb for g in groups]
-    ubs = [g.ub for g in groups]
-    # one row per decided trial and open target: sum_j min(c, r) x_j - r z_t >= 0
+    earlier, _ = held_by(problem)
+    h = held_matrix(earlier)
+    blocks = [
+        sparse.csr_matrix(np.hstack([g.a[:, :n] @ h, g.a[:, n:], np.zeros((g.a.shape[0], m))]))
+        for g in constraint_groups(problem)
+    ]
+    lbs = [g.lb for g in constraint_groups(problem)]
+    ubs = [g.ub for g in constraint_groups(problem)]
+    # an event held by a month is held by every later one: w_earlier(j) - w_j <= 0
+    step = np.flatnonzero(earlier >= 0)
+    blocks.append(
+        sparse.csr_matrix(
+            (
+                np.concatenate([np.ones(len(step)), -np.ones(len(step))]),
+                (np.tile(np.arange(len(step)), 2), np.concatenate([earlier[step], step])),
+            ),
+            shape=(len(step), n + k + m),
+        )
+    )
+    lbs.append(np.full(len(step), -np.inf))
+    ubs.append(np.zeros(len(step)))
+    # one row per decided trial and open target: sum_j min(c, r) x_j - r z_t >= 0, over w
     at, ak = np.nonzero(open_[rows])
     r = need[rows[at], ak]
     c = np.minimum(contrib[rows[at], ak, :], r[:, None])
+    c = c @ h  # c_j - c_later(j): what holding the event by slot j's month adds
     ri, ci = np.nonzero(c)
     rows_ = len(at)
     a = sparse.csr_matrix(
@@ -311,10 +342,14 @@ def saa_milp(
     blocks.append(a)
     lbs.append(np.zeros(rows_))
     ubs.append(np.full(rows_, np.inf))
+    if at_least is not None:
+        blocks.append(sparse.csr_matrix(np.concatenate([np.zeros(n + k), np.ones(m)])[None, :]))
+        lbs.append(np.array([float(at_least)]))
+        ubs.append(np.array([np.inf]))
     value = problem.slots["value"].to_numpy(float)
     positive = value.clip(min=0)
     tie = 0.5 * positive / (positive.sum() + 1.0)  # all of it together is worth < one trial
-    objective = np.concatenate([tie, np.zeros(k), np.ones(m)])
+    objective = np.concatenate([tie @ h, np.zeros(k), np.ones(m)])
     matrix = sparse.vstack(blocks, format="csr")
     constraints = [LinearConstraint(matrix, np.concatenate(lbs), np.concatenate(ubs))]
     upper = np.ones(n + k + m)
@@ -333,7 +368,10 @@ def saa_milp(
             else {"mip_rel_gap": 0.0, "presolve": True, "time_limit": float(time_limit)}
         ),
     )
-    chosen = None if res.x is None else [i for i in range(n) if res.x[i] > 0.5]
+    chosen = None
+    if res.x is not None:
+        x = h @ res.x[:n]
+        chosen = [i for i in range(n) if x[i] > 0.5]
     return chosen, res, m
 
 
@@ -399,10 +437,34 @@ def best_plan(
                 close = relative_gap(scores["none"] + relax.trials / s, scores["saa"])
                 enough = close is not None and close <= GAP_TOLERANCE
     res: MilpResult | None = None
-    if not (optimal or enough):  # the whole model, leaving time to polish its plan
+    bar: int | None = None  # the whole model was asked for plans that meet more than this
+    if not (optimal or enough):
+        # the best plan so far, improved by single moves, sets the bar: the whole model only
+        # looks for plans that meet more trials (at_least), and HiGHS prunes every branch
+        # that cannot from the start
+        method = _best(plans, scores)
+        start = _slot_index(problem, plans[method])
+        better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
+        p = p_of(base, contrib, goal, better)
+        if p > scores[method]:
+            plans["saa"] = make_plan(problem, better, "optimal", lang)
+            scores["saa"], method = p, "saa"
+        bar = round((scores[method] - scores["none"]) * s)
         rest = max(left(1.0) - POLISH_SECONDS, MIN_SECONDS)
-        chosen, res, m = saa_milp(problem, base, contrib, goal, rest, decided=decided)
-        optimal = res.status == 0
+        if not 0 <= bar < m:  # no plan meets more (or no trial met): the model as it is
+            bar = None
+        chosen, res, m = saa_milp(
+            problem,
+            base,
+            contrib,
+            goal,
+            rest,
+            decided=decided,
+            at_least=None if bar is None else bar + 1,
+        )
+        if res.status == 2 and bar is not None:  # no plan meets more: the best one is optimal
+            optimal = True
+        optimal = optimal or res.status == 0  # at_least: every plan below it meets fewer
         if chosen is not None:  # HiGHS's plan meets every constraint, even at the time limit
             p = p_of(base, contrib, goal, chosen)
             if "saa" not in scores or p >= scores["saa"]:
@@ -410,8 +472,7 @@ def best_plan(
                 scores["saa"] = p
     hit_limit = not (optimal or enough)  # a solver stopped by its time limit
     # The best in-sample among the eligible plans; ties go to the SAA plan, then expected.
-    eligible = [k for k in ("saa", "expected", "greedy") if k in plans and not plans[k].unmet]
-    method = max(eligible, key=lambda k: (scores[k], -eligible.index(k)))
+    method = _best(plans, scores)
     if not optimal:  # not proven: look for a better plan around the best one
         start = _slot_index(problem, plans[method])
         better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
@@ -421,6 +482,8 @@ def best_plan(
             scores["saa"], method = p, "saa"
     bounds = []  # what no plan exceeds: HiGHS's bound on the whole model, the events-only one
     if res is not None and (whole := p_bound(res, m, scores["none"], s)) is not None:
+        if bar is not None:  # HiGHS's bound is over the plans that meet more than `bar`
+            whole = max(whole, scores["none"] + bar / s)
         bounds.append(whole)
     if relax.trials is not None:
         bounds.append(scores["none"] + relax.trials / s)
@@ -448,6 +511,13 @@ def best_plan(
         out_of_reach=dropped,
         bound=bound,
     )
+
+
+def _best(plans: dict[str, Plan], scores: dict[str, float]) -> str:
+    """The best in-sample among the eligible plans (a plan that misses a requirement is not);
+    ties go to the SAA plan, then expected."""
+    eligible = [k for k in ("saa", "expected", "greedy") if k in plans and not plans[k].unmet]
+    return max(eligible, key=lambda k: (scores[k], -eligible.index(k)))
 
 
 def p_bound(res: Any, m: int, p_none: float, s: int) -> float | None:
