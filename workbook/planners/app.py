@@ -282,9 +282,12 @@ def serve(
     os.environ[ENV_WORKDIR] = str(Path.cwd())  # planners export under reports/ of this folder
     # The kernels of a zone share its draws: one copy in files, memory-mapped by each
     # (workbook.forecast.shared).
-    from workbook.forecast.shared import ENV_DRAWS_DIR, default_dir
+    from workbook.forecast.shared import ENV_DRAWS_DIR, default_dir, prune
 
     os.environ.setdefault(ENV_DRAWS_DIR, str(default_dir()))
+    # The folder is never cleaned otherwise: earlier engines' draws (other dates, ledgers,
+    # versions) beyond the most recently used go (a running kernel keeps what it mapped).
+    pruned = prune()
     # Charts import the Vega bundle from the app once per page (not 0.9 MB in each chart's state).
     os.environ[ENV_CHART_JS] = CHART_JS
     # Voila finds templates on the Jupyter data path: put ours first.
@@ -305,6 +308,11 @@ def serve(
         handler.setFormatter(logging.Formatter("[workbook %(asctime)s] %(levelname)s %(message)s"))
         server_log.addHandler(handler)
         server_log.setLevel(logging.INFO)
+    if pruned.folders or pruned.files:
+        server_log.info(
+            "shared draws: %d old engine folder(s), %d file(s), %.0f MB removed, %d kept",
+            pruned.folders, pruned.files, pruned.freed_bytes / 2**20, pruned.kept,
+        )  # fmt: skip
     if policy.no_login:
         print(no_login_banner(), flush=True)
         print(no_login_banner(), file=sys.stderr, flush=True)
