@@ -241,6 +241,10 @@ def main() -> int:
         jining, _ = zone_copies(folder)
         env = {
             **os.environ,
+            # the app runs this checkout's code (not an installed copy's)
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
+            ),
             ENV_PARAMS: str(SAMPLE_PARAMS),
             ENV_AS_OF: "2020-06-30",
             ENV_LANG: "zh",
