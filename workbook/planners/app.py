@@ -20,6 +20,7 @@ Voila is imported only when the app starts: `import workbook` never imports Jupy
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import sys
@@ -253,6 +254,20 @@ def login_policy(
     )
 
 
+def _prune_draws(log: logging.Logger) -> None:
+    """The shared draws' folder is never cleaned otherwise: earlier engines' draws (other dates,
+    ledgers, versions) beyond the most recently used go (a running kernel keeps what it mapped;
+    `workbook.forecast.shared.prune`). Done once the app is about to start."""
+    from workbook.forecast.shared import prune
+
+    pruned = prune()
+    if pruned.folders or pruned.files:
+        log.info(
+            "shared draws: %d old engine folder(s), %d file(s), %.0f MB removed, %d kept",
+            pruned.folders, pruned.files, pruned.freed_bytes / 2**20, pruned.kept,
+        )  # fmt: skip
+
+
 def serve(
     port: int = DEFAULT_PORT,
     open_browser: bool = False,
@@ -282,12 +297,9 @@ def serve(
     os.environ[ENV_WORKDIR] = str(Path.cwd())  # planners export under reports/ of this folder
     # The kernels of a zone share its draws: one copy in files, memory-mapped by each
     # (workbook.forecast.shared).
-    from workbook.forecast.shared import ENV_DRAWS_DIR, default_dir, prune
+    from workbook.forecast.shared import ENV_DRAWS_DIR, default_dir
 
     os.environ.setdefault(ENV_DRAWS_DIR, str(default_dir()))
-    # The folder is never cleaned otherwise: earlier engines' draws (other dates, ledgers,
-    # versions) beyond the most recently used go (a running kernel keeps what it mapped).
-    pruned = prune()
     # Charts import the Vega bundle from the app once per page (not 0.9 MB in each chart's state).
     os.environ[ENV_CHART_JS] = CHART_JS
     # Voila finds templates on the Jupyter data path: put ours first.
@@ -297,8 +309,6 @@ def serve(
 
     page_lang = check_lang(os.environ.get(ENV_LANG) or "zh")
     zones = load_zones(files, page_lang)  # a bad file stops here
-    import logging
-
     from workbook.planners.auth import no_login_banner
     from workbook.planners.voila_app import launch
 
@@ -308,11 +318,6 @@ def serve(
         handler.setFormatter(logging.Formatter("[workbook %(asctime)s] %(levelname)s %(message)s"))
         server_log.addHandler(handler)
         server_log.setLevel(logging.INFO)
-    if pruned.folders or pruned.files:
-        server_log.info(
-            "shared draws: %d old engine folder(s), %d file(s), %.0f MB removed, %d kept",
-            pruned.folders, pruned.files, pruned.freed_bytes / 2**20, pruned.kept,
-        )  # fmt: skip
     if policy.no_login:
         print(no_login_banner(), flush=True)
         print(no_login_banner(), file=sys.stderr, flush=True)
@@ -326,6 +331,7 @@ def serve(
         root = zone_notebooks(zones, Path(tmp) / "nb", page_lang)
         argv = voila_argv(port, open_browser, cull_idle, root, page_lang, warm, refill_delay)
         names = ", ".join(z.id for z in zones)
+        _prune_draws(server_log)
         print(f"workbook app: http://127.0.0.1:{port}/ ({names}; Ctrl-C to stop)", flush=True)
         launch(
             argv,
