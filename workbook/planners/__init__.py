@@ -6,8 +6,8 @@ process (the app's server and every planner kernel import it first): Jupyter ins
 jsonschema imports them all at its own import (under Altair in a kernel, under jupyter_server in
 the app), for IRI, date and colour formats that neither Altair's spec validation nor Jupyter's
 schemas check. `rfc3987_syntax` alone builds ~35 Lark grammars at import: ~20 MB of every
-kernel and ~1.5 s of its start on an idle core (the review does the same for its kernels:
-`workbook.review.skip_slow_optional_imports`, whose list this is).
+kernel and seconds of its start (15 s of wall time here at load 12). The review does the same
+for its kernels (`workbook.review.skip_slow_optional_imports`, whose list this is).
 """
 
 from __future__ import annotations
