@@ -15,6 +15,14 @@ the pages are the page cache's, shared by every process, and a write (nothing wr
 would touch a private copy of the page, never the file. Any failure to write (a full or
 read-only disk) leaves the draw in memory. The folder may be deleted at any time: what is
 missing is made again, identically.
+
+Nothing else removes old engines' folders (a scenario engine of 20,000 trials holds ~85 MB, a
+roadshow engine ~45 MB), so `prune` keeps the folder bounded: `workbook app` calls it when it
+starts. A file that is mapped again has its modification time set to now, so an engine's
+last use is the newest time among its files. `prune` removes only what this module writes
+(engine folders named by a digest, remap tables, temporary files) and only what was not used
+within `grace`: a process that maps a file keeps its pages after the file is removed (Linux
+unlinks the name, not the mapping), and one that finds a file gone makes it again.
 """
 
 from __future__ import annotations
@@ -23,8 +31,11 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import tempfile
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +47,10 @@ if TYPE_CHECKING:
 
 ENV_DRAWS_DIR = "WORKBOOK_DRAWS_DIR"
 FORMAT = 1  # the layout of the folder and its files
+KEEP_ENGINES = 8  # engines' folders `prune` keeps at least (the most recently used)
+MAX_AGE_DAYS = 14.0  # a folder unused for longer goes even among the kept
+GRACE_S = 3600.0  # nothing used within the last hour is removed
+_DIGEST = re.compile(r"[0-9a-f]{32}")  # engine folders and draw files are named by a digest
 
 
 def default_dir() -> Path:
@@ -94,12 +109,17 @@ def _mapped(path: Path) -> np.ndarray:
 
 
 def load_or_make(path: Path, make: Callable[[], np.ndarray]) -> np.ndarray:
-    """The array in `path` (mapped), or `make()` written there atomically and then mapped; on
-    any failure to write, `make()`'s array itself."""
+    """The array in `path` (mapped, its modification time set to now: used), or `make()`
+    written there atomically and then mapped; on any failure to write, `make()`'s array
+    itself."""
     try:
-        return _mapped(path)
+        arr = _mapped(path)
     except (OSError, ValueError):
         pass  # not there yet (or not a whole .npy file): make it
+    else:
+        with contextlib.suppress(OSError):  # a read-only folder: `prune` sees an older use
+            os.utime(path)
+        return arr
     arr = make()
     tmp = None
     try:
@@ -116,3 +136,90 @@ def load_or_make(path: Path, make: Callable[[], np.ndarray]) -> np.ndarray:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What `prune` removed and kept: engine folders, loose files, bytes freed."""
+
+    folders: int = 0
+    files: int = 0
+    freed_bytes: int = 0
+    kept: int = 0
+
+
+def _ours(path: Path) -> bool:
+    """A file this module writes: a draw or remap table, or a temporary one."""
+    name = path.name
+    stem = name.removesuffix(".npy")
+    return bool(_DIGEST.fullmatch(stem)) or (name.startswith(".draw-") and name.endswith(".tmp"))
+
+
+def _last_use(folder: Path) -> float:
+    """The newest modification time of the folder and the files in it."""
+    times = [folder.stat().st_mtime]
+    for entry in os.scandir(folder):
+        with contextlib.suppress(OSError):
+            times.append(entry.stat(follow_symlinks=False).st_mtime)
+    return max(times)
+
+
+def _remove_folder(folder: Path) -> tuple[int, int]:
+    """Remove an engine's files (only ours) and then the folder if that empties it:
+    (files removed, bytes freed)."""
+    files = freed = 0
+    for entry in os.scandir(folder):
+        path = Path(entry.path)
+        if entry.is_file(follow_symlinks=False) and _ours(path):
+            with contextlib.suppress(OSError):
+                size = entry.stat(follow_symlinks=False).st_size
+                path.unlink()
+                files, freed = files + 1, freed + size
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # left in place if something not ours is inside
+    return files, freed
+
+
+def prune(
+    root: str | Path | None = None,
+    keep: int = KEEP_ENGINES,
+    max_age_days: float = MAX_AGE_DAYS,
+    grace_s: float = GRACE_S,
+    now: float | None = None,
+) -> Pruned:
+    """Bound the shared draws' folder (`root`, else $WORKBOOK_DRAWS_DIR; nothing when neither):
+    keep the `keep` most recently used engines' folders unless unused for `max_age_days`,
+    remove the other engines' folders, remap tables unused for `max_age_days` and temporary
+    files left by a stopped process; never anything used within `grace_s` seconds, nor a file
+    or folder this module does not write. Removing a file another process has mapped is safe:
+    its mapping stays valid. Errors (a file gone meanwhile, no permission) skip that item."""
+    folder = draws_root(root)
+    if folder is None or not folder.is_dir():
+        return Pruned()
+    now = time.time() if now is None else now
+    old = now - max_age_days * 86400
+    recent = now - grace_s
+    engines: list[tuple[float, Path]] = []
+    files = freed = 0
+    for entry in os.scandir(folder):
+        path = Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=False) and _DIGEST.fullmatch(entry.name):
+                engines.append((_last_use(path), path))
+            elif entry.is_file(follow_symlinks=False) and _ours(path):
+                st = entry.stat(follow_symlinks=False)
+                limit = recent if entry.name.startswith(".draw-") else min(old, recent)
+                if st.st_mtime < limit:
+                    path.unlink()
+                    files, freed = files + 1, freed + st.st_size
+        except OSError:
+            continue
+    engines.sort(reverse=True)  # most recently used first
+    removed = kept = 0
+    for rank, (used, path) in enumerate(engines):
+        if used >= recent or (rank < keep and used >= old):
+            kept += 1
+            continue
+        n, size = _remove_folder(path)
+        removed, files, freed = removed + 1, files + n, freed + size
+    return Pruned(folders=removed, files=files, freed_bytes=freed, kept=kept)

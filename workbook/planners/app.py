@@ -20,6 +20,7 @@ Voila is imported only when the app starts: `import workbook` never imports Jupy
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import sys
@@ -253,6 +254,20 @@ def login_policy(
     )
 
 
+def _prune_draws(log: logging.Logger) -> None:
+    """The shared draws' folder is never cleaned otherwise: earlier engines' draws (other dates,
+    ledgers, versions) beyond the most recently used go (a running kernel keeps what it mapped;
+    `workbook.forecast.shared.prune`). Done once the app is about to start."""
+    from workbook.forecast.shared import prune
+
+    pruned = prune()
+    if pruned.folders or pruned.files:
+        log.info(
+            "shared draws: %d old engine folder(s), %d file(s), %.0f MB removed, %d kept",
+            pruned.folders, pruned.files, pruned.freed_bytes / 2**20, pruned.kept,
+        )  # fmt: skip
+
+
 def serve(
     port: int = DEFAULT_PORT,
     open_browser: bool = False,
@@ -294,8 +309,6 @@ def serve(
 
     page_lang = check_lang(os.environ.get(ENV_LANG) or "zh")
     zones = load_zones(files, page_lang)  # a bad file stops here
-    import logging
-
     from workbook.planners.auth import no_login_banner
     from workbook.planners.voila_app import launch
 
@@ -318,6 +331,7 @@ def serve(
         root = zone_notebooks(zones, Path(tmp) / "nb", page_lang)
         argv = voila_argv(port, open_browser, cull_idle, root, page_lang, warm, refill_delay)
         names = ", ".join(z.id for z in zones)
+        _prune_draws(server_log)
         print(f"workbook app: http://127.0.0.1:{port}/ ({names}; Ctrl-C to stop)", flush=True)
         launch(
             argv,
