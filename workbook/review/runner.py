@@ -283,6 +283,10 @@ def _run_review(
                     request_save_on_cell_execute=False,
                     kernel_manager_class=manager,  # adopts the kernel started for this run
                     start_timeout=START_TIMEOUT,
+                    # killed once the last cell has answered: every output is in and every
+                    # file written, and a kernel that asked to stop takes a while to unload
+                    # what the review imported (a second of a loaded machine's time)
+                    shutdown_kernel="immediate",
                 )
             )
         except pm.PapermillExecutionError as exc:
