@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from workbook.review.environment import BATCH_KERNEL, in_batch_kernel
 from workbook.review.params import (
     Quarter,
     ReviewParams,
@@ -45,9 +46,6 @@ FORMAT_CHECKERS = (
     "webcolors",
     "fqdn",
 )
-# Set by the review runner in the environment of the kernels it starts: nobody looks at a
-# widget there, so Altair's JupyterChart (anywidget, ipywidgets) need not be imported.
-BATCH_KERNEL = "WORKBOOK_BATCH_KERNEL"
 
 
 def skip_slow_optional_imports() -> None:
@@ -62,14 +60,13 @@ def skip_slow_optional_imports() -> None:
     anywidget Altair puts a stand-in in its place. Only done before jsonschema (and Altair)
     are first imported; never in a notebook a person runs.
     """
-    import os
     import sys
 
     # None in sys.modules makes `import x` fail at once (typeshed wants a module).
     if "jsonschema" not in sys.modules:
         for name in FORMAT_CHECKERS:
             sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: import fails
-    if os.environ.get(BATCH_KERNEL) == "1" and "altair" not in sys.modules:
+    if in_batch_kernel() and "altair" not in sys.modules:
         sys.modules.setdefault("anywidget", None)  # type: ignore[arg-type]  # None: import fails
 
 

@@ -21,14 +21,14 @@ import sys
 import time
 from collections.abc import Callable
 
-from workbook.review import BATCH_KERNEL
+from workbook.review.environment import in_batch_kernel
 
 TIMEOUT = 120.0  # seconds the forked copy may take before the work is done here instead
 
 
 def forking() -> bool:
     """Whether `Beside` forks here (a batch kernel on a system with fork)."""
-    return hasattr(os, "fork") and os.environ.get(BATCH_KERNEL) == "1"
+    return hasattr(os, "fork") and in_batch_kernel()
 
 
 class Beside:
