@@ -382,8 +382,9 @@ def _run_review(
 def check_review_inputs(zone_params: ZoneParams) -> Zone:
     """The zone of params already read, once its data files load, its event plans and
     scenarios are valid and the roadshow's restrictions name real events and channels; raises the WorkbookError that the review
-    would raise later (the message `status` prints), before any kernel starts. Builds no
-    forecast engine: the kernel builds the one the review runs on."""
+    would raise later (the message `status` prints), before any notebook runs (`review`
+    kills the kernel it started meanwhile). Builds no forecast engine: the kernel builds the
+    one the review runs on."""
     from workbook.forecast.check import check_forecast
     from workbook.roadshow.check import check_restrictions
     from workbook.zone.loader import zone_of
