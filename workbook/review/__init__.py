@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from workbook.review.environment import BATCH_KERNEL, in_batch_kernel
 from workbook.review.params import (
     Quarter,
     ReviewParams,
@@ -45,9 +46,6 @@ FORMAT_CHECKERS = (
     "webcolors",
     "fqdn",
 )
-# Set by the review runner in the environment of the kernels it starts: nobody looks at a
-# widget there, so Altair's JupyterChart (anywidget, ipywidgets) need not be imported.
-BATCH_KERNEL = "WORKBOOK_BATCH_KERNEL"
 
 
 def skip_slow_optional_imports() -> None:
@@ -62,19 +60,59 @@ def skip_slow_optional_imports() -> None:
     anywidget Altair puts a stand-in in its place. Only done before jsonschema (and Altair)
     are first imported; never in a notebook a person runs.
     """
-    import os
     import sys
 
     # None in sys.modules makes `import x` fail at once (typeshed wants a module).
     if "jsonschema" not in sys.modules:
         for name in FORMAT_CHECKERS:
             sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: import fails
-    if os.environ.get(BATCH_KERNEL) == "1" and "altair" not in sys.modules:
+    if in_batch_kernel() and "altair" not in sys.modules:
         sys.modules.setdefault("anywidget", None)  # type: ignore[arg-type]  # None: import fails
+
+
+# What a review kernel imports as it starts (`warm_up`), in the order the review needs them:
+# the sections (pandas, the zone, the forecast engine), the roadshow plan (scipy's solver), the
+# charts (Altair) and the writers (openpyxl, python-docx).
+WARM_MODULES = (
+    "workbook.review.report",
+    "workbook.forecast.goalseek",
+    "workbook.roadshow.service",
+    "workbook.roadshow.saa",
+    "scipy.optimize",
+    "workbook.charts.review",
+    "workbook.charts.roadshow",
+    "workbook.review.output",
+    "workbook.files.xlsx_safe",
+    "workbook.text.formats",
+    "openpyxl",
+    "workbook.review.word",
+    "docx",
+    "IPython.display",
+)
+
+
+def warm_up() -> None:
+    """Import what a review computes with (`WARM_MODULES`, and numba for the forecast's
+    compiled kernels). The review runner has each kernel it starts run this first, while the
+    runner is still checking the inputs (workbook.review.ahead); the notebook then finds them
+    imported. Never raises: an import that fails here fails again in the notebook's cell, where
+    the run reports it."""
+    import importlib
+
+    skip_slow_optional_imports()
+    try:
+        for name in WARM_MODULES:
+            importlib.import_module(name)
+        from workbook.forecast import compiled, fused
+
+        compiled.load(fused.__name__)  # numba imported, the kernels made dispatchers
+    except Exception:  # noqa: S110 - the notebook meets it again and says so
+        pass
 
 
 __all__ = [
     "BATCH_KERNEL",
+    "WARM_MODULES",
     "Quarter",
     "ReviewParams",
     "open_review",
@@ -82,4 +120,5 @@ __all__ = [
     "parse_quarters",
     "review_params",
     "skip_slow_optional_imports",
+    "warm_up",
 ]

@@ -30,20 +30,25 @@ PARENT_POLL_SECONDS = 0.5
 _state = {"in_run": False, "stopping": False}
 
 
+def kill_kernel(km: Any) -> None:
+    """Kill the kernel of one kernel manager (its whole process group) at once."""
+    prov = getattr(km, "provisioner", None)
+    proc = getattr(prov, "process", None)
+    pgid = getattr(prov, "pgid", None)
+    try:
+        if pgid and hasattr(os, "killpg"):
+            os.killpg(pgid, signal.SIGKILL)
+        elif proc is not None:
+            proc.kill()
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+    LIVE_KERNELS.discard(km)
+
+
 def kill_kernels() -> None:
     """Kill every kernel this process started (its whole process group) at once."""
     for km in list(LIVE_KERNELS):
-        prov = getattr(km, "provisioner", None)
-        proc = getattr(prov, "process", None)
-        pgid = getattr(prov, "pgid", None)
-        try:
-            if pgid and hasattr(os, "killpg"):
-                os.killpg(pgid, signal.SIGKILL)
-            elif proc is not None:
-                proc.kill()
-        except (ProcessLookupError, PermissionError, OSError):
-            pass
-        LIVE_KERNELS.discard(km)
+        kill_kernel(km)
 
 
 def run_interruptibly(fn: Callable[[], T], grace: float = 15.0) -> T:
@@ -59,6 +64,13 @@ def run_interruptibly(fn: Callable[[], T], grace: float = 15.0) -> T:
 
     helper = threading.Thread(target=target, name="review-notebook", daemon=True)
     helper.start()
+    return wait_interruptibly(helper, box, grace)
+
+
+def wait_interruptibly(helper: threading.Thread, box: dict[str, Any], grace: float = 15.0) -> Any:
+    """Wait for `helper` to end, then return its `box["value"]` (or raise its `box["error"]`);
+    an interrupt of the waiting main thread kills this process's kernels, lets the helper end
+    (up to `grace` seconds) and re-raises KeyboardInterrupt."""
     try:
         while helper.is_alive():
             helper.join(0.1)

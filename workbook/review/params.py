@@ -1,8 +1,8 @@
 """The review's parameters: a quarter such as 2020Q2, an as-of date, trials, seed, language.
 
 `review_params(...)` checks every value (types included: papermill's CLI guesses types and
-checks none) and returns a frozen `ReviewParams`; the runner calls it before any kernel
-starts, and the notebook calls it again on what papermill injected.
+checks none) and returns a frozen `ReviewParams`; the runner calls it before the notebook
+runs (its kernel starting meanwhile), and the notebook calls it again on what papermill injected.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ or the new one, never half of one. A run whose notebook fails keeps only review.
 its error) and manifest.json (status "failed"): no report.
 
 Kernels are pinned (python3, language python) and use IPC transport on POSIX, which stays
-clean when many runs start kernels at once (TCP ports race under parallel load).
+clean when many runs start kernels at once (TCP ports race under parallel load). A run's kernel
+starts before its inputs are checked and imports the review's modules as it starts
+(workbook.review.ahead): refused inputs kill it at once, and no notebook runs.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ skip_slow_optional_imports()  # before jupyter_client, nbformat and jsonschema a
 
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
-from workbook.review.interrupt import LIVE_KERNELS, run_interruptibly  # noqa: E402
+from workbook.review.ahead import KernelAhead  # noqa: E402
+from workbook.review.interrupt import LIVE_KERNELS  # noqa: E402
 from workbook.review.params import ReviewParams  # noqa: E402
 from workbook.text.catalogue import Entry, say  # noqa: E402
 from workbook.text.labels import quarter_words  # noqa: E402
@@ -46,6 +49,15 @@ NOTEBOOK = notebooks_dir() / "quarterly_review.ipynb"  # in the checkout or in t
 REPORT_FILES = ("review.html", "review.xlsx", "summary.json", "review.docx")
 KERNEL_NAME = "python3"
 KERNEL_TIMINGS = ".kernel-timings.json"
+# How the runner starts a kernel: no history file (as nbclient starts one), and the review's
+# modules imported as it starts, while the runner checks the inputs (workbook.review.ahead).
+KERNEL_ARGUMENTS = (
+    "--HistoryManager.hist_file=:memory:",
+    "--IPKernelApp.exec_lines=from workbook.review import warm_up; warm_up(); del warm_up",
+)
+# Seconds for a kernel to start and answer (papermill's default is 60): it imports the
+# review's modules first, which a machine under heavy load can make slow.
+START_TIMEOUT = 180
 VERSIONED = (
     "workbook",
     "papermill",
@@ -88,6 +100,11 @@ class IPCKernelManager(AsyncKernelManager):
 
 def kernel_manager_class() -> type[AsyncKernelManager]:
     return IPCKernelManager if os.name == "posix" else AsyncKernelManager
+
+
+def start_kernel() -> KernelAhead:
+    """A review kernel, starting now (its notebook is handed to it by `run_review`)."""
+    return KernelAhead(kernel_manager_class(), KERNEL_NAME, KERNEL_ARGUMENTS)
 
 
 @dataclass(frozen=True)
@@ -209,12 +226,29 @@ def run_review(
     notebook: str | Path = NOTEBOOK,
     validate_seconds: float = 0.0,
     zone_params: ZoneParams | None = None,
+    kernel: KernelAhead | None = None,
 ) -> RunResult:
-    """Execute the review notebook for validated parameters and put its run folder in place.
+    """Execute the review notebook for validated parameters and put its run folder in place
+    (`kernel`: one started for it by `start_kernel`; else one starts here).
 
     Never raises for a failing notebook: the result (and manifest) says 'failed' with the
     cell and error. Raises only for what is not the notebook's doing (e.g. no disk space).
     """
+    kernel = kernel if kernel is not None else start_kernel()
+    try:
+        return _run_review(rp, Path(run_dir), Path(notebook), validate_seconds, zone_params, kernel)
+    finally:
+        kernel.cancel()  # its notebook never ran (the run folder refused, an interrupt): killed
+
+
+def _run_review(
+    rp: ReviewParams,
+    run_dir: Path,
+    notebook: Path,
+    validate_seconds: float,
+    zone_params: ZoneParams | None,
+    kernel: KernelAhead,
+) -> RunResult:
     import json
 
     import nbformat
@@ -238,8 +272,8 @@ def run_review(
         out_nb = tmp / "review.ipynb"
         t = time.perf_counter()
         try:
-            run_interruptibly(
-                lambda: pm.execute_notebook(
+            kernel.run(
+                lambda manager: pm.execute_notebook(
                     str(notebook),
                     str(out_nb),
                     parameters=rp.notebook_parameters(out_dir=tmp),
@@ -247,7 +281,12 @@ def run_review(
                     language="python",
                     progress_bar=False,
                     request_save_on_cell_execute=False,
-                    kernel_manager_class=kernel_manager_class(),
+                    kernel_manager_class=manager,  # adopts the kernel started for this run
+                    start_timeout=START_TIMEOUT,
+                    # killed once the last cell has answered: every output is in and every
+                    # file written, and a kernel that asked to stop takes a while to unload
+                    # what the review imported (a second of a loaded machine's time)
+                    shutdown_kernel="immediate",
                 )
             )
         except pm.PapermillExecutionError as exc:
@@ -263,12 +302,13 @@ def run_review(
             error = {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)}
             error["message"] = f"the notebook did not run: {type(exc).__name__}: {exc}"
         timings["execute"] = round(time.perf_counter() - t, 3)
-        kernel = tmp / KERNEL_TIMINGS
-        if kernel.is_file():
+        kernel_timings = tmp / KERNEL_TIMINGS
+        if kernel_timings.is_file():
             timings["kernel"] = {
-                k: round(v, 3) for k, v in json.loads(kernel.read_text(encoding="utf-8")).items()
+                k: round(v, 3)
+                for k, v in json.loads(kernel_timings.read_text(encoding="utf-8")).items()
             }
-            kernel.unlink()
+            kernel_timings.unlink()
         if status == "ok":
             missing = [f for f in ("review.xlsx", "summary.json") if not (tmp / f).is_file()]
             if missing:
@@ -342,8 +382,9 @@ def run_review(
 def check_review_inputs(zone_params: ZoneParams) -> Zone:
     """The zone of params already read, once its data files load, its event plans and
     scenarios are valid and the roadshow's restrictions name real events and channels; raises the WorkbookError that the review
-    would raise later (the message `status` prints), before any kernel starts. Builds no
-    forecast engine: the kernel builds the one the review runs on."""
+    would raise later (the message `status` prints), before any notebook runs (`review`
+    kills the kernel it started meanwhile). Builds no forecast engine: the kernel builds the
+    one the review runs on."""
     from workbook.forecast.check import check_forecast
     from workbook.roadshow.check import check_restrictions
     from workbook.zone.loader import zone_of
@@ -373,22 +414,41 @@ def review(
     notebook: str | Path = NOTEBOOK,
     **raw: Any,
 ) -> RunResult:
-    """Validate (before any kernel starts), then run one review into `out` (default
-    reports/<params stem>/<quarter>[-en])."""
+    """Validate, then run one review into `out` (default reports/<params stem>/<quarter>[-en]).
+
+    The kernel starts first and imports the review's modules while the inputs are checked
+    (workbook.review.ahead); refused inputs kill it before any notebook runs, and raise the
+    message `status` prints for the same data.
+    """
+    t = time.perf_counter()
+    kernel = start_kernel()
+    try:
+        rp, zone_params = _checked(params_path, quarter, notebook, raw)
+        run_dir = Path(out) if out is not None else run_folder(rp, root)
+        from workbook.files.outdir import check_run_folder
+
+        check_run_folder(run_dir, "review")
+        seconds = time.perf_counter() - t
+        return run_review(
+            rp,
+            run_dir,
+            notebook=notebook,
+            validate_seconds=seconds,
+            zone_params=zone_params,
+            kernel=kernel,
+        )
+    finally:
+        kernel.cancel()  # refused or interrupted before the notebook was handed over
+
+
+def _checked(
+    params_path: str | Path, quarter: Any, notebook: str | Path, raw: dict[str, Any]
+) -> tuple[ReviewParams, ZoneParams]:
+    """The review's parameters and the zone's params, once every input check has passed."""
     from workbook.review.params import check_data_covers, read_review_params
 
-    t = time.perf_counter()
     rp, zone_params = read_review_params(params_path, quarter, **raw)  # the one read here
-    zone = check_review_inputs(
-        zone_params
-    )  # bad data: the message status prints, before any kernel
+    zone = check_review_inputs(zone_params)  # bad data: the message status prints
     check_data_covers(rp, zone.ledger)  # a quarter the data do not reach yet: refused
     check_notebook(notebook)
-    run_dir = Path(out) if out is not None else run_folder(rp, root)
-    from workbook.files.outdir import check_run_folder
-
-    check_run_folder(run_dir, "review")
-    seconds = time.perf_counter() - t
-    return run_review(
-        rp, run_dir, notebook=notebook, validate_seconds=seconds, zone_params=zone_params
-    )
+    return rp, zone_params

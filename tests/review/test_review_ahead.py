@@ -1,0 +1,137 @@
+"""The review's kernel started ahead of its notebook (workbook.review.ahead): it imports the
+review's modules as it starts and leaves nothing in the notebook's namespace; refused inputs
+kill it before any notebook runs. The review's files written in a forked copy of a batch kernel
+(workbook.review.beside): the copy's work is the same as the kernel's, and when the copy fails
+or hangs the kernel does the work itself."""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+from tests.review_helpers import JINING
+from workbook.cli import main
+from workbook.review import BATCH_KERNEL
+from workbook.review.beside import Beside
+from workbook.review.runner import KERNEL_NAME, start_kernel
+
+
+def _kernels() -> list[psutil.Process]:
+    out = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(p.cmdline()) and p.status() != psutil.STATUS_ZOMBIE:
+                out.append(p)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def _sockets() -> set[str]:
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "wb-kernel-*")))
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_a_kernel_started_ahead_has_the_review_imported_and_a_clean_namespace(tmp_path):
+    import papermill as pm
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import sys\n"
+            "print('workbook.review.report' in sys.modules, 'altair' in sys.modules,"
+            " 'openpyxl' in sys.modules, 'warm_up' in dir(), 'workbook' in dir())"
+        )
+    ]
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    before = _sockets()
+    kernel = start_kernel()
+    out = kernel.run(
+        lambda manager: pm.execute_notebook(
+            str(tmp_path / "in.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            kernel_name=KERNEL_NAME,
+            language="python",
+            progress_bar=False,
+            kernel_manager_class=manager,
+        )
+    )
+    assert out.cells[0].outputs[0]["text"] == "True True True False False\n"
+    assert _kernels() == [] and _sockets() - before == set()
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_refused_inputs_kill_the_kernel_started_ahead(tmp_path, capsys):
+    before = _sockets()
+    out = tmp_path / "run"
+    assert (
+        main(["review", str(JINING), "--quarter", "2020Q2", "--trials", "5", "--out", str(out)])
+        == 2
+    )
+    assert "trials" in capsys.readouterr().err
+    assert _kernels() == [] and _sockets() - before == set()
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def _write(path: Path, ran: list[int]) -> None:
+    ran.append(os.getpid())
+    path.write_text("done", encoding="utf-8")
+
+
+def test_in_a_batch_kernel_the_work_is_done_by_a_copy_of_the_process(tmp_path, monkeypatch):
+    monkeypatch.setenv(BATCH_KERNEL, "1")
+    ran: list[int] = []  # the copy's appends stay in the copy
+    work = Beside(lambda: _write(tmp_path / "out.txt", ran))
+    work.join()
+    assert work.forked and ran == []
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "done"
+
+
+def test_elsewhere_the_work_is_done_here_at_once(tmp_path, monkeypatch):
+    monkeypatch.delenv(BATCH_KERNEL, raising=False)
+    ran: list[int] = []
+    work = Beside(lambda: _write(tmp_path / "out.txt", ran))
+    assert ran == [os.getpid()] and not work.forked  # before join: in order, as before
+    work.join()
+    assert ran == [os.getpid()]
+
+
+def test_a_copy_that_fails_has_the_work_done_here_with_its_error(tmp_path, monkeypatch):
+    monkeypatch.setenv(BATCH_KERNEL, "1")
+
+    def fail() -> None:
+        raise ValueError("the table cannot be written")
+
+    work = Beside(fail)
+    with pytest.raises(ValueError, match="the table cannot be written"):
+        work.join()
+
+
+def test_a_copy_that_hangs_is_killed_and_the_work_done_here(tmp_path, monkeypatch):
+    monkeypatch.setenv(BATCH_KERNEL, "1")
+    parent = os.getpid()
+    ran: list[int] = []
+
+    def hang_in_the_copy() -> None:
+        if os.getpid() != parent:
+            import time
+
+            time.sleep(600)
+        _write(tmp_path / "out.txt", ran)
+
+    work = Beside(hang_in_the_copy, timeout=0.5)
+    copy = psutil.Process(work.pid)
+    work.join()
+    assert ran == [parent] and (tmp_path / "out.txt").read_text(encoding="utf-8") == "done"
+    assert not copy.is_running() or copy.status() == psutil.STATUS_ZOMBIE
