@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -37,9 +38,20 @@ def _sockets() -> set[str]:
     return set(glob.glob(os.path.join(tempfile.gettempdir(), "wb-kernel-*")))
 
 
+@pytest.fixture
+def own_temp(tmp_path, monkeypatch):
+    """The kernels' sockets in a temp folder of this test's own (short: a Unix socket's path
+    has at most 107 bytes), so another worker's kernels are not counted as left behind."""
+    folder = tempfile.mkdtemp(prefix="wbk")
+    monkeypatch.setattr(tempfile, "tempdir", folder)
+    yield
+    monkeypatch.undo()
+    shutil.rmtree(folder)
+
+
 @pytest.mark.slow
 @pytest.mark.notebook
-def test_a_kernel_started_ahead_has_the_review_imported_and_a_clean_namespace(tmp_path):
+def test_a_kernel_started_ahead_has_the_review_imported_and_a_clean_namespace(tmp_path, own_temp):
     import papermill as pm
 
     nb = nbformat.v4.new_notebook()
@@ -72,7 +84,7 @@ def test_a_kernel_started_ahead_has_the_review_imported_and_a_clean_namespace(tm
 
 @pytest.mark.slow
 @pytest.mark.notebook
-def test_refused_inputs_kill_the_kernel_started_ahead(tmp_path, capsys):
+def test_refused_inputs_kill_the_kernel_started_ahead(tmp_path, capsys, own_temp):
     before = _sockets()
     out = tmp_path / "run"
     assert (
