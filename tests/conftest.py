@@ -36,6 +36,20 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             scope = super()._split_scope(nodeid)
             return "browser" if scope in BROWSER_MODULES else scope
 
+        def _reschedule(self, node: Any) -> None:
+            """The next file goes to a worker when it starts the last test it holds (a worker
+            runs a test once it knows the one after it), not two tests before the end as
+            xdist's own rule does: a file is not kept waiting behind a long last test (the load
+            test's bureau, a wheel or a batch run) while the other worker runs out of work."""
+            if node.shutting_down:
+                return
+            if not self.workqueue:
+                node.shutdown()
+                return
+            if self._pending_of(self.assigned_work[node]) > 1:
+                return
+            self._assign_work_unit(node)
+
     config.option.loadscopereorder = False
     return OneBrowser(config, log)
 
