@@ -54,10 +54,32 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return OneBrowser(config, log)
 
 
+# The files that take longest besides the browser modules (`--durations` of `make test`),
+# longest first: handed out right after the browser modules, so the two workers end together.
+LONGEST_FILES = (
+    "tests/forecast/test_calibration_synthetic.py",
+    "tests/forecast/test_forecast_cache.py",
+    "tests/planners/test_app_login.py",
+    "tests/review/test_interrupts.py",
+    "tests/forecast/test_forecast_fused.py",
+    "tests/planners/test_live_parts.py",
+    "tests/planners/test_widgets.py",
+    "tests/forecast/test_calibrate.py",
+    "tests/review/test_review_run.py",
+    "tests/test_wheel.py",
+    "tests/review/test_review_batch.py",
+    "tests/planners/test_planner_notebooks.py",
+    "tests/review/test_review_abstract.py",
+    "tests/files/test_out_safety.py",
+    "tests/text/test_hostile_text.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every browser test of the app (tests/planners/) is in BROWSER_MODULES. In a pytest-xdist
-    worker the longest chains come first: the browser modules, then the files holding a slow
-    test, then the rest (the order within a file kept), so no long file starts last."""
+    worker the longest chains come first: the browser modules, then LONGEST_FILES in their
+    order, then the other files holding a slow test, then the rest (the order within a file
+    kept), so no long file starts last."""
     for item in items:
         path = item.nodeid.split("::")[0]
         if (
@@ -70,15 +92,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    rank: dict[str, int] = {}
+    rank: dict[str, tuple[int, int]] = {}
     for item in items:
         path = item.nodeid.split("::")[0]
         if path in BROWSER_MODULES:
-            rank[path] = 0
+            rank[path] = (0, 0)
+        elif path in LONGEST_FILES:
+            rank[path] = (1, LONGEST_FILES.index(path))
         elif item.get_closest_marker("slow"):
-            rank[path] = min(rank.get(path, 1), 1)
+            rank[path] = min(rank.get(path, (2, 0)), (2, 0))
         else:
-            rank.setdefault(path, 2)
+            rank.setdefault(path, (3, 0))
     items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])
 
 
