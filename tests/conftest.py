@@ -36,14 +36,50 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             scope = super()._split_scope(nodeid)
             return "browser" if scope in BROWSER_MODULES else scope
 
+        def _reschedule(self, node: Any) -> None:
+            """The next file goes to a worker when it starts the last test it holds (a worker
+            runs a test once it knows the one after it), not two tests before the end as
+            xdist's own rule does: a file is not kept waiting behind a long last test (the load
+            test's bureau, a wheel or a batch run) while the other worker runs out of work."""
+            if node.shutting_down:
+                return
+            if not self.workqueue:
+                node.shutdown()
+                return
+            if self._pending_of(self.assigned_work[node]) > 1:
+                return
+            self._assign_work_unit(node)
+
     config.option.loadscopereorder = False
     return OneBrowser(config, log)
 
 
+# The files that take longest besides the browser modules (`--durations` of `make test`),
+# longest first: handed out right after the browser modules, so the two workers end together.
+LONGEST_FILES = (
+    "tests/forecast/test_calibration_synthetic.py",
+    "tests/forecast/test_forecast_cache.py",
+    "tests/planners/test_app_login.py",
+    "tests/review/test_interrupts.py",
+    "tests/forecast/test_forecast_fused.py",
+    "tests/planners/test_live_parts.py",
+    "tests/planners/test_widgets.py",
+    "tests/forecast/test_calibrate.py",
+    "tests/review/test_review_run.py",
+    "tests/test_wheel.py",
+    "tests/review/test_review_batch.py",
+    "tests/planners/test_planner_notebooks.py",
+    "tests/review/test_review_abstract.py",
+    "tests/files/test_out_safety.py",
+    "tests/text/test_hostile_text.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every browser test of the app (tests/planners/) is in BROWSER_MODULES. In a pytest-xdist
-    worker the longest chains come first: the browser modules, then the files holding a slow
-    test, then the rest (the order within a file kept), so no long file starts last."""
+    worker the longest chains come first: the browser modules, then LONGEST_FILES in their
+    order, then the other files holding a slow test, then the rest (the order within a file
+    kept), so no long file starts last."""
     for item in items:
         path = item.nodeid.split("::")[0]
         if (
@@ -56,15 +92,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    rank: dict[str, int] = {}
+    rank: dict[str, tuple[int, int]] = {}
     for item in items:
         path = item.nodeid.split("::")[0]
         if path in BROWSER_MODULES:
-            rank[path] = 0
+            rank[path] = (0, 0)
+        elif path in LONGEST_FILES:
+            rank[path] = (1, LONGEST_FILES.index(path))
         elif item.get_closest_marker("slow"):
-            rank[path] = min(rank.get(path, 1), 1)
+            rank[path] = min(rank.get(path, (2, 0)), (2, 0))
         else:
-            rank.setdefault(path, 2)
+            rank.setdefault(path, (3, 0))
     items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])
 
 

@@ -157,8 +157,10 @@ def draw_design(rng: np.random.Generator, foreign_share: float = 0.25) -> Design
     return Design(kind, entered, total, planned, foreign, leads)
 
 
-def draw_history(rng: np.random.Generator, d: Design) -> pd.DataFrame:
-    """One history: a row per ledger project and per lead, with every time (NaN: never)."""
+def _history_columns(rng: np.random.Generator, d: Design) -> dict[str, np.ndarray]:
+    """draw_history's columns as arrays, ledger projects then each office's leads (the draws
+    made in draw_history's order): what year_end reads, without a DataFrame (targets_of draws
+    hundreds of histories per zone)."""
     n = len(d.kind)
     signs = np.ones(n, bool)
     t_sign = d.entered.copy()
@@ -168,18 +170,15 @@ def draw_history(rng: np.random.Generator, d: Design) -> pd.DataFrame:
         signs[at] = rng.random(k) < STAGE_P[stage]
         t_sign[at] = d.entered[at] + lag(rng, STAGE_MONTHS[stage], k)
     t_sign = np.where(signs, t_sign, np.nan)
-    rows = pd.DataFrame(
-        {
-            "kind": d.kind,
-            "entered": d.entered,
-            "t_sign": t_sign,
-            "total": d.total,
-            "planned": d.planned,
-            "foreign": d.foreign,
-            "channel": "",
-        }
-    )
-    leads = []
+    parts: dict[str, list] = {
+        "kind": [d.kind],
+        "entered": [d.entered],
+        "t_sign": [t_sign],
+        "total": [d.total],
+        "planned": [d.planned],
+        "foreign": [d.foreign],
+        "channel": [np.full(n, "")],
+    }
     for office, rate in zip(OFFICES, d.leads_per_quarter, strict=True):
         span = HISTORY + 12
         m = int(rng.poisson(rate / 3 * span))
@@ -188,49 +187,50 @@ def draw_history(rng: np.random.Generator, d: Design) -> pd.DataFrame:
         signed = np.where(converts, arrive + lag(rng, CHANNEL_MONTHS, m), np.nan)
         size = np.round(np.exp(rng.normal(np.log(SIZE_MEDIAN), SIZE_SIGMA, m)), 2).clip(0.01)
         share = FOREIGN_OVERSEAS if office["id"] == "japan" else FOREIGN_DOMESTIC
-        leads.append(
-            pd.DataFrame(
-                {
-                    "kind": "lead",
-                    "entered": arrive,
-                    "t_sign": signed,
-                    "total": size,
-                    "planned": 0.0,
-                    "foreign": rng.random(m) < share,
-                    "channel": office["name"],
-                }
-            )
-        )
-    h = pd.concat([rows, *leads], ignore_index=True)
-    n = len(h)
+        parts["kind"].append(np.full(m, "lead"))
+        parts["entered"].append(arrive)
+        parts["t_sign"].append(signed)
+        parts["total"].append(size)
+        parts["planned"].append(np.zeros(m))
+        parts["foreign"].append(rng.random(m) < share)
+        parts["channel"].append(np.full(m, office["name"]))
+    h = {key: np.concatenate(arrays) for key, arrays in parts.items()}
+    n = len(h["t_sign"])
     starts = rng.random(n) < START_P
     h["t_start"] = np.where(starts, h["t_sign"] + lag(rng, MONTHS_TO_START, n), np.nan)
     produces = rng.random(n) < PRODUCTION_P
     h["t_prod"] = np.where(produces, h["t_start"] + lag(rng, MONTHS_TO_PRODUCTION, n), np.nan)
-    plan = h["planned"].to_numpy() > 0
+    plan = h["planned"] > 0
     pace = np.where(plan, beta(rng, ARRIVAL_RATIO, n), beta(rng, UNPLANNED_SHARE, n))
     base = np.where(plan, h["planned"], h["total"])
     h["monthly_cny"] = pace * base / 12  # from the start month to December
     return h
 
 
-def monthly_arrivals(h: pd.DataFrame) -> np.ndarray:
+def draw_history(rng: np.random.Generator, d: Design) -> pd.DataFrame:
+    """One history: a row per ledger project and per lead, with every time (NaN: never)."""
+    h = _history_columns(rng, d)
+    return pd.DataFrame({key: list(v) if v.dtype.kind == "U" else v for key, v in h.items()})
+
+
+def monthly_arrivals(h: pd.DataFrame | dict[str, np.ndarray]) -> np.ndarray:
     """(projects, 12) CNY arrived in each month of the year."""
-    first = np.clip(month_of(np.nan_to_num(h["t_start"].to_numpy(), nan=99.0)), 1, 13)
+    first = np.clip(month_of(np.nan_to_num(np.asarray(h["t_start"]), nan=99.0)), 1, 13)
     months = np.arange(1, 13)
     paying = (months[None, :] >= first[:, None]) & (first[:, None] <= 12)
-    return paying * h["monthly_cny"].to_numpy()[:, None]
+    return paying * np.asarray(h["monthly_cny"])[:, None]
 
 
-def year_end(h: pd.DataFrame) -> dict[str, float]:
-    """What the year-end ledger shows for each target's metric."""
+def year_end(h: pd.DataFrame | dict[str, np.ndarray]) -> dict[str, float]:
+    """What the year-end ledger shows for each target's metric (of draw_history's frame or of
+    its columns as arrays)."""
 
     def in_year(col: str) -> int:
-        t = h[col].to_numpy()
+        t = np.asarray(h[col])
         return int(np.sum((t > 0) & (t <= 12)))
 
     money = monthly_arrivals(h).sum(axis=1)
-    foreign = h["foreign"].to_numpy(bool)
+    foreign = np.asarray(h["foreign"], bool)
     return {
         "domestic_capital": float(money[~foreign].sum()),
         "foreign_capital": float(money[foreign].sum() / FX),
@@ -309,7 +309,7 @@ def write_xlsx(path: Path, sheet: str, header: list[str], rows: list[list]) -> N
 
 def targets_of(rng: np.random.Generator, d: Design) -> dict[str, float]:
     """Each metric's expected year-end over other histories of the zone, times U(0.6, 1.4)."""
-    draws = pd.DataFrame([year_end(draw_history(rng, d)) for _ in range(TARGET_DRAWS)])
+    draws = pd.DataFrame([year_end(_history_columns(rng, d)) for _ in range(TARGET_DRAWS)])
     out = {}
     for metric in METRICS:
         level = float(draws[metric].mean()) * rng.uniform(0.6, 1.4)

@@ -54,11 +54,13 @@ def installed(tmp_path_factory) -> Path:
     _run([*pip, "wheel", "--no-deps", "-q", "-w", str(root), str(src)], root)
     (wheel,) = root.glob("workbook-*.whl")
     venv = root / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], root)
     py = venv / "bin" / "python"
     if FULL:
+        _run([sys.executable, "-m", "venv", str(venv)], root)
         _run([str(py), "-m", "pip", "install", "-q", str(wheel)], root, timeout=1800)
     else:
+        # No pip of its own (ensurepip takes seconds): this environment's pip installs into it.
+        _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], root)
         site = Path(
             _run(
                 [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], root
@@ -70,7 +72,10 @@ def installed(tmp_path_factory) -> Path:
         (venv / "share" / "jupyter").symlink_to(
             Path(sysconfig.get_paths()["data"]) / "share" / "jupyter"
         )
-        _run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], root)
+        _run(
+            [*pip, "--python", str(py), "install", "-q", "--no-deps", "--no-index", str(wheel)],
+            root,
+        )
     return venv / "bin"
 
 

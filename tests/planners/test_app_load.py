@@ -45,7 +45,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.load]
 FULL = os.environ.get("WORKBOOK_LOADTEST") == "full"
 PLANNERS = 10 if FULL else 3
 SECONDS = 120 if FULL else 20
-CULL_IDLE_S = 20
+CULL_IDLE_S = 10
 STEP_TIMEOUT_MS = 120_000
 OPEN_TIMEOUT_MS = 600_000  # the pages beyond the warm pool wait for a kernel to start
 # Each planner logs in with an account of their own.

@@ -5,6 +5,7 @@ rerun skips the runs that finished."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -78,6 +79,20 @@ def all_gone(procs: list[psutil.Process], timeout: float = 20) -> list[psutil.Pr
             return []
         time.sleep(0.2)
     return alive
+
+
+def finished_runs(root: Path) -> set[Path]:
+    """The runs under a batch's folder whose manifest says ok (relative to the folder); a run
+    still in its hidden temporary folder is not finished."""
+    done = set()
+    for m in root.rglob("manifest.json"):
+        run = m.parent.relative_to(root)
+        if m.parent == root or any(part.startswith(".") for part in run.parts):
+            continue
+        with contextlib.suppress(OSError, ValueError):  # one being written is not finished
+            if json.loads(m.read_text(encoding="utf-8"))["status"] == "ok":
+                done.add(run)
+    return done
 
 
 @pytest.fixture(scope="module")
@@ -156,17 +171,20 @@ def test_kill_9_of_batch_leaves_no_worker_and_the_rerun_skips_finished_runs(tmp_
     args = ["batch", str(JINING), str(ZOUCHENG), "--quarters", "2020Q1-2020Q2"]
     args += ["--trials", "1000", "--jobs", "2", "--out", str(root), "--no-progress"]
     proc = start(*args)
-    wait_for_kernels(proc, n=1)
+    # Killed once a run has finished and another is running: the rerun must skip the one and
+    # do the others again.
+    deadline = time.monotonic() + 300
+    while not (finished_runs(root) and kernels(descendants(proc.pid))):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no run finished"
+        time.sleep(0.2)
     family = descendants(proc.pid)
     assert len(family) >= 3  # two workers and a kernel at least
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=60)
     assert all_gone(family, timeout=30) == []  # workers watch their parent; kernels theirs
-    finished = {
-        m.parent.relative_to(root)
-        for m in root.rglob("manifest.json")
-        if m.parent != root and json.loads(m.read_text(encoding="utf-8"))["status"] == "ok"
-    }
+    finished = finished_runs(root)
+    assert finished  # at least the run seen finished before the kill
     rerun = subprocess.run(
         [sys.executable, "-m", "workbook", *args], cwd=REPO, capture_output=True, text=True
     )
