@@ -1,6 +1,6 @@
 """A planner kernel (and the app's server) never imports jsonschema's optional format checkers:
-importing workbook.planners first keeps them out, Altair still imports and validates a chart,
-and the list is the review's."""
+importing workbook.planners first keeps them out, and Altair still imports and validates a
+chart."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import subprocess
 import sys
 
 from tests.conftest import REPO
-from workbook.planners import FORMAT_CHECKERS
-from workbook.review import FORMAT_CHECKERS as REVIEW_FORMAT_CHECKERS
 
 PROBE = """
 import sys
@@ -18,7 +16,8 @@ import altair as alt
 import jsonschema
 chart = alt.Chart(alt.Data(values=[{"a": 1}])).mark_bar().encode(x="a:Q")
 chart.to_dict(validate=True)
-loaded = sorted(n for n in workbook.planners.FORMAT_CHECKERS if sys.modules.get(n) is not None)
+from workbook.files.jsonschema_extras import FORMAT_CHECKERS
+loaded = sorted(n for n in FORMAT_CHECKERS if sys.modules.get(n) is not None)
 print(loaded)
 """
 
@@ -28,7 +27,3 @@ def test_planners_keep_the_format_checkers_out_and_altair_still_validates():
         [sys.executable, "-c", PROBE], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
-
-
-def test_the_list_is_the_reviews():
-    assert FORMAT_CHECKERS == REVIEW_FORMAT_CHECKERS

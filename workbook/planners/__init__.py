@@ -12,20 +12,6 @@ for its kernels (`workbook.review.skip_slow_optional_imports`, whose list this i
 
 from __future__ import annotations
 
-import sys
+from workbook.files.jsonschema_extras import keep_format_checkers_out
 
-FORMAT_CHECKERS = (
-    "rfc3987_syntax",
-    "rfc3987",
-    "rfc3986_validator",
-    "rfc3339_validator",
-    "isoduration",
-    "uri_template",
-    "webcolors",
-    "fqdn",
-)
-
-if "jsonschema" not in sys.modules:  # too late once jsonschema has imported them
-    for _name in FORMAT_CHECKERS:
-        # None in sys.modules makes `import x` fail at once (typeshed wants a module).
-        sys.modules.setdefault(_name, None)  # type: ignore[arg-type]  # None: import fails
+keep_format_checkers_out()  # before jupyter_server or Altair import jsonschema

@@ -33,21 +33,6 @@ def open_review(params_path: Any, quarter: Any, **raw: Any) -> Review:
     return build_review(rp, zone_params)  # the params file read once
 
 
-# jsonschema's optional format checkers: imported by jsonschema at its own import (about 0.4 s
-# of a review kernel: arrow, isoduration, rfc3986_validator, ...) for format checks that neither
-# Altair's spec validation nor nbformat's notebook validation asks for.
-FORMAT_CHECKERS = (
-    "rfc3987_syntax",
-    "rfc3987",
-    "rfc3986_validator",
-    "rfc3339_validator",
-    "isoduration",
-    "uri_template",
-    "webcolors",
-    "fqdn",
-)
-
-
 def skip_slow_optional_imports() -> None:
     """Keep jsonschema's format-checker extras (and, in a kernel the review runner started,
     Altair's widget) from being imported in a review kernel or runner.
@@ -62,10 +47,9 @@ def skip_slow_optional_imports() -> None:
     """
     import sys
 
-    # None in sys.modules makes `import x` fail at once (typeshed wants a module).
-    if "jsonschema" not in sys.modules:
-        for name in FORMAT_CHECKERS:
-            sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: import fails
+    from workbook.files.jsonschema_extras import keep_format_checkers_out
+
+    keep_format_checkers_out()
     if in_batch_kernel() and "altair" not in sys.modules:
         sys.modules.setdefault("anywidget", None)  # type: ignore[arg-type]  # None: import fails
 
