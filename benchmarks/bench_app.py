@@ -210,6 +210,21 @@ async def bureau(base: str, n: int, passwords: dict[str, str], hold) -> dict:
     return out
 
 
+def app_env(draws: str) -> dict[str, str]:
+    """The app's environment: this checkout's code (not an installed copy's), the sample zone
+    as of 30 June in Chinese, its shared draws in `draws` ("" for none)."""
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
+        ),
+        ENV_PARAMS: str(SAMPLE_PARAMS),
+        ENV_AS_OF: "2020-06-30",
+        ENV_LANG: "zh",
+        ENV_DRAWS_DIR: draws,
+    }
+
+
 def percentile(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, round(q * (len(s) - 1)))]
@@ -239,17 +254,7 @@ def main() -> int:
         folder = Path(tmp)
         users = make_users(folder, {**ACCOUNTS, **accounts})
         jining, _ = zone_copies(folder)
-        env = {
-            **os.environ,
-            # the app runs this checkout's code (not an installed copy's)
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
-            ),
-            ENV_PARAMS: str(SAMPLE_PARAMS),
-            ENV_AS_OF: "2020-06-30",
-            ENV_LANG: "zh",
-            ENV_DRAWS_DIR: "" if args.no_shared_draws else str(folder / "draws"),
-        }
+        env = app_env("" if args.no_shared_draws else str(folder / "draws"))
         log = folder / "app.log"
         proc, base = start_app(
             folder,

@@ -40,10 +40,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_app import cpu_seconds, load, percentile, wait_warm  # noqa: E402
+from bench_app import app_env, cpu_seconds, load, percentile, wait_warm  # noqa: E402
 
 from tests.app_login import ACCOUNTS, Client, make_users, zone_copies  # noqa: E402
-from tests.conftest import SAMPLE_PARAMS  # noqa: E402
 from tests.planners.test_app_browser import (  # noqa: E402
     ARTIFACTS,
     CHROMIUM,
@@ -51,8 +50,6 @@ from tests.planners.test_app_browser import (  # noqa: E402
     _wait_for_http,
 )
 from tests.processes import start_app, stop_group  # noqa: E402
-from workbook.forecast.shared import ENV_DRAWS_DIR  # noqa: E402
-from workbook.planners.app import ENV_AS_OF, ENV_LANG, ENV_PARAMS  # noqa: E402
 
 ZONE = "jining-2020"
 RECORDER = "li"  # 查看 on the zone: a kernel of its own, never a warm one
@@ -231,16 +228,7 @@ def main() -> int:
         folder = Path(tmp)
         users = make_users(folder, {**ACCOUNTS, **accounts})
         jining, _ = zone_copies(folder)
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
-            ),
-            ENV_PARAMS: str(SAMPLE_PARAMS),
-            ENV_AS_OF: "2020-06-30",
-            ENV_LANG: "zh",
-            ENV_DRAWS_DIR: str(folder / "draws"),
-        }
+        env = app_env(str(folder / "draws"))
         log = folder / "app.log"
         proc, base = start_app(
             folder,

@@ -420,6 +420,18 @@ def best_plan(
     def left(share: float) -> float:
         return max(share * (time_limit - (time.perf_counter() - t0)), MIN_SECONDS)
 
+    def polished(method: str) -> str:
+        """The plan of `method` improved by single moves (`polish`), kept as the SAA plan when
+        it meets more trials; the method of the best plan after it."""
+        start = _slot_index(problem, plans[method])
+        better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
+        p = p_of(base, contrib, goal, better)
+        if p <= scores[method]:
+            return method
+        plans["saa"] = make_plan(problem, better, "optimal", lang)
+        scores["saa"] = p
+        return "saa"
+
     # Events alone (months relaxed): a bound on every plan, and its events as a first plan.
     relax = event_bound(problem, contrib[rows], need[rows], time_limit=left(RELAX_SHARE))
     optimal = enough = False  # proven best / proven within GAP_TOLERANCE of the best
@@ -442,13 +454,7 @@ def best_plan(
         # the best plan so far, improved by single moves, sets the bar: the whole model only
         # looks for plans that meet more trials (at_least), and HiGHS prunes every branch
         # that cannot from the start
-        method = _best(plans, scores)
-        start = _slot_index(problem, plans[method])
-        better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
-        p = p_of(base, contrib, goal, better)
-        if p > scores[method]:
-            plans["saa"] = make_plan(problem, better, "optimal", lang)
-            scores["saa"], method = p, "saa"
+        method = polished(_best(plans, scores))
         bar = round((scores[method] - scores["none"]) * s)
         rest = max(left(1.0) - POLISH_SECONDS, MIN_SECONDS)
         if not 0 <= bar < m:  # no plan meets more (or no trial met): the model as it is
@@ -474,12 +480,7 @@ def best_plan(
     # The best in-sample among the eligible plans; ties go to the SAA plan, then expected.
     method = _best(plans, scores)
     if not optimal:  # not proven: look for a better plan around the best one
-        start = _slot_index(problem, plans[method])
-        better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
-        p = p_of(base, contrib, goal, better)
-        if p > scores[method]:
-            plans["saa"] = make_plan(problem, better, "optimal", lang)
-            scores["saa"], method = p, "saa"
+        method = polished(method)
     bounds = []  # what no plan exceeds: HiGHS's bound on the whole model, the events-only one
     if res is not None and (whole := p_bound(res, m, scores["none"], s)) is not None:
         if bar is not None:  # HiGHS's bound is over the plans that meet more than `bar`
