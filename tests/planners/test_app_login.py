@@ -324,7 +324,8 @@ def test_kernels_are_their_users_capped_and_a_closed_pages_kernel_goes_at_once(s
     before = _kernel_processes(pid)
     assert _beacon(zhao, mine[0]) == 204
     assert zhao.request(f"/api/kernels/{mine[0]}").status == 404
-    assert len(_kernel_processes(pid)) == len(before) - 1
+    # (a warm pool's refill may start meanwhile: count what went, not what is left)
+    assert len(before - _kernel_processes(pid)) == 1
     status, kernel_id, _ = _open_page(zhao)  # a seat is free again
     assert status == 200 and kernel_id not in mine
     for k in [mine[1], kernel_id]:
