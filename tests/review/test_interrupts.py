@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,11 +32,13 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
     }
 
 
-def start(*args: str) -> subprocess.Popen:
-    """The CLI in its own process, SIGINT handled as in a terminal (not ignored)."""
+def start(*args: str, tmpdir: Path | None = None) -> subprocess.Popen:
+    """The CLI in its own process, SIGINT handled as in a terminal (not ignored); `tmpdir`:
+    its temp folder (where its kernels' sockets go)."""
     return subprocess.Popen(
         [sys.executable, "-m", "workbook", *args],
         cwd=REPO,
+        env={**os.environ, "TMPDIR": str(tmpdir)} if tmpdir is not None else None,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -123,9 +126,10 @@ def test_ctrl_c_of_review_keeps_the_previous_run_and_leaves_no_kernel(
     target = tmp_path / "2020Q2"
     shutil.copytree(earlier_run, target)
     before = snapshot(tmp_path)
+    sockets = Path(tempfile.mkdtemp(prefix="wbk"))  # short: a socket's path has <= 107 bytes
     proc = start(
         "review", str(JINING), "--quarter", "2020Q2", "--trials", "20000", "--seed", "7",
-        "--out", str(target),
+        "--out", str(target), tmpdir=sockets,
     )  # fmt: skip
     if moment == "starting":  # the run folder is locked and being prepared, no kernel yet
         lock = tmp_path / ".2020Q2.lock"
@@ -142,6 +146,8 @@ def test_ctrl_c_of_review_keeps_the_previous_run_and_leaves_no_kernel(
     assert err == "error: 已中断：没有替换任何运行结果，此前的结果保持不变\n"
     assert all_gone(family) == []
     assert snapshot(tmp_path) == before  # previous run intact, no temp copy, no lock file
+    assert sorted(p.name for p in sockets.iterdir()) == []  # no kernel socket or file left
+    sockets.rmdir()
 
 
 def test_ctrl_c_of_batch_is_one_line_and_stops_every_worker(tmp_path):

@@ -14,6 +14,7 @@ with -9), so no worker goes on running reviews for nobody.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -31,7 +32,8 @@ _state = {"in_run": False, "stopping": False}
 
 
 def kill_kernel(km: Any) -> None:
-    """Kill the kernel of one kernel manager (its whole process group) at once."""
+    """Kill the kernel of one kernel manager (its whole process group) at once, and remove
+    the files it talked through."""
     prov = getattr(km, "provisioner", None)
     proc = getattr(prov, "process", None)
     pgid = getattr(prov, "pgid", None)
@@ -42,6 +44,10 @@ def kill_kernel(km: Any) -> None:
             proc.kill()
     except (ProcessLookupError, PermissionError, OSError):
         pass
+    # its connection file and IPC sockets: a kernel stopped the usual way has them removed
+    for cleanup in ("cleanup_connection_file", "cleanup_ipc_files"):
+        with contextlib.suppress(Exception):
+            getattr(km, cleanup, lambda: None)()
     LIVE_KERNELS.discard(km)
 
 
