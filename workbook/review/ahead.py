@@ -110,6 +110,8 @@ class KernelAhead:
         logging.disable(logging.CRITICAL)  # no kernel/ZMQ noise while the kernel goes
         try:
             self.thread.join(grace)
+            if self._km is not None:  # a launch still under way at the first kill ended since
+                kill_kernel(self._km)
         finally:
             logging.disable(logging.NOTSET)
 
