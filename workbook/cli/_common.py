@@ -192,5 +192,8 @@ def interrupt_on_sigterm() -> None:
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
+    from workbook.review.interrupt import deliver_lost_interrupts
+
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)
+        deliver_lost_interrupts()

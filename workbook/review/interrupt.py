@@ -10,14 +10,21 @@ way, and the command prints one line and exits 130.
 Batch workers (`worker_init`) leave SIGINT to the batch process, which stops them with
 SIGTERM; each also watches its parent and stops by itself when the parent is gone (killed
 with -9), so no worker goes on running reviews for nobody.
+
+An interrupt can land while the main thread runs a weak-reference callback or a `__del__`
+(importlib drops its module locks that way); Python then prints "Exception ignored in …"
+and drops the KeyboardInterrupt. `deliver_lost_interrupts` hands such an interrupt to the
+main thread again a moment later, with no traceback on the planner's terminal.
 """
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 import weakref
@@ -93,6 +100,28 @@ def wait_interruptibly(helper: threading.Thread, box: dict[str, Any], grace: flo
     return box["value"]
 
 
+# ---- interrupts Python would drop ---------------------------------------------------------
+
+REDELIVER_SECONDS = 0.05
+
+
+def _redeliver(unraisable: Any) -> None:
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+        return
+    # SIGTERM in a batch worker being stopped (its handler raised it), SIGINT elsewhere
+    signum = signal.SIGTERM if _state["stopping"] else signal.SIGINT
+    timer = threading.Timer(REDELIVER_SECONDS, _thread.interrupt_main, args=(signum,))
+    timer.daemon = True
+    timer.start()
+
+
+def deliver_lost_interrupts() -> None:
+    """A KeyboardInterrupt raised inside a weak-reference callback or `__del__` (which Python
+    would print and drop) reaches the main thread again a moment later."""
+    sys.unraisablehook = _redeliver
+
+
 # ---- batch workers -------------------------------------------------------------------------
 
 
@@ -108,6 +137,7 @@ def worker_init(parent_pid: int) -> None:
     the worker cleanly; a thread stops it when its parent process is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
+    deliver_lost_interrupts()
 
     def watch() -> None:
         while os.getppid() == parent_pid:
