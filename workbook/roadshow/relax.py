@@ -16,8 +16,8 @@ over the later months), ``sum_e L y_e + (max(A, L) - L) u_e``; the first month's
 events a month stay on ``u``. A plan maps to it (an event in its first month: u = y = 1; later:
 y = 1, adding at most L), so its optimum is still a bound. The first month is where the months
 bind: as of 31 March (April's four events for the twelve of the events-only optimum) this bound
-is the best plan (144 decided trials for 164 without the first month), as of 30 June likewise
-(72 for 85); when the months do not bind it is the events-only bound.
+is the best plan (144 decided trials for 164 without the first month), as of 30 June one trial
+above it (72 for 85; the best plan 71); when the months do not bind it is the events-only bound.
 
 When the months do not bind (an early as-of date leaves room for every event in its first
 month) this bound meets the best plan and proves it; when they bind it still caps HiGHS's bound.
