@@ -81,6 +81,29 @@ starts from it:
   over which events take April and May), not a faster HiGHS. A Lagrangian of the monthly
   limits would not do it: its subproblem keeps the month choice (a MILP as hard as the
   events-only one per multiplier step) and its duality gap would have to be under 1 trial.
+- the events' bound with the first month exact (kept, `event_bound(first_month=True)`): each
+  event held in the first month (u_e <= y_e, the first month's staff-days and events a month
+  on u) or later at its best later month, the later months' limits relaxed; in held-by form
+  (coverage L y + (A - L) u). As of 31 March it is the optimum itself: 144 decided trials
+  (events-only: 164), so the plan of its events' best months proves it with no whole model;
+  as of 30 June 72 (85; the optimum 71, gap 0.65%: proven within 1%), as of 1 January the
+  events-only 164 (the months do not bind). HiGHS takes 10.8-14.6 s of CPU for it as of 31
+  March (0.05 s as of 30 June, 1.8-2.1 s as of 1 January); `best_plan` to the proof as of 31
+  March with a 120 s limit: 15.2 s wall / 13.2 s CPU, where main took 35.5 s / 25.3 s (load
+  ~3, run one after the other). Within 10 s it is still cut off (its share of the time left:
+  0.7 now, 0.4 before). Keeping April and May exact instead: 16-19 s; in x-form (first month
+  / later binaries instead of held-by): 86-88 s.
+- making that bound faster (31 March, CPU): HiGHS options (mip_heuristic_effort 0, no
+  symmetry detection, presolve off, mip_min_reliable 0-2, random seeds) 10.8-17 s, noise;
+  asked only for more than the best plan (at_least 145 or 146) 9-18 s; a relative gap of 1.3%
+  (the bound may stop at 145) 12.4 s: the bound falls below 146 only as the tree closes;
+  "trial t needs k_t events" rows 11.8-14.6 s; the trials split in two halves, each bounded
+  alone: 74 + 78 = 152 (too loose) in 8.2 s. Our own search over the first month's events
+  (HiGHS on each leaf, the first-month set fixed: 0.01-0.15 s a leaf, every leaf infeasible at
+  145): 2,354 maximal sets (17 events possible in April, 4 a month, 120 staff-days) take
+  60 s; fixing the first one or two events of the set in order of importance and leaving the
+  rest to HiGHS (18 or 137 solves) 12.6 / 13.6 s. The scipy call costs ~10-20 ms a solve;
+  the hard part is the few nodes with the important events free, as in HiGHS's own tree.
 """
 
 from __future__ import annotations

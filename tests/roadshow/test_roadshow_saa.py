@@ -183,6 +183,57 @@ def test_the_whole_model_asked_for_more_than_the_best_plan_so_far_proves_the_opt
     assert scores[result.method] == pytest.approx(p_of(base, contrib, goal, chosen), abs=1e-12)
 
 
+@pytest.mark.parametrize("confirmed", [True, False])
+def test_a_plan_within_the_tolerance_of_a_looser_bound_is_checked_against_the_whole_model(
+    sample, monkeypatch, confirmed
+):
+    """The events' bound one trial above the best plan (as from 30 June): the plan is within
+    GAP_TOLERANCE, and a short look at the whole model for a plan meeting one trial more
+    makes it optimal when there is none (gap 0); when that look ends without an answer, the
+    plan stays proven within the tolerance, at the bound's gap."""
+    engine, problem = sample
+    import workbook.roadshow.saa as saa
+
+    real_bound, real_milp = saa.event_bound, saa.saa_milp
+    asked: list[int | None] = []
+
+    def looser(*args, **kw):
+        b = real_bound(*args, **kw)
+        return EventBound(b.trials + 1, b.events, b.proven)
+
+    def recorded(*args, **kw):
+        asked.append(kw.get("at_least"))
+        chosen, res, m = real_milp(*args, **kw)
+        if kw.get("at_least") is not None and not confirmed:
+            res.status = 1  # time limit: no plan and no proof
+            return None, res, m
+        return chosen, res, m
+
+    monkeypatch.setattr(saa, "event_bound", looser)
+    monkeypatch.setattr(saa, "saa_milp", recorded)
+    monkeypatch.setattr(saa, "GAP_TOLERANCE", 1.0)  # one trial in 1000 samples is within it
+    result = best_plan(engine, problem, "p:domestic_capital", samples=1000, time_limit=600)
+    scores = result.p_in_sample
+    met = round((scores[result.method] - scores["none"]) * 1000)
+    assert asked[-1] == met + 1
+    bound = real_bound(problem, *_decided_values(engine, problem, saa), time_limit=None).trials
+    assert bound == met  # the plan is the optimum (the real bound meets it here)
+    if confirmed:
+        assert result.proven_optimal and result.gap == 0.0
+        assert result.bound == scores[result.method]
+    else:
+        assert not result.proven_optimal and result.proven
+        assert result.bound == pytest.approx(scores["none"] + (met + 1) / 1000, abs=1e-12)
+        assert result.gap == pytest.approx(1 / 1000 / result.bound, rel=1e-9)  # (bound - P) / bound
+
+
+def _decided_values(engine, problem, saa):
+    """The events' bound's inputs as best_plan gives them: the decided trials' values."""
+    base, contrib, goal = saa.trial_values(engine, problem, ["domestic_capital"], samples=1000)
+    rows, need, _ = saa.decided_trials(problem, base, contrib, goal)
+    return contrib[rows], need[rows]
+
+
 def test_a_time_limit_without_a_plan_falls_back_to_the_best_candidate_or_better(
     sample, monkeypatch
 ):

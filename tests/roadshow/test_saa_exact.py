@@ -234,15 +234,17 @@ def test_the_events_only_bound_is_the_best_plan_when_the_months_do_not_bind(seed
     assert p_of(base, contrib, goal, july) == pytest.approx(best, abs=1e-12)
 
 
-def _three_months(budget: float, per_month: int):
+def _three_months(budget: float, per_month: int, staff: float | None = None):
     """Five events over July to September (13 slots: B skips August, E has July and
-    September only), costs 10 to 30 万元, at most `per_month` events a month."""
+    September only), costs 10 to 30 万元, at most `per_month` events a month (and `staff`
+    staff-days a month: 10 an event)."""
     params = zone_params(
         offices=0,
         budget=budget,
         min_cloud_events=0,
         blocked_holidays=[],
         max_events_per_month=per_month,
+        **({} if staff is None else {"staff_days_per_month": staff}),
     )
     events = catalogue(
         event("A", "japan", 10, (7, 8, 9)),
@@ -313,3 +315,48 @@ def test_the_held_by_form_finds_the_best_plan_with_three_months_binding(
     again, exact, _ = saa_milp(problem, base, contrib, goal, at_least=met)
     assert exact.status == 0 and again is not None
     assert p_of(base, contrib, goal, again) == pytest.approx(best, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("seed", "budget", "per_month", "staff"),
+    [(30, 45, 1, 100), (31, 60, 1, 100), (32, 75, 2, 100), (33, 100, 2, 25), (34, 60, 3, 15)],
+)
+def test_the_first_month_bound_is_never_below_the_best_plan(seed, budget, per_month, staff):
+    """The first month exact and the later ones relaxed (one to three events and 15 to 100
+    staff-days a month, so every month binds): no plan meets more trials than the bound, on
+    contributions that fall month by month or are drawn for each month on their own (an
+    event's best later month is then not its next one), and the bound is never above the
+    events-only one."""
+    rng = np.random.default_rng(seed)
+    problem = _three_months(budget, per_month, staff)
+    base, contrib, goal = _trials(rng, 60, 13)
+    for c in (contrib, _decaying(problem, contrib, rng)):
+        rows, need, _ = decided_trials(problem, base, c, goal)
+        first = event_bound(problem, c[rows], need[rows])
+        alone = event_bound(problem, c[rows], need[rows], first_month=False)
+        best = _brute_force(problem, base, c, goal)
+        assert first.proven and first.trials is not None and alone.trials is not None
+        assert p_of(base, c, goal, []) + first.trials / 60 >= best - 1e-12
+        assert first.trials <= alone.trials
+
+
+def test_the_first_month_bound_is_the_best_plan_when_only_the_first_month_binds():
+    """Two events a month and a budget of two to four events: July's limit binds, and the
+    later months have room for every event not held in July, so the relaxation loses nothing
+    and the bound is the best plan, where the events-only bound (every event in July) is above
+    it on some of these trials."""
+    above = 0
+    for seed, budget in [(40, 45), (41, 60), (42, 75), (43, 60), (44, 75), (45, 70)]:
+        rng = np.random.default_rng(seed)
+        problem = _three_months(budget, 2)
+        base, contrib, goal = _trials(rng, 60, 13)
+        contrib = _decaying(problem, contrib, rng)
+        rows, need, _ = decided_trials(problem, base, contrib, goal)
+        first = event_bound(problem, contrib[rows], need[rows])
+        alone = event_bound(problem, contrib[rows], need[rows], first_month=False)
+        best = _brute_force(problem, base, contrib, goal)
+        none = p_of(base, contrib, goal, [])
+        assert first.trials is not None and alone.trials is not None
+        assert none + first.trials / 60 == pytest.approx(best, abs=1e-12)
+        above += alone.trials > first.trials
+    assert above >= 1
