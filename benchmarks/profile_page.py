@@ -5,7 +5,8 @@ each planner of `workbook app` (warm kernels, sample zone as of 2020-06-30, Chin
   the CPU seconds of the browser's processes, from the planner URL until the page is quiet (no
   kernel message for 3 s);
 - the requests and bytes the page loaded, by kind, and the kernel messages (websocket frames);
-- the widgets and charts on the page, and how many times a chart's SVG was drawn;
+- the widgets and charts on the page, and how many times a chart view was drawn;
+- the browser's CPU over 10 s once the page is quiet (an animation left running shows here);
 - with --profile, the JavaScript functions with the most self time (CDP sampling profiler).
 
     .venv/bin/python benchmarks/profile_page.py [--profile] [--planner scenario|roadshow]
@@ -171,6 +172,9 @@ async def one_page(
     cpu_quiet = browser_cpu(pid, types1) - cpu0
     by_type = {k: round(v - types0.get(k, 0.0), 2) for k, v in types1.items()}
     after = {m["name"]: m["value"] for m in (await cdp.send("Performance.getMetrics"))["metrics"]}
+    idle0 = browser_cpu(pid)
+    await asyncio.sleep(10)
+    idle = browser_cpu(pid) - idle0
     counts = await page.evaluate(PAGE_COUNTS_JS)
     if shots is not None:
         await page.screenshot(path=str(shots / f"{planner}.png"), full_page=True)
@@ -187,6 +191,7 @@ async def one_page(
         "browser_cpu_s_drawn": round(cpu_drawn, 2),
         "browser_cpu_s_quiet": round(cpu_quiet, 2),
         "browser_cpu_s_by_process": by_type,
+        "browser_cpu_s_idle_10s": round(idle, 2),
         "cdp": metrics,
         "requests": dict(requests),
         "kb": {k: round(v / 1024) for k, v in sizes.items()},
