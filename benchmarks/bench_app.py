@@ -14,6 +14,8 @@ planner (as the load test does). Prints:
 - the memory of each open page's kernel (PSS: its share of what it maps with other processes,
   the shared draws among them; USS: what it alone holds), from /proc/<pid>/smaps_rollup,
   median and range per planner, beside the warm pool's own kernels;
+- the CPU seconds of the app's server, its kernels and the browsers while the pages opened, and
+  from the planner URLs opened to the last page drawn, with the browsers' share per page;
 - whether the pools refilled to N warm after the pages took theirs, and how long it took;
 - the machine's load average (`uptime`) before and after, and the figures measured before
   this version (README) beside.

@@ -9,7 +9,10 @@ each planner of `workbook app` (warm kernels, sample zone as of 2020-06-30, Chin
 - the browser's CPU over 10 s once the page is quiet (an animation left running shows here);
 - with --profile, the JavaScript functions with the most self time (CDP sampling profiler).
 
-    .venv/bin/python benchmarks/profile_page.py [--profile] [--planner scenario|roadshow]
+    .venv/bin/python benchmarks/profile_page.py [--profile] [--trace] [--planner scenario|roadshow]
+    .venv/bin/python benchmarks/profile_page.py --screenshots DIR   # to compare two versions
+
+--trace: self time by Chrome trace event on the page's main thread (parse, compile, tasks...).
 
 Nothing is asserted (the machine is shared; `uptime` is printed beside the figures).
 """
