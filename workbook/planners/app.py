@@ -172,7 +172,7 @@ def voila_argv(
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",  # details go to the server log only
         # code highlighting styles: a planner page shows no code (sources stripped)
-        f"--VoilaConfiguration.extension_denylist={list(UNUSED_LABEXTENSIONS)!r}",
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in UNUSED_LABEXTENSIONS),
         f"--HTMLExporter.language_code={check_lang(lang)}",  # <html lang=...>
         "--Voila.port_retries=0",
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
