@@ -14,6 +14,8 @@ planner (as the load test does). Prints:
 - the memory of each open page's kernel (PSS: its share of what it maps with other processes,
   the shared draws among them; USS: what it alone holds), from /proc/<pid>/smaps_rollup,
   median and range per planner, beside the warm pool's own kernels;
+- the CPU seconds of the app's server, its kernels and the browsers while the pages opened, and
+  from the planner URLs opened to the last page drawn, with the browsers' share per page;
 - whether the pools refilled to N warm after the pages took theirs, and how long it took;
 - the machine's load average (`uptime`) before and after, and the figures measured before
   this version (README) beside.
@@ -179,7 +181,7 @@ async def open_page(browser, base: str, i: int, password: str, out: dict) -> Non
     out["contexts"].append(context)
 
 
-async def bureau(base: str, n: int, passwords: dict[str, str], hold) -> dict:
+async def bureau(base: str, n: int, passwords: dict[str, str], hold, snap) -> dict:
     from playwright.async_api import async_playwright
 
     out: dict = {
@@ -198,11 +200,13 @@ async def bureau(base: str, n: int, passwords: dict[str, str], hold) -> dict:
             ]
             while not all(t.done() for t in tasks):
                 # release the pages once they have all logged in (the login is not timed)
-                if out["logged_in"] == n:
+                if out["logged_in"] == n and not out["start"].is_set():
+                    out["cpu_at_open"] = snap()
                     out["start"].set()
                 await asyncio.sleep(0.1)
             for t in tasks:
                 t.result()
+            out["cpu_at_drawn"] = snap()
             await asyncio.sleep(5)  # let the pages settle before memory is read
             out["memory"], out["cpu_after"] = hold()  # read while every page is still open
         finally:
@@ -279,12 +283,18 @@ def main() -> int:
             passwords = {name: pw for name, (pw, _) in accounts.items()}
             t_open = time.monotonic()
             cpu_before = cpu_seconds(proc.pid, os.getpid())
-            result = asyncio.run(bureau(base, n, passwords, hold))
+            result = asyncio.run(
+                bureau(base, n, passwords, hold, lambda: cpu_seconds(proc.pid, os.getpid()))
+            )
             opened = time.monotonic()
             figures["cpu_s_while_opening"] = {
                 k: round(v - cpu_before.get(k, 0.0), 1) for k, v in result["cpu_after"].items()
             }
             figures["cpu_s_while_opening"]["wall"] = round(opened - t_open, 1)
+            # from the planner URLs opened to the last page drawn (no browser start, no login)
+            figures["cpu_s_open_to_drawn"] = {
+                k: round(v - result["cpu_at_open"][k], 1) for k, v in result["cpu_at_drawn"].items()
+            }
             figures["pools_right_after"] = warm_state(base)[1].get("pools")
             if not args.no_refill_wait:
                 wait_warm(base, 1200)
@@ -342,6 +352,10 @@ def main() -> int:
     print(f"  phases p50 (s from the request): {figures['phases_s_p50']}; page HTML "
           f"{figures['html_kb']} kB")  # fmt: skip
     print(f"CPU seconds while the pages opened: {figures['cpu_s_while_opening']}")
+    drawn_cpu = figures["cpu_s_open_to_drawn"]
+    figures["chromium_cpu_s_per_page"] = round(drawn_cpu["chromium"] / max(1, len(pages)), 2)
+    print(f"CPU seconds from the planner URLs opened to the last page drawn: {drawn_cpu}; "
+          f"Chromium per page {figures['chromium_cpu_s_per_page']} s")  # fmt: skip
     print(f"pools right after: {figures['pools_right_after']}")
     if "refilled_s_after_open" in figures:
         print(f"pools full again {figures['refilled_s_after_open']} s after the pages opened")

@@ -10,7 +10,9 @@ with a users file), over plain HTTP (urllib, http.client):
   server give a Chinese busy page; a closed page's beacon shuts its kernel down at once; the
   review notebook is not served;
 - the login form: a wrong password is refused, a right one gives a session that opens the
-  pages, logging out ends it, a forged cookie is nobody.
+  pages, logging out ends it, a forged cookie is nobody;
+- a planner page (a warm kernel's, rendered ahead) asks the browser for no MathJax and no code
+  highlighting styles, and its loading spinner turns in steps.
 """
 
 from __future__ import annotations
@@ -292,6 +294,29 @@ def _beacon(client: Client, kernel_id: str) -> int:
     xsrf = client.cookie("_xsrf")
     assert xsrf, "the page set no _xsrf cookie: its shutdown beacon would be refused"
     return client.request(f"/voila/api/shutdown/{kernel_id}", {"_xsrf": xsrf}).status
+
+
+def test_a_planner_page_loads_no_mathjax_no_code_styles_and_a_stepped_spinner(server):
+    base, _, _, _ = server
+    wang = logged_in(base, "wang")
+    status, kernel_id, page = _open_page(wang, "jining-2020")
+    assert status == 200 and kernel_id is not None
+    try:
+        config = json.loads(
+            re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)[1]
+        )
+        assert config["fullMathjaxUrl"] == config["mathjaxConfig"] == "null"
+        assert {
+            "@jupyterlab/mathjax-extension",
+            "@jupyterlab/mathjax2-extension",
+        } <= set(config["disabledExtensions"])
+        loaded = {ext["name"] for ext in config["federated_extensions"]}
+        assert "jupyterlab_pygments" not in loaded
+        assert "@jupyter-widgets/jupyterlab-manager" in loaded and "anywidget" in loaded
+        assert "cdnjs" not in page and "cdn.jsdelivr" not in page
+        assert re.search(r"\.spinner \{\s*animation-timing-function: steps\(8, end\);", page)
+    finally:
+        assert _beacon(wang, kernel_id) == 204
 
 
 def test_kernels_are_their_users_capped_and_a_closed_pages_kernel_goes_at_once(server):

@@ -146,6 +146,9 @@ def check_warm(warm: int, max_kernels: int) -> int:
     return warm
 
 
+UNUSED_LABEXTENSIONS = ("jupyterlab_pygments",)
+
+
 def voila_argv(
     port: int,
     open_browser: bool = False,
@@ -168,6 +171,8 @@ def voila_argv(
         f"--template={TEMPLATE}",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",  # details go to the server log only
+        # code highlighting styles: a planner page shows no code (sources stripped)
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in UNUSED_LABEXTENSIONS),
         f"--HTMLExporter.language_code={check_lang(lang)}",  # <html lang=...>
         "--Voila.port_retries=0",
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",

@@ -161,6 +161,23 @@ class ReportFileHandler(web.StaticFileHandler):
         return super().get_absolute_path(root, path or REVIEW_FILE)
 
 
+# Voila's page loads MathJax 3 (~340 kB of scripts) and typesets every output with it; no
+# planner shows a formula. Without a MathJax URL the page takes JupyterLab's MathJax 2 plugin
+# instead (2 kB, which would load MathJax from that URL on a first formula), disabled here too.
+NO_MATHJAX = "null"  # the page's own word for an option left unset
+UNUSED_PLUGINS = ("@jupyterlab/mathjax-extension", "@jupyterlab/mathjax2-extension")
+
+
+def lean_page_config(page_config: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """Voila's `page_config_hook`: the planner page's config without MathJax."""
+    disabled = page_config.get("disabledExtensions") or []
+    if isinstance(disabled, dict):  # jupyterlab_server's {name: bool} form
+        disabled = [name for name, off in disabled.items() if off]
+    page_config["disabledExtensions"] = [*disabled, *UNUSED_PLUGINS]
+    page_config["fullMathjaxUrl"] = page_config["mathjaxConfig"] = NO_MATHJAX
+    return page_config
+
+
 HANDOFF_GRACE_S = 120  # a page's kernel may wait this long for the page to connect (at least)
 
 
@@ -399,6 +416,8 @@ class WorkbookVoila(Voila):
             for z in self.zones
             for nb in APP_NOTEBOOKS
         }
+        # before Voila's init_settings: the pools render their pages with it
+        self.voila_configuration.page_config_hook = lean_page_config
         settings = super().init_settings()
         settings["workbook_auth"] = Auth(self.auth_policy, self.lang)
         km = self.kernel_manager
