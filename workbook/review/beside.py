@@ -79,6 +79,7 @@ class Aside(Generic[T]):
         self.fn = fn
         self.timeout = timeout
         self.pid: int | None = None
+        self.forked = False  # whether a copy was started (its result may still be redone here)
         self._read: int | None = None
         if not forking():
             return
@@ -93,11 +94,7 @@ class Aside(Generic[T]):
             os.close(read)
             _child(lambda: _send(write, fn()))  # never returns
         os.close(write)
-        self.pid, self._read = pid, read
-
-    @property
-    def forked(self) -> bool:
-        return self.pid is not None
+        self.pid, self._read, self.forked = pid, read, True
 
     def result(self) -> T:
         """The copy's result; fn() here when there is no copy or it did not finish cleanly
@@ -142,7 +139,7 @@ def _send(fd: int, value: object) -> None:
 
 def _received(fd: int, deadline: float) -> bytes | None:
     """Everything written to the pipe `fd` until its writer closed it (None at `deadline`)."""
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         left = deadline - time.monotonic()
         if left <= 0:

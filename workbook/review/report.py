@@ -194,7 +194,7 @@ def build_context(
 ) -> Context:
     """The zone (from `zone_params` when the caller has read the params file already), its
     pipeline as it stood at the as-of date, the forecast engine and its forecast; the `ahead`
-    work of `sections` is started once the engine is built (`Context.ahead`)."""
+    work of `sections` is started once the forecast is made (`Context.ahead`)."""
     timings: dict[str, float] = {}
 
     def timed(name: str, fn: Any) -> Any:
@@ -212,18 +212,12 @@ def build_context(
     # A past quarter is reviewed on the pipeline as it stood at its end (workbook.zone.replay).
     at = timed("replay", lambda: _pipeline_at(zone, rp))
     zone = replace(zone, ledger=at.ledger)
-    t0 = time.perf_counter()
-    engine = _engine(zone, rp)
-    ctx = Context(rp, zone, engine, None, at.source, at.snapshot, timings)
-    # the sections' work that needs only the engine, started now beside the forecast
+    engine, fc = timed("forecast", lambda: _forecast(zone, rp))
+    ctx = Context(rp, zone, engine, fc, at.source, at.snapshot, timings)
+    # the sections' work that needs only the context, started now beside the sections before
+    # them (in a copy of this process that shares the forecast's draws: workbook.review.beside)
     ahead = {s.name: Aside(fn) for s in sections if (fn := s.ahead(ctx)) is not None}
-    try:
-        fc = engine.forecast()
-    except BaseException:
-        _cancel(ahead)
-        raise
-    timings["forecast"] = time.perf_counter() - t0
-    return replace(ctx, forecast=fc, ahead=ahead)
+    return replace(ctx, ahead=ahead)
 
 
 def build_review(
@@ -232,7 +226,7 @@ def build_review(
     sections: Sequence[Section] = SECTIONS,
 ) -> Review:
     """Compute every section of the review for validated parameters, in order (the sections'
-    `ahead` work started as soon as the engine is built)."""
+    `ahead` work started as soon as the forecast is made)."""
     ctx = build_context(rp, zone_params, sections)
     results: dict[str, Any] = {}
     try:
@@ -255,10 +249,11 @@ def _pipeline_at(zone: Zone, rp: ReviewParams) -> Any:
     return ledger_at(zone.ledger, rp.as_of, snapshot)
 
 
-def _engine(zone: Zone, rp: ReviewParams) -> Any:
+def _forecast(zone: Zone, rp: ReviewParams) -> tuple[Any, Any]:
     from workbook.forecast.engine import Engine
 
-    return Engine(zone, as_of=rp.as_of, trials=rp.trials, seed=rp.seed)
+    engine = Engine(zone, as_of=rp.as_of, trials=rp.trials, seed=rp.seed)
+    return engine, engine.forecast()
 
 
 __all__ = ["SECTIONS", "Review", "build_context", "build_review"]

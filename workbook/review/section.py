@@ -13,10 +13,10 @@ plan) and a list of `Section`s (workbook.review.report.SECTIONS). Each section
 Every method but `compute` receives `done`, the results of every section by name (its own at
 `done[self.name]`). A section that has no chart, sheet or summary leaves the default.
 
-A section whose `compute` holds slow work that needs only the zone and the forecast engine
-(not the forecast, nor another section's result) gives that work as `ahead`: the review starts
-it as soon as the engine is built, in a forked copy of a batch kernel on the machine's other
-core (workbook.review.beside.Aside), and `compute` collects its result (`ctx.ahead_result`)
+A section whose `compute` holds slow work that needs only the context (not another section's
+result) gives that work as `ahead`: the review starts it as soon as the forecast is made, in a
+forked copy of a batch kernel on the machine's other core (workbook.review.beside.Aside), while
+the sections before it are computed, and `compute` collects its result (`ctx.ahead_result`)
 instead of doing the work itself; elsewhere the work is done when `compute` asks for it.
 """
 
@@ -96,9 +96,8 @@ class Section:
         return None
 
     def ahead(self, ctx: Context) -> Callable[[], Any] | None:
-        """Work of `compute` that reads only `ctx.zone`, `ctx.params` and `ctx.engine` (given
-        a context whose forecast is not made yet), to be started early (module docstring);
-        None when there is none."""
+        """Work of `compute` that reads only the context, to be started early (module
+        docstring); None when there is none."""
         return None
 
     def charts(self, ctx: Context, done: Results) -> dict[str, Any]:

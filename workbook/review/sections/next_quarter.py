@@ -21,6 +21,9 @@ from workbook.zone.ledger import Ledger
 from workbook.zone.loader import Zone
 
 GOAL_METRIC = "domestic_capital"
+# Seconds the review gives the plan's solver (`workbook plan` gives 10): the plan found early is
+# kept, and a proof not finished by then is said as such, with its gap (the appendix).
+PLAN_SECONDS = 3.0
 GOAL_PROBABILITY = 0.8
 PLAN_SHOWN = [
     "month",
@@ -62,6 +65,8 @@ class NextQuarter:
     # the goal seek for the biggest risk (workbook.review.abstract.biggest_risk) when it is a
     # money target: `goal_seek` itself when that is the same target; None for a count
     risk_goal_seek: dict[str, Any] | None = None
+    # seconds the plan's solver was given (PLAN_SECONDS; None: not known)
+    time_limit: float | None = None
 
 
 def at_stake(project_forecast: pd.DataFrame, ledger: Ledger, n: int = 10) -> pd.DataFrame:
@@ -106,7 +111,7 @@ def at_stake(project_forecast: pd.DataFrame, ledger: Ledger, n: int = 10) -> pd.
 @dataclass(frozen=True)
 class PlanPart:
     """The plan of section 7 (what `plan_ahead` computes: it needs only the zone and the
-    engine, so a review starts it beside the forecast, workbook.review.beside.Aside)."""
+    engine, so a review starts it beside the sections before, workbook.review.beside.Aside)."""
 
     budget: float | None
     plan: pd.DataFrame | None  # workbook.roadshow.problem.PLAN_COLUMNS
@@ -114,6 +119,7 @@ class PlanPart:
     p_attain: pd.Series | None  # P(attain) per metric with the plan held
     objective: dict[str, Any] | None  # workbook.roadshow.service.PlanResult.status
     seconds: float = 0.0
+    time_limit: float | None = None  # seconds the solver was given
 
 
 def plan_ahead(zone: Zone, rp: ReviewParams, engine: Any) -> PlanPart:
@@ -127,12 +133,15 @@ def plan_ahead(zone: Zone, rp: ReviewParams, engine: Any) -> PlanPart:
         as_of=rp.as_of,
         budget=rp.budget,
         compare=False,  # the plan and P(attain) with it held; no greedy plan beside it
+        time_limit=PLAN_SECONDS,
         lang=rp.lang,
     )
     plan = plan_roadshow(request, engine=engine)
     table = plan.plan.table if plan.plan is not None else None
+    seconds = time.perf_counter() - t0
+    status = plan.status()
     return PlanPart(
-        plan.budget, table, plan.problems, plan.p_attain, plan.status(), time.perf_counter() - t0
+        plan.budget, table, plan.problems, plan.p_attain, status, seconds, request.time_limit
     )
 
 
@@ -166,6 +175,7 @@ def next_quarter(
         stake,
         plan.objective,
         risk_goal,
+        plan.time_limit,
     )
 
 
@@ -301,7 +311,7 @@ class NextQuarterSection(Section):
             t0 = time.perf_counter()
             plan = ctx.ahead_result(self.name, lambda: plan_ahead(ctx.zone, ctx.params, ctx.engine))
             ctx.timings["plan_wait"] = time.perf_counter() - t0  # the plan's rest, if not done
-            ctx.timings["plan"] = plan.seconds  # its own time, here or beside the forecast
+            ctx.timings["plan"] = plan.seconds  # its own time, here or in a copy of the kernel
             return next_quarter(ctx, done["headline"].table, plan)
 
         return ctx.timed("next_quarter", compute)
