@@ -55,14 +55,14 @@ def skip_slow_optional_imports() -> None:
 
 
 # What a review kernel imports as it starts (`warm_up`), in the order the review needs them:
-# the sections (pandas, the zone, the forecast engine), the charts (Altair) and the writers
-# (openpyxl, python-docx). Not scipy's solver (~0.4 s): a batch kernel solves the next-quarter
-# plan in a forked copy (workbook.review.beside.Aside), which imports it within the plan's own
-# time limit, on the other core, while the kernel goes on.
+# the sections (pandas, the zone, the forecast engine), the roadshow plan (scipy's solver), the
+# charts (Altair) and the writers (openpyxl, python-docx).
 WARM_MODULES = (
     "workbook.review.report",
     "workbook.forecast.goalseek",
     "workbook.roadshow.service",
+    "workbook.roadshow.saa",
+    "scipy.optimize",
     "workbook.charts.review",
     "workbook.charts.roadshow",
     "workbook.review.output",
