@@ -65,6 +65,18 @@ def in_parallel(fn: Callable[[int, int], T], chunks: list[tuple[int, int]]) -> l
     return list(_POOL.map(lambda cn: fn(*cn), chunks))
 
 
+def _forget_pool() -> None:
+    """A forked copy of this process has none of the pool's threads (only the thread that
+    forked goes on): its pool is made anew when it is first needed, instead of waiting forever
+    on threads that are not there."""
+    global _POOL
+    _POOL = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 @njit(cache=True, nogil=True, twin=plain.hash_uniform)
 def hash_uniform(code: np.ndarray, salt: int | np.uint64) -> np.ndarray:
     """A uniform in [0, 1) per column of `code` (marks x deals), fixed by its codes and

@@ -9,21 +9,32 @@ handlers. When the copy did not finish cleanly (an error, a crash, or no answer 
 `timeout` seconds), `join` does the work again in the kernel itself, so an error is raised
 where it always was, with its traceback, and the files are those of the work done here.
 
+`Aside` does the same for work whose result the kernel needs later (the next-quarter plan,
+started once the forecast engine is built and collected when its section is computed): the
+copy sends the result back pickled through a pipe; when the copy did not finish cleanly,
+`result` computes it here, as the kernel always did.
+
 Only in a kernel the review runner started (BATCH_KERNEL) and where `os.fork` exists: a
-notebook a person runs writes its files one after the other, as before.
+notebook a person runs writes its files one after the other, and computes each result when it
+is asked for, as before. A copy is in its kernel's process group: a kernel killed (its run
+interrupted, or stopped at its end) takes its copies with it.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
+import select
 import signal
 import sys
 import time
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from workbook.review.environment import in_batch_kernel
 
 TIMEOUT = 120.0  # seconds the forked copy may take before the work is done here instead
+T = TypeVar("T")
 
 
 def forking() -> bool:
@@ -57,6 +68,89 @@ class Beside:
         pid, self.pid = self.pid, None
         if pid is not None and not _waited(pid, self.timeout):
             self.fn()
+
+
+class Aside(Generic[T]):
+    """fn() in a forked copy of this process, started now; `result()` returns its value (sent
+    back pickled). Where nothing forks, fn() runs when `result()` is first asked for, here
+    (module docstring)."""
+
+    def __init__(self, fn: Callable[[], T], timeout: float = TIMEOUT) -> None:
+        self.fn = fn
+        self.timeout = timeout
+        self.pid: int | None = None
+        self.forked = False  # whether a copy was started (its result may still be redone here)
+        self._read: int | None = None
+        if not forking():
+            return
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no memory or no process left for a copy: computed here when asked
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:
+            os.close(read)
+            _child(lambda: _send(write, fn()))  # never returns
+        os.close(write)
+        self.pid, self._read, self.forked = pid, read, True
+
+    def result(self) -> T:
+        """The copy's result; fn() here when there is no copy or it did not finish cleanly
+        (an error, a crash, a result that does not unpickle, no answer in `timeout` s)."""
+        pid, read = self.pid, self._read
+        self.pid = self._read = None
+        if pid is None or read is None:
+            return self.fn()
+        try:
+            data = _received(read, time.monotonic() + self.timeout)
+        except BaseException:  # interrupted: the copy goes too
+            _kill(pid)
+            raise
+        finally:
+            os.close(read)
+        if data is None:  # no whole answer in time
+            _kill(pid)
+        elif _waited(pid, self.timeout):
+            try:
+                return pickle.loads(data)  # noqa: S301 - our own forked copy's result
+            except Exception:  # noqa: S110 - computed here instead
+                pass
+        return self.fn()
+
+    def cancel(self) -> None:
+        """Kill the copy, if any (its result will not be asked for)."""
+        pid, read = self.pid, self._read
+        self.pid = self._read = None
+        if read is not None:
+            os.close(read)
+        if pid is not None:
+            _kill(pid)
+
+
+def _send(fd: int, value: object) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.close(fd)
+
+
+def _received(fd: int, deadline: float) -> bytes | None:
+    """Everything written to the pipe `fd` until its writer closed it (None at `deadline`)."""
+    chunks: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def _child(fn: Callable[[], object]) -> None:
@@ -102,4 +196,4 @@ def _kill(pid: int) -> None:
         pass
 
 
-__all__ = ["TIMEOUT", "Beside", "forking"]
+__all__ = ["TIMEOUT", "Aside", "Beside", "forking"]

@@ -14,13 +14,14 @@ labels (workbook.text.labels, kind "review").
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from workbook.review.beside import Aside
 from workbook.review.params import ReviewParams, check_data_covers
 from workbook.review.section import Context, Section
 from workbook.review.sections import (
@@ -188,9 +189,12 @@ class Review:
 # ---- building ----------------------------------------------------------------------------
 
 
-def build_context(rp: ReviewParams, zone_params: ZoneParams | None = None) -> Context:
+def build_context(
+    rp: ReviewParams, zone_params: ZoneParams | None = None, sections: Sequence[Section] = ()
+) -> Context:
     """The zone (from `zone_params` when the caller has read the params file already), its
-    pipeline as it stood at the as-of date, the forecast engine and its forecast."""
+    pipeline as it stood at the as-of date, the forecast engine and its forecast; the `ahead`
+    work of `sections` is started once the forecast is made (`Context.ahead`)."""
     timings: dict[str, float] = {}
 
     def timed(name: str, fn: Any) -> Any:
@@ -209,7 +213,11 @@ def build_context(rp: ReviewParams, zone_params: ZoneParams | None = None) -> Co
     at = timed("replay", lambda: _pipeline_at(zone, rp))
     zone = replace(zone, ledger=at.ledger)
     engine, fc = timed("forecast", lambda: _forecast(zone, rp))
-    return Context(rp, zone, engine, fc, at.source, at.snapshot, timings)
+    ctx = Context(rp, zone, engine, fc, at.source, at.snapshot, timings)
+    # the sections' work that needs only the context, started now beside the sections before
+    # them (in a copy of this process that shares the forecast's draws: workbook.review.beside)
+    ahead = {s.name: Aside(fn) for s in sections if (fn := s.ahead(ctx)) is not None}
+    return replace(ctx, ahead=ahead)
 
 
 def build_review(
@@ -217,12 +225,21 @@ def build_review(
     zone_params: ZoneParams | None = None,
     sections: Sequence[Section] = SECTIONS,
 ) -> Review:
-    """Compute every section of the review for validated parameters, in order."""
-    ctx = build_context(rp, zone_params)
+    """Compute every section of the review for validated parameters, in order (the sections'
+    `ahead` work started as soon as the forecast is made)."""
+    ctx = build_context(rp, zone_params, sections)
     results: dict[str, Any] = {}
-    for s in sections:
-        results[s.name] = s.compute(ctx, results)
+    try:
+        for s in sections:
+            results[s.name] = s.compute(ctx, results)
+    finally:
+        _cancel(ctx.ahead)  # work whose section never collected it (an error before)
     return Review(ctx, results, tuple(sections))
+
+
+def _cancel(ahead: Mapping[str, Any]) -> None:
+    for work in ahead.values():
+        work.cancel()
 
 
 def _pipeline_at(zone: Zone, rp: ReviewParams) -> Any:

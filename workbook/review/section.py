@@ -12,6 +12,12 @@ plan) and a list of `Section`s (workbook.review.report.SECTIONS). Each section
 
 Every method but `compute` receives `done`, the results of every section by name (its own at
 `done[self.name]`). A section that has no chart, sheet or summary leaves the default.
+
+A section whose `compute` holds slow work that needs only the context (not another section's
+result) gives that work as `ahead`: the review starts it as soon as the forecast is made, in a
+forked copy of a batch kernel on the machine's other core (workbook.review.beside.Aside), while
+the sections before it are computed, and `compute` collects its result (`ctx.ahead_result`)
+instead of doing the work itself; elsewhere the work is done when `compute` asks for it.
 """
 
 from __future__ import annotations
@@ -44,6 +50,13 @@ class Context:
     pipeline_source: str = "ledger"
     snapshot: Path | None = None
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    # section name -> its `ahead` work under way (workbook.review.beside.Aside)
+    ahead: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def ahead_result(self, name: str, fn: Callable[[], Any]) -> Any:
+        """The result of section `name`'s `ahead` work started for this review, else fn()."""
+        work = self.ahead.get(name)
+        return fn() if work is None else work.result()
 
     @property
     def lang(self) -> str:
@@ -80,6 +93,11 @@ class Section:
 
     def compute(self, ctx: Context, done: Results) -> Any:
         """The section's result (a table, a dataclass), from the context and earlier results."""
+        return None
+
+    def ahead(self, ctx: Context) -> Callable[[], Any] | None:
+        """Work of `compute` that reads only the context, to be started early (module
+        docstring); None when there is none."""
         return None
 
     def charts(self, ctx: Context, done: Results) -> dict[str, Any]:

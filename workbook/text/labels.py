@@ -207,6 +207,8 @@ REVIEW_ZH = {
     "plan_none": "剩余预算内没有可安排的活动。",
     "plan_objective": "活动按{metric}达标概率最大选择：在{samples:,}次模拟中逐次比较哪种安排使其达标的次数最多。",
     "appendix_plan": "推荐活动按样本平均近似法选择（在{samples:,}次模拟上求解混合整数规划），最优性差距{gap}：差距为0即已证明在这些模拟上没有更好的安排。",
+    "appendix_plan_limit": "推荐活动按样本平均近似法选择（在{samples:,}次模拟上求解混合整数规划）；求解到本评估给定的{seconds:g}秒时限仍未证明最优，"
+    "最优性差距{gap}：在这些模拟上，任何安排的达标次数比本安排多出的部分不超过可能最多达标次数的{gap}。",
     "plan_objective_fallback": "按{metric}达标概率求解在时限内未完成（{samples:,}次模拟），改按预期年内到位资金选择活动。",
     "goal_seek": "要使{metric}达标概率达到{probability:.0%}，需在现有基础上新增签约资金约{extra:,.1f}{unit}"
     "（当前达标概率{current:.0%}）。",
@@ -436,6 +438,9 @@ REVIEW_EN = {
     "plan_none": "No event fits in the remaining budget.",
     "plan_objective": "Events chosen to maximise the chance of meeting {metric}: over {samples:,} simulated trials, the plan that meets it in the most of them.",
     "appendix_plan": "The recommended events are chosen by sample average approximation (a mixed-integer programme over {samples:,} trials), optimality gap {gap}: a gap of 0 means no better plan exists on those trials.",
+    "appendix_plan_limit": "The recommended events are chosen by sample average approximation (a mixed-integer programme over {samples:,} trials); "
+    "the solver reached the review's time limit of {seconds:g} s without proving the plan best, optimality gap {gap}: "
+    "on those trials no plan meets the target more often than this one by more than {gap} of the most any plan could.",
     "plan_objective_fallback": "Maximising the chance of meeting {metric} over {samples:,} trials ran out of time: events chosen by expected in-year capital.",
     "goal_seek": "For a {probability:.0%} chance of meeting {metric}, about {extra:,.1f} {unit} of extra signed "
     "capital is needed (chance now {current:.0%}).",

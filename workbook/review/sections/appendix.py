@@ -1,6 +1,7 @@
 """The technical appendix (附：技术说明): what the review's plain words stand for in the
 forecast's terms, the track record's Brier score with one sentence on what it means, and how
-the recommended events were solved (sample average approximation, optimality gap). The only
+the recommended events were solved (sample average approximation, optimality gap, and the
+review's time limit when the solver reached it before a proof). The only
 place of the review where such terms appear."""
 
 from __future__ import annotations
@@ -34,9 +35,15 @@ class Appendix(Section):
         how = nq.objective if nq is not None else None
         chosen = nq is not None and nq.plan is not None and len(nq.plan)
         solved = how and str(how.get("objective", "")).startswith("p:")
-        if how is not None and solved and chosen and not how.get("time_limit_hit"):
+        if how is not None and solved and chosen:
             gap = "—" if how.get("gap") is None else f"{how['gap']:.2%}"
-            parts.append(note(ctx.t("appendix_plan", samples=how["samples"], gap=gap)))
+            if not how.get("time_limit_hit"):
+                parts.append(note(ctx.t("appendix_plan", samples=how["samples"], gap=gap)))
+            elif nq is not None and nq.time_limit is not None:  # stopped by the review's limit
+                text = ctx.t(
+                    "appendix_plan_limit", samples=how["samples"], gap=gap, seconds=nq.time_limit
+                )
+                parts.append(note(text))
         return frame(ctx, "appendix", *parts)
 
 

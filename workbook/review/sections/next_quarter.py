@@ -4,13 +4,15 @@ with most at stake."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from workbook.files.jsonsafe import plain
+from workbook.review.params import ReviewParams
 from workbook.review.render import chart_html, heading, localize, note, table_html
 from workbook.review.section import Context, Results, Section, frame
 from workbook.text.catalogue import Entry, label, say
@@ -19,6 +21,9 @@ from workbook.zone.ledger import Ledger
 from workbook.zone.loader import Zone
 
 GOAL_METRIC = "domestic_capital"
+# Seconds the review gives the plan's solver (`workbook plan` gives 10): the plan found early is
+# kept, and a proof not finished by then is said as such, with its gap (the appendix).
+PLAN_SECONDS = 3.0
 GOAL_PROBABILITY = 0.8
 PLAN_SHOWN = [
     "month",
@@ -60,6 +65,8 @@ class NextQuarter:
     # the goal seek for the biggest risk (workbook.review.abstract.biggest_risk) when it is a
     # money target: `goal_seek` itself when that is the same target; None for a count
     risk_goal_seek: dict[str, Any] | None = None
+    # seconds the plan's solver was given (PLAN_SECONDS; None: not known)
+    time_limit: float | None = None
 
 
 def at_stake(project_forecast: pd.DataFrame, ledger: Ledger, n: int = 10) -> pd.DataFrame:
@@ -101,24 +108,55 @@ def at_stake(project_forecast: pd.DataFrame, ledger: Ledger, n: int = 10) -> pd.
     return open_[cols].head(n).reset_index(drop=True)
 
 
-def next_quarter(ctx: Context, headline: pd.DataFrame | None = None) -> NextQuarter:
-    """The plan for the rest of the year (the roadshow-plan service, as `workbook plan` makes
-    it by default), P(attain) with it held, the goal seek (for 内资到位, and for the biggest risk
-    of the `headline` table when that is another money target) and the projects most at stake."""
-    from workbook.review.sections.headline import RISK, biggest_risk
-    from workbook.roadshow.service import PlanRequest, plan_roadshow
-    from workbook.zone.metrics import definitions
+@dataclass(frozen=True)
+class PlanPart:
+    """The plan of section 7 (what `plan_ahead` computes: it needs only the zone and the
+    engine, so a review starts it beside the sections before, workbook.review.beside.Aside)."""
 
-    zone, rp, engine, fc = ctx.zone, ctx.params, ctx.engine, ctx.forecast
+    budget: float | None
+    plan: pd.DataFrame | None  # workbook.roadshow.problem.PLAN_COLUMNS
+    problems: tuple[str, ...]
+    p_attain: pd.Series | None  # P(attain) per metric with the plan held
+    objective: dict[str, Any] | None  # workbook.roadshow.service.PlanResult.status
+    seconds: float = 0.0
+    time_limit: float | None = None  # seconds the solver was given
+
+
+def plan_ahead(zone: Zone, rp: ReviewParams, engine: Any) -> PlanPart:
+    """The plan for the rest of the year (the roadshow-plan service, as `workbook plan` makes
+    it by default) and P(attain) with it held."""
+    from workbook.roadshow.service import PlanRequest, plan_roadshow
+
+    t0 = time.perf_counter()
     request = PlanRequest(
         zone,
         as_of=rp.as_of,
         budget=rp.budget,
         compare=False,  # the plan and P(attain) with it held; no greedy plan beside it
+        time_limit=PLAN_SECONDS,
         lang=rp.lang,
     )
     plan = plan_roadshow(request, engine=engine)
-    plan_table = plan.plan.table if plan.plan is not None else None
+    table = plan.plan.table if plan.plan is not None else None
+    seconds = time.perf_counter() - t0
+    status = plan.status()
+    return PlanPart(
+        plan.budget, table, plan.problems, plan.p_attain, status, seconds, request.time_limit
+    )
+
+
+def next_quarter(
+    ctx: Context, headline: pd.DataFrame | None = None, plan: PlanPart | None = None
+) -> NextQuarter:
+    """The plan for the rest of the year (`plan`, else `plan_ahead` now), P(attain) with it
+    held, the goal seek (for 内资到位, and for the biggest risk of the `headline` table when
+    that is another money target) and the projects most at stake."""
+    from workbook.review.sections.headline import RISK, biggest_risk
+    from workbook.zone.metrics import definitions
+
+    zone, engine, fc = ctx.zone, ctx.engine, ctx.forecast
+    if plan is None:
+        plan = plan_ahead(zone, ctx.params, engine)
     goal = _goal_seek(engine, zone, GOAL_METRIC, fc)
     risk_goal = None
     if headline is not None:
@@ -129,7 +167,15 @@ def next_quarter(ctx: Context, headline: pd.DataFrame | None = None) -> NextQuar
             risk_goal = goal if risk == GOAL_METRIC else _goal_seek(engine, zone, risk, fc)
     stake = at_stake(fc.projects, zone.ledger) if fc.projects is not None else None
     return NextQuarter(
-        plan.budget, plan_table, plan.problems, plan.p_attain, goal, stake, plan.status(), risk_goal
+        plan.budget,
+        plan.plan,
+        plan.problems,
+        plan.p_attain,
+        goal,
+        stake,
+        plan.objective,
+        risk_goal,
+        plan.time_limit,
     )
 
 
@@ -256,8 +302,19 @@ def _localize_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
 class NextQuarterSection(Section):
     name = "next_quarter"
 
+    def ahead(self, ctx: Context) -> Callable[[], PlanPart]:
+        zone, rp, engine = ctx.zone, ctx.params, ctx.engine
+        return lambda: plan_ahead(zone, rp, engine)
+
     def compute(self, ctx: Context, done: Results) -> NextQuarter:
-        return ctx.timed("next_quarter", lambda: next_quarter(ctx, done["headline"].table))
+        def compute() -> NextQuarter:
+            t0 = time.perf_counter()
+            plan = ctx.ahead_result(self.name, lambda: plan_ahead(ctx.zone, ctx.params, ctx.engine))
+            ctx.timings["plan_wait"] = time.perf_counter() - t0  # the plan's rest, if not done
+            ctx.timings["plan"] = plan.seconds  # its own time, here or in a copy of the kernel
+            return next_quarter(ctx, done["headline"].table, plan)
+
+        return ctx.timed("next_quarter", compute)
 
     def charts(self, ctx: Context, done: Results) -> dict[str, Any]:
         from workbook.charts.roadshow import plan_chart
