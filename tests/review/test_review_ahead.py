@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import glob
 import os
+import queue
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -94,6 +96,61 @@ def test_refused_inputs_kill_the_kernel_started_ahead(tmp_path, capsys, own_temp
     assert "trials" in capsys.readouterr().err
     assert _kernels() == [] and _sockets() - before == set()
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def _interrupted_put(jobs: queue.Queue, after: bool) -> None:
+    """The job queue's `put` interrupted (Ctrl-C) just after, or just before, the job is in
+    it: where a real interrupt landed as the runner handed the notebook over. The queue stays
+    the one the helper thread waits on."""
+    real = jobs.put
+
+    def put(item, block=True, timeout=None):
+        if item is not None:
+            if after:
+                real(item, block, timeout)
+            raise KeyboardInterrupt
+        real(item, block, timeout)
+
+    jobs.put = put  # type: ignore[method-assign]  # this one queue's put, for the test
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.parametrize("after", [True, False], ids=["job in the queue", "job not in it"])
+def test_an_interrupt_as_the_notebook_is_handed_over_kills_the_kernel(tmp_path, own_temp, after):
+    """CI showed a kernel outliving `review` after Ctrl-C ("Parent appears to have exited"):
+    the interrupt came inside the queue's `put`, before the wait that kills kernels began, and
+    `cancel` then took the notebook for handed over. Now no kernel nor socket is left and the
+    helper thread ends, whether or not the notebook reached the queue."""
+    import papermill as pm
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+    }
+    nb.cells = [nbformat.v4.new_code_cell("import time\ntime.sleep(600)")]
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    before = _sockets()
+    kernel = start_kernel()
+    _interrupted_put(kernel._jobs, after)
+    deadline = time.monotonic() + 120
+    while not _kernels():  # the kernel is running when the notebook is handed over
+        assert time.monotonic() < deadline, "no kernel started"
+        time.sleep(0.05)
+    with pytest.raises(KeyboardInterrupt):
+        kernel.run(
+            lambda manager: pm.execute_notebook(
+                str(tmp_path / "in.ipynb"),
+                str(tmp_path / "out.ipynb"),
+                kernel_name=KERNEL_NAME,
+                language="python",
+                progress_bar=False,
+                kernel_manager_class=manager,
+            )
+        )
+    kernel.cancel()  # as the runner's `finally` does
+    assert not kernel.thread.is_alive()
+    assert _kernels() == [] and _sockets() - before == set()
 
 
 def _write(path: Path, ran: list[int]) -> None:

@@ -18,6 +18,7 @@ moment kills it (workbook.review.interrupt).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -99,14 +100,18 @@ class KernelAhead:
         return wait_interruptibly(self.thread, self._box)
 
     def cancel(self, grace: float = 15.0) -> None:
-        """Kill the kernel at once and end the helper thread (the inputs were refused, or the
-        run was interrupted before its notebook was handed over)."""
-        if self._handed:
+        """Kill the kernel at once and end the helper thread, unless its notebook ran to the
+        end (papermill stopped the kernel then): the inputs were refused, or the run was
+        interrupted at any moment, even as the notebook was being handed over (an interrupt
+        inside `run` before its wait began: the helper thread is then still running or
+        waiting for a job)."""
+        if self._handed and not self.thread.is_alive():
             return
-        self._handed = True
+        self._handed = True  # no notebook is handed over after this
         if self._km is not None:
             kill_kernel(self._km)
-        self._jobs.put(None)
+        with contextlib.suppress(queue.Full):  # the notebook is in the queue already
+            self._jobs.put_nowait(None)
         logging.disable(logging.CRITICAL)  # no kernel/ZMQ noise while the kernel goes
         try:
             self.thread.join(grace)
