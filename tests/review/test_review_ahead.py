@@ -12,7 +12,9 @@ import queue
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import psutil
@@ -51,35 +53,39 @@ def own_temp(tmp_path, monkeypatch):
     shutil.rmtree(folder)
 
 
-@pytest.mark.slow
-@pytest.mark.notebook
-def test_a_kernel_started_ahead_has_the_review_imported_and_a_clean_namespace(tmp_path, own_temp):
+def _one_cell(folder: Path, source: str) -> Callable[[Any], Any]:
+    """A one-cell notebook written to folder/in.ipynb, and its execution by papermill as
+    `KernelAhead.run` takes it (given the kernel manager class that adopts the kernel)."""
     import papermill as pm
 
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
     }
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import sys\n"
-            "print('workbook.review.report' in sys.modules, 'altair' in sys.modules,"
-            " 'openpyxl' in sys.modules, 'warm_up' in dir(), 'workbook' in dir())"
-        )
-    ]
-    nbformat.write(nb, tmp_path / "in.ipynb")
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nbformat.write(nb, folder / "in.ipynb")
+    return lambda manager: pm.execute_notebook(
+        str(folder / "in.ipynb"),
+        str(folder / "out.ipynb"),
+        kernel_name=KERNEL_NAME,
+        language="python",
+        progress_bar=False,
+        kernel_manager_class=manager,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_a_kernel_started_ahead_has_the_review_imported_and_a_clean_namespace(tmp_path, own_temp):
+    execute = _one_cell(
+        tmp_path,
+        "import sys\n"
+        "print('workbook.review.report' in sys.modules, 'altair' in sys.modules,"
+        " 'openpyxl' in sys.modules, 'warm_up' in dir(), 'workbook' in dir())",
+    )
     before = _sockets()
     kernel = start_kernel()
-    out = kernel.run(
-        lambda manager: pm.execute_notebook(
-            str(tmp_path / "in.ipynb"),
-            str(tmp_path / "out.ipynb"),
-            kernel_name=KERNEL_NAME,
-            language="python",
-            progress_bar=False,
-            kernel_manager_class=manager,
-        )
-    )
+    out = kernel.run(execute)
     assert out.cells[0].outputs[0]["text"] == "True True True False False\n"
     assert _kernels() == [] and _sockets() - before == set()
 
@@ -122,14 +128,7 @@ def test_an_interrupt_as_the_notebook_is_handed_over_kills_the_kernel(tmp_path, 
     the interrupt came inside the queue's `put`, before the wait that kills kernels began, and
     `cancel` then took the notebook for handed over. Now no kernel nor socket is left and the
     helper thread ends, whether or not the notebook reached the queue."""
-    import papermill as pm
-
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-    }
-    nb.cells = [nbformat.v4.new_code_cell("import time\ntime.sleep(600)")]
-    nbformat.write(nb, tmp_path / "in.ipynb")
+    execute = _one_cell(tmp_path, "import time\ntime.sleep(600)")
     before = _sockets()
     kernel = start_kernel()
     _interrupted_put(kernel._jobs, after)
@@ -138,16 +137,7 @@ def test_an_interrupt_as_the_notebook_is_handed_over_kills_the_kernel(tmp_path, 
         assert time.monotonic() < deadline, "no kernel started"
         time.sleep(0.05)
     with pytest.raises(KeyboardInterrupt):
-        kernel.run(
-            lambda manager: pm.execute_notebook(
-                str(tmp_path / "in.ipynb"),
-                str(tmp_path / "out.ipynb"),
-                kernel_name=KERNEL_NAME,
-                language="python",
-                progress_bar=False,
-                kernel_manager_class=manager,
-            )
-        )
+        kernel.run(execute)
     kernel.cancel()  # as the runner's `finally` does
     assert not kernel.thread.is_alive()
     assert _kernels() == [] and _sockets() - before == set()

@@ -92,7 +92,7 @@ class KernelAhead:
 
     def run(self, execute: Callable[[type[AsyncKernelManager]], Any]) -> Any:
         """execute(kernel manager class) in the helper thread, on the kernel started ahead;
-        waits for it (an interrupt kills the kernel and re-raises, as `run_interruptibly`)."""
+        waits for it (an interrupt kills the kernel and re-raises: `wait_interruptibly`)."""
         if self._handed:
             raise RuntimeError("this kernel ran a notebook already")
         self._handed = True

@@ -28,10 +28,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 LIVE_KERNELS: weakref.WeakSet[Any] = weakref.WeakSet()  # kernel managers with a process
 PARENT_POLL_SECONDS = 0.5
@@ -62,22 +59,6 @@ def kill_kernels() -> None:
     """Kill every kernel this process started (its whole process group) at once."""
     for km in list(LIVE_KERNELS):
         kill_kernel(km)
-
-
-def run_interruptibly(fn: Callable[[], T], grace: float = 15.0) -> T:
-    """fn() in a helper thread; an interrupt of the waiting main thread kills this process's
-    kernels, lets the helper end (up to `grace` seconds) and re-raises KeyboardInterrupt."""
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # handed to the main thread
-            box["error"] = exc
-
-    helper = threading.Thread(target=target, name="review-notebook", daemon=True)
-    helper.start()
-    return wait_interruptibly(helper, box, grace)
 
 
 def wait_interruptibly(helper: threading.Thread, box: dict[str, Any], grace: float = 15.0) -> Any:
