@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 from tests.conftest import LEDGER_HEADER, REPO, SAMPLE_PARAMS, write_xlsx
 from workbook.cli import build_parser, main
+from workbook.text.messages import Message
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -145,3 +147,39 @@ def test_status_without_a_date_takes_the_last_month_with_arrivals(tmp_path, caps
     assert "2020 年没有到位资金记录，无法确定截至日期：请指定（--as-of 2020-06-30）" in err
     assert main(["status", "zone.yaml", "--lang", "en"]) == 2
     assert "no arrivals are logged for 2020" in capsys.readouterr().err
+
+
+CAUGHT_INSIDE_EXEC = """
+import runpy, sys
+import workbook.review.runner as runner
+import workbook.cli.validate as validate
+
+def interrupted(*args, **kwargs):  # an interrupt landing in code run from a string
+    exec("raise KeyboardInterrupt")
+
+runner.review = validate.run = interrupted
+sys.argv = ["workbook", *sys.argv[1:]]
+runpy.run_module("workbook", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--lang", "en"],  # caught by the command line's own handler
+        ["review", str(SAMPLE_PARAMS), "--quarter", "2020Q2", "--lang", "en"],  # by review's
+    ],
+)
+def test_an_interrupt_caught_inside_exec_still_exits_130(tmp_path, args):
+    """CPython marks a KeyboardInterrupt raised in code run from a string as unhandled even
+    once caught, and `python -m` then kills itself with SIGINT (-2) instead of exiting 130."""
+    (tmp_path / "interrupted_cli.py").write_text(CAUGHT_INSIDE_EXEC, encoding="utf-8")
+    r = subprocess.run(
+        [sys.executable, "-m", "interrupted_cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)])},
+    )
+    line = "error: " + Message("interrupted").render("en") + "\n"
+    assert (r.returncode, r.stderr) == (130, line)

@@ -66,6 +66,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
+        return _main(argv)
+    finally:
+        _forget_caught_interrupts()
+
+
+def _forget_caught_interrupts() -> None:
+    """A KeyboardInterrupt raised inside code that `exec` or `eval` runs from a string
+    (dataclasses build their methods that way, so an interrupt during an import often lands
+    there) leaves CPython's mark "an interrupt went unhandled" set even once it is caught;
+    `python -m workbook` then ends by killing itself with SIGINT instead of returning the
+    command's code (a caller sees -2 instead of 130, and a SIGTERM reported as SIGINT). Any
+    string run resets the mark; one that escapes `main` sets it again."""
+    exec("")  # noqa: S102 - an empty string, run only to reset the mark
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
         args = build_parser().parse_args(argv)
     except KeyboardInterrupt:
         return _interrupted(argv)
