@@ -25,6 +25,15 @@ def test_simulate_prints_the_table_in_chinese(capsys):
     assert "济宁高新区2020年全年目标预测　截至2020-06-30" in out  # as-of from the data
     assert "内资到位" in out and "达标概率" in out and "P50" in out
     assert "全部目标同时达成的概率" in out and "年内到位贡献最大的项目" in out
+    # each target's "why" line under the table, the zone's own targets by their own names
+    assert "\n十强产业10亿元以上项目: 已完成3；" in out and "\n长三角内资到位: 已完成2.5；" in out
+    assert "ten_strong_10" not in out and "yrd_domestic" not in out
+
+
+def test_simulate_names_the_zones_own_targets_in_english(capsys):
+    rc, out, _ = run(capsys, "simulate", SAMPLE, *FAST, "--lang", "en")
+    assert rc == 0
+    assert "ten_strong_10" not in out and "yrd_domestic" not in out
 
 
 def test_simulate_json_shape(capsys):

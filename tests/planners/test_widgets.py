@@ -122,6 +122,8 @@ def test_the_chosen_targets_why_line_follows_the_forecast(planner):
     assert (
         f"中位数{planner.forecast.targets.at['domestic_capital', 'p50']:,.1f}" in planner.why.value
     )
+    planner.metric_pick.value = "ten_strong_10"  # a target the zone declares: its own name
+    assert ">十强产业10亿元以上项目: 已完成3；" in planner.why.value
 
 
 def _outputs(planner: ScenarioPlanner) -> dict:

@@ -71,8 +71,9 @@ def run(args: argparse.Namespace) -> int:
     print_table(format_targets(fc, lang))
     print(f"{label('forecast', 'p_all', lang)}: {fc.p_all:.1%}")
     print()
+    own = engine.params.metric_labels
     for metric in fc.metrics:
-        print(f"{label('metric', metric, lang)}: {why(fc, metric, lang)}")
+        print(f"{label('metric', metric, lang, own)}: {why(fc, metric, lang)}")
     if args.projects > 0:
         print()
         print(label("forecast", "projects_title", lang))

@@ -500,7 +500,8 @@ class ScenarioPlanner:
         table = self._table_html() if numbers else None
         note = self._tornado_note_html()
         why_line = html.escape(
-            f"{label('metric', self.metric, self.lang)}: {why(self.forecast, self.metric)}"
+            f"{label('metric', self.metric, self.lang, self.params.metric_labels)}: "
+            f"{why(self.forecast, self.metric, self.lang)}"
         )
         draws: dict[str, Redraw] = {}
         if charts:
