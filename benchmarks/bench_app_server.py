@@ -18,6 +18,17 @@ all of it. Prints, p50/p95 over the pages: the page's HTML, all its files, its w
 and the whole (the server's part of a page drawn: a browser adds its own work, ~3-5 s alone on
 this machine, on the planner's PC); the CPU seconds of the server, the kernels and these
 clients; the load average before and after. Nothing is asserted (the machine is shared).
+
+    .venv/bin/python benchmarks/bench_app_server.py --browser scenario --rounds 3
+
+`--browser PLANNER`: what one planner waits for at the meeting, on a PC of their own. In each
+of `--rounds` bursts, planner0 opens PLANNER in Chromium (logged in beforehand, as in
+bench_app.py) at the same moment as the other N-1 pages are replayed, and the time from its
+request to its widgets drawn (the fan's area, the roadshow calendar's bars) is printed per round
+and as the median. Its browser still shares this machine's two cores with the server (on the
+meeting's PCs it would not), so the figure leans long. Each round starts with every pool full
+again; the app runs with `--refill-delay 30` (the pools refill after a burst, not during it) and
+`--cull-idle 20` (a round's pages' kernels go).
 """
 
 from __future__ import annotations
@@ -40,7 +51,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_app import app_env, cpu_seconds, load, percentile, wait_warm  # noqa: E402
+from bench_app import READY, app_env, cpu_seconds, load, percentile, wait_warm  # noqa: E402
 
 from tests.app_login import ACCOUNTS, Client, make_users, zone_copies  # noqa: E402
 from tests.planners.test_app_browser import (  # noqa: E402
@@ -160,10 +171,17 @@ async def widget_states(base: str, kernel: str, cookie: str) -> int:
         ws.close()
 
 
-async def one_page(base: str, i: int, client: Client, files: dict, start: asyncio.Event) -> dict:
+async def one_page(
+    base: str,
+    i: int,
+    client: Client,
+    files: dict,
+    start: asyncio.Event,
+    planner: str | None = None,
+) -> dict:
     from tornado.httpclient import AsyncHTTPClient
 
-    planner = "scenario" if i % 2 == 0 else "roadshow"
+    planner = planner or ("scenario" if i % 2 == 0 else "roadshow")
     cookie = "; ".join(f"{c.name}={c.value}" for c in client.jar)
     http = AsyncHTTPClient(force_instance=True, max_clients=PARALLEL)
     await start.wait()
@@ -196,6 +214,7 @@ async def one_page(base: str, i: int, client: Client, files: dict, start: asynci
     http.close()
     return {
         "planner": planner,
+        "kernel": kernel,
         "html_s": html_s,
         "files_s": files_s,
         "states_s": states_s,
@@ -213,16 +232,106 @@ async def burst(base: str, clients: list[Client], files: dict) -> list[dict]:
     return await asyncio.gather(*tasks)
 
 
+async def burst_with_browser(
+    base: str, planner: str, password: str, clients: list[Client], files: dict
+) -> tuple[float, str, list[dict]]:
+    """planner0 opens `planner` in Chromium as the others' pages are replayed: its seconds from
+    the request to the widgets drawn, its kernel, and the replayed pages' figures."""
+    from playwright.async_api import async_playwright
+
+    start = asyncio.Event()
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = await browser.new_context(
+                viewport={"width": 1600, "height": 1200}, locale="zh-CN"
+            )
+            page = await context.new_page()
+            await page.goto(base + "/login", timeout=TIMEOUT_S * 1000)
+            await page.fill("#wb-name", "planner0")
+            await page.fill("#wb-password", password)
+            async with page.expect_navigation(timeout=TIMEOUT_S * 1000):
+                await page.click("button[type=submit]")
+            # half the pages each planner in all (more than --warm of one would wait for a
+            # kernel started on demand): the others alternate, the other planner first
+            other = next(k for k in READY if k != planner)
+            kinds = [other if i % 2 else planner for i in range(1, len(clients) + 1)]
+            tasks = [
+                asyncio.create_task(one_page(base, i, c, files, start, kind))
+                for i, (c, kind) in enumerate(zip(clients, kinds, strict=True), start=1)
+            ]
+            await asyncio.sleep(0.2)
+            start.set()
+            t0 = time.perf_counter()
+            await page.goto(f"{base}/z/{ZONE}/{planner}", timeout=TIMEOUT_S * 1000)
+            await page.wait_for_selector(READY[planner], state="attached", timeout=TIMEOUT_S * 1000)
+            drawn = time.perf_counter() - t0
+            config = json.loads(await page.locator("#jupyter-config-data").text_content())
+            replayed = await asyncio.gather(*tasks)
+        finally:
+            await browser.close()
+    return drawn, config["kernelId"], replayed
+
+
+def browser_rounds(base: str, planner: str, n: int, rounds: int, files: dict) -> list[dict]:
+    """`rounds` bursts of n pages, planner0's in Chromium: per round, its seconds to drawn, the
+    replayed pages' p50 served, the load at the burst."""
+    out = []
+    for r in range(rounds):
+        wait_warm(base, 1200)
+        clients = []
+        for i in range(1, n):
+            c = Client(base)
+            reply = c.login(f"planner{i}", f"planner-pw-{i}")
+            assert reply.status == 302, reply.status
+            clients.append(c)
+        at = load()
+        drawn, _, replayed = asyncio.run(
+            burst_with_browser(base, planner, "planner-pw-0", clients, files)
+        )
+        served = statistics.median(p["served_s"] for p in replayed) if replayed else 0.0
+        out.append(
+            {"drawn_s": round(drawn, 2), "others_served_p50_s": round(served, 2), "load": at}
+        )
+        print(f"round {r + 1}: {planner} drawn in Chromium {drawn:.2f} s; the other {n - 1} "
+              f"pages served p50 {served:.2f} s; load at the burst: {at}")  # fmt: skip
+    return out
+
+
+def report_rounds(figures: dict, planner: str) -> int:
+    drawn = [r["drawn_s"] for r in figures["rounds"]]
+    figures["drawn_s_median"] = round(statistics.median(drawn), 2)
+    print(f"{planner}: page drawn in Chromium, median of {len(drawn)} rounds: "
+          f"{figures['drawn_s_median']} s (rounds {', '.join(f'{d:.2f}' for d in drawn)})")  # fmt: skip
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "bench-app-server.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[f"{figures['pages']}-pages-warm-{figures['warm']}-browser-{planner}"] = figures
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=10)
     ap.add_argument("--warm", type=int, default=None, help="default: half the pages, rounded up")
+    ap.add_argument(
+        "--browser",
+        choices=sorted(READY),
+        help="planner0 opens this planner in Chromium while the others' pages are replayed",
+    )
+    ap.add_argument("--rounds", type=int, default=3, help="with --browser: bursts (default 3)")
     args = ap.parse_args()
     n = args.pages
     warm = args.warm if args.warm is not None else (n + 1) // 2
     accounts = {f"planner{i}": (f"planner-pw-{i}", {ZONE: "plan"}) for i in range(n)}
     figures: dict = {"pages": n, "warm": warm, "load_before": load()}
-    print(f"{n} pages replayed without a browser, --warm {warm}")
+    if args.browser:
+        print(
+            f"{n} pages: planner0's {args.browser} in Chromium, the others replayed; --warm {warm}"
+        )
+    else:
+        print(f"{n} pages replayed without a browser, --warm {warm}")
     print("load before:", figures["load_before"])
     with tempfile.TemporaryDirectory(prefix="bench-app-server-") as tmp:
         folder = Path(tmp)
@@ -230,10 +339,13 @@ def main() -> int:
         jining, _ = zone_copies(folder)
         env = app_env(str(folder / "draws"))
         log = folder / "app.log"
+        options = ["--max-kernels", str(max(10, n) + 2), "--cull-idle", "600"]
+        if args.browser:  # rounds: pools refilled at once, a round's pages' kernels culled
+            options = ["--max-kernels", str(n * (args.rounds + 1) + 2), "--cull-idle", "20"]
+            options += ["--refill-delay", "30"]  # after a burst, not during the next one
         proc, base = start_app(
             folder,
-            ["--users", str(users), "--params", str(jining), "--warm", str(warm)]
-            + ["--max-kernels", str(max(10, n) + 2), "--cull-idle", "600"],
+            ["--users", str(users), "--params", str(jining), "--warm", str(warm), *options],
             env,
             log,
         )
@@ -244,6 +356,9 @@ def main() -> int:
             files = asyncio.run(record(base))
             figures["files_per_page"] = {k: len(v) for k, v in files.items()}
             wait_warm(base, 60)  # the recorder's pages took no warm kernel
+            if args.browser:
+                figures["rounds"] = browser_rounds(base, args.browser, n, args.rounds, files)
+                return report_rounds(figures, args.browser)
             clients = []
             for i in range(n):
                 c = Client(base)
