@@ -8,48 +8,41 @@ A subcommand module defines `NAME`, `HELP`, `add_arguments(parser)` and `run(arg
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
 from workbook.text.errors import WorkbookError
 
-
-def _commands() -> list[ModuleType]:
-    from workbook.cli import (
-        app,
-        backtest,
-        batch,
-        calibrate,
-        compare,
-        goalseek,
-        plan,
-        review,
-        sensitivity,
-        simulate,
-        status,
-        users,
-        validate,
-    )
-
-    return [
-        validate,
-        status,
-        simulate,
-        compare,
-        sensitivity,
-        goalseek,
-        calibrate,
-        backtest,
-        app,
-        users,
-        plan,
-        review,
-        batch,
-    ]
+# The subcommands, in the order `workbook --help` lists them: each the module of that name in
+# this package. A command line naming one imports only that module (another's imports, such
+# as the app's web server, cost every command start-up time); `--help` and a mistyped name
+# build them all.
+COMMANDS = (
+    "validate",
+    "status",
+    "simulate",
+    "compare",
+    "sensitivity",
+    "goalseek",
+    "calibrate",
+    "backtest",
+    "app",
+    "users",
+    "plan",
+    "review",
+    "batch",
+)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _commands(names: Sequence[str] = COMMANDS) -> list[ModuleType]:
+    return [importlib.import_module(f"workbook.cli.{name}") for name in names]
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or, when `argv` starts with a command's name, of that
+    command only (the same parser for it: the same help, usage and errors)."""
     from workbook.cli._common import ArgumentParser  # usage errors in the command's language
 
     parser = ArgumentParser(
@@ -57,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Investment-promotion planning workbook (招商引资规划工作簿).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for mod in _commands():
+    first = argv[0] if argv else None
+    names = [first] if first in COMMANDS else COMMANDS
+    for mod in _commands(names):
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
@@ -83,7 +78,8 @@ def _forget_caught_interrupts() -> None:
 
 def _main(argv: Sequence[str] | None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(words).parse_args(words)
     except KeyboardInterrupt:
         return _interrupted(argv)
     try:
