@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+NICE = 10  # `shared` with a first step: the copy's priority below this process's
 
 
 def forks() -> bool:
@@ -35,7 +36,7 @@ class Forked(Generic[T]):
     """fn() in a forked copy of this process, started now; `result(timeout)` gives its value
     or None (module docstring). Only where `forks()`."""
 
-    def __init__(self, fn: Callable[[], T]) -> None:
+    def __init__(self, fn: Callable[[], T], nice: int = 0) -> None:
         self.pid: int | None = None
         self._read: int | None = None
         read, write = os.pipe()
@@ -47,7 +48,7 @@ class Forked(Generic[T]):
             return
         if pid == 0:
             os.close(read)
-            _child(lambda: _send(write, fn()))  # never returns
+            _child(lambda: _send(write, fn()), nice)  # never returns
         os.close(write)
         self.pid, self._read = pid, read
 
@@ -108,7 +109,9 @@ def shared(
     this process's own last part. Without a copy (no fork), every part here in turn.
 
     `first`: run here before this process takes a part (the copy starts on the parts at
-    once); when it returns True the parts are not wanted: the copy is killed, None returned."""
+    once, at a lower priority, NICE: on an idle core it loses nothing, on a busy machine it
+    does not slow `first` down); when it returns True the parts are not wanted: the copy is
+    killed, None returned."""
     if len(parts) > 255:
         raise ValueError("at most 255 parts")
     read, write = os.pipe()  # one byte a part, taken by whoever reads it first
@@ -123,7 +126,7 @@ def shared(
     copy: Forked[dict[int, T]] | None = None
     try:
         if forks() and (len(parts) > 1 or first is not None):
-            copy = Forked(lambda: take({}))
+            copy = Forked(lambda: take({}), nice=NICE if first is not None else 0)
         if first is not None and first():
             return None
         here = take({})
@@ -159,9 +162,11 @@ def _received(fd: int, deadline: float) -> bytes | None:
         chunks.append(chunk)
 
 
-def _child(fn: Callable[[], object]) -> None:
+def _child(fn: Callable[[], object], nice: int = 0) -> None:
     code = 1
     try:
+        if nice:
+            os.nice(nice)
         null = os.open(os.devnull, os.O_WRONLY)  # this process's streams are not the copy's
         os.dup2(null, 1)
         os.dup2(null, 2)

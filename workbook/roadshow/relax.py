@@ -47,7 +47,9 @@ from workbook.roadshow.milp import constraint_groups, events_of
 from workbook.roadshow.problem import RoadshowProblem
 from workbook.roadshow.reach import event_values
 
-QUICK_SECONDS = 1.0  # `split`: the whole relaxation alone for this long at most, first
+# `split`: the whole relaxation alone first, for this long at most: 1 January closes in 1.8-2.1 s
+# of one core, 30 June at once; 31 March's root alone takes ~3 s (780 nodes, 12-13 s in all)
+QUICK_SECONDS = 2.5
 # with a cutoff HiGHS needs no plan of its own: no time on primal heuristics
 CUT_OPTIONS = {"mip_heuristic_effort": 0.0}
 SPLIT_EVENTS = 3  # `split`: the first month of this many events splits the relaxation in parts
@@ -75,12 +77,13 @@ def event_bound(
     first_month: bool = True,
     split: bool = False,
     cutoff: int | None = None,
+    quick_seconds: float = QUICK_SECONDS,
 ) -> EventBound:
     """The relaxation (module docstring) over the decided trials: `contrib` (T, K, slots) and
     `need` (T, K), a target already met in a trial needing 0. `first_month`: keep the plan's
     first month exact (its staff-days and events a month; False: every month relaxed).
 
-    `split`: first the whole relaxation for at most QUICK_SECONDS (its result as it was when
+    `split`: first the whole relaxation for at most `quick_seconds` (its result as it was when
     that closes it), then in parts on two cores at once (`forked.shared`; here alone where
     nothing forks): the first SPLIT_EVENTS of `split_events` each held in the first month or
     not; a copy of this process starts on the parts at once. `cutoff` (the parts only): only
@@ -105,9 +108,9 @@ def event_bound(
     whole: list[EventBound] = []
 
     def quick() -> bool:
-        limit = QUICK_SECONDS if time_limit is None else min(QUICK_SECONDS, time_limit)
+        limit = quick_seconds if time_limit is None else min(quick_seconds, time_limit)
         whole.append(_solve(model, limit))
-        return whole[0].proven or (time_limit is not None and time_limit <= QUICK_SECONDS)
+        return whole[0].proven or (end is not None and time.monotonic() >= end)
 
     # every way to hold the top events in the first month or not, all of them held first
     # (where the best choices are, the longest part) to none
@@ -115,7 +118,7 @@ def event_bound(
     done = shared(
         [part(w) for w in ways],
         FORK_GRACE + (left() or 1e9),
-        first=quick if QUICK_SECONDS > 0 else None,
+        first=quick if quick_seconds > 0 else None,
     )
     if done is None:
         return whole[0]
@@ -220,9 +223,10 @@ def _solve(
     time_limit: float | None,
     first: dict[int, bool] | None = None,
     cutoff: int | None = None,
+    nodes: int | None = None,
 ) -> EventBound:
     """HiGHS on the relaxation, the events of `first` held in the first month (True) or not
-    (False); `cutoff` as in `event_bound`."""
+    (False); `cutoff` as in `event_bound`; at most `nodes` branch-and-bound nodes."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     k, t = model.k, model.t
@@ -235,9 +239,11 @@ def _solve(
     floor = 0 if cutoff is None else int(cutoff)  # no bound below it is asked for
     if (lower > upper).any():
         return EventBound(floor, (), True)  # no plan in this part
-    options: dict[str, float | bool] = {"mip_rel_gap": 0.0, "presolve": True}
+    options: dict[str, float | bool | int] = {"mip_rel_gap": 0.0, "presolve": True}
     if time_limit is not None:
         options["time_limit"] = float(max(time_limit, 0.05))
+    if nodes is not None:
+        options["node_limit"] = int(nodes)
     if cutoff is not None:  # a HiGHS option scipy passes on (with a warning it does not know it)
         options["objective_bound"] = -(float(cutoff) + 0.5)
         options.update(CUT_OPTIONS)
@@ -287,4 +293,4 @@ def _either(a: EventBound, b: EventBound, tighter: bool = False) -> EventBound:
     return EventBound(trials, best.events, proven, best.met)
 
 
-__all__ = ["EventBound", "event_bound", "split_events", "tighter"]
+__all__ = ["QUICK_SECONDS", "EventBound", "event_bound", "split_events", "tighter"]
