@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
-NICE = 10  # `shared` with a first step: the copy's priority below this process's
 
 
 def forks() -> bool:
@@ -36,7 +35,7 @@ class Forked(Generic[T]):
     """fn() in a forked copy of this process, started now; `result(timeout)` gives its value
     or None (module docstring). Only where `forks()`."""
 
-    def __init__(self, fn: Callable[[], T], nice: int = 0) -> None:
+    def __init__(self, fn: Callable[[], T]) -> None:
         self.pid: int | None = None
         self._read: int | None = None
         read, write = os.pipe()
@@ -48,7 +47,7 @@ class Forked(Generic[T]):
             return
         if pid == 0:
             os.close(read)
-            _child(lambda: _send(write, fn()), nice)  # never returns
+            _child(lambda: _send(write, fn()))  # never returns
         os.close(write)
         self.pid, self._read = pid, read
 
@@ -108,27 +107,26 @@ def shared(
     order; None for a part whose copy failed or gave no answer within `timeout` seconds of
     this process's own last part. Without a copy (no fork), every part here in turn.
 
-    `first`: run here before this process takes a part (the copy starts on the parts at
-    once, at a lower priority, NICE: on an idle core it loses nothing, on a busy machine it
-    does not slow `first` down); when it returns True the parts are not wanted: the copy is
-    killed, None returned."""
-    if len(parts) > 255:
-        raise ValueError("at most 255 parts")
-    read, write = os.pipe()  # one byte a part, taken by whoever reads it first
-    os.write(write, bytes(range(len(parts))))
+    `first`: run here before anything else, alone (a copy working beside it would take its
+    core on a busy machine); when it returns True the parts are not wanted: None."""
+    if len(parts) > 4096:
+        raise ValueError("at most 4096 parts")  # the pipe holds every token at once
+    read, write = os.pipe()  # two bytes a part, taken by whoever reads them first
+    os.write(write, b"".join(i.to_bytes(2, "little") for i in range(len(parts))))
     os.close(write)
 
     def take(done: dict[int, T]) -> dict[int, T]:
-        while byte := os.read(read, 1):
-            done[byte[0]] = parts[byte[0]]()
+        while token := os.read(read, 2):  # a read of two bytes from a pipe is never split
+            i = int.from_bytes(token, "little")
+            done[i] = parts[i]()
         return done
 
     copy: Forked[dict[int, T]] | None = None
     try:
-        if forks() and (len(parts) > 1 or first is not None):
-            copy = Forked(lambda: take({}), nice=NICE if first is not None else 0)
         if first is not None and first():
             return None
+        if forks() and len(parts) > 1:
+            copy = Forked(lambda: take({}))
         here = take({})
         there = copy.result(timeout) if copy is not None else None
     finally:
@@ -162,11 +160,9 @@ def _received(fd: int, deadline: float) -> bytes | None:
         chunks.append(chunk)
 
 
-def _child(fn: Callable[[], object], nice: int = 0) -> None:
+def _child(fn: Callable[[], object]) -> None:
     code = 1
     try:
-        if nice:
-            os.nice(nice)
         null = os.open(os.devnull, os.O_WRONLY)  # this process's streams are not the copy's
         os.dup2(null, 1)
         os.dup2(null, 2)

@@ -52,7 +52,7 @@ from workbook.roadshow.reach import event_values
 QUICK_SECONDS = 2.5
 # with a cutoff HiGHS needs no plan of its own: no time on primal heuristics
 CUT_OPTIONS = {"mip_heuristic_effort": 0.0}
-SPLIT_EVENTS = 3  # `split`: the first month of this many events splits the relaxation in parts
+SPLIT_EVENTS = 8  # `split`: the first month of this many events splits the relaxation in parts
 FORK_GRACE = 2.0  # seconds the copy's parts may take beyond the time limit (start, answer)
 
 
@@ -86,7 +86,7 @@ def event_bound(
     `split`: first the whole relaxation for at most `quick_seconds` (its result as it was when
     that closes it), then in parts on two cores at once (`forked.shared`; here alone where
     nothing forks): the first SPLIT_EVENTS of `split_events` each held in the first month or
-    not; a copy of this process starts on the parts at once. `cutoff` (the parts only): only
+    not; the parts only when that does not close it. `cutoff` (the parts only): only
     a bound above this many trials is asked for (HiGHS prunes every branch that cannot meet
     more, as if it had a choice meeting `cutoff` + 1/2): the bound of the parts is then never
     below `cutoff`, and `cutoff` itself when no choice meets more."""
@@ -96,7 +96,7 @@ def event_bound(
     model = _model(problem, contrib, need, first_month)
     top = split_events(model)[:SPLIT_EVENTS] if split else []
     if not top:
-        return _solve(model, time_limit, cutoff=cutoff if split else None)
+        return _solve(model, time_limit)
     end = None if time_limit is None else time.monotonic() + time_limit
 
     def left() -> float | None:
@@ -113,8 +113,10 @@ def event_bound(
         return whole[0].proven or (end is not None and time.monotonic() >= end)
 
     # every way to hold the top events in the first month or not, all of them held first
-    # (where the best choices are, the longest part) to none
+    # (where the best choices are, the longest part) to none; a way that breaks one of the
+    # first month's limits by itself (more events than the month holds) has no plan: no part
     ways = sorted(itertools.product((True, False), repeat=len(top)), key=lambda w: -sum(w))
+    ways = [w for w in ways if _possible(model, [e for e, h in zip(top, w, strict=True) if h])]
     done = shared(
         [part(w) for w in ways],
         FORK_GRACE + (left() or 1e9),
@@ -208,6 +210,17 @@ def _model(
         np.concatenate(ubs),
         value,
     )
+
+
+def _possible(model: _Model, first: list[int]) -> bool:
+    """Whether holding these events in the first month (their u and y at 1) leaves every row
+    with no negative coefficient within its upper bound (the other variables only add)."""
+    x = np.zeros(model.matrix.shape[1])
+    x[first] = 1.0
+    x[[model.k + e for e in first]] = 1.0
+    rows = model.matrix
+    nonneg = np.asarray((rows.minimum(0) != 0).sum(axis=1)).ravel() == 0
+    return bool(((rows @ x)[nonneg] <= model.ub[nonneg] + 1e-9).all())
 
 
 def split_events(model: _Model) -> list[int]:

@@ -465,7 +465,7 @@ def best_plan(
     # the whole relaxation's first try is meant in seconds of one core: on a busy machine this
     # process gets less of one, measured on the work so far (the trial values use two threads)
     share = (time.process_time() - cpu0) / max(time.perf_counter() - t0, 1e-3)
-    quick = QUICK_SECONDS / min(max(share, 0.25), 1.0)
+    quick = QUICK_SECONDS / min(max(share, 0.5), 1.0)
     relax = event_bound(
         problem,
         contrib[rows],
