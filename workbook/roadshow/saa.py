@@ -59,7 +59,7 @@ from workbook.roadshow.milp import (
 from workbook.roadshow.polish import polish
 from workbook.roadshow.problem import Plan, RoadshowProblem
 from workbook.roadshow.reach import event_values, knapsack
-from workbook.roadshow.relax import QUICK_SECONDS, event_bound
+from workbook.roadshow.relax import event_bound
 from workbook.roadshow.solve import greedy_plan, make_plan, solve
 from workbook.text.errors import InputError
 from workbook.text.messages import Message
@@ -392,7 +392,7 @@ def best_plan(
     """The plan for `objective` (see the module docstring). Raises InfeasiblePlanError (from
     the expected-value solve) when no plan meets the constraints, InputError for an unknown
     objective."""
-    t0, cpu0 = time.perf_counter(), time.process_time()
+    t0 = time.perf_counter()
     metrics = objective_metrics(objective, [k for k, _ in engine.params.targets.items()])
     expected = solve(problem, time_limit=time_limit, lang=lang)
     if not metrics:
@@ -462,10 +462,6 @@ def best_plan(
     start = _slot_index(problem, plans[_best(plans, scores)])
     better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
     known = round((p_of(base, contrib, goal, better) - scores["none"]) * s)
-    # the whole relaxation's first try is meant in seconds of one core: on a busy machine this
-    # process gets less of one, measured on the work so far (the trial values use two threads)
-    share = (time.process_time() - cpu0) / max(time.perf_counter() - t0, 1e-3)
-    quick = QUICK_SECONDS / min(max(share, 0.5), 1.0)
     relax = event_bound(
         problem,
         contrib[rows],
@@ -473,7 +469,6 @@ def best_plan(
         time_limit=max(left(1.0) - RESERVE_SECONDS, MIN_SECONDS),
         split=True,
         cutoff=known if 0 <= known <= m else None,
-        quick_seconds=quick,
     )
     restricted(relax.events)
     optimal = enough = False  # proven best / proven within GAP_TOLERANCE of the best
