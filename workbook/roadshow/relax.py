@@ -106,7 +106,12 @@ def event_bound(
         return None if end is None else max(end - time.monotonic(), 0.05)
 
     def part(held: tuple[bool, ...]) -> Callable[[], EventBound]:
-        return lambda: _solve(model, left(), dict(zip(top, held, strict=True)), cutoff)
+        def run() -> EventBound:
+            if end is not None and time.monotonic() >= end:
+                return EventBound(None, (), False)  # out of time: no bound from this part
+            return _solve(model, left(), dict(zip(top, held, strict=True)), cutoff)
+
+        return run
 
     # every way to hold the top events in the first month or not, all of them held first
     # (where the best choices are, the longest part) to none; a way that breaks one of the
