@@ -117,7 +117,7 @@ def event_bound(
     # (where the best choices are, the longest part) to none; a way that breaks one of the
     # first month's limits by itself (more events than the month holds) has no plan: no part
     every = sorted(itertools.product((True, False), repeat=len(top)), key=lambda w: -sum(w))
-    ways = [w for w in every if _possible(model, [e for e, h in zip(top, w, strict=True) if h])]
+    ways = [w for w, ok in zip(every, _possible(model, top, every), strict=True) if ok]
     # when none is ruled out, the first month does not bind these events and each part is
     # about as hard as the whole (1 January: three events possible in February, eight parts
     # of ~1 s for a whole of ~2 s): the whole has its full first try
@@ -224,15 +224,15 @@ def _model(
     )
 
 
-def _possible(model: _Model, first: list[int]) -> bool:
-    """Whether holding these events in the first month (their u and y at 1) leaves every row
-    with no negative coefficient within its upper bound (the other variables only add)."""
-    x = np.zeros(model.matrix.shape[1])
-    x[first] = 1.0
-    x[[model.k + e for e in first]] = 1.0
+def _possible(model: _Model, top: list[int], ways: list[tuple[bool, ...]]) -> np.ndarray:
+    """For each way to hold the `top` events in the first month or not: whether holding those
+    held there (their u and y at 1) leaves every row with no negative coefficient within its
+    upper bound (the other variables only add to it)."""
     rows = model.matrix
     nonneg = np.asarray((rows.minimum(0) != 0).sum(axis=1)).ravel() == 0
-    return bool(((rows @ x)[nonneg] <= model.ub[nonneg] + 1e-9).all())
+    cols = rows[nonneg][:, top] + rows[nonneg][:, [model.k + e for e in top]]  # u and y at 1
+    held = np.array(ways, dtype=float).reshape(len(ways), len(top))
+    return np.asarray((cols @ held.T <= model.ub[nonneg][:, None] + 1e-9).all(axis=0))
 
 
 def split_events(model: _Model) -> list[int]:
