@@ -56,7 +56,7 @@ QUICK_BINDING = 1.0
 # with a cutoff HiGHS needs no plan of its own: no time on primal heuristics
 CUT_OPTIONS = {"mip_heuristic_effort": 0.0}
 SPLIT_EVENTS = 8  # `split`: the first month of this many events splits the relaxation in parts
-FORK_GRACE = 2.0  # seconds the copy's parts may take beyond the time limit (start, answer)
+FORK_GRACE = 0.5  # seconds the copy may take beyond the time limit to answer (then: no bound)
 
 
 @dataclass(frozen=True)
