@@ -47,12 +47,9 @@ from workbook.roadshow.milp import constraint_groups, events_of
 from workbook.roadshow.problem import RoadshowProblem
 from workbook.roadshow.reach import event_values
 
-# `split`: the whole relaxation alone first, for this long at most: 1 January closes in 1.8-2.1 s
-# of one core, 30 June at once; 31 March's root alone takes ~3 s (780 nodes, 12-13 s in all)
-QUICK_SECONDS = 2.5
-# ... and where the first month's limits rule out some ways to hold the top events (the month
-# binds: the parts pay), this long (30 June still closes in it: 0.04-0.2 s)
-QUICK_BINDING = 1.0
+# `split`: the whole relaxation alone first, for this long at most, where the first month binds
+# (30 June closes in 0.04-0.2 s; 31 March's root alone takes ~3 s, 780 nodes, 12-13 s in all)
+QUICK_SECONDS = 1.0
 # with a cutoff HiGHS needs no plan of its own: no time on primal heuristics
 CUT_OPTIONS = {"mip_heuristic_effort": 0.0}
 SPLIT_EVENTS = 8  # `split`: the first month of this many events splits the relaxation in parts
@@ -86,10 +83,11 @@ def event_bound(
     `need` (T, K), a target already met in a trial needing 0. `first_month`: keep the plan's
     first month exact (its staff-days and events a month; False: every month relaxed).
 
-    `split`: first the whole relaxation for at most `quick_seconds` (its result as it was when
-    that closes it), then in parts on two cores at once (`forked.shared`; here alone where
-    nothing forks): the first SPLIT_EVENTS of `split_events` each held in the first month or
-    not; the parts only when that does not close it. `cutoff` (the parts only): only
+    `split`: where the first month's limits rule out some ways to hold the first SPLIT_EVENTS
+    of `split_events` there (the month binds), first the whole relaxation for at most
+    `quick_seconds` (its result as it was when that closes it), then in parts on two cores at
+    once (`forked.shared`; here alone where nothing forks): those events each held in the
+    first month or not; elsewhere the whole relaxation as without `split`. `cutoff` (the parts only): only
     a bound above this many trials is asked for (HiGHS prunes every branch that cannot meet
     more, as if it had a choice meeting `cutoff` + 1/2): the bound of the parts is then never
     below `cutoff`, and `cutoff` itself when no choice meets more."""
@@ -118,14 +116,15 @@ def event_bound(
     # first month's limits by itself (more events than the month holds) has no plan: no part
     every = sorted(itertools.product((True, False), repeat=len(top)), key=lambda w: -sum(w))
     ways = [w for w, ok in zip(every, _possible(model, top, every), strict=True) if ok]
-    # when none is ruled out, the first month does not bind these events and each part is
-    # about as hard as the whole (1 January: three events possible in February, eight parts
-    # of ~1 s for a whole of ~2 s): the whole has its full first try
-    seconds = quick_seconds if len(ways) == len(every) else min(quick_seconds, QUICK_BINDING)
+    if len(ways) == len(every):
+        # none ruled out: the first month does not bind these events and each part is about
+        # as hard as the whole (1 January: three events possible in February, eight parts of
+        # ~1 s for a whole of ~2 s): the whole, with all the time
+        return _solve(model, time_limit)
     whole: list[EventBound] = []
 
     def quick() -> bool:
-        limit = seconds if time_limit is None else min(seconds, time_limit)
+        limit = quick_seconds if time_limit is None else min(quick_seconds, time_limit)
         whole.append(_solve(model, limit))
         return whole[0].proven or (end is not None and time.monotonic() >= end)
 
