@@ -104,6 +104,53 @@ starts from it:
   60 s; fixing the first one or two events of the set in order of importance and leaving the
   rest to HiGHS (18 or 137 solves) 12.6 / 13.6 s. The scipy call costs ~10-20 ms a solve;
   the hard part is the few nodes with the important events free, as in HiGHS's own tree.
+- where the 10 s go as of 31 March (main, load ~2.5, one process): the expected-value solve
+  0.3-0.5 s and the trial values 1.7-2 s (first calls in a fresh process; 0.5-0.9 s later),
+  the events' bound 12.6 CPU-s to its proof (cut off at its share, ~5-6 s), the plan of its
+  events 0.2 s (that plan is already the optimum, 144 decided trials: finding the plan is
+  cheap, the bound is the whole cost), no confirm step (the bound met proves it at once).
+  So running "find the plan" beside "compute the bound" gains nothing; the bound itself has
+  to be shared between the two cores.
+- the bound in two halves on two cores (forked copy; the first month of one event held or
+  not): u[EV01] 9.3 + 5.3 CPU-s, u[EV24] 6.9 + 7.8, y[EV01] 4.0 + 13.3: the longer half is
+  still 7-13 s. Four parts (two events): 21.5 CPU-s in all (each part proves its own bound).
+- HiGHS's objective_bound (a cutoff: scipy passes it on with a warning) at the trials the
+  best plan meets (kept, `event_bound(cutoff=)`): a part that holds no better choice closes
+  as soon as its bound falls to the cutoff; the whole with it 11.9 CPU-s (no gain alone),
+  the half u[EV24] = 0 3.1 instead of 6.7. HiGHS threads: scipy's HiGHS runs the MIP on one
+  thread (no worker threads after a solve), so the second core needs a second process.
+- the parts over more events (kept, `event_bound(split=True)`, `workbook.roadshow.forked`
+  `shared`: a forked copy and this process take parts from one queue, the longest first):
+  with the cutoff and no primal heuristics (mip_heuristic_effort 0: the cutoff stands in for
+  a plan), all parts' CPU as of 31 March: 3 events (8 parts) 10.5-11, 4 (16) 7.6, 5 (32) 5.8,
+  6 (64) 4.5-5.9, 7 (99 once the ways that break April's limits by themselves are skipped
+  without a solve) 4.0-4.5, 8 (163) 4.3, 10 (386) 6.9: with 8, no part over 0.4 s and the
+  two processes end together. This is the search over April's events the line above
+  describes, with HiGHS's presolve throwing out the impossible leaves and the cutoff pruning
+  the rest. Splitting by each event's first month, later or not at all (3 ways, 2 events):
+  1 January 5.1 CPU-s, 31 March 14.6: not kept.
+- 1 January is the other way round: three events possible in February, so eight parts, each
+  ~1 s, nearly the whole (1.4-2.1 s, 17 nodes): where the first month's limits rule out no
+  way to hold the top events, the whole relaxation has all the time, as before. Where they
+  rule out some (31 March, 30 June) the whole is tried first, alone, for 1 s (30 June closes
+  in 0.04-0.2 s, as before, so its plan and the golden review are unchanged; 31 March's root
+  alone takes ~3 s). Tried and dropped: a node limit for that first try (31 March's first 5
+  nodes take 3.5 s, 1 January needs 17-20: no limit separates them); the first try 2.5 s for
+  every date, then parts (1 January, on a busy machine, missed the try and its parts did not
+  end in time: 1 of 3 CLI runs proven at load 5-10, main 3 of 3); the copy starting on the
+  parts during the first try (on a busy machine it took that try's core; at a lower
+  priority, nice 10, it then starved in the parts); stretching the try by this process's
+  share of a core so far (a fresh process's first calls read as a busy machine: 5 s tries).
+- How the three dates stand now at 10 s (`--dates`, the last version interleaved with main,
+  3 pairs, load 2-5): 31 March proven optimal (gap 0) in 4.3 / 4.4 / 4.4 s where main ends
+  unproven in all 3 at 9.0 s (gap 8.5%); 1 January proven in 3.4 / 3.8 / 4.6 s (main 3.8 /
+  3.8 / 4.0), 30 June proven optimal in 0.6 / 0.6 / 0.8 s (main 0.6 / 0.7 / 0.7), the same
+  plans and P. The CLI (`plan params/jining-2020.yaml --as-of 2020-03-31 --json`, a fresh
+  process: ~2.3 s of first calls before the bound), 3 pairs at load 1.5-2.0: proven optimal,
+  solver 5.9 / 6.1 / 6.5 s, the whole command 8.4-9.2 s wall; main not proven (9.0 s, gap
+  8.5-9.0%), 11.2-11.5 s wall. At load 6-8 (others' jobs on both cores) 1 of 2 proven (7.5
+  s; the other 10.5 s, gap 9.9%), main 0 of 2; at such loads either may overrun its limit
+  (main once 21 s): there is no second core to give.
 """
 
 from __future__ import annotations

@@ -360,3 +360,34 @@ def test_the_first_month_bound_is_the_best_plan_when_only_the_first_month_binds(
         assert none + first.trials / 60 == pytest.approx(best, abs=1e-12)
         above += alone.trials > first.trials
     assert above >= 1
+
+
+@pytest.mark.parametrize(
+    ("seed", "budget", "per_month", "staff"),
+    [(50, 45, 1, 100), (51, 60, 1, 100), (52, 75, 2, 100), (53, 100, 2, 25)],
+)
+def test_the_first_month_bound_in_parts_with_a_cutoff_is_the_same_bound(
+    seed, budget, per_month, staff
+):
+    """Solved in parts on two cores (the first month of the top events held or not; no whole
+    try first), asked only for a bound above a cutoff: the bound is never below the best plan,
+    and it is exactly the larger of the cutoff and the relaxation's own optimum (a cutoff at
+    or above the optimum comes back as the cutoff; below it, the optimum)."""
+    rng = np.random.default_rng(seed)
+    problem = _three_months(budget, per_month, staff)
+    base, contrib, goal = _trials(rng, 60, 13)
+    contrib = _decaying(problem, contrib, rng)
+    rows, need, _ = decided_trials(problem, base, contrib, goal)
+    whole = event_bound(problem, contrib[rows], need[rows])
+    best = _brute_force(problem, base, contrib, goal)
+    none = p_of(base, contrib, goal, [])
+    assert whole.proven and whole.trials is not None
+    for cutoff in (None, whole.trials - 2, whole.trials - 1, whole.trials, whole.trials + 1):
+        if cutoff is not None and cutoff < 0:
+            continue
+        parts = event_bound(
+            problem, contrib[rows], need[rows], split=True, cutoff=cutoff, quick_seconds=0
+        )
+        assert parts.proven and parts.trials is not None
+        assert parts.trials == max(whole.trials, cutoff or 0)
+        assert none + parts.trials / 60 >= best - 1e-12

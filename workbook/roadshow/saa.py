@@ -22,9 +22,11 @@ the plan maximises the chance of meeting the rest at once instead of a chance of
 `best_plan` returns the chosen plan with the S used, HiGHS's optimality gap and the in-sample
 P of the candidates, and the gap of P against HiGHS's bound (`p_bound`: no plan does better
 on these trials, or the lower bound of the events with only the first month's limits,
-`workbook.roadshow.relax`, solved first: when the best months of its events meet it the whole
-model is not needed, and a plan within GAP_TOLERANCE of it is checked against the whole model
-for at most CONFIRM_SECONDS: no plan meeting more trials makes it optimal); a plan within
+`workbook.roadshow.relax`, solved first: whole for a moment, then in parts on two cores at
+once, asked only for a bound above the trials the best plan so far meets; when the best months
+of its events meet it the whole model is not needed, and a plan within GAP_TOLERANCE of it is
+checked against the whole model for at most CONFIRM_SECONDS: no plan meeting more trials
+makes it optimal); a plan within
 GAP_TOLERANCE of it counts as proven. The whole model is solved over held-by variables
 (`workbook.roadshow.milp.held_by`) and asked only for plans that meet more trials than the
 best plan so far (`at_least`): when there is none, that plan is optimal. Trials no plan within
@@ -73,9 +75,9 @@ DEFAULT_SAMPLES: int | None = (
 )
 GAP_TOLERANCE = 0.01  # a plan within 1% of the SAA optimum counts as proven
 POLISH_SECONDS = 1.0  # single moves around the best plan when HiGHS proves nothing
-RELAX_SHARE = 0.7  # of the time left: the events' bound (workbook.roadshow.relax)
 RESTRICTED_SHARE = 0.25  # of the time left then: the months of the bound's events
 MIN_SECONDS = 0.5  # each solve has at least this long
+RESERVE_SECONDS = 0.5  # of the time left, kept from the events' bound for the plan of its events
 CONFIRM_SECONDS = 1.0  # a plan within GAP_TOLERANCE: the whole model's look for one better
 NO_EVENTS = pd.DataFrame({"event_id": pd.Series([], dtype=str), "month": pd.Series([], dtype=int)})
 
@@ -435,23 +437,47 @@ def best_plan(
         scores["saa"] = p
         return "saa"
 
-    # Events with the first month exact (later months relaxed): a bound on every plan, and its
-    # events as a first plan; where the months bind it is the bound that proves the plan.
-    relax = event_bound(problem, contrib[rows], need[rows], time_limit=left(RELAX_SHARE))
-    optimal = enough = False  # proven best / proven within GAP_TOLERANCE of the best
-    if relax.events:
+    tried: set[tuple[int, ...]] = set()
+
+    def restricted(events: tuple[int, ...]) -> None:
+        """The best plan of these events' months (HiGHS), kept as the SAA plan when it meets
+        more trials than the one so far."""
+        if not events or events in tried:
+            return
+        tried.add(events)
         chosen, _, _ = saa_milp(
-            problem, base, contrib, goal, left(RESTRICTED_SHARE), relax.events, decided
+            problem, base, contrib, goal, left(RESTRICTED_SHARE), events, decided
         )
-        if chosen is not None:
+        if chosen is not None and (p := p_of(base, contrib, goal, chosen)) > scores.get(
+            "saa", -1.0
+        ):
             plans["saa"] = make_plan(problem, chosen, "optimal", lang)
-            scores["saa"] = p_of(base, contrib, goal, chosen)
-            # the bound met: no plan meets more trials (later months cost these events nothing)
-            met = round((scores["saa"] - scores["none"]) * s)
-            if relax.trials is not None:
-                optimal = relax.proven and met >= relax.trials
-                close = relative_gap(scores["none"] + relax.trials / s, scores["saa"])
-                enough = close is not None and close <= GAP_TOLERANCE
+            scores["saa"] = p
+
+    # Events with the first month exact (later months relaxed): a bound on every plan, and its
+    # events as a first plan; where the months bind it is the bound that proves the plan. The
+    # whole relaxation first (it closes at once where the months do not bind, or bind little),
+    # else in parts on two cores, asked only for a bound above the trials the best plan so far
+    # (improved by single moves) meets: a bound at that proves it.
+    start = _slot_index(problem, plans[_best(plans, scores)])
+    better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
+    known = round((p_of(base, contrib, goal, better) - scores["none"]) * s)
+    relax = event_bound(
+        problem,
+        contrib[rows],
+        need[rows],
+        time_limit=max(left(1.0) - RESERVE_SECONDS, MIN_SECONDS),
+        split=True,
+        cutoff=known if 0 <= known <= m else None,
+    )
+    restricted(relax.events)
+    optimal = enough = False  # proven best / proven within GAP_TOLERANCE of the best
+    if "saa" in scores and relax.trials is not None:
+        # the bound met: no plan meets more trials (later months cost these events nothing)
+        met = round((scores["saa"] - scores["none"]) * s)
+        optimal = relax.proven and met >= relax.trials
+        close = relative_gap(scores["none"] + relax.trials / s, scores["saa"])
+        enough = close is not None and close <= GAP_TOLERANCE
     if enough and not optimal:
         # Within GAP_TOLERANCE by the bound, which may stand a trial or two above the plan
         # (as from 30 June): a short look at the whole model for a plan meeting more trials;

@@ -1,0 +1,47 @@
+"""Parts of a computation shared between this process and a forked copy of it
+(workbook.roadshow.forked): every part done once, the results in order, the copy gone after."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from workbook.roadshow.forked import Forked, forks, shared
+
+pytestmark = pytest.mark.skipif(not forks(), reason="needs os.fork and two cores")
+
+
+def _no_child_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_every_part_is_done_once_and_the_results_come_in_order():
+    """Twelve parts, each its own square: the results in the order of the parts whoever took
+    them, and no copy left running."""
+    parts = [lambda i=i: i * i for i in range(12)]
+    assert shared(parts, timeout=30.0) == [i * i for i in range(12)]
+    assert _no_child_left()
+
+
+def test_a_first_step_that_is_enough_ends_the_copy_and_gives_no_parts():
+    """`first` returning True: the parts are not wanted (None) and the copy is killed."""
+    parts = [lambda: sum(range(10**9)) for _ in range(3)]  # would run for minutes
+    assert shared(parts, timeout=30.0, first=lambda: True) is None
+    assert _no_child_left()
+
+
+def test_a_copy_that_fails_gives_no_result():
+    """A part that raises in the copy: None, never an exception here; a value comes back
+    pickled."""
+
+    def fail() -> int:
+        raise ValueError("in the copy")
+
+    assert Forked(fail).result(timeout=30.0) is None
+    assert Forked(lambda: {"a": (1, 2.5)}).result(timeout=30.0) == {"a": (1, 2.5)}
+    assert _no_child_left()
