@@ -24,14 +24,12 @@ from __future__ import annotations
 
 import os
 import pickle
-import select
-import signal
-import sys
 import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from workbook.review.environment import in_batch_kernel
+from workbook.roadshow.forked import child, kill, received, send
 
 TIMEOUT = 120.0  # seconds the forked copy may take before the work is done here instead
 T = TypeVar("T")
@@ -57,7 +55,7 @@ class Beside:
             except OSError:  # no memory or no process left for a copy
                 pid = None
         if pid == 0:
-            _child(fn)  # never returns
+            child(fn)  # never returns
         if pid is None:
             fn()  # no copy: the work is done here and now, before what follows
         self.pid = pid
@@ -92,7 +90,7 @@ class Aside(Generic[T]):
             return
         if pid == 0:
             os.close(read)
-            _child(lambda: _send(write, fn()))  # never returns
+            child(lambda: send(write, fn()))  # never returns
         os.close(write)
         self.pid, self._read, self.forked = pid, read, True
 
@@ -104,14 +102,14 @@ class Aside(Generic[T]):
         if pid is None or read is None:
             return self.fn()
         try:
-            data = _received(read, time.monotonic() + self.timeout)
+            data = received(read, time.monotonic() + self.timeout)
         except BaseException:  # interrupted: the copy goes too
-            _kill(pid)
+            kill(pid)
             raise
         finally:
             os.close(read)
         if data is None:  # no whole answer in time
-            _kill(pid)
+            kill(pid)
         elif _waited(pid, self.timeout):
             try:
                 return pickle.loads(data)  # noqa: S301 - our own forked copy's result
@@ -126,46 +124,7 @@ class Aside(Generic[T]):
         if read is not None:
             os.close(read)
         if pid is not None:
-            _kill(pid)
-
-
-def _send(fd: int, value: object) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-    os.close(fd)
-
-
-def _received(fd: int, deadline: float) -> bytes | None:
-    """Everything written to the pipe `fd` until its writer closed it (None at `deadline`)."""
-    chunks: list[bytes] = []
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return None
-        ready, _, _ = select.select([fd], [], [], min(left, 1.0))
-        if not ready:
-            continue
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-
-
-def _child(fn: Callable[[], object]) -> None:
-    code = 1
-    try:
-        # The kernel's streams (and its file descriptors 1 and 2) feed the notebook's outputs.
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.dup2(null, 2)
-        sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        fn()
-        code = 0
-    finally:
-        os._exit(code)  # no exit handlers of the kernel: they are the kernel's, not the copy's
+            kill(pid)
 
 
 def _waited(pid: int, timeout: float) -> bool:
@@ -182,18 +141,10 @@ def _waited(pid: int, timeout: float) -> bool:
     except ChildProcessError:  # reaped elsewhere: its outcome is unknown
         return False
     except BaseException:  # interrupted: the copy goes too
-        _kill(pid)
+        kill(pid)
         raise
-    _kill(pid)
+    kill(pid)
     return False
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
 
 
 __all__ = ["TIMEOUT", "Aside", "Beside", "forking"]

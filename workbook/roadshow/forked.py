@@ -7,6 +7,8 @@ running any of this process's exit handlers. A copy that fails, crashes or gives
 time has no result (None): the caller treats the part as not done. An interrupt here (or an
 error) kills the copy; a copy is killed too once its result is no longer wanted. Where there
 is no `os.fork` or only one core, nothing forks (`forks()`): the caller does the work here.
+`send`, `received`, `child` and `kill` are the copy's plumbing, shared with
+`workbook.review.beside` (the review kernel's copies).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class Forked(Generic[T]):
             return
         if pid == 0:
             os.close(read)
-            _child(lambda: _send(write, fn()))  # never returns
+            child(lambda: send(write, fn()))  # never returns
         os.close(write)
         self.pid, self._read = pid, read
 
@@ -64,19 +66,19 @@ class Forked(Generic[T]):
         if pid is None or read is None:
             return None
         try:
-            data = _received(read, time.monotonic() + max(timeout, 0.0))
+            data = received(read, time.monotonic() + max(timeout, 0.0))
         except BaseException:
-            _kill(pid)
+            kill(pid)
             raise
         finally:
             os.close(read)
         if data is None:
-            _kill(pid)
+            kill(pid)
             return None
         try:
             _, status = os.waitpid(pid, 0)
         except BaseException:
-            _kill(pid)
+            kill(pid)
             raise
         if os.waitstatus_to_exitcode(status) != 0:
             return None
@@ -93,7 +95,7 @@ class Forked(Generic[T]):
         if read is not None:
             os.close(read)
         if pid is not None:
-            _kill(pid)
+            kill(pid)
 
 
 def shared(
@@ -137,14 +139,15 @@ def shared(
     return [out.get(i) for i in range(len(parts))]
 
 
-def _send(fd: int, value: object) -> None:
+def send(fd: int, value: object) -> None:
+    """Write `value`, pickled, to the pipe `fd` and close it (a forked copy's result)."""
     view = memoryview(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     while view:
         view = view[os.write(fd, view) :]
     os.close(fd)
 
 
-def _received(fd: int, deadline: float) -> bytes | None:
+def received(fd: int, deadline: float) -> bytes | None:
     """Everything written to the pipe `fd` until its writer closed it (None at `deadline`)."""
     chunks: list[bytes] = []
     while True:
@@ -160,7 +163,9 @@ def _received(fd: int, deadline: float) -> bytes | None:
         chunks.append(chunk)
 
 
-def _child(fn: Callable[[], object]) -> None:
+def child(fn: Callable[[], object]) -> None:
+    """In a forked copy: fn() with this process's output streams and interrupt handlers not
+    the copy's, then exit at once (0 when fn returned) without this process's exit handlers."""
     code = 1
     try:
         null = os.open(os.devnull, os.O_WRONLY)  # this process's streams are not the copy's
@@ -175,7 +180,8 @@ def _child(fn: Callable[[], object]) -> None:
         os._exit(code)  # none of this process's exit handlers: they are not the copy's
 
 
-def _kill(pid: int) -> None:
+def kill(pid: int) -> None:
+    """Kill a forked copy and reap it (nothing if it is gone)."""
     try:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -183,4 +189,4 @@ def _kill(pid: int) -> None:
         pass
 
 
-__all__ = ["Forked", "forks", "shared"]
+__all__ = ["Forked", "child", "forks", "kill", "received", "send", "shared"]
