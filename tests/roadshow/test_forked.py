@@ -45,3 +45,13 @@ def test_a_copy_that_fails_gives_no_result():
     assert Forked(fail).result(timeout=30.0) is None
     assert Forked(lambda: {"a": (1, 2.5)}).result(timeout=30.0) == {"a": (1, 2.5)}
     assert _no_child_left()
+
+
+def test_a_copy_does_not_fork_copies_of_its_own():
+    """A forked copy runs its parts in turn: a copy of its own would take the core of the
+    process it was forked from (a review kernel computing its sections)."""
+    assert forks()
+    assert Forked(forks).result(30.0) is False
+    parts = [lambda i=i: i + 1 for i in range(5)]
+    assert Forked(lambda: shared(parts, timeout=30.0)).result(30.0) == [1, 2, 3, 4, 5]
+    assert _no_child_left()

@@ -25,9 +25,14 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
+_state = {"copy": False}  # this process is a forked copy (`child`)
+
+
 def forks() -> bool:
-    """Whether a part can run beside this process (fork exists and there are two cores)."""
-    if not hasattr(os, "fork"):
+    """Whether a part can run beside this process (fork exists and there are two cores, and
+    this process is not itself a copy: a copy is the second core's work already, and one of
+    its own would take the core of the process it was forked from, e.g. a review kernel's)."""
+    if not hasattr(os, "fork") or _state["copy"]:
         return False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (cores or 1) >= 2
@@ -167,6 +172,7 @@ def child(fn: Callable[[], object]) -> None:
     """In a forked copy: fn() with this process's output streams and interrupt handlers not
     the copy's, then exit at once (0 when fn returned) without this process's exit handlers."""
     code = 1
+    _state["copy"] = True
     try:
         null = os.open(os.devnull, os.O_WRONLY)  # this process's streams are not the copy's
         os.dup2(null, 1)
