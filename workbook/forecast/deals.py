@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
 from functools import cached_property
 from typing import Any, TypeAlias
@@ -110,18 +110,13 @@ class DealPass:
         if last is not None and last[0] == signature:
             return last[1]
         chunks = self.store.spans()[span]
-        trial, src, codes, marks = [], [], [], []
+        trial, src, codes = [], [], []
         for si, s in enumerate(setup.sources):
             t_idx, m = self._source_deals(chunks, s, setup)
             trial.append(t_idx)
             src.append(np.full(len(t_idx), si, np.intp))
             codes.append(m)
-            key = (s, chunks[0][0], shared)
-            own = self._marks.get(key)
-            if own is None:
-                own = self._marks_of(setup, np.ascontiguousarray(m.T), si)
-                self._keep(self._marks, key, own)
-            marks.append(own)
+        marks = self._marks_for(setup, chunks, range(len(setup.sources)), codes)
         n_marks = len(DEAL_MARKS)
         t_all = np.concatenate(trial) if trial else np.zeros(0, np.intp)
         s_all = np.concatenate(src) if src else np.zeros(0, np.intp)
@@ -134,6 +129,34 @@ class DealPass:
         out = (t_all[order], s_all[order], np.ascontiguousarray(m_all[order].T), per_deal)
         self._last[span] = (signature, out)
         return out
+
+    def _marks_for(
+        self,
+        setup: Setup,
+        chunks: list[tuple[int, int]],
+        sources: Sequence[int],
+        codes: Sequence[np.ndarray],
+    ) -> list[tuple[np.ndarray, ...]]:
+        """The marks (`_marks_of`) of the deals of the sources at positions `sources` in one
+        span (`codes[i]`: codes[deal, marks] of `sources[i]`), each kept per source: those
+        not kept yet made in one go."""
+        shared = self._drivers_key(setup)
+        keys = [(setup.sources[si], chunks[0][0], shared) for si in sources]
+        kept = {i: own for i, k in enumerate(keys) if (own := self._marks.get(k)) is not None}
+        new = [i for i in range(len(keys)) if i not in kept]
+        if new:
+            made = self._marks_of(
+                setup,
+                np.ascontiguousarray(np.concatenate([codes[i] for i in new]).T),
+                np.repeat(np.asarray(sources, np.intp)[new], [len(codes[i]) for i in new]),
+            )
+            ends = np.cumsum([len(codes[i]) for i in new])[:-1]
+            pieces = [np.split(x, ends) for x in made]  # each mark, source by source
+            for j, i in enumerate(new):
+                own = tuple(piece[j] for piece in pieces)
+                kept[i] = own
+                self._keep(self._marks, keys[i], own)
+        return [kept[i] for i in range(len(keys))]
 
     def _drivers_key(self, setup: Setup) -> Key:
         """The drivers a span's new deals and their marks depend on, by exclusion
@@ -230,26 +253,38 @@ class DealPass:
 
     def by_source(self, setup: Setup, chosen: np.ndarray, keys: tuple[int, ...]) -> np.ndarray:
         """(trials, len(chosen), len(keys)): what the deals of each source at positions
-        `chosen` of `setup.sources` add to the metrics at positions `keys` by December, trial
-        by trial, in one pass. A source's deals are its own draws (its key), so each column is
-        what a forecast holding that source alone adds over one holding none of them: every
-        slot of a roadshow plan at once, where one pass per slot gave the same numbers."""
+        `chosen` of `setup.sources` (each once) add to the metrics at positions `keys` by
+        December, trial by trial, in one pass. A source's deals are its own draws (its key), so
+        each column is what a forecast holding that source alone adds over one holding none of
+        them: every slot of a roadshow plan at once, where one pass per slot gave the same
+        numbers. Only these sources' deals are made (not the span's others), source by source:
+        each (trial, source) is a row of its own, summed at December in its deals' own order
+        (as `deals` has them, so the same sums), and no trial order is needed."""
         n = len(chosen)
         out = np.zeros((self.store.trials, n, len(keys)))
-        column = np.full(len(setup.sources), -1, np.int64)
-        column[np.asarray(chosen, np.int64)] = np.arange(n)
         months = (12,)
         for span in range(len(self.store.spans())):
             lo, count = self.store.span_trials(span)
-            trial, src, code, marks = self.deals(setup, span)
-            mine = column[src] >= 0 if len(src) else np.zeros(0, bool)
-            if not mine.any():
+            chunks = self.store.spans()[span]
+            made = [self._source_deals(chunks, setup.sources[si], setup) for si in chosen]
+            trial = np.concatenate([t for t, _ in made]) if made else np.zeros(0, np.intp)
+            if not len(trial):
                 continue
-            # each (trial, source) is a row of its own: the December sums need no order
-            index = trial[mine].astype(np.int64) * n + column[src[mine]]
-            picked = (index, src[mine], code[:, mine], [m[mine] for m in marks])
+            codes = [m for _, m in made]
+            marks = self._marks_for(setup, chunks, [int(si) for si in chosen], codes)
+            sizes = [len(t) for t, _ in made]
+            column = np.repeat(np.arange(n), sizes)
+            picked = (
+                trial.astype(np.int64) * n + column,  # the row of each deal
+                np.asarray(chosen, np.intp)[column],
+                np.ascontiguousarray(np.concatenate(codes).T),
+                [np.concatenate([x[i] for x in marks]) for i in range(5)],
+            )
+            # two halves of whole sources (no row in both), near half the deals each
+            ends = np.cumsum(sizes)
+            cut = int(ends[np.argmin(np.abs(ends - len(trial) / 2))])
             flat = out[lo : lo + count].reshape(count * n, 1, len(keys))
-            self._kernel(setup, span, months, flat, None, keys, deals=picked)
+            self._kernel(setup, span, months, flat, None, keys, deals=picked, cut=cut)
         return out
 
     def _kernel(
@@ -262,10 +297,13 @@ class DealPass:
         keys: tuple[int, ...],
         split: np.ndarray | None = None,
         deals: tuple[Any, ...] | None = None,
+        cut: int | None = None,
     ) -> None:
         """What one span's new deals (`deals`: as `deals` gives them, default the span's own)
         add to the metrics at positions `keys`, at `months` (into `out`), and at December by
-        kind of source (into `split`)."""
+        kind of source (into `split`). The deals run in two halves at once, split at `cut`
+        (default: at half the trials, the deals in trial order); the two must share no row of
+        `out`."""
         trial, src, code, marks = deals if deals is not None else self.deals(setup, span)
         if not len(trial):
             return
@@ -307,7 +345,8 @@ class DealPass:
             )
             return own
 
-        cut = int(np.searchsorted(trial, len(out) // 2))  # two halves of whole trials
+        if cut is None:
+            cut = int(np.searchsorted(trial, len(out) // 2))  # two halves of whole trials
         own = fused.in_parallel(run, [(0, cut), (cut, len(trial))])
         if split is not None:
             split += sum(own)
@@ -323,12 +362,13 @@ class DealPass:
                 src, weights=np.where(foreign, 0, paid), minlength=ns
             )
 
-    def _marks_of(self, setup: Setup, code: np.ndarray, si: int) -> tuple[np.ndarray, ...]:
-        """One source's deals (codes[marks, deal]): signing month, size, foreign, 500强, and
-        hit[deal, metric]: whether the deal counts for each of the engine's metrics (its
-        `where`, and for money its capital type)."""
+    def _marks_of(self, setup: Setup, code: np.ndarray, si: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Deals (codes[marks, deal]) of the sources at positions `si` (one per deal): signing
+        month, size, foreign, 500强, and hit[deal, metric]: whether the deal counts for each of
+        the engine's metrics (its `where`, and for money its capital type). Deal by deal: the
+        deals of many sources at once give each the marks it has alone."""
         d, t, a = setup.drivers, setup.tables, setup.src
-        lag = _take(a["lag"][si], code[MARK_INDEX["lag"]])
+        lag = a["lag"][si, code[MARK_INDEX["lag"]]]
         lead = a["first"][si] + (
             (code[MARK_INDEX["month"]].astype(np.int32) * a["spread"][si]) >> draws.BITS
         )
