@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -34,6 +35,30 @@ def test_a_first_step_that_is_enough_ends_the_copy_and_gives_no_parts():
     assert shared(parts, timeout=30.0, first=lambda: True) is None
     assert _no_child_left()
 
+
+
+def test_the_copy_takes_parts_while_the_first_step_runs_here(tmp_path):
+    """`first` runs here while the copy already takes parts (its core would idle otherwise):
+    a first step that waits for a part to be done sees one, and every part is still done
+    once, in order."""
+
+    def part(i: int) -> int:
+        (tmp_path / f"part-{i}").write_text("done")
+        return i + 100
+
+    seen: list[bool] = []
+
+    def first() -> bool:
+        deadline = time.monotonic() + 20.0
+        while time.monotonic() < deadline and not any(tmp_path.iterdir()):
+            time.sleep(0.01)
+        seen.append(any(tmp_path.iterdir()))
+        return False
+
+    parts = [lambda i=i: part(i) for i in range(6)]
+    assert shared(parts, timeout=30.0, first=first) == [i + 100 for i in range(6)]
+    assert seen == [True]
+    assert _no_child_left()
 
 def test_a_copy_that_fails_gives_no_result():
     """A part that raises in the copy: None, never an exception here; a value comes back

@@ -114,8 +114,9 @@ def shared(
     order; None for a part whose copy failed or gave no answer within `timeout` seconds of
     this process's own last part. Without a copy (no fork), every part here in turn.
 
-    `first`: run here before anything else, alone (a copy working beside it would take its
-    core on a busy machine); when it returns True the parts are not wanted: None."""
+    `first`: run here before this process takes any part, while the copy already takes
+    them (its core would idle otherwise); when it returns True the parts are not wanted: None,
+    and the copy is killed."""
     if len(parts) > 4096:
         raise ValueError("at most 4096 parts")  # the pipe holds every token at once
     read, write = os.pipe()  # two bytes a part, taken by whoever reads them first
@@ -130,10 +131,10 @@ def shared(
 
     copy: Forked[dict[int, T]] | None = None
     try:
-        if first is not None and first():
-            return None
         if forks() and len(parts) > 1:
             copy = Forked(lambda: take({}))
+        if first is not None and first():
+            return None
         here = take({})
         there = copy.result(timeout) if copy is not None else None
     finally:

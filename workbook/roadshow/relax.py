@@ -47,7 +47,8 @@ from workbook.roadshow.milp import constraint_groups, events_of
 from workbook.roadshow.problem import RoadshowProblem
 from workbook.roadshow.reach import event_values
 
-# `split`: the whole relaxation alone first, for this long at most, where the first month binds
+# `split`: the whole relaxation first, for this long at most, where the first month binds (a
+# forked copy already takes parts beside it)
 # (30 June closes in 0.04-0.2 s; 31 March's root alone takes ~3 s, 780 nodes, 12-13 s in all)
 QUICK_SECONDS = 1.0
 # with a cutoff HiGHS needs no plan of its own: no time on primal heuristics
@@ -84,13 +85,14 @@ def event_bound(
     first month exact (its staff-days and events a month; False: every month relaxed).
 
     `split`: where the first month's limits rule out some ways to hold the first SPLIT_EVENTS
-    of `split_events` there (the month binds), first the whole relaxation for at most
-    `quick_seconds` (its result as it was when that closes it), then in parts on two cores at
-    once (`forked.shared`; here alone where nothing forks): those events each held in the
-    first month or not; elsewhere the whole relaxation as without `split`. `cutoff` (the parts only): only
-    a bound above this many trials is asked for (HiGHS prunes every branch that cannot meet
-    more, as if it had a choice meeting `cutoff` + 1/2): the bound of the parts is then never
-    below `cutoff`, and `cutoff` itself when no choice meets more."""
+    of `split_events` there (the month binds), first the whole relaxation here for at most
+    `quick_seconds` (its result as it was when that closes it) while a forked copy already
+    takes parts, then in parts on two cores at once (`forked.shared`; here alone where nothing
+    forks): those events each held in the first month or not; elsewhere the whole relaxation
+    as without `split`. `cutoff` (the parts only): only a bound above this many trials is asked
+    for (HiGHS prunes every branch that cannot meet more, as if it had a choice meeting
+    `cutoff` + 1/2): the bound of the parts is then never below `cutoff`, and `cutoff` itself
+    when no choice meets more."""
     t = contrib.shape[0]
     if t == 0:
         return EventBound(0, (), True)
