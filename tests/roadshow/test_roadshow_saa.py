@@ -319,3 +319,36 @@ def test_every_slot_in_one_pass_equals_one_pass_per_slot(sample):
     assert at_once.shape == one_by_one.shape == (4000, 3, len(problem.slots))
     assert np.abs(at_once - one_by_one).max() < 1e-9
     assert at_once[:, 0, :].sum() > 0 and at_once[:, 1, :].sum() > 0
+
+
+def test_no_whole_model_once_the_bound_has_taken_the_time_the_planner_gave(sample, monkeypatch):
+    """The events' bound uses its share of the limit and proves nothing: with less than a
+    solve's minimum left, the whole model is not run past the limit; the plan is the best
+    candidate polished, said to be stopped by the limit, its gap against no bound unknown."""
+    engine, problem = sample
+    import time
+
+    import workbook.roadshow.saa as saa
+
+    real = saa.saa_milp
+    asked: list[int | None] = []
+
+    def recorded(*args, **kw):
+        asked.append(kw.get("at_least"))
+        return real(*args, **kw)
+
+    def slow_bound(*args, time_limit=None, **kw):
+        time.sleep(time_limit)  # the bound takes all the time it was given, and finds none
+        return EventBound(None, (), False)
+
+    monkeypatch.setattr(saa, "saa_milp", recorded)
+    monkeypatch.setattr(saa, "event_bound", slow_bound)
+    result = best_plan(engine, problem, "p:domestic_capital", samples=1000, time_limit=1.5)
+    assert asked == []
+    assert result.time_limit_hit and not result.proven_optimal and result.gap is None
+    scores = result.p_in_sample
+    assert scores[result.method] >= max(scores["expected"], scores["greedy"])
+    # with the time to run it, the whole model is asked for more than the best plan so far
+    monkeypatch.setattr(saa, "event_bound", lambda *a, **kw: EventBound(None, (), False))
+    best_plan(engine, problem, "p:domestic_capital", samples=1000, time_limit=600)
+    assert asked and asked[-1] is not None

@@ -77,6 +77,7 @@ GAP_TOLERANCE = 0.01  # a plan within 1% of the SAA optimum counts as proven
 POLISH_SECONDS = 1.0  # single moves around the best plan when HiGHS proves nothing
 RESTRICTED_SHARE = 0.25  # of the time left then: the months of the bound's events
 MIN_SECONDS = 0.5  # each solve has at least this long
+LAST_SECONDS = 0.2  # of the limit, kept for the last polish of the plan (single moves)
 RESERVE_SECONDS = 0.5  # of the time left, kept from the events' bound for the plan of its events
 CONFIRM_SECONDS = 1.0  # a plan within GAP_TOLERANCE: the whole model's look for one better
 NO_EVENTS = pd.DataFrame({"event_id": pd.Series([], dtype=str), "month": pd.Series([], dtype=int)})
@@ -429,7 +430,8 @@ def best_plan(
         """The plan of `method` improved by single moves (`polish`), kept as the SAA plan when
         it meets more trials; the method of the best plan after it."""
         start = _slot_index(problem, plans[method])
-        better = polish(problem, contrib[rows], need[rows], start, seconds=POLISH_SECONDS)
+        seconds = min(POLISH_SECONDS, max(time_limit - (time.perf_counter() - t0), LAST_SECONDS))
+        better = polish(problem, contrib[rows], need[rows], start, seconds=seconds)
         p = p_of(base, contrib, goal, better)
         if p <= scores[method]:
             return method
@@ -505,26 +507,29 @@ def best_plan(
         # that cannot from the start
         method = polished(_best(plans, scores))
         bar = round((scores[method] - scores["none"]) * s)
-        rest = max(left(1.0) - POLISH_SECONDS, MIN_SECONDS)
+        # what is left of the limit, but the last polish's: none left (the bound took it), no
+        # whole model, rather than one run past the limit the planner gave
+        rest = time_limit - (time.perf_counter() - t0) - LAST_SECONDS
         if not 0 <= bar < m:  # no plan meets more (or no trial met): the model as it is
             bar = None
-        chosen, res, m = saa_milp(
-            problem,
-            base,
-            contrib,
-            goal,
-            rest,
-            decided=decided,
-            at_least=None if bar is None else bar + 1,
-        )
-        if res.status == 2 and bar is not None:  # no plan meets more: the best one is optimal
-            optimal = True
-        optimal = optimal or res.status == 0  # at_least: every plan below it meets fewer
-        if chosen is not None:  # HiGHS's plan meets every constraint, even at the time limit
-            p = p_of(base, contrib, goal, chosen)
-            if "saa" not in scores or p >= scores["saa"]:
-                plans["saa"] = make_plan(problem, chosen, "optimal", lang, proven=optimal)
-                scores["saa"] = p
+        if rest >= MIN_SECONDS:
+            chosen, res, m = saa_milp(
+                problem,
+                base,
+                contrib,
+                goal,
+                rest,
+                decided=decided,
+                at_least=None if bar is None else bar + 1,
+            )
+            if res.status == 2 and bar is not None:  # no plan meets more: the best is optimal
+                optimal = True
+            optimal = optimal or res.status == 0  # at_least: every plan below it meets fewer
+            if chosen is not None:  # HiGHS's plan meets every constraint, even at the limit
+                p = p_of(base, contrib, goal, chosen)
+                if "saa" not in scores or p >= scores["saa"]:
+                    plans["saa"] = make_plan(problem, chosen, "optimal", lang, proven=optimal)
+                    scores["saa"] = p
     hit_limit = not (optimal or enough)  # a solver stopped by its time limit
     # The best in-sample among the eligible plans; ties go to the SAA plan, then expected.
     method = _best(plans, scores)
