@@ -36,7 +36,6 @@ def test_a_first_step_that_is_enough_ends_the_copy_and_gives_no_parts():
     assert _no_child_left()
 
 
-
 def test_the_copy_takes_parts_while_the_first_step_runs_here(tmp_path):
     """`first` runs here while the copy already takes parts (its core would idle otherwise):
     a first step that waits for a part to be done sees one, and every part is still done
@@ -59,6 +58,7 @@ def test_the_copy_takes_parts_while_the_first_step_runs_here(tmp_path):
     assert shared(parts, timeout=30.0, first=first) == [i + 100 for i in range(6)]
     assert seen == [True]
     assert _no_child_left()
+
 
 def test_a_copy_that_fails_gives_no_result():
     """A part that raises in the copy: None, never an exception here; a value comes back
