@@ -137,10 +137,15 @@ starts from it:
   alone takes ~3 s). Tried and dropped: a node limit for that first try (31 March's first 5
   nodes take 3.5 s, 1 January needs 17-20: no limit separates them); the first try 2.5 s for
   every date, then parts (1 January, on a busy machine, missed the try and its parts did not
-  end in time: 1 of 3 CLI runs proven at load 5-10, main 3 of 3); the copy starting on the
-  parts during the first try (on a busy machine it took that try's core; at a lower
-  priority, nice 10, it then starved in the parts); stretching the try by this process's
-  share of a core so far (a fresh process's first calls read as a busy machine: 5 s tries).
+  end in time: 1 of 3 CLI runs proven at load 5-10, main 3 of 3); stretching the try by this
+  process's share of a core so far (a fresh process's first calls read as a busy machine: 5 s
+  tries). The copy starting on the parts during the first try was dropped once (at load
+  5-10 it took that try's core; at nice 10 it then starved in the parts) and is kept since
+  (issue 22's last round): with the slots' trial values made faster, `best_plan` in process,
+  3 pairs beside the version before, 31 March 4.1 / 4.7 / 4.8 s for 4.8 / 5.7 / 6.6 at load
+  ~1, 6.9 / 7.4 / 8.1 for 7.8 / 8.5 / 9.6 at load 3-4 (two busy loops beside), all proven;
+  30 June 0.5-0.6 s for 0.4-0.5 at load ~1 and 0.7-1.3 for 0.7-0.9 at load 3-4 (the fork's
+  cost: its try closes at once), the same plans; 1 January does not split.
 - How the three dates stand now at 10 s (`--dates`, the last version interleaved with main,
   3 pairs, load 2-5): 31 March proven optimal (gap 0) in 4.3 / 4.4 / 4.4 s where main ends
   unproven in all 3 at 9.0 s (gap 8.5%); 1 January proven in 3.4 / 3.8 / 4.6 s (main 3.8 /
