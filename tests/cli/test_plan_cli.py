@@ -4,11 +4,17 @@ and names the constraint (exit 2, no files) when no plan is feasible."""
 from __future__ import annotations
 
 import io
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 
+from tests.conftest import REPO
 from workbook.cli import build_parser, main
 
 SAMPLE = "params/jining-2020.yaml"
@@ -203,3 +209,49 @@ def test_plan_before_any_arrival_plans_the_whole_year_or_asks_for_an_as_of(tmp_p
     assert captured.err == simulate_err and captured.err.count("\n") == 1
     assert "2020 年没有到位资金记录" in captured.err and "--as-of" in captured.err
     assert "Traceback" not in captured.err and not (tmp_path / "b").exists()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = (Path(f"/proc/{pid}/task/{pid}/children")).read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_kill_of_plan_while_a_copy_solves_parts_stops_both_with_one_line_and_130(tmp_path):
+    """`kill PID` (SIGTERM) of `workbook plan` from 31 March, while its forked copy solves parts
+    of the events' bound: the command stops as Ctrl-C stops it (one line, exit 130, nothing
+    written) and the copy is gone with it, not left solving."""
+    from workbook.roadshow.forked import forks
+
+    if not forks():
+        pytest.skip("needs os.fork and two cores")
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "workbook", "plan", SAMPLE, "--as-of", "2020-03-31"]
+    proc = subprocess.Popen(
+        [*argv, "--out", str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    copies: list[int] = []
+    deadline = time.monotonic() + 120
+    while not copies and proc.poll() is None and time.monotonic() < deadline:
+        copies = _children(proc.pid)
+        time.sleep(0.01)
+    assert copies, "the plan ended before its copy was seen"
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    lines = stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "中断" in lines[0]
+    assert not out.exists() or not any(out.iterdir())
+    time.sleep(0.2)
+    for pid in copies:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in _state_of(pid)
+
+
+def _state_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].split()[0]
+    except (OSError, IndexError):
+        return "gone"

@@ -11,6 +11,7 @@ from typing import TypedDict
 from workbook.cli._common import (
     add_lang,
     date_arg,
+    interrupt_on_sigterm,
     positive_number,
     print_table,
     seed_arg,
@@ -115,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.trials < 1:
         raise InputError(Message("arg.at_least", name="--trials", lo=1, found=args.trials))
+    # `kill PID` as Ctrl-C: the forked copy solving parts of the bound is killed with it
+    interrupt_on_sigterm()
     check_run_folder(args.out, "plan")  # refused before any work, and nothing touched
     lang = args.lang
     zone = load_zone(args.params)
