@@ -163,14 +163,7 @@ def test_the_whole_model_asked_for_more_than_the_best_plan_so_far_proves_the_opt
     engine, problem = sample
     import workbook.roadshow.saa as saa
 
-    real = saa.saa_milp
-    asked: list[int | None] = []
-
-    def recorded(*args, **kw):
-        asked.append(kw.get("at_least"))
-        return real(*args, **kw)
-
-    monkeypatch.setattr(saa, "saa_milp", recorded)
+    asked = _whole_model_asked(monkeypatch)
     monkeypatch.setattr(saa, "event_bound", lambda *a, **kw: EventBound(None, (), False))
     result = best_plan(engine, problem, "p:domestic_capital", samples=1000, time_limit=600)
     assert asked and asked[-1] is not None and asked[-1] >= 1
@@ -178,9 +171,24 @@ def test_the_whole_model_asked_for_more_than_the_best_plan_so_far_proves_the_opt
     scores = result.p_in_sample
     assert result.bound == scores[result.method]
     base, contrib, goal = saa.trial_values(engine, problem, ["domestic_capital"], samples=1000)
-    chosen, res, _ = real(problem, base, contrib, goal, time_limit=None)
+    chosen, res, _ = saa_milp(problem, base, contrib, goal, time_limit=None)
     assert res.status == 0 and chosen is not None
     assert scores[result.method] == pytest.approx(p_of(base, contrib, goal, chosen), abs=1e-12)
+
+
+def _whole_model_asked(monkeypatch) -> list[int | None]:
+    """Each call of the SAA model from here on, recorded: the trials it was asked to meet more
+    than (`at_least`; None: the model as it is)."""
+    import workbook.roadshow.saa as saa
+
+    asked: list[int | None] = []
+
+    def recorded(*args, **kw):
+        asked.append(kw.get("at_least"))
+        return saa_milp(*args, **kw)
+
+    monkeypatch.setattr(saa, "saa_milp", recorded)
+    return asked
 
 
 @pytest.mark.parametrize("confirmed", [True, False])
@@ -330,18 +338,11 @@ def test_no_whole_model_once_the_bound_has_taken_the_time_the_planner_gave(sampl
 
     import workbook.roadshow.saa as saa
 
-    real = saa.saa_milp
-    asked: list[int | None] = []
-
-    def recorded(*args, **kw):
-        asked.append(kw.get("at_least"))
-        return real(*args, **kw)
-
     def slow_bound(*args, time_limit=None, **kw):
         time.sleep(time_limit)  # the bound takes all the time it was given, and finds none
         return EventBound(None, (), False)
 
-    monkeypatch.setattr(saa, "saa_milp", recorded)
+    asked = _whole_model_asked(monkeypatch)
     monkeypatch.setattr(saa, "event_bound", slow_bound)
     result = best_plan(engine, problem, "p:domestic_capital", samples=1000, time_limit=1.5)
     assert asked == []
