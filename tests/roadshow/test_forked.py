@@ -3,22 +3,39 @@
 
 from __future__ import annotations
 
-import os
 import time
+from pathlib import Path
 
 import pytest
 
 from workbook.roadshow.forked import Forked, forks, shared
 
-pytestmark = pytest.mark.skipif(not forks(), reason="needs os.fork and two cores")
+pytestmark = pytest.mark.skipif(
+    not forks() or not Path("/proc/self/task").is_dir(), reason="needs os.fork, two cores, /proc"
+)
+
+
+def _children() -> set[int]:
+    """This process's children, running or not reaped yet (Linux: /proc)."""
+    out: set[int] = set()
+    for f in Path("/proc/self/task").glob("*/children"):
+        out.update(int(x) for x in f.read_text().split())
+    return out
+
+
+_BEFORE: set[int] = set()  # the children other tests of this run left (a browser's driver)
+
+
+@pytest.fixture(autouse=True)
+def _children_before():
+    _BEFORE.clear()
+    _BEFORE.update(_children())
 
 
 def _no_child_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+    """No child of this process but those it had before the test: every copy the test forked
+    is gone and reaped."""
+    return _children() <= _BEFORE
 
 
 def test_every_part_is_done_once_and_the_results_come_in_order():
