@@ -253,13 +253,13 @@ class DealPass:
 
     def by_source(self, setup: Setup, chosen: np.ndarray, keys: tuple[int, ...]) -> np.ndarray:
         """(trials, len(chosen), len(keys)): what the deals of each source at positions
-        `chosen` of `setup.sources` (each once) add to the metrics at positions `keys` by
-        December, trial by trial, in one pass. A source's deals are its own draws (its key), so
-        each column is what a forecast holding that source alone adds over one holding none of
-        them: every slot of a roadshow plan at once, where one pass per slot gave the same
-        numbers. Only these sources' deals are made (not the span's others), source by source:
-        each (trial, source) is a row of its own, summed at December in its deals' own order
-        (as `deals` has them, so the same sums), and no trial order is needed."""
+        `chosen` of `setup.sources` add to the metrics at positions `keys` by December, trial
+        by trial, in one pass. A source's deals are its own draws (its key), so each column is
+        what a forecast holding that source alone adds over one holding none of them: every
+        slot of a roadshow plan at once, where one pass per slot gave the same numbers. Only
+        these sources' deals are made (not the span's others), source by source: each (trial,
+        source) is a row of its own, summed at December in its deals' own order (as `deals`
+        has them, so the same sums), and no trial order is needed."""
         n = len(chosen)
         out = np.zeros((self.store.trials, n, len(keys)))
         months = (12,)

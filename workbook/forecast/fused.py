@@ -387,7 +387,8 @@ def _flush(h: np.ndarray, is_money: np.ndarray, months: np.ndarray, row: np.ndar
 
 @njit(cache=True, nogil=True, twin=plain.deal_span)
 def deal_span(  # noqa: PLR0913
-    trial: np.ndarray,  # (D,) trial of each deal within the span, increasing
+    trial: np.ndarray,  # (D,) row of `out` of each deal (its trial within the span): increasing,
+    # but in any order at December alone (each deal added to its row, in the order given)
     sign: np.ndarray,  # (D,) signing month (at most 13)
     size: np.ndarray,  # (D,) float32 亿元
     code_start: np.ndarray,  # (D,) uint16
