@@ -86,6 +86,16 @@ def test_a_copy_that_fails_gives_no_result():
 
     assert Forked(fail).result(timeout=30.0) is None
     assert Forked(lambda: {"a": (1, 2.5)}).result(timeout=30.0) == {"a": (1, 2.5)}
+    # `outcome` tells a failed copy (no value) from a copy whose value is None
+    assert Forked(fail).outcome(timeout=30.0) == []
+    assert Forked(lambda: None).outcome(timeout=30.0) == [None]
+    assert _no_child_left()
+
+
+def test_a_copy_that_gives_no_answer_in_time_is_killed_and_gives_no_value():
+    t0 = time.monotonic()
+    assert Forked(lambda: time.sleep(60)).outcome(timeout=0.5) == []
+    assert time.monotonic() - t0 < 30  # killed at its timeout, not waited out
     assert _no_child_left()
 
 

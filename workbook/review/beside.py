@@ -23,13 +23,11 @@ interrupted, or stopped at its end) takes its copies with it.
 from __future__ import annotations
 
 import os
-import pickle
-import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from workbook.review.environment import in_batch_kernel
-from workbook.roadshow.forked import child, kill, received, send
+from workbook.roadshow.forked import Forked, child, reaped
 
 TIMEOUT = 120.0  # seconds the forked copy may take before the work is done here instead
 T = TypeVar("T")
@@ -64,7 +62,7 @@ class Beside:
     def join(self) -> None:
         """Wait for the copy; when it did not finish cleanly, run fn() here."""
         pid, self.pid = self.pid, None
-        if pid is not None and not _waited(pid, self.timeout):
+        if pid is not None and not reaped(pid, self.timeout):
             self.fn()
 
 
@@ -76,75 +74,28 @@ class Aside(Generic[T]):
     def __init__(self, fn: Callable[[], T], timeout: float = TIMEOUT) -> None:
         self.fn = fn
         self.timeout = timeout
-        self.pid: int | None = None
-        self.forked = False  # whether a copy was started (its result may still be redone here)
-        self._read: int | None = None
-        if not forking():
-            return
-        read, write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:  # no memory or no process left for a copy: computed here when asked
-            os.close(read)
-            os.close(write)
-            return
-        if pid == 0:
-            os.close(read)
-            child(lambda: send(write, fn()))  # never returns
-        os.close(write)
-        self.pid, self._read, self.forked = pid, read, True
+        self._copy: Forked[T] | None = Forked(fn) if forking() else None
+        # whether a copy was started (its result may still be redone here); none when the
+        # fork failed (no memory or no process left): computed here when asked
+        self.forked = self._copy is not None and self._copy.started
+
+    @property
+    def pid(self) -> int | None:
+        """The copy's process, until its result is collected or it is cancelled."""
+        return None if self._copy is None else self._copy.pid
 
     def result(self) -> T:
         """The copy's result; fn() here when there is no copy or it did not finish cleanly
         (an error, a crash, a result that does not unpickle, no answer in `timeout` s)."""
-        pid, read = self.pid, self._read
-        self.pid = self._read = None
-        if pid is None or read is None:
-            return self.fn()
-        try:
-            data = received(read, time.monotonic() + self.timeout)
-        except BaseException:  # interrupted: the copy goes too
-            kill(pid)
-            raise
-        finally:
-            os.close(read)
-        if data is None:  # no whole answer in time
-            kill(pid)
-        elif _waited(pid, self.timeout):
-            try:
-                return pickle.loads(data)  # noqa: S301 - our own forked copy's result
-            except Exception:  # noqa: S110 - computed here instead
-                pass
-        return self.fn()
+        copy, self._copy = self._copy, None
+        got = copy.outcome(self.timeout) if copy is not None else []
+        return got[0] if got else self.fn()
 
     def cancel(self) -> None:
         """Kill the copy, if any (its result will not be asked for)."""
-        pid, read = self.pid, self._read
-        self.pid = self._read = None
-        if read is not None:
-            os.close(read)
-        if pid is not None:
-            kill(pid)
-
-
-def _waited(pid: int, timeout: float) -> bool:
-    """Whether the child ended with exit code 0 within `timeout` seconds (killed otherwise)."""
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return os.waitstatus_to_exitcode(status) == 0
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.005)
-    except ChildProcessError:  # reaped elsewhere: its outcome is unknown
-        return False
-    except BaseException:  # interrupted: the copy goes too
-        kill(pid)
-        raise
-    kill(pid)
-    return False
+        copy, self._copy = self._copy, None
+        if copy is not None:
+            copy.cancel()
 
 
 __all__ = ["TIMEOUT", "Aside", "Beside", "forking"]

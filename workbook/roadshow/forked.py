@@ -7,8 +7,8 @@ running any of this process's exit handlers. A copy that fails, crashes or gives
 time has no result (None): the caller treats the part as not done. An interrupt here (or an
 error) kills the copy; a copy is killed too once its result is no longer wanted. Where there
 is no `os.fork` or only one core, nothing forks (`forks()`): the caller does the work here.
-`send`, `received`, `child` and `kill` are the copy's plumbing, shared with
-`workbook.review.beside` (the review kernel's copies).
+`Forked` (with `outcome`, which tells a failed copy from a None result), `child` and `reaped`
+are shared with `workbook.review.beside` (the review kernel's copies).
 """
 
 from __future__ import annotations
@@ -66,10 +66,17 @@ class Forked(Generic[T]):
     def result(self, timeout: float) -> T | None:
         """The copy's value, or None when it failed or gave none within `timeout` seconds
         (the copy is killed then). An interrupt while waiting kills the copy too."""
+        got = self.outcome(timeout)
+        return got[0] if got else None
+
+    def outcome(self, timeout: float) -> list[T]:
+        """[the copy's value], or [] when it failed (an error, a crash, a value that does not
+        unpickle) or gave none within `timeout` seconds (killed then): a None value told
+        apart from no value. An interrupt while waiting kills the copy too."""
         pid, read = self.pid, self._read
         self.pid = self._read = None
         if pid is None or read is None:
-            return None
+            return []
         try:
             data = received(read, time.monotonic() + max(timeout, 0.0))
         except BaseException:
@@ -77,21 +84,16 @@ class Forked(Generic[T]):
             raise
         finally:
             os.close(read)
-        if data is None:
+        if data is None:  # no whole answer in time
             kill(pid)
-            return None
-        try:
-            _, status = os.waitpid(pid, 0)
-        except BaseException:
-            kill(pid)
-            raise
-        if os.waitstatus_to_exitcode(status) != 0:
-            return None
+            return []
+        if not reaped(pid, timeout):
+            return []
         try:
             value: T = pickle.loads(data)  # noqa: S301 - our own forked copy's result
         except Exception:
-            return None
-        return value
+            return []
+        return [value]
 
     def cancel(self) -> None:
         """Kill the copy, if any: its result is not wanted."""
@@ -187,6 +189,27 @@ def child(fn: Callable[[], object]) -> None:
         os._exit(code)  # none of this process's exit handlers: they are not the copy's
 
 
+def reaped(pid: int, timeout: float) -> bool:
+    """Whether the copy `pid` ended with exit code 0 within `timeout` seconds (killed
+    otherwise; an interrupt while waiting kills it too)."""
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status) == 0
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.005)
+    except ChildProcessError:  # reaped elsewhere: its outcome is unknown
+        return False
+    except BaseException:
+        kill(pid)
+        raise
+    kill(pid)
+    return False
+
+
 def kill(pid: int) -> None:
     """Kill a forked copy and reap it (nothing if it is gone)."""
     try:
@@ -196,4 +219,4 @@ def kill(pid: int) -> None:
         pass
 
 
-__all__ = ["Forked", "child", "forks", "kill", "received", "send", "shared"]
+__all__ = ["Forked", "child", "forks", "kill", "reaped", "received", "send", "shared"]
