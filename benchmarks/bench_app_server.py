@@ -303,12 +303,17 @@ def report_rounds(figures: dict, planner: str) -> int:
     figures["drawn_s_median"] = round(statistics.median(drawn), 2)
     print(f"{planner}: page drawn in Chromium, median of {len(drawn)} rounds: "
           f"{figures['drawn_s_median']} s (rounds {', '.join(f'{d:.2f}' for d in drawn)})")  # fmt: skip
+    _keep(f"{figures['pages']}-pages-warm-{figures['warm']}-browser-{planner}", figures)
+    return 0
+
+
+def _keep(key: str, figures: dict) -> None:
+    """The figures under `key` in artifacts/bench-app-server.json, beside earlier ones."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / "bench-app-server.json"
     data = json.loads(path.read_text()) if path.exists() else {}
-    data[f"{figures['pages']}-pages-warm-{figures['warm']}-browser-{planner}"] = figures
+    data[key] = figures
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
-    return 0
 
 
 def main() -> int:
@@ -395,11 +400,7 @@ def main() -> int:
     print(f"p95: {figures['p95_s']}")
     print(f"CPU seconds while the pages opened: {cpu}")
     print("load after:", figures["load_after"])
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / "bench-app-server.json"
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data[f"{n}-pages-warm-{warm}"] = figures
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    _keep(f"{n}-pages-warm-{warm}", figures)
     return 0
 
 
