@@ -62,8 +62,8 @@ def _load() -> str:
 
 def _imports(root: Path, argv: list[str]) -> str:
     code = (
-        "import runpy, sys; sys.argv = ['workbook', *sys.argv[1:]]\n"
-        "try:\n    runpy.run_module('workbook', run_name='__main__')\n"
+        "import sys; from workbook.cli import main\n"
+        "try:\n    main(sys.argv[1:])\n"
         "except SystemExit:\n    pass\n"
         f"print('\\nHEAVY:' + ' '.join(m for m in {HEAVY!r} if m in sys.modules))"
     )

@@ -1,5 +1,3 @@
-import sys
+from workbook.cli import console
 
-from workbook.cli import main
-
-sys.exit(main())
+console()

@@ -183,3 +183,43 @@ def test_an_interrupt_caught_inside_exec_still_exits_130(tmp_path, args):
     )
     line = "error: " + Message("interrupted").render("en") + "\n"
     assert (r.returncode, r.stderr) == (130, line)
+
+
+AT_EXIT = """
+import atexit, sys, threading, time
+from pathlib import Path
+import workbook.cli.validate as validate
+
+out = Path(sys.argv.pop(1))
+
+def run(args):  # a command that leaves a thread at work and a handler for the exit
+    def late():
+        time.sleep(0.3)
+        (out / "thread").write_text("done")
+    threading.Thread(target=late).start()
+    atexit.register(lambda: (out / "atexit").write_text("done"))
+    sys.stdout.write("x" * 200_000)  # more than a pipe holds: flushed as the process ends
+    return 3
+
+validate.run = run
+sys.argv = ["workbook", *sys.argv[1:]]
+import runpy
+runpy.run_module("workbook", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_the_command_ends_as_python_would_without_its_teardown(tmp_path):
+    """`python -m workbook` skips the interpreter's teardown but nothing a command leaves to
+    the exit: its threads finish, its `atexit` handlers run, its whole output is written and
+    its exit code is the command's."""
+    (tmp_path / "at_exit_cli.py").write_text(AT_EXIT, encoding="utf-8")
+    r = subprocess.run(
+        [sys.executable, "-m", "at_exit_cli", str(tmp_path), "validate", str(SAMPLE_PARAMS)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)])},
+    )
+    assert (r.returncode, r.stderr, r.stdout) == (3, "", "x" * 200_000)
+    assert (tmp_path / "thread").read_text() == "done"
+    assert (tmp_path / "atexit").read_text() == "done"
