@@ -24,14 +24,11 @@ import math
 
 import numpy as np
 
-from workbook.forecast import draws
+from workbook.forecast import draws, special
 from workbook.forecast.cachekeys import Key
-from workbook.forecast.compiled import LazyModule
 from workbook.forecast.setup import CLIMATE_KINDS, PRE_SIGN, STREAM_CLIMATE, ProjectGroup, Setup
 from workbook.forecast.store import DrawStore
 from workbook.zone.drivers import Drivers
-
-special = LazyModule("scipy.special")  # imported when a forecast first needs it
 
 
 class Climate:

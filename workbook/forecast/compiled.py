@@ -1,4 +1,4 @@
-"""Compiled kernels (and scipy) loaded only when a forecast needs them: `njit` as numba's, but lazy.
+"""Compiled kernels loaded only when a forecast needs them: `njit` as numba's, but lazy.
 
 `workbook.forecast.fused` decorates its loops with this `njit`. Importing the module (as the
 engine, `validate` and `status` do) costs nothing. A kernel given a `twin` (the same function
@@ -16,7 +16,6 @@ more.
 from __future__ import annotations
 
 import functools
-import importlib
 import sys
 import threading
 from collections.abc import Callable
@@ -81,15 +80,4 @@ def loaded(module: str) -> bool:
     return not any(isinstance(v, Lazy) for v in vars(sys.modules[module]).values())
 
 
-class LazyModule:
-    """A module imported at its first attribute read (scipy.special for the draws: the
-    commands that only check or count never need it)."""
-
-    def __init__(self, name: str):
-        self._name = name
-
-    def __getattr__(self, attr: str) -> Any:
-        return getattr(importlib.import_module(self._name), attr)
-
-
-__all__ = ["Lazy", "LazyModule", "load", "loaded", "njit"]
+__all__ = ["Lazy", "load", "loaded", "njit"]

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 from functools import lru_cache
-from typing import cast
 
 import numpy as np
 
-from workbook.forecast.compiled import LazyModule
-
-special = LazyModule("scipy.special")  # imported when a draw first needs it
+from workbook.forecast import special
 
 BITS = 15
 Q = 1 << BITS  # number of distinct codes
@@ -61,15 +59,24 @@ def threshold(p: float) -> int:
 def month_table(p: float, mean: float, sigma: float, base: int, min_lag: int) -> np.ndarray:
     """int8[Q]: the month an event happens (base + lag, at most OUT), or OUT when it does not.
 
-    The lag is max(min_lag, ceil(mean x L)) with L lognormal of mean 1 and log-sd `sigma`.
+    The lag is max(min_lag, ceil(mean x L)) with L lognormal of mean 1 and log-sd `sigma`:
+    code q < thr takes L's quantile at (q + 0.5) / thr. Only whole months count, so the table
+    is built from L's CDF at them: the lag is at most k for the codes below thr·F_k + 0.5,
+    F_k = P(mean x L <= k) (the codes the quantiles would give, without a quantile each).
     """
     thr = threshold(p)
     out = np.full(Q, OUT, dtype=np.int8)
-    if thr:
-        u = (np.arange(thr, dtype=np.float64) + 0.5) / thr
-        unit = np.exp(sigma * special.ndtri(u) - sigma * sigma / 2) if sigma > 0 else np.ones(thr)
-        lag = np.maximum(np.ceil(mean * unit - 1e-9), min_lag)
-        out[:thr] = np.minimum(base + lag, OUT).astype(np.int8)
+    if not thr:
+        pass
+    elif sigma <= 0 or mean <= 0:  # one lag for every code (mean <= 0: min_lag)
+        out[:thr] = min(base + max(math.ceil(mean - 1e-9), min_lag), OUT)
+    else:
+        k = np.arange(max(min_lag, 0), max(OUT - base, min_lag))  # lags landing by December
+        z = (np.log((k + 1e-9) / mean) + sigma * sigma / 2) / sigma  # ceil(x - 1e-9) <= k
+        with np.errstate(divide="ignore"):
+            ends = np.clip(np.floor(special.ndtr(z) * thr + 0.5), 0, thr).astype(np.int64)
+        months = np.minimum(base + k, OUT).astype(np.int8)
+        out[: ends[-1] if len(ends) else 0] = np.repeat(months, np.diff(ends, prepend=0))
     out.setflags(write=False)
     return out
 
@@ -121,7 +128,7 @@ def lag_survival(months: float | np.ndarray, mean: float, sigma: float) -> np.nd
         return (x < mean).astype(np.float64)
     with np.errstate(divide="ignore"):
         z = (np.log(np.maximum(x, 0) / mean) + sigma * sigma / 2) / sigma
-    return cast(np.ndarray, special.ndtr(-z))
+    return special.ndtr(-z)
 
 
 def _log_survival(months: np.ndarray, mean: float, sigma: float) -> np.ndarray:
@@ -133,7 +140,7 @@ def _log_survival(months: np.ndarray, mean: float, sigma: float) -> np.ndarray:
             return out
     with np.errstate(divide="ignore"):
         z = (np.log(np.maximum(x, 0) / mean) + sigma * sigma / 2) / sigma
-    return cast(np.ndarray, special.log_ndtr(-z))
+    return special.log_ndtr(-z)
 
 
 def _remaining_cdf(elapsed: np.ndarray, k: np.ndarray, mean: float, sigma: float) -> np.ndarray:
@@ -231,10 +238,18 @@ def share_table(mean: float, concentration: float) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=1)
+def _normal_scores() -> np.ndarray:
+    """Φ⁻¹ at every code's midpoint (read-only), made on first use."""
+    out = special.ndtri(_MID)
+    out.setflags(write=False)
+    return out
+
+
 @lru_cache(maxsize=64)
 def size_table(sigma: float) -> np.ndarray:
     """float32[Q]: quantiles of a lognormal with median 1 and log-sd `sigma` (deal sizes)."""
-    out: np.ndarray = np.exp(sigma * special.ndtri(_MID)).astype(np.float32)
+    out: np.ndarray = np.exp(sigma * _normal_scores()).astype(np.float32)
     out.setflags(write=False)
     return out
 
@@ -244,9 +259,7 @@ def poisson_counts(u: np.ndarray, lam: float) -> np.ndarray:
     if lam <= 0:
         return np.zeros(u.shape, dtype=np.int64)
     top = int(lam + 12 * math.sqrt(lam) + 30)
-    k = np.arange(top + 1)
-    cdf = special.pdtr(k, lam)
-    return np.searchsorted(cdf, u, side="right")
+    return np.searchsorted(special.poisson_cdf(top, lam), u, side="right")
 
 
 # The climate of a trial (engine `shared_shock`, `driver_spread`) moves every code of the
@@ -259,10 +272,20 @@ CLIMATE_MID = CLIMATE_LEVELS // 2
 _NDTR_X = np.linspace(-12.0, 12.0, 1 << 17)
 
 
+_NDTR_LOCK = threading.Lock()  # the chunks' threads ask for it at once
+
+
 @lru_cache(maxsize=1)
+def _ndtr_y_made() -> np.ndarray:
+    half = len(_NDTR_X) // 2  # the grid is symmetric about 0, and Φ(x) = 1 − Φ(−x)
+    low = special.ndtr(_NDTR_X[:half])
+    return np.concatenate([low, 1 - low[::-1]])
+
+
 def _ndtr_y() -> np.ndarray:
-    """Φ on the grid _NDTR_X, made on first use."""
-    return cast(np.ndarray, special.ndtr(_NDTR_X))
+    """Φ on the grid _NDTR_X, made once, on first use."""
+    with _NDTR_LOCK:
+        return _ndtr_y_made()
 
 
 _REMAPS: dict[float, tuple[np.ndarray, np.ndarray]] = {}
@@ -281,7 +304,7 @@ def climate_remap(scale: float, levels: np.ndarray | None = None) -> np.ndarray:
     x = None
     for level in wanted[~built[wanted]]:
         if x is None:
-            x = scale * special.ndtri(_MID)
+            x = scale * _normal_scores()
         u = np.interp(x + (level - CLIMATE_MID) * CLIMATE_STEP, _NDTR_X, _ndtr_y())
         row = table[level * Q : (level + 1) * Q]
         np.minimum(np.floor(u * Q), Q - 1, out=u)
