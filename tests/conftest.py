@@ -15,6 +15,10 @@ from openpyxl import Workbook
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_PARAMS = REPO / "params" / "jining-2020.yaml"
 
+# Every command a test starts runs in its own process: no warm server is left behind a test
+# (tests/cli/test_served.py starts its own, in a directory of its own, and stops them).
+os.environ["WORKBOOK_SERVER"] = "0"
+
 
 # The modules whose tests drive Chromium against a `workbook app` of their own: under
 # pytest-xdist they run on one worker, one after the other (one such app and browser at a time).

@@ -18,8 +18,6 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import NoReturn
 
-from workbook.text.errors import WorkbookError
-
 # The subcommands, in the order `workbook --help` lists them: each the module of that name in
 # this package. A command line naming one imports only that module (another's imports, such
 # as the app's web server, cost every command start-up time); `--help` and a mistyped name
@@ -65,17 +63,39 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def console() -> NoReturn:
-    """The `workbook` command and `python -m workbook`: `main`, then `exit_now` with its code."""
-    exit_now(main())
+    """The `workbook` command and `python -m workbook`: the command run by a warm server's
+    copy when one is there (workbook.cli.served), else here (and a server started for the
+    next one); then `exit_now` with its code."""
+    from workbook.cli import served  # light: the client side imports no pandas or numpy
+
+    argv = sys.argv[1:]
+    where = served.address(argv)
+    if where is None:
+        exit_now(main(argv))
+    try:
+        code = served.call(where, argv)
+    except KeyboardInterrupt:  # Ctrl-C before a copy took the command
+        exit_now(_interrupted(argv))
+    if code is None:
+        code = main(argv)
+        with contextlib.suppress(KeyboardInterrupt):
+            served.start(where)
+    exit_now(code)
 
 
 def exit_now(code: int) -> NoReturn:
-    """End the process with `code` once the command is done, as the interpreter does but for
-    its last step: threads are joined and the handlers of `threading` and `atexit` run, the
-    output is flushed, then `os._exit`. The interpreter's teardown after that frees every
-    object of every module one by one (0.1–0.2 s after a forecast: pandas', numpy's, the
-    engine's tables) and writes nothing; a planner waits for it after every command."""
-    shutdown = getattr(threading, "_shutdown", None)  # what Python runs first at exit
+    """End the process with `code` once the command is done: `wind_down`, then `os._exit`.
+    The interpreter's teardown that a normal exit goes on to frees every object of every
+    module one by one (0.1–0.2 s after a forecast: pandas', numpy's, the engine's tables) and
+    writes nothing; a planner waits for it after every command."""
+    wind_down()
+    os._exit(code)
+
+
+def wind_down() -> None:
+    """What the interpreter does first at its exit: threads joined and the handlers of
+    `threading` and `atexit` run; then the output flushed."""
+    shutdown = getattr(threading, "_shutdown", None)
     if shutdown is not None:
         shutdown()
     atexit._run_exitfuncs()
@@ -83,7 +103,6 @@ def exit_now(code: int) -> NoReturn:
         # a reader gone (`| head`) or a closed stream: as `main` does, the command's own code
         with contextlib.suppress(BrokenPipeError, ValueError):
             stream.flush()
-    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -104,6 +123,8 @@ def _forget_caught_interrupts() -> None:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    from workbook.text.errors import WorkbookError  # here: `import workbook.cli` stays light
+
     try:
         words = sys.argv[1:] if argv is None else list(argv)
         args = build_parser(words).parse_args(words)

@@ -288,6 +288,13 @@ def _ndtr_y() -> np.ndarray:
         return _ndtr_y_made()
 
 
+def prepare() -> None:
+    """Make now the tables every forecast reads and no driver changes (a process that forks
+    copies to run forecasts makes them once for all)."""
+    _normal_scores()
+    _ndtr_y()
+
+
 _REMAPS: dict[float, tuple[np.ndarray, np.ndarray]] = {}
 
 
