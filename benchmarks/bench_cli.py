@@ -210,7 +210,7 @@ def _measure(runs: int, baseline: Path | None, runtime: Path) -> None:
         if argv[0] != "-m" or extra:
             continue
         after = _imports(REPO, argv)
-        prior = f" | {_imports(baseline, argv)}" if baseline is not None else ""
+        prior = f" | {_imports(baseline, argv) or '-'}" if baseline is not None else ""
         print(f"  {name:<38} {after or '-'}{prior}")
     sim = CASES["workbook simulate --trials 1000"][0]
     for label, root in [("after", REPO)] + ([("before", baseline)] if baseline else []):

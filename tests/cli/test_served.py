@@ -221,6 +221,24 @@ def test_another_environment_or_a_changed_file_is_another_server():
     assert served.key(path, env) == first
 
 
+def test_a_relative_import_path_is_the_folder_it_names_where_the_command_runs(monkeypatch):
+    """PYTHONPATH=. in two folders: two import paths, two servers."""
+    monkeypatch.setenv("WORKBOOK_SERVER", "1")
+    run = Path(tempfile.mkdtemp(prefix="wb-"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
+    monkeypatch.setattr(sys, "path", [".", *sys.path])
+    try:
+        monkeypatch.chdir(REPO)
+        here = served.address(["validate"])
+        monkeypatch.chdir(REPO / "params")
+        there = served.address(["validate"])
+    finally:
+        shutil.rmtree(run)
+    assert here is not None and there is not None
+    assert (here.sys_path[0], there.sys_path[0]) == (str(REPO), str(REPO / "params"))
+    assert here.socket_path != there.socket_path
+
+
 def test_a_directory_others_can_enter_is_not_used(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     (tmp_path / "workbook").mkdir(mode=0o700)

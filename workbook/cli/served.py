@@ -97,7 +97,7 @@ class Address(NamedTuple):
     command runs, so a server started after it has the command's own start-up state."""
 
     socket_path: Path
-    sys_path: list[str]  # '' as the directory it stands for
+    sys_path: list[str]  # every entry absolute
     env: dict[str, str]
 
     @property
@@ -112,7 +112,10 @@ def address(argv: list[str]) -> Address | None:
     where = directory()
     if where is None:
         return None
-    path = [p or os.getcwd() for p in sys.path]
+    try:  # relative entries ('' for the directory) as the directories they stand for now
+        path = [os.path.abspath(p) for p in sys.path]
+    except OSError:  # the working directory is gone
+        return None
     env = dict(os.environ)
     sock = where / f"{key(path, env)}.sock"
     if len(os.fsencode(sock)) > _MAX_SOCKET_PATH:
