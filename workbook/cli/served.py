@@ -97,7 +97,7 @@ class Address(NamedTuple):
     command runs, so a server started after it has the command's own start-up state."""
 
     socket_path: Path
-    sys_path: list[str]  # every entry absolute
+    sys_path: list[str]  # its folders absolute
     env: dict[str, str]
 
     @property
@@ -112,8 +112,8 @@ def address(argv: list[str]) -> Address | None:
     where = directory()
     if where is None:
         return None
-    try:  # relative entries ('' for the directory) as the directories they stand for now
-        path = [os.path.abspath(p) for p in sys.path]
+    try:  # relative folders ('' for the working one) as the folders they stand for now
+        path = [os.path.abspath(p) if p == "" or os.path.isdir(p) else p for p in sys.path]
     except OSError:  # the working directory is gone
         return None
     env = dict(os.environ)
