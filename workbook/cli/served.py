@@ -309,6 +309,8 @@ def serve(
             if os.stat(sock_path).st_ino == mine:  # not a newer server's
                 sock_path.unlink()
         listener.close()
+        with contextlib.suppress(OSError):
+            os.unlink(lock.name)  # held until the close below: no other server has it
         lock.close()
 
 
