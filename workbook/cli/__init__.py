@@ -8,15 +8,14 @@ A subcommand module defines `NAME`, `HELP`, `add_arguments(parser)` and `run(arg
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import importlib
-import os
 import sys
-import threading
 from collections.abc import Sequence
 from types import ModuleType
 from typing import NoReturn
+
+from workbook.files.ending import exit_now
 
 # The subcommands, in the order `workbook --help` lists them: each the module of that name in
 # this package. A command line naming one imports only that module (another's imports, such
@@ -65,7 +64,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 def console() -> NoReturn:
     """The `workbook` command and `python -m workbook`: the command run by a warm server's
     copy when one is there (workbook.cli.served), else here (and a server started for the
-    next one); then `exit_now` with its code."""
+    next one); then `exit_now` with its code (workbook.files.ending: no interpreter teardown)."""
     from workbook.cli import served  # light: the client side imports no pandas or numpy
 
     argv = sys.argv[1:]
@@ -81,28 +80,6 @@ def console() -> NoReturn:
         with contextlib.suppress(KeyboardInterrupt):
             served.start(where)
     exit_now(code)
-
-
-def exit_now(code: int) -> NoReturn:
-    """End the process with `code` once the command is done: `wind_down`, then `os._exit`.
-    The interpreter's teardown that a normal exit goes on to frees every object of every
-    module one by one (0.1–0.2 s after a forecast: pandas', numpy's, the engine's tables) and
-    writes nothing; a planner waits for it after every command."""
-    wind_down()
-    os._exit(code)
-
-
-def wind_down() -> None:
-    """What the interpreter does first at its exit: threads joined and the handlers of
-    `threading` and `atexit` run; then the output flushed."""
-    shutdown = getattr(threading, "_shutdown", None)
-    if shutdown is not None:
-        shutdown()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        # a reader gone (`| head`) or a closed stream: as `main` does, the command's own code
-        with contextlib.suppress(BrokenPipeError, ValueError):
-            stream.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

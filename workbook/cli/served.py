@@ -34,6 +34,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from workbook.files.ending import wind_down
+
 # socket, json, hashlib and struct are imported where they are used: `workbook --help` and
 # the commands that are never served import this module and none of them.
 if TYPE_CHECKING:
@@ -247,19 +249,16 @@ def start(where: Address) -> None:
 # The server's first lines: the command's own import path, then the command line's `main`.
 _BOOT = (
     "import json, sys; sys.path[:] = json.loads(sys.argv[3]); "
-    "from workbook.cli import main, served, wind_down; "
-    "served.serve(sys.argv[1], sys.argv[2], main, wind_down)"
+    "from workbook.cli import main, served; served.serve(sys.argv[1], sys.argv[2], main)"
 )
 
 
 # ---- the server's side --------------------------------------------------------------------
 
 
-def serve(
-    where: str, name: str, main: Callable[[list[str]], int], wind_down: Callable[[], None]
-) -> None:
+def serve(where: str, name: str, main: Callable[[list[str]], int]) -> None:
     """Import PRELOAD, then run each command sent to `where`/`name`.sock in a copy of this
-    process (`main` runs it, `wind_down` ends it as the interpreter would); leave after
+    process (`main` runs it); leave after
     IDLE_SECONDS (or WORKBOOK_SERVER_IDLE) without one."""
     import fcntl
     import importlib
@@ -299,7 +298,7 @@ def serve(
         while selector.select(timeout=idle):
             conn, _ = listener.accept()
             try:
-                _fork_for(conn, listener, lock, main, wind_down)
+                _fork_for(conn, listener, lock, main)
             except Exception:  # noqa: BLE001 - one bad request never ends the server
                 pass
             finally:
@@ -330,7 +329,6 @@ def _fork_for(
     listener: socket.socket,
     lock: Any,
     main: Callable[[list[str]], int],
-    wind_down: Callable[[], None],
 ) -> None:
     import json
     import socket
@@ -357,7 +355,7 @@ def _fork_for(
         if pid == 0:
             listener.close()
             lock.close()
-            _run_copy(conn, fds, request, main, wind_down)  # never returns
+            _run_copy(conn, fds, request, main)  # never returns
     finally:
         for fd in fds:
             os.close(fd)
@@ -368,7 +366,6 @@ def _run_copy(
     fds: list[int],
     request: dict[str, Any],
     main: Callable[[list[str]], int],
-    wind_down: Callable[[], None],
 ) -> None:
     """The copy: take the command's streams, directory and environment, run it, tell the
     command its exit code."""
