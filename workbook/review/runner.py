@@ -86,7 +86,7 @@ class IPCKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         # a batch kernel: nobody sees a widget in it (workbook.review.skip_slow_optional_imports)
         kw["env"] = {**(kw.get("env") or os.environ), BATCH_KERNEL: "1"}
-        await super()._async_launch_kernel(kernel_cmd, **kw)
+        await super()._async_launch_kernel(launched_by_us(kernel_cmd), **kw)
         LIVE_KERNELS.add(self)  # killed at once if the run is interrupted
 
     async def _async_interrupt_kernel(self) -> None:
@@ -96,6 +96,16 @@ class IPCKernelManager(AsyncKernelManager):
         if self.shutting_down:
             return
         await super()._async_interrupt_kernel()
+
+
+def launched_by_us(kernel_cmd: list[str]) -> list[str]:
+    """The kernel's command with `-m ipykernel_launcher` as `-m workbook.review.ipykernel_launcher`: the
+    same kernel, which leaves without the interpreter's teardown (~1 s a review)."""
+    out = list(kernel_cmd)
+    for i in range(len(out) - 1):
+        if out[i] == "-m" and out[i + 1] == "ipykernel_launcher":
+            out[i + 1] = "workbook.review.ipykernel_launcher"
+    return out
 
 
 def kernel_manager_class() -> type[AsyncKernelManager]:
