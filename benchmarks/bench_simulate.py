@@ -216,8 +216,15 @@ CLI_BEFORE = "ratio ~15 (simulate --trials 100000 ~12.5 s at load ~5, numpy ~0.8
 def cli_ratio(runs: int = 3, baseline: Path | None = None) -> None:
     """`workbook simulate --trials 100000` against drawing 4 uniforms per project-trial with
     numpy in one process (both whole processes, interpreter start-up included), and against
-    the same command from `baseline` if given, each run in turn."""
+    the same command from `baseline` if given, each run in turn. The command runs as a planner
+    meets it, answered by the warm server an earlier command left (workbook.cli.served: its
+    servers here live in a folder of this run's own, stopped at the end), and alone
+    (WORKBOOK_SERVER=0), as the first command after a quiet spell runs."""
+    import shutil
     import subprocess
+    import tempfile
+
+    from workbook.cli import served
 
     projects = len(load_zone(REPO / "params" / "jining-2020.yaml").ledger.projects)
     sim = [sys.executable, "-m", "workbook", "simulate", "params/jining-2020.yaml"]
@@ -227,9 +234,10 @@ def cli_ratio(runs: int = 3, baseline: Path | None = None) -> None:
         f"for _ in range({CLI_TRIALS} // 10_000): rng.random((4, {projects}, 10_000))"
     )
     bare = [sys.executable, "-c", draw]
+    runtime = Path(tempfile.mkdtemp(prefix="bench-sim-"))
 
-    def timed(argv: list[str], root: Path = REPO) -> tuple[float, float]:
-        env = dict(os.environ, PYTHONPATH=str(root))
+    def timed(argv: list[str], root: Path = REPO, **extra: str) -> tuple[float, float]:
+        env = dict(os.environ, PYTHONPATH=str(root), XDG_RUNTIME_DIR=str(runtime), **extra)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run(argv, cwd=root, env=env, capture_output=True, check=True)
@@ -241,27 +249,47 @@ def cli_ratio(runs: int = 3, baseline: Path | None = None) -> None:
         return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
     print(f"cli: load average before {load()} ({os.cpu_count()} cores)")
-    runs_of: dict[str, list[tuple[float, float]]] = {"simulate": [], "numpy": [], "before": []}
-    for _ in range(runs):
-        runs_of["simulate"].append(timed(sim))
-        runs_of["numpy"].append(timed(bare))
-        if baseline is not None:
-            runs_of["before"].append(timed(sim, baseline))
+    warm = [sys.executable, "-m", "workbook", "validate", "params/jining-2020.yaml"]
+    timed(warm)  # the first command: it leaves the server
+    t = time.perf_counter()
+    while not list((runtime / "workbook").glob("*.sock")) and time.perf_counter() - t < 120:
+        time.sleep(0.05)
+    runs_of: dict[str, list[tuple[float, float]]] = {
+        "simulate": [],
+        "alone": [],
+        "numpy": [],
+        "before": [],
+    }
+    try:
+        for _ in range(runs):
+            runs_of["simulate"].append(timed(sim))
+            runs_of["alone"].append(timed(sim, WORKBOOK_SERVER="0"))
+            runs_of["numpy"].append(timed(bare))
+            if baseline is not None:
+                runs_of["before"].append(timed(sim, baseline, WORKBOOK_SERVER="0"))
+    finally:
+        if (runtime / "workbook").exists():
+            served.stop_all(runtime / "workbook")
+        shutil.rmtree(runtime, ignore_errors=True)
 
     def med(name: str, i: int) -> float:
         return statistics.median(r[i] for r in runs_of[name])
 
     for i, what in ((0, "wall"), (1, "cpu")):
-        ms, mn = med("simulate", i), med("numpy", i)
+        mn = med("numpy", i)
         line = (
-            f"cli ({what}): simulate --trials {CLI_TRIALS:,} median {ms:.2f} s; numpy drawing 4 "
-            f"uniforms x {projects} projects x {CLI_TRIALS:,} trials median {mn:.2f} s; ratio "
-            f"{ms / mn:.1f} (budget <= {CLI_RATIO:.0f}: "
-            f"{'met' if ms / mn <= CLI_RATIO else 'NOT MET'})"
+            f"cli ({what}): numpy drawing 4 uniforms x {projects} projects x {CLI_TRIALS:,} "
+            f"trials median {mn:.2f} s"
         )
+        # a served command's CPU is spent in the server's copy, which this process cannot count
+        for name, label in (("simulate", "served"), ("alone", "alone"))[i:]:
+            ms = med(name, i)
+            ok = "met" if ms / mn <= CLI_RATIO else "NOT MET"
+            line += f"; simulate --trials {CLI_TRIALS:,} {label} {ms:.2f} s, ratio {ms / mn:.1f}"
+            line += f" (budget <= {CLI_RATIO:.0f}: {ok})"
         if baseline is not None:
             mb = med("before", i)
-            line += f"; baseline {mb:.2f} s, ratio {mb / mn:.1f}"
+            line += f"; baseline alone {mb:.2f} s, ratio {mb / mn:.1f}"
         print(line)
     print(f"cli: load average after {load()}")
     print(f"  before issue 22: {CLI_BEFORE}")
