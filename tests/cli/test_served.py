@@ -264,3 +264,23 @@ def test_a_runtime_directory_too_deep_for_a_socket_means_no_server(tmp_path, mon
         assert where is not None and where.socket_path.parent == short / "workbook"
     finally:
         shutil.rmtree(short)
+
+
+def test_a_server_that_cannot_start_is_not_tried_again_and_again(tmp_path, runtime):
+    """A setting the server cannot read: the commands run alone, as before, and not every one
+    of them starts another server to fail."""
+    env = {**runtime, "WORKBOOK_SERVER_IDLE": "twenty minutes"}
+    base = Path(env["XDG_RUNTIME_DIR"]) / "workbook"
+    bad = ("status", str(tmp_path / "missing.yaml"), "--lang", "en")
+    first = _client(tmp_path, env, *bad)
+    assert first.returncode == 2 and "missing.yaml" in first.stderr
+    assert _wait(lambda: list(base.glob("*.failed")), 90), "no failure noted"
+    (failed,) = base.glob("*.failed")
+    assert "twenty minutes" in failed.read_text()
+    assert not list(base.glob("*.sock"))
+    before = failed.stat().st_mtime_ns
+    again = _client(tmp_path, env, *bad)
+    assert (again.returncode, again.stderr) == (2, first.stderr)
+    assert (tmp_path / "note").read_text() == "pandas"  # it ran alone
+    time.sleep(2)  # a server started by this command would have failed by now
+    assert failed.stat().st_mtime_ns == before

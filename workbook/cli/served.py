@@ -30,6 +30,7 @@ import signal
 import stat
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -222,6 +223,10 @@ def start(where: Address) -> None:
     import socket
     import subprocess
 
+    failed = where.socket_path.with_suffix(".failed")
+    with contextlib.suppress(OSError):
+        if time.time() - failed.stat().st_mtime < IDLE_SECONDS:
+            return  # one could not start lately: not one more per command
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         probe.connect(str(where.socket_path))
@@ -258,14 +263,13 @@ _BOOT = (
 
 def serve(where: str, name: str, main: Callable[[list[str]], int]) -> None:
     """Import PRELOAD, then run each command sent to `where`/`name`.sock in a copy of this
-    process (`main` runs it); leave after
-    IDLE_SECONDS (or WORKBOOK_SERVER_IDLE) without one."""
+    process (`main` runs it); leave after IDLE_SECONDS (or WORKBOOK_SERVER_IDLE) without one.
+    A server that cannot start leaves `name`.failed: no other is tried for IDLE_SECONDS."""
     import fcntl
     import importlib
     import selectors
     import socket
 
-    idle = float(os.environ.get("WORKBOOK_SERVER_IDLE") or IDLE_SECONDS)
     base = Path(where)
     lock = open(base / f"{name}.lock", "a+")  # noqa: SIM115 - held for the server's life
     try:
@@ -276,20 +280,25 @@ def serve(where: str, name: str, main: Callable[[list[str]], int]) -> None:
     lock.truncate()
     lock.write(str(os.getpid()))
     lock.flush()
-    for module in PRELOAD:
-        importlib.import_module(module)
-    from workbook.forecast import draws
-
-    draws.prepare()  # tables no driver changes, made once for every copy
-    os.chdir("/")  # hold no planner's directory; each copy goes to its command's own
     sock_path = base / f"{name}.sock"
-    with contextlib.suppress(FileNotFoundError):
-        sock_path.unlink()  # a dead server's: the lock says none is alive
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(sock_path))
-    os.chmod(sock_path, 0o600)
-    mine = os.stat(sock_path).st_ino
-    listener.listen(16)
+    try:
+        idle = float(os.environ.get("WORKBOOK_SERVER_IDLE") or IDLE_SECONDS)
+        for module in PRELOAD:
+            importlib.import_module(module)
+        from workbook.forecast import draws
+
+        draws.prepare()  # tables no driver changes, made once for every copy
+        os.chdir("/")  # hold no planner's directory; each copy goes to its command's own
+        with contextlib.suppress(FileNotFoundError):
+            sock_path.unlink()  # a dead server's: the lock says none is alive
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(sock_path))
+        os.chmod(sock_path, 0o600)
+        mine = os.stat(sock_path).st_ino
+        listener.listen(16)
+    except Exception as exc:  # noqa: BLE001 - the commands run alone, as before; say why
+        (base / f"{name}.failed").write_text(f"{type(exc).__name__}: {exc}\n")
+        return
     signal.signal(signal.SIGCHLD, _reap)  # (their CPU time then counts as the server's children's)
     signal.signal(signal.SIGTERM, _leave)  # `stop_all`: leave through the `finally` below
     selector = selectors.DefaultSelector()
