@@ -99,8 +99,9 @@ class IPCKernelManager(AsyncKernelManager):
 
 
 def launched_by_us(kernel_cmd: list[str]) -> list[str]:
-    """The kernel's command with `-m ipykernel_launcher` as `-m workbook.review.ipykernel_launcher`: the
-    same kernel, which leaves without the interpreter's teardown (~1 s a review)."""
+    """The kernel's command with `-m ipykernel_launcher` as
+    `-m workbook.review.ipykernel_launcher`: the same kernel, which leaves without the
+    interpreter's teardown (~1 s a review)."""
     out = list(kernel_cmd)
     for i in range(len(out) - 1):
         if out[i] == "-m" and out[i + 1] == "ipykernel_launcher":
