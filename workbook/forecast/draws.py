@@ -66,19 +66,24 @@ def month_table(p: float, mean: float, sigma: float, base: int, min_lag: int) ->
     """
     thr = threshold(p)
     out = np.full(Q, OUT, dtype=np.int8)
-    if not thr:
-        pass
-    elif sigma <= 0 or mean <= 0:  # one lag for every code (mean <= 0: min_lag)
+    if thr and (sigma <= 0 or mean <= 0):  # one lag for every code (mean <= 0: min_lag)
         out[:thr] = min(base + max(math.ceil(mean - 1e-9), min_lag), OUT)
-    else:
+    elif thr:
         k = np.arange(max(min_lag, 0), max(OUT - base, min_lag))  # lags landing by December
         z = (np.log((k + 1e-9) / mean) + sigma * sigma / 2) / sigma  # ceil(x - 1e-9) <= k
         with np.errstate(divide="ignore"):
-            ends = np.clip(np.floor(special.ndtr(z) * thr + 0.5), 0, thr).astype(np.int64)
-        months = np.minimum(base + k, OUT).astype(np.int8)
-        out[: ends[-1] if len(ends) else 0] = np.repeat(months, np.diff(ends, prepend=0))
+            _fill(out, special.ndtr(z), thr, np.minimum(base + k, OUT).astype(np.int8))
     out.setflags(write=False)
     return out
+
+
+def _fill(table: np.ndarray, cdf: np.ndarray, thr: int, months: np.ndarray) -> None:
+    """The codes below thr of a month table from the CDF of its months: code q takes the first
+    of `months` whose CDF reaches (q + 0.5) / thr (those below thr·cdf[i] + 0.5, rounded
+    down); codes past the last CDF value keep what `table` holds (OUT)."""
+    ends = np.maximum.accumulate(np.clip(np.floor(cdf * thr + 0.5), 0, thr).astype(np.int64))
+    if len(ends):
+        table[: ends[-1]] = np.repeat(months, np.diff(ends, prepend=0))
 
 
 def _lag_cdf_integral(x: np.ndarray, mean: float, sigma: float) -> np.ndarray:
@@ -109,10 +114,7 @@ def chain_table(p: float, mean: float, sigma: float) -> np.ndarray:
     if thr and mean > 0:
         k = np.arange(OUT + 1, dtype=np.float64)  # D = 0 … OUT
         g = _lag_cdf_integral(np.arange(OUT + 2, dtype=np.float64), mean, sigma)
-        cdf = np.clip(g[1:] - g[:-1], 0.0, 1.0)
-        ends = np.clip(np.floor(cdf * thr + 0.5), 0, thr).astype(np.int64)
-        ends = np.maximum.accumulate(ends)
-        out[: ends[-1]] = np.repeat(k.astype(np.int8), np.diff(ends, prepend=0))
+        _fill(out, np.clip(g[1:] - g[:-1], 0.0, 1.0), thr, k.astype(np.int8))
     elif thr:  # no lag: the next event in the same month
         out[:thr] = 0
     out.setflags(write=False)
@@ -185,9 +187,7 @@ def stuck_table(
     if thr and span > 0:
         k = np.arange(1, span + 1)
         cdf = _remaining_cdf(np.array([float(elapsed)]), k, mean, sigma)[0]
-        ends = np.clip(np.floor(cdf * thr + 0.5), 0, thr).astype(np.int64)
-        months = np.minimum(base + np.maximum(k, min_lag), OUT).astype(np.int8)
-        out[: ends[-1]] = np.repeat(months, np.diff(ends, prepend=0))
+        _fill(out, cdf, thr, np.minimum(base + np.maximum(k, min_lag), OUT).astype(np.int8))
     out.setflags(write=False)
     return out
 
@@ -213,10 +213,8 @@ def stuck_tables(
     months = np.minimum(base + np.maximum(k, min_lag), OUT).astype(np.int8)
     for row, thr_p, c in zip(np.flatnonzero(waited), still, cdf, strict=True):
         thr = threshold(float(thr_p))
-        if not thr:
-            continue
-        ends = np.clip(np.floor(c * thr + 0.5), 0, thr).astype(np.int64)
-        out[row, : ends[-1]] = np.repeat(months, np.diff(ends, prepend=0))
+        if thr:
+            _fill(out[row], c, thr, months)
     out.setflags(write=False)
     return out
 
