@@ -6,6 +6,7 @@ or hangs the kernel does the work itself."""
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import queue
@@ -141,6 +142,65 @@ def test_an_interrupt_as_the_notebook_is_handed_over_kills_the_kernel(tmp_path, 
     kernel.cancel()  # as the runner's `finally` does
     assert not kernel.thread.is_alive()
     assert _kernels() == [] and _sockets() - before == set()
+
+
+def _gone(deadline_s: float = 5.0) -> list[psutil.Process]:
+    """The kernels still running after a kill has had time to land (a SIGKILL is not
+    instant)."""
+    deadline = time.monotonic() + deadline_s
+    while (left := _kernels()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_an_interrupt_as_the_kernel_starts_kills_it(tmp_path, own_temp, monkeypatch):
+    """CI showed a batch's Ctrl-C leave a kernel that then said "Parent appears to have
+    exited": the interrupt came just after the kernel's process was started and before it was
+    recorded as one to kill. Here the interrupt lands in that moment, held open for a second:
+    the kill waits until the process is recorded, and kills it at once (before, the kernel ran
+    the notebook until the wait's grace ran out)."""
+    import _thread
+
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+    execute = _one_cell(tmp_path, "import time\ntime.sleep(600)")
+    real = LocalProvisioner.launch_kernel
+    started: list[Any] = []
+
+    async def launch(self: Any, cmd: list[str], **kw: Any) -> Any:
+        while not (started and started[0]._handed):  # the runner waits for the notebook
+            await asyncio.sleep(0.02)
+        info = await real(self, cmd, **kw)
+        _thread.interrupt_main()  # Ctrl-C: the kernel's process exists, not yet recorded
+        time.sleep(1.0)
+        return info
+
+    monkeypatch.setattr(LocalProvisioner, "launch_kernel", launch)
+    before = _sockets()
+    kernel = start_kernel()
+    started.append(kernel)
+    with pytest.raises(KeyboardInterrupt):
+        kernel.run(execute)
+    assert _gone() == []  # killed by the interrupt itself, not left to run the notebook
+    kernel.cancel()  # as the runner's `finally` does
+    assert not kernel.thread.is_alive()
+    assert _kernels() == [] and _sockets() - before == set()
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_a_batch_worker_being_stopped_starts_no_kernel(tmp_path, own_temp, monkeypatch):
+    from workbook.review import interrupt
+
+    monkeypatch.setitem(interrupt._state, "stopping", True)  # SIGTERM from the batch came
+    execute = _one_cell(tmp_path, "print(1)")
+    kernel = start_kernel()
+    with pytest.raises(interrupt.StoppingError):
+        kernel.run(execute)
+    kernel.cancel()
+    assert not kernel.thread.is_alive() and _kernels() == []
 
 
 def _write(path: Path, ran: list[int]) -> None:

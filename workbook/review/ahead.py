@@ -12,8 +12,9 @@ they fail, or on an interrupt, `cancel` kills the kernel at once: no notebook ra
 written, and the error is the one the checks raised.
 
 Everything asynchronous happens in the helper thread (one event loop: the kernel manager's and
-nbclient's), and every kernel is in `LIVE_KERNELS` from its launch, so an interrupt at any
-moment kills it (workbook.review.interrupt).
+nbclient's), and every kernel is in `LIVE_KERNELS` from the moment its process exists (a kill
+that comes as it starts waits for that: `launching`), so an interrupt at any moment kills it
+(workbook.review.interrupt).
 """
 
 from __future__ import annotations

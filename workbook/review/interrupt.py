@@ -28,16 +28,48 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
 LIVE_KERNELS: weakref.WeakSet[Any] = weakref.WeakSet()  # kernel managers with a process
 PARENT_POLL_SECONDS = 0.5
 _state = {"in_run": False, "stopping": False}
+# Held while a kernel's process is started and put in LIVE_KERNELS, and while kernels are
+# killed: a kill that comes as a kernel starts waits until its process is recorded, then
+# kills it too (re-entrant: a kill may come in the thread that launches).
+_LAUNCH = threading.RLock()
+
+
+class StoppingError(RuntimeError):
+    """A kernel was to start in a batch worker being stopped."""
+
+
+@contextlib.contextmanager
+def launching(km: Any) -> Iterator[None]:
+    """Around the start of a kernel's process (`km`: its kernel manager): the process is in
+    LIVE_KERNELS from the moment it exists, before any interrupt can be handled, and a batch
+    worker being stopped starts no kernel (StoppingError). Without this, Ctrl-C of a batch
+    that came as a worker's kernel was starting missed that kernel: the worker ended, and the
+    kernel ran on until it saw its parent gone ("Parent appears to have exited")."""
+    with _LAUNCH:
+        if _state["stopping"]:
+            raise StoppingError("this batch worker is stopping: no kernel is started")
+        try:
+            yield
+        finally:
+            prov = getattr(km, "provisioner", None)
+            if getattr(prov, "process", None) is not None:
+                LIVE_KERNELS.add(km)  # killed at once if the run is interrupted
 
 
 def kill_kernel(km: Any) -> None:
     """Kill the kernel of one kernel manager (its whole process group) at once, and remove
-    the files it talked through."""
+    the files it talked through. A kernel being started is killed once its process exists."""
+    with _LAUNCH:
+        _kill(km)
+
+
+def _kill(km: Any) -> None:
     prov = getattr(km, "provisioner", None)
     proc = getattr(prov, "process", None)
     pgid = getattr(prov, "pgid", None)
@@ -56,9 +88,11 @@ def kill_kernel(km: Any) -> None:
 
 
 def kill_kernels() -> None:
-    """Kill every kernel this process started (its whole process group) at once."""
-    for km in list(LIVE_KERNELS):
-        kill_kernel(km)
+    """Kill every kernel this process started (its whole process group) at once, those being
+    started included (`launching`)."""
+    with _LAUNCH:
+        for km in list(LIVE_KERNELS):
+            _kill(km)
 
 
 def wait_interruptibly(helper: threading.Thread, box: dict[str, Any], grace: float = 15.0) -> Any:
@@ -73,6 +107,7 @@ def wait_interruptibly(helper: threading.Thread, box: dict[str, Any], grace: flo
         try:
             kill_kernels()
             helper.join(grace)
+            kill_kernels()  # one the helper started after the first kill, if any
         finally:
             logging.disable(logging.NOTSET)
         raise
@@ -139,4 +174,8 @@ class in_run:  # noqa: N801 - used as a context manager
     def __exit__(self, exc_type: Any, *exc: object) -> None:
         _state["in_run"] = False
         if exc_type is KeyboardInterrupt or _state["stopping"]:
-            os._exit(1)  # stopped: the run was cleaned up on the way here; take no more
+            # stopped: the run was cleaned up on the way here; take no more (and no kernel
+            # outlives the worker, even one a helper thread started during the clean-up)
+            _state["stopping"] = True
+            kill_kernels()
+            os._exit(1)

@@ -35,7 +35,7 @@ skip_slow_optional_imports()  # before jupyter_client, nbformat and jsonschema a
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
 from workbook.review.ahead import KernelAhead  # noqa: E402
-from workbook.review.interrupt import LIVE_KERNELS  # noqa: E402
+from workbook.review.interrupt import launching  # noqa: E402
 from workbook.review.params import ReviewParams  # noqa: E402
 from workbook.text.catalogue import Entry, say  # noqa: E402
 from workbook.text.labels import quarter_words  # noqa: E402
@@ -75,19 +75,15 @@ VERSIONED = (
 )
 
 
-class IPCKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel talks over Unix sockets in the temp folder, not TCP."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.transport = "ipc"
-        self.ip = os.path.join(tempfile.gettempdir(), f"wb-kernel-{uuid.uuid4().hex[:12]}")
+class ReviewKernelManager(AsyncKernelManager):
+    """The review's kernel manager: its kernel is a batch kernel, started by our launcher, and
+    killed at once if the run is interrupted, even as it starts (`launching`)."""
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         # a batch kernel: nobody sees a widget in it (workbook.review.skip_slow_optional_imports)
         kw["env"] = {**(kw.get("env") or os.environ), BATCH_KERNEL: "1"}
-        await super()._async_launch_kernel(launched_by_us(kernel_cmd), **kw)
-        LIVE_KERNELS.add(self)  # killed at once if the run is interrupted
+        with launching(self):
+            await super()._async_launch_kernel(launched_by_us(kernel_cmd), **kw)
 
     async def _async_interrupt_kernel(self) -> None:
         # jupyter_client interrupts the kernel before every shutdown; after a notebook ran to
@@ -109,8 +105,18 @@ def launched_by_us(kernel_cmd: list[str]) -> list[str]:
     return out
 
 
+class IPCKernelManager(ReviewKernelManager):
+    """A review kernel manager whose kernel talks over Unix sockets in the temp folder, not
+    TCP."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.transport = "ipc"
+        self.ip = os.path.join(tempfile.gettempdir(), f"wb-kernel-{uuid.uuid4().hex[:12]}")
+
+
 def kernel_manager_class() -> type[AsyncKernelManager]:
-    return IPCKernelManager if os.name == "posix" else AsyncKernelManager
+    return IPCKernelManager if os.name == "posix" else ReviewKernelManager
 
 
 def start_kernel() -> KernelAhead:
@@ -245,11 +251,12 @@ def run_review(
     Never raises for a failing notebook: the result (and manifest) says 'failed' with the
     cell and error. Raises only for what is not the notebook's doing (e.g. no disk space).
     """
-    kernel = kernel if kernel is not None else start_kernel()
     try:
+        kernel = kernel if kernel is not None else start_kernel()
         return _run_review(rp, Path(run_dir), Path(notebook), validate_seconds, zone_params, kernel)
     finally:
-        kernel.cancel()  # its notebook never ran (the run folder refused, an interrupt): killed
+        if kernel is not None:  # its notebook never ran (the folder refused, an interrupt): killed
+            kernel.cancel()
 
 
 def _run_review(
