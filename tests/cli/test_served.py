@@ -6,6 +6,7 @@ are its own (the rest of the suite runs with WORKBOOK_SERVER=0: tests/conftest.p
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -117,6 +118,24 @@ def test_a_served_command_prints_what_its_own_process_prints(tmp_path, runtime):
     alone = _client(tmp_path, {**runtime, "WORKBOOK_SERVER": "0"}, "simulate", "--trials", "x")
     assert (usage.returncode, usage.stderr) == (alone.returncode, alone.stderr) == (2, alone.stderr)
     assert "--trials" in usage.stderr
+
+
+def test_compiled_forecasts_served_print_what_they_print_alone(tmp_path, runtime):
+    """The server sets numba up before it forks its copies (`compiled.warm`); `compare` (a
+    forecast per scenario) and a simulate of many trials run numba's kernels in a copy and
+    print the same bytes as alone."""
+    _client(tmp_path, runtime, "validate", str(SAMPLE_PARAMS))  # runs here, starts a server
+    _server_pid(runtime)
+    for args in (
+        ("compare", str(SAMPLE_PARAMS), "--trials", "12000", "--json"),
+        ("simulate", str(SAMPLE_PARAMS), "--trials", "20000", "--json"),
+    ):
+        got = _client(tmp_path, runtime, *args)
+        assert (tmp_path / "note").read_text() == "light"  # answered by the server's copy
+        alone = _client(tmp_path, {**runtime, "WORKBOOK_SERVER": "0"}, *args)
+        assert alone.returncode == 0, alone.stderr
+        assert (got.returncode, got.stdout, got.stderr) == (0, alone.stdout, alone.stderr)
+        assert json.loads(got.stdout)
 
 
 def test_two_commands_at_once_are_served_side_by_side(tmp_path, runtime):

@@ -82,3 +82,34 @@ def test_a_forecast_of_many_trials_loads_every_kernel_of_the_module_as_a_dispatc
         "assert 0 <= fc.targets['p_attain'].min() <= 1"
     )
     assert "numba" in loaded
+
+
+def test_numba_set_up_ahead_leaves_a_small_forecast_on_numpy():
+    """`compiled.warm` (a warm server does it before it forks): numba is imported and its
+    compiler set up, but no module's kernels are loaded, so a first forecast of few trials
+    still runs on the numpy twins and gives their numbers."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import datetime as dt\n"
+            "from workbook.forecast import compiled\n"
+            "from workbook.zone.loader import load_zone\n"
+            "from workbook.forecast.engine import NUMPY_TRIALS, Engine\n"
+            f"zone = load_zone({SAMPLE!r})\n"
+            "def run():\n"
+            "    e = Engine(zone, as_of=dt.date(2020, 6, 30), trials=NUMPY_TRIALS, seed=1)\n"
+            "    return e.forecast().targets.to_json()\n"
+            "cold = run()\n"
+            "compiled.warm()\n"
+            "import sys\n"
+            "assert 'numba' in sys.modules and not compiled.loaded('workbook.forecast.fused')\n"
+            "assert run() == cold and not compiled.loaded('workbook.forecast.fused')\n"
+            "print('ok')",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"

@@ -288,6 +288,12 @@ def serve(where: str, name: str, main: Callable[[list[str]], int]) -> None:
         from workbook.forecast import draws
 
         draws.prepare()  # tables no driver changes, made once for every copy
+        from workbook.forecast import compiled
+
+        # numba's set-up, once: compare, sensitivity, goalseek and big forecasts use it (a
+        # copy that needs numba meets any error of its own)
+        with contextlib.suppress(Exception):
+            compiled.warm()
         os.chdir("/")  # hold no planner's directory; each copy goes to its command's own
         with contextlib.suppress(FileNotFoundError):
             sock_path.unlink()  # a dead server's: the lock says none is alive
