@@ -115,10 +115,10 @@ def place_codes(
     """out[lo + j, i] = remap[shift[i] + plain[i, j]]: a group's (trials, projects) codes moved
     by each trial's climate into the (columns, trials) array of a kind."""
     n, k = plain.shape
-    for i in range(n):
-        base = shift[i]
-        for j in range(k):
-            out[lo + j, i] = remap[base + np.int64(plain[i, j])]
+    for j in range(k):  # row by row of `out`: its writes in order, not one per row in turn
+        row = out[lo + j]
+        for i in range(n):
+            row[i] = remap[shift[i] + np.int64(plain[i, j])]
 
 
 @njit(cache=True, nogil=True)
