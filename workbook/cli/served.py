@@ -266,6 +266,7 @@ def serve(where: str, name: str, main: Callable[[list[str]], int]) -> None:
     process (`main` runs it); leave after IDLE_SECONDS (or WORKBOOK_SERVER_IDLE) without one.
     A server that cannot start leaves `name`.failed: no other is tried for IDLE_SECONDS."""
     import fcntl
+    import gc
     import importlib
     import selectors
     import socket
@@ -294,6 +295,11 @@ def serve(where: str, name: str, main: Callable[[list[str]], int]) -> None:
         # copy that needs numba meets any error of its own)
         with contextlib.suppress(Exception):
             compiled.warm()
+        # What is loaded now lives as long as the server: kept out of the garbage collector's
+        # passes (gc.freeze, made for servers that fork), so a copy's collections do not walk
+        # (and so copy) the pages of every module object the server holds.
+        gc.collect()
+        gc.freeze()
         os.chdir("/")  # hold no planner's directory; each copy goes to its command's own
         with contextlib.suppress(FileNotFoundError):
             sock_path.unlink()  # a dead server's: the lock says none is alive
