@@ -147,37 +147,6 @@ def test_threads_do_not_change_the_result(monkeypatch):
     assert results[0][1].equals(results[1][1])
 
 
-def test_work_alongside_runs_on_its_own_thread_and_its_error_reaches_the_caller(monkeypatch):
-    import threading
-
-    monkeypatch.setattr(fused, "THREADS", 2)
-    here = threading.current_thread().name
-    started = threading.Event()
-    go_on = threading.Event()
-
-    def work() -> str:
-        started.set()
-        assert go_on.wait(30)  # runs while the caller goes on
-        return threading.current_thread().name
-
-    wait = fused.alongside(work)
-    assert started.wait(30)
-    go_on.set()
-    assert wait() not in (here, "")
-
-    def fails() -> None:
-        raise ValueError("in the deals' pass")
-
-    with pytest.raises(ValueError, match="deals' pass"):
-        fused.alongside(fails)()
-
-    monkeypatch.setattr(fused, "THREADS", 1)  # one core: done when its value is asked for
-    ran: list[str] = []
-    wait = fused.alongside(lambda: ran.append(threading.current_thread().name) or 7)
-    assert ran == []
-    assert wait() == 7 and ran == [here]
-
-
 def test_what_is_kept_between_forecasts_gives_what_a_fresh_engine_gives():
     """Milestones kept across a money change, deal marks across a start change, codes moved
     by one climate then another: each forecast equals a fresh engine's."""

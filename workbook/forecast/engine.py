@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbook.forecast import cachekeys, compiled, declared, draws, fused, shared
+from workbook.forecast import cachekeys, compiled, declared, draws, shared
 from workbook.forecast.cachekeys import DriverKeys
 from workbook.forecast.climate import Climate, StuckTables
 from workbook.forecast.deals import DealPass
@@ -570,14 +570,9 @@ class Engine:
         and each kind of source of new deals ("offices", "platforms", "events") add. A
         metric's values do not depend on which other metrics are asked for."""
         keys = tuple(range(len(self.keys))) if keys is None else tuple(keys)
-        if self.future <= 0:
-            return self.ledger_pass.run(setup, months, keys, projects, parts)
-        # the new deals beside the ledger's projects (fused.alongside): each pass fills its own
-        # entries of `parts` and its own dict of `projects` or `sources`. An error or an
-        # interrupt in the ledger's pass is raised at once (the deals' thread ends by itself).
-        deals = fused.alongside(lambda: self.deal_pass.part(setup, months, sources, keys, parts))
         out = self.ledger_pass.run(setup, months, keys, projects, parts)
-        out += deals()
+        if self.future > 0:
+            out += self.deal_pass.part(setup, months, sources, keys, parts)
         return out
 
     @property

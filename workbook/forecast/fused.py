@@ -34,7 +34,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
@@ -63,37 +63,6 @@ def in_parallel(fn: Callable[[int, int], T], chunks: list[tuple[int, int]]) -> l
     if _POOL is None:
         _POOL = ThreadPoolExecutor(THREADS, thread_name_prefix=_PREFIX)
     return list(_POOL.map(lambda cn: fn(*cn), chunks))
-
-
-def alongside(fn: Callable[[], T]) -> Callable[[], T]:
-    """fn() started now on a thread of its own, beside what the caller does next; the function
-    returned waits for it and gives its value (or raises its error). With one core, or on one
-    of the pool's threads, fn() runs when its value is asked for instead.
-
-    A forecast's ledger pass spends its time in compiled loops and the random generator,
-    which leave the interpreter free, while its new deals are mostly numpy calls on small
-    arrays, which hold it: run side by side, the two share a 2-core machine's cores."""
-    if THREADS < 2 or threading.current_thread().name.startswith(_PREFIX):
-        return fn
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - raised again where the value is asked for
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, name="workbook-alongside", daemon=True)
-    thread.start()
-
-    def wait() -> T:
-        thread.join()
-        if "error" in box:
-            raise box["error"]
-        value: T = box["value"]
-        return value
-
-    return wait
 
 
 def _forget_pool() -> None:
