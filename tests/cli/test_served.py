@@ -125,7 +125,9 @@ def test_compiled_forecasts_served_print_what_they_print_alone(tmp_path, runtime
     forecast per scenario) and a simulate of many trials run numba's kernels in a copy and
     print the same bytes as alone."""
     _client(tmp_path, runtime, "validate", str(SAMPLE_PARAMS))  # runs here, starts a server
-    _server_pid(runtime)
+    pid = _server_pid(runtime)
+    # numba's compiler is in the server already (its LLVM library mapped), not in each copy
+    assert "llvmlite" in Path(f"/proc/{pid}/maps").read_text()
     for args in (
         ("compare", str(SAMPLE_PARAMS), "--trials", "12000", "--json"),
         ("simulate", str(SAMPLE_PARAMS), "--trials", "20000", "--json"),

@@ -286,11 +286,9 @@ def serve(where: str, name: str, main: Callable[[list[str]], int]) -> None:
         idle = float(os.environ.get("WORKBOOK_SERVER_IDLE") or IDLE_SECONDS)
         for module in PRELOAD:
             importlib.import_module(module)
-        from workbook.forecast import draws
+        from workbook.forecast import compiled, draws
 
         draws.prepare()  # tables no driver changes, made once for every copy
-        from workbook.forecast import compiled
-
         # numba's set-up, once: compare, sensitivity, goalseek and big forecasts use it (a
         # copy that needs numba meets any error of its own)
         with contextlib.suppress(Exception):
