@@ -67,6 +67,7 @@ def test_every_kernel_the_first_forecast_calls_has_a_numpy_twin():
         "milestones",
         "money",
         "deal_span",
+        "climate_counts",
     }
 
 

@@ -182,8 +182,10 @@ class DealPass:
         u = [self.store.source_u(c, n, s.key) for c, n in chunks]
         # The pool's room follows the plain draws (so the pool never changes); the count of
         # deals follows the trial's climate, any beyond the room from overflow blocks.
-        moved = [self.climate.moved_u(c, n, x, setup) for (c, n), x in zip(chunks, u, strict=True)]
-        k = draws.poisson_counts(np.concatenate(moved), s.expected_signings)
+        lam = s.expected_signings
+        k = np.concatenate(
+            [self.climate.counts(c, n, x, setup, lam) for (c, n), x in zip(chunks, u, strict=True)]
+        )
         room = draws.poisson_counts(np.concatenate(u), s.cap)
         starts = [c * CHUNK - lo for c, _ in chunks]  # each chunk's first trial in the span
         pool = np.concatenate(

@@ -256,8 +256,17 @@ def poisson_counts(u: np.ndarray, lam: float) -> np.ndarray:
     """Poisson(lam) counts by inversion of uniforms `u`: more lam never gives fewer."""
     if lam <= 0:
         return np.zeros(u.shape, dtype=np.int64)
+    return np.searchsorted(poisson_table(lam), u, side="right")
+
+
+@lru_cache(maxsize=256)
+def poisson_table(lam: float) -> np.ndarray:
+    """P(N <= k), N Poisson(lam > 0), for k up to far past its mean (the counts' inversion
+    table; read-only, kept for the chunks of every span)."""
     top = int(lam + 12 * math.sqrt(lam) + 30)
-    return np.searchsorted(special.poisson_cdf(top, lam), u, side="right")
+    out = special.poisson_cdf(top, lam)
+    out.setflags(write=False)
+    return out
 
 
 # The climate of a trial (engine `shared_shock`, `driver_spread`) moves every code of the

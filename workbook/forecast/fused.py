@@ -30,6 +30,7 @@ here is a change to its twin (tests/forecast/test_numpy_path.py holds them equal
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -40,6 +41,7 @@ import numpy as np
 
 from workbook.forecast import plain
 from workbook.forecast.compiled import njit
+from workbook.forecast.special import ACKLAM
 
 OUT = 13  # a month past December (workbook.forecast.draws.OUT)
 SLOTS = OUT + 1
@@ -119,6 +121,72 @@ def place_codes(
         row = out[lo + j]
         for i in range(n):
             row[i] = remap[shift[i] + np.int64(plain[i, j])]
+
+
+_A, _B, _C, _D, _P_LOW = ACKLAM
+_SQRT1_2 = math.sqrt(0.5)
+_SQRT_2PI = math.sqrt(2 * math.pi)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ndtr_libm(z: float) -> float:
+    """Φ(z) from the C library's erfc: within a few units in the last place of
+    workbook.forecast.special.ndtr, not always equal to it."""
+    return 0.5 * math.erfc(-z * _SQRT1_2)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ndtri_libm(p: float) -> float:
+    """Φ⁻¹(p) for p in (0, 1) as workbook.forecast.special.ndtri makes it (Acklam's
+    approximation, one Halley step), on `_ndtr_libm`."""
+    q = min(p, 1.0 - p)
+    if q < _P_LOW:
+        r = math.sqrt(-2.0 * math.log(q))
+        num, den = _C[0], _D[0]
+        for i in range(1, 6):
+            num = num * r + _C[i]
+        for i in range(1, 5):
+            den = den * r + _D[i]
+    else:
+        r = q - 0.5
+        num, den = _A[0], _B[0]
+        for i in range(1, 6):
+            num = num * (r * r) + _A[i]
+            den = den * (r * r) + _B[i]
+        num *= r
+    x: float = num / den
+    e = _ndtr_libm(x) - q
+    step = e * _SQRT_2PI * math.exp(0.5 * x * x)
+    x = x - step / (1.0 + 0.5 * x * step)
+    return -x if p > 0.5 else x
+
+
+@njit(cache=True, nogil=True, twin=plain.climate_counts)
+def climate_counts(
+    u: np.ndarray, a: float, shift: np.ndarray, cdf: np.ndarray, margin: float
+) -> np.ndarray:
+    """Per trial, how many values of `cdf` (increasing) are at most Φ(a·Φ⁻¹(u) + shift): a
+    count of new deals by inversion of its uniform moved by the trial's climate (u clipped to
+    [1e-12, 1 - 1e-12]). Φ and Φ⁻¹ come from the C library here, a few units in the last place
+    from workbook.forecast.special's, so a trial whose moved uniform lies within `margin` of a
+    value of `cdf` gets -1 instead: its caller counts it again with special's (plain's twin),
+    and every count is the twin's."""
+    n = len(u)
+    top = len(cdf)
+    out = np.empty(n, np.int64)
+    for t in range(n):
+        p = min(max(u[t], 1e-12), 1.0 - 1e-12)
+        y = _ndtr_libm(a * _ndtri_libm(p) + shift[t])
+        lo, hi = 0, top  # the first index whose value is above y
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if cdf[mid] <= y:
+                lo = mid + 1
+            else:
+                hi = mid
+        near = (lo > 0 and y - cdf[lo - 1] < margin) or (lo < top and cdf[lo] - y < margin)
+        out[t] = -1 if near else lo
+    return out
 
 
 @njit(cache=True, nogil=True)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from workbook.forecast import special
+
 OUT = 13  # workbook.forecast.fused.OUT
 SLOTS = OUT + 1
 Q = 1 << 15
@@ -212,3 +214,14 @@ def deal_span(  # noqa: PLR0913
         seen[t] = True  # the trials the loop flushes: those with a deal
         is_money = family == MONEY
         out[seen] += _flush_all(h[seen], is_money, np.asarray(months, np.int64))
+
+
+def climate_counts(
+    u: np.ndarray, a: float, shift: np.ndarray, cdf: np.ndarray, margin: float
+) -> np.ndarray:
+    """`fused.climate_counts` with workbook.forecast.special's Φ and Φ⁻¹ (the exact values,
+    never unsure: `margin` plays no part)."""
+    x = special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+    moved = special.ndtr(a * x + shift)
+    out: np.ndarray = np.searchsorted(cdf, moved, side="right").astype(np.int64)
+    return out

@@ -151,6 +151,7 @@ _C = (
 )
 _D = (7.784695709041462e-03, 0.3224671290700398, 2.445134137142996, 3.754408661907416, 1.0)
 _P_LOW = 0.02425
+ACKLAM = (_A, _B, _C, _D, _P_LOW)  # for the compiled quantile (workbook.forecast.fused)
 
 
 def _horner(coefficients: tuple[float, ...], x: np.ndarray) -> np.ndarray:
