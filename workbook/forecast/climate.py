@@ -31,9 +31,9 @@ from workbook.forecast.store import DrawStore
 from workbook.zone.drivers import Drivers
 
 # A moved uniform this close to a step of its counts' table is counted again with numpy's Φ
-# (`Climate.counts`): the compiled Φ and Φ⁻¹ are within ~1e-14 of numpy's, so each count
-# is numpy's to the last deal.
-MARGIN = 1e-9
+# (`Climate.counts`): the compiled count's moved uniform is within 4e-9 of numpy's
+# (workbook.forecast.fused.climate_counts), so each count is numpy's to the last deal.
+MARGIN = 1e-7
 
 
 class Climate:
@@ -41,6 +41,8 @@ class Climate:
 
     def __init__(self, store: DrawStore):
         self.store = store
+        # (chunk, climate) -> the shift of new deals' counts: read once per source (`counts`)
+        self._count_shifts: dict[tuple[int, tuple[float, float]], tuple[float, np.ndarray]] = {}
 
     def shift(
         self, c: int, n: int, kind: str, climate: tuple[float, float], shocked: bool = True
@@ -89,7 +91,13 @@ class Climate:
         cdf = draws.poisson_table(lam)
         if setup.climate is None:
             return np.searchsorted(cdf, u, side="right")
-        a, shift = self.shift(c, n, "N", setup.climate)
+        memo = (c, setup.climate)
+        hit = self._count_shifts.get(memo)
+        if hit is None:
+            if len(self._count_shifts) >= 64:  # a few climates' worth (32 KB a chunk)
+                self._count_shifts.clear()
+            hit = self._count_shifts[memo] = self.shift(c, n, "N", setup.climate)
+        a, shift = hit
         k: np.ndarray = fused.climate_counts(u, a, shift, cdf, MARGIN)
         unsure = np.flatnonzero(k < 0)  # near a step of the table: counted with numpy's Φ
         if len(unsure):
