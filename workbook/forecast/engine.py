@@ -63,6 +63,7 @@ from workbook.forecast.setup import (
     EXTRA_SLOTS,
     KINDS_OF_STAGE,
     PRE_SIGN,
+    PROJECT_SUMS,
     ProjectGroup,
     Setup,
     Source,
@@ -312,8 +313,10 @@ class Engine:
 
         drivers = drivers if drivers is not None else self.params.drivers
         setup = self.setup(drivers, self.resolve_plan(plan))
-        future = self.run_pass(setup, months=(12,), parts=setup.parts)[:, 0, :]
-        return Forecast(self, setup, future, scenario=scenario)
+        # the per-project sums come with the pass (its rows' sums), for `Forecast.projects`
+        sums = {k: np.zeros(len(self.projects)) for k in PROJECT_SUMS}
+        future = self.run_pass(setup, months=(12,), projects=sums, parts=setup.parts)[:, 0, :]
+        return Forecast(self, setup, future, scenario=scenario, project_sums=sums)
 
     def new_deal_values(
         self, drivers: Drivers | None, plan: pd.DataFrame, metrics: Sequence[str]

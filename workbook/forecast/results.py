@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from workbook.files.jsonsafe import plain
+from workbook.forecast.setup import PROJECT_SUMS
 from workbook.text.catalogue import label
 from workbook.text.errors import InputError
 from workbook.text.messages import Message
@@ -129,7 +130,12 @@ class Forecast:
     """How the year ends under one set of drivers and one event plan."""
 
     def __init__(
-        self, engine: Engine, setup: Setup, future: np.ndarray, scenario: str | None = None
+        self,
+        engine: Engine,
+        setup: Setup,
+        future: np.ndarray,
+        scenario: str | None = None,
+        project_sums: dict[str, np.ndarray] | None = None,
     ):
         self.engine = engine
         self.scenario = scenario
@@ -139,6 +145,7 @@ class Forecast:
         self.setup = setup
         self._keys = engine.keys
         self._future = future  # (trials, len(keys)): what trials add after the as-of date
+        self._project_sums = project_sums  # `Engine.run_pass`'s per-project sums, if made
         self._months: dict[str, np.ndarray] = {}  # metric -> (trials, months after the as-of)
         self.facts = engine.facts()  # facts at the params rate, whatever the scenario FX
         self.metrics = [k for k, _ in engine.params.targets.items()]
@@ -261,9 +268,10 @@ class Forecast:
         as-of date this year) and its expected in-year contribution (亿元, CNY-equivalent),
         largest first."""
         e = self.engine
-        n = len(e.projects)
-        sums = {k: np.zeros(n) for k in ("sign", "start", "money", "amount")}
-        e.run_pass(self.setup, months=(12,), projects=sums)
+        sums = self._project_sums
+        if sums is None:
+            sums = {k: np.zeros(len(e.projects)) for k in PROJECT_SUMS}
+            e.run_pass(self.setup, months=(12,), projects=sums)
         stage = pd.Series(e.stage)
         order = {s: i for i, s in enumerate(("signed", "started", "producing"))}
         signed = stage.isin(list(order)).to_numpy()

@@ -48,6 +48,9 @@ STREAM_PROJECTS, STREAM_CHANNEL, STREAM_EVENT, STREAM_EXTRA, STREAM_CLIMATE = 1,
 # (down for a milestone: sooner and more likely; up for a share or a count of new deals).
 CLIMATE_KINDS = {"S": -1.0, "T": -1.0, "P": -1.0, "R": 1.0, "N": 1.0}
 DEAL_PARTS = ("offices", "platforms", "events")  # kinds of sources of new deals
+# A pass's sums per ledger project (`Engine.run_pass(projects=...)`): Σ over trials of signed
+# and started by December, of money arriving, and of the amount (亿元)
+PROJECT_SUMS = ("sign", "start", "money", "amount")
 EXTRA_SLOTS = 20  # goal seek: extra signed capital is spread over this many signed projects
 
 
