@@ -33,13 +33,15 @@ _GRID = (1 - np.cos(np.pi * np.linspace(0, 1, 4097))) / 2  # dense near 0 and 1
 def codes(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """Uniform 15-bit codes (uint16) of the given shape: the low 15 bits of each pair of
     `rng.bytes(2 * n)`. Those bytes are `rng.integers(0, 2**32, ceil(n / 2), uint32)` laid out
-    little-endian (numpy's `Generator.bytes`), read here without the copies to bytes and back
-    (tests/forecast/test_numpy_path.py holds the two equal, and the generator's state after)."""
+    little-endian (numpy's `Generator.bytes`), and PCG64 gives those 32-bit words as the low
+    then the high half of each of its 64-bit words: so they are read here straight from the
+    generator's 64-bit words (`random_raw`, twice as fast), four codes a word
+    (tests/forecast/test_numpy_path.py holds the two equal, and the stream's next draw)."""
     n = math.prod(shape)
-    if n == 0 or sys.byteorder != "little":
+    if n == 0 or sys.byteorder != "little" or not isinstance(rng.bit_generator, np.random.PCG64):
         raw = np.frombuffer(rng.bytes(2 * n), dtype=np.uint16).reshape(shape)
         return raw & np.uint16(Q - 1)
-    words = rng.integers(0, 1 << 32, size=(n + 1) // 2, dtype=np.uint32)
+    words = rng.bit_generator.random_raw((n + 3) // 4)
     out = words.view(np.uint16)[:n]
     np.bitwise_and(out, np.uint16(Q - 1), out=out)
     return out.reshape(shape)
