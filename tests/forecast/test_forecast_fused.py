@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from tests.sim_zones import AS_OF, sample_zone
-from workbook.forecast import fused
+from workbook.forecast import fused, store
+from workbook.forecast.deals import DealPass
 from workbook.forecast.engine import CHUNK, Engine
 from workbook.forecast.memo import Memo
 from workbook.forecast.setup import MARK_INDEX, PRE_SIGN
@@ -187,3 +188,44 @@ def test_quantiles_are_numpys_to_the_last_bit():
             got = column_quantiles(np.stack([money, counts], axis=1), np.array([False, True]))
             assert np.array_equal(got[:, 0], np.quantile(money, LEVELS, method="linear"))
             assert np.array_equal(got[:, 1], np.quantile(counts, LEVELS, method="inverted_cdf"))
+
+
+def test_the_deal_pass_runs_in_half_spans_with_the_sums_of_whole_spans(monkeypatch):
+    """Spans of whole chunks in an even number run as two units (their halves, on the threads
+    at once); a span's halves are the halves its kernel runs apart, so every number is the
+    one the whole span gives: the trials, the parts, the monthly pass, the per-source
+    columns and sums."""
+    monkeypatch.setattr(store, "DEAL_SPAN", 2)  # spans of two chunks: several full spans
+    zone = _zone(0.3, 0.1)
+    trials = 5 * CHUNK + 700
+    engine = Engine(zone, as_of=AS_OF, trials=trials, seed=11)
+    units = [(span, [c for c, _ in chunks]) for span, chunks in engine.deal_pass.units()]
+    assert units == [(0, [0]), (0, [1]), (1, [2]), (1, [3]), (2, [4, 5])]  # the last: short
+
+    def everything(engine: Engine) -> list[np.ndarray]:
+        fc = engine.forecast()
+        setup = fc.setup
+        months = tuple(range(engine.month + 1, 13))
+        sources = {k: np.zeros(len(setup.sources)) for k in ("signings", "capital", "domestic")}
+        sources["signings_500"] = np.zeros(len(setup.sources))
+        engine.run_pass(setup, (12,), sources=sources)
+        chosen = np.arange(len(setup.sources))
+        return [
+            fc._future,
+            *setup.parts.values(),
+            engine.deal_pass.part(setup, months, None, tuple(range(len(engine.keys)))),
+            engine.deal_pass.by_source(setup, chosen, tuple(range(len(engine.keys)))),
+            *sources.values(),
+        ]
+
+    halves = everything(engine)
+    # the unit path is the model's, deal by deal
+    setup = engine.forecast().setup
+    expected = plain_ledger(engine, setup, (12,))[0] + plain_deals(engine, setup, (12,))
+    assert np.allclose(halves[0], expected[:, 0, :], rtol=1e-5, atol=1e-6)
+    spans = engine.store.spans()
+    monkeypatch.setattr(DealPass, "units", lambda self: list(enumerate(spans)))
+    whole = everything(Engine(zone, as_of=AS_OF, trials=trials, seed=11))
+    assert len(halves) == len(whole)
+    for a, b in zip(halves, whole, strict=True):
+        assert np.array_equal(a, b)

@@ -34,7 +34,8 @@ from workbook.forecast.store import DrawStore
 # back, or a sensitivity step and the forecast it varies, reuse them); older ones are dropped.
 KEPT_DRIVERS = 2
 
-# A span's new deals in trial order: (trial within the span, source, codes[marks, deal], marks)
+# A unit's (or span's) new deals in trial order: (trial within it, source, codes[marks, deal],
+# marks)
 SpanDeals: TypeAlias = tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]
 
 
@@ -45,7 +46,7 @@ def _take(table: np.ndarray, code: np.ndarray) -> np.ndarray:
 
 class DealPass:
     """The new deals' part of a forecast, on the draws of `store`. Keeps, between forecasts,
-    each span's deals and each source's marks and counts (keyed by `cachekeys.DEALS`), and the
+    each unit's deals and each source's marks and counts (keyed by `cachekeys.DEALS`), and the
     result per (months, metrics) (keyed by `Setup.deal_key`)."""
 
     def __init__(
@@ -60,14 +61,14 @@ class DealPass:
         self.layout = layout  # the metrics simulated (workbook.forecast.declared)
         self.keys, self.defs = layout.keys, layout.defs
         self.deal_shares = deal_shares  # metric -> the ledger's share for a column deals lack
-        self._last: dict[int, tuple[Key, SpanDeals]] = {}  # span -> (signature, its deals)
+        self._last: dict[int, tuple[Key, SpanDeals]] = {}  # unit -> (signature, its deals)
         self._active: dict[Key, tuple[np.ndarray, np.ndarray]] = {}  # a source's counts
-        # (source, span, drivers) -> its deals' marks
+        # (source, first chunk of its unit, drivers) -> its deals' marks
         self._marks: dict[Key, tuple[np.ndarray, ...]] = {}
         # (months, keys) -> (deal_key, result, split)
         self._result: dict[Key, tuple[Key, np.ndarray, np.ndarray]] = {}
         self._drivers: list[Hashable] = []  # deal drivers kept in _active and _marks, oldest first
-        self._lock = threading.Lock()  # spans run on threads
+        self._lock = threading.Lock()  # units run on threads
 
     def _keep(self, cache: dict[Key, Any], key: Key, value: Any) -> None:
         """`cache[key] = value` (key: (source, first chunk, deal drivers)), keeping the entries
@@ -87,7 +88,7 @@ class DealPass:
 
     def forget(self) -> None:
         """Drop the arrays kept for earlier forecasts' new deals (each source's deals and marks,
-        each span's deals in trial order: ~100 MB at 20,000 trials); the last results (a few
+        each unit's deals in trial order: ~100 MB at 20,000 trials); the last results (a few
         MB) stay. For a caller that has just made a run of one-off forecasts (a planner's
         sensitivity: two per driver) whose arrays would otherwise stay for as long as its page
         is open. What is needed again is made again, identically."""
@@ -97,19 +98,49 @@ class DealPass:
             self._marks.clear()
             self._drivers.clear()
 
+    def units(self) -> list[tuple[int, list[tuple[int, int]]]]:
+        """The pass's units of work, (span, its chunks), in trial order: the two halves of each
+        span of whole chunks in an even number, any other span whole. Half spans keep both
+        threads busy to the end (100,000 trials are three full spans and a short one), and a
+        span's halves are the halves its kernel would run apart, so every sum is the same."""
+        out = []
+        for span, chunks in enumerate(self.store.spans()):
+            half = len(chunks) // 2
+            if len(chunks) % 2 == 0 and all(n == CHUNK for _, n in chunks):
+                out += [(span, chunks[:half]), (span, chunks[half:])]
+            else:
+                out.append((span, chunks))
+        return out
+
     def deals(self, setup: Setup, span: int) -> SpanDeals:
-        """The new deals of one span of trials, in trial order: (trial within the span,
-        source, codes[marks, deal], marks) with marks = (signing month, size, foreign, 500强,
-        hit[deal, metric]) as `_marks_of` gives them. Which slots hold a deal depends only
-        on each source's expected number of deals, and a source's marks only on its own
-        drivers, so both are kept per source: another event plan or a driver change that keeps
-        a source's drivers reuses its deals and their marks."""
+        """The new deals of one span of trials, in trial order: (trial within the span, source,
+        codes[marks, deal], marks) with marks = (signing month, size, foreign, 500强,
+        hit[deal, metric]) as `_marks_of` gives them: its units' (`unit_deals`) one after
+        the other."""
+        units = [u for u, (sp, _) in enumerate(self.units()) if sp == span]
+        made = [self.unit_deals(setup, u) for u in units]
+        if len(made) == 1:
+            return made[0]
+        offsets = np.cumsum([0] + [sum(n for _, n in self.units()[u][1]) for u in units[:-1]])
+        return (
+            np.concatenate([d[0] + at for d, at in zip(made, offsets, strict=True)]),
+            np.concatenate([d[1] for d in made]),
+            np.concatenate([d[2] for d in made], axis=1),
+            [np.concatenate([d[3][i] for d in made]) for i in range(len(made[0][3]))],
+        )
+
+    def unit_deals(self, setup: Setup, unit: int) -> SpanDeals:
+        """The new deals of one unit of trials (`units`), in trial order, as `deals` gives a
+        span's. Which slots hold a deal depends only on each source's expected number of deals,
+        and a source's marks only on its own drivers, so both are kept per source: another
+        event plan or a driver change that keeps a source's drivers reuses its deals and their
+        marks."""
         shared = self._drivers_key(setup)
         signature = (tuple(setup.sources), shared)
-        last = self._last.get(span)
+        last = self._last.get(unit)
         if last is not None and last[0] == signature:
             return last[1]
-        chunks = self.store.spans()[span]
+        chunks = self.units()[unit][1]
         trial, src, codes = [], [], []
         for si, s in enumerate(setup.sources):
             t_idx, m = self._source_deals(chunks, s, setup)
@@ -123,11 +154,11 @@ class DealPass:
         m_all = np.concatenate(codes) if codes else np.zeros((0, n_marks), np.uint16)
         # Trial by trial (then source by source): the compiled pass sums each trial's deals
         # into one small histogram before it moves to the next trial.
-        span_trials = sum(n for _, n in chunks)
-        order = fused.trial_order(t_all.astype(np.int64), span_trials)
+        unit_trials = sum(n for _, n in chunks)
+        order = fused.trial_order(t_all.astype(np.int64), unit_trials)
         per_deal = [np.concatenate([x[i] for x in marks])[order] for i in range(5)] if marks else []
         out = (t_all[order], s_all[order], np.ascontiguousarray(m_all[order].T), per_deal)
-        self._last[span] = (signature, out)
+        self._last[unit] = (signature, out)
         return out
 
     def _marks_for(
@@ -138,7 +169,7 @@ class DealPass:
         codes: Sequence[np.ndarray],
     ) -> list[tuple[np.ndarray, ...]]:
         """The marks (`_marks_of`) of the deals of the sources at positions `sources` in one
-        span (`codes[i]`: codes[deal, marks] of `sources[i]`), each kept per source: those
+        unit (`codes[i]`: codes[deal, marks] of `sources[i]`), each kept per source: those
         not kept yet made in one go."""
         shared = self._drivers_key(setup)
         keys = [(setup.sources[si], chunks[0][0], shared) for si in sources]
@@ -159,7 +190,7 @@ class DealPass:
         return [kept[i] for i in range(len(keys))]
 
     def _drivers_key(self, setup: Setup) -> Key:
-        """The drivers a span's new deals and their marks depend on, by exclusion
+        """The drivers a unit's new deals and their marks depend on, by exclusion
         (workbook.forecast.cachekeys): the months a deal starts and produces only when a
         metric judges them."""
         if self.window_families - {"sign"}:
@@ -169,7 +200,7 @@ class DealPass:
     def _source_deals(
         self, chunks: list[tuple[int, int]], s: Source, setup: Setup
     ) -> tuple[np.ndarray, np.ndarray]:
-        """One source's deals in one span of chunks: (trial of each deal within the span,
+        """One source's deals in one unit of chunks: (trial of each deal within the unit,
         codes[deal, marks]). Trial t has `k[t]` deals; the first `room[t]` come from its
         chunk's pool, any more from the chunk's overflow blocks, so a larger mean only ever
         adds deals to a trial. The month plays no part (an event's draws are the same in
@@ -187,7 +218,7 @@ class DealPass:
             [self.climate.counts(c, n, x, setup, lam) for (c, n), x in zip(chunks, u, strict=True)]
         )
         room = draws.poisson_counts(np.concatenate(u), s.cap)
-        starts = [c * CHUNK - lo for c, _ in chunks]  # each chunk's first trial in the span
+        starts = [c * CHUNK - lo for c, _ in chunks]  # each chunk's first trial in the unit
         pool = np.concatenate(
             [
                 self.store.source_pool(c, s, room[a : a + n])
@@ -231,19 +262,38 @@ class DealPass:
             out = np.zeros((self.store.trials, len(months), len(keys)))
             split = np.zeros((len(DEAL_PARTS), len(keys)))
 
-            def one(span: int, _: int) -> np.ndarray:
-                chunks = self.store.spans()[span]
-                lo = chunks[0][0] * CHUNK
-                hi = lo + sum(n for _, n in chunks)
-                own = np.zeros_like(split)
-                self._kernel(setup, span, months, out[lo:hi], sources, keys, own)
-                return own
+            if sources is None:  # units on threads (each writes its own trials)
+                units = self.units()
 
-            spans = [(span, 0) for span in range(len(self.store.spans()))]
-            if sources is None:  # spans on threads (each writes its own trials)
-                split += sum(fused.in_parallel(one, spans), np.zeros_like(split))
+                def one(u: int, _: int) -> np.ndarray:
+                    span, chunks = units[u]
+                    lo = chunks[0][0] * CHUNK
+                    hi = lo + sum(n for _, n in chunks)
+                    own = np.zeros_like(split)
+                    whole = len(chunks) == len(self.store.spans()[span])
+                    deals = self.unit_deals(setup, u)
+                    cut = None if whole else len(deals[0])  # a half span: in one run
+                    self._kernel(setup, months, out[lo:hi], None, keys, deals, own, cut)
+                    return own
+
+                owns = fused.in_parallel(one, [(u, 0) for u in range(len(units))])
+                # each span's sum: its halves' added in order, as its kernel adds its halves
+                per_span: list[np.ndarray] = []
+                for (span, _), own in zip(units, owns, strict=True):
+                    if span == len(per_span):
+                        per_span.append(0 + own)
+                    else:
+                        per_span[span] = per_span[span] + own
             else:  # per-source sums are shared: one span after another
-                split += sum((one(*s) for s in spans), np.zeros_like(split))
+                per_span = []
+                for span, chunks in enumerate(self.store.spans()):
+                    lo = chunks[0][0] * CHUNK
+                    hi = lo + sum(n for _, n in chunks)
+                    own = np.zeros_like(split)
+                    deals = self.deals(setup, span)
+                    self._kernel(setup, months, out[lo:hi], sources, keys, deals, own)
+                    per_span.append(own)
+            split += sum(per_span, np.zeros_like(split))
             self._result[(months, keys)] = (setup.deal_key, out, split)
         if parts is not None:
             total = out[:, -1, :].sum(axis=0)
@@ -259,15 +309,14 @@ class DealPass:
         by trial, in one pass. A source's deals are its own draws (its key), so each column is
         what a forecast holding that source alone adds over one holding none of them: every
         slot of a roadshow plan at once, where one pass per slot gave the same numbers. Only
-        these sources' deals are made (not the span's others), source by source: each (trial,
+        these sources' deals are made (not the unit's others), source by source: each (trial,
         source) is a row of its own, summed at December in its deals' own order (as `deals`
         has them, so the same sums), and no trial order is needed."""
         n = len(chosen)
         out = np.zeros((self.store.trials, n, len(keys)))
         months = (12,)
-        for span in range(len(self.store.spans())):
-            lo, count = self.store.span_trials(span)
-            chunks = self.store.spans()[span]
+        for _, chunks in self.units():
+            lo, count = chunks[0][0] * CHUNK, sum(size for _, size in chunks)
             made = [self._source_deals(chunks, setup.sources[si], setup) for si in chosen]
             trial = np.concatenate([t for t, _ in made]) if made else np.zeros(0, np.intp)
             if not len(trial):
@@ -286,27 +335,26 @@ class DealPass:
             ends = np.cumsum(sizes)
             cut = int(ends[np.argmin(np.abs(ends - len(trial) / 2))])
             flat = out[lo : lo + count].reshape(count * n, 1, len(keys))
-            self._kernel(setup, span, months, flat, None, keys, deals=picked, cut=cut)
+            self._kernel(setup, months, flat, None, keys, picked, cut=cut)
         return out
 
     def _kernel(
         self,
         setup: Setup,
-        span: int,
         months: tuple[int, ...],
         out: np.ndarray,
         sources: dict[str, np.ndarray] | None,
         keys: tuple[int, ...],
+        deals: SpanDeals,
         split: np.ndarray | None = None,
-        deals: tuple[Any, ...] | None = None,
         cut: int | None = None,
     ) -> None:
-        """What one span's new deals (`deals`: as `deals` gives them, default the span's own)
-        add to the metrics at positions `keys`, at `months` (into `out`), and at December by
-        kind of source (into `split`). The deals run in two halves at once, split at `cut`
-        (default: at half the trials, the deals in trial order); the two must share no row of
-        `out`."""
-        trial, src, code, marks = deals if deals is not None else self.deals(setup, span)
+        """What `deals` (as `unit_deals` gives them, or picked by `by_source`) add to the
+        metrics at positions `keys`, at `months` (into `out`, whose rows are their trials), and
+        at December by kind of source (into `split`). The deals run in two halves at once, split
+        at `cut` (default: at half the trials, the deals in trial order; all of them: one run);
+        the two must share no row of `out`."""
+        trial, src, code, marks = deals
         if not len(trial):
             return
         t = setup.tables
@@ -349,7 +397,8 @@ class DealPass:
 
         if cut is None:
             cut = int(np.searchsorted(trial, len(out) // 2))  # two halves of whole trials
-        own = fused.in_parallel(run, [(0, cut), (cut, len(trial))])
+        halves = [(0, cut), (cut, len(trial))] if cut < len(trial) else [(0, cut)]
+        own = fused.in_parallel(run, halves)
         if split is not None:
             split += sum(own)
         if sources is not None:
