@@ -141,23 +141,22 @@ class DealPass:
         if last is not None and last[0] == signature:
             return last[1]
         chunks = self.units()[unit][1]
-        trial, src, codes = [], [], []
-        for si, s in enumerate(setup.sources):
-            t_idx, m = self._source_deals(chunks, s, setup)
-            trial.append(t_idx)
-            src.append(np.full(len(t_idx), si, np.intp))
-            codes.append(m)
-        marks = self._marks_for(setup, chunks, range(len(setup.sources)), codes)
+        made = [self._source_deals(chunks, s, setup) for s in setup.sources]
+        codes = [m for _, m in made]
         n_marks = len(DEAL_MARKS)
-        t_all = np.concatenate(trial) if trial else np.zeros(0, np.intp)
-        s_all = np.concatenate(src) if src else np.zeros(0, np.intp)
-        m_all = np.concatenate(codes) if codes else np.zeros((0, n_marks), np.uint16)
+        t_all = np.concatenate([t for t, _ in made]) if made else np.zeros(0, np.intp)
+        s_all = np.repeat(np.arange(len(made), dtype=np.intp), [len(t) for t, _ in made])
+        # codes[marks, deal], source after source: what the marks are made from
+        by_mark = np.ascontiguousarray(
+            (np.concatenate(codes) if codes else np.zeros((0, n_marks), np.uint16)).T
+        )
+        marks = self._marks_for(setup, chunks, range(len(setup.sources)), codes, by_mark)
         # Trial by trial (then source by source): the compiled pass sums each trial's deals
         # into one small histogram before it moves to the next trial.
         unit_trials = sum(n for _, n in chunks)
-        order = fused.trial_order(t_all.astype(np.int64), unit_trials)
-        per_deal = [np.concatenate([x[i] for x in marks])[order] for i in range(5)] if marks else []
-        out = (t_all[order], s_all[order], np.ascontiguousarray(m_all[order].T), per_deal)
+        order = fused.trial_order(t_all.astype(np.int64, copy=False), unit_trials)
+        per_deal = [x[order] for x in marks]
+        out = (t_all[order], s_all[order], by_mark[:, order], per_deal)
         self._last[unit] = (signature, out)
         return out
 
@@ -167,18 +166,27 @@ class DealPass:
         chunks: list[tuple[int, int]],
         sources: Sequence[int],
         codes: Sequence[np.ndarray],
-    ) -> list[tuple[np.ndarray, ...]]:
+        by_mark: np.ndarray | None = None,
+    ) -> list[np.ndarray]:
         """The marks (`_marks_of`) of the deals of the sources at positions `sources` in one
-        unit (`codes[i]`: codes[deal, marks] of `sources[i]`), each kept per source: those
-        not kept yet made in one go."""
+        unit (`codes[i]`: codes[deal, marks] of `sources[i]`; `by_mark`, if given, all of them
+        as codes[marks, deal]), source after source, mark by mark. Kept per source: those not
+        kept yet made in one go."""
         shared = self._drivers_key(setup)
         keys = [(setup.sources[si], chunks[0][0], shared) for si in sources]
         kept = {i: own for i, k in enumerate(keys) if (own := self._marks.get(k)) is not None}
         new = [i for i in range(len(keys)) if i not in kept]
+        if not new and not keys:
+            return []
+        made: tuple[np.ndarray, ...] = ()
         if new:
+            if by_mark is not None and len(new) == len(keys):
+                code = by_mark  # every source's deals are new: their codes as given
+            else:
+                code = np.ascontiguousarray(np.concatenate([codes[i] for i in new]).T)
             made = self._marks_of(
                 setup,
-                np.ascontiguousarray(np.concatenate([codes[i] for i in new]).T),
+                code,
                 np.repeat(np.asarray(sources, np.intp)[new], [len(codes[i]) for i in new]),
             )
             ends = np.cumsum([len(codes[i]) for i in new])[:-1]
@@ -187,7 +195,9 @@ class DealPass:
                 own = tuple(piece[j] for piece in pieces)
                 kept[i] = own
                 self._keep(self._marks, keys[i], own)
-        return [kept[i] for i in range(len(keys))]
+            if len(new) == len(keys):
+                return list(made)  # the sources' marks, one after the other, as made
+        return [np.concatenate([kept[i][x] for i in range(len(keys))]) for x in range(5)]
 
     def _drivers_key(self, setup: Setup) -> Key:
         """The drivers a unit's new deals and their marks depend on, by exclusion
@@ -322,14 +332,15 @@ class DealPass:
             if not len(trial):
                 continue
             codes = [m for _, m in made]
-            marks = self._marks_for(setup, chunks, [int(si) for si in chosen], codes)
+            by_mark = np.ascontiguousarray(np.concatenate(codes).T)
+            marks = self._marks_for(setup, chunks, [int(si) for si in chosen], codes, by_mark)
             sizes = [len(t) for t, _ in made]
             column = np.repeat(np.arange(n), sizes)
             picked = (
                 trial.astype(np.int64) * n + column,  # the row of each deal
                 np.asarray(chosen, np.intp)[column],
-                np.ascontiguousarray(np.concatenate(codes).T),
-                [np.concatenate([x[i] for x in marks]) for i in range(5)],
+                by_mark,
+                marks,
             )
             # two halves of whole sources (no row in both), near half the deals each
             ends = np.cumsum(sizes)
