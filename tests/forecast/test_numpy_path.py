@@ -68,6 +68,7 @@ def test_every_kernel_the_first_forecast_calls_has_a_numpy_twin():
         "money",
         "deal_span",
         "climate_counts",
+        "pool_deals",
     }
 
 
@@ -102,6 +103,26 @@ def test_the_hash_of_deal_codes_is_the_same_on_numpy():
         got = plain.hash_uniform(code, np.uint64(salt))
         assert np.array_equal(got, fused.hash_uniform(code, np.uint64(salt)))
         assert got.min() >= 0 and got.max() < 1
+
+
+def test_deals_taken_from_a_pool_are_the_same_on_numpy():
+    """Trial t holds room[t] rows of the pool and takes the first take[t]: the same trials
+    and rows compiled, and row by row what the definition gives."""
+    compiled.load(fused.__name__)
+    rng = np.random.default_rng(8)
+    room = rng.poisson(3.0, 2000)
+    room[:3] = 0  # trials with no room
+    take = np.minimum(rng.poisson(2.5, 2000), room)
+    pool = rng.integers(0, 1 << 15, size=(int(room.sum()), 8)).astype(np.uint16)
+    trial, codes = fused.pool_deals(room, take, pool)
+    want_trial, want_codes = plain.pool_deals(room, take, pool)
+    assert trial.dtype == want_trial.dtype and codes.dtype == want_codes.dtype
+    assert np.array_equal(trial, want_trial) and np.array_equal(codes, want_codes)
+    start = np.concatenate([[0], np.cumsum(room)[:-1]])  # each trial's first row
+    for t in (3, 500, 1999):
+        rows = codes[trial == t]
+        assert np.array_equal(rows, pool[start[t] : start[t] + take[t]])
+    assert len(trial) == take.sum()
 
 
 def _codes_from_bytes(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:

@@ -41,8 +41,9 @@ class Climate:
 
     def __init__(self, store: DrawStore):
         self.store = store
-        # (chunk, climate) -> the shift of new deals' counts: read once per source (`counts`)
-        self._count_shifts: dict[tuple[int, tuple[float, float]], tuple[float, np.ndarray]] = {}
+        # (first chunk, chunks, climate) -> new deals' counts' shift: read by every source
+        self._count_shifts: dict[tuple[int, int, tuple[float, float]], tuple[float, np.ndarray]]
+        self._count_shifts = {}
 
     def shift(
         self, c: int, n: int, kind: str, climate: tuple[float, float], shocked: bool = True
@@ -82,21 +83,26 @@ class Climate:
         moved: np.ndarray = remap[level.reshape((n,) + (1,) * (codes.ndim - 1)) + codes]
         return moved
 
-    def counts(self, c: int, n: int, u: np.ndarray, setup: Setup, lam: float) -> np.ndarray:
-        """Poisson(lam) counts of a source's new deals, one per trial of a chunk, by inversion
-        of its uniforms `u` moved by each trial's climate: u -> Φ(a·Φ⁻¹(u) + shift), still
-        uniform, so a source's expected number of deals does not move."""
+    def counts(
+        self, chunks: list[tuple[int, int]], u: np.ndarray, setup: Setup, lam: float
+    ) -> np.ndarray:
+        """Poisson(lam) counts of a source's new deals, one per trial of some chunks (`u`: their
+        uniforms, chunk after chunk), by inversion of each uniform moved by its trial's
+        climate: u -> Φ(a·Φ⁻¹(u) + shift), still uniform, so a source's expected number of
+        deals does not move."""
         if lam <= 0:
-            return np.zeros(n, np.int64)
+            return np.zeros(len(u), np.int64)
         cdf = draws.poisson_table(lam)
         if setup.climate is None:
             return np.searchsorted(cdf, u, side="right")
-        memo = (c, setup.climate)
+        memo = (chunks[0][0], len(chunks), setup.climate)
         hit = self._count_shifts.get(memo)
         if hit is None:
-            if len(self._count_shifts) >= 64:  # a few climates' worth (32 KB a chunk)
+            if len(self._count_shifts) >= 32:  # a few climates' worth (32 KB a chunk)
                 self._count_shifts.clear()
-            hit = self._count_shifts[memo] = self.shift(c, n, "N", setup.climate)
+            moved = [self.shift(c, n, "N", setup.climate) for c, n in chunks]
+            hit = moved[0][0], np.concatenate([shift for _, shift in moved])
+            self._count_shifts[memo] = hit
         a, shift = hit
         k: np.ndarray = fused.climate_counts(u, a, shift, cdf, MARGIN)
         unsure = np.flatnonzero(k < 0)  # near a step of the table: counted with numpy's Φ

@@ -220,14 +220,11 @@ class DealPass:
         if hit is not None:
             return hit
         lo = chunks[0][0] * CHUNK
-        u = [self.store.source_u(c, n, s.key) for c, n in chunks]
+        u = np.concatenate([self.store.source_u(c, n, s.key) for c, n in chunks])
         # The pool's room follows the plain draws (so the pool never changes); the count of
         # deals follows the trial's climate, any beyond the room from overflow blocks.
-        lam = s.expected_signings
-        k = np.concatenate(
-            [self.climate.counts(c, n, x, setup, lam) for (c, n), x in zip(chunks, u, strict=True)]
-        )
-        room = draws.poisson_counts(np.concatenate(u), s.cap)
+        k = self.climate.counts(chunks, u, setup, s.expected_signings)
+        room = draws.poisson_counts(u, s.cap)
         starts = [c * CHUNK - lo for c, _ in chunks]  # each chunk's first trial in the unit
         pool = np.concatenate(
             [
@@ -236,9 +233,8 @@ class DealPass:
             ]
         )
         take = np.minimum(k, room)
-        first = np.repeat(np.cumsum(room) - room - (np.cumsum(take) - take), take)
-        trial = [np.repeat(np.arange(len(room)), take)]
-        marks = [pool[first + np.arange(int(take.sum()))]]
+        first_trial, first_codes = fused.pool_deals(room, take, pool)
+        trial, marks = [first_trial], [first_codes]
         over = k - take
         for (c, n), a in zip(chunks, starts, strict=True):
             mine = over[a : a + n]

@@ -110,6 +110,30 @@ def trial_order(trial: np.ndarray, n_trials: int) -> np.ndarray:
     return order
 
 
+@njit(cache=True, nogil=True, twin=plain.pool_deals)
+def pool_deals(
+    room: np.ndarray, take: np.ndarray, pool: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A source's deals from its pool: trial t holds `room[t]` rows of `pool` (trial after
+    trial) and takes the first `take[t]` of them. (trial of each deal, its codes), trial after
+    trial."""
+    n = len(room)
+    total = 0
+    for t in range(n):
+        total += take[t]
+    trial = np.empty(total, np.int64)
+    codes = np.empty((total, pool.shape[1]), pool.dtype)
+    base = 0
+    q = 0
+    for t in range(n):
+        for j in range(take[t]):
+            trial[q] = t
+            codes[q, :] = pool[base + j, :]
+            q += 1
+        base += room[t]
+    return trial, codes
+
+
 @njit(cache=True, nogil=True, twin=plain.place_codes)
 def place_codes(
     plain: np.ndarray, out: np.ndarray, lo: int, remap: np.ndarray, shift: np.ndarray

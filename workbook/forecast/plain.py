@@ -43,6 +43,16 @@ def trial_order(trial: np.ndarray, n_trials: int) -> np.ndarray:
     return out
 
 
+def pool_deals(
+    room: np.ndarray, take: np.ndarray, pool: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`fused.pool_deals`: the rows each trial takes from its pool, trial after trial."""
+    first = np.repeat(np.cumsum(room) - room - (np.cumsum(take) - take), take)
+    trial: np.ndarray = np.repeat(np.arange(len(room), dtype=np.int64), take)
+    codes: np.ndarray = pool[first + np.arange(int(take.sum()))]
+    return trial, codes
+
+
 def place_codes(
     plain: np.ndarray, out: np.ndarray, lo: int, remap: np.ndarray, shift: np.ndarray
 ) -> None:
