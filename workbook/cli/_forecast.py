@@ -55,12 +55,25 @@ def add_engine_args(
     add_lang(p)
 
 
-def engine_from(args: argparse.Namespace) -> tuple[Zone, Engine]:
+def engine_from(args: argparse.Namespace, one_shot: bool = False) -> tuple[Zone, Engine]:
+    """The zone of `args.params` and its engine (`one_shot`: for a single forecast, keeping
+    nothing for a next one: workbook.forecast.engine.Engine). A command's own process keeps
+    the memory its forecasts free, for the next pass (workbook.cli.heap)."""
+    from workbook.cli.heap import keep_freed_memory
     from workbook.forecast.engine import Engine
     from workbook.zone.loader import load_zone
 
+    keep_freed_memory()
     zone = load_zone(args.params)
-    return zone, Engine(zone, as_of=args.as_of, trials=args.trials, seed=args.seed, lang=args.lang)
+    engine = Engine(
+        zone,
+        as_of=args.as_of,
+        trials=args.trials,
+        seed=args.seed,
+        lang=args.lang,
+        one_shot=one_shot,
+    )
+    return zone, engine
 
 
 def scenario_name(engine: Engine, args: argparse.Namespace) -> str:

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from workbook.cli import heap
 from workbook.files.ending import wind_down
 
 # socket, json, hashlib and struct are imported where they are used: `workbook --help` and
@@ -409,6 +410,7 @@ def _run_copy(
         conn.settimeout(None)
         conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
         threading.Thread(target=_end_with_caller, args=(conn,), daemon=True).start()
+        heap.own_process()  # it ends with the command
         code = _main(main, request["argv"])
         wind_down()
     finally:

@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     from workbook.forecast.explain import sources, why
     from workbook.forecast.results import format_targets
 
-    _, engine = engine_from(args)
+    # one forecast, unless a campaign's goals are read month by month after it
+    _, engine = engine_from(args, one_shot=not args.campaign)
     fc = engine.forecast_scenario(args.scenario) if args.scenario else engine.forecast()
     lang = args.lang
     campaign = _campaign(engine, args) if args.campaign else None

@@ -55,8 +55,12 @@ class DealPass:
         climate: Climate,
         layout: declared.Layout,
         deal_shares: dict[str, Any],
+        keep: bool = True,
     ):
         self.store = store
+        # whether a forecast's deals and marks are kept for the next (an engine for one
+        # forecast keeps only its results)
+        self.keep = keep
         self.climate = climate
         self.layout = layout  # the metrics simulated (workbook.forecast.declared)
         self.keys, self.defs = layout.keys, layout.defs
@@ -75,6 +79,8 @@ class DealPass:
         of the KEPT_DRIVERS most recent deal drivers only: what a planner moved away from is
         dropped rather than kept for as long as the page is open (it is made again, identically,
         if it comes back)."""
+        if not self.keep:
+            return
         with self._lock:
             drivers = key[-1]
             if drivers not in self._drivers:
@@ -157,7 +163,8 @@ class DealPass:
         order = fused.trial_order(t_all.astype(np.int64, copy=False), unit_trials)
         per_deal = [x[order] for x in marks]
         out = (t_all[order], s_all[order], by_mark[:, order], per_deal)
-        self._last[unit] = (signature, out)
+        if self.keep:
+            self._last[unit] = (signature, out)
         return out
 
     def _marks_for(

@@ -64,6 +64,7 @@ from workbook.forecast.setup import (
     KINDS_OF_STAGE,
     PRE_SIGN,
     PROJECT_SUMS,
+    STREAM_CLIMATE,
     ProjectGroup,
     Setup,
     Source,
@@ -109,7 +110,11 @@ class Engine:
         lang: str = "zh",
         cache_mb: float = 512.0,
         draws_dir: str | Path | None = None,
+        one_shot: bool = False,
     ):
+        """`one_shot`: an engine for one forecast (a command's): it keeps between forecasts
+        only its climate's draws, so its memory is freed pass by pass as it goes; a second
+        forecast makes again, identically, what it reads."""
         if not isinstance(trials, int | np.integer) or trials < 1:
             raise InputError(Message("err.trials", found=trials))
         params = zone.params
@@ -129,7 +134,8 @@ class Engine:
         folder = None
         if root is not None:
             folder = root / shared.engine_digest(zone, self.as_of, self.seed, self.trials)
-        self.store = DrawStore(self.seed, self.trials, cache_mb, folder)
+        streams = frozenset({STREAM_CLIMATE}) if one_shot else None
+        self.store = DrawStore(self.seed, self.trials, cache_mb, folder, streams)
         self.climate = Climate(self.store)
         # The metrics simulated, as the zone declares them (workbook.forecast.declared).
         self.layout = declared.layout(params)
@@ -138,12 +144,14 @@ class Engine:
         # The passes of a forecast, each built with what it reads: the ledger projects', the
         # new deals' (workbook.forecast.kernels, workbook.forecast.deals).
         self.stuck = StuckTables(self.groups, self.waited)
-        memo = Memo(self.store.limit / 4)  # derived arrays (workbook.forecast.memo)
+        memo = Memo(0 if one_shot else self.store.limit / 4)  # derived arrays (.memo)
         self.ledger_pass = LedgerPass(
             self.store, self.climate, self.groups, self.ledger, self.windows, self.paced,
             len(self.keys), self.n_money, self.month, memo,
         )  # fmt: skip
-        self.deal_pass = DealPass(self.store, self.climate, self.layout, self.deal_shares)
+        self.deal_pass = DealPass(
+            self.store, self.climate, self.layout, self.deal_shares, keep=not one_shot
+        )
         self._has_catalogue = zone.events is not None
         self._event = catalogue_events(zone.events)  # a forecast reads them per planned event
         check_plans(self.params, self._event, self._has_catalogue)

@@ -40,13 +40,23 @@ def _by_kind(raw: np.ndarray) -> np.ndarray:
 
 class DrawStore:
     """Draws by key for `trials` trials of `seed`, kept up to `cache_mb` megabytes; in files
-    under `shared` (this engine's folder of shared draws) when given."""
+    under `shared` (this engine's folder of shared draws) when given. `streams`, if given: only
+    the draws of these streams (a key's first part) are kept, the others made when read (an
+    engine for one forecast keeps its climate, read by every pass, and nothing else)."""
 
-    def __init__(self, seed: int, trials: int, cache_mb: float, shared_dir: Path | None = None):
+    def __init__(
+        self,
+        seed: int,
+        trials: int,
+        cache_mb: float,
+        shared_dir: Path | None = None,
+        streams: frozenset[int] | None = None,
+    ):
         self.seed = seed
         self.shared = shared_dir
         self.trials = trials
         self.limit = cache_mb * 2**20
+        self.streams = streams
         self._cache: dict[Key, np.ndarray] = {}
         self._bytes = 0
         self._lock = threading.Lock()
@@ -80,8 +90,9 @@ class DrawStore:
             if hit is not None:
                 return hit
             arr = make() if self.shared is None else self._from_file(key, make)
+            kept = self.streams is None or key[0] in self.streams
             with self._lock:
-                if self._bytes + arr.nbytes <= self.limit:
+                if kept and self._bytes + arr.nbytes <= self.limit:
                     self._cache[key] = arr
                     self._bytes += arr.nbytes
                 self._building.pop(key, None)
