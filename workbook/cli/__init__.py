@@ -65,9 +65,10 @@ def console() -> NoReturn:
     """The `workbook` command and `python -m workbook`: the command run by a warm server's
     copy when one is there (workbook.cli.served), else here (and a server started for the
     next one); then `exit_now` with its code (workbook.files.ending: no interpreter teardown)."""
-    from workbook.cli import heap, served  # light: the client side imports no pandas or numpy
+    from workbook.cli import served  # light: the client side imports no pandas or numpy
+    from workbook.files import heap
 
-    heap.own_process()
+    heap.own_process()  # this process ends with the command (workbook.files.heap)
     argv = sys.argv[1:]
     where = served.address(argv)
     if where is None:

@@ -58,8 +58,8 @@ def add_engine_args(
 def engine_from(args: argparse.Namespace, one_shot: bool = False) -> tuple[Zone, Engine]:
     """The zone of `args.params` and its engine (`one_shot`: for a single forecast, keeping
     nothing for a next one: workbook.forecast.engine.Engine). A command's own process keeps
-    the memory its forecasts free, for the next pass (workbook.cli.heap)."""
-    from workbook.cli.heap import keep_freed_memory
+    the memory its forecasts free, for the next pass (workbook.files.heap)."""
+    from workbook.files.heap import keep_freed_memory
     from workbook.forecast.engine import Engine
     from workbook.zone.loader import load_zone
 

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from workbook.cli import heap
+from workbook.files import heap
 from workbook.files.ending import wind_down
 
 # socket, json, hashlib and struct are imported where they are used: `workbook --help` and

@@ -5,7 +5,6 @@ slots that replace a chart in place, and the house slider."""
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import functools
 import html
@@ -24,6 +23,7 @@ import ipywidgets as W
 import traitlets
 
 from workbook.charts.parts import ChartParts
+from workbook.files.heap import give_back_memory
 from workbook.forecast import scenarios as scenarios
 from workbook.planners.app import ENV_AS_OF, ENV_CHART_JS, ENV_LANG, ENV_PARAMS
 from workbook.planners.live_chart import LiveDraw, LiveSpec
@@ -195,23 +195,6 @@ def check_may_write() -> None:
     holds against a message sent to the kernel directly)."""
     if not may_write():
         raise InputError(Message("control.view_only"))
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        return cast(Callable[[int], int], ctypes.CDLL(None).malloc_trim)
-    except (AttributeError, OSError):  # not glibc
-        return None
-
-
-def give_back_memory() -> None:
-    """Hand the heap's free pages back to the system (glibc's `malloc_trim`, 1–8 ms): a forecast
-    frees ~70 MB of temporaries that glibc would otherwise keep, counted against the planner's
-    page for as long as it is open. Nothing where malloc is not glibc's."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
 
 
 def guarded(method: F | None = None, *, area: str = "errors") -> Any:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from workbook.charts import roadshow as cr
 from workbook.charts.parts import ChartParts
+from workbook.files.heap import give_back_memory
 from workbook.forecast import scenarios as scenarios
 from workbook.forecast.engine import Engine
 from workbook.planners.controls import (
@@ -28,7 +29,6 @@ from workbook.planners.controls import (
     check_may_write,
     details_html,
     enable_offline,
-    give_back_memory,
     guarded,
     house_slider,
     may_write,
@@ -636,5 +636,5 @@ def roadshow_planner(
     planner = RoadshowPlanner(
         engine, scenario=scenario, budget=budget, lang=s.lang, out_dir=out_dir
     )
-    give_back_memory()  # what building it freed (controls.give_back_memory)
+    give_back_memory()  # what building it freed (workbook.files.heap)
     return planner

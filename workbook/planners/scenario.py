@@ -33,6 +33,7 @@ import pandas as pd
 
 from workbook.charts import scenario as cs
 from workbook.charts.parts import ChartParts
+from workbook.files.heap import give_back_memory
 from workbook.forecast import scenarios as scenarios
 from workbook.forecast.engine import Engine
 from workbook.forecast.explain import why
@@ -53,7 +54,6 @@ from workbook.planners.controls import (
     check_may_write,
     details_html,
     enable_offline,
-    give_back_memory,
     guarded,
     house_slider,
     may_write,
@@ -683,5 +683,5 @@ def scenario_planner(
     engine = Engine(zone, as_of=s.as_of, trials=int(trials), seed=int(seed), lang=s.lang)
     enable_offline()
     planner = ScenarioPlanner(engine, scenario=scenario, lang=s.lang, save_dir=save_dir)
-    give_back_memory()  # what building it freed (controls.give_back_memory)
+    give_back_memory()  # what building it freed (workbook.files.heap)
     return planner

@@ -1,4 +1,4 @@
-"""A forecast command's own process keeps the memory it frees (workbook.cli.heap): arrays made
+"""A forecast command's own process keeps the memory it frees (workbook.files.heap): arrays made
 again after others were freed reuse their pages instead of faulting fresh ones in; any other
 process (a test run, a kernel) is left as it is."""
 
@@ -16,7 +16,7 @@ _ROUNDS = textwrap.dedent(
     """
     import resource, sys
     import numpy as np
-    from workbook.cli import heap
+    from workbook.files import heap
 
     if sys.argv[1] == "own":
         heap.own_process()
