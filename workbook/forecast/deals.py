@@ -183,9 +183,8 @@ class DealPass:
         keys = [(setup.sources[si], chunks[0][0], shared) for si in sources]
         kept = {i: own for i, k in enumerate(keys) if (own := self._marks.get(k)) is not None}
         new = [i for i in range(len(keys)) if i not in kept]
-        if not new and not keys:
+        if not keys:
             return []
-        made: tuple[np.ndarray, ...] = ()
         if new:
             if by_mark is not None and len(new) == len(keys):
                 code = by_mark  # every source's deals are new: their codes as given
