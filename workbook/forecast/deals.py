@@ -123,13 +123,14 @@ class DealPass:
         codes[marks, deal], marks) with marks = (signing month, size, foreign, 500强,
         hit[deal, metric]) as `_marks_of` gives them: its units' (`unit_deals`) one after
         the other."""
-        units = [u for u, (sp, _) in enumerate(self.units()) if sp == span]
-        made = [self.unit_deals(setup, u) for u in units]
+        mine = [(u, chunks) for u, (sp, chunks) in enumerate(self.units()) if sp == span]
+        made = [self.unit_deals(setup, u) for u, _ in mine]
         if len(made) == 1:
             return made[0]
-        offsets = np.cumsum([0] + [sum(n for _, n in self.units()[u][1]) for u in units[:-1]])
+        first = mine[0][1][0][0]  # the span's first chunk: trials count from it
+        at = [(chunks[0][0] - first) * CHUNK for _, chunks in mine]
         return (
-            np.concatenate([d[0] + at for d, at in zip(made, offsets, strict=True)]),
+            np.concatenate([d[0] + a for d, a in zip(made, at, strict=True)]),
             np.concatenate([d[1] for d in made]),
             np.concatenate([d[2] for d in made], axis=1),
             [np.concatenate([d[3][i] for d in made]) for i in range(len(made[0][3]))],
