@@ -137,3 +137,44 @@ def test_bad_trials_and_probability_are_argument_errors(capsys):
                 main([*argv, "--lang", lang])
             assert exc.value.code == 2
             assert words in capsys.readouterr().err
+
+
+# A forecast command reports, through a spy on workbook.files.heap, whether its process was
+# told it ends with the command, and whether glibc's malloc was set to keep freed memory.
+_HEAP_SPY = """
+import sys
+from workbook.files import heap
+
+real = heap.keep_freed_memory
+
+
+def spy():
+    done = real()
+    print(f"own={heap._own} kept={done}", file=sys.stderr)
+    return done
+
+
+heap.keep_freed_memory = spy
+sys.argv = ["workbook", "simulate", sys.argv[1], "--trials", "300"]
+from workbook.cli import console
+
+console()
+"""
+
+
+def test_the_workbook_command_keeps_freed_memory_and_a_caller_of_main_does_not(capsys):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, WORKBOOK_SERVER="0")  # the command's own process, not a copy
+    done = subprocess.run(
+        [sys.executable, "-c", _HEAP_SPY, SAMPLE], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    want = "own=True kept=True" if sys.platform.startswith("linux") else "own=True kept=False"
+    assert want in done.stderr
+    from workbook.files import heap
+
+    rc, _, _ = run(capsys, "simulate", SAMPLE, *FAST)  # this test process goes on
+    assert rc == 0 and not heap._own
